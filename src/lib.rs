@@ -1,1 +1,104 @@
-//! triggerdev
+//! A blocking Rust SDK for the [Trigger.dev](https://trigger.dev) management API: trigger tasks,
+//! manage runs, environment variables and schedules, from synchronous programs. It behaves on
+//! the wire like the official `@trigger.dev/sdk` (paths, bodies, headers, retries), and adds
+//! a few safety nets (credentials are checked before a request is sent).
+//!
+//! # Two ways to call
+//!
+//! **A [`Client`]** owns its credentials, base URL, preview branch and connection pool, and is
+//! isolated from everything ambient. Use one per project, environment or branch:
+//!
+//! ```no_run
+//! use triggerdev::{Client, Config, TriggerOptions};
+//!
+//! let client = Client::new(Config::new().access_token("tr_dev_..."));
+//! let handle = client.tasks().trigger(
+//!     "send-email",
+//!     &serde_json::json!({ "to": "ada@example.com" }),
+//!     &TriggerOptions::new().idempotency_key("welcome-ada").tag("welcome"),
+//! )?;
+//! let run = client.runs().retrieve(&handle.id)?;
+//! println!("{} is {:?}", run.id, run.status);
+//! # Ok::<(), triggerdev::Error>(())
+//! ```
+//!
+//! **The ambient API** ([`tasks`], [`runs`], [`envvars`], [`schedules`], [`batches`]) uses the
+//! configuration set by [`configure`], or the environment (`TRIGGER_SECRET_KEY`,
+//! `TRIGGER_API_URL`, `TRIGGER_PREVIEW_BRANCH`), with [`auth::with_auth`] for a temporary,
+//! thread-local override:
+//!
+//! ```no_run
+//! use triggerdev::{auth, Config, ListRunsParams, RunStatus};
+//!
+//! triggerdev::configure(Config::new().access_token("tr_prod_..."));
+//! let page = triggerdev::runs().list(&ListRunsParams::new().status(RunStatus::Completed).limit(10))?;
+//! let other = auth::with_auth(Config::new().access_token("tr_prod_project_b"), || {
+//!     triggerdev::runs().list(&ListRunsParams::new().limit(10))
+//! })?;
+//! # Ok::<(), triggerdev::Error>(())
+//! ```
+//!
+//! # Credentials
+//!
+//! A secret key (`tr_dev_`, `tr_stg_`, `tr_prod_`, `tr_preview_`) reaches one environment of a
+//! project and works everywhere. A personal access token (`tr_pat_`) reaches every project of
+//! its user, and works for `runs.list` (with a project ref and an environment) and the envvars
+//! calls; anything else fails with [`Error::UnsupportedCredential`] before a request is made.
+//!
+//! # Errors
+//!
+//! Every call returns [`Result`]; [`Error`] has one variant per thing a caller handles
+//! (authentication, not found, rate limited, ...). Failed requests are retried first, as the
+//! official SDK does (5 attempts, 1 s..30 s backoff); see [`RetryPolicy`].
+
+#![warn(missing_docs)]
+
+pub mod auth;
+mod client;
+mod config;
+mod encode;
+mod error;
+mod pagination;
+mod resources;
+mod transport;
+
+pub use auth::{ambient, configure};
+pub use client::Client;
+pub use config::{
+    Config, Env, EnvKind, RequestOptions, RetryPolicy, TokenKind, DEFAULT_BASE_URL, DEFAULT_TIMEOUT,
+};
+pub use error::{ApiError, Error, Result};
+pub use pagination::{CursorPage, CursorPagination, OffsetPage, OffsetPagination, PageIter};
+pub use resources::{
+    parse_dotenv, Batch, BatchError, BatchHandle, BatchItem, BatchProcessing, BatchStatus,
+    BatchTriggerOptions, Batches, CreateEnvVar, CreateSchedule, EnvSlug, EnvVar, EnvVars,
+    ImportEnvVars, ListRunsParams, ListSchedulesParams, Run, RunError, RunHandle, RunItem,
+    RunResult, RunStatus, Runs, RunsIter, Schedule, ScheduleGenerator, Schedules, SchedulesIter,
+    Tasks, TriggerOptions, Ttl, UpdateMetadata, UpdateSchedule,
+};
+pub use transport::{Clock, SystemClock, API_VERSION, VERSION};
+
+/// Triggering tasks with the ambient configuration.
+pub fn tasks() -> Tasks {
+    ambient().tasks()
+}
+
+/// Batches with the ambient configuration.
+pub fn batches() -> Batches {
+    ambient().batches()
+}
+
+/// Runs with the ambient configuration.
+pub fn runs() -> Runs {
+    ambient().runs()
+}
+
+/// Environment variables with the ambient configuration.
+pub fn envvars() -> EnvVars {
+    ambient().envvars()
+}
+
+/// Schedules with the ambient configuration.
+pub fn schedules() -> Schedules {
+    ambient().schedules()
+}

@@ -1,0 +1,225 @@
+//! Who is calling: secret keys (with the branch rules), PATs and public JWTs, and JWT scope checks.
+
+use serde_json::{json, Value};
+
+use crate::http::{HttpRequest, HttpResponse};
+use crate::jwt;
+use crate::state::State;
+
+/// The credential rule of a route (API.md §10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// No credential needed.
+    Public,
+    /// Secret key only (route-builder routes without JWT, e.g. replay, metadata PUT).
+    Key,
+    /// Secret key or a public JWT (scopes checked by the handler).
+    KeyOrJwt,
+    /// "Legacy" routes: secret key only, with the capital-K error message.
+    Legacy,
+    /// Personal access token only (project runs list).
+    Pat,
+    /// Secret key (own project/env) or PAT (envvars).
+    KeyOrPat,
+}
+
+#[derive(Debug, Clone)]
+pub enum Principal {
+    Anonymous,
+    /// A secret key, already switched to the branch env when a branch header applies.
+    Key {
+        env_id: String,
+    },
+    Pat {
+        token: String,
+    },
+    Jwt {
+        env_id: String,
+        scopes: Vec<String>,
+    },
+}
+
+impl Principal {
+    pub fn env_id(&self) -> &str {
+        match self {
+            Principal::Key { env_id } | Principal::Jwt { env_id, .. } => env_id,
+            _ => "",
+        }
+    }
+
+    /// Secret keys may do anything; a JWT needs one of `needs` (action, type, id).
+    pub fn allows(&self, needs: &[(&str, &str, Option<&str>)]) -> bool {
+        match self {
+            Principal::Jwt { scopes, .. } => needs
+                .iter()
+                .any(|(a, t, id)| scopes.iter().any(|s| scope_matches(s, a, t, *id))),
+            _ => true,
+        }
+    }
+}
+
+/// Scope grammar `action:type[:id]`: bare `admin` is a wildcard, type `all` matches any type,
+/// action `*` any action, and a scope without an id covers every id of its type.
+/// A type-level need (`id == None`) is met only by a scope without an id.
+pub fn scope_matches(scope: &str, action: &str, kind: &str, id: Option<&str>) -> bool {
+    if scope == "admin" {
+        return true;
+    }
+    let mut parts = scope.splitn(3, ':');
+    let (Some(sa), Some(st)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let sid = parts.next();
+    (sa == action || sa == "*")
+        && (st == kind || st == "all")
+        && match (sid, id) {
+            (None, _) => true,
+            (Some(s), Some(i)) => s == i,
+            (Some(_), None) => false,
+        }
+}
+
+pub fn error(status: u16, msg: &str) -> HttpResponse {
+    HttpResponse::json(status, &json!({ "error": msg }))
+}
+
+/// The 403 body for a scope failure.
+pub fn forbidden() -> HttpResponse {
+    HttpResponse::json(
+        403,
+        &json!({"error":"Unauthorized","code":"unauthorized","param":"access_token","type":"authorization"}),
+    )
+}
+
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    let v = req.header("authorization")?.trim();
+    let (scheme, token) = v.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// The `x-trigger-branch` value with `refs/heads/`-style prefixes removed; `None` when absent or empty.
+pub fn branch_header(req: &HttpRequest) -> Option<String> {
+    let v = req.header("x-trigger-branch")?.trim();
+    let v = v
+        .strip_prefix("refs/heads/")
+        .or_else(|| v.strip_prefix("refs/remotes/origin/"))
+        .or_else(|| v.strip_prefix("origin/"))
+        .unwrap_or(v);
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+fn is_user_token(t: &str) -> bool {
+    ["tr_pat_", "tr_oat_", "tr_uat_"]
+        .iter()
+        .any(|p| t.starts_with(p))
+}
+
+/// Resolves a root secret key to its env, applying the dev/preview branch rules (API.md §1.3).
+fn key_env(st: &State, req: &HttpRequest, token: &str, missing: &str) -> Result<String, HttpResponse> {
+    let env = st.env_by_key(token).ok_or_else(|| error(401, missing))?;
+    let branch = branch_header(req);
+    match (env.env_type.as_str(), branch) {
+        ("PREVIEW", None) => Err(error(401, "x-trigger-branch header required for preview env")),
+        ("DEVELOPMENT", Some(b)) if b == "default" => Ok(env.id.clone()),
+        ("PREVIEW", Some(b)) | ("DEVELOPMENT", Some(b)) => st
+            .branch_env(&env.id, &b)
+            .map(|e| e.id.clone())
+            .ok_or_else(|| error(401, "No matching branch env")),
+        _ => Ok(env.id.clone()),
+    }
+}
+
+/// Verifies a public JWT: HS256 with the env's root key, `pub: true`, not expired.
+fn verify_jwt(st: &State, token: &str) -> Result<Principal, HttpResponse> {
+    let invalid = || error(401, "Invalid Public Access Token");
+    let claims = jwt::peek_payload(token).ok_or_else(invalid)?;
+    if claims.get("pub") != Some(&Value::Bool(true)) {
+        return Err(invalid());
+    }
+    let env_id = claims.get("sub").and_then(Value::as_str).ok_or_else(invalid)?;
+    let env = st.env(env_id).ok_or_else(invalid)?;
+    if !jwt::verify_signature(token, &env.signing_key) {
+        return Err(invalid());
+    }
+    if let Some(exp) = claims.get("exp").and_then(Value::as_f64) {
+        if (st.now_ms() as f64) / 1000.0 >= exp {
+            return Err(invalid());
+        }
+    }
+    let scopes = claims
+        .get("scopes")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+        .unwrap_or_default();
+    Ok(Principal::Jwt {
+        env_id: env.id.clone(),
+        scopes,
+    })
+}
+
+/// Applies a route's credential rule.
+pub fn authenticate(st: &State, req: &HttpRequest, rule: Auth) -> Result<Principal, HttpResponse> {
+    let missing = if rule == Auth::Legacy {
+        "Invalid or Missing API Key"
+    } else {
+        "Invalid or Missing API key"
+    };
+    match rule {
+        Auth::Public => Ok(Principal::Anonymous),
+        Auth::Pat => {
+            let t = bearer(req).ok_or_else(|| error(401, "Invalid or Missing PAT"))?;
+            if st.seed.pats.iter().any(|p| p.token == t) {
+                Ok(Principal::Pat { token: t.to_string() })
+            } else {
+                Err(error(401, "Invalid or Missing PAT"))
+            }
+        }
+        Auth::KeyOrPat => {
+            let t = bearer(req).ok_or_else(|| error(401, missing))?;
+            if is_user_token(t) {
+                if st.seed.pats.iter().any(|p| p.token == t) {
+                    return Ok(Principal::Pat { token: t.to_string() });
+                }
+                return Err(error(401, missing));
+            }
+            if jwt::looks_like_jwt(t) {
+                return Err(error(401, missing));
+            }
+            key_env(st, req, t, missing).map(|env_id| Principal::Key { env_id })
+        }
+        Auth::Key | Auth::KeyOrJwt | Auth::Legacy => {
+            let t = bearer(req).ok_or_else(|| error(401, missing))?;
+            if is_user_token(t) {
+                return Err(error(401, missing));
+            }
+            if jwt::looks_like_jwt(t) {
+                if rule != Auth::KeyOrJwt {
+                    return Err(error(401, missing));
+                }
+                return verify_jwt(st, t);
+            }
+            key_env(st, req, t, missing).map(|env_id| Principal::Key { env_id })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scope_matches;
+
+    #[test]
+    fn scopes() {
+        assert!(scope_matches("admin", "read", "runs", Some("run_1")));
+        assert!(scope_matches("read:runs", "read", "runs", Some("run_1")));
+        assert!(scope_matches("read:runs", "read", "runs", None));
+        assert!(scope_matches("read:runs:run_1", "read", "runs", Some("run_1")));
+        assert!(!scope_matches("read:runs:run_1", "read", "runs", None));
+        assert!(!scope_matches("read:runs:run_1", "read", "runs", Some("run_2")));
+        assert!(!scope_matches("write:runs:run_1", "read", "runs", Some("run_1")));
+        assert!(scope_matches("read:all", "read", "batch", Some("b")));
+        assert!(scope_matches("*:runs", "write", "runs", Some("r")));
+        assert!(scope_matches("read:tags:a:b", "read", "tags", Some("a:b")));
+        assert!(!scope_matches("garbage", "read", "runs", None));
+    }
+}

@@ -1,0 +1,182 @@
+//! JSON shapes of the API's objects (runs, batches, schedules), built from state.
+
+use serde_json::{json, Map, Value};
+
+use crate::cron::{describe, Cron};
+use crate::state::{Batch, Run, Schedule, State};
+use crate::util::{iso, percent_encode};
+
+fn put(m: &mut Map<String, Value>, k: &str, v: Option<Value>) {
+    if let Some(v) = v {
+        m.insert(k.to_string(), v);
+    }
+}
+
+/// Fields shared by list items and retrieve responses (`CommonRunObject`).
+pub fn run_common(r: &Run, now: i64) -> Map<String, Value> {
+    let s = r.status.as_str();
+    let mut m = Map::new();
+    m.insert("id".into(), json!(r.id));
+    m.insert("status".into(), json!(s));
+    m.insert("taskIdentifier".into(), json!(r.task));
+    put(&mut m, "idempotencyKey", r.idempotency_key.as_ref().map(|k| json!(k)));
+    put(&mut m, "version", r.opts.version.as_ref().map(|v| json!(v)));
+    m.insert(
+        "isQueued".into(),
+        json!(matches!(s, "QUEUED" | "PENDING_VERSION" | "DELAYED" | "DEQUEUED")),
+    );
+    m.insert("isExecuting".into(), json!(s == "EXECUTING"));
+    m.insert("isWaiting".into(), json!(s == "WAITING"));
+    m.insert("isCompleted".into(), json!(r.is_final()));
+    m.insert("isSuccess".into(), json!(s == "COMPLETED"));
+    m.insert(
+        "isFailed".into(),
+        json!(matches!(
+            s,
+            "FAILED" | "CRASHED" | "SYSTEM_FAILURE" | "EXPIRED" | "TIMED_OUT"
+        )),
+    );
+    m.insert("isCancelled".into(), json!(s == "CANCELED"));
+    m.insert("isTest".into(), json!(r.opts.is_test));
+    m.insert("createdAt".into(), json!(iso(r.created_ms)));
+    m.insert("updatedAt".into(), json!(iso(r.updated_ms)));
+    put(&mut m, "startedAt", r.started_ms.map(|t| json!(iso(t))));
+    put(&mut m, "finishedAt", r.finished_ms.map(|t| json!(iso(t))));
+    put(&mut m, "delayedUntil", r.delayed_until_ms.map(|t| json!(iso(t))));
+    put(&mut m, "ttl", r.opts.ttl.clone());
+    put(&mut m, "expiredAt", r.expired_ms.map(|t| json!(iso(t))));
+    m.insert("tags".into(), json!(r.tags));
+    m.insert("costInCents".into(), json!(0));
+    m.insert("baseCostInCents".into(), json!(0));
+    let duration = r
+        .started_ms
+        .map(|s| r.finished_ms.unwrap_or(now) - s)
+        .unwrap_or(0)
+        .max(0);
+    m.insert("durationMs".into(), json!(duration));
+    put(&mut m, "metadata", r.metadata.clone());
+    m
+}
+
+/// `ListRunResponseItem`.
+pub fn run_list_item(st: &State, r: &Run, now: i64) -> Value {
+    let mut m = run_common(r, now);
+    let env = st.env(&r.env_id);
+    m.insert(
+        "env".into(),
+        json!({
+            "id": r.env_id,
+            "name": env.map(|e| e.name()).unwrap_or(""),
+        }),
+    );
+    Value::Object(m)
+}
+
+/// Decodes a stored payload string the way the server does before returning it.
+pub fn decode_packet(data: &Value, data_type: &str) -> Value {
+    let Some(text) = data.as_str() else {
+        return data.clone();
+    };
+    match data_type {
+        "application/json" => serde_json::from_str(text).unwrap_or_else(|_| json!(text)),
+        "application/super+json" => serde_json::from_str::<Value>(text)
+            .ok()
+            .and_then(|v| v.get("json").cloned())
+            .unwrap_or(Value::Null),
+        _ => json!(text),
+    }
+}
+
+/// `RetrieveRunResponse`.
+pub fn run_retrieve(st: &State, r: &Run, now: i64, base_url: &str) -> Value {
+    let mut m = run_common(r, now);
+    m.insert("depth".into(), json!(0));
+    m.insert("triggerFunction".into(), json!(r.trigger_function));
+    put(&mut m, "batchId", r.batch_id.as_ref().map(|b| json!(b)));
+    if let Some(p) = &r.payload {
+        if r.payload_type == "application/store" {
+            let path = p.as_str().unwrap_or_default();
+            m.insert(
+                "payloadPresignedUrl".into(),
+                json!(format!("{base_url}/__emulator/packets/{}", percent_encode(path))),
+            );
+        } else {
+            m.insert("payload".into(), decode_packet(p, &r.payload_type));
+        }
+    }
+    put(&mut m, "output", r.output.clone());
+    put(&mut m, "error", r.error.clone());
+    if let Some(sid) = &r.schedule_id {
+        if let Some(s) = st.schedules.iter().find(|s| &s.id == sid) {
+            m.insert(
+                "schedule".into(),
+                json!({
+                    "id": s.id,
+                    "externalId": s.external_id,
+                    "deduplicationKey": s.deduplication_key,
+                    "generator": {"type": "CRON", "expression": s.cron, "description": describe(&s.cron)},
+                }),
+            );
+        }
+    }
+    m.insert("relatedRuns".into(), json!({}));
+    m.insert("attemptCount".into(), json!(r.attempt_count));
+    m.insert("attempts".into(), json!([]));
+    Value::Object(m)
+}
+
+/// The state-dump form of a run: the retrieve shape plus where it lives.
+pub fn run_dump(st: &State, r: &Run, now: i64, base_url: &str) -> Value {
+    let mut v = run_retrieve(st, r, now, base_url);
+    if let Some(m) = v.as_object_mut() {
+        m.insert("envId".into(), json!(r.env_id));
+        m.insert("payloadType".into(), json!(r.payload_type));
+        m.insert("rawPayload".into(), r.payload.clone().unwrap_or(Value::Null));
+        m.insert("options".into(), r.opts.raw.clone());
+        m.insert("queue".into(), json!(r.queue_name()));
+        if let Some(src) = &r.replayed_from {
+            m.insert("replayedFrom".into(), json!(src));
+        }
+    }
+    v
+}
+
+/// `GET /api/v2/batches/{id}` shape.
+pub fn batch_json(b: &Batch) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(b.id));
+    m.insert("status".into(), json!(b.status()));
+    put(&mut m, "idempotencyKey", b.idempotency_key.as_ref().map(|k| json!(k)));
+    m.insert("createdAt".into(), json!(iso(b.created_ms)));
+    m.insert("updatedAt".into(), json!(iso(b.updated_ms)));
+    m.insert("runCount".into(), json!(b.run_count));
+    m.insert("runs".into(), json!(b.run_ids()));
+    let mut processing = Map::new();
+    put(&mut processing, "completedAt", b.completed_ms.map(|t| json!(iso(t))));
+    processing.insert("errors".into(), json!(b.errors));
+    m.insert("processing".into(), Value::Object(processing));
+    put(&mut m, "processingCompletedAt", b.completed_ms.map(|t| json!(iso(t))));
+    Value::Object(m)
+}
+
+/// `ScheduleObject`.
+pub fn schedule_json(st: &State, s: &Schedule, now: i64) -> Value {
+    let env = st.env(&s.env_id);
+    let next = Cron::parse(&s.cron).ok().and_then(|c| c.next_after(now));
+    json!({
+        "id": s.id,
+        "type": "IMPERATIVE",
+        "task": s.task,
+        "active": s.active,
+        "deduplicationKey": s.deduplication_key,
+        "externalId": s.external_id,
+        "generator": {"type": "CRON", "expression": s.cron, "description": describe(&s.cron)},
+        "timezone": s.timezone,
+        "nextRun": next.map(iso),
+        "environments": [{
+            "id": s.env_id,
+            "type": env.map(|e| e.env_type.as_str()).unwrap_or("DEVELOPMENT"),
+            "userName": null,
+        }],
+    })
+}

@@ -1,0 +1,154 @@
+//! The ambient configuration: [`configure`], and scoped overrides with [`with_auth`].
+//!
+//! The config of an ambient call is the top of this thread's override stack, which was merged
+//! field by field over the outer overrides and the global config when it was pushed; with no
+//! override it is the global config set by [`configure`], over the environment. Each thread has
+//! its own stack, so a spawned thread starts with no override: carry one across with
+//! [`current`] and [`with_auth`].
+//!
+//! ```
+//! use triggerdev::{auth, Config};
+//!
+//! let outer = Config::new().base_url("http://127.0.0.1:3030");
+//! let inner = Config::new().access_token("tr_dev_project_b");
+//! auth::with_auth(outer, || {
+//!     auth::with_auth(inner, || {
+//!         // Both fields apply here.
+//!         let client = triggerdev::ambient();
+//!         assert_eq!(client.base_url(), "http://127.0.0.1:3030");
+//!         assert_eq!(client.token_kind(), Some(triggerdev::TokenKind::SecretKey(triggerdev::EnvKind::Development)));
+//!     })
+//! });
+//! ```
+
+use std::cell::RefCell;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{OnceLock, PoisonError, RwLock};
+
+use crate::client::Client;
+use crate::config::{Config, Env, DEFAULT_TIMEOUT};
+use crate::transport::{self, Transport};
+
+struct Global {
+    config: Config,
+    client: Client,
+}
+
+static GLOBAL: RwLock<Option<Global>> = RwLock::new(None);
+static ENV: OnceLock<Env> = OnceLock::new();
+static TRANSPORT: OnceLock<Transport> = OnceLock::new();
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+struct Entry {
+    id: u64,
+    config: Config,
+    client: Client,
+}
+
+thread_local! {
+    static STACK: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The environment snapshot of the ambient API, read once.
+fn env() -> &'static Env {
+    ENV.get_or_init(Env::from_process)
+}
+
+/// One connection pool for every ambient call and override.
+fn shared_transport() -> &'static Transport {
+    TRANSPORT.get_or_init(|| Transport::new(DEFAULT_TIMEOUT, &transport::user_agent(None)))
+}
+
+fn ambient_client(config: Config) -> Client {
+    let resolved = config.resolve(env(), true);
+    Client::from_parts(config, resolved, shared_transport().clone())
+}
+
+/// Sets the process-wide configuration, replacing any earlier one. Unset fields fall back to
+/// the environment (read once, the first time the ambient API is used).
+pub fn configure(config: Config) {
+    let client = ambient_client(config.clone());
+    *GLOBAL.write().unwrap_or_else(PoisonError::into_inner) = Some(Global { config, client });
+}
+
+fn global() -> (Config, Client) {
+    if let Some(g) = GLOBAL
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+    {
+        return (g.config.clone(), g.client.clone());
+    }
+    let mut slot = GLOBAL.write().unwrap_or_else(PoisonError::into_inner);
+    let g = slot.get_or_insert_with(|| Global {
+        config: Config::new(),
+        client: ambient_client(Config::new()),
+    });
+    (g.config.clone(), g.client.clone())
+}
+
+/// The client the ambient API uses on this thread right now: the innermost override, or the
+/// global configuration.
+pub fn ambient() -> Client {
+    if let Some(client) = STACK.with(|s| s.borrow().last().map(|e| e.client.clone())) {
+        return client;
+    }
+    if let Some(g) = GLOBAL
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+    {
+        return g.client.clone();
+    }
+    global().1
+}
+
+/// The partial configuration in force on this thread (overrides merged over the global config),
+/// to carry into another thread with [`with_auth`]. The token stays redacted in `Debug`.
+pub fn current() -> Config {
+    STACK
+        .with(|s| s.borrow().last().map(|e| e.config.clone()))
+        .unwrap_or_else(|| global().0)
+}
+
+/// Runs `f` with `config` merged field by field over the current configuration, on this thread
+/// only. The previous configuration comes back when `f` returns or panics.
+pub fn with_auth<R>(config: Config, f: impl FnOnce() -> R) -> R {
+    let _guard = push(config);
+    f()
+}
+
+/// Pushes an override for this thread; it lasts until the returned guard is dropped.
+#[must_use = "the override ends when the guard is dropped"]
+pub fn push(config: Config) -> AuthGuard {
+    let merged = current().merged_with(&config);
+    let client = ambient_client(merged.clone());
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    STACK.with(|s| {
+        s.borrow_mut().push(Entry {
+            id,
+            config: merged,
+            client,
+        })
+    });
+    AuthGuard {
+        id,
+        _not_send: PhantomData,
+    }
+}
+
+/// Ends an override when dropped (panics included). Not `Send`: an override belongs to the
+/// thread that pushed it.
+#[derive(Debug)]
+pub struct AuthGuard {
+    id: u64,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Drop for AuthGuard {
+    fn drop(&mut self) {
+        // Remove our own entry even if guards are dropped out of order.
+        let _ = STACK.try_with(|s| s.borrow_mut().retain(|e| e.id != self.id));
+    }
+}

@@ -1,0 +1,152 @@
+//! `Client`: a resolved configuration and a connection pool, isolated from everything ambient.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::config::{Config, Env, RequestOptions, Resolved, TokenKind};
+use crate::error::Result;
+use crate::resources::{Batches, EnvVars, Runs, Schedules, Tasks};
+use crate::transport::{self, Call, Reply, Transport};
+
+/// A Trigger.dev API client that owns its credentials, base URL, preview branch and connection
+/// pool.
+///
+/// A client resolves its [`Config`] once, at construction (explicit values, then environment
+/// variables, then defaults), and never reads the global configuration, `with_auth` overrides or
+/// the environment again. It is `Send + Sync`; clones share one connection pool.
+///
+/// ```no_run
+/// use triggerdev::{Client, Config};
+///
+/// let prod = Client::new(Config::new().access_token("tr_prod_..."));
+/// let run = prod.runs().retrieve("run_1234")?;
+/// println!("{} is {:?}", run.id, run.status);
+/// # Ok::<(), triggerdev::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    resolved: Resolved,
+    transport: Transport,
+}
+
+impl Client {
+    /// A client from `config`, with the process environment as fallback.
+    pub fn new(config: Config) -> Client {
+        Client::with_env(config, &Env::from_process())
+    }
+
+    /// A client configured from the environment alone (`TRIGGER_SECRET_KEY`, ...).
+    pub fn from_env() -> Client {
+        Client::new(Config::new())
+    }
+
+    /// A client from `config`, with `env` as fallback instead of the process environment.
+    pub fn with_env(config: Config, env: &Env) -> Client {
+        let resolved = config.resolve(env, false);
+        let transport = Transport::new(resolved.timeout, &transport::user_agent(None));
+        Client::from_parts(config, resolved, transport)
+    }
+
+    pub(crate) fn from_parts(config: Config, resolved: Resolved, transport: Transport) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                config,
+                resolved,
+                transport,
+            }),
+        }
+    }
+
+    /// A client sharing this one's connection pool, with `options` applied over its own (for
+    /// one call or a group of calls: `client.with_options(o).runs().retrieve(id)`).
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        let mut config = self.inner.config.clone();
+        config.request_options = config.request_options.merged_with(&options);
+        let mut resolved = self.inner.resolved.clone();
+        if let Some(retry) = &options.retry {
+            resolved.retry = retry.clone();
+        }
+        if let Some(timeout) = options.timeout {
+            resolved.timeout = timeout;
+        }
+        resolved.headers = config.request_options.additional_headers.clone();
+        Client::from_parts(config, resolved, self.inner.transport.clone())
+    }
+
+    /// The kind of the configured token, if there is one.
+    pub fn token_kind(&self) -> Option<TokenKind> {
+        self.inner
+            .resolved
+            .token
+            .as_ref()
+            .map(|_| self.inner.resolved.kind)
+    }
+
+    /// The API origin calls go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.resolved.base_url
+    }
+
+    /// The preview branch this client may send, if any.
+    pub fn preview_branch(&self) -> Option<&str> {
+        self.inner.resolved.branch.as_ref().map(|b| b.name.as_str())
+    }
+
+    /// The partial configuration this client was built from (token redacted in `Debug`).
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Triggering tasks.
+    pub fn tasks(&self) -> Tasks {
+        Tasks::new(self.clone())
+    }
+
+    /// Batches.
+    pub fn batches(&self) -> Batches {
+        Batches::new(self.clone())
+    }
+
+    /// Runs.
+    pub fn runs(&self) -> Runs {
+        Runs::new(self.clone())
+    }
+
+    /// Environment variables.
+    pub fn envvars(&self) -> EnvVars {
+        EnvVars::new(self.clone())
+    }
+
+    /// Schedules.
+    pub fn schedules(&self) -> Schedules {
+        Schedules::new(self.clone())
+    }
+
+    pub(crate) fn resolved(&self) -> &Resolved {
+        &self.inner.resolved
+    }
+
+    pub(crate) fn execute(&self, call: &Call) -> Result<Reply> {
+        transport::execute(&self.inner.transport, &self.inner.resolved, call)
+    }
+
+    /// Sends `call` and returns the raw JSON body (for the C ABI, which passes the API's JSON
+    /// through untouched).
+    #[allow(dead_code)]
+    pub(crate) fn execute_raw(&self, call: &Call) -> Result<Vec<u8>> {
+        self.execute(call).map(|r| r.body)
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.resolved)
+            .finish()
+    }
+}

@@ -1,0 +1,414 @@
+//! Configuration: what a caller sets, what the environment supplies, and how the two resolve.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::transport::{Clock, SystemClock};
+
+/// The default API origin.
+pub const DEFAULT_BASE_URL: &str = "https://api.trigger.dev";
+
+/// Partial configuration. Every field is optional; unset fields fall back to the environment,
+/// then to defaults (see [`Config::access_token`] and friends for each rule).
+///
+/// `Debug` never shows the token.
+#[derive(Clone, Default)]
+pub struct Config {
+    pub(crate) access_token: Option<Secret>,
+    pub(crate) base_url: Option<String>,
+    pub(crate) preview_branch: Option<String>,
+    pub(crate) request_options: RequestOptions,
+    pub(crate) inherit_context: Option<bool>,
+    pub(crate) clock: Option<Arc<dyn Clock>>,
+}
+
+impl Config {
+    /// An empty configuration: everything comes from the environment.
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    /// The secret key (`tr_dev_…`, `tr_prod_…`, …) or personal access token (`tr_pat_…`).
+    /// Default: env `TRIGGER_SECRET_KEY`, then `TRIGGER_ACCESS_TOKEN`.
+    pub fn access_token(mut self, token: impl Into<String>) -> Config {
+        self.access_token = Some(Secret(token.into()));
+        self
+    }
+
+    /// Alias of [`Config::access_token`], named like the official SDK's `secretKey`.
+    pub fn secret_key(self, key: impl Into<String>) -> Config {
+        self.access_token(key)
+    }
+
+    /// The API origin. Default: env `TRIGGER_API_URL`, then `https://api.trigger.dev`.
+    /// A trailing `/` is removed.
+    pub fn base_url(mut self, url: impl Into<String>) -> Config {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The preview branch sent as `x-trigger-branch`. An explicit branch is sent on every call.
+    /// Default: env `TRIGGER_PREVIEW_BRANCH`, then `VERCEL_GIT_COMMIT_REF`, then
+    /// `TRIGGER_DEV_BRANCH` (unless `default`); a branch from the environment is only sent with a
+    /// `tr_preview_` key or on envvars calls for the `preview` environment. An empty string turns
+    /// the environment fallbacks off.
+    pub fn preview_branch(mut self, branch: impl Into<String>) -> Config {
+        self.preview_branch = Some(branch.into());
+        self
+    }
+
+    /// Retry policy, timeout and extra headers. Default: [`RequestOptions::default`].
+    pub fn request_options(mut self, options: RequestOptions) -> Config {
+        self.request_options = options;
+        self
+    }
+
+    /// Whether a [`crate::Client`] picks up the ambient run context (the version lock from env
+    /// `TRIGGER_VERSION`). Default: `false` for clients; the ambient API always inherits it.
+    pub fn inherit_context(mut self, inherit: bool) -> Config {
+        self.inherit_context = Some(inherit);
+        self
+    }
+
+    /// The clock used to sleep between retries and to read the time. Default: the system clock.
+    /// Tests inject a fake one to check retry delays without sleeping.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Config {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// `self` with every field that `other` sets taken from `other` (field by field).
+    pub fn merged_with(&self, other: &Config) -> Config {
+        Config {
+            access_token: other
+                .access_token
+                .clone()
+                .or_else(|| self.access_token.clone()),
+            base_url: other.base_url.clone().or_else(|| self.base_url.clone()),
+            preview_branch: other
+                .preview_branch
+                .clone()
+                .or_else(|| self.preview_branch.clone()),
+            request_options: self.request_options.merged_with(&other.request_options),
+            inherit_context: other.inherit_context.or(self.inherit_context),
+            clock: other.clock.clone().or_else(|| self.clock.clone()),
+        }
+    }
+
+    /// Resolves against an environment snapshot.
+    pub(crate) fn resolve(&self, env: &Env, inherit_by_default: bool) -> Resolved {
+        let token = self
+            .access_token
+            .clone()
+            .or_else(|| env.secret_key.clone().map(Secret))
+            .or_else(|| env.access_token.clone().map(Secret));
+        let kind = token
+            .as_ref()
+            .map_or(TokenKind::Unknown, |t| TokenKind::of(&t.0));
+        let base_url = self
+            .base_url
+            .clone()
+            .or_else(|| env.api_url.clone())
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let base_url = base_url.trim_end_matches('/').to_owned();
+        let branch = match &self.preview_branch {
+            Some(b) if b.is_empty() => None,
+            Some(b) => Some(Branch {
+                name: b.clone(),
+                explicit: true,
+            }),
+            None => env.branch().map(|name| Branch {
+                name: name.to_owned(),
+                explicit: false,
+            }),
+        };
+        let inherit = self.inherit_context.unwrap_or(inherit_by_default);
+        Resolved {
+            token,
+            kind,
+            base_url,
+            branch,
+            retry: self.request_options.retry.clone().unwrap_or_default(),
+            timeout: self.request_options.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            headers: self.request_options.additional_headers.clone(),
+            lock_to_version: if inherit { env.version.clone() } else { None },
+            clock: self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock)),
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("access_token", &self.access_token)
+            .field("base_url", &self.base_url)
+            .field("preview_branch", &self.preview_branch)
+            .field("request_options", &self.request_options)
+            .field("inherit_context", &self.inherit_context)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A token whose `Debug` shows only its kind.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Secret(pub(crate) String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<redacted {}>", TokenKind::of(&self.0))
+    }
+}
+
+/// Per-request behaviour: retries, timeout, extra headers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RequestOptions {
+    pub(crate) retry: Option<RetryPolicy>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) additional_headers: Vec<(String, String)>,
+}
+
+/// Default time allowed for one HTTP attempt (connect, send, receive).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl RequestOptions {
+    /// Empty options: every field inherits.
+    pub fn new() -> RequestOptions {
+        RequestOptions::default()
+    }
+
+    /// The retry policy. Default: [`RetryPolicy::default`] (5 attempts, factor 1.6, 1 s..30 s).
+    pub fn retry(mut self, policy: RetryPolicy) -> RequestOptions {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Time allowed for one attempt, connect to last body byte. Default: 60 s.
+    pub fn timeout(mut self, timeout: Duration) -> RequestOptions {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// A header added to every request unless the SDK already sets it. Default: none.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> RequestOptions {
+        self.additional_headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub(crate) fn merged_with(&self, other: &RequestOptions) -> RequestOptions {
+        let mut headers = self.additional_headers.clone();
+        for (name, value) in &other.additional_headers {
+            headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+            headers.push((name.clone(), value.clone()));
+        }
+        RequestOptions {
+            retry: other.retry.clone().or_else(|| self.retry.clone()),
+            timeout: other.timeout.or(self.timeout),
+            additional_headers: headers,
+        }
+    }
+}
+
+/// How failed requests are retried (API.md §3).
+///
+/// `max_attempts` counts requests, not retries: 5 means at most 5 requests per call. The delay
+/// before attempt `n + 1` is `min(max_delay, min_delay * factor^(n-1))`, times a random factor in
+/// `[1, 2)` when `randomize` is set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryPolicy {
+    /// Requests per call, at least 1. Default: 5.
+    pub max_attempts: u32,
+    /// Growth of the delay per attempt. Default: 1.6.
+    pub factor: f64,
+    /// First delay. Default: 1 s.
+    pub min_delay: Duration,
+    /// Longest delay. Default: 30 s.
+    pub max_delay: Duration,
+    /// Multiply each delay by a random factor in `[1, 2)`. Default: false.
+    pub randomize: bool,
+    /// Longest wait for a rate limit to reset before giving up with
+    /// [`crate::Error::RateLimited`]. Default: 60 s.
+    pub max_rate_limit_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 5,
+            factor: 1.6,
+            min_delay: Duration::from_millis(1000),
+            max_delay: Duration::from_millis(30_000),
+            randomize: false,
+            max_rate_limit_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// One attempt, no retries.
+    pub fn none() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// The delay after failed attempt `attempt` (1-based), before randomization.
+    pub(crate) fn delay(&self, attempt: u32) -> Duration {
+        let exp = self.factor.powi(attempt.saturating_sub(1).min(64) as i32);
+        let ms = (self.min_delay.as_millis() as f64 * exp).min(self.max_delay.as_millis() as f64);
+        Duration::from_millis(ms.round() as u64)
+    }
+}
+
+/// What kind of credential a token is, from its prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenKind {
+    /// An environment's secret key (`tr_dev_`, `tr_stg_`, `tr_prod_`, `tr_preview_`), including
+    /// additional keys (`tr_<env>_sk_…`).
+    SecretKey(EnvKind),
+    /// A personal access token (`tr_pat_`).
+    PersonalAccessToken,
+    /// An organization access token (`tr_oat_`).
+    OrganizationAccessToken,
+    /// A public access token (a JWT).
+    PublicAccessToken,
+    /// Anything else; sent as is, and the server decides.
+    Unknown,
+}
+
+/// The environment a secret key belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EnvKind {
+    /// `tr_dev_`
+    Development,
+    /// `tr_stg_`
+    Staging,
+    /// `tr_prod_`
+    Production,
+    /// `tr_preview_`
+    Preview,
+}
+
+impl TokenKind {
+    /// Classifies a token by its prefix.
+    pub fn of(token: &str) -> TokenKind {
+        const KEYS: [(&str, EnvKind); 4] = [
+            ("tr_dev_", EnvKind::Development),
+            ("tr_stg_", EnvKind::Staging),
+            ("tr_prod_", EnvKind::Production),
+            ("tr_preview_", EnvKind::Preview),
+        ];
+        if let Some((_, env)) = KEYS.iter().find(|(p, _)| token.starts_with(p)) {
+            return TokenKind::SecretKey(*env);
+        }
+        if token.starts_with("tr_pat_") {
+            TokenKind::PersonalAccessToken
+        } else if token.starts_with("tr_oat_") {
+            TokenKind::OrganizationAccessToken
+        } else if token.starts_with("eyJ") && token.matches('.').count() == 2 {
+            TokenKind::PublicAccessToken
+        } else {
+            TokenKind::Unknown
+        }
+    }
+}
+
+impl fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TokenKind::SecretKey(EnvKind::Development) => "secret key (tr_dev_)",
+            TokenKind::SecretKey(EnvKind::Staging) => "secret key (tr_stg_)",
+            TokenKind::SecretKey(EnvKind::Production) => "secret key (tr_prod_)",
+            TokenKind::SecretKey(EnvKind::Preview) => "secret key (tr_preview_)",
+            TokenKind::PersonalAccessToken => "personal access token (tr_pat_)",
+            TokenKind::OrganizationAccessToken => "organization access token (tr_oat_)",
+            TokenKind::PublicAccessToken => "public access token (JWT)",
+            TokenKind::Unknown => "token of unknown kind",
+        })
+    }
+}
+
+/// The environment variables the SDK reads, captured once.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Env {
+    secret_key: Option<String>,
+    access_token: Option<String>,
+    api_url: Option<String>,
+    preview_branch: Option<String>,
+    vercel_branch: Option<String>,
+    dev_branch: Option<String>,
+    version: Option<String>,
+}
+
+impl Env {
+    /// Reads the process environment. Empty values count as unset.
+    pub fn from_process() -> Env {
+        Env::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds a snapshot from any lookup (tests use a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Env {
+        let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        Env {
+            secret_key: get("TRIGGER_SECRET_KEY"),
+            access_token: get("TRIGGER_ACCESS_TOKEN"),
+            api_url: get("TRIGGER_API_URL"),
+            preview_branch: get("TRIGGER_PREVIEW_BRANCH"),
+            vercel_branch: get("VERCEL_GIT_COMMIT_REF"),
+            dev_branch: get("TRIGGER_DEV_BRANCH").filter(|b| b != "default"),
+            version: get("TRIGGER_VERSION"),
+        }
+    }
+
+    /// Builds a snapshot from `(name, value)` pairs.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Env {
+        let map: Vec<(String, String)> = pairs
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Env::from_lookup(|name| map.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    fn branch(&self) -> Option<&str> {
+        self.preview_branch
+            .as_deref()
+            .or(self.vercel_branch.as_deref())
+            .or(self.dev_branch.as_deref())
+    }
+}
+
+/// The branch to send and where it came from (DESIGN.md §6.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Branch {
+    pub(crate) name: String,
+    pub(crate) explicit: bool,
+}
+
+/// A configuration with every fallback applied: what one call uses.
+#[derive(Clone)]
+pub(crate) struct Resolved {
+    pub(crate) token: Option<Secret>,
+    pub(crate) kind: TokenKind,
+    pub(crate) base_url: String,
+    pub(crate) branch: Option<Branch>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeout: Duration,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) lock_to_version: Option<String>,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Resolved")
+            .field("token", &self.token)
+            .field("base_url", &self.base_url)
+            .field("branch", &self.branch)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("lock_to_version", &self.lock_to_version)
+            .finish_non_exhaustive()
+    }
+}

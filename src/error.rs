@@ -1,0 +1,254 @@
+//! The one error type of the crate.
+//!
+//! Every variant is something a caller can act on. API errors keep the HTTP status, the message
+//! the server put in the body's `error` member, and the raw body. Secrets never appear in any
+//! variant: tokens are not part of requests' URLs, and the SDK never echoes request headers.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::config::TokenKind;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong with a call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No secret key or access token was configured, and neither `TRIGGER_SECRET_KEY` nor
+    /// `TRIGGER_ACCESS_TOKEN` is set.
+    #[error(
+        "no Trigger.dev credentials: set the TRIGGER_SECRET_KEY environment variable, or pass an \
+         access token to Config (see https://trigger.dev/docs/management/overview#authentication)"
+    )]
+    MissingCredentials,
+
+    /// The configured token cannot be sent (empty, or holds characters a header cannot carry).
+    #[error("invalid access token: {reason}")]
+    InvalidCredentials {
+        /// Why the token was rejected. Never contains the token itself.
+        reason: &'static str,
+    },
+
+    /// The operation does not accept this kind of credential (checked before any request).
+    #[error("{operation} does not accept a {kind}; use {expected}")]
+    UnsupportedCredential {
+        /// The operation, as the official SDK names it (e.g. `runs.retrieve`).
+        operation: &'static str,
+        /// The kind of token that was configured.
+        kind: TokenKind,
+        /// What the operation accepts.
+        expected: &'static str,
+    },
+
+    /// A personal access token was used for an operation that needs a project ref.
+    #[error("{operation} with a personal access token needs a project ref")]
+    MissingProjectRef {
+        /// The operation, as the official SDK names it.
+        operation: &'static str,
+    },
+
+    /// An argument was rejected before any request was made.
+    #[error("invalid argument `{argument}`: {reason}")]
+    InvalidArgument {
+        /// The name of the argument (or option) at fault.
+        argument: &'static str,
+        /// Why it was rejected.
+        reason: String,
+    },
+
+    /// 400 Bad Request.
+    #[error("{0}")]
+    BadRequest(ApiError),
+    /// 401 Unauthorized: the token is invalid, or not valid for this environment or branch.
+    #[error("{0}")]
+    Authentication(ApiError),
+    /// 403 Forbidden: the token lacks a scope this call needs.
+    #[error("{0}")]
+    PermissionDenied(ApiError),
+    /// 404 Not Found.
+    #[error("{0}")]
+    NotFound(ApiError),
+    /// 409 Conflict.
+    #[error("{0}")]
+    Conflict(ApiError),
+    /// 422 Unprocessable Entity.
+    #[error("{0}")]
+    Unprocessable(ApiError),
+    /// 429 Too Many Requests, after the retries allowed by the policy.
+    #[error("{error} (rate limit resets in {})", fmt_reset(.reset_after))]
+    RateLimited {
+        /// The response.
+        error: ApiError,
+        /// Time until the limit resets, when the server said.
+        reset_after: Option<Duration>,
+    },
+    /// 5xx.
+    #[error("{0}")]
+    Server(ApiError),
+    /// Any other non-success status (405, 413, 415, ...).
+    #[error("{0}")]
+    Status(ApiError),
+
+    /// The request could not be sent or its response not received.
+    #[error("connection error: {message}")]
+    Connection {
+        /// What the transport reported.
+        message: String,
+    },
+
+    /// The call took longer than its timeout.
+    #[error("request timed out after {timeout:?}")]
+    Timeout {
+        /// The timeout in force.
+        timeout: Duration,
+    },
+
+    /// A success response whose body is not what the API documents.
+    #[error("could not decode the {status} response: {message}")]
+    Decode {
+        /// The HTTP status.
+        status: u16,
+        /// What the decoder reported.
+        message: String,
+        /// The raw response body, lossily converted to UTF-8.
+        body: String,
+    },
+
+    /// A batch's items were sent but the server did not seal the batch.
+    #[error("batch {batch_id} was not sealed: {enqueued_count} of {expected_count} runs enqueued")]
+    BatchNotSealed {
+        /// The batch id.
+        batch_id: String,
+        /// Runs enqueued so far.
+        enqueued_count: u64,
+        /// Runs expected.
+        expected_count: u64,
+        /// Items accepted by the last attempt.
+        items_accepted: u64,
+        /// Items deduplicated by the last attempt.
+        items_deduplicated: u64,
+    },
+}
+
+fn fmt_reset(reset: &Option<Duration>) -> String {
+    match reset {
+        Some(d) => format!("{} ms", d.as_millis()),
+        None => "an unknown time".to_owned(),
+    }
+}
+
+/// An error response from the API.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The message: the body's `error` member (or its `message`), as the official SDK reads it.
+    pub message: String,
+    /// The body's `code` member, when the server sent one.
+    pub code: Option<String>,
+    /// The raw response body, lossily converted to UTF-8.
+    pub body: String,
+}
+
+impl ApiError {
+    /// Builds the error the way the official SDK does (API.md §4.2).
+    pub(crate) fn from_response(status: u16, body: &[u8]) -> ApiError {
+        let text = String::from_utf8_lossy(body).into_owned();
+        let (message, code) = match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(serde_json::Value::Object(map)) => {
+                let code = map.get("code").and_then(|c| c.as_str()).map(str::to_owned);
+                let message = match map.get("error") {
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(serde_json::Value::Object(obj)) => match obj.get("message") {
+                        Some(serde_json::Value::String(m)) => m.clone(),
+                        _ => serde_json::Value::Object(obj.clone()).to_string(),
+                    },
+                    Some(other) if !other.is_null() => other.to_string(),
+                    _ => format!("{status} status code (no body)"),
+                };
+                (message, code)
+            }
+            Ok(_) if !text.trim().is_empty() => (format!("{status} status code (no body)"), None),
+            _ if text.trim().is_empty() => (format!("{status} status code (no body)"), None),
+            _ => (format!("{status} {text}"), None),
+        };
+        ApiError {
+            status,
+            message,
+            code,
+            body: text,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status, self.message)
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("message", &self.message)
+            .field("code", &self.code)
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+impl Error {
+    /// Maps a non-success response to its variant.
+    pub(crate) fn from_status(status: u16, body: &[u8], reset_after: Option<Duration>) -> Error {
+        let api = ApiError::from_response(status, body);
+        match status {
+            400 => Error::BadRequest(api),
+            401 => Error::Authentication(api),
+            403 => Error::PermissionDenied(api),
+            404 => Error::NotFound(api),
+            409 => Error::Conflict(api),
+            422 => Error::Unprocessable(api),
+            429 => Error::RateLimited {
+                error: api,
+                reset_after,
+            },
+            500..=599 => Error::Server(api),
+            _ => Error::Status(api),
+        }
+    }
+
+    /// The API error behind this error, if it came from an HTTP response.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::BadRequest(e)
+            | Error::Authentication(e)
+            | Error::PermissionDenied(e)
+            | Error::NotFound(e)
+            | Error::Conflict(e)
+            | Error::Unprocessable(e)
+            | Error::Server(e)
+            | Error::Status(e)
+            | Error::RateLimited { error: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, if the error came from a response.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Decode { status, .. } => Some(*status),
+            _ => self.api_error().map(|e| e.status),
+        }
+    }
+
+    pub(crate) fn invalid(argument: &'static str, reason: impl Into<String>) -> Error {
+        Error::InvalidArgument {
+            argument,
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! One module per API area: request options, models and calls.
+
+mod batches;
+mod envvars;
+mod payload;
+mod runs;
+mod schedules;
+mod tasks;
+
+pub use batches::{Batch, BatchError, BatchProcessing, BatchStatus, Batches};
+pub use envvars::{parse_dotenv, CreateEnvVar, EnvSlug, EnvVar, EnvVars, ImportEnvVars};
+pub use runs::{
+    ListRunsParams, Run, RunError, RunItem, RunResult, RunStatus, Runs, RunsIter, UpdateMetadata,
+};
+pub use schedules::{
+    CreateSchedule, ListSchedulesParams, Schedule, ScheduleGenerator, Schedules, SchedulesIter,
+    UpdateSchedule,
+};
+pub use tasks::{
+    BatchHandle, BatchItem, BatchTriggerOptions, RunHandle, Tasks, TriggerOptions, Ttl,
+};
+
+use crate::error::{Error, Result};
+
+/// Rejects an empty (or blank) identifier before it reaches a URL.
+pub(crate) fn require(argument: &'static str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(argument, "must not be empty"));
+    }
+    Ok(())
+}
+
+/// Accepts one string or a list of strings (the official SDK's `string | string[]`).
+pub(crate) mod one_or_many {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum OneOrMany {
+            One(String),
+            Many(Vec<String>),
+        }
+        Ok(match OneOrMany::deserialize(d)? {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        })
+    }
+}

@@ -1,0 +1,557 @@
+//! One logical call: credential check, headers, the retry loop, error mapping.
+//!
+//! This is the only module that talks HTTP. Resources describe a [`Call`]; [`execute`] sends it
+//! and returns the raw [`Reply`] or an [`Error`].
+
+use std::io::Read;
+use std::time::{Duration, SystemTime};
+
+use ureq::http::{self, HeaderValue, Method};
+
+use crate::config::{EnvKind, Resolved, RetryPolicy, TokenKind};
+use crate::error::{Error, Result};
+
+/// The API version whose run-status vocabulary this SDK decodes.
+pub const API_VERSION: &str = "2025-07-16";
+/// The crate version, sent as `trigger-version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// Largest response body read into memory (64 MiB).
+const MAX_BODY: u64 = 64 << 20;
+
+/// Time and randomness for the retry loop. Tests inject a fake to check delays without sleeping.
+pub trait Clock: Send + Sync {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+    /// Blocks for `duration`.
+    fn sleep(&self, duration: Duration);
+    /// A random number in `[0, 1)`, used for jitter.
+    fn random(&self) -> f64 {
+        (crate::encode::random_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// The real clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+    fn sleep(&self, duration: Duration) {
+        std::thread::sleep(duration)
+    }
+}
+
+/// Which credentials an operation accepts (the Authentication page's table, DESIGN.md §6.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Secret keys, and public access tokens when `jwt` is set. No PAT, no OAT.
+    SecretKey { jwt: bool },
+    /// Secret keys, personal and organization access tokens (envvars).
+    EnvVars,
+    /// Personal access tokens (project runs list).
+    Pat,
+    /// No credentials at all (timezones).
+    Public,
+    /// A presigned storage URL: only `Content-Type`, nothing of ours.
+    Presigned,
+}
+
+/// A request body.
+pub(crate) enum Body {
+    None,
+    Json(Vec<u8>),
+    Raw {
+        content_type: &'static str,
+        bytes: Vec<u8>,
+    },
+}
+
+/// A request, described by a resource.
+pub(crate) struct Call {
+    pub(crate) operation: &'static str,
+    pub(crate) method: Method,
+    /// A path under the base URL (already encoded), or an absolute URL for presigned uploads.
+    pub(crate) path: String,
+    /// The encoded query string, without `?`.
+    pub(crate) query: String,
+    pub(crate) body: Body,
+    pub(crate) access: Access,
+    /// An envvars call on the `preview` environment: an env-var branch is sent (DESIGN.md §6.2).
+    pub(crate) preview_env: bool,
+    /// Send `x-trigger-request-idempotency-key` (all zodfetch calls; not batch items).
+    pub(crate) request_key: bool,
+    /// A retry policy that replaces the client's (batch items).
+    pub(crate) retry: Option<RetryPolicy>,
+}
+
+impl Call {
+    pub(crate) fn new(
+        operation: &'static str,
+        method: Method,
+        path: String,
+        access: Access,
+    ) -> Call {
+        Call {
+            operation,
+            method,
+            path,
+            query: String::new(),
+            body: Body::None,
+            access,
+            preview_env: false,
+            request_key: true,
+            retry: None,
+        }
+    }
+
+    pub(crate) fn query(mut self, query: String) -> Call {
+        self.query = query;
+        self
+    }
+
+    pub(crate) fn json(mut self, body: &impl serde::Serialize) -> Result<Call> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::invalid("body", format!("cannot be serialized: {e}")))?;
+        self.body = Body::Json(bytes);
+        Ok(self)
+    }
+}
+
+/// A success response.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+    /// `x-trigger-jwt`, the public access token of a trigger or batch.
+    pub(crate) jwt: Option<String>,
+}
+
+impl Reply {
+    /// Decodes the body into `T`; a mismatch keeps the raw body.
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
+            status: self.status,
+            message: e.to_string(),
+            body: String::from_utf8_lossy(&self.body).into_owned(),
+        })
+    }
+}
+
+/// The `ureq` agent a client uses, with the settings it was built with.
+#[derive(Clone)]
+pub(crate) struct Transport {
+    agent: ureq::Agent,
+    timeout: Duration,
+}
+
+impl Transport {
+    pub(crate) fn new(timeout: Duration, user_agent: &str) -> Transport {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .user_agent(user_agent)
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .max_redirects(3)
+            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::Never)
+            .build();
+        Transport {
+            agent: config.new_agent(),
+            timeout,
+        }
+    }
+}
+
+/// The `User-Agent` this SDK sends.
+pub(crate) fn user_agent(suffix: Option<&str>) -> String {
+    match suffix {
+        Some(s) if !s.is_empty() => format!("triggerdev-rust/{VERSION} {s}"),
+        _ => format!("triggerdev-rust/{VERSION}"),
+    }
+}
+
+/// Checks the credential against the operation, before anything is sent.
+pub(crate) fn check_access(cfg: &Resolved, call: &Call) -> Result<()> {
+    if matches!(call.access, Access::Public | Access::Presigned) {
+        return Ok(());
+    }
+    let Some(token) = &cfg.token else {
+        return Err(Error::MissingCredentials);
+    };
+    let token = token.0.as_str();
+    if token.trim().is_empty() {
+        return Err(Error::InvalidCredentials {
+            reason: "the token is empty",
+        });
+    }
+    if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::InvalidCredentials {
+            reason: "the token holds whitespace, control or non-ASCII characters",
+        });
+    }
+    let unsupported = |expected| {
+        Err(Error::UnsupportedCredential {
+            operation: call.operation,
+            kind: cfg.kind,
+            expected,
+        })
+    };
+    match (call.access, cfg.kind) {
+        (
+            Access::SecretKey { .. },
+            TokenKind::PersonalAccessToken | TokenKind::OrganizationAccessToken,
+        ) => unsupported("a secret key (tr_dev_, tr_stg_, tr_prod_ or tr_preview_)"),
+        (Access::SecretKey { jwt: false }, TokenKind::PublicAccessToken) => {
+            unsupported("a secret key (public access tokens are not accepted here)")
+        }
+        (Access::EnvVars, TokenKind::PublicAccessToken) => {
+            unsupported("a secret key or a personal access token")
+        }
+        (Access::Pat, TokenKind::SecretKey(_) | TokenKind::PublicAccessToken) => {
+            unsupported("a personal access token (tr_pat_)")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Sends `call` with retries and maps the outcome.
+pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Result<Reply> {
+    check_access(cfg, call)?;
+    let request_key = call.request_key.then(crate::encode::uuid_v4);
+    let policy = call.retry.as_ref().unwrap_or(&cfg.retry);
+    let max_attempts = policy.max_attempts.max(1);
+    let mut attempt = 1;
+    loop {
+        let outcome = send_once(transport, cfg, call, request_key.as_deref());
+        let (delay, error) = match outcome {
+            Ok(Attempt::Success(reply)) => return Ok(reply),
+            Ok(Attempt::Failure {
+                status,
+                body,
+                should_retry,
+                reset_at,
+            }) => {
+                let reset_after = reset_at.map(|at| duration_until(cfg, at));
+                let error = Error::from_status(status, &body, reset_after);
+                let retry = match should_retry {
+                    Some(explicit) => explicit,
+                    None => matches!(status, 408 | 409 | 429) || status >= 500,
+                };
+                if !retry || attempt >= max_attempts {
+                    return Err(error);
+                }
+                let delay = match (status, reset_after) {
+                    (429, Some(wait)) if !wait.is_zero() => {
+                        let wait = wait + jitter(cfg, Duration::from_millis(1000));
+                        if wait > policy.max_rate_limit_wait {
+                            return Err(error);
+                        }
+                        wait
+                    }
+                    _ => backoff(cfg, policy, attempt),
+                };
+                (delay, error)
+            }
+            Err(error @ (Error::Connection { .. } | Error::Timeout { .. })) => {
+                if attempt >= max_attempts {
+                    return Err(error);
+                }
+                (backoff(cfg, policy, attempt), error)
+            }
+            Err(other) => return Err(other),
+        };
+        drop(error);
+        cfg.clock.sleep(delay);
+        attempt += 1;
+    }
+}
+
+fn backoff(cfg: &Resolved, policy: &RetryPolicy, attempt: u32) -> Duration {
+    let base = policy.delay(attempt);
+    if policy.randomize {
+        base.mul_f64(1.0 + cfg.clock.random())
+    } else {
+        base
+    }
+}
+
+fn jitter(cfg: &Resolved, below: Duration) -> Duration {
+    below.mul_f64(cfg.clock.random())
+}
+
+fn duration_until(cfg: &Resolved, at: SystemTime) -> Duration {
+    at.duration_since(cfg.clock.now()).unwrap_or(Duration::ZERO)
+}
+
+enum Attempt {
+    Success(Reply),
+    Failure {
+        status: u16,
+        body: Vec<u8>,
+        should_retry: Option<bool>,
+        reset_at: Option<SystemTime>,
+    },
+}
+
+fn send_once(
+    transport: &Transport,
+    cfg: &Resolved,
+    call: &Call,
+    request_key: Option<&str>,
+) -> Result<Attempt> {
+    let mut url = if call.access == Access::Presigned {
+        call.path.clone()
+    } else {
+        let mut url =
+            String::with_capacity(cfg.base_url.len() + call.path.len() + 1 + call.query.len());
+        url.push_str(&cfg.base_url);
+        url.push_str(&call.path);
+        url
+    };
+    if !call.query.is_empty() {
+        url.push('?');
+        url.push_str(&call.query);
+    }
+    let mut builder = http::Request::builder()
+        .method(call.method.clone())
+        .uri(&url);
+    let headers = builder.headers_mut().ok_or_else(|| {
+        Error::invalid("base_url", format!("`{}` is not a valid URL", cfg.base_url))
+    })?;
+    add_headers(headers, cfg, call, request_key)?;
+
+    let timeout = cfg.timeout;
+    let result = match &call.body {
+        Body::None if call.method == Method::GET || call.method == Method::DELETE => {
+            run(transport, builder.body(()), timeout)
+        }
+        Body::None => run(transport, builder.body(&[][..]), timeout),
+        Body::Json(bytes) | Body::Raw { bytes, .. } => {
+            run(transport, builder.body(bytes.as_slice()), timeout)
+        }
+    };
+    let mut response = match result {
+        Ok(r) => r,
+        Err(e) => return Err(map_transport_error(e, timeout, &cfg.base_url)),
+    };
+    let status = response.status().as_u16();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let jwt = header("x-trigger-jwt");
+    let should_retry = header("x-should-retry").and_then(|v| match v.as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    });
+    let reset_at = if status == 429 {
+        rate_limit_reset(
+            header("x-ratelimit-reset").as_deref(),
+            header("retry-after").as_deref(),
+            cfg.clock.now(),
+        )
+    } else {
+        None
+    };
+    let mut body = Vec::new();
+    let read = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_BODY)
+        .reader()
+        .read_to_end(&mut body);
+    if let Err(e) = read {
+        return Err(map_io_error(e, timeout));
+    }
+    if (200..300).contains(&status) {
+        Ok(Attempt::Success(Reply { status, body, jwt }))
+    } else {
+        Ok(Attempt::Failure {
+            status,
+            body,
+            should_retry,
+            reset_at,
+        })
+    }
+}
+
+fn run<B: ureq::AsSendBody>(
+    transport: &Transport,
+    request: http::Result<http::Request<B>>,
+    timeout: Duration,
+) -> std::result::Result<http::Response<ureq::Body>, ureq::Error> {
+    let request = request?;
+    if timeout == transport.timeout {
+        transport.agent.run(request)
+    } else {
+        let request = transport
+            .agent
+            .configure_request(request)
+            .timeout_global(Some(timeout))
+            .build();
+        transport.agent.run(request)
+    }
+}
+
+fn add_headers(
+    headers: &mut http::HeaderMap,
+    cfg: &Resolved,
+    call: &Call,
+    request_key: Option<&str>,
+) -> Result<()> {
+    let content_type = match &call.body {
+        Body::Raw { content_type, .. } => content_type,
+        _ => "application/json",
+    };
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type),
+    );
+    if call.access == Access::Presigned {
+        return Ok(());
+    }
+    if call.access != Access::Public {
+        if let Some(token) = &cfg.token {
+            // check_access has already ruled out bytes a header cannot carry.
+            let mut value =
+                HeaderValue::from_str(&format!("Bearer {}", token.0)).map_err(|_| {
+                    Error::InvalidCredentials {
+                        reason: "the token cannot be sent in a header",
+                    }
+                })?;
+            value.set_sensitive(true);
+            headers.insert(http::header::AUTHORIZATION, value);
+        }
+        if let Some(branch) = &cfg.branch {
+            let send = branch.explicit
+                || cfg.kind == TokenKind::SecretKey(EnvKind::Preview)
+                || call.preview_env;
+            if send {
+                let value = HeaderValue::from_str(&branch.name).map_err(|_| {
+                    Error::invalid("preview_branch", "holds characters a header cannot carry")
+                })?;
+                headers.insert("x-trigger-branch", value);
+            }
+        }
+    }
+    headers.insert("trigger-version", HeaderValue::from_static(VERSION));
+    headers.insert("x-trigger-source", HeaderValue::from_static("sdk"));
+    headers.insert(
+        "x-trigger-api-version",
+        HeaderValue::from_static(API_VERSION),
+    );
+    if let Some(key) = request_key {
+        headers.insert(
+            "x-trigger-request-idempotency-key",
+            HeaderValue::from_str(key).expect("a UUID is a valid header value"),
+        );
+    }
+    for (name, value) in &cfg.headers {
+        let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            Error::invalid(
+                "additional_headers",
+                format!("`{name}` is not a header name"),
+            )
+        })?;
+        if !headers.contains_key(&name) {
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Error::invalid(
+                    "additional_headers",
+                    format!("the value of `{name}` cannot be sent"),
+                )
+            })?;
+            headers.insert(name, value);
+        }
+    }
+    Ok(())
+}
+
+/// When a rate limit resets: `x-ratelimit-reset` as epoch ms, epoch s or delta seconds (told
+/// apart by magnitude, DESIGN.md §6.5), else `retry-after` in seconds.
+pub(crate) fn rate_limit_reset(
+    reset: Option<&str>,
+    retry_after: Option<&str>,
+    now: SystemTime,
+) -> Option<SystemTime> {
+    if let Some(v) = reset
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|v| *v >= 0.0)
+    {
+        let at = if v >= 1e12 {
+            SystemTime::UNIX_EPOCH + Duration::from_millis(v as u64)
+        } else if v >= 1e9 {
+            SystemTime::UNIX_EPOCH + Duration::from_secs_f64(v)
+        } else {
+            now + Duration::from_secs_f64(v.min(1e7))
+        };
+        return Some(at);
+    }
+    retry_after
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|v| *v >= 0.0)
+        .map(|secs| now + Duration::from_secs_f64(secs.min(1e7)))
+}
+
+fn map_transport_error(error: ureq::Error, timeout: Duration, base_url: &str) -> Error {
+    match error {
+        ureq::Error::Timeout(_) => Error::Timeout { timeout },
+        ureq::Error::Io(e) => map_io_error(e, timeout),
+        ureq::Error::Http(_) | ureq::Error::BadUri(_) => Error::invalid(
+            "base_url",
+            format!("`{base_url}` does not make a valid request URL"),
+        ),
+        other => Error::Connection {
+            message: other.to_string(),
+        },
+    }
+}
+
+fn map_io_error(error: std::io::Error, timeout: Duration) -> Error {
+    if error.kind() == std::io::ErrorKind::TimedOut {
+        return Error::Timeout { timeout };
+    }
+    // ureq wraps its own errors (timeouts among them) in io::Error when reading a body.
+    if let Some(inner) = error
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<ureq::Error>())
+    {
+        if matches!(inner, ureq::Error::Timeout(_)) {
+            return Error::Timeout { timeout };
+        }
+    }
+    Error::Connection {
+        message: error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reset_header_is_read_by_magnitude() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let ms = rate_limit_reset(Some("1700000002500"), None, now).unwrap();
+        assert_eq!(ms.duration_since(now).unwrap(), Duration::from_millis(2500));
+        let secs = rate_limit_reset(Some("1700000003"), None, now).unwrap();
+        assert_eq!(secs.duration_since(now).unwrap(), Duration::from_secs(3));
+        let delta = rate_limit_reset(Some("4"), None, now).unwrap();
+        assert_eq!(delta.duration_since(now).unwrap(), Duration::from_secs(4));
+        let after = rate_limit_reset(Some("soon"), Some("7"), now).unwrap();
+        assert_eq!(after.duration_since(now).unwrap(), Duration::from_secs(7));
+        assert_eq!(rate_limit_reset(None, None, now), None);
+    }
+
+    #[test]
+    fn default_backoff_matches_the_official_sdk() {
+        let p = RetryPolicy::default();
+        let delays: Vec<u128> = (1..=5).map(|a| p.delay(a).as_millis()).collect();
+        assert_eq!(delays, [1000, 1600, 2560, 4096, 6554]);
+        assert_eq!(p.delay(20), Duration::from_secs(30));
+    }
+}

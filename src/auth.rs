@@ -152,3 +152,10 @@ impl Drop for AuthGuard {
         let _ = STACK.try_with(|s| s.borrow_mut().retain(|e| e.id != self.id));
     }
 }
+
+/// Pops the innermost override of this thread, if any (the C ABI's `trigger_auth_pop`, which
+/// has no guard object to drop).
+#[allow(dead_code)]
+pub(crate) fn pop_innermost() -> bool {
+    STACK.with(|s| s.borrow_mut().pop().is_some())
+}

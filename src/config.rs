@@ -21,6 +21,7 @@ pub struct Config {
     pub(crate) request_options: RequestOptions,
     pub(crate) inherit_context: Option<bool>,
     pub(crate) clock: Option<Arc<dyn Clock>>,
+    pub(crate) user_agent_suffix: Option<String>,
 }
 
 impl Config {
@@ -78,6 +79,13 @@ impl Config {
         self
     }
 
+    /// Text appended to the `User-Agent` (`triggerdev-rust/<version> <suffix>`); the Python and
+    /// Ruby bindings add theirs. Default: none.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Config {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
     /// `self` with every field that `other` sets taken from `other` (field by field).
     pub fn merged_with(&self, other: &Config) -> Config {
         Config {
@@ -93,6 +101,10 @@ impl Config {
             request_options: self.request_options.merged_with(&other.request_options),
             inherit_context: other.inherit_context.or(self.inherit_context),
             clock: other.clock.clone().or_else(|| self.clock.clone()),
+            user_agent_suffix: other
+                .user_agent_suffix
+                .clone()
+                .or_else(|| self.user_agent_suffix.clone()),
         }
     }
 
@@ -134,6 +146,11 @@ impl Config {
             headers: self.request_options.additional_headers.clone(),
             lock_to_version: if inherit { env.version.clone() } else { None },
             clock: self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock)),
+            user_agent: self
+                .user_agent_suffix
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .map(|s| crate::transport::user_agent(Some(s))),
         }
     }
 }
@@ -398,6 +415,8 @@ pub(crate) struct Resolved {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) lock_to_version: Option<String>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// A `User-Agent` other than the transport's default, when a suffix is set.
+    pub(crate) user_agent: Option<String>,
 }
 
 impl fmt::Debug for Resolved {

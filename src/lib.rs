@@ -59,7 +59,7 @@ mod config;
 mod encode;
 mod error;
 mod pagination;
-mod resources;
+pub(crate) mod resources;
 mod transport;
 
 pub use auth::{ambient, configure};

@@ -439,6 +439,15 @@ fn add_headers(
             }
         }
     }
+    if let Some(ua) = &cfg.user_agent {
+        let value = HeaderValue::from_str(ua).map_err(|_| {
+            Error::invalid(
+                "user_agent_suffix",
+                "holds characters a header cannot carry",
+            )
+        })?;
+        headers.insert(http::header::USER_AGENT, value);
+    }
     headers.insert("trigger-version", HeaderValue::from_static(VERSION));
     headers.insert("x-trigger-source", HeaderValue::from_static("sdk"));
     headers.insert(

@@ -95,16 +95,21 @@ impl Batches {
     /// Retrieves a batch. A missing batch is retried (the server marks its 404 retryable) and
     /// then fails with [`crate::Error::NotFound`].
     pub fn retrieve(&self, batch_id: &str) -> Result<Batch> {
-        self.client.execute(&retrieve_call(batch_id)?)?.json()
+        self.client.execute(&calls::retrieve(batch_id)?)?.json()
     }
 }
 
-pub(crate) fn retrieve_call(batch_id: &str) -> Result<Call> {
-    require("batch_id", batch_id)?;
-    Ok(Call::new(
-        "batch.retrieve",
-        Method::GET,
-        format!("/api/v2/batches/{}", encode::path_segment(batch_id)),
-        Access::SecretKey { jwt: true },
-    ))
+/// Request builders (the C ABI sends them and passes the JSON through).
+pub(crate) mod calls {
+    use super::*;
+
+    pub(crate) fn retrieve(batch_id: &str) -> Result<Call> {
+        require("batch_id", batch_id)?;
+        Ok(Call::new(
+            "batch.retrieve",
+            Method::GET,
+            format!("/api/v2/batches/{}", encode::path_segment(batch_id)),
+            Access::SecretKey { jwt: true },
+        ))
+    }
 }

@@ -340,33 +340,67 @@ impl EnvVars {
 
     /// Every variable of the environment (`GET …/envvars/{env}`).
     pub fn list(&self, project_ref: &str, env: &str) -> Result<Vec<EnvVar>> {
-        let call = call("envvars.list", Method::GET, project_ref, env, None, "")?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&calls::list(project_ref, env)?)?.json()
     }
 
     /// One variable (`GET …/envvars/{env}/{name}`).
     pub fn retrieve(&self, project_ref: &str, env: &str, name: &str) -> Result<EnvVar> {
-        let call = call(
+        self.client
+            .execute(&calls::retrieve(project_ref, env, name)?)?
+            .json()
+    }
+
+    /// Creates (or overwrites) a variable (`POST …/envvars/{env}`).
+    pub fn create(&self, project_ref: &str, env: &str, var: &CreateEnvVar) -> Result<()> {
+        let call = calls::create(project_ref, env, var)?;
+        self.client.execute(&call)?.json::<Success>().map(drop)
+    }
+
+    /// Changes the value of an existing variable (`PUT …/envvars/{env}/{name}`).
+    pub fn update(&self, project_ref: &str, env: &str, name: &str, value: &str) -> Result<()> {
+        let call = calls::update(project_ref, env, name, value)?;
+        self.client.execute(&call)?.json::<Success>().map(drop)
+    }
+
+    /// Deletes a variable (`DELETE …/envvars/{env}/{name}`).
+    pub fn del(&self, project_ref: &str, env: &str, name: &str) -> Result<()> {
+        let call = calls::del(project_ref, env, name)?;
+        self.client.execute(&call)?.json::<Success>().map(drop)
+    }
+
+    /// Uploads many variables at once (`POST …/envvars/{env}/import`).
+    pub fn upload(&self, project_ref: &str, env: &str, body: &ImportEnvVars) -> Result<()> {
+        let call = calls::upload(project_ref, env, body)?;
+        self.client.execute(&call)?.json::<Success>().map(drop)
+    }
+}
+
+/// Request builders, one per operation (the C ABI sends them and passes the JSON through).
+pub(crate) mod calls {
+    use super::*;
+
+    pub(crate) fn list(project_ref: &str, env: &str) -> Result<Call> {
+        call("envvars.list", Method::GET, project_ref, env, None, "")
+    }
+
+    pub(crate) fn retrieve(project_ref: &str, env: &str, name: &str) -> Result<Call> {
+        call(
             "envvars.retrieve",
             Method::GET,
             project_ref,
             env,
             Some(name),
             "",
-        )?;
-        self.client.execute(&call)?.json()
+        )
     }
 
-    /// Creates (or overwrites) a variable (`POST …/envvars/{env}`).
-    pub fn create(&self, project_ref: &str, env: &str, var: &CreateEnvVar) -> Result<()> {
+    pub(crate) fn create(project_ref: &str, env: &str, var: &CreateEnvVar) -> Result<Call> {
         require("name", &var.name)?;
-        let call = call("envvars.create", Method::POST, project_ref, env, None, "")?.json(var)?;
-        self.client.execute(&call)?.json::<Success>().map(drop)
+        call("envvars.create", Method::POST, project_ref, env, None, "")?.json(var)
     }
 
-    /// Changes the value of an existing variable (`PUT …/envvars/{env}/{name}`).
-    pub fn update(&self, project_ref: &str, env: &str, name: &str, value: &str) -> Result<()> {
-        let call = call(
+    pub(crate) fn update(project_ref: &str, env: &str, name: &str, value: &str) -> Result<Call> {
+        call(
             "envvars.update",
             Method::PUT,
             project_ref,
@@ -374,29 +408,25 @@ impl EnvVars {
             Some(name),
             "",
         )?
-        .json(&serde_json::json!({ "value": value }))?;
-        self.client.execute(&call)?.json::<Success>().map(drop)
+        .json(&serde_json::json!({ "value": value }))
     }
 
-    /// Deletes a variable (`DELETE …/envvars/{env}/{name}`).
-    pub fn del(&self, project_ref: &str, env: &str, name: &str) -> Result<()> {
-        let call = call(
+    pub(crate) fn del(project_ref: &str, env: &str, name: &str) -> Result<Call> {
+        call(
             "envvars.del",
             Method::DELETE,
             project_ref,
             env,
             Some(name),
             "",
-        )?;
-        self.client.execute(&call)?.json::<Success>().map(drop)
+        )
     }
 
-    /// Uploads many variables at once (`POST …/envvars/{env}/import`).
-    pub fn upload(&self, project_ref: &str, env: &str, body: &ImportEnvVars) -> Result<()> {
+    pub(crate) fn upload(project_ref: &str, env: &str, body: &ImportEnvVars) -> Result<Call> {
         if body.variables.is_empty() {
             return Err(Error::invalid("variables", "give at least one variable"));
         }
-        let call = call(
+        call(
             "envvars.upload",
             Method::POST,
             project_ref,
@@ -404,12 +434,11 @@ impl EnvVars {
             None,
             "/import",
         )?
-        .json(body)?;
-        self.client.execute(&call)?.json::<Success>().map(drop)
+        .json(body)
     }
 }
 
-pub(crate) fn call(
+fn call(
     operation: &'static str,
     method: Method,
     project_ref: &str,

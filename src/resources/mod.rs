@@ -1,11 +1,11 @@
 //! One module per API area: request options, models and calls.
 
-mod batches;
-mod envvars;
-mod payload;
-mod runs;
-mod schedules;
-mod tasks;
+pub(crate) mod batches;
+pub(crate) mod envvars;
+pub(crate) mod payload;
+pub(crate) mod runs;
+pub(crate) mod schedules;
+pub(crate) mod tasks;
 
 pub use batches::{Batch, BatchError, BatchProcessing, BatchStatus, Batches};
 pub use envvars::{parse_dotenv, CreateEnvVar, EnvSlug, EnvVar, EnvVars, ImportEnvVars};

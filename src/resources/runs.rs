@@ -521,7 +521,7 @@ impl Runs {
     /// `params.env` (required) (`GET /api/v1/projects/{ref}/runs`).
     pub fn list(&self, params: &ListRunsParams) -> Result<CursorPage<RunItem>> {
         self.client
-            .execute(&list_call(&self.client, params)?)?
+            .execute(&calls::list(&self.client, params)?)?
             .json()
     }
 
@@ -533,12 +533,12 @@ impl Runs {
     ) -> Result<CursorPage<RunItem>> {
         let mut params = params.clone();
         params.project_ref = Some(project_ref.to_owned());
-        self.client.execute(&project_list_call(&params)?)?.json()
+        self.client.execute(&calls::project_list(&params)?)?.json()
     }
 
     /// Every run the list matches, fetching one page at a time as the iterator advances.
     pub fn iter(&self, params: &ListRunsParams) -> Result<RunsIter> {
-        list_call(&self.client, params)?; // report bad arguments now, not at the first item
+        calls::list(&self.client, params)?; // report bad arguments now, not at the first item
         let client = self.client.clone();
         let params = params.clone();
         Ok(PageIter::new(move |cursor: Option<&String>| {
@@ -546,7 +546,7 @@ impl Runs {
             if let Some(c) = cursor {
                 p.after = Some(c.clone());
             }
-            let page: CursorPage<RunItem> = client.execute(&list_call(&client, &p)?)?.json()?;
+            let page: CursorPage<RunItem> = client.execute(&calls::list(&client, &p)?)?.json()?;
             // A cursor that does not move would loop forever.
             let next = page.pagination.next.filter(|n| Some(n) != cursor);
             Ok((page.data, next))
@@ -556,49 +556,33 @@ impl Runs {
     /// Retrieves a run (`GET /api/v3/runs/{id}`). A missing run is retried (the server marks
     /// its 404 retryable) and then fails with [`Error::NotFound`].
     pub fn retrieve(&self, run_id: &str) -> Result<Run> {
-        self.client.execute(&retrieve_call(run_id)?)?.json()
+        self.client.execute(&calls::retrieve(run_id)?)?.json()
     }
 
     /// Cancels a run; returns its id.
     pub fn cancel(&self, run_id: &str) -> Result<String> {
-        let call = run_call(
-            "runs.cancel",
-            Method::POST,
-            "/api/v2/runs",
-            run_id,
-            "/cancel",
-            true,
-        )?;
-        Ok(self.client.execute(&call)?.json::<IdResponse>()?.id)
+        Ok(self
+            .client
+            .execute(&calls::cancel(run_id)?)?
+            .json::<IdResponse>()?
+            .id)
     }
 
     /// Replays a run; returns the new run's id.
     pub fn replay(&self, run_id: &str) -> Result<String> {
-        let call = run_call(
-            "runs.replay",
-            Method::POST,
-            "/api/v1/runs",
-            run_id,
-            "/replay",
-            false,
-        )?;
-        Ok(self.client.execute(&call)?.json::<IdResponse>()?.id)
+        Ok(self
+            .client
+            .execute(&calls::replay(run_id)?)?
+            .json::<IdResponse>()?
+            .id)
     }
 
     /// Moves a delayed run to a new delay (a duration like `"1h"` or an ISO-8601 time). Fails
     /// with [`Error::Unprocessable`] unless the run is `DELAYED`.
     pub fn reschedule(&self, run_id: &str, delay: &str) -> Result<Run> {
-        require("delay", delay)?;
-        let call = run_call(
-            "runs.reschedule",
-            Method::POST,
-            "/api/v1/runs",
-            run_id,
-            "/reschedule",
-            false,
-        )?
-        .json(&serde_json::json!({ "delay": delay }))?;
-        self.client.execute(&call)?.json()
+        self.client
+            .execute(&calls::reschedule(run_id, delay)?)?
+            .json()
     }
 
     /// Updates a run's metadata; returns the metadata after the update.
@@ -607,54 +591,22 @@ impl Runs {
         run_id: &str,
         body: &UpdateMetadata,
     ) -> Result<serde_json::Value> {
-        let call = run_call(
-            "runs.updateMetadata",
-            Method::PUT,
-            "/api/v1/runs",
-            run_id,
-            "/metadata",
-            false,
-        )?
-        .json(body)?;
-        Ok(self
+        let reply = self
             .client
-            .execute(&call)?
-            .json::<MetadataResponse>()?
-            .metadata)
+            .execute(&calls::update_metadata(run_id, body)?)?;
+        Ok(reply.json::<MetadataResponse>()?.metadata)
     }
 
     /// Adds tags to a run; returns the server's message (`"Successfully set 2 new tags."`).
     pub fn add_tags(&self, run_id: &str, tags: &[&str]) -> Result<String> {
-        if tags.is_empty() {
-            return Err(Error::invalid("tags", "give at least one tag"));
-        }
-        let call = run_call(
-            "runs.addTags",
-            Method::POST,
-            "/api/v1/runs",
-            run_id,
-            "/tags",
-            false,
-        )?
-        .json(&serde_json::json!({ "tags": tags }))?;
-        Ok(self
-            .client
-            .execute(&call)?
-            .json::<MessageResponse>()?
-            .message)
+        let reply = self.client.execute(&calls::add_tags(run_id, tags)?)?;
+        Ok(reply.json::<MessageResponse>()?.message)
     }
 
     /// The result of a finished run; `None` while the run is not finished (or does not exist),
     /// as the official SDK.
     pub fn result(&self, run_id: &str) -> Result<Option<RunResult>> {
-        let call = run_call(
-            "runs.result",
-            Method::GET,
-            "/api/v1/runs",
-            run_id,
-            "/result",
-            false,
-        )?;
+        let call = calls::result(run_id)?;
         match self.client.execute(&call) {
             Ok(reply) => reply.json().map(Some),
             Err(Error::NotFound(_)) => Ok(None),
@@ -681,87 +633,168 @@ impl Runs {
     }
 }
 
-pub(crate) fn list_call(client: &Client, params: &ListRunsParams) -> Result<Call> {
-    let kind = client.resolved().kind;
-    if client.resolved().token.is_some() && kind == TokenKind::PersonalAccessToken {
-        if params
-            .project_ref
-            .as_deref()
-            .is_none_or(|p| p.trim().is_empty())
-        {
-            return Err(Error::MissingProjectRef {
-                operation: "runs.list",
-            });
+/// Request builders, one per operation (the C ABI sends them and passes the JSON through).
+pub(crate) mod calls {
+    use super::*;
+
+    pub(crate) fn list(client: &Client, params: &ListRunsParams) -> Result<Call> {
+        let kind = client.resolved().kind;
+        if client.resolved().token.is_some() && kind == TokenKind::PersonalAccessToken {
+            if params
+                .project_ref
+                .as_deref()
+                .is_none_or(|p| p.trim().is_empty())
+            {
+                return Err(Error::MissingProjectRef {
+                    operation: "runs.list",
+                });
+            }
+            return project_list(params);
         }
-        return project_list_call(params);
+        check_limit(params)?;
+        Ok(Call::new(
+            "runs.list",
+            Method::GET,
+            "/api/v1/runs".to_owned(),
+            Access::SecretKey { jwt: true },
+        )
+        .query(params.query(false)))
     }
-    check_limit(params)?;
-    Ok(Call::new(
-        "runs.list",
-        Method::GET,
-        "/api/v1/runs".to_owned(),
-        Access::SecretKey { jwt: true },
-    )
-    .query(params.query(false)))
-}
 
-pub(crate) fn project_list_call(params: &ListRunsParams) -> Result<Call> {
-    let project_ref = params.project_ref.as_deref().unwrap_or("");
-    require("project_ref", project_ref)?;
-    if params.env.is_empty() {
-        return Err(Error::invalid(
-            "env",
-            "listing a project's runs needs an environment (dev, staging or prod)",
-        ));
+    pub(crate) fn project_list(params: &ListRunsParams) -> Result<Call> {
+        let project_ref = params.project_ref.as_deref().unwrap_or("");
+        require("project_ref", project_ref)?;
+        if params.env.is_empty() {
+            return Err(Error::invalid(
+                "env",
+                "listing a project's runs needs an environment (dev, staging or prod)",
+            ));
+        }
+        check_limit(params)?;
+        Ok(Call::new(
+            "runs.list",
+            Method::GET,
+            format!(
+                "/api/v1/projects/{}/runs",
+                encode::path_segment(project_ref)
+            ),
+            Access::Pat,
+        )
+        .query(params.query(true)))
     }
-    check_limit(params)?;
-    Ok(Call::new(
-        "runs.list",
-        Method::GET,
-        format!(
-            "/api/v1/projects/{}/runs",
-            encode::path_segment(project_ref)
-        ),
-        Access::Pat,
-    )
-    .query(params.query(true)))
-}
 
-fn check_limit(params: &ListRunsParams) -> Result<()> {
-    match params.limit {
-        Some(l) if l > 100 => Err(Error::invalid(
-            "limit",
-            format!("{l} is over the maximum of 100"),
-        )),
-        _ => Ok(()),
+    fn check_limit(params: &ListRunsParams) -> Result<()> {
+        match params.limit {
+            Some(l) if l > 100 => Err(Error::invalid(
+                "limit",
+                format!("{l} is over the maximum of 100"),
+            )),
+            _ => Ok(()),
+        }
     }
-}
 
-pub(crate) fn retrieve_call(run_id: &str) -> Result<Call> {
-    run_call(
-        "runs.retrieve",
-        Method::GET,
-        "/api/v3/runs",
-        run_id,
-        "",
-        true,
-    )
-}
+    pub(crate) fn retrieve(run_id: &str) -> Result<Call> {
+        run_call(
+            "runs.retrieve",
+            Method::GET,
+            "/api/v3/runs",
+            run_id,
+            "",
+            true,
+        )
+    }
 
-pub(crate) fn run_call(
-    operation: &'static str,
-    method: Method,
-    prefix: &str,
-    run_id: &str,
-    suffix: &str,
-    jwt: bool,
-) -> Result<Call> {
-    require("run_id", run_id)?;
-    let path = format!("{prefix}/{}{suffix}", encode::path_segment(run_id));
-    Ok(Call::new(
-        operation,
-        method,
-        path,
-        Access::SecretKey { jwt },
-    ))
+    fn run_call(
+        operation: &'static str,
+        method: Method,
+        prefix: &str,
+        run_id: &str,
+        suffix: &str,
+        jwt: bool,
+    ) -> Result<Call> {
+        require("run_id", run_id)?;
+        let path = format!("{prefix}/{}{suffix}", encode::path_segment(run_id));
+        Ok(Call::new(
+            operation,
+            method,
+            path,
+            Access::SecretKey { jwt },
+        ))
+    }
+
+    pub(crate) fn cancel(run_id: &str) -> Result<Call> {
+        run_call(
+            "runs.cancel",
+            Method::POST,
+            "/api/v2/runs",
+            run_id,
+            "/cancel",
+            true,
+        )
+    }
+
+    pub(crate) fn replay(run_id: &str) -> Result<Call> {
+        run_call(
+            "runs.replay",
+            Method::POST,
+            "/api/v1/runs",
+            run_id,
+            "/replay",
+            false,
+        )
+    }
+
+    pub(crate) fn reschedule(run_id: &str, delay: &str) -> Result<Call> {
+        require("delay", delay)?;
+        run_call(
+            "runs.reschedule",
+            Method::POST,
+            "/api/v1/runs",
+            run_id,
+            "/reschedule",
+            false,
+        )?
+        .json(&serde_json::json!({ "delay": delay }))
+    }
+
+    pub(crate) fn update_metadata(run_id: &str, body: &UpdateMetadata) -> Result<Call> {
+        run_call(
+            "runs.updateMetadata",
+            Method::PUT,
+            "/api/v1/runs",
+            run_id,
+            "/metadata",
+            false,
+        )?
+        .json(body)
+    }
+
+    pub(crate) fn add_tags(run_id: &str, tags: &[&str]) -> Result<Call> {
+        if tags.is_empty() || tags.iter().any(|t| t.trim().is_empty()) {
+            return Err(Error::invalid(
+                "tags",
+                "give at least one tag, none of them empty",
+            ));
+        }
+        run_call(
+            "runs.addTags",
+            Method::POST,
+            "/api/v1/runs",
+            run_id,
+            "/tags",
+            false,
+        )?
+        .json(&serde_json::json!({ "tags": tags }))
+    }
+
+    pub(crate) fn result(run_id: &str) -> Result<Call> {
+        run_call(
+            "runs.result",
+            Method::GET,
+            "/api/v1/runs",
+            run_id,
+            "/result",
+            false,
+        )
+    }
 }

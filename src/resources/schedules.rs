@@ -173,27 +173,17 @@ impl Schedules {
 
     /// Creates a schedule, or updates the one with the same deduplication key.
     pub fn create(&self, schedule: &CreateSchedule) -> Result<Schedule> {
-        require("task", &schedule.task)?;
-        require("cron", &schedule.cron)?;
-        require("deduplication_key", &schedule.deduplication_key)?;
-        let call = Call::new(
-            "schedules.create",
-            Method::POST,
-            "/api/v1/schedules".to_owned(),
-            Access::SecretKey { jwt: false },
-        )
-        .json(schedule)?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&calls::create(schedule)?)?.json()
     }
 
     /// One page of schedules (`GET /api/v1/schedules?perPage=&page=`).
     pub fn list(&self, params: &ListSchedulesParams) -> Result<OffsetPage<Schedule>> {
-        self.client.execute(&list_call(params)?)?.json()
+        self.client.execute(&calls::list(params)?)?.json()
     }
 
     /// Every schedule, fetching one page at a time as the iterator advances.
     pub fn iter(&self, params: &ListSchedulesParams) -> Result<SchedulesIter> {
-        list_call(params)?;
+        calls::list(params)?;
         let client = self.client.clone();
         let params = params.clone();
         Ok(PageIter::new(move |page: Option<&u32>| {
@@ -201,7 +191,7 @@ impl Schedules {
             if let Some(n) = page {
                 p.page = Some(*n);
             }
-            let page: OffsetPage<Schedule> = client.execute(&list_call(&p)?)?.json()?;
+            let page: OffsetPage<Schedule> = client.execute(&calls::list(&p)?)?.json()?;
             // A server whose pages do not advance would loop forever.
             let requested = u64::from(p.page.unwrap_or(1));
             let current = page.pagination.current_page;
@@ -214,38 +204,31 @@ impl Schedules {
 
     /// One schedule.
     pub fn retrieve(&self, schedule_id: &str) -> Result<Schedule> {
-        let call = id_call("schedules.retrieve", Method::GET, schedule_id, "")?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&calls::retrieve(schedule_id)?)?.json()
     }
 
     /// Replaces a schedule's task, cron, external id and timezone.
     pub fn update(&self, schedule_id: &str, schedule: &UpdateSchedule) -> Result<Schedule> {
-        require("task", &schedule.task)?;
-        require("cron", &schedule.cron)?;
-        let call = id_call("schedules.update", Method::PUT, schedule_id, "")?.json(schedule)?;
-        self.client.execute(&call)?.json()
+        self.client
+            .execute(&calls::update(schedule_id, schedule)?)?
+            .json()
     }
 
     /// Turns a schedule on.
     pub fn activate(&self, schedule_id: &str) -> Result<Schedule> {
-        let call = id_call("schedules.activate", Method::POST, schedule_id, "/activate")?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&calls::activate(schedule_id)?)?.json()
     }
 
     /// Turns a schedule off.
     pub fn deactivate(&self, schedule_id: &str) -> Result<Schedule> {
-        let call = id_call(
-            "schedules.deactivate",
-            Method::POST,
-            schedule_id,
-            "/deactivate",
-        )?;
-        self.client.execute(&call)?.json()
+        self.client
+            .execute(&calls::deactivate(schedule_id)?)?
+            .json()
     }
 
     /// Deletes a schedule.
     pub fn del(&self, schedule_id: &str) -> Result<()> {
-        let call = id_call("schedules.del", Method::DELETE, schedule_id, "")?;
+        let call = calls::del(schedule_id)?;
         self.client
             .execute(&call)?
             .json::<serde_json::Value>()
@@ -254,60 +237,105 @@ impl Schedules {
 
     /// The IANA timezones schedules accept. Needs no credentials.
     pub fn timezones(&self, exclude_utc: bool) -> Result<Vec<String>> {
-        let call = timezones_call(exclude_utc);
+        let call = calls::timezones(exclude_utc);
         Ok(self.client.execute(&call)?.json::<Timezones>()?.timezones)
     }
 }
 
-pub(crate) fn list_call(params: &ListSchedulesParams) -> Result<Call> {
-    if params.per_page.is_some_and(|n| n > 100) {
-        return Err(Error::invalid("per_page", "must be at most 100"));
-    }
-    let mut q = Query::default();
-    if let Some(n) = params.per_page.filter(|n| *n != 0) {
-        q.push("perPage", &n.to_string());
-    }
-    if let Some(n) = params.page.filter(|n| *n != 0) {
-        q.push("page", &n.to_string());
-    }
-    Ok(Call::new(
-        "schedules.list",
-        Method::GET,
-        "/api/v1/schedules".to_owned(),
-        Access::SecretKey { jwt: false },
-    )
-    .query(q.into_string()))
-}
+/// Request builders, one per operation (the C ABI sends them and passes the JSON through).
+pub(crate) mod calls {
+    use super::*;
 
-pub(crate) fn id_call(
-    operation: &'static str,
-    method: Method,
-    schedule_id: &str,
-    suffix: &str,
-) -> Result<Call> {
-    require("schedule_id", schedule_id)?;
-    let path = format!(
-        "/api/v1/schedules/{}{suffix}",
-        encode::path_segment(schedule_id)
-    );
-    Ok(Call::new(
-        operation,
-        method,
-        path,
-        Access::SecretKey { jwt: false },
-    ))
-}
+    pub(crate) fn list(params: &ListSchedulesParams) -> Result<Call> {
+        if params.per_page.is_some_and(|n| n > 100) {
+            return Err(Error::invalid("per_page", "must be at most 100"));
+        }
+        let mut q = Query::default();
+        if let Some(n) = params.per_page.filter(|n| *n != 0) {
+            q.push("perPage", &n.to_string());
+        }
+        if let Some(n) = params.page.filter(|n| *n != 0) {
+            q.push("page", &n.to_string());
+        }
+        Ok(Call::new(
+            "schedules.list",
+            Method::GET,
+            "/api/v1/schedules".to_owned(),
+            Access::SecretKey { jwt: false },
+        )
+        .query(q.into_string()))
+    }
 
-pub(crate) fn timezones_call(exclude_utc: bool) -> Call {
-    let call = Call::new(
-        "schedules.timezones",
-        Method::GET,
-        "/api/v1/timezones".to_owned(),
-        Access::Public,
-    );
-    if exclude_utc {
-        call.query("excludeUtc=true".to_owned())
-    } else {
-        call
+    fn id_call(
+        operation: &'static str,
+        method: Method,
+        schedule_id: &str,
+        suffix: &str,
+    ) -> Result<Call> {
+        require("schedule_id", schedule_id)?;
+        let path = format!(
+            "/api/v1/schedules/{}{suffix}",
+            encode::path_segment(schedule_id)
+        );
+        Ok(Call::new(
+            operation,
+            method,
+            path,
+            Access::SecretKey { jwt: false },
+        ))
+    }
+
+    pub(crate) fn timezones(exclude_utc: bool) -> Call {
+        let call = Call::new(
+            "schedules.timezones",
+            Method::GET,
+            "/api/v1/timezones".to_owned(),
+            Access::Public,
+        );
+        if exclude_utc {
+            call.query("excludeUtc=true".to_owned())
+        } else {
+            call
+        }
+    }
+
+    pub(crate) fn create(schedule: &CreateSchedule) -> Result<Call> {
+        require("task", &schedule.task)?;
+        require("cron", &schedule.cron)?;
+        require("deduplication_key", &schedule.deduplication_key)?;
+        Call::new(
+            "schedules.create",
+            Method::POST,
+            "/api/v1/schedules".to_owned(),
+            Access::SecretKey { jwt: false },
+        )
+        .json(schedule)
+    }
+
+    pub(crate) fn retrieve(schedule_id: &str) -> Result<Call> {
+        id_call("schedules.retrieve", Method::GET, schedule_id, "")
+    }
+
+    pub(crate) fn update(schedule_id: &str, schedule: &UpdateSchedule) -> Result<Call> {
+        require("task", &schedule.task)?;
+        require("cron", &schedule.cron)?;
+        id_call("schedules.update", Method::PUT, schedule_id, "")?.json(schedule)
+    }
+
+    pub(crate) fn activate(schedule_id: &str) -> Result<Call> {
+        id_call("schedules.activate", Method::POST, schedule_id, "/activate")
+    }
+
+    pub(crate) fn deactivate(schedule_id: &str) -> Result<Call> {
+        id_call(
+            "schedules.deactivate",
+            Method::POST,
+            schedule_id,
+            "/deactivate",
+        )
+    }
+
+    pub(crate) fn del(schedule_id: &str) -> Result<Call> {
+        id_call("schedules.del", Method::DELETE, schedule_id, "")
     }
 }

@@ -54,6 +54,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod ffi;
 mod client;
 mod config;
 mod encode;

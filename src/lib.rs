@@ -54,11 +54,11 @@
 #![warn(missing_docs)]
 
 pub mod auth;
-pub mod ffi;
 mod client;
 mod config;
 mod encode;
 mod error;
+pub mod ffi;
 mod pagination;
 pub(crate) mod resources;
 mod transport;

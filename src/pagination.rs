@@ -79,10 +79,14 @@ fn lenient_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> 
     }
 }
 
+/// Fetches a page: `None` for the first, `Some(position)` for the one after; returns the items
+/// and the position of the next page.
+type FetchPage<T, P> = Box<dyn FnMut(Option<&P>) -> Result<(Vec<T>, Option<P>)> + Send>;
+
 /// An iterator over every item of a paginated list. It holds one page at a time and fetches the
 /// next when the current one runs out; after an error it ends.
 pub struct PageIter<T, P> {
-    fetch: Box<dyn FnMut(Option<&P>) -> Result<(Vec<T>, Option<P>)> + Send>,
+    fetch: FetchPage<T, P>,
     items: std::vec::IntoIter<T>,
     next: Option<P>,
     started: bool,

@@ -22,10 +22,22 @@ impl FakeClock {
     }
 
     pub fn at(now: SystemTime) -> Arc<FakeClock> {
+        FakeClock::with(now, 0.0)
+    }
+
+    /// A clock whose `random()` always returns `random`.
+    pub fn with_random(random: f64) -> Arc<FakeClock> {
+        FakeClock::with(
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+            random,
+        )
+    }
+
+    fn with(now: SystemTime, random: f64) -> Arc<FakeClock> {
         Arc::new(FakeClock {
             now: Mutex::new(now),
             sleeps: Mutex::new(Vec::new()),
-            random: 0.0,
+            random,
         })
     }
 

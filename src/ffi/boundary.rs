@@ -1,0 +1,242 @@
+//! The panic boundary, and the checks every argument goes through.
+//!
+//! Every export runs its body in [`catch`]: an `Err` becomes the returned code plus an owned
+//! error written to `*err`, and a panic becomes `TRIGGER_RESULT_PANIC` instead of unwinding
+//! into C. Arguments are read with the helpers below, which turn NULL pointers, invalid UTF-8
+//! and bad JSON into `TRIGGER_RESULT_INVALID_ARGUMENT` errors that name the argument.
+
+use std::any::Any;
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use serde::de::DeserializeOwned;
+
+use super::error::{trigger_error, trigger_result};
+use crate::error::Error;
+
+/// What the body of an export returns.
+pub(crate) type FfiResult<T = ()> = Result<T, trigger_error>;
+
+/// Runs `body` inside the panic boundary and reports its outcome through `err`.
+pub(crate) fn catch(err: *mut *mut trigger_error, body: impl FnOnce() -> FfiResult) -> trigger_result {
+    let error = match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => return trigger_result::Ok,
+        Ok(Err(error)) => error,
+        Err(payload) => {
+            let message = panic_message(&*payload);
+            drop_payload(payload);
+            trigger_error::new(trigger_result::Panic, message)
+        }
+    };
+    let kind = error.kind();
+    if !err.is_null() {
+        // SAFETY: a non-NULL `err` points to writable storage for one pointer (the contract
+        // of every export); the caller owns the error from now on.
+        unsafe { *err = Box::into_raw(Box::new(error)) };
+    }
+    kind
+}
+
+/// Runs `body` (a `_free` function or another call that cannot fail) and swallows a panic.
+pub(crate) fn catch_void(body: impl FnOnce()) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(body)) {
+        drop_payload(payload);
+    }
+}
+
+/// Like [`catch`], for a body that returns a value; `fallback` is returned after a panic.
+pub(crate) fn catch_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(value) => value,
+        Err(payload) => {
+            drop_payload(payload);
+            fallback
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    let detail = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message");
+    format!("triggerdev panicked (this is a bug): {detail}")
+}
+
+/// Drops a panic payload; a payload whose destructor panics again is leaked instead.
+fn drop_payload(payload: Box<dyn Any + Send>) {
+    if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+        std::mem::forget(again);
+    }
+}
+
+/// Runs `f` inside the same panic boundary as every export and returns the code it produced
+/// (`TRIGGER_RESULT_PANIC` when `f` panics). For tests of the boundary; not part of the C API.
+///
+/// # Safety
+///
+/// `err` must be NULL or point to writable storage for one pointer.
+#[doc(hidden)]
+pub unsafe fn run_in_boundary(err: *mut *mut trigger_error, f: impl FnOnce()) -> trigger_result {
+    catch(err, || {
+        f();
+        Ok(())
+    })
+}
+
+/// Reads a required string argument.
+///
+/// # Safety
+///
+/// `ptr` is NULL or a NUL-terminated string that stays valid for `'a`.
+pub(crate) unsafe fn required_str<'a>(ptr: *const c_char, name: &str) -> FfiResult<&'a str> {
+    // SAFETY: forwarded.
+    unsafe { optional_str(ptr, name) }?
+        .ok_or_else(|| trigger_error::invalid(name, "must not be NULL"))
+}
+
+/// Reads an optional string argument: NULL gives `None`.
+///
+/// # Safety
+///
+/// As [`required_str`].
+pub(crate) unsafe fn optional_str<'a>(ptr: *const c_char, name: &str) -> FfiResult<Option<&'a str>> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: the caller passes a NUL-terminated string.
+    let bytes = unsafe { CStr::from_ptr(ptr) }.to_bytes();
+    std::str::from_utf8(bytes).map(Some).map_err(|e| {
+        trigger_error::invalid(
+            name,
+            format_args!("not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+        )
+    })
+}
+
+/// Reads a required JSON argument into `T`.
+///
+/// # Safety
+///
+/// As [`required_str`].
+pub(crate) unsafe fn required_json<T: DeserializeOwned>(ptr: *const c_char, name: &str) -> FfiResult<T> {
+    // SAFETY: forwarded.
+    let text = unsafe { required_str(ptr, name) }?;
+    parse_json(text, name)
+}
+
+/// Reads an optional JSON argument into `T`: NULL gives `T::default()`.
+///
+/// # Safety
+///
+/// As [`required_str`].
+pub(crate) unsafe fn optional_json<T: DeserializeOwned + Default>(
+    ptr: *const c_char,
+    name: &str,
+) -> FfiResult<T> {
+    // SAFETY: forwarded.
+    match unsafe { optional_str(ptr, name) }? {
+        Some(text) => parse_json(text, name),
+        None => Ok(T::default()),
+    }
+}
+
+/// Parses `text` as JSON into `T`; the error names `name` and never echoes a string value.
+pub(crate) fn parse_json<T: DeserializeOwned>(text: &str, name: &str) -> FfiResult<T> {
+    serde_json::from_str(text).map_err(|e| {
+        let message = redact_strings(&e.to_string());
+        match e.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                trigger_error::invalid(name, format_args!("malformed JSON: {message}"))
+            }
+            _ => trigger_error::invalid(name, message),
+        }
+    })
+}
+
+/// Removes the quoted string values serde puts in its messages (`invalid type: string "…"`),
+/// since they may be secrets (an env var's value, a token in the wrong field).
+pub(crate) fn redact_strings(message: &str) -> String {
+    const MARK: &str = "string \"";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(MARK) {
+        out.push_str(&rest[..start + MARK.len() - 2]);
+        let quoted = &rest[start + MARK.len()..];
+        // serde writes the value with `{:?}`: skip to the unescaped closing quote.
+        let mut escaped = false;
+        let mut end = quoted.len();
+        for (i, c) in quoted.char_indices() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => {
+                    end = i + 1;
+                    break;
+                }
+                _ => escaped = false,
+            }
+        }
+        rest = &quoted[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Checks that a required out-parameter is not NULL (before any request is made).
+pub(crate) fn require_out<T>(out: *mut T, name: &str) -> FfiResult {
+    if out.is_null() {
+        return Err(trigger_error::invalid(name, "must not be NULL"));
+    }
+    Ok(())
+}
+
+/// Writes `text` as a library-owned string to `out` (if `out` is not NULL).
+///
+/// # Safety
+///
+/// `out` is NULL or points to writable storage for one pointer.
+pub(crate) unsafe fn write_string(out: *mut *mut c_char, text: String) -> FfiResult {
+    let c = CString::new(text).map_err(|_| {
+        trigger_error::new(
+            trigger_result::Decode,
+            "the result holds a NUL byte and cannot be returned as a C string",
+        )
+    })?;
+    if !out.is_null() {
+        // SAFETY: `out` is writable (see above); the caller owns the string from now on.
+        unsafe { *out = c.into_raw() };
+    }
+    Ok(())
+}
+
+/// Serializes `value` (a typed result) to JSON text.
+pub(crate) fn to_json(value: &impl serde::Serialize) -> FfiResult<String> {
+    serde_json::to_string(value).map_err(|e| {
+        trigger_error::new(
+            trigger_result::Decode,
+            format!("the result cannot be serialized as JSON: {e}"),
+        )
+    })
+}
+
+/// A success body as JSON text: it must be UTF-8 JSON, else a decode error like the Rust
+/// API's `Error::Decode`. The text is returned untouched.
+pub(crate) fn json_body(status: u16, body: Vec<u8>) -> FfiResult<String> {
+    let decode = |message: String, body: &[u8]| Error::Decode {
+        status,
+        message,
+        body: String::from_utf8_lossy(body).into_owned(),
+    };
+    let text = match String::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => {
+            let message = format!("the body is not UTF-8: {}", e.utf8_error());
+            return Err(decode(message, e.as_bytes()).into());
+        }
+    };
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+        return Err(decode(e.to_string(), text.as_bytes()).into());
+    }
+    Ok(text)
+}

@@ -1,0 +1,135 @@
+//! Client handles, the ambient configuration and thread-local auth overrides.
+
+use std::ffi::c_char;
+
+use super::boundary::{catch, catch_value, catch_void, optional_str, require_out, FfiResult};
+use super::config::{self, Precedence};
+use super::error::{trigger_error, trigger_result};
+use crate::client::Client;
+use crate::transport::{Call, Reply};
+
+/// A client: credentials, base URL, preview branch, request options and a connection pool,
+/// resolved once when it is made and isolated from the ambient configuration. Immutable: one
+/// client may be used from many threads at once. Free it with `trigger_client_free` after the
+/// last call that uses it has returned.
+#[allow(non_camel_case_types)]
+pub struct trigger_client {
+    pub(crate) client: Client,
+}
+
+/// The client a call uses: `client`, or the ambient client of this thread when it is NULL.
+///
+/// # Safety
+///
+/// `client` is NULL or a live handle from `trigger_client_new`.
+pub(crate) unsafe fn resolve(client: *const trigger_client) -> Client {
+    // SAFETY: forwarded.
+    match unsafe { client.as_ref() } {
+        Some(handle) => handle.client.clone(),
+        None => crate::auth::ambient(),
+    }
+}
+
+/// Sends a call built by a resource's request builder and returns the API's JSON untouched.
+pub(crate) fn send(client: &Client, call: crate::Result<Call>) -> FfiResult<String> {
+    let reply: Reply = client.execute(&call?)?;
+    super::boundary::json_body(reply.status, reply.body)
+}
+
+/// Makes a client from a JSON configuration with the official SDK's option names:
+///
+/// ```text
+/// {"accessToken": "tr_dev_...", "baseURL": "https://api.trigger.dev",
+///  "previewBranch": "feature-x", "inheritContext": false, "userAgentSuffix": "my-app/1.0",
+///  "requestOptions": {"timeoutMs": 60000, "additionalHeaders": {"x-a": "b"},
+///    "retry": {"maxAttempts": 5, "factor": 1.6, "minTimeoutInMs": 1000,
+///              "maxTimeoutInMs": 30000, "randomize": false}}}
+/// ```
+///
+/// `secretKey` is accepted as an alias of `accessToken` (`accessToken` wins when both are
+/// given). Unset fields come from the environment (`TRIGGER_SECRET_KEY`, then
+/// `TRIGGER_ACCESS_TOKEN`; `TRIGGER_API_URL`; `TRIGGER_PREVIEW_BRANCH`, ...), read now; the
+/// client never reads the environment, `trigger_configure` or `trigger_auth_push` again.
+/// `config_json` may be NULL (same as `"{}"`). Unknown fields give
+/// `TRIGGER_RESULT_INVALID_ARGUMENT`. A missing token is not an error here: calls then fail
+/// with `TRIGGER_RESULT_MISSING_CREDENTIALS`.
+///
+/// On success writes a new handle to `*out`, which the caller frees with `trigger_client_free`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_client_new(
+    config_json: *const c_char,
+    out: *mut *mut trigger_client,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        require_out(out, "out")?;
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        let text = unsafe { optional_str(config_json, "config_json") }?;
+        let config = config::parse(text, "config_json", Precedence::Scoped)?;
+        let handle = Box::new(trigger_client {
+            client: Client::new(config),
+        });
+        // SAFETY: `out` is not NULL and points to writable storage (checked above).
+        unsafe { *out = Box::into_raw(handle) };
+        Ok(())
+    })
+}
+
+/// Frees a client. NULL is accepted and ignored. No call may be using the client, and it must
+/// not be used afterwards; iterators made from it stay valid (they hold their own reference).
+#[no_mangle]
+pub unsafe extern "C" fn trigger_client_free(client: *mut trigger_client) {
+    if client.is_null() {
+        return;
+    }
+    catch_void(|| {
+        // SAFETY: the caller passes a handle from `trigger_client_new` and frees it once.
+        drop(unsafe { Box::from_raw(client) });
+    });
+}
+
+/// Sets the process-wide configuration used by calls made with a NULL client, replacing any
+/// earlier one. Same JSON as `trigger_client_new`, except that `secretKey` wins over
+/// `accessToken` when both are given (as the official `configure`). Unset fields come from the
+/// environment. Safe to call from any thread; calls already running keep the configuration
+/// they started with.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_configure(
+    config_json: *const c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        let text = unsafe { optional_str(config_json, "config_json") }?;
+        crate::auth::configure(config::parse(text, "config_json", Precedence::Global)?);
+        Ok(())
+    })
+}
+
+/// Pushes an override of the ambient configuration on the calling thread: until the matching
+/// `trigger_auth_pop`, calls made with a NULL client on this thread use `override_json` merged
+/// field by field over the enclosing override (or over the `trigger_configure` configuration).
+/// Overrides nest; other threads never see them, and a new thread starts with none. Clients
+/// made with `trigger_client_new` are not affected. Same JSON as `trigger_client_new`; NULL
+/// pushes an override that changes nothing (it still needs its pop).
+#[no_mangle]
+pub unsafe extern "C" fn trigger_auth_push(
+    override_json: *const c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        let text = unsafe { optional_str(override_json, "override_json") }?;
+        let config = config::parse(text, "override_json", Precedence::Scoped)?;
+        // The guard would pop on drop; across the C ABI `trigger_auth_pop` does that.
+        std::mem::forget(crate::auth::push(config));
+        Ok(())
+    })
+}
+
+/// Pops the innermost override pushed on the calling thread by `trigger_auth_push`. Returns
+/// true if there was one to pop, false if this thread has no override.
+#[no_mangle]
+pub extern "C" fn trigger_auth_pop() -> bool {
+    catch_value(false, crate::auth::pop_innermost)
+}

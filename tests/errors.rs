@@ -1,0 +1,268 @@
+//! Every error a caller can hit, as the exact variant and message.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::Duration;
+
+use common::*;
+use triggerdev::{Client, Config, Env, Error, RequestOptions, RetryPolicy};
+
+fn status_error(status: usize, body: &str) -> Error {
+    let mut server = mockito::Server::new();
+    server
+        .mock("GET", "/api/v3/runs/run_1")
+        .with_status(status)
+        .with_body(body)
+        .create();
+    client(&server.url()).runs().retrieve("run_1").unwrap_err()
+}
+
+#[test]
+fn each_status_maps_to_its_variant_with_the_body_error_as_message() {
+    type IsVariant = fn(&Error) -> bool;
+    let cases: Vec<(usize, IsVariant)> = vec![
+        (400, |e| matches!(e, Error::BadRequest(_))),
+        (401, |e| matches!(e, Error::Authentication(_))),
+        (403, |e| matches!(e, Error::PermissionDenied(_))),
+        (404, |e| matches!(e, Error::NotFound(_))),
+        (409, |e| matches!(e, Error::Conflict(_))),
+        (422, |e| matches!(e, Error::Unprocessable(_))),
+        (429, |e| matches!(e, Error::RateLimited { .. })),
+        (500, |e| matches!(e, Error::Server(_))),
+        (503, |e| matches!(e, Error::Server(_))),
+        (405, |e| matches!(e, Error::Status(_))),
+        (413, |e| matches!(e, Error::Status(_))),
+    ];
+    for (status, is_variant) in cases {
+        let err = status_error(status, r#"{"error":"Something specific"}"#);
+        assert!(is_variant(&err), "{status}: {err:?}");
+        let api = err.api_error().unwrap();
+        assert_eq!(api.status as usize, status);
+        assert_eq!(api.message, "Something specific");
+        assert_eq!(api.body, r#"{"error":"Something specific"}"#);
+        assert_eq!(err.status(), Some(status as u16));
+    }
+}
+
+#[test]
+fn messages_are_built_like_the_official_sdk() {
+    let err = status_error(404, r#"{"error":"Run not found"}"#);
+    assert_eq!(err.to_string(), "404 Run not found");
+    let err = status_error(400, r#"{"error":{"message":"nested"}}"#);
+    assert_eq!(err.api_error().unwrap().message, "nested");
+    let err = status_error(400, r#"{"error":{"issues":[1]}}"#);
+    assert_eq!(err.api_error().unwrap().message, r#"{"issues":[1]}"#);
+    let err = status_error(400, r#"{"details":[]}"#);
+    assert_eq!(
+        err.api_error().unwrap().message,
+        "400 status code (no body)"
+    );
+    let err = status_error(502, "<html>Bad gateway</html>");
+    assert_eq!(
+        err.api_error().unwrap().message,
+        "502 <html>Bad gateway</html>"
+    );
+    let err = status_error(
+        403,
+        r#"{"error":"Unauthorized","code":"unauthorized","param":"access_token","type":"authorization"}"#,
+    );
+    assert_eq!(
+        err.api_error().unwrap().code.as_deref(),
+        Some("unauthorized")
+    );
+    let err = status_error(500, "");
+    assert_eq!(
+        err.api_error().unwrap().message,
+        "500 status code (no body)"
+    );
+}
+
+#[test]
+fn a_non_json_success_is_a_decode_error_with_the_raw_body() {
+    let mut server = mockito::Server::new();
+    server
+        .mock("GET", "/api/v3/runs/run_1")
+        .with_body("<html>proxy</html>")
+        .create();
+    let err = client(&server.url()).runs().retrieve("run_1").unwrap_err();
+    match err {
+        Error::Decode {
+            status,
+            body,
+            message,
+        } => {
+            assert_eq!(status, 200);
+            assert_eq!(body, "<html>proxy</html>");
+            assert!(message.contains("expected value"), "{message}");
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_success_missing_fields_is_a_decode_error() {
+    let mut server = mockito::Server::new();
+    server
+        .mock("GET", "/api/v3/runs/run_1")
+        .with_body(r#"{"id":"run_1"}"#)
+        .create();
+    let err = client(&server.url()).runs().retrieve("run_1").unwrap_err();
+    assert!(matches!(&err, Error::Decode { status: 200, .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("could not decode the 200 response: missing field"),
+        "{err}"
+    );
+}
+
+/// A one-shot server that answers with `response` bytes, then closes.
+fn raw_server(response: &'static [u8]) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(response);
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_truncated_body_is_a_connection_error() {
+    let url = raw_server(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"id\":\"run_1\"");
+    let err = client(&url).runs().retrieve("run_1").unwrap_err();
+    assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+}
+
+#[test]
+fn a_refused_connection_is_a_connection_error() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = client(&format!("http://127.0.0.1:{port}"))
+        .runs()
+        .retrieve("run_1")
+        .unwrap_err();
+    assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+    assert!(err.to_string().starts_with("connection error: "), "{err}");
+}
+
+#[test]
+fn a_slow_server_is_a_timeout() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let _hold = std::thread::spawn(move || {
+        let conn = listener.accept();
+        std::thread::sleep(Duration::from_secs(2));
+        drop(conn);
+    });
+    let client = Client::with_env(
+        Config::new()
+            .access_token(DEV_KEY)
+            .base_url(format!("http://{addr}"))
+            .request_options(
+                RequestOptions::new()
+                    .retry(RetryPolicy::none())
+                    .timeout(Duration::from_millis(200)),
+            ),
+        &Env::default(),
+    );
+    let err = client.runs().retrieve("run_1").unwrap_err();
+    match err {
+        Error::Timeout { timeout } => assert_eq!(timeout, Duration::from_millis(200)),
+        other => panic!("expected Timeout, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_bad_base_url_is_an_invalid_argument() {
+    let err = client("not a url").runs().retrieve("run_1").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidArgument {
+                argument: "base_url",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn missing_and_malformed_tokens_fail_before_sending() {
+    let no_token = Client::with_env(
+        Config::new().base_url("http://127.0.0.1:9"),
+        &Env::default(),
+    );
+    let err = no_token.runs().retrieve("run_1").unwrap_err();
+    assert!(matches!(err, Error::MissingCredentials));
+    assert!(err.to_string().contains("TRIGGER_SECRET_KEY"), "{err}");
+
+    for (token, reason) in [
+        ("", "the token is empty"),
+        (
+            "tr_dev_abc\ndef",
+            "the token holds whitespace, control or non-ASCII characters",
+        ),
+        (
+            "tr_dev_é",
+            "the token holds whitespace, control or non-ASCII characters",
+        ),
+    ] {
+        let err = Client::with_env(
+            Config::new()
+                .access_token(token)
+                .base_url("http://127.0.0.1:9"),
+            &Env::default(),
+        )
+        .runs()
+        .retrieve("run_1")
+        .unwrap_err();
+        match &err {
+            Error::InvalidCredentials { reason: r } => assert_eq!(*r, reason),
+            other => panic!("expected InvalidCredentials, got {other:?}"),
+        }
+        assert!(!token.is_empty() || err.to_string() == "invalid access token: the token is empty");
+    }
+}
+
+#[test]
+fn secrets_never_appear_in_debug_or_errors() {
+    let secret = "tr_prod_supersecretvalue123";
+    let mut server = mockito::Server::new();
+    server
+        .mock("GET", "/api/v3/runs/run_1")
+        .with_status(401)
+        .with_body(r#"{"error":"Invalid API key"}"#)
+        .create();
+    let client = Client::with_env(
+        Config::new()
+            .access_token(secret)
+            .base_url(server.url())
+            .request_options(RequestOptions::new().retry(RetryPolicy::none())),
+        &Env::default(),
+    );
+    let err = client.runs().retrieve("run_1").unwrap_err();
+    for text in [
+        format!("{err}"),
+        format!("{err:?}"),
+        format!("{client:?}"),
+        format!("{:?}", client.config()),
+        format!("{:?}", Config::new().access_token(secret)),
+    ] {
+        assert!(!text.contains("supersecret"), "secret leaked: {text}");
+    }
+    assert!(format!("{client:?}").contains("<redacted secret key (tr_prod_)>"));
+    let err = pat_client("http://127.0.0.1:9")
+        .runs()
+        .retrieve("run_1")
+        .unwrap_err();
+    assert!(!format!("{err} {err:?}").contains(PAT));
+}

@@ -18,7 +18,10 @@ use crate::error::Error;
 pub(crate) type FfiResult<T = ()> = Result<T, trigger_error>;
 
 /// Runs `body` inside the panic boundary and reports its outcome through `err`.
-pub(crate) fn catch(err: *mut *mut trigger_error, body: impl FnOnce() -> FfiResult) -> trigger_result {
+pub(crate) fn catch(
+    err: *mut *mut trigger_error,
+    body: impl FnOnce() -> FfiResult,
+) -> trigger_result {
     let error = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => return trigger_result::Ok,
         Ok(Err(error)) => error,
@@ -101,7 +104,10 @@ pub(crate) unsafe fn required_str<'a>(ptr: *const c_char, name: &str) -> FfiResu
 /// # Safety
 ///
 /// As [`required_str`].
-pub(crate) unsafe fn optional_str<'a>(ptr: *const c_char, name: &str) -> FfiResult<Option<&'a str>> {
+pub(crate) unsafe fn optional_str<'a>(
+    ptr: *const c_char,
+    name: &str,
+) -> FfiResult<Option<&'a str>> {
     if ptr.is_null() {
         return Ok(None);
     }
@@ -110,7 +116,10 @@ pub(crate) unsafe fn optional_str<'a>(ptr: *const c_char, name: &str) -> FfiResu
     std::str::from_utf8(bytes).map(Some).map_err(|e| {
         trigger_error::invalid(
             name,
-            format_args!("not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+            format_args!(
+                "not valid UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
         )
     })
 }
@@ -120,7 +129,10 @@ pub(crate) unsafe fn optional_str<'a>(ptr: *const c_char, name: &str) -> FfiResu
 /// # Safety
 ///
 /// As [`required_str`].
-pub(crate) unsafe fn required_json<T: DeserializeOwned>(ptr: *const c_char, name: &str) -> FfiResult<T> {
+pub(crate) unsafe fn required_json<T: DeserializeOwned>(
+    ptr: *const c_char,
+    name: &str,
+) -> FfiResult<T> {
     // SAFETY: forwarded.
     let text = unsafe { required_str(ptr, name) }?;
     parse_json(text, name)

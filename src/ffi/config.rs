@@ -203,7 +203,11 @@ impl Path<'_> {
         }
     }
 
-    fn object<'v>(&self, field: &str, value: &'v Value) -> FfiResult<Option<&'v Map<String, Value>>> {
+    fn object<'v>(
+        &self,
+        field: &str,
+        value: &'v Value,
+    ) -> FfiResult<Option<&'v Map<String, Value>>> {
         match value {
             Value::Object(m) => Ok(Some(m)),
             Value::Null => Ok(None),

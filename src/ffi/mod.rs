@@ -1,1 +1,68 @@
-//! The C ABI (see include/triggerdev.h). The only `unsafe` code of the crate lives here.
+//! The C ABI (see `include/triggerdev.h`). The only `unsafe` code of the crate lives here.
+//!
+//! Conventions (DESIGN.md §5, after rustls-ffi and wasmtime's C API):
+//!
+//! - every symbol starts with `trigger_`; methods are `trigger_<area>_<verb>(handle, inputs…,
+//!   outputs…, err)`;
+//! - fallible calls return a [`trigger_result`] and take a final `trigger_error **err` (may be
+//!   NULL) that receives an owned [`trigger_error`] on failure; out-parameters are written only
+//!   on success;
+//! - API objects travel as UTF-8 JSON text; strings the library returns are freed with
+//!   [`trigger_string_free`]; every `_free` accepts NULL;
+//! - a NULL client means the ambient client of the calling thread, resolved at each call;
+//! - every export runs inside a panic boundary ([`boundary`]).
+//!
+//! The header is generated from this module by `build.rs` with cbindgen, so the doc comments
+//! here are written for C readers.
+
+#![allow(clippy::missing_safety_doc)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+// The order of these modules is the order of the header's sections (blank lines keep
+// rustfmt from sorting them).
+mod error;
+
+mod boundary;
+mod config;
+
+mod client;
+
+mod tasks;
+
+mod runs;
+
+mod envvars;
+
+mod schedules;
+
+use std::ffi::c_char;
+
+pub use boundary::run_in_boundary;
+pub use client::*;
+pub use envvars::*;
+pub use error::*;
+pub use runs::*;
+pub use schedules::*;
+pub use tasks::*;
+
+/// The version of the library (such as `"0.1.0"`): compare it with `TRIGGERDEV_VERSION` to
+/// check that the library loaded is the one the header describes. A static string: do not
+/// free it.
+#[no_mangle]
+pub extern "C" fn trigger_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// Frees a string returned by the library (every `char *` written to an out-parameter). NULL
+/// is accepted and ignored. Never pass these strings to libc `free`, nor strings of other
+/// origin to this function.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_string_free(s: *mut c_char) {
+    if s.is_null() {
+        return;
+    }
+    boundary::catch_void(|| {
+        // SAFETY: the caller passes a string this library returned, and frees it once.
+        drop(unsafe { std::ffi::CString::from_raw(s) });
+    });
+}

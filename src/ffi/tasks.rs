@@ -4,9 +4,7 @@ use std::ffi::c_char;
 
 use serde_json::{json, Value};
 
-use super::boundary::{
-    catch, optional_json, required_json, required_str, to_json, write_string,
-};
+use super::boundary::{catch, optional_json, required_json, required_str, to_json, write_string};
 use super::client::{resolve, send, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use crate::resources::{batches, BatchItem, BatchTriggerOptions, TriggerOptions};

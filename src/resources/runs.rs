@@ -288,85 +288,97 @@ pub struct RunEnvironment {
     pub user: Option<String>,
 }
 
-/// A run as listed (`ListRunResponseItem`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct RunItem {
-    /// The run id.
-    pub id: String,
-    /// The status.
-    pub status: RunStatus,
-    /// The task.
-    pub task_identifier: String,
-    /// The (hashed) idempotency key.
-    #[serde(default)]
-    pub idempotency_key: Option<String>,
-    /// The worker version.
-    #[serde(default)]
-    pub version: Option<String>,
-    /// Status flags.
-    #[serde(default)]
-    pub is_queued: bool,
-    /// Status flags.
-    #[serde(default)]
-    pub is_executing: bool,
-    /// Status flags.
-    #[serde(default)]
-    pub is_waiting: bool,
-    /// Status flags.
-    #[serde(default)]
-    pub is_completed: bool,
-    /// Status flags.
-    #[serde(default)]
-    pub is_success: bool,
-    /// Status flags.
-    #[serde(default)]
-    pub is_failed: bool,
-    /// Status flags.
-    #[serde(default)]
-    pub is_cancelled: bool,
-    /// A test run.
-    #[serde(default)]
-    pub is_test: bool,
-    /// ISO-8601 times.
-    pub created_at: String,
-    /// ISO-8601 times.
-    #[serde(default)]
-    pub updated_at: Option<String>,
-    /// ISO-8601 times.
-    #[serde(default)]
-    pub started_at: Option<String>,
-    /// ISO-8601 times.
-    #[serde(default)]
-    pub finished_at: Option<String>,
-    /// ISO-8601 times.
-    #[serde(default)]
-    pub delayed_until: Option<String>,
-    /// TTL as given.
-    #[serde(default)]
-    pub ttl: Option<String>,
-    /// ISO-8601 times.
-    #[serde(default)]
-    pub expired_at: Option<String>,
-    /// Tags.
-    #[serde(default)]
-    pub tags: Vec<String>,
-    /// Cost.
-    #[serde(default)]
-    pub cost_in_cents: f64,
-    /// Base cost.
-    #[serde(default)]
-    pub base_cost_in_cents: f64,
-    /// Duration.
-    #[serde(default)]
-    pub duration_ms: f64,
-    /// Metadata.
-    #[serde(default)]
-    pub metadata: Option<serde_json::Value>,
-    /// The environment (list responses only).
-    #[serde(default)]
-    pub env: Option<RunEnvironment>,
+/// Declares a run struct: the fields every run response has, then `$extra`.
+macro_rules! run_struct {
+    ($(#[$meta:meta])* $name:ident { $($extra:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        #[non_exhaustive]
+        pub struct $name {
+            /// The run id.
+            pub id: String,
+            /// The status.
+            pub status: RunStatus,
+            /// The task.
+            pub task_identifier: String,
+            /// The (hashed) idempotency key.
+            #[serde(default)]
+            pub idempotency_key: Option<String>,
+            /// The worker version.
+            #[serde(default)]
+            pub version: Option<String>,
+            /// Queued.
+            #[serde(default)]
+            pub is_queued: bool,
+            /// Executing.
+            #[serde(default)]
+            pub is_executing: bool,
+            /// Waiting.
+            #[serde(default)]
+            pub is_waiting: bool,
+            /// Finished, in any final status.
+            #[serde(default)]
+            pub is_completed: bool,
+            /// Completed successfully.
+            #[serde(default)]
+            pub is_success: bool,
+            /// Failed, crashed, timed out or a system failure.
+            #[serde(default)]
+            pub is_failed: bool,
+            /// Canceled.
+            #[serde(default)]
+            pub is_cancelled: bool,
+            /// A test run.
+            #[serde(default)]
+            pub is_test: bool,
+            /// Creation time, ISO-8601.
+            pub created_at: String,
+            /// Last update, ISO-8601.
+            #[serde(default)]
+            pub updated_at: Option<String>,
+            /// Start time, ISO-8601.
+            #[serde(default)]
+            pub started_at: Option<String>,
+            /// Finish time, ISO-8601.
+            #[serde(default)]
+            pub finished_at: Option<String>,
+            /// Delayed until, ISO-8601.
+            #[serde(default)]
+            pub delayed_until: Option<String>,
+            /// TTL as given.
+            #[serde(default)]
+            pub ttl: Option<String>,
+            /// Expiry time, ISO-8601.
+            #[serde(default)]
+            pub expired_at: Option<String>,
+            /// Tags.
+            #[serde(default)]
+            pub tags: Vec<String>,
+            /// Cost.
+            #[serde(default)]
+            pub cost_in_cents: f64,
+            /// Base cost.
+            #[serde(default)]
+            pub base_cost_in_cents: f64,
+            /// Duration.
+            #[serde(default)]
+            pub duration_ms: f64,
+            /// Metadata.
+            #[serde(default)]
+            pub metadata: Option<serde_json::Value>,
+            $($extra)*
+        }
+    };
+}
+
+run_struct! {
+    /// A run as listed (`ListRunResponseItem`).
+    RunItem {
+        /// The environment (list responses only).
+        #[serde(default)]
+        pub env: Option<RunEnvironment>,
+    }
 }
 
 /// A run's error.
@@ -384,53 +396,42 @@ pub struct RunError {
     pub stack_trace: Option<String>,
 }
 
-/// A run as retrieved (`RetrieveRunResponse`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Run {
-    /// The fields shared with listed runs.
-    #[serde(flatten)]
-    pub item: RunItem,
-    /// Nesting depth.
-    #[serde(default)]
-    pub depth: u32,
-    /// How the run was triggered (`trigger`, `batchTrigger`, ...).
-    #[serde(default)]
-    pub trigger_function: Option<String>,
-    /// The batch, if any.
-    #[serde(default)]
-    pub batch_id: Option<String>,
-    /// The payload, decoded.
-    #[serde(default)]
-    pub payload: Option<serde_json::Value>,
-    /// Where a large payload can be downloaded.
-    #[serde(default)]
-    pub payload_presigned_url: Option<String>,
-    /// The output, decoded.
-    #[serde(default)]
-    pub output: Option<serde_json::Value>,
-    /// Where a large output can be downloaded.
-    #[serde(default)]
-    pub output_presigned_url: Option<String>,
-    /// The error of a failed run.
-    #[serde(default)]
-    pub error: Option<RunError>,
-    /// The schedule that triggered the run.
-    #[serde(default)]
-    pub schedule: Option<serde_json::Value>,
-    /// Root, parent and child runs.
-    #[serde(default)]
-    pub related_runs: Option<serde_json::Value>,
-    /// Attempts so far.
-    #[serde(default)]
-    pub attempt_count: u32,
-}
-
-impl std::ops::Deref for Run {
-    type Target = RunItem;
-    fn deref(&self) -> &RunItem {
-        &self.item
+run_struct! {
+    /// A run as retrieved (`RetrieveRunResponse`).
+    Run {
+        /// Nesting depth.
+        #[serde(default)]
+        pub depth: u32,
+        /// How the run was triggered (`trigger`, `batchTrigger`, ...).
+        #[serde(default)]
+        pub trigger_function: Option<String>,
+        /// The batch, if any.
+        #[serde(default)]
+        pub batch_id: Option<String>,
+        /// The payload, decoded.
+        #[serde(default)]
+        pub payload: Option<serde_json::Value>,
+        /// Where a large payload can be downloaded.
+        #[serde(default)]
+        pub payload_presigned_url: Option<String>,
+        /// The output, decoded.
+        #[serde(default)]
+        pub output: Option<serde_json::Value>,
+        /// Where a large output can be downloaded.
+        #[serde(default)]
+        pub output_presigned_url: Option<String>,
+        /// The error of a failed run.
+        #[serde(default)]
+        pub error: Option<RunError>,
+        /// The schedule that triggered the run.
+        #[serde(default)]
+        pub schedule: Option<serde_json::Value>,
+        /// Root, parent and child runs.
+        #[serde(default)]
+        pub related_runs: Option<serde_json::Value>,
+        /// Attempts so far.
+        #[serde(default)]
+        pub attempt_count: u32,
     }
 }
 

@@ -1,0 +1,282 @@
+//! Runs.
+
+use std::ffi::c_char;
+
+use super::boundary::{
+    catch, catch_void, optional_json, parse_json, require_out, required_json, required_str,
+    to_json, write_string,
+};
+use super::client::{resolve, send, trigger_client};
+use super::error::{trigger_error, trigger_result};
+use crate::error::Error;
+use crate::resources::{runs::calls, ListRunsParams, RunsIter, UpdateMetadata};
+
+/// A lazy iterator over every run a list matches: it fetches one page at a time as
+/// `trigger_runs_iter_next` advances. Use it from one thread at a time (it may move between
+/// threads). Free it with `trigger_runs_iter_free`.
+#[allow(non_camel_case_types)]
+pub struct trigger_runs_iter {
+    inner: RunsIter,
+}
+
+/// Lists one page of runs and writes the API's page JSON to `*out_json`:
+/// `{"data":[...],"pagination":{"next":"<cursor>","previous":"<cursor>"}}`.
+///
+/// `params_json` is NULL or the official filters: `{"status":["COMPLETED"],
+/// "taskIdentifier":["my-task"],"version":[..],"bulkAction":"..","tag":[..],"schedule":"..",
+/// "isTest":false,"from":<epoch ms>,"to":<epoch ms>,"period":"1d","batch":"..","queue":[..],
+/// "machine":[..],"region":[..],"limit":10,"after":"<cursor>","before":"<cursor>"}`. With a
+/// secret key the key's environment is listed; with a personal access token `projectRef` and
+/// `env` (`["dev"]`) are required and the project route is used (without `projectRef`:
+/// `TRIGGER_RESULT_MISSING_PROJECT_REF`). Pass `pagination.next` as `after` for the next page.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_list(
+    client: *const trigger_client,
+    params_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        // SAFETY (all blocks): the caller passes valid pointers, as the header documents.
+        let params: ListRunsParams = unsafe { optional_json(params_json, "params_json") }?;
+        let client = unsafe { resolve(client) };
+        let json = send(&client, calls::list(&client, &params))?;
+        unsafe { write_string(out_json, json) }
+    })
+}
+
+/// Lists one page of a project's runs with a personal access token
+/// (`GET /api/v1/projects/{project_ref}/runs`); `params_json` as for `trigger_runs_list`, where
+/// `env` is required (`{"env":["dev"]}`). Writes the page JSON to `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_list_project(
+    client: *const trigger_client,
+    project_ref: *const c_char,
+    params_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        // SAFETY (all blocks): as above.
+        let project_ref = unsafe { required_str(project_ref, "project_ref") }?;
+        let mut params: ListRunsParams = unsafe { optional_json(params_json, "params_json") }?;
+        params.project_ref = Some(project_ref.to_owned());
+        let client = unsafe { resolve(client) };
+        let json = send(&client, calls::project_list(&params))?;
+        unsafe { write_string(out_json, json) }
+    })
+}
+
+/// Makes an iterator over every run `params_json` matches (same JSON as `trigger_runs_list`).
+/// No request is made until the first `trigger_runs_iter_next`; bad arguments are reported now.
+/// A NULL client means the ambient client as it is now, on this thread. On success writes the
+/// iterator to `*out`; free it with `trigger_runs_iter_free`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_list_iter(
+    client: *const trigger_client,
+    params_json: *const c_char,
+    out: *mut *mut trigger_runs_iter,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        require_out(out, "out")?;
+        // SAFETY (all blocks): as above.
+        let params: ListRunsParams = unsafe { optional_json(params_json, "params_json") }?;
+        let client = unsafe { resolve(client) };
+        let inner = client.runs().iter(&params)?;
+        unsafe { *out = Box::into_raw(Box::new(trigger_runs_iter { inner })) };
+        Ok(())
+    })
+}
+
+/// Advances the iterator: writes the next run's JSON to `*item_json`, or NULL when there are no
+/// more runs (still `TRIGGER_RESULT_OK`). A page is fetched when the current one runs out; if
+/// that fails, the error is returned and the iterator ends.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_iter_next(
+    iter: *mut trigger_runs_iter,
+    item_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        require_out(item_json, "item_json")?;
+        // SAFETY: the caller passes NULL or a live iterator, used by one thread at a time.
+        let iter = unsafe { iter.as_mut() }
+            .ok_or_else(|| trigger_error::invalid("iter", "must not be NULL"))?;
+        match iter.inner.next() {
+            Some(item) => {
+                let text = to_json(&item?)?;
+                // SAFETY: `item_json` is not NULL (checked above).
+                unsafe { write_string(item_json, text) }
+            }
+            None => {
+                // SAFETY: as above.
+                unsafe { *item_json = std::ptr::null_mut() };
+                Ok(())
+            }
+        }
+    })
+}
+
+/// Frees a runs iterator. NULL is accepted and ignored.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_iter_free(iter: *mut trigger_runs_iter) {
+    if iter.is_null() {
+        return;
+    }
+    catch_void(|| {
+        // SAFETY: the caller passes an iterator from this library and frees it once.
+        drop(unsafe { Box::from_raw(iter) });
+    });
+}
+
+/// Retrieves a run (`GET /api/v3/runs/{run_id}`); writes the API's JSON to `*out_json`. A
+/// missing run is retried (the server marks its 404 retryable), then fails with
+/// `TRIGGER_RESULT_NOT_FOUND`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_retrieve(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY: as above.
+    unsafe { run_op(client, run_id, out_json, err, calls::retrieve) }
+}
+
+/// Cancels a run (`POST /api/v2/runs/{run_id}/cancel`); writes `{"id":"run_..."}` to
+/// `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_cancel(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY: as above.
+    unsafe { run_op(client, run_id, out_json, err, calls::cancel) }
+}
+
+/// Replays a run (`POST /api/v1/runs/{run_id}/replay`); writes `{"id":"<new run id>"}` to
+/// `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_replay(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY: as above.
+    unsafe { run_op(client, run_id, out_json, err, calls::replay) }
+}
+
+/// Moves a delayed run to a new `delay` (a duration like `"1h"` or an ISO-8601 time;
+/// `POST /api/v1/runs/{run_id}/reschedule`); writes the updated run's JSON to `*out_json`.
+/// Fails with `TRIGGER_RESULT_UNPROCESSABLE` unless the run is `DELAYED`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_reschedule(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    delay: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        // SAFETY (all blocks): as above.
+        let run_id = unsafe { required_str(run_id, "run_id") }?;
+        let delay = unsafe { required_str(delay, "delay") }?;
+        let client = unsafe { resolve(client) };
+        let json = send(&client, calls::reschedule(run_id, delay))?;
+        unsafe { write_string(out_json, json) }
+    })
+}
+
+/// Updates a run's metadata (`PUT /api/v1/runs/{run_id}/metadata`). `body_json` is
+/// `{"metadata":{...}}` (replaces it) and/or `{"operations":[{"type":"set","key":"k",
+/// "value":1}, {"type":"increment","key":"n","value":2}, ...]}`. Writes the API's
+/// `{"metadata":{...}}` to `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_update_metadata(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    body_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        // SAFETY (all blocks): as above.
+        let run_id = unsafe { required_str(run_id, "run_id") }?;
+        let body: UpdateMetadata = unsafe { required_json(body_json, "body_json") }?;
+        let client = unsafe { resolve(client) };
+        let json = send(&client, calls::update_metadata(run_id, &body))?;
+        unsafe { write_string(out_json, json) }
+    })
+}
+
+/// Adds tags to a run (`POST /api/v1/runs/{run_id}/tags`). `tags_json` is a JSON string or an
+/// array of strings (`["a","b"]`). Writes the API's `{"message":"..."}` to `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_add_tags(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    tags_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    #[derive(serde::Deserialize)]
+    struct Tags(
+        #[serde(deserialize_with = "crate::resources::one_or_many::deserialize")] Vec<String>,
+    );
+
+    catch(err, || {
+        // SAFETY (all blocks): as above.
+        let run_id = unsafe { required_str(run_id, "run_id") }?;
+        let text = unsafe { required_str(tags_json, "tags_json") }?;
+        let Tags(tags) = parse_json(text, "tags_json")?;
+        let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+        let client = unsafe { resolve(client) };
+        let json = send(&client, calls::add_tags(run_id, &tags))?;
+        unsafe { write_string(out_json, json) }
+    })
+}
+
+/// The result of a finished run (`GET /api/v1/runs/{run_id}/result`): writes the API's JSON
+/// (`{"ok":true,"id":"run_...","output":...,"outputType":"..."}`) to `*out_json`, or the JSON
+/// text `null` while the run is not finished (or does not exist), as the official SDK returns
+/// `undefined`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_result(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        // SAFETY (all blocks): as above.
+        let run_id = unsafe { required_str(run_id, "run_id") }?;
+        let client = unsafe { resolve(client) };
+        let json = match send(&client, calls::result(run_id)) {
+            Ok(json) => json,
+            Err(e) if e.kind() == trigger_result::NotFound => "null".to_owned(),
+            Err(e) => return Err(e),
+        };
+        unsafe { write_string(out_json, json) }
+    })
+}
+
+/// The shape of the run calls that take only a run id.
+unsafe fn run_op(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+    build: fn(&str) -> Result<crate::transport::Call, Error>,
+) -> trigger_result {
+    catch(err, || {
+        // SAFETY (all blocks): the caller of the export passes valid pointers.
+        let run_id = unsafe { required_str(run_id, "run_id") }?;
+        let client = unsafe { resolve(client) };
+        let json = send(&client, build(run_id))?;
+        unsafe { write_string(out_json, json) }
+    })
+}

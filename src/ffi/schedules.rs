@@ -1,0 +1,235 @@
+//! Schedules (cron triggers) of the key's environment, and the timezone list.
+
+use std::ffi::c_char;
+
+use super::boundary::{
+    catch, catch_void, optional_json, require_out, required_json, required_str, to_json,
+    write_string,
+};
+use super::client::{resolve, send, trigger_client};
+use super::error::{trigger_error, trigger_result};
+use crate::error::Error;
+use crate::resources::{
+    schedules::calls, CreateSchedule, ListSchedulesParams, SchedulesIter, UpdateSchedule,
+};
+use crate::transport::Call;
+
+/// A lazy iterator over every schedule: it fetches one page at a time as
+/// `trigger_schedules_iter_next` advances. Use it from one thread at a time (it may move
+/// between threads). Free it with `trigger_schedules_iter_free`.
+#[allow(non_camel_case_types)]
+pub struct trigger_schedules_iter {
+    inner: SchedulesIter,
+}
+
+/// Lists one page of schedules (`GET /api/v1/schedules`). `params_json` is NULL or
+/// `{"page":1,"perPage":20}`. Writes the API's page JSON to `*out_json`:
+/// `{"data":[...],"pagination":{"currentPage":1,"totalPages":3,"count":42}}`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_schedules_list(
+    client: *const trigger_client,
+    params_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        // SAFETY (all blocks): the caller passes valid pointers, as the header documents.
+        let params: ListSchedulesParams = unsafe { optional_json(params_json, "params_json") }?;
+        let client = unsafe { resolve(client) };
+        let json = send(&client, calls::list(&params))?;
+        unsafe { write_string(out_json, json) }
+    })
+}
+
+/// Makes an iterator over every schedule, starting at `params_json`'s page (same JSON as
+/// `trigger_schedules_list`). No request is made until the first
+/// `trigger_schedules_iter_next`. A NULL client means the ambient client as it is now, on this
+/// thread. On success writes the iterator to `*out`; free it with
+/// `trigger_schedules_iter_free`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_schedules_list_iter(
+    client: *const trigger_client,
+    params_json: *const c_char,
+    out: *mut *mut trigger_schedules_iter,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        require_out(out, "out")?;
+        // SAFETY (all blocks): as above.
+        let params: ListSchedulesParams = unsafe { optional_json(params_json, "params_json") }?;
+        let client = unsafe { resolve(client) };
+        let inner = client.schedules().iter(&params)?;
+        unsafe { *out = Box::into_raw(Box::new(trigger_schedules_iter { inner })) };
+        Ok(())
+    })
+}
+
+/// Advances the iterator: writes the next schedule's JSON to `*item_json`, or NULL when there
+/// are no more (still `TRIGGER_RESULT_OK`). If fetching a page fails, the error is returned and
+/// the iterator ends.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_schedules_iter_next(
+    iter: *mut trigger_schedules_iter,
+    item_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        require_out(item_json, "item_json")?;
+        // SAFETY: the caller passes NULL or a live iterator, used by one thread at a time.
+        let iter = unsafe { iter.as_mut() }
+            .ok_or_else(|| trigger_error::invalid("iter", "must not be NULL"))?;
+        match iter.inner.next() {
+            Some(item) => {
+                let text = to_json(&item?)?;
+                // SAFETY: `item_json` is not NULL (checked above).
+                unsafe { write_string(item_json, text) }
+            }
+            None => {
+                // SAFETY: as above.
+                unsafe { *item_json = std::ptr::null_mut() };
+                Ok(())
+            }
+        }
+    })
+}
+
+/// Frees a schedules iterator. NULL is accepted and ignored.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_schedules_iter_free(iter: *mut trigger_schedules_iter) {
+    if iter.is_null() {
+        return;
+    }
+    catch_void(|| {
+        // SAFETY: the caller passes an iterator from this library and frees it once.
+        drop(unsafe { Box::from_raw(iter) });
+    });
+}
+
+/// Creates a schedule, or updates the one with the same deduplication key
+/// (`POST /api/v1/schedules`). `body_json` is `{"task":"my-task","cron":"0 * * * *",
+/// "deduplicationKey":"k","externalId":"user_1","timezone":"Europe/Paris"}` (`externalId` and
+/// `timezone` optional). Writes the schedule's JSON to `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_schedules_create(
+    client: *const trigger_client,
+    body_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        // SAFETY (all blocks): as above.
+        let body: CreateSchedule = unsafe { required_json(body_json, "body_json") }?;
+        let client = unsafe { resolve(client) };
+        let json = send(&client, calls::create(&body))?;
+        unsafe { write_string(out_json, json) }
+    })
+}
+
+/// Retrieves a schedule (`GET /api/v1/schedules/{schedule_id}`); writes its JSON to
+/// `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_schedules_retrieve(
+    client: *const trigger_client,
+    schedule_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY: as above.
+    unsafe { schedule_op(client, schedule_id, out_json, err, calls::retrieve) }
+}
+
+/// Replaces a schedule's task, cron, external id and timezone
+/// (`PUT /api/v1/schedules/{schedule_id}`). `body_json` is `{"task":"my-task",
+/// "cron":"0 * * * *","externalId":"user_1","timezone":"UTC"}` (`task` and `cron` required).
+/// Writes the schedule's JSON to `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_schedules_update(
+    client: *const trigger_client,
+    schedule_id: *const c_char,
+    body_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        // SAFETY (all blocks): as above.
+        let schedule_id = unsafe { required_str(schedule_id, "schedule_id") }?;
+        let body: UpdateSchedule = unsafe { required_json(body_json, "body_json") }?;
+        let client = unsafe { resolve(client) };
+        let json = send(&client, calls::update(schedule_id, &body))?;
+        unsafe { write_string(out_json, json) }
+    })
+}
+
+/// Turns a schedule on (`POST /api/v1/schedules/{schedule_id}/activate`); writes the
+/// schedule's JSON to `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_schedules_activate(
+    client: *const trigger_client,
+    schedule_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY: as above.
+    unsafe { schedule_op(client, schedule_id, out_json, err, calls::activate) }
+}
+
+/// Turns a schedule off (`POST /api/v1/schedules/{schedule_id}/deactivate`); writes the
+/// schedule's JSON to `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_schedules_deactivate(
+    client: *const trigger_client,
+    schedule_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY: as above.
+    unsafe { schedule_op(client, schedule_id, out_json, err, calls::deactivate) }
+}
+
+/// Deletes a schedule (`DELETE /api/v1/schedules/{schedule_id}`); writes the API's JSON to
+/// `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_schedules_del(
+    client: *const trigger_client,
+    schedule_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY: as above.
+    unsafe { schedule_op(client, schedule_id, out_json, err, calls::del) }
+}
+
+/// The IANA timezones schedules accept (`GET /api/v1/timezones`, no credentials needed);
+/// writes `{"timezones":["Africa/Abidjan",...]}` to `*out_json`. `exclude_utc` leaves out
+/// `UTC`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_schedules_timezones(
+    client: *const trigger_client,
+    exclude_utc: bool,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        // SAFETY (all blocks): as above.
+        let client = unsafe { resolve(client) };
+        let json = send(&client, Ok(calls::timezones(exclude_utc)))?;
+        unsafe { write_string(out_json, json) }
+    })
+}
+
+/// The shape of the schedule calls that take only a schedule id.
+unsafe fn schedule_op(
+    client: *const trigger_client,
+    schedule_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+    build: fn(&str) -> Result<Call, Error>,
+) -> trigger_result {
+    catch(err, || {
+        // SAFETY (all blocks): the caller of the export passes valid pointers.
+        let schedule_id = unsafe { required_str(schedule_id, "schedule_id") }?;
+        let client = unsafe { resolve(client) };
+        let json = send(&client, build(schedule_id))?;
+        unsafe { write_string(out_json, json) }
+    })
+}

@@ -136,7 +136,13 @@ impl Config {
             }),
         };
         let inherit = self.inherit_context.unwrap_or(inherit_by_default);
+        let authorization = token.as_ref().and_then(|t| {
+            let mut value = ureq::http::HeaderValue::from_str(&format!("Bearer {}", t.0)).ok()?;
+            value.set_sensitive(true);
+            Some(value)
+        });
         Resolved {
+            authorization,
             token,
             kind,
             base_url,
@@ -417,6 +423,8 @@ pub(crate) struct Resolved {
     pub(crate) clock: Arc<dyn Clock>,
     /// A `User-Agent` other than the transport's default, when a suffix is set.
     pub(crate) user_agent: Option<String>,
+    /// `Bearer <token>`, built once; `None` when the token cannot be a header value.
+    pub(crate) authorization: Option<ureq::http::HeaderValue>,
 }
 
 impl fmt::Debug for Resolved {

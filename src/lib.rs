@@ -6,19 +6,30 @@
 //! # Two ways to call
 //!
 //! **A [`Client`]** owns its credentials, base URL, preview branch and connection pool, and is
-//! isolated from everything ambient. Use one per project, environment or branch:
+//! isolated from everything ambient. Use one per project, environment or branch. This example
+//! runs against the bundled local emulator (`triggerdev-emulator`):
 //!
-//! ```no_run
-//! use triggerdev::{Client, Config, TriggerOptions};
+//! ```
+//! use triggerdev::{Client, Config, ListRunsParams, RunStatus, TriggerOptions};
+//! # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+//! # let (key, url) = (emulator.seed().dev_key(), emulator.base_url());
 //!
-//! let client = Client::new(Config::new().access_token("tr_dev_..."));
+//! let client = Client::new(Config::new().access_token(key).base_url(url));
 //! let handle = client.tasks().trigger(
 //!     "send-email",
 //!     &serde_json::json!({ "to": "ada@example.com" }),
 //!     &TriggerOptions::new().idempotency_key("welcome-ada").tag("welcome"),
 //! )?;
 //! let run = client.runs().retrieve(&handle.id)?;
-//! println!("{} is {:?}", run.id, run.status);
+//! assert_eq!(run.status, RunStatus::Queued);
+//! assert_eq!(run.tags, ["welcome"]);
+//!
+//! // Every queued run, fetched one page at a time as the iterator advances.
+//! let queued = ListRunsParams::new().status(RunStatus::Queued);
+//! for run in client.runs().iter(&queued)? {
+//!     let run = run?;
+//!     println!("{} ({})", run.id, run.task_identifier);
+//! }
 //! # Ok::<(), triggerdev::Error>(())
 //! ```
 //!

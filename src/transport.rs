@@ -416,15 +416,11 @@ fn add_headers(
         return Ok(());
     }
     if call.access != Access::Public {
-        if let Some(token) = &cfg.token {
-            // check_access has already ruled out bytes a header cannot carry.
-            let mut value =
-                HeaderValue::from_str(&format!("Bearer {}", token.0)).map_err(|_| {
-                    Error::InvalidCredentials {
-                        reason: "the token cannot be sent in a header",
-                    }
-                })?;
-            value.set_sensitive(true);
+        if cfg.token.is_some() {
+            // check_access has already ruled out tokens a header cannot carry.
+            let value = cfg.authorization.clone().ok_or(Error::InvalidCredentials {
+                reason: "the token cannot be sent in a header",
+            })?;
             headers.insert(http::header::AUTHORIZATION, value);
         }
         if let Some(branch) = &cfg.branch {

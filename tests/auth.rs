@@ -419,3 +419,16 @@ fn configure_replaces_the_previous_global_config() {
         1
     );
 }
+
+#[test]
+fn clients_and_handles_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<Client>();
+    assert_send_sync::<triggerdev::Runs>();
+    assert_send_sync::<triggerdev::Tasks>();
+    assert_send_sync::<triggerdev::EnvVars>();
+    assert_send_sync::<triggerdev::Schedules>();
+    assert_send_sync::<triggerdev::Batches>();
+    fn assert_send<T: Send>() {}
+    assert_send::<triggerdev::RunsIter>();
+}

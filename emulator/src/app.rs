@@ -18,8 +18,8 @@ use crate::util::{iso, parse_query, percent_decode};
 pub const DEFAULT_LIMIT: usize = 1024 * 1024;
 /// Body limit for the admin API (packet uploads go through it).
 const ADMIN_LIMIT: usize = 64 * 1024 * 1024;
-/// Logged request bodies are cut to this many bytes.
-const LOG_BODY_MAX: usize = 64 * 1024;
+/// Bodies larger than this are logged as a truncated string (the log is bounded in memory).
+const LOG_BODY_MAX: usize = 16 * 1024;
 
 pub struct App {
     state: Mutex<State>,
@@ -152,13 +152,14 @@ impl App {
             .into_iter()
             .map(|(k, v)| (k, json!(v)))
             .collect();
+        let truncated = req.body.len() > LOG_BODY_MAX;
         let body = if req.body.is_empty() {
             Value::Null
+        } else if truncated {
+            json!(String::from_utf8_lossy(&req.body[..LOG_BODY_MAX]))
         } else {
-            serde_json::from_slice(&req.body).unwrap_or_else(|_| {
-                let cut = &req.body[..req.body.len().min(LOG_BODY_MAX)];
-                json!(String::from_utf8_lossy(cut))
-            })
+            serde_json::from_slice(&req.body)
+                .unwrap_or_else(|_| json!(String::from_utf8_lossy(&req.body)))
         };
         let status = match outcome {
             Outcome::Respond(r) => json!(r.status),
@@ -175,6 +176,8 @@ impl App {
             "query": query,
             "headers": headers,
             "body": body,
+            "bodyBytes": req.body.len(),
+            "bodyTruncated": truncated,
             "status": status,
             "fault": faulted,
             "dropped": matches!(outcome, Outcome::Drop(_)),

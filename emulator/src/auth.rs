@@ -116,11 +116,19 @@ fn is_user_token(t: &str) -> bool {
 }
 
 /// Resolves a root secret key to its env, applying the dev/preview branch rules (API.md §1.3).
-fn key_env(st: &State, req: &HttpRequest, token: &str, missing: &str) -> Result<String, HttpResponse> {
+fn key_env(
+    st: &State,
+    req: &HttpRequest,
+    token: &str,
+    missing: &str,
+) -> Result<String, HttpResponse> {
     let env = st.env_by_key(token).ok_or_else(|| error(401, missing))?;
     let branch = branch_header(req);
     match (env.env_type.as_str(), branch) {
-        ("PREVIEW", None) => Err(error(401, "x-trigger-branch header required for preview env")),
+        ("PREVIEW", None) => Err(error(
+            401,
+            "x-trigger-branch header required for preview env",
+        )),
         ("DEVELOPMENT", Some(b)) if b == "default" => Ok(env.id.clone()),
         ("PREVIEW", Some(b)) | ("DEVELOPMENT", Some(b)) => st
             .branch_env(&env.id, &b)
@@ -137,7 +145,10 @@ fn verify_jwt(st: &State, token: &str) -> Result<Principal, HttpResponse> {
     if claims.get("pub") != Some(&Value::Bool(true)) {
         return Err(invalid());
     }
-    let env_id = claims.get("sub").and_then(Value::as_str).ok_or_else(invalid)?;
+    let env_id = claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .ok_or_else(invalid)?;
     let env = st.env(env_id).ok_or_else(invalid)?;
     if !jwt::verify_signature(token, &env.signing_key) {
         return Err(invalid());
@@ -150,7 +161,11 @@ fn verify_jwt(st: &State, token: &str) -> Result<Principal, HttpResponse> {
     let scopes = claims
         .get("scopes")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     Ok(Principal::Jwt {
         env_id: env.id.clone(),
@@ -170,7 +185,9 @@ pub fn authenticate(st: &State, req: &HttpRequest, rule: Auth) -> Result<Princip
         Auth::Pat => {
             let t = bearer(req).ok_or_else(|| error(401, "Invalid or Missing PAT"))?;
             if st.seed.pats.iter().any(|p| p.token == t) {
-                Ok(Principal::Pat { token: t.to_string() })
+                Ok(Principal::Pat {
+                    token: t.to_string(),
+                })
             } else {
                 Err(error(401, "Invalid or Missing PAT"))
             }
@@ -179,7 +196,9 @@ pub fn authenticate(st: &State, req: &HttpRequest, rule: Auth) -> Result<Princip
             let t = bearer(req).ok_or_else(|| error(401, missing))?;
             if is_user_token(t) {
                 if st.seed.pats.iter().any(|p| p.token == t) {
-                    return Ok(Principal::Pat { token: t.to_string() });
+                    return Ok(Principal::Pat {
+                        token: t.to_string(),
+                    });
                 }
                 return Err(error(401, missing));
             }
@@ -213,10 +232,25 @@ mod tests {
         assert!(scope_matches("admin", "read", "runs", Some("run_1")));
         assert!(scope_matches("read:runs", "read", "runs", Some("run_1")));
         assert!(scope_matches("read:runs", "read", "runs", None));
-        assert!(scope_matches("read:runs:run_1", "read", "runs", Some("run_1")));
+        assert!(scope_matches(
+            "read:runs:run_1",
+            "read",
+            "runs",
+            Some("run_1")
+        ));
         assert!(!scope_matches("read:runs:run_1", "read", "runs", None));
-        assert!(!scope_matches("read:runs:run_1", "read", "runs", Some("run_2")));
-        assert!(!scope_matches("write:runs:run_1", "read", "runs", Some("run_1")));
+        assert!(!scope_matches(
+            "read:runs:run_1",
+            "read",
+            "runs",
+            Some("run_2")
+        ));
+        assert!(!scope_matches(
+            "write:runs:run_1",
+            "read",
+            "runs",
+            Some("run_1")
+        ));
         assert!(scope_matches("read:all", "read", "batch", Some("b")));
         assert!(scope_matches("*:runs", "write", "runs", Some("r")));
         assert!(scope_matches("read:tags:a:b", "read", "tags", Some("a:b")));

@@ -1,6 +1,6 @@
 //! Five-field cron expressions: validation, a plain-English description and the next fire time (UTC).
 
-use crate::util::{civil_from_days, days_from_civil, weekday};
+use crate::util::{civil_from_days, weekday};
 
 /// A parsed expression: one bitmask per field.
 #[derive(Debug, Clone)]
@@ -110,19 +110,21 @@ impl Cron {
     /// The first fire time strictly after `after_ms` (UTC), searching up to five years ahead.
     pub fn next_after(&self, after_ms: i64) -> Option<i64> {
         let start_min = after_ms.div_euclid(60_000) + 1;
-        let mut day = start_min.div_euclid(1440);
-        let mut min_of_day = start_min.rem_euclid(1440);
-        for _ in 0..(366 * 5) {
+        let first_day = start_min.div_euclid(1440);
+        for day in first_day..first_day + 366 * 5 {
+            let from = if day == first_day {
+                start_min.rem_euclid(1440)
+            } else {
+                0
+            };
             if self.day_matches(day) {
-                for m in min_of_day..1440 {
+                for m in from..1440 {
                     let (h, mi) = (m / 60, m % 60);
                     if self.hours & (1 << h) != 0 && self.minutes & (1 << mi) != 0 {
                         return Some((day * 1440 + m) * 60_000);
                     }
                 }
             }
-            day += 1;
-            min_of_day = 0;
         }
         None
     }
@@ -164,14 +166,15 @@ pub fn describe(expr: &str) -> String {
     }
 }
 
-/// Unix ms for a UTC calendar minute (test helper and for callers building times).
-pub fn utc_ms(y: i64, mo: u32, d: u32, h: i64, mi: i64) -> i64 {
-    ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60_000
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util::days_from_civil;
+
+    /// Unix ms for a UTC calendar minute (test helper and for callers building times).
+    pub fn utc_ms(y: i64, mo: u32, d: u32, h: i64, mi: i64) -> i64 {
+        ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60_000
+    }
 
     #[test]
     fn parses_and_rejects() {

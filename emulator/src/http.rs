@@ -114,8 +114,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Server {
-    pub fn start(addr: SocketAddr, handler: Arc<dyn Handler>) -> io::Result<Server> {
-        let listener = TcpListener::bind(addr)?;
+    /// Serves `listener` on a background thread, one thread per connection.
+    pub fn start(listener: TcpListener, handler: Arc<dyn Handler>) -> io::Result<Server> {
         let addr = listener.local_addr()?;
         let stopping = Arc::new(AtomicBool::new(false));
         let conns = Arc::new(Mutex::new(Connections::default()));
@@ -132,10 +132,6 @@ impl Server {
             conns,
             acceptor: Some(acceptor),
         })
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
     }
 
     fn stop(&mut self) {
@@ -174,7 +170,11 @@ fn accept_loop(
         if stopping.load(Ordering::SeqCst) {
             break;
         }
-        let Ok(stream) = stream else { continue };
+        let Ok(stream) = stream else {
+            // e.g. out of file descriptors: back off instead of spinning.
+            std::thread::sleep(Duration::from_millis(10));
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
         let mut c = lock(&conns);
@@ -381,7 +381,8 @@ fn read_body(
             .map(|(_, v)| v.as_str())
     };
     let expects_continue = get("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
-    let chunked = get("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    let chunked =
+        get("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
     let length = match get("content-length") {
         Some(v) => Some(v.trim().parse::<usize>().map_err(|_| BodyErr::Bad)?),
         None => None,
@@ -424,7 +425,12 @@ fn serve_connection(stream: TcpStream, handler: &dyn Handler, stopping: &AtomicB
                 break;
             }
             Err(ReadErr::HeadTooLarge) => {
-                let _ = write_response(&mut writer, &simple(431, "Request header too large"), false, true);
+                let _ = write_response(
+                    &mut writer,
+                    &simple(431, "Request header too large"),
+                    false,
+                    true,
+                );
                 break;
             }
         };
@@ -451,16 +457,19 @@ fn serve_connection(stream: TcpStream, handler: &dyn Handler, stopping: &AtomicB
             Ok(b) => b,
             Err(BodyErr::Io) => break,
             Err(BodyErr::Bad) => {
-                let _ = write_response(&mut writer, &simple(400, "Malformed request body"), false, true);
+                let _ = write_response(
+                    &mut writer,
+                    &simple(400, "Malformed request body"),
+                    false,
+                    true,
+                );
                 break;
             }
             Err(BodyErr::TooLarge { drained }) => {
-                let mut resp = simple(413, "Request body too large");
-                resp.close = !drained;
-                let is_head = head.method == "HEAD";
-                if write_response(&mut writer, &resp, is_head, !(drained && keep_alive)).is_err()
-                    || !(drained && keep_alive)
-                {
+                // The connection survives only if the body was consumed.
+                let close = !(drained && keep_alive);
+                let resp = simple(413, "Request body too large");
+                if write_response(&mut writer, &resp, false, close).is_err() || close {
                     break;
                 }
                 continue;
@@ -474,8 +483,9 @@ fn serve_connection(stream: TcpStream, handler: &dyn Handler, stopping: &AtomicB
             headers: head.headers,
             body,
         };
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler.handle(req)))
-            .unwrap_or_else(|_| Outcome::Respond(simple(500, "Internal server error")));
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler.handle(req)))
+                .unwrap_or_else(|_| Outcome::Respond(simple(500, "Internal server error")));
         match outcome {
             Outcome::Respond(resp) => {
                 let close = resp.close || !keep_alive;
@@ -520,9 +530,16 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn write_response(w: &mut TcpStream, resp: &HttpResponse, head_only: bool, close: bool) -> io::Result<()> {
+fn write_response(
+    w: &mut TcpStream,
+    resp: &HttpResponse,
+    head_only: bool,
+    close: bool,
+) -> io::Result<()> {
     let mut out = Vec::with_capacity(256 + resp.body.len());
-    out.extend_from_slice(format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status)).as_bytes());
+    out.extend_from_slice(
+        format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status)).as_bytes(),
+    );
     for (k, v) in &resp.headers {
         // Header values come from our own code, but never let a CR/LF split the response.
         let v: String = v.chars().filter(|c| *c != '\r' && *c != '\n').collect();

@@ -1,1 +1,201 @@
-pub fn placeholder() {}
+//! A local, stateful emulator of the Trigger.dev management API.
+//!
+//! Like stripe-mock, but it remembers what you did and enforces the server's auth rules:
+//! triggered runs can be listed, retrieved, cancelled, completed; env vars and schedules persist;
+//! secret keys, PATs, preview branches and public JWT scopes are checked as the real server does.
+//! Runs only move when the test says so (admin API or the methods below), and faults can be
+//! injected per request.
+//!
+//! ```
+//! use triggerdev_emulator::{Emulator, FaultRule};
+//!
+//! let emu = Emulator::start().unwrap();
+//! println!("{} with key {}", emu.base_url(), emu.seed().dev_key());
+//! emu.add_fault(FaultRule::status(503).times(2));
+//! assert!(emu.runs().is_empty());
+//! ```
+#![forbid(unsafe_code)]
+
+mod app;
+mod auth;
+mod control;
+mod cron;
+mod faults;
+mod http;
+mod jwt;
+mod options;
+mod routes;
+mod seed;
+mod state;
+mod util;
+mod views;
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub use control::ControlError;
+pub use faults::{FaultRule, Faults};
+pub use options::Options;
+pub use routes::envvars::REDACTED;
+pub use seed::{EnvSeed, PatSeed, ProjectSeed, Seed};
+
+/// The default seed's credentials, for callers that want constants.
+pub mod keys {
+    pub use crate::seed::{
+        DEFAULT_PROJECT, DEV_KEY, PAT, PREVIEW_BRANCH, PREVIEW_KEY, PROD_KEY, STAGING_KEY,
+    };
+}
+
+use app::App;
+
+/// A running emulator. Dropping it stops the server and joins its threads.
+pub struct Emulator {
+    app: Arc<App>,
+    // Dropped after `app`'s last user is gone; the server owns the threads that hold `app` clones.
+    _server: http::Server,
+}
+
+impl Emulator {
+    /// Starts on 127.0.0.1 with a free port and the default seed.
+    pub fn start() -> std::io::Result<Emulator> {
+        Self::start_with(Options::default())
+    }
+
+    /// Starts with explicit options.
+    pub fn start_with(opts: Options) -> std::io::Result<Emulator> {
+        opts.seed
+            .validate()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let listener = TcpListener::bind(SocketAddr::new(opts.host, opts.port))?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let app = Arc::new(App::new(opts, base_url));
+        let server = http::Server::start(listener, app.clone())?;
+        Ok(Emulator {
+            app,
+            _server: server,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.app.base_url
+    }
+
+    /// The projects, keys and PATs in force.
+    pub fn seed(&self) -> &Seed {
+        &self.app.options.seed
+    }
+
+    /// Every run in every env, oldest first, in the state-dump shape
+    /// (the retrieve shape plus `envId`, `payloadType`, `rawPayload`, `options`, `queue`).
+    pub fn runs(&self) -> Vec<Value> {
+        self.with_state(|s| s["runs"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// One run in the state-dump shape.
+    pub fn run(&self, id: &str) -> Option<Value> {
+        self.runs().into_iter().find(|r| r["id"] == id)
+    }
+
+    /// Every batch (retrieve shape plus `envId`, `taskIdentifiers`).
+    pub fn batches(&self) -> Vec<Value> {
+        self.with_state(|s| s["batches"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// Every schedule in every env.
+    pub fn schedules(&self) -> Vec<Value> {
+        self.with_state(|s| s["schedules"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// Env vars of an env id, unredacted: `{NAME: {"value", "isSecret"}}`.
+    pub fn envvars(&self, env_id: &str) -> Value {
+        self.with_state(|s| s["envvars"][env_id].clone())
+    }
+
+    /// The full state dump (same as `GET /__emulator/state`).
+    pub fn state(&self) -> Value {
+        let mut st = self.app.lock();
+        st.tick();
+        st.dump(&self.app.base_url)
+    }
+
+    fn with_state<T>(&self, f: impl FnOnce(&Value) -> T) -> T {
+        f(&self.state())
+    }
+
+    /// The API request log, oldest first (method, path, query, headers, body, status, fault).
+    pub fn requests(&self) -> Vec<Value> {
+        self.app.lock().requests.iter().cloned().collect()
+    }
+
+    /// Number of API requests received since start or reset.
+    pub fn request_count(&self) -> u64 {
+        self.app.lock().request_count
+    }
+
+    pub fn clear_requests(&self) {
+        self.app.lock().requests.clear();
+    }
+
+    /// QUEUED/DELAYED → EXECUTING.
+    pub fn start_run(&self, run_id: &str) -> Result<(), ControlError> {
+        self.app.lock().start_run(run_id)
+    }
+
+    /// → COMPLETED with `output`.
+    pub fn complete_run(&self, run_id: &str, output: Value) -> Result<(), ControlError> {
+        self.app.lock().complete_run(run_id, output)
+    }
+
+    /// → FAILED with `error` (`{"message", "name"?, "stackTrace"?}` or a plain string).
+    pub fn fail_run(&self, run_id: &str, error: Value) -> Result<(), ControlError> {
+        self.app.lock().fail_run(run_id, error, None)
+    }
+
+    /// Fires a schedule as if its cron ticked; returns the new run's id.
+    pub fn fire_schedule(&self, schedule_id: &str) -> Result<String, ControlError> {
+        self.app.lock().fire_schedule(schedule_id)
+    }
+
+    /// Moves the emulator clock forward; delayed runs come due and TTLs expire.
+    pub fn advance(&self, by: Duration) {
+        self.app.lock().advance(by.as_millis() as i64);
+    }
+
+    /// The emulator clock in Unix ms.
+    pub fn now_ms(&self) -> i64 {
+        self.app.lock().now_ms()
+    }
+
+    /// Appends a fault rule.
+    pub fn add_fault(&self, rule: FaultRule) {
+        self.app.lock().faults.rules.push(rule);
+    }
+
+    /// Replaces all fault rules (and reseeds the fault RNG).
+    pub fn set_faults(&self, faults: Faults) {
+        self.app.lock().faults = faults::FaultState::new(&faults);
+    }
+
+    /// Removes all fault rules.
+    pub fn clear_faults(&self) {
+        self.app.lock().faults.rules.clear();
+    }
+
+    /// Adds a branch env under the first project's env `slug` (`preview` or `dev`); returns its env id.
+    pub fn add_branch(&self, slug: &str, branch: &str) -> Option<String> {
+        let mut st = self.app.lock();
+        let project = st.seed.project_ref().to_string();
+        st.add_branch(&project, slug, branch)
+    }
+
+    /// Back to the seed: no runs, batches, vars, schedules, requests; start-up faults; real clock.
+    pub fn reset(&self) {
+        let opts = &self.app.options;
+        *self.app.lock() =
+            state::State::new(opts.seed.clone(), faults::FaultState::new(&opts.faults));
+    }
+}

@@ -182,7 +182,11 @@ impl Seed {
 /// The id an env gets when its seed leaves `id` empty.
 pub fn resolved_env_id(p: &ProjectSeed, e: &EnvSeed) -> String {
     if e.id.is_empty() {
-        format!("env_{}_{}", p.project_ref.trim_start_matches("proj_"), e.slug)
+        format!(
+            "env_{}_{}",
+            p.project_ref.trim_start_matches("proj_"),
+            e.slug
+        )
     } else {
         e.id.clone()
     }

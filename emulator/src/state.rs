@@ -11,6 +11,8 @@ use crate::util::{random_id, wall_ms};
 
 /// Request-log entries kept (oldest dropped first).
 pub const MAX_LOG: usize = 10_000;
+/// Responses kept for `x-trigger-request-idempotency-key` dedupe.
+const MAX_CACHED_RESPONSES: usize = 10_000;
 
 /// An environment: a root env from the seed, or a branch env under a dev/preview root.
 #[derive(Debug, Clone)]
@@ -89,6 +91,17 @@ pub struct RunOptions {
     pub raw: Value,
 }
 
+/// What `State::create_run` needs.
+pub struct NewRun<'a> {
+    pub env_id: &'a str,
+    pub task: &'a str,
+    pub payload: Option<Value>,
+    pub payload_type: String,
+    pub opts: RunOptions,
+    pub trigger_function: &'a str,
+    pub batch_id: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Run {
     pub id: String,
@@ -137,7 +150,6 @@ impl Run {
 #[derive(Debug, Clone)]
 pub struct Batch {
     pub id: String,
-    pub seq: u64,
     pub env_id: String,
     pub run_count: usize,
     pub task_identifiers: Vec<String>,
@@ -173,7 +185,6 @@ impl Batch {
 #[derive(Debug, Clone)]
 pub struct Schedule {
     pub id: String,
-    pub seq: u64,
     pub env_id: String,
     pub task: String,
     pub cron: String,
@@ -199,13 +210,17 @@ pub struct Packet {
 pub struct State {
     pub seed: Seed,
     pub envs: Vec<Env>,
+    /// Creation order; never shrinks except on reset.
     pub runs: Vec<Run>,
+    /// Run id -> position in `runs`, so lookups stay O(1) under benchmark load.
+    run_index: HashMap<String, usize>,
     pub batches: Vec<Batch>,
     pub schedules: Vec<Schedule>,
     pub envvars: HashMap<String, Vec<EnvVar>>,
     pub packets: HashMap<String, Packet>,
     /// Responses by `x-trigger-request-idempotency-key`, so retried requests get the first answer.
-    pub request_cache: HashMap<String, HttpResponse>,
+    request_cache: HashMap<String, HttpResponse>,
+    request_cache_order: VecDeque<String>,
     pub requests: VecDeque<Value>,
     pub request_count: u64,
     /// Added to the wall clock (`POST /__emulator/advance`).
@@ -253,11 +268,13 @@ impl State {
             seed,
             envs,
             runs: Vec::new(),
+            run_index: HashMap::new(),
             batches: Vec::new(),
             schedules: Vec::new(),
             envvars: HashMap::new(),
             packets: HashMap::new(),
             request_cache: HashMap::new(),
+            request_cache_order: VecDeque::new(),
             requests: VecDeque::new(),
             request_count: 0,
             offset_ms: 0,
@@ -281,9 +298,7 @@ impl State {
     }
 
     pub fn env_by_key(&self, key: &str) -> Option<&Env> {
-        self.envs
-            .iter()
-            .find(|e| e.api_key.as_deref() == Some(key))
+        self.envs.iter().find(|e| e.api_key.as_deref() == Some(key))
     }
 
     /// The child env of `parent_id` for `branch`.
@@ -321,11 +336,29 @@ impl State {
     }
 
     pub fn run(&self, id: &str) -> Option<&Run> {
-        self.runs.iter().find(|r| r.id == id)
+        self.run_index.get(id).and_then(|i| self.runs.get(*i))
     }
 
     pub fn run_mut(&mut self, id: &str) -> Option<&mut Run> {
-        self.runs.iter_mut().find(|r| r.id == id)
+        let i = *self.run_index.get(id)?;
+        self.runs.get_mut(i)
+    }
+
+    /// The response first given to a request-idempotency key.
+    pub fn cached_response(&self, key: &str) -> Option<&HttpResponse> {
+        self.request_cache.get(key)
+    }
+
+    /// Remembers a response for retries; the oldest entries go first (retries come within seconds).
+    pub fn remember_response(&mut self, key: String, resp: HttpResponse) {
+        if self.request_cache.insert(key.clone(), resp).is_none() {
+            self.request_cache_order.push_back(key);
+        }
+        while self.request_cache_order.len() > MAX_CACHED_RESPONSES {
+            if let Some(old) = self.request_cache_order.pop_front() {
+                self.request_cache.remove(&old);
+            }
+        }
     }
 
     /// A run in `env_id` (runs of other envs are invisible, as on the real server).
@@ -344,16 +377,16 @@ impl State {
     }
 
     /// Creates a run and returns its id.
-    pub fn create_run(
-        &mut self,
-        env_id: &str,
-        task: &str,
-        payload: Option<Value>,
-        payload_type: String,
-        opts: RunOptions,
-        trigger_function: &str,
-        batch_id: Option<String>,
-    ) -> String {
+    pub fn create_run(&mut self, new: NewRun) -> String {
+        let NewRun {
+            env_id,
+            task,
+            payload,
+            payload_type,
+            opts,
+            trigger_function,
+            batch_id,
+        } = new;
         let now = self.now_ms();
         let seq = self.next_seq();
         let id = random_id("run_");
@@ -363,7 +396,12 @@ impl State {
             seq,
             env_id: env_id.to_string(),
             task: task.to_string(),
-            status: if delayed.is_some() { "DELAYED" } else { "QUEUED" }.to_string(),
+            status: if delayed.is_some() {
+                "DELAYED"
+            } else {
+                "QUEUED"
+            }
+            .to_string(),
             payload,
             payload_type,
             tags: opts.tags.clone(),
@@ -389,6 +427,7 @@ impl State {
             replayed_from: None,
             opts,
         };
+        self.run_index.insert(id.clone(), self.runs.len());
         self.runs.push(run);
         id
     }

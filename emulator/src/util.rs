@@ -72,9 +72,7 @@ pub fn parse_iso(s: &str) -> Option<i64> {
     let b = s.trim().as_bytes();
     let mut p = 0;
     let y = take_num(b, &mut p, 4)?;
-    let expect = |p: &mut usize, c: u8| -> Option<()> {
-        (b.get(*p) == Some(&c)).then(|| *p += 1)
-    };
+    let expect = |p: &mut usize, c: u8| -> Option<()> { (b.get(*p) == Some(&c)).then(|| *p += 1) };
     expect(&mut p, b'-')?;
     let mo = take_num(b, &mut p, 2)?;
     expect(&mut p, b'-')?;
@@ -162,6 +160,47 @@ pub fn parse_duration_ms(s: &str) -> Option<i64> {
     Some(total)
 }
 
+/// A jose-style relative time (`15m`, `2 hours`, `-1d`, `3 days ago`, `1.5h from now`),
+/// case-insensitive, in signed seconds (a year is 365.25 days).
+pub fn parse_jose_seconds(s: &str) -> Option<f64> {
+    let lower = s.trim().to_ascii_lowercase();
+    let (body, ago) = if let Some(b) = lower.strip_suffix(" ago") {
+        (b, true)
+    } else {
+        (lower.strip_suffix(" from now").unwrap_or(&lower), false)
+    };
+    let (negative, body) = match body.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, body.strip_prefix('+').unwrap_or(body)),
+    };
+    let body = body.strip_prefix(' ').unwrap_or(body);
+    let num_len = body
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b'.')
+        .count();
+    let (num, unit) = body.split_at(num_len);
+    if num.is_empty() || num.starts_with('.') || num.ends_with('.') || num.matches('.').count() > 1
+    {
+        return None;
+    }
+    let n: f64 = num.parse().ok()?;
+    let unit = unit.strip_prefix(' ').unwrap_or(unit);
+    let mult = match unit {
+        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+        "d" | "day" | "days" => 86_400.0,
+        "w" | "week" | "weeks" => 604_800.0,
+        "y" | "yr" | "yrs" | "year" | "years" => 31_557_600.0,
+        _ => return None,
+    };
+    if negative && ago {
+        return None;
+    }
+    let v = n * mult;
+    Some(if negative || ago { -v } else { v })
+}
+
 /// A random id such as `run_k3j2...`, from the OS RNG so ids never collide across emulators.
 pub fn random_id(prefix: &str) -> String {
     use ring::rand::SecureRandom;
@@ -177,7 +216,11 @@ pub fn random_id(prefix: &str) -> String {
     }
     let mut id = String::with_capacity(prefix.len() + bytes.len());
     id.push_str(prefix);
-    id.extend(bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char));
+    id.extend(
+        bytes
+            .iter()
+            .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char),
+    );
     id
 }
 
@@ -295,6 +338,19 @@ mod tests {
         assert_eq!(parse_duration_ms("abc"), None);
         assert_eq!(parse_duration_ms("5"), None);
         assert_eq!(parse_duration_ms(""), None);
+    }
+
+    #[test]
+    fn jose_durations() {
+        assert_eq!(parse_jose_seconds("15m"), Some(900.0));
+        assert_eq!(parse_jose_seconds("2 Hours"), Some(7200.0));
+        assert_eq!(parse_jose_seconds("1.5h from now"), Some(5400.0));
+        assert_eq!(parse_jose_seconds("3 days ago"), Some(-259_200.0));
+        assert_eq!(parse_jose_seconds("-1d"), Some(-86_400.0));
+        assert_eq!(parse_jose_seconds("1y"), Some(31_557_600.0));
+        assert_eq!(parse_jose_seconds("soon"), None);
+        assert_eq!(parse_jose_seconds("5"), None);
+        assert_eq!(parse_jose_seconds("1.h"), None);
     }
 
     #[test]

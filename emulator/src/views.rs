@@ -19,11 +19,18 @@ pub fn run_common(r: &Run, now: i64) -> Map<String, Value> {
     m.insert("id".into(), json!(r.id));
     m.insert("status".into(), json!(s));
     m.insert("taskIdentifier".into(), json!(r.task));
-    put(&mut m, "idempotencyKey", r.idempotency_key.as_ref().map(|k| json!(k)));
+    put(
+        &mut m,
+        "idempotencyKey",
+        r.idempotency_key.as_ref().map(|k| json!(k)),
+    );
     put(&mut m, "version", r.opts.version.as_ref().map(|v| json!(v)));
     m.insert(
         "isQueued".into(),
-        json!(matches!(s, "QUEUED" | "PENDING_VERSION" | "DELAYED" | "DEQUEUED")),
+        json!(matches!(
+            s,
+            "QUEUED" | "PENDING_VERSION" | "DELAYED" | "DEQUEUED"
+        )),
     );
     m.insert("isExecuting".into(), json!(s == "EXECUTING"));
     m.insert("isWaiting".into(), json!(s == "WAITING"));
@@ -42,7 +49,11 @@ pub fn run_common(r: &Run, now: i64) -> Map<String, Value> {
     m.insert("updatedAt".into(), json!(iso(r.updated_ms)));
     put(&mut m, "startedAt", r.started_ms.map(|t| json!(iso(t))));
     put(&mut m, "finishedAt", r.finished_ms.map(|t| json!(iso(t))));
-    put(&mut m, "delayedUntil", r.delayed_until_ms.map(|t| json!(iso(t))));
+    put(
+        &mut m,
+        "delayedUntil",
+        r.delayed_until_ms.map(|t| json!(iso(t))),
+    );
     put(&mut m, "ttl", r.opts.ttl.clone());
     put(&mut m, "expiredAt", r.expired_ms.map(|t| json!(iso(t))));
     m.insert("tags".into(), json!(r.tags));
@@ -98,7 +109,10 @@ pub fn run_retrieve(st: &State, r: &Run, now: i64, base_url: &str) -> Value {
             let path = p.as_str().unwrap_or_default();
             m.insert(
                 "payloadPresignedUrl".into(),
-                json!(format!("{base_url}/__emulator/packets/{}", percent_encode(path))),
+                json!(format!(
+                    "{base_url}/__emulator/packets/{}",
+                    percent_encode(path)
+                )),
             );
         } else {
             m.insert("payload".into(), decode_packet(p, &r.payload_type));
@@ -131,9 +145,23 @@ pub fn run_dump(st: &State, r: &Run, now: i64, base_url: &str) -> Value {
     if let Some(m) = v.as_object_mut() {
         m.insert("envId".into(), json!(r.env_id));
         m.insert("payloadType".into(), json!(r.payload_type));
-        m.insert("rawPayload".into(), r.payload.clone().unwrap_or(Value::Null));
+        m.insert(
+            "rawPayload".into(),
+            r.payload.clone().unwrap_or(Value::Null),
+        );
         m.insert("options".into(), r.opts.raw.clone());
         m.insert("queue".into(), json!(r.queue_name()));
+        let o = &r.opts;
+        put(m, "machine", o.machine.as_ref().map(|v| json!(v)));
+        put(
+            m,
+            "concurrencyKey",
+            o.concurrency_key.as_ref().map(|v| json!(v)),
+        );
+        put(m, "maxAttempts", o.max_attempts.map(|v| json!(v)));
+        put(m, "priority", o.priority.map(|v| json!(v)));
+        put(m, "maxDuration", o.max_duration.map(|v| json!(v)));
+        put(m, "region", o.region.as_ref().map(|v| json!(v)));
         if let Some(src) = &r.replayed_from {
             m.insert("replayedFrom".into(), json!(src));
         }
@@ -146,16 +174,28 @@ pub fn batch_json(b: &Batch) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(b.id));
     m.insert("status".into(), json!(b.status()));
-    put(&mut m, "idempotencyKey", b.idempotency_key.as_ref().map(|k| json!(k)));
+    put(
+        &mut m,
+        "idempotencyKey",
+        b.idempotency_key.as_ref().map(|k| json!(k)),
+    );
     m.insert("createdAt".into(), json!(iso(b.created_ms)));
     m.insert("updatedAt".into(), json!(iso(b.updated_ms)));
     m.insert("runCount".into(), json!(b.run_count));
     m.insert("runs".into(), json!(b.run_ids()));
     let mut processing = Map::new();
-    put(&mut processing, "completedAt", b.completed_ms.map(|t| json!(iso(t))));
+    put(
+        &mut processing,
+        "completedAt",
+        b.completed_ms.map(|t| json!(iso(t))),
+    );
     processing.insert("errors".into(), json!(b.errors));
     m.insert("processing".into(), Value::Object(processing));
-    put(&mut m, "processingCompletedAt", b.completed_ms.map(|t| json!(iso(t))));
+    put(
+        &mut m,
+        "processingCompletedAt",
+        b.completed_ms.map(|t| json!(iso(t))),
+    );
     Value::Object(m)
 }
 

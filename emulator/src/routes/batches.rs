@@ -8,7 +8,7 @@ use super::tasks::{parse_options, payload_type};
 use super::{not_found_retry, ok, Ctx, R};
 use crate::auth::error;
 use crate::http::HttpResponse;
-use crate::state::Batch;
+use crate::state::{Batch, NewRun};
 use crate::util::random_id;
 use crate::views::batch_json;
 
@@ -39,10 +39,16 @@ pub fn create(c: &mut Ctx) -> R {
         Some(_) => return Err(error(400, "taskIdentifiers must be an array")),
     };
     for t in &tasks {
-        c.require(&[("batchTrigger", "tasks", Some(t)), ("batchTrigger", "batch", None)])?;
+        c.require(&[
+            ("batchTrigger", "tasks", Some(t)),
+            ("batchTrigger", "batch", None),
+        ])?;
     }
     if tasks.is_empty() {
-        c.require(&[("batchTrigger", "batch", None), ("batchTrigger", "tasks", None)])?;
+        c.require(&[
+            ("batchTrigger", "batch", None),
+            ("batchTrigger", "tasks", None),
+        ])?;
     }
     if let Some(cached) = c.cached_response() {
         return Ok(cached);
@@ -63,10 +69,8 @@ pub fn create(c: &mut Ctx) -> R {
         Some((id, n)) => (id, n, true),
         None => {
             let id = random_id("batch_");
-            let seq = c.st.next_seq();
             c.st.batches.push(Batch {
                 id: id.clone(),
-                seq,
                 env_id: env_id.clone(),
                 run_count: run_count as usize,
                 task_identifiers: tasks,
@@ -98,7 +102,8 @@ struct Item {
 }
 
 fn parse_items(body: &[u8], run_count: usize) -> Result<Vec<Item>, HttpResponse> {
-    let text = std::str::from_utf8(body).map_err(|_| error(400, "Invalid JSON: body is not UTF-8"))?;
+    let text =
+        std::str::from_utf8(body).map_err(|_| error(400, "Invalid JSON: body is not UTF-8"))?;
     let mut items = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -106,16 +111,22 @@ fn parse_items(body: &[u8], run_count: usize) -> Result<Vec<Item>, HttpResponse>
         }
         let v: Value = serde_json::from_str(line)
             .map_err(|e| error(400, &format!("Invalid JSON at line {}: {e}", n + 1)))?;
-        let index = v
-            .get("index")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| error(400, &format!("Invalid item at line {}: index is required", n + 1)))?
-            as usize;
+        let index = v.get("index").and_then(Value::as_u64).ok_or_else(|| {
+            error(
+                400,
+                &format!("Invalid item at line {}: index is required", n + 1),
+            )
+        })? as usize;
         let task = v
             .get("task")
             .and_then(Value::as_str)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| error(400, &format!("Invalid item at line {}: task is required", n + 1)))?
+            .ok_or_else(|| {
+                error(
+                    400,
+                    &format!("Invalid item at line {}: task is required", n + 1),
+                )
+            })?
             .to_string();
         if index >= run_count {
             return Err(error(
@@ -153,11 +164,10 @@ pub fn items(c: &mut Ctx) -> R {
     }
     let batch_id = c.param(0).to_string();
     let env_id = c.env_id();
-    let run_count = c
-        .st
-        .batch(&env_id, &batch_id)
-        .map(|b| b.run_count)
-        .ok_or_else(|| error(404, "Batch not found"))?;
+    let run_count =
+        c.st.batch(&env_id, &batch_id)
+            .map(|b| b.run_count)
+            .ok_or_else(|| error(404, "Batch not found"))?;
     let items = parse_items(&c.req.body, run_count)?;
     for it in &items {
         c.require(&[
@@ -167,10 +177,9 @@ pub fn items(c: &mut Ctx) -> R {
     }
     let (mut accepted, mut deduplicated) = (0, 0);
     for it in items {
-        let seen = c
-            .st
-            .batch(&env_id, &batch_id)
-            .is_some_and(|b| b.items.contains_key(&it.index));
+        let seen =
+            c.st.batch(&env_id, &batch_id)
+                .is_some_and(|b| b.items.contains_key(&it.index));
         if seen {
             deduplicated += 1;
             continue;
@@ -187,15 +196,15 @@ pub fn items(c: &mut Ctx) -> R {
                     });
                     Ok(existing.unwrap_or_else(|| {
                         let ptype = payload_type(it.options.as_ref());
-                        c.st.create_run(
-                            &env_id,
-                            &it.task,
-                            it.payload.clone(),
-                            ptype,
+                        c.st.create_run(NewRun {
+                            env_id: &env_id,
+                            task: &it.task,
+                            payload: it.payload.clone(),
+                            payload_type: ptype,
                             opts,
-                            "batchTrigger",
-                            Some(batch_id.clone()),
-                        )
+                            trigger_function: "batchTrigger",
+                            batch_id: Some(batch_id.clone()),
+                        })
                     }))
                 }
                 Err(resp) => {
@@ -228,12 +237,11 @@ pub fn items(c: &mut Ctx) -> R {
         b.updated_ms = now;
     }
     let now = c.now;
-    let b = c
-        .st
-        .batches
-        .iter_mut()
-        .find(|b| b.id == batch_id)
-        .ok_or_else(|| error(404, "Batch not found"))?;
+    let b =
+        c.st.batches
+            .iter_mut()
+            .find(|b| b.id == batch_id)
+            .ok_or_else(|| error(404, "Batch not found"))?;
     if b.sealed() && b.completed_ms.is_none() {
         b.completed_ms = Some(now);
     }
@@ -249,10 +257,9 @@ pub fn items(c: &mut Ctx) -> R {
 
 fn find_for_read<'a>(c: &'a Ctx) -> Result<&'a Batch, HttpResponse> {
     let id = c.param(0);
-    let b = c
-        .st
-        .batch(c.who.env_id(), id)
-        .ok_or_else(|| not_found_retry("Batch not found"))?;
+    let b =
+        c.st.batch(c.who.env_id(), id)
+            .ok_or_else(|| not_found_retry("Batch not found"))?;
     c.require(&[("read", "batch", Some(id)), ("read", "runs", None)])?;
     Ok(b)
 }

@@ -17,6 +17,7 @@ pub mod envvars;
 pub mod runs;
 pub mod schedules;
 pub mod tasks;
+pub mod tokens;
 
 /// What a handler returns; `Err` is just an early error response.
 pub type R = Result<HttpResponse, HttpResponse>;
@@ -84,7 +85,13 @@ pub fn api_routes() -> Vec<Route> {
         Route::new("PUT", "/api/v2/packets/{*}", Key, tasks::packet_upload),
         Route::new("GET", "/api/v1/packets/{*}", Key, tasks::packet_download),
         Route::new("POST", "/api/v1/auth/jwt/claims", Legacy, tasks::jwt_claims),
-        Route::new("POST", "/api/v1/idempotencyKeys/{}/reset", KeyOrJwt, tasks::reset_idempotency_key),
+        Route::new("POST", "/api/v1/auth/public-tokens", Key, tokens::create),
+        Route::new(
+            "POST",
+            "/api/v1/idempotencyKeys/{}/reset",
+            KeyOrJwt,
+            tasks::reset_idempotency_key,
+        ),
         // Batches
         Route::new("POST", "/api/v3/batches", KeyOrJwt, batches::create)
             .limit(128 * 1024)
@@ -98,31 +105,81 @@ pub fn api_routes() -> Vec<Route> {
         Route::new("GET", "/api/v3/runs/{}", KeyOrJwt, runs::retrieve),
         Route::new("POST", "/api/v2/runs/{}/cancel", KeyOrJwt, runs::cancel),
         Route::new("POST", "/api/v1/runs/{}/replay", Key, runs::replay),
-        Route::new("POST", "/api/v1/runs/{}/reschedule", Legacy, runs::reschedule),
+        Route::new(
+            "POST",
+            "/api/v1/runs/{}/reschedule",
+            Legacy,
+            runs::reschedule,
+        ),
         Route::new("POST", "/api/v1/runs/{}/tags", Legacy, runs::add_tags),
-        Route::new("PUT", "/api/v1/runs/{}/metadata", Key, runs::update_metadata)
-            .limit(2 * MIB)
-            .needs_length(),
-        Route::new("GET", "/api/v1/runs/{}/metadata", Legacy, runs::get_metadata),
+        Route::new(
+            "PUT",
+            "/api/v1/runs/{}/metadata",
+            Key,
+            runs::update_metadata,
+        )
+        .limit(2 * MIB)
+        .needs_length(),
+        Route::new(
+            "GET",
+            "/api/v1/runs/{}/metadata",
+            Legacy,
+            runs::get_metadata,
+        ),
         Route::new("GET", "/api/v1/runs/{}/result", Legacy, runs::result),
         // Environment variables (the literal `import` goes before `{name}`)
         Route::new("GET", envvars, KeyOrPat, envvars::list),
         Route::new("POST", envvars, KeyOrPat, envvars::create),
-        Route::new("POST", "/api/v1/projects/{}/envvars/{}/import", KeyOrPat, envvars::import),
-        Route::new("GET", "/api/v1/projects/{}/envvars/{}/{}", KeyOrPat, envvars::retrieve),
-        Route::new("PUT", "/api/v1/projects/{}/envvars/{}/{}", KeyOrPat, envvars::update),
-        Route::new("POST", "/api/v1/projects/{}/envvars/{}/{}", KeyOrPat, envvars::update),
-        Route::new("DELETE", "/api/v1/projects/{}/envvars/{}/{}", KeyOrPat, envvars::delete),
+        Route::new(
+            "POST",
+            "/api/v1/projects/{}/envvars/{}/import",
+            KeyOrPat,
+            envvars::import,
+        ),
+        Route::new(
+            "GET",
+            "/api/v1/projects/{}/envvars/{}/{}",
+            KeyOrPat,
+            envvars::retrieve,
+        ),
+        Route::new(
+            "PUT",
+            "/api/v1/projects/{}/envvars/{}/{}",
+            KeyOrPat,
+            envvars::update,
+        ),
+        Route::new(
+            "POST",
+            "/api/v1/projects/{}/envvars/{}/{}",
+            KeyOrPat,
+            envvars::update,
+        ),
+        Route::new(
+            "DELETE",
+            "/api/v1/projects/{}/envvars/{}/{}",
+            KeyOrPat,
+            envvars::delete,
+        ),
         // Schedules
         Route::new("POST", "/api/v1/schedules", Legacy, schedules::create),
         Route::new("GET", "/api/v1/schedules", Legacy, schedules::list),
         Route::new("GET", "/api/v1/schedules/{}", Legacy, schedules::retrieve),
         Route::new("PUT", "/api/v1/schedules/{}", Legacy, schedules::update),
         Route::new("DELETE", "/api/v1/schedules/{}", Legacy, schedules::delete),
-        Route::new("POST", "/api/v1/schedules/{}/activate", Legacy, schedules::activate),
-        Route::new("POST", "/api/v1/schedules/{}/deactivate", Legacy, schedules::deactivate),
+        Route::new(
+            "POST",
+            "/api/v1/schedules/{}/activate",
+            Legacy,
+            schedules::activate,
+        ),
+        Route::new(
+            "POST",
+            "/api/v1/schedules/{}/deactivate",
+            Legacy,
+            schedules::deactivate,
+        ),
         Route::new("GET", "/api/v1/timezones", Public, schedules::timezones),
-        // Sessions and public tokens go here.
+        // Sessions go here.
     ]
 }
 
@@ -133,18 +190,40 @@ pub fn admin_routes() -> Vec<Route> {
         Route::new("GET", "/__emulator/state", Public, admin::state),
         Route::new("GET", "/__emulator/seed", Public, admin::seed),
         Route::new("GET", "/__emulator/requests", Public, admin::requests),
-        Route::new("DELETE", "/__emulator/requests", Public, admin::clear_requests),
+        Route::new(
+            "DELETE",
+            "/__emulator/requests",
+            Public,
+            admin::clear_requests,
+        ),
         Route::new("POST", "/__emulator/reset", Public, admin::reset),
         Route::new("POST", "/__emulator/advance", Public, admin::advance),
-        Route::new("POST", "/__emulator/runs/{}/start", Public, admin::start_run),
-        Route::new("POST", "/__emulator/runs/{}/complete", Public, admin::complete_run),
+        Route::new(
+            "POST",
+            "/__emulator/runs/{}/start",
+            Public,
+            admin::start_run,
+        ),
+        Route::new(
+            "POST",
+            "/__emulator/runs/{}/complete",
+            Public,
+            admin::complete_run,
+        ),
         Route::new("POST", "/__emulator/runs/{}/fail", Public, admin::fail_run),
+        Route::new(
+            "POST",
+            "/__emulator/schedules/{}/fire",
+            Public,
+            admin::fire_schedule,
+        ),
         Route::new("GET", "/__emulator/faults", Public, admin::get_faults),
         Route::new("POST", "/__emulator/faults", Public, admin::add_faults),
         Route::new("DELETE", "/__emulator/faults", Public, admin::clear_faults),
         Route::new("POST", "/__emulator/branches", Public, admin::add_branch),
         Route::new("PUT", "/__emulator/packets/{*}", Public, admin::put_packet),
         Route::new("GET", "/__emulator/packets/{*}", Public, admin::get_packet),
+        Route::new("POST", "/__emulator/panic", Public, admin::panic),
     ]
 }
 
@@ -229,14 +308,14 @@ impl Ctx<'_> {
     /// Answers with the response already given to this request key, if any.
     pub fn cached_response(&self) -> Option<HttpResponse> {
         self.request_key()
-            .and_then(|k| self.st.request_cache.get(&k).cloned())
+            .and_then(|k| self.st.cached_response(&k).cloned())
     }
 
     /// Remembers a successful response for later retries of the same request.
     pub fn remember(&mut self, resp: &HttpResponse) {
         if (200..300).contains(&resp.status) {
             if let Some(k) = self.request_key() {
-                self.st.request_cache.insert(k, resp.clone());
+                self.st.remember_response(k, resp.clone());
             }
         }
     }

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use super::{ok, Ctx, R};
 use crate::auth::error;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::state::RunOptions;
+use crate::state::{NewRun, RunOptions};
 use crate::util::{parse_duration_ms, parse_iso, percent_encode};
 
 const MAX_TAGS: usize = 10;
@@ -32,7 +32,11 @@ pub fn parse_tags(v: Option<&Value>) -> Result<Vec<String>, HttpResponse> {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(a)) => a
             .iter()
-            .map(|t| t.as_str().map(String::from).ok_or_else(|| bad("tags must be strings")))
+            .map(|t| {
+                t.as_str()
+                    .map(String::from)
+                    .ok_or_else(|| bad("tags must be strings"))
+            })
             .collect::<Result<_, _>>()?,
         Some(_) => return Err(bad("tags must be a string or an array of strings")),
     };
@@ -125,9 +129,7 @@ pub fn parse_options(
     let ttl_text = header("idempotency-key-ttl").or(opt_str(o, "idempotencyKeyTTL")?);
     let delay_until_ms = match o.get("delay") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(
-            parse_delay(v, now).ok_or_else(|| bad(format!("Invalid delay: {}", v)))?,
-        ),
+        Some(v) => Some(parse_delay(v, now).ok_or_else(|| bad(format!("Invalid delay: {}", v)))?),
     };
     let (ttl, ttl_ms) = match o.get("ttl") {
         None | Some(Value::Null) => (None, None),
@@ -197,7 +199,7 @@ pub fn trigger(c: &mut Ctx) -> R {
     if let Some(cached) = c.cached_response() {
         return Ok(cached);
     }
-    if c.app.options.unknown_tasks.iter().any(|t| *t == task) {
+    if c.app.options.unknown_tasks.contains(&task) {
         return Err(error(404, "Task not found"));
     }
     let opts = parse_options(body.get("options"), Some(c.req), c.now)?;
@@ -211,12 +213,23 @@ pub fn trigger(c: &mut Ctx) -> R {
     let (id, cached) = match existing {
         Some(id) => (id, true),
         None => (
-            c.st.create_run(&env_id, &task, payload, ptype, opts, "trigger", None),
+            c.st.create_run(NewRun {
+                env_id: &env_id,
+                task: &task,
+                payload,
+                payload_type: ptype,
+                opts,
+                trigger_function: "trigger",
+                batch_id: None,
+            }),
             false,
         ),
     };
     let resp = HttpResponse::json(200, &json!({"id": id, "isCached": cached}));
-    let scopes = vec![format!("read:runs:{id}"), format!("write:inputStreams:{id}")];
+    let scopes = vec![
+        format!("read:runs:{id}"),
+        format!("write:inputStreams:{id}"),
+    ];
     let resp = c.with_jwt(resp, &env_id, &scopes);
     c.remember(&resp);
     Ok(resp)
@@ -256,7 +269,10 @@ pub fn reset_idempotency_key(c: &mut Ctx) -> R {
         .and_then(Value::as_str)
         .ok_or_else(|| bad("taskIdentifier is required"))?
         .to_string();
-    c.require(&[("write", "tasks", Some(&task)), ("trigger", "tasks", Some(&task))])?;
+    c.require(&[
+        ("write", "tasks", Some(&task)),
+        ("trigger", "tasks", Some(&task)),
+    ])?;
     let env_id = c.env_id();
     let mut found = false;
     for r in c.st.runs.iter_mut() {

@@ -1,0 +1,120 @@
+//! `triggerdev-emulator --port 0`: serves the emulator until killed.
+//! The first stdout line is `listening on http://HOST:PORT`.
+#![forbid(unsafe_code)]
+
+use std::io::Write;
+use std::net::IpAddr;
+
+use triggerdev_emulator::{Emulator, FaultRule, Faults, Options, Seed};
+
+const USAGE: &str = "usage: triggerdev-emulator [--host IP] [--port N] [--seed FILE] \
+[--fail-rate F] [--fail-status CODE] [--latency-ms N] [--fault-seed N] [--unknown-task ID]...";
+
+fn parse_args() -> Result<Options, String> {
+    let mut opts = Options::default();
+    let mut faults = Faults::default();
+    let mut fail_rate = None;
+    let mut fail_status = 503;
+    let mut args = std::env::args().skip(1);
+    let mut custom_unknown = Vec::new();
+    while let Some(a) = args.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (a.clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "--help" | "-h" => return Err(USAGE.to_string()),
+            "--host" => {
+                opts.host = value("--host")?
+                    .parse::<IpAddr>()
+                    .map_err(|e| format!("--host: {e}"))?
+            }
+            "--port" => {
+                opts.port = value("--port")?
+                    .parse()
+                    .map_err(|e| format!("--port: {e}"))?
+            }
+            "--seed" => {
+                let path = value("--seed")?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+                opts.seed = Seed::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+            }
+            "--fail-rate" => {
+                let r: f64 = value("--fail-rate")?
+                    .parse()
+                    .map_err(|e| format!("--fail-rate: {e}"))?;
+                fail_rate = Some(r.clamp(0.0, 1.0));
+            }
+            "--fail-status" => {
+                fail_status = value("--fail-status")?
+                    .parse()
+                    .map_err(|e| format!("--fail-status: {e}"))?
+            }
+            "--latency-ms" => {
+                let ms: u64 = value("--latency-ms")?
+                    .parse()
+                    .map_err(|e| format!("--latency-ms: {e}"))?;
+                faults.rules.push(FaultRule::latency(ms));
+            }
+            "--fault-seed" => {
+                faults.seed = value("--fault-seed")?
+                    .parse()
+                    .map_err(|e| format!("--fault-seed: {e}"))?
+            }
+            "--unknown-task" => custom_unknown.push(value("--unknown-task")?),
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    if let Some(rate) = fail_rate {
+        faults.rules.push(FaultRule::status(fail_status).rate(rate));
+    }
+    if !custom_unknown.is_empty() {
+        opts.unknown_tasks = custom_unknown;
+    }
+    opts.faults = faults;
+    Ok(opts)
+}
+
+fn main() {
+    let opts = match parse_args() {
+        Ok(o) => o,
+        Err(msg) => {
+            eprintln!("{msg}");
+            std::process::exit(2);
+        }
+    };
+    let emu = match Emulator::start_with(opts) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("triggerdev-emulator: cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    let seed = emu.seed();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "listening on {}", emu.base_url());
+    for p in &seed.projects {
+        let _ = writeln!(out, "project {}", p.project_ref);
+        for e in &p.envs {
+            let _ = writeln!(out, "  {:<8} {}", e.slug, e.api_key);
+            for b in &e.branches {
+                let _ = writeln!(out, "    branch {b}");
+            }
+        }
+    }
+    for p in &seed.pats {
+        let _ = writeln!(out, "pat {}", p.token);
+    }
+    let _ = writeln!(out, "admin {}/__emulator/state", emu.base_url());
+    let _ = out.flush();
+    drop(out);
+    loop {
+        std::thread::park();
+    }
+}

@@ -1,0 +1,363 @@
+//! Environment variables (SK and PAT rules, branches) and schedules (offset pages, validation).
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use triggerdev_emulator::{Emulator, REDACTED};
+
+#[test]
+fn envvar_crud_with_a_secret_key() {
+    let emu = Emulator::start().unwrap();
+    let api = Api::new(&emu, emu.seed().dev_key());
+    let base = "/api/v1/projects/proj_emulator/envvars/dev";
+    assert_eq!(api.get(base).json(), json!([]));
+    assert_eq!(
+        api.post(base, json!({"name": "A", "value": "1"})).json(),
+        json!({"success": true})
+    );
+    api.post(
+        base,
+        json!({"name": "S", "value": "hidden", "isSecret": true}),
+    );
+    // Create overwrites.
+    api.post(base, json!({"name": "A", "value": "2"}));
+    assert_eq!(
+        api.get(base).json(),
+        json!([{"name": "A", "value": "2", "isSecret": false}, {"name": "S", "value": REDACTED, "isSecret": true}])
+    );
+    assert_eq!(
+        api.get(&format!("{base}/A")).json(),
+        json!({"name": "A", "value": "2", "isSecret": false})
+    );
+    assert_eq!(api.get(&format!("{base}/S")).json()["value"], REDACTED);
+    assert_eq!(
+        emu.envvars(&emu.seed().env_id("dev"))["S"]["value"],
+        "hidden"
+    );
+
+    assert_eq!(
+        api.put(&format!("{base}/A"), json!({"value": "3"})).status,
+        200
+    );
+    assert_eq!(
+        api.post(&format!("{base}/A"), json!({"value": "4"})).status,
+        200
+    );
+    assert_eq!(api.get(&format!("{base}/A")).json()["value"], "4");
+    let r = api.put(&format!("{base}/NOPE"), json!({"value": "x"}));
+    assert_eq!(r.status, 404);
+    assert_eq!(r.error(), "Environment variable not found");
+
+    assert_eq!(
+        api.delete(&format!("{base}/A")).json(),
+        json!({"success": true})
+    );
+    assert_eq!(api.get(&format!("{base}/A")).status, 404);
+    assert_eq!(api.delete(&format!("{base}/A")).status, 404);
+    let r = api.post(base, json!({"name": "", "value": 1}));
+    assert_eq!(r.status, 400);
+    assert!(r.json()["variableErrors"].is_array());
+}
+
+#[test]
+fn envvar_import_keeps_existing_values_unless_override() {
+    let emu = Emulator::start().unwrap();
+    let api = Api::new(&emu, emu.seed().prod_key());
+    let base = "/api/v1/projects/proj_emulator/envvars/prod";
+    api.post(base, json!({"name": "KEEP", "value": "old"}));
+    let r = api.post(
+        &format!("{base}/import"),
+        json!({"variables": {"KEEP": "new", "ADDED": "a"}}),
+    );
+    assert_eq!(r.json(), json!({"success": true}));
+    let value = |n: &str| api.get(&format!("{base}/{n}")).json()["value"].clone();
+    assert_eq!(value("KEEP"), "old");
+    assert_eq!(value("ADDED"), "a");
+    api.post(
+        &format!("{base}/import"),
+        json!({"variables": {"KEEP": "new"}, "override": true, "isSecret": true}),
+    );
+    assert_eq!(value("KEEP"), REDACTED);
+    assert_eq!(
+        api.post(&format!("{base}/import"), json!({"variables": "KEEP=1"}))
+            .status,
+        400
+    );
+}
+
+#[test]
+fn envvar_key_must_match_project_and_env() {
+    let emu = Emulator::start().unwrap();
+    let seed = emu.seed();
+    let dev = Api::new(&emu, seed.dev_key());
+    let r = dev.get("/api/v1/projects/proj_other/envvars/dev");
+    assert_eq!(r.status, 400);
+    assert!(r
+        .error()
+        .starts_with("Invalid project ref for this API key"));
+    let r = dev.get("/api/v1/projects/proj_emulator/envvars/prod");
+    assert_eq!(r.status, 400);
+    assert!(r.error().starts_with("Invalid environment slug"));
+    // The path slug `staging` is the stg env.
+    let stg = Api::new(&emu, seed.staging_key());
+    assert_eq!(
+        stg.get("/api/v1/projects/proj_emulator/envvars/staging")
+            .status,
+        200
+    );
+    // A preview key reaches its branch env through the header.
+    let branch = Api::new(&emu, seed.preview_key()).with("x-trigger-branch", seed.preview_branch());
+    assert_eq!(
+        branch
+            .post(
+                "/api/v1/projects/proj_emulator/envvars/preview",
+                json!({"name": "B", "value": "1"})
+            )
+            .status,
+        200
+    );
+}
+
+#[test]
+fn envvars_with_a_pat_and_preview_branches() {
+    let emu = Emulator::start().unwrap();
+    let seed = emu.seed();
+    let pat = Api::new(&emu, seed.pat());
+    let base = "/api/v1/projects/proj_emulator/envvars";
+    assert_eq!(
+        pat.post(
+            &format!("{base}/staging"),
+            json!({"name": "X", "value": "1"})
+        )
+        .status,
+        200
+    );
+    assert_eq!(pat.get(&format!("{base}/staging/X")).json()["value"], "1");
+    let r = pat.get("/api/v1/projects/proj_nope/envvars/dev");
+    assert_eq!(r.status, 404);
+    assert_eq!(r.error(), "Project not found");
+    assert_eq!(pat.get(&format!("{base}/qa")).status, 404);
+
+    // Without a header the preview root env is used; with one, the branch env.
+    pat.post(
+        &format!("{base}/preview"),
+        json!({"name": "ROOT", "value": "r"}),
+    );
+    let branch = pat.clone().with("x-trigger-branch", "feature-xyz");
+    branch.post(
+        &format!("{base}/preview"),
+        json!({"name": "BR", "value": "b"}),
+    );
+    let names = |r: Value| -> Vec<String> {
+        r.as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(pat.get(&format!("{base}/preview")).json()),
+        vec!["ROOT"]
+    );
+    assert_eq!(
+        names(branch.get(&format!("{base}/preview")).json()),
+        vec!["BR"]
+    );
+    let r = pat
+        .clone()
+        .with("x-trigger-branch", "ghost")
+        .get(&format!("{base}/preview"));
+    assert_eq!(r.status, 404);
+    assert_eq!(r.error(), "Branch not found");
+    // The branch header is irrelevant to prod.
+    assert_eq!(
+        pat.clone()
+            .with("x-trigger-branch", "ghost")
+            .get(&format!("{base}/prod"))
+            .status,
+        200
+    );
+    // A public JWT is never accepted here.
+    let token = Api::new(&emu, seed.dev_key())
+        .post("/api/v1/tasks/t/trigger", json!({"payload": "x"}))
+        .header("x-trigger-jwt")
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        Api::new(&emu, &token).get(&format!("{base}/dev")).status,
+        401
+    );
+}
+
+#[test]
+fn schedules_lifecycle() {
+    let emu = Emulator::start().unwrap();
+    let api = Api::new(&emu, emu.seed().dev_key());
+    let body = json!({"task": "nightly", "cron": "0 2 * * *", "deduplicationKey": "d1", "externalId": "u1", "timezone": "Europe/London"});
+    let r = api.post("/api/v1/schedules", body.clone());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let s = r.json();
+    let id = s["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("sched_"));
+    assert_eq!(s["type"], "IMPERATIVE");
+    assert_eq!(s["active"], true);
+    assert_eq!(s["generator"]["type"], "CRON");
+    assert_eq!(s["generator"]["expression"], "0 2 * * *");
+    assert_eq!(s["generator"]["description"], "At 02:00");
+    assert_eq!(s["timezone"], "Europe/London");
+    assert!(s["nextRun"].as_str().unwrap().ends_with("T02:00:00.000Z"));
+    assert_eq!(s["environments"][0]["type"], "DEVELOPMENT");
+    assert_eq!(s["environments"][0]["userName"], Value::Null);
+
+    // The same deduplicationKey updates in place.
+    let mut again = body.clone();
+    again["cron"] = json!("*/5 * * * *");
+    let s2 = api.post("/api/v1/schedules", again).json();
+    assert_eq!(s2["id"], id);
+    assert_eq!(s2["generator"]["description"], "Every 5 minutes");
+    assert_eq!(emu.schedules().len(), 1);
+
+    let path = format!("/api/v1/schedules/{id}");
+    assert_eq!(api.get(&path).json()["id"], id);
+    assert_eq!(
+        api.post_empty(&format!("{path}/deactivate")).json()["active"],
+        false
+    );
+    assert_eq!(
+        api.post_empty(&format!("{path}/activate")).json()["active"],
+        true
+    );
+    let r = api.put(&path, json!({"task": "nightly2", "cron": "0 3 * * *"}));
+    assert_eq!(r.json()["task"], "nightly2");
+    assert_eq!(r.json()["externalId"], "u1");
+    assert_eq!(api.put(&path, json!({"cron": "0 3 * * *"})).status, 400);
+    assert_eq!(api.delete(&path).json(), json!({"id": id}));
+    let r = api.get(&path);
+    assert_eq!(r.status, 404);
+    assert_eq!(r.error(), "Schedule not found");
+    // Schedules belong to the key's env.
+    let sid = api.post("/api/v1/schedules", body).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        Api::new(&emu, emu.seed().prod_key())
+            .get(&format!("/api/v1/schedules/{sid}"))
+            .status,
+        404
+    );
+}
+
+#[test]
+fn schedule_validation() {
+    let emu = Emulator::start().unwrap();
+    let api = Api::new(&emu, emu.seed().dev_key());
+    let bad = [
+        json!({"task": "t", "cron": "0 2 * *", "deduplicationKey": "d"}),
+        json!({"task": "t", "cron": "61 * * * *", "deduplicationKey": "d"}),
+        json!({"task": "t", "cron": "* * * * *", "deduplicationKey": "d", "timezone": "Mars/Olympus"}),
+        json!({"task": "t", "cron": "* * * * *"}),
+        json!({"cron": "* * * * *", "deduplicationKey": "d"}),
+    ];
+    for b in bad {
+        let r = api.post("/api/v1/schedules", b.clone());
+        assert_eq!(r.status, 400, "{b}");
+        assert!(r.json()["error"].is_string());
+    }
+    assert!(emu.schedules().is_empty());
+    let pat = Api::new(&emu, emu.seed().pat());
+    let r = pat.get("/api/v1/schedules");
+    assert_eq!(r.status, 401);
+    assert_eq!(r.error(), "Invalid or Missing API Key");
+}
+
+#[test]
+fn schedule_offset_pagination() {
+    let emu = Emulator::start().unwrap();
+    let api = Api::new(&emu, emu.seed().dev_key());
+    for i in 0..5 {
+        api.post(
+            "/api/v1/schedules",
+            json!({"task": "t", "cron": "* * * * *", "deduplicationKey": format!("d{i}")}),
+        );
+    }
+    let p = api.get("/api/v1/schedules?perPage=2&page=3").json();
+    assert_eq!(
+        p["pagination"],
+        json!({"currentPage": 3, "totalPages": 3, "count": 5})
+    );
+    assert_eq!(p["data"].as_array().unwrap().len(), 1);
+    assert_eq!(p["data"][0]["deduplicationKey"], "d0");
+    let p = api.get("/api/v1/schedules").json();
+    assert_eq!(
+        p["pagination"],
+        json!({"currentPage": 1, "totalPages": 1, "count": 5})
+    );
+    assert_eq!(p["data"][0]["deduplicationKey"], "d4");
+    let p = api.get("/api/v1/schedules?perPage=500").json();
+    assert_eq!(p["data"].as_array().unwrap().len(), 5);
+    assert_eq!(api.get("/api/v1/schedules?page=0").status, 400);
+    let empty = Api::new(&emu, emu.seed().prod_key())
+        .get("/api/v1/schedules")
+        .json();
+    assert_eq!(
+        empty["pagination"],
+        json!({"currentPage": 1, "totalPages": 0, "count": 0})
+    );
+}
+
+#[test]
+fn timezones_need_no_auth() {
+    let emu = Emulator::start().unwrap();
+    let anon = Api::anonymous(&emu);
+    let all = anon.get("/api/v1/timezones").json();
+    let zones = all["timezones"].as_array().unwrap();
+    assert_eq!(zones[0], "UTC");
+    assert!(zones.contains(&json!("America/New_York")));
+    let no_utc = anon.get("/api/v1/timezones?excludeUtc=true").json();
+    assert!(!no_utc["timezones"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("UTC")));
+    assert_eq!(
+        no_utc["timezones"].as_array().unwrap().len(),
+        zones.len() - 1
+    );
+}
+
+#[test]
+fn firing_a_schedule_makes_a_scheduled_run() {
+    let emu = Emulator::start().unwrap();
+    let api = Api::new(&emu, emu.seed().dev_key());
+    let s = api
+        .post("/api/v1/schedules", json!({"task": "cron-task", "cron": "0 * * * *", "deduplicationKey": "d", "externalId": "ext"}))
+        .json();
+    let sid = s["id"].as_str().unwrap();
+    let r = admin(
+        &emu,
+        "POST",
+        &format!("/__emulator/schedules/{sid}/fire"),
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let run_id = r.json()["id"].as_str().unwrap().to_string();
+    let second = emu.fire_schedule(sid).unwrap();
+    let run = api.get(&format!("/api/v3/runs/{run_id}")).json();
+    assert_eq!(run["taskIdentifier"], "cron-task");
+    assert_eq!(run["schedule"]["id"], sid);
+    assert_eq!(run["schedule"]["externalId"], "ext");
+    assert_eq!(run["schedule"]["generator"]["expression"], "0 * * * *");
+    assert_eq!(run["payload"]["scheduleId"], sid);
+    assert_eq!(run["payload"]["upcoming"].as_array().unwrap().len(), 10);
+    let second = api.get(&format!("/api/v3/runs/{second}")).json();
+    assert_eq!(second["payload"]["lastTimestamp"], run["createdAt"]);
+    let listed = api
+        .get(&format!("/api/v1/runs?filter%5Bschedule%5D={sid}"))
+        .json();
+    assert_eq!(listed["data"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        admin(&emu, "POST", "/__emulator/schedules/sched_x/fire", None).status,
+        404
+    );
+}

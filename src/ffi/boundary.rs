@@ -10,6 +10,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::error::{trigger_error, trigger_result};
 use crate::error::Error;
@@ -124,34 +125,70 @@ pub(crate) unsafe fn optional_str<'a>(
     })
 }
 
-/// Reads a required JSON argument into `T`.
+/// Reads a required JSON object argument into `T` (a struct of options).
 ///
 /// # Safety
 ///
 /// As [`required_str`].
-pub(crate) unsafe fn required_json<T: DeserializeOwned>(
+pub(crate) unsafe fn required_object<T: DeserializeOwned>(
     ptr: *const c_char,
     name: &str,
 ) -> FfiResult<T> {
     // SAFETY: forwarded.
     let text = unsafe { required_str(ptr, name) }?;
-    parse_json(text, name)
+    parse_object(text, name)
 }
 
-/// Reads an optional JSON argument into `T`: NULL gives `T::default()`.
+/// Reads an optional JSON object argument into `T`: NULL gives `T::default()`.
 ///
 /// # Safety
 ///
 /// As [`required_str`].
-pub(crate) unsafe fn optional_json<T: DeserializeOwned + Default>(
+pub(crate) unsafe fn optional_object<T: DeserializeOwned + Default>(
     ptr: *const c_char,
     name: &str,
 ) -> FfiResult<T> {
     // SAFETY: forwarded.
     match unsafe { optional_str(ptr, name) }? {
-        Some(text) => parse_json(text, name),
+        Some(text) => parse_object(text, name),
         None => Ok(T::default()),
     }
+}
+
+/// Reads an optional JSON argument of any shape: NULL gives JSON `null`.
+///
+/// # Safety
+///
+/// As [`required_str`].
+pub(crate) unsafe fn optional_value(ptr: *const c_char, name: &str) -> FfiResult<Value> {
+    // SAFETY: forwarded.
+    match unsafe { optional_str(ptr, name) }? {
+        Some(text) => parse_json(text, name),
+        None => Ok(Value::Null),
+    }
+}
+
+/// Parses `text` as a JSON object into `T`. Serde would also fill a struct from an array,
+/// by position; options must be named, so anything but an object is refused.
+pub(crate) fn parse_object<T: DeserializeOwned>(text: &str, name: &str) -> FfiResult<T> {
+    if !text.trim_start().starts_with('{') {
+        let value: Value = parse_json(text, name)?;
+        return Err(not_an_object(name, &value));
+    }
+    parse_json(text, name)
+}
+
+/// "`name`: must be a JSON object, not an array".
+pub(crate) fn not_an_object(name: &str, value: &Value) -> trigger_error {
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    trigger_error::invalid(name, format_args!("must be a JSON object, not {kind}"))
 }
 
 /// Parses `text` as JSON into `T`; the error names `name` and never echoes a string value.

@@ -6,7 +6,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{catch, required_json, required_str, write_string};
+use super::boundary::{catch, required_object, required_str, write_string};
 use super::client::{resolve, send, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use crate::resources::{envvars::calls, CreateEnvVar, ImportEnvVars};
@@ -70,7 +70,7 @@ pub unsafe extern "C" fn trigger_envvars_create(
         // SAFETY (all blocks): as above.
         let project_ref = unsafe { required_str(project_ref, "project_ref") }?;
         let env = unsafe { required_str(env, "env") }?;
-        let var: CreateEnvVar = unsafe { required_json(var_json, "var_json") }?;
+        let var: CreateEnvVar = unsafe { required_object(var_json, "var_json") }?;
         let client = unsafe { resolve(client) };
         let json = send(&client, calls::create(project_ref, env, &var))?;
         unsafe { write_string(out_json, json) }
@@ -140,7 +140,7 @@ pub unsafe extern "C" fn trigger_envvars_upload(
         // SAFETY (all blocks): as above.
         let project_ref = unsafe { required_str(project_ref, "project_ref") }?;
         let env = unsafe { required_str(env, "env") }?;
-        let body: ImportEnvVars = unsafe { required_json(body_json, "body_json") }?;
+        let body: ImportEnvVars = unsafe { required_object(body_json, "body_json") }?;
         let client = unsafe { resolve(client) };
         let json = send(&client, calls::upload(project_ref, env, &body))?;
         unsafe { write_string(out_json, json) }

@@ -3,7 +3,7 @@
 use std::ffi::c_char;
 
 use super::boundary::{
-    catch, catch_void, optional_json, parse_json, require_out, required_json, required_str,
+    catch, catch_void, optional_object, parse_json, require_out, required_object, required_str,
     to_json, write_string,
 };
 use super::client::{resolve, send, trigger_client};
@@ -38,7 +38,7 @@ pub unsafe extern "C" fn trigger_runs_list(
 ) -> trigger_result {
     catch(err, || {
         // SAFETY (all blocks): the caller passes valid pointers, as the header documents.
-        let params: ListRunsParams = unsafe { optional_json(params_json, "params_json") }?;
+        let params: ListRunsParams = unsafe { optional_object(params_json, "params_json") }?;
         let client = unsafe { resolve(client) };
         let json = send(&client, calls::list(&client, &params))?;
         unsafe { write_string(out_json, json) }
@@ -59,7 +59,7 @@ pub unsafe extern "C" fn trigger_runs_list_project(
     catch(err, || {
         // SAFETY (all blocks): as above.
         let project_ref = unsafe { required_str(project_ref, "project_ref") }?;
-        let mut params: ListRunsParams = unsafe { optional_json(params_json, "params_json") }?;
+        let mut params: ListRunsParams = unsafe { optional_object(params_json, "params_json") }?;
         params.project_ref = Some(project_ref.to_owned());
         let client = unsafe { resolve(client) };
         let json = send(&client, calls::project_list(&params))?;
@@ -81,7 +81,7 @@ pub unsafe extern "C" fn trigger_runs_list_iter(
     catch(err, || {
         require_out(out, "out")?;
         // SAFETY (all blocks): as above.
-        let params: ListRunsParams = unsafe { optional_json(params_json, "params_json") }?;
+        let params: ListRunsParams = unsafe { optional_object(params_json, "params_json") }?;
         let client = unsafe { resolve(client) };
         let inner = client.runs().iter(&params)?;
         unsafe { *out = Box::into_raw(Box::new(trigger_runs_iter { inner })) };
@@ -206,7 +206,7 @@ pub unsafe extern "C" fn trigger_runs_update_metadata(
     catch(err, || {
         // SAFETY (all blocks): as above.
         let run_id = unsafe { required_str(run_id, "run_id") }?;
-        let body: UpdateMetadata = unsafe { required_json(body_json, "body_json") }?;
+        let body: UpdateMetadata = unsafe { required_object(body_json, "body_json") }?;
         let client = unsafe { resolve(client) };
         let json = send(&client, calls::update_metadata(run_id, &body))?;
         unsafe { write_string(out_json, json) }

@@ -3,7 +3,7 @@
 use std::ffi::c_char;
 
 use super::boundary::{
-    catch, catch_void, optional_json, require_out, required_json, required_str, to_json,
+    catch, catch_void, optional_object, require_out, required_object, required_str, to_json,
     write_string,
 };
 use super::client::{resolve, send, trigger_client};
@@ -34,7 +34,7 @@ pub unsafe extern "C" fn trigger_schedules_list(
 ) -> trigger_result {
     catch(err, || {
         // SAFETY (all blocks): the caller passes valid pointers, as the header documents.
-        let params: ListSchedulesParams = unsafe { optional_json(params_json, "params_json") }?;
+        let params: ListSchedulesParams = unsafe { optional_object(params_json, "params_json") }?;
         let client = unsafe { resolve(client) };
         let json = send(&client, calls::list(&params))?;
         unsafe { write_string(out_json, json) }
@@ -56,7 +56,7 @@ pub unsafe extern "C" fn trigger_schedules_list_iter(
     catch(err, || {
         require_out(out, "out")?;
         // SAFETY (all blocks): as above.
-        let params: ListSchedulesParams = unsafe { optional_json(params_json, "params_json") }?;
+        let params: ListSchedulesParams = unsafe { optional_object(params_json, "params_json") }?;
         let client = unsafe { resolve(client) };
         let inner = client.schedules().iter(&params)?;
         unsafe { *out = Box::into_raw(Box::new(trigger_schedules_iter { inner })) };
@@ -118,7 +118,7 @@ pub unsafe extern "C" fn trigger_schedules_create(
 ) -> trigger_result {
     catch(err, || {
         // SAFETY (all blocks): as above.
-        let body: CreateSchedule = unsafe { required_json(body_json, "body_json") }?;
+        let body: CreateSchedule = unsafe { required_object(body_json, "body_json") }?;
         let client = unsafe { resolve(client) };
         let json = send(&client, calls::create(&body))?;
         unsafe { write_string(out_json, json) }
@@ -153,7 +153,7 @@ pub unsafe extern "C" fn trigger_schedules_update(
     catch(err, || {
         // SAFETY (all blocks): as above.
         let schedule_id = unsafe { required_str(schedule_id, "schedule_id") }?;
-        let body: UpdateSchedule = unsafe { required_json(body_json, "body_json") }?;
+        let body: UpdateSchedule = unsafe { required_object(body_json, "body_json") }?;
         let client = unsafe { resolve(client) };
         let json = send(&client, calls::update(schedule_id, &body))?;
         unsafe { write_string(out_json, json) }

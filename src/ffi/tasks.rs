@@ -4,7 +4,10 @@ use std::ffi::c_char;
 
 use serde_json::{json, Value};
 
-use super::boundary::{catch, optional_json, required_json, required_str, to_json, write_string};
+use super::boundary::{
+    catch, not_an_object, optional_object, optional_value, parse_json, redact_strings,
+    required_str, to_json, write_string, FfiResult,
+};
 use super::client::{resolve, send, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use crate::resources::{batches, BatchItem, BatchTriggerOptions, TriggerOptions};
@@ -32,8 +35,8 @@ pub unsafe extern "C" fn trigger_tasks_trigger(
     catch(err, || {
         // SAFETY (all blocks): the caller passes valid pointers, as the header documents.
         let task_id = unsafe { required_str(task_id, "task_id") }?;
-        let payload: Value = unsafe { optional_json(payload_json, "payload_json") }?;
-        let options: TriggerOptions = unsafe { optional_json(options_json, "options_json") }?;
+        let payload = unsafe { optional_value(payload_json, "payload_json") }?;
+        let options: TriggerOptions = unsafe { optional_object(options_json, "options_json") }?;
         let client = unsafe { resolve(client) };
         let handle = client.tasks().trigger(task_id, &payload, &options)?;
         let out = json!({
@@ -64,8 +67,9 @@ pub unsafe extern "C" fn trigger_tasks_batch_trigger(
 ) -> trigger_result {
     catch(err, || {
         // SAFETY (all blocks): as above.
-        let items: Vec<BatchItem> = unsafe { required_json(items_json, "items_json") }?;
-        let options: BatchTriggerOptions = unsafe { optional_json(options_json, "options_json") }?;
+        let items = unsafe { batch_items(items_json) }?;
+        let options: BatchTriggerOptions =
+            unsafe { optional_object(options_json, "options_json") }?;
         let client = unsafe { resolve(client) };
         let handle = client.tasks().batch_trigger(&items, &options)?;
         let out = json!({
@@ -95,4 +99,29 @@ pub unsafe extern "C" fn trigger_batches_retrieve(
         let json = send(&client, batches::calls::retrieve(batch_id))?;
         unsafe { write_string(out_json, json) }
     })
+}
+
+/// Reads `items_json`: an array of item objects. Each item is checked on its own, so errors
+/// name the item's index.
+///
+/// # Safety
+///
+/// `ptr` is NULL or a NUL-terminated string.
+unsafe fn batch_items(ptr: *const c_char) -> FfiResult<Vec<BatchItem>> {
+    const NAME: &str = "items_json";
+    // SAFETY: forwarded.
+    let text = unsafe { required_str(ptr, NAME) }?;
+    let values: Vec<Value> = parse_json(text, NAME)?;
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let item = format!("{NAME}[{i}]");
+            if !value.is_object() {
+                return Err(not_an_object(&item, &value));
+            }
+            serde_json::from_value(value)
+                .map_err(|e| trigger_error::invalid(&item, redact_strings(&e.to_string())))
+        })
+        .collect()
 }

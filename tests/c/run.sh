@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# C tests of the triggerdev C ABI, against the local emulator.
+#
+#   tests/c/run.sh
+#
+# Builds the cdylib and the emulator, starts the emulator on a free port, compiles the C tests
+# (-std=c11 -Wall -Wextra -Werror -pedantic) and runs them three ways: natively, under
+# valgrind, and built with -fsanitize=address,undefined. Also compiles the header as C11 and
+# as C++17, and builds and runs examples/c/trigger_task.c. Prints `N passed, M failed` last
+# and exits 1 if anything failed. Installs nothing: it needs cargo, gcc, g++ and valgrind.
+#
+# Environment: CARGO_TARGET_DIR (default: <repo>/target), CC (gcc), CXX (g++),
+# SKIP_VALGRIND=1 to skip the valgrind runs (they then count as skipped, not passed).
+
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+target="${CARGO_TARGET_DIR:-$root/target}"
+libdir="$target/debug"
+out="$target/c-tests"
+CC="${CC:-gcc}"
+CXX="${CXX:-g++}"
+CFLAGS=(-std=c11 -Wall -Wextra -Werror -pedantic -g -pthread -I"$root/include")
+LDFLAGS=(-L"$libdir" -ltriggerdev -Wl,-rpath,"$libdir")
+ASAN_FLAGS=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+VALGRIND=(valgrind --leak-check=full --show-leak-kinds=definite,indirect
+          --errors-for-leak-kinds=definite,indirect --error-exitcode=1 -q)
+TESTS=(test_api test_errors test_threads)
+
+passed=0
+failed=0
+skipped=0
+emulator_pid=""
+tmp="$(mktemp -d)"
+
+cleanup() {
+    if [[ -n "$emulator_pid" ]]; then
+        kill "$emulator_pid" 2>/dev/null
+        wait "$emulator_pid" 2>/dev/null
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# step NAME COMMAND...: runs COMMAND, logs its output, counts it.
+step() {
+    local name="$1"
+    shift
+    local log="$tmp/step.log"
+    local start=$SECONDS
+    if "$@" >"$log" 2>&1; then
+        passed=$((passed + 1))
+        local detail
+        detail="$(grep -h '^RESULT ' "$log" | sed 's/^RESULT //' | tr '\n' ' ')"
+        printf 'ok   %-40s %3ss %s\n' "$name" "$((SECONDS - start))" "$detail"
+    else
+        failed=$((failed + 1))
+        printf 'FAIL %-40s %3ss\n' "$name" "$((SECONDS - start))"
+        tail -n 40 "$log" | sed 's/^/     | /'
+    fi
+}
+
+finish() {
+    echo
+    if ((skipped > 0)); then echo "($skipped skipped)"; fi
+    echo "$passed passed, $failed failed"
+    if ((failed > 0)); then exit 1; fi
+    exit 0
+}
+
+cd "$root" || exit 1
+mkdir -p "$out"
+
+step "build libtriggerdev (cdylib)" cargo build --quiet -p triggerdev --lib
+step "build triggerdev-emulator" cargo build --quiet -p triggerdev-emulator --bin triggerdev-emulator
+if ((failed > 0)); then finish; fi
+
+# The emulator prints `listening on http://127.0.0.1:PORT` as its first line.
+"$target/debug/triggerdev-emulator" --port 0 >"$tmp/emulator.out" 2>"$tmp/emulator.err" &
+emulator_pid=$!
+url=""
+for _ in $(seq 1 100); do
+    line="$(head -n 1 "$tmp/emulator.out" 2>/dev/null)"
+    if [[ "$line" == "listening on "* ]]; then
+        url="${line#listening on }"
+        break
+    fi
+    if ! kill -0 "$emulator_pid" 2>/dev/null; then break; fi
+    sleep 0.1
+done
+if [[ -z "$url" ]]; then
+    echo "FAIL the emulator did not start:"
+    cat "$tmp/emulator.err"
+    failed=$((failed + 1))
+    finish
+fi
+echo "emulator at $url"
+
+# The tests set their own credentials; nothing ambient may leak in.
+run_env=(env -u TRIGGER_SECRET_KEY -u TRIGGER_ACCESS_TOKEN -u TRIGGER_PREVIEW_BRANCH
+         -u VERCEL_GIT_COMMIT_REF -u TRIGGER_DEV_BRANCH -u TRIGGER_VERSION
+         TRIGGER_API_URL="$url")
+
+# The header on its own, as C11 and as C++17.
+printf '#include "triggerdev.h"\nint main(void) { return trigger_version() == 0; }\n' >"$tmp/header.c"
+step "header compiles as C11 -pedantic" \
+    "$CC" "${CFLAGS[@]}" "$tmp/header.c" "${LDFLAGS[@]}" -o "$out/header_c"
+header_cpp() {
+    "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -I"$root/include" \
+        "$root/tests/c/header_cpp.cpp" "${LDFLAGS[@]}" -o "$out/header_cpp" &&
+        "${run_env[@]}" "$out/header_cpp"
+}
+step "header compiles as C++17 (g++)" header_cpp
+
+compile() { # compile NAME SUFFIX EXTRA_FLAGS...
+    local name="$1" suffix="$2"
+    shift 2
+    "$CC" "${CFLAGS[@]}" "$@" "$root/tests/c/$name.c" "$root/tests/c/harness.c" \
+        "${LDFLAGS[@]}" -o "$out/$name$suffix"
+}
+
+for t in "${TESTS[@]}"; do
+    step "compile $t" compile "$t" ""
+done
+for t in "${TESTS[@]}"; do
+    if [[ -x "$out/$t" ]]; then step "run $t" "${run_env[@]}" "$out/$t"; fi
+done
+
+if [[ "${SKIP_VALGRIND:-0}" == 1 ]]; then
+    skipped=$((skipped + ${#TESTS[@]}))
+    echo "skip valgrind (SKIP_VALGRIND=1)"
+elif ! command -v valgrind >/dev/null; then
+    echo "FAIL valgrind is not installed (set SKIP_VALGRIND=1 to skip it)"
+    failed=$((failed + 1))
+else
+    for t in "${TESTS[@]}"; do
+        if [[ -x "$out/$t" ]]; then step "valgrind $t" "${run_env[@]}" "${VALGRIND[@]}" "$out/$t"; fi
+    done
+fi
+
+# ASan/UBSan: the C code is instrumented; the Rust library is not, but its allocations go
+# through the sanitizer's malloc, so leaks and bad frees across the boundary are caught.
+for t in "${TESTS[@]}"; do
+    step "compile $t (asan+ubsan)" compile "$t" "_asan" "${ASAN_FLAGS[@]}"
+done
+for t in "${TESTS[@]}"; do
+    if [[ -x "$out/${t}_asan" ]]; then
+        step "asan+ubsan $t" "${run_env[@]}" ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$out/${t}_asan"
+    fi
+done
+
+example() {
+    "$CC" "${CFLAGS[@]}" "$root/examples/c/trigger_task.c" "${LDFLAGS[@]}" \
+        -o "$out/trigger_task" || return 1
+    local key=TRIGGER_SECRET_KEY=tr_dev_emulator_dev_key_0001
+    "${run_env[@]}" "$key" "$out/trigger_task" || return 1
+    if [[ "${SKIP_VALGRIND:-0}" != 1 ]] && command -v valgrind >/dev/null; then
+        "${run_env[@]}" "$key" "${VALGRIND[@]}" "$out/trigger_task" example-task || return 1
+    fi
+}
+step "example examples/c/trigger_task.c" example
+
+finish

@@ -134,13 +134,6 @@ impl Client {
     pub(crate) fn execute(&self, call: &Call) -> Result<Reply> {
         transport::execute(&self.inner.transport, &self.inner.resolved, call)
     }
-
-    /// Sends `call` and returns the raw JSON body (for the C ABI, which passes the API's JSON
-    /// through untouched).
-    #[allow(dead_code)]
-    pub(crate) fn execute_raw(&self, call: &Call) -> Result<Vec<u8>> {
-        self.execute(call).map(|r| r.body)
-    }
 }
 
 impl fmt::Debug for Client {

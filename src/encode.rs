@@ -106,19 +106,21 @@ pub(crate) fn random_u64() -> u64 {
 
 /// A random UUIDv4 in its hyphenated lowercase form.
 pub(crate) fn uuid_v4() -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut b = [0u8; 16];
     b[..8].copy_from_slice(&random_u64().to_le_bytes());
     b[8..].copy_from_slice(&random_u64().to_le_bytes());
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let mut out = String::with_capacity(36);
+    let mut out = Vec::with_capacity(36);
     for (i, byte) in b.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
+            out.push(b'-');
         }
-        let _ = write!(out, "{byte:02x}");
+        out.push(HEX[usize::from(byte >> 4)]);
+        out.push(HEX[usize::from(byte & 0x0f)]);
     }
-    out
+    String::from_utf8(out).expect("hex digits and hyphens are ASCII")
 }
 
 /// A base-36 string of `len` random characters.

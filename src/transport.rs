@@ -358,7 +358,8 @@ fn send_once(
     } else {
         None
     };
-    let mut body = Vec::new();
+    let capacity = response.body().content_length().unwrap_or(0).min(MAX_BODY);
+    let mut body = Vec::with_capacity(capacity as usize);
     let read = response
         .body_mut()
         .with_config()

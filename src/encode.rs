@@ -22,6 +22,9 @@ pub(crate) fn form(s: &str) -> String {
 }
 
 fn encode(s: &str, keep: impl Fn(u8) -> bool, plus_for_space: bool) -> String {
+    if s.bytes().all(&keep) {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for &b in s.as_bytes() {
         if keep(b) {

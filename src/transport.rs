@@ -4,9 +4,12 @@
 //! and returns the raw [`Reply`] or an [`Error`].
 
 use std::io::Read;
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
 
-use ureq::http::{self, HeaderValue, Method};
+use ureq::http::{self, HeaderName, HeaderValue, Method};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use crate::config::{EnvKind, Resolved, RetryPolicy, TokenKind};
 use crate::error::{Error, Result};
@@ -17,6 +20,14 @@ pub const API_VERSION: &str = "2025-07-16";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Largest response body read into memory (64 MiB).
 const MAX_BODY: u64 = 64 << 20;
+/// How long a resolved address is reused.
+const DNS_TTL: Duration = Duration::from_secs(60);
+
+const TRIGGER_VERSION: HeaderName = HeaderName::from_static("trigger-version");
+const TRIGGER_SOURCE: HeaderName = HeaderName::from_static("x-trigger-source");
+const TRIGGER_API_VERSION: HeaderName = HeaderName::from_static("x-trigger-api-version");
+const TRIGGER_BRANCH: HeaderName = HeaderName::from_static("x-trigger-branch");
+const REQUEST_KEY: HeaderName = HeaderName::from_static("x-trigger-request-idempotency-key");
 
 /// Time and randomness for the retry loop. Tests inject a fake to check delays without sleeping.
 pub trait Clock: Send + Sync {
@@ -131,9 +142,14 @@ pub(crate) struct Reply {
 impl Reply {
     /// Decodes the body into `T`; a mismatch keeps the raw body.
     pub(crate) fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
+        // Checking UTF-8 once is cheaper than serde_json's string-by-string checks.
+        let decoded = match std::str::from_utf8(&self.body) {
+            Ok(text) => serde_json::from_str(text).map_err(|e| e.to_string()),
+            Err(e) => Err(format!("the body is not UTF-8: {e}")),
+        };
+        decoded.map_err(|message| Error::Decode {
             status: self.status,
-            message: e.to_string(),
+            message,
             body: String::from_utf8_lossy(&self.body).into_owned(),
         })
     }
@@ -144,6 +160,7 @@ impl Reply {
 pub(crate) struct Transport {
     agent: ureq::Agent,
     timeout: Duration,
+    resolver: CachingResolver,
 }
 
 impl Transport {
@@ -156,10 +173,78 @@ impl Transport {
             .max_redirects(3)
             .redirect_auth_headers(ureq::config::RedirectAuthHeaders::Never)
             .build();
+        let resolver = CachingResolver::default();
         Transport {
-            agent: config.new_agent(),
+            agent: ureq::Agent::with_parts(config, DefaultConnector::new(), resolver.clone()),
             timeout,
+            resolver,
         }
+    }
+}
+
+/// ureq resolves the host on every request, pooled connection or not, and with a timeout set
+/// its resolver does it on a new thread: 20 system calls per request. Reusing the last answer
+/// for a minute (dropped after a connection error) makes a pooled call cost what bare ureq does.
+#[derive(Clone, Debug, Default)]
+struct CachingResolver {
+    cache: Arc<ResolverCache>,
+}
+
+#[derive(Debug, Default)]
+struct ResolverCache {
+    resolver: DefaultResolver,
+    last: Mutex<Option<CachedAddrs>>,
+}
+
+#[derive(Debug)]
+struct CachedAddrs {
+    scheme: String,
+    authority: String,
+    addrs: ResolvedSocketAddrs,
+    at: Instant,
+}
+
+impl CachingResolver {
+    fn forget(&self) {
+        *self
+            .cache
+            .last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}
+
+impl Resolver for CachingResolver {
+    fn resolve(
+        &self,
+        uri: &http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let scheme = uri.scheme_str().unwrap_or("");
+        let authority = uri.authority().map_or("", |a| a.as_str());
+        if let Some(hit) = &*self
+            .cache
+            .last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
+            if hit.scheme == scheme && hit.authority == authority && hit.at.elapsed() < DNS_TTL {
+                return Ok(hit.addrs.clone());
+            }
+        }
+        let addrs = self.cache.resolver.resolve(uri, config, timeout)?;
+        *self
+            .cache
+            .last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(CachedAddrs {
+            scheme: scheme.to_owned(),
+            authority: authority.to_owned(),
+            addrs: addrs.clone(),
+            at: Instant::now(),
+        });
+        Ok(addrs)
     }
 }
 
@@ -333,7 +418,10 @@ fn send_once(
     };
     let mut response = match result {
         Ok(r) => r,
-        Err(e) => return Err(map_transport_error(e, timeout, &cfg.base_url)),
+        Err(e) => {
+            transport.resolver.forget();
+            return Err(map_transport_error(e, timeout, &cfg.base_url));
+        }
     };
     let status = response.status().as_u16();
     let header = |name: &str| {
@@ -432,7 +520,7 @@ fn add_headers(
                 let value = HeaderValue::from_str(&branch.name).map_err(|_| {
                     Error::invalid("preview_branch", "holds characters a header cannot carry")
                 })?;
-                headers.insert("x-trigger-branch", value);
+                headers.insert(TRIGGER_BRANCH, value);
             }
         }
     }
@@ -445,17 +533,12 @@ fn add_headers(
         })?;
         headers.insert(http::header::USER_AGENT, value);
     }
-    headers.insert("trigger-version", HeaderValue::from_static(VERSION));
-    headers.insert("x-trigger-source", HeaderValue::from_static("sdk"));
-    headers.insert(
-        "x-trigger-api-version",
-        HeaderValue::from_static(API_VERSION),
-    );
+    headers.insert(TRIGGER_VERSION, HeaderValue::from_static(VERSION));
+    headers.insert(TRIGGER_SOURCE, HeaderValue::from_static("sdk"));
+    headers.insert(TRIGGER_API_VERSION, HeaderValue::from_static(API_VERSION));
     if let Some(key) = request_key {
-        headers.insert(
-            "x-trigger-request-idempotency-key",
-            HeaderValue::from_str(key).expect("a UUID is a valid header value"),
-        );
+        let value = HeaderValue::from_str(key).expect("a UUID is a valid header value");
+        headers.insert(REQUEST_KEY, value);
     }
     for (name, value) in &cfg.headers {
         let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {

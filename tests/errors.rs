@@ -266,3 +266,25 @@ fn secrets_never_appear_in_debug_or_errors() {
         .unwrap_err();
     assert!(!format!("{err} {err:?}").contains(PAT));
 }
+
+#[test]
+fn a_success_that_is_not_utf8_is_a_decode_error() {
+    let mut server = mockito::Server::new();
+    server
+        .mock("GET", "/api/v3/runs/run_1")
+        .with_body(b"{\"id\":\"\xff\xfe\"}".as_slice())
+        .create();
+    let err = client(&server.url()).runs().retrieve("run_1").unwrap_err();
+    match err {
+        Error::Decode {
+            status,
+            message,
+            body,
+        } => {
+            assert_eq!(status, 200);
+            assert!(message.starts_with("the body is not UTF-8"), "{message}");
+            assert_eq!(body, "{\"id\":\"\u{fffd}\u{fffd}\"}");
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}

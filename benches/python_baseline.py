@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Python rows of the SDK benchmark (started by benches/sdk.rs; not a test).
+
+Usage: python_baseline.py MODE PORT SECS WARMUP
+MODE: httpclient (http.client keep-alive + json.loads) or requests (requests.Session + .json()).
+Extension point: a `triggerdev` mode for the Python binding's runs.retrieve goes here.
+
+Makes sequential GET /api/v3/runs/{id} calls against the benchmark server for SECS seconds
+after WARMUP seconds, and prints one line: RESULT {json} with calls, secs, p50_us, p99_us,
+cpu_us_per_call (this thread's CPU time), rss_kb (VmHWM), errors, first_error, note.
+"""
+import json
+import sys
+import time
+
+RUN_ID = "run_cm9bench0001x7k2q4r8s5t6"
+TOKEN = "tr_dev_bench0000000000000000"
+HEADERS = {
+    "authorization": "Bearer " + TOKEN,
+    "content-type": "application/json",
+    "trigger-version": "0.1.0",
+    "x-trigger-source": "sdk",
+    "x-trigger-api-version": "2025-07-16",
+    "x-trigger-request-idempotency-key": "9b2f6c1e-4a7d-4e3b-8f21-0c5d7a9e1b34",
+}
+
+
+def peak_rss_kb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def make_call(mode, port):
+    path = "/api/v3/runs/" + RUN_ID
+    if mode == "httpclient":
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+
+        def call():
+            conn.request("GET", path, headers=HEADERS)
+            response = conn.getresponse()
+            body = response.read()
+            if response.status != 200:
+                raise RuntimeError("status %d" % response.status)
+            return json.loads(body)
+
+        return call, "http.client %s" % sys.version.split()[0]
+    if mode == "requests":
+        import requests
+
+        session = requests.Session()
+        url = "http://127.0.0.1:%d%s" % (port, path)
+
+        def call():
+            response = session.get(url, headers=HEADERS)
+            if response.status_code != 200:
+                raise RuntimeError("status %d" % response.status_code)
+            return response.json()
+
+        return call, "requests %s" % requests.__version__
+    raise SystemExit("unknown mode " + mode)
+
+
+def main():
+    mode, port, secs, warmup = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+    call, what = make_call(mode, port)
+    errors, first_error = 0, None
+    end = time.perf_counter() + warmup
+    while time.perf_counter() < end and errors < 20:
+        try:
+            call()
+        except Exception as e:  # noqa: BLE001 - reported, not hidden
+            errors += 1
+            first_error = first_error or repr(e)
+    latencies = []
+    cpu0 = time.thread_time_ns()
+    start = time.perf_counter_ns()
+    stop = start + int(secs * 1e9)
+    t = start
+    while errors < 20:
+        try:
+            call()
+            now = time.perf_counter_ns()
+            latencies.append(now - t)
+        except Exception as e:  # noqa: BLE001
+            now = time.perf_counter_ns()
+            errors += 1
+            first_error = first_error or repr(e)
+        t = now
+        if now >= stop:
+            break
+    cpu = time.thread_time_ns() - cpu0
+    latencies.sort()
+    n = len(latencies)
+
+    def q(p):
+        if not n:
+            return 0.0
+        return latencies[min(n - 1, max(0, int(-(-n * p // 1)) - 1))] / 1000.0
+
+    print("RESULT " + json.dumps({
+        "calls": n,
+        "secs": (t - start) / 1e9,
+        "p50_us": q(0.50),
+        "p99_us": q(0.99),
+        "cpu_us_per_call": cpu / 1000.0 / max(n, 1),
+        "rss_kb": peak_rss_kb(),
+        "errors": errors,
+        "first_error": first_error,
+        "note": what,
+    }))
+
+
+if __name__ == "__main__":
+    main()

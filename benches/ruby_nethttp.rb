@@ -1,0 +1,82 @@
+# Ruby row of the SDK benchmark (started by benches/sdk.rs when `ruby` is present; not a test):
+# Net::HTTP keep-alive + JSON.parse.
+# Extension point: a mode for the Ruby binding's runs.retrieve goes here.
+#
+# Usage: ruby ruby_nethttp.rb PORT SECS WARMUP
+# Prints one line: RESULT {json} with calls, secs, p50_us, p99_us, cpu_us_per_call (this thread's
+# CPU time), rss_kb (VmHWM), errors, first_error, note.
+require "net/http"
+require "json"
+
+RUN_ID = "run_cm9bench0001x7k2q4r8s5t6"
+TOKEN = "tr_dev_bench0000000000000000"
+HEADERS = {
+  "authorization" => "Bearer #{TOKEN}",
+  "content-type" => "application/json",
+  "trigger-version" => "0.1.0",
+  "x-trigger-source" => "sdk",
+  "x-trigger-api-version" => "2025-07-16",
+  "x-trigger-request-idempotency-key" => "9b2f6c1e-4a7d-4e3b-8f21-0c5d7a9e1b34",
+}.freeze
+
+def now_ns = Process.clock_gettime(Process::CLOCK_MONOTONIC, :nanosecond)
+def cpu_ns = Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID, :nanosecond)
+
+def peak_rss_kb
+  File.foreach("/proc/self/status") { |l| return l.split[1].to_i if l.start_with?("VmHWM:") }
+  0
+end
+
+port, secs, warmup = Integer(ARGV[0]), Float(ARGV[1]), Float(ARGV[2])
+path = "/api/v3/runs/#{RUN_ID}"
+errors = 0
+first_error = nil
+latencies = []
+start = t = 0
+Net::HTTP.start("127.0.0.1", port) do |http|
+  call = lambda do
+    response = http.get(path, HEADERS)
+    raise "status #{response.code}" unless response.code == "200"
+    JSON.parse(response.body)
+  end
+  warm_end = now_ns + (warmup * 1e9).to_i
+  while now_ns < warm_end && errors < 20
+    begin
+      call.call
+    rescue StandardError => e
+      errors += 1
+      first_error ||= e.inspect
+    end
+  end
+  cpu0 = cpu_ns
+  start = t = now_ns
+  stop = start + (secs * 1e9).to_i
+  while errors < 20
+    begin
+      call.call
+      now = now_ns
+      latencies << (now - t)
+    rescue StandardError => e
+      now = now_ns
+      errors += 1
+      first_error ||= e.inspect
+    end
+    t = now
+    break if now >= stop
+  end
+  $cpu = cpu_ns - cpu0
+end
+latencies.sort!
+n = latencies.size
+q = ->(p) { n.zero? ? 0.0 : latencies[[[(n * p).ceil - 1, 0].max, n - 1].min] / 1000.0 }
+puts "RESULT " + JSON.generate(
+  calls: n,
+  secs: (t - start) / 1e9,
+  p50_us: q.(0.5),
+  p99_us: q.(0.99),
+  cpu_us_per_call: $cpu / 1000.0 / [n, 1].max,
+  rss_kb: peak_rss_kb,
+  errors: errors,
+  first_error: first_error,
+  note: "Ruby #{RUBY_VERSION} Net::HTTP",
+)

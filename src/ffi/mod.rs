@@ -25,6 +25,7 @@ mod error;
 
 mod boundary;
 mod config;
+mod pages;
 
 mod client;
 

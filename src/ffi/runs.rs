@@ -3,11 +3,11 @@
 use std::ffi::c_char;
 
 use super::boundary::{
-    catch, catch_void, optional_object, parse_json, require_out, required_object, required_str,
-    to_json, write_string,
+    catch, optional_object, parse_json, required_object, required_str, write_string,
 };
 use super::client::{resolve, send, trigger_client};
 use super::error::{trigger_error, trigger_result};
+use super::pages;
 use crate::error::Error;
 use crate::resources::{runs::calls, ListRunsParams, RunsIter, UpdateMetadata};
 
@@ -78,15 +78,14 @@ pub unsafe extern "C" fn trigger_runs_list_iter(
     out: *mut *mut trigger_runs_iter,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        require_out(out, "out")?;
-        // SAFETY (all blocks): as above.
-        let params: ListRunsParams = unsafe { optional_object(params_json, "params_json") }?;
-        let client = unsafe { resolve(client) };
-        let inner = client.runs().iter(&params)?;
-        unsafe { *out = Box::into_raw(Box::new(trigger_runs_iter { inner })) };
-        Ok(())
-    })
+    // SAFETY: the caller passes valid pointers, as the header documents.
+    unsafe {
+        pages::new_iter(out, err, || {
+            let params: ListRunsParams = optional_object(params_json, "params_json")?;
+            let inner = resolve(client).runs().iter(&params)?;
+            Ok(trigger_runs_iter { inner })
+        })
+    }
 }
 
 /// Advances the iterator: writes the next run's JSON to `*item_json`, or NULL when there are no
@@ -98,36 +97,15 @@ pub unsafe extern "C" fn trigger_runs_iter_next(
     item_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        require_out(item_json, "item_json")?;
-        // SAFETY: the caller passes NULL or a live iterator, used by one thread at a time.
-        let iter = unsafe { iter.as_mut() }
-            .ok_or_else(|| trigger_error::invalid("iter", "must not be NULL"))?;
-        match iter.inner.next() {
-            Some(item) => {
-                let text = to_json(&item?)?;
-                // SAFETY: `item_json` is not NULL (checked above).
-                unsafe { write_string(item_json, text) }
-            }
-            None => {
-                // SAFETY: as above.
-                unsafe { *item_json = std::ptr::null_mut() };
-                Ok(())
-            }
-        }
-    })
+    // SAFETY: the caller passes NULL or a live iterator, used by one thread at a time.
+    unsafe { pages::next_item(iter.as_mut().map(|i| &mut i.inner), item_json, err) }
 }
 
 /// Frees a runs iterator. NULL is accepted and ignored.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_runs_iter_free(iter: *mut trigger_runs_iter) {
-    if iter.is_null() {
-        return;
-    }
-    catch_void(|| {
-        // SAFETY: the caller passes an iterator from this library and frees it once.
-        drop(unsafe { Box::from_raw(iter) });
-    });
+    // SAFETY: the caller passes NULL or an iterator from this library, freed once.
+    unsafe { pages::free_iter(iter) }
 }
 
 /// Retrieves a run (`GET /api/v3/runs/{run_id}`); writes the API's JSON to `*out_json`. A

@@ -1,0 +1,67 @@
+//! What the runs and schedules iterators share: the exported functions of each are thin
+//! wrappers around these, typed for the header.
+
+use std::ffi::c_char;
+
+use serde::Serialize;
+
+use super::boundary::{catch, catch_void, require_out, to_json, write_string};
+use super::error::{trigger_error, trigger_result};
+use crate::pagination::PageIter;
+
+/// Makes an iterator with `make` and writes it, boxed, to `*out`.
+///
+/// # Safety
+///
+/// `out` is NULL or points to writable storage for one pointer; `err` as for every export.
+pub(crate) unsafe fn new_iter<I>(
+    out: *mut *mut I,
+    err: *mut *mut trigger_error,
+    make: impl FnOnce() -> super::boundary::FfiResult<I>,
+) -> trigger_result {
+    catch(err, || {
+        require_out(out, "out")?;
+        let iter = make()?;
+        // SAFETY: `out` is not NULL (checked above) and writable; the caller owns the iterator.
+        unsafe { *out = Box::into_raw(Box::new(iter)) };
+        Ok(())
+    })
+}
+
+/// Writes the next item's JSON to `*item_json`, or NULL when there are no more.
+///
+/// # Safety
+///
+/// `item_json` is NULL or points to writable storage for one pointer; `err` as for every export.
+pub(crate) unsafe fn next_item<T: Serialize, P>(
+    iter: Option<&mut PageIter<T, P>>,
+    item_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        require_out(item_json, "item_json")?;
+        let iter = iter.ok_or_else(|| trigger_error::invalid("iter", "must not be NULL"))?;
+        match iter.next().transpose()? {
+            // SAFETY: `item_json` is not NULL (checked above).
+            Some(item) => unsafe { write_string(item_json, to_json(&item)?) },
+            None => {
+                // SAFETY: as above.
+                unsafe { *item_json = std::ptr::null_mut() };
+                Ok(())
+            }
+        }
+    })
+}
+
+/// Frees a boxed iterator; NULL is ignored.
+///
+/// # Safety
+///
+/// `iter` is NULL or an iterator from this library, freed once.
+pub(crate) unsafe fn free_iter<I>(iter: *mut I) {
+    if iter.is_null() {
+        return;
+    }
+    // SAFETY: forwarded from the caller.
+    catch_void(|| drop(unsafe { Box::from_raw(iter) }));
+}

@@ -309,7 +309,7 @@ pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Res
     let mut attempt = 1;
     loop {
         let outcome = send_once(transport, cfg, call, request_key.as_deref());
-        let (delay, error) = match outcome {
+        let delay = match outcome {
             Ok(Attempt::Success(reply)) => return Ok(reply),
             Ok(Attempt::Failure {
                 status,
@@ -326,7 +326,7 @@ pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Res
                 if !retry || attempt >= max_attempts {
                     return Err(error);
                 }
-                let delay = match (status, reset_after) {
+                match (status, reset_after) {
                     (429, Some(wait)) if !wait.is_zero() => {
                         let wait = wait + jitter(cfg, Duration::from_millis(1000));
                         if wait > policy.max_rate_limit_wait {
@@ -335,18 +335,16 @@ pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Res
                         wait
                     }
                     _ => backoff(cfg, policy, attempt),
-                };
-                (delay, error)
+                }
             }
             Err(error @ (Error::Connection { .. } | Error::Timeout { .. })) => {
                 if attempt >= max_attempts {
                     return Err(error);
                 }
-                (backoff(cfg, policy, attempt), error)
+                backoff(cfg, policy, attempt)
             }
             Err(other) => return Err(other),
         };
-        drop(error);
         cfg.clock.sleep(delay);
         attempt += 1;
     }

@@ -70,6 +70,7 @@ mod config;
 mod encode;
 mod error;
 pub mod ffi;
+mod jwt;
 mod pagination;
 pub(crate) mod resources;
 mod transport;

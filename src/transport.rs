@@ -137,6 +137,8 @@ pub(crate) struct Reply {
     pub(crate) body: Vec<u8>,
     /// `x-trigger-jwt`, the public access token of a trigger or batch.
     pub(crate) jwt: Option<String>,
+    /// `x-trigger-jwt-claims`, to sign a token locally when `x-trigger-jwt` is missing.
+    pub(crate) jwt_claims: Option<String>,
 }
 
 impl Reply {
@@ -430,6 +432,7 @@ fn send_once(
             .map(str::to_owned)
     };
     let jwt = header("x-trigger-jwt");
+    let jwt_claims = header("x-trigger-jwt-claims");
     let should_retry = header("x-should-retry").and_then(|v| match v.as_str() {
         "true" => Some(true),
         "false" => Some(false),
@@ -456,7 +459,12 @@ fn send_once(
         return Err(map_io_error(e, timeout));
     }
     if (200..300).contains(&status) {
-        Ok(Attempt::Success(Reply { status, body, jwt }))
+        Ok(Attempt::Success(Reply {
+            status,
+            body,
+            jwt,
+            jwt_claims,
+        }))
     } else {
         Ok(Attempt::Failure {
             status,

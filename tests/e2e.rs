@@ -545,3 +545,51 @@ fn concurrent_clients_for_different_environments_stay_apart() {
         10
     );
 }
+
+#[test]
+fn a_handle_token_signed_locally_is_accepted_by_the_server() {
+    // A proxy that drops `x-trigger-jwt` but keeps `x-trigger-jwt-claims` makes the SDK sign the
+    // handle's token itself; the emulator verifies it like the real server (HS256, the env's key,
+    // scopes).
+    let emu = Emulator::start().unwrap();
+    let seed = emu.seed();
+    let dev = client(&emu, seed.dev_key());
+    let run = dev
+        .tasks()
+        .trigger("t", &json!({}), &TriggerOptions::new())
+        .unwrap();
+    let other = dev
+        .tasks()
+        .trigger("t", &json!({}), &TriggerOptions::new())
+        .unwrap();
+
+    let mut proxy = mockito::Server::new();
+    proxy
+        .mock("POST", "/api/v1/tasks/t/trigger")
+        .with_header(
+            "x-trigger-jwt-claims",
+            &format!(r#"{{"sub":"{}","pub":true}}"#, seed.env_id("dev")),
+        )
+        .with_body(format!(r#"{{"id":"{}"}}"#, run.id))
+        .create();
+    let via_proxy = Client::with_env(
+        Config::new()
+            .access_token(seed.dev_key())
+            .base_url(proxy.url()),
+        &Env::default(),
+    );
+    let handle = via_proxy
+        .tasks()
+        .trigger("t", &json!({}), &TriggerOptions::new())
+        .unwrap();
+    let token = handle.public_access_token.expect("a locally signed token");
+    assert!(token.starts_with("eyJhbGciOiJIUzI1NiJ9."), "{token}");
+
+    let public = no_retry(&client(&emu, &token));
+    assert_eq!(public.runs().retrieve(&run.id).unwrap().id, run.id);
+    let err = public.runs().retrieve(&other.id).unwrap_err();
+    assert!(
+        matches!(err, Error::PermissionDenied(_)),
+        "scoped to its own run: {err:?}"
+    );
+}

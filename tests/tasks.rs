@@ -430,3 +430,56 @@ fn batch_items_with_personal_access_tokens_fail_before_sending() {
         "{err:?}"
     );
 }
+
+#[test]
+fn without_x_trigger_jwt_the_handle_token_is_signed_from_the_claims() {
+    let mut server = mockito::Server::new();
+    server
+        .mock("POST", "/api/v1/tasks/t/trigger")
+        .with_header("x-trigger-jwt-claims", r#"{"sub":"env_1","pub":true}"#)
+        .with_body(r#"{"id":"run_42"}"#)
+        .create();
+    let clock = FakeClock::new();
+    let handle = client_with(&server.url(), DEV_KEY, clock.clone())
+        .tasks()
+        .trigger("t", &json!({}), &TriggerOptions::new())
+        .unwrap();
+    let token = handle.public_access_token.unwrap();
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3);
+    assert_eq!(b64url(parts[0]), br#"{"alg":"HS256"}"#);
+    let iat = clock.epoch_ms() / 1000;
+    let payload: serde_json::Value = serde_json::from_slice(&b64url(parts[1])).unwrap();
+    assert_eq!(
+        payload,
+        json!({"sub":"env_1","pub":true,"scopes":["read:runs:run_42"],
+               "iss":"https://id.trigger.dev","aud":"https://api.trigger.dev",
+               "iat": iat as u64, "exp": iat as u64 + 3600})
+    );
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, DEV_KEY.as_bytes());
+    let input = format!("{}.{}", parts[0], parts[1]);
+    assert!(ring::hmac::verify(&key, input.as_bytes(), &b64url(parts[2])).is_ok());
+
+    // A personal access token cannot trigger at all; an additional key cannot sign.
+    let additional = "tr_dev_sk_abcdefghijklmnopqrstuvwx";
+    let handle = client_with(&server.url(), additional, FakeClock::new())
+        .tasks()
+        .trigger("t", &json!({}), &TriggerOptions::new())
+        .unwrap();
+    assert_eq!(handle.public_access_token, None);
+}
+
+/// Decodes unpadded base64url (test helper).
+fn b64url(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let (mut bits, mut n, mut out) = (0u32, 0, Vec::new());
+    for c in text.bytes() {
+        bits = bits << 6 | ALPHABET.iter().position(|a| *a == c).unwrap() as u32;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    out
+}

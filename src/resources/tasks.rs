@@ -8,10 +8,11 @@ use ureq::http::Method;
 use super::payload::{self, KeyOptions, Packet};
 use super::{one_or_many, require};
 use crate::client::Client;
-use crate::config::RetryPolicy;
+use crate::config::{RetryPolicy, TokenKind};
 use crate::encode;
 use crate::error::{Error, Result};
-use crate::transport::{Access, Body, Call};
+use crate::jwt;
+use crate::transport::{Access, Body, Call, Reply};
 
 /// Trigger calls. Get one with [`Client::tasks`] or [`crate::tasks`].
 #[derive(Clone, Debug)]
@@ -395,6 +396,22 @@ struct StreamResponse {
     expected_count: Option<u64>,
 }
 
+/// The handle's public access token: `x-trigger-jwt` as sent, else (as the official SDK) one
+/// signed here from `x-trigger-jwt-claims` with the root secret key, scoped to `scope`, valid
+/// for an hour. Additional keys (`tr_<env>_sk_…`) cannot sign, so they get none.
+fn public_token(client: &Client, reply: &Reply, scope: String) -> Option<String> {
+    if let Some(jwt) = &reply.jwt {
+        return Some(jwt.clone());
+    }
+    let cfg = client.resolved();
+    let key = cfg.token.as_ref()?.0.as_str();
+    let root_key = matches!(cfg.kind, TokenKind::SecretKey(_)) && !key.contains("_sk_");
+    if !root_key {
+        return None;
+    }
+    jwt::handle_token(key, reply.jwt_claims.as_deref()?, scope, cfg.clock.now())
+}
+
 impl Tasks {
     pub(crate) fn new(client: Client) -> Tasks {
         Tasks { client }
@@ -434,10 +451,11 @@ impl Tasks {
         .json(&body)?;
         let reply = self.client.execute(&call)?;
         let response: TriggerResponse = reply.json()?;
+        let token = public_token(&self.client, &reply, format!("read:runs:{}", response.id));
         Ok(RunHandle {
             id: response.id,
             is_cached: response.is_cached,
-            public_access_token: reply.jwt,
+            public_access_token: token,
         })
     }
 
@@ -485,11 +503,12 @@ impl Tasks {
         .json(&create)?;
         let reply = self.client.execute(&call)?;
         let batch: CreateBatchResponse = reply.json()?;
+        let token = public_token(&self.client, &reply, format!("read:batch:{}", batch.id));
         let handle = BatchHandle {
             batch_id: batch.id,
             run_count: batch.run_count,
             is_cached: batch.is_cached,
-            public_access_token: reply.jwt,
+            public_access_token: token,
         };
         if handle.is_cached {
             return Ok(handle);

@@ -432,3 +432,48 @@ fn clients_and_handles_are_send_and_sync() {
     fn assert_send<T: Send>() {}
     assert_send::<triggerdev::RunsIter>();
 }
+
+#[test]
+fn organization_tokens_and_public_tokens_follow_the_server_table() {
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJwdWIiOnRydWV9.c2ln";
+    let with = |token: &str| {
+        Client::with_env(
+            Config::new()
+                .access_token(token)
+                .base_url("http://127.0.0.1:9")
+                .request_options(RequestOptions::new().retry(RetryPolicy::none())),
+            &Env::default(),
+        )
+    };
+    let unsupported =
+        |r: triggerdev::Result<()>| matches!(r, Err(Error::UnsupportedCredential { .. }));
+    let sent = |r: triggerdev::Result<()>| matches!(r, Err(Error::Connection { .. }));
+
+    // An organization access token reaches envvars only.
+    let oat = with("tr_oat_org_token");
+    assert!(sent(oat.envvars().list("proj_1", "dev").map(drop)));
+    assert!(unsupported(oat.runs().retrieve("run_1").map(drop)));
+    assert!(unsupported(
+        oat.schedules()
+            .list(&ListSchedulesParams::default())
+            .map(drop)
+    ));
+
+    // A public access token reaches trigger, runs and batches, but not replay, schedules or envvars.
+    let public = with(jwt);
+    assert!(sent(public.runs().retrieve("run_1").map(drop)));
+    assert!(sent(
+        public
+            .tasks()
+            .trigger("t", &json!({}), &TriggerOptions::new())
+            .map(drop)
+    ));
+    assert!(sent(public.batches().retrieve("batch_1").map(drop)));
+    assert!(unsupported(public.runs().replay("run_1").map(drop)));
+    assert!(unsupported(
+        public.schedules().retrieve("sched_1").map(drop)
+    ));
+    assert!(unsupported(
+        public.envvars().list("proj_1", "dev").map(drop)
+    ));
+}

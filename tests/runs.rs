@@ -425,3 +425,25 @@ fn empty_run_ids_fail_before_sending() {
         );
     }
 }
+
+#[test]
+fn poll_gives_up_after_500_retrievals() {
+    let mut server = mockito::Server::new();
+    let running = server
+        .mock("GET", "/api/v3/runs/run_1")
+        .with_body(run_item("run_1", "EXECUTING").to_string())
+        .expect(500)
+        .create();
+    let clock = FakeClock::new();
+    let client = client_with(&server.url(), DEV_KEY, clock.clone());
+    let err = client
+        .runs()
+        .poll("run_1", Duration::from_millis(10))
+        .unwrap_err();
+    running.assert();
+    match err {
+        Error::Timeout { timeout } => assert_eq!(timeout, Duration::from_secs(5)),
+        other => panic!("expected Timeout, got {other:?}"),
+    }
+    assert_eq!(clock.sleeps().len(), 499);
+}

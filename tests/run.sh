@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test suite of the repository: the Rust SDK and emulator (unit, integration,
-# end-to-end, doc tests), then the C ABI suite (plain, valgrind, ASan+UBSan), then the
-# bindings' suites when their interpreters are present.
+# end-to-end, doc tests), then the C ABI suite (plain, valgrind, ASan+UBSan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

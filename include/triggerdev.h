@@ -387,8 +387,9 @@ void trigger_runs_iter_free(struct trigger_runs_iter *iter);
 
 /**
  * Retrieves a run (`GET /api/v3/runs/{run_id}`); writes the API's JSON to `*out_json`. A
- * missing run is retried (the server marks its 404 retryable), then fails with
- * `TRIGGER_RESULT_NOT_FOUND`.
+ * large payload or output that the API sends as `payloadPresignedUrl` / `outputPresignedUrl`
+ * is downloaded and filled in as `payload` / `output`, as the official SDK does. A missing run
+ * is retried (the server marks its 404 retryable), then fails with `TRIGGER_RESULT_NOT_FOUND`.
  */
 enum trigger_result trigger_runs_retrieve(const struct trigger_client *client,
                                           const char *run_id,

@@ -139,6 +139,8 @@ pub(crate) struct Reply {
     pub(crate) jwt: Option<String>,
     /// `x-trigger-jwt-claims`, to sign a token locally when `x-trigger-jwt` is missing.
     pub(crate) jwt_claims: Option<String>,
+    /// `Content-Type`, read only for presigned downloads (packets).
+    pub(crate) content_type: Option<String>,
 }
 
 impl Reply {
@@ -433,6 +435,11 @@ fn send_once(
     };
     let jwt = header("x-trigger-jwt");
     let jwt_claims = header("x-trigger-jwt-claims");
+    let content_type = if call.access == Access::Presigned {
+        header("content-type")
+    } else {
+        None
+    };
     let should_retry = header("x-should-retry").and_then(|v| match v.as_str() {
         "true" => Some(true),
         "false" => Some(false),
@@ -464,6 +471,7 @@ fn send_once(
             body,
             jwt,
             jwt_claims,
+            content_type,
         }))
     } else {
         Ok(Attempt::Failure {

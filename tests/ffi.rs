@@ -1184,3 +1184,29 @@ fn null_client_uses_configure_and_this_threads_overrides() {
     s.assert();
     assert!(err.is_null());
 }
+
+#[test]
+fn retrieve_fills_in_payloads_sent_as_presigned_urls() {
+    let mut server = mockito::Server::new();
+    let url = format!("{}/packets/p?sig=1", server.url());
+    let run = json!({"id": "run_1", "status": "COMPLETED", "payloadPresignedUrl": url});
+    server
+        .mock("GET", "/api/v3/runs/run_1")
+        .with_body(run.to_string())
+        .create();
+    let packet = server
+        .mock("GET", "/packets/p?sig=1")
+        .match_header("authorization", Matcher::Missing)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"large":[1,2,3]}"#)
+        .create();
+    let client = client(&server.url());
+    let out = expect_json(|out, err| unsafe {
+        trigger_runs_retrieve(client, c("run_1").as_ptr(), out, err)
+    });
+    packet.assert();
+    let got: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(got["payload"], json!({"large": [1, 2, 3]}));
+    assert_eq!(got["payloadPresignedUrl"], json!(url));
+    unsafe { trigger_client_free(client) };
+}

@@ -447,3 +447,34 @@ fn poll_gives_up_after_500_retrievals() {
     }
     assert_eq!(clock.sleeps().len(), 499);
 }
+
+#[test]
+fn retrieve_downloads_presigned_payload_and_output() {
+    let mut server = mockito::Server::new();
+    let mut body = run_item("run_1", "COMPLETED");
+    body["payloadPresignedUrl"] = json!(format!("{}/packets/payload?sig=1", server.url()));
+    body["outputPresignedUrl"] = json!(format!("{}/packets/output?sig=2", server.url()));
+    server
+        .mock("GET", "/api/v3/runs/run_1")
+        .with_body(body.to_string())
+        .create();
+    let payload = server
+        .mock("GET", "/packets/payload?sig=1")
+        .match_header("authorization", Matcher::Missing)
+        .with_header("content-type", "application/super+json")
+        .with_body(r#"{"json":{"big":true}}"#)
+        .create();
+    let output = server
+        .mock("GET", "/packets/output?sig=2")
+        .match_header("authorization", Matcher::Missing)
+        .with_status(403)
+        .create();
+    let run = client(&server.url()).runs().retrieve("run_1").unwrap();
+    payload.assert();
+    output.assert();
+    assert_eq!(run.payload, Some(json!({"big": true})));
+    assert_eq!(
+        run.output, None,
+        "a failed download leaves the output missing"
+    );
+}

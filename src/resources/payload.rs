@@ -98,6 +98,35 @@ pub(crate) fn offload(client: &Client, task_id: &str, packet: Packet) -> Result<
     })
 }
 
+/// Downloads a packet from a presigned URL (no credentials) and decodes it by its content type,
+/// as the official SDK fills in a large payload or output. `None` when anything fails.
+pub(crate) fn download(client: &Client, url: &str) -> Option<serde_json::Value> {
+    let mut call = Call::new(
+        "runs.retrieve",
+        Method::GET,
+        url.to_owned(),
+        Access::Presigned,
+    );
+    call.request_key = false;
+    let reply = client.execute(&call).ok()?;
+    decode_packet(&reply.body, reply.content_type.as_deref().unwrap_or(""))
+}
+
+/// `parsePacket`: superjson gives its `json` member, JSON its value, text a string.
+fn decode_packet(data: &[u8], content_type: &str) -> Option<serde_json::Value> {
+    let text = std::str::from_utf8(data).ok()?;
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    match mime {
+        "application/super+json" => {
+            let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+            Some(value.get_mut("json")?.take())
+        }
+        "application/json" => serde_json::from_str(text).ok(),
+        m if m.starts_with("text/") => Some(serde_json::Value::String(text.to_owned())),
+        _ => None,
+    }
+}
+
 /// `idempotencyKeyOptions` on the wire.
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub(crate) struct KeyOptions {
@@ -137,6 +166,25 @@ mod tests {
         assert_eq!((p.data_type, p.size), ("application/super+json", 16));
         let p = serialize(&()).unwrap();
         assert_eq!(p.data, r#"{"json":null}"#);
+    }
+
+    #[test]
+    fn packets_decode_by_content_type() {
+        let sj = br#"{"json":{"a":1},"meta":{}}"#;
+        assert_eq!(
+            decode_packet(sj, "application/super+json"),
+            Some(serde_json::json!({"a": 1}))
+        );
+        assert_eq!(
+            decode_packet(b"[1,2]", "application/json; charset=utf-8"),
+            Some(serde_json::json!([1, 2]))
+        );
+        assert_eq!(
+            decode_packet(b"hi", "text/plain"),
+            Some(serde_json::json!("hi"))
+        );
+        assert_eq!(decode_packet(b"\x00", "application/octet-stream"), None);
+        assert_eq!(decode_packet(b"{bad", "application/json"), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use ureq::http::Method;
 
-use super::{one_or_many, require};
+use super::{one_or_many, payload, require};
 use crate::client::Client;
 use crate::config::TokenKind;
 use crate::encode::{self, Query};
@@ -557,7 +557,19 @@ impl Runs {
     /// Retrieves a run (`GET /api/v3/runs/{id}`). A missing run is retried (the server marks
     /// its 404 retryable) and then fails with [`Error::NotFound`].
     pub fn retrieve(&self, run_id: &str) -> Result<Run> {
-        self.client.execute(&calls::retrieve(run_id)?)?.json()
+        let mut run: Run = self.client.execute(&calls::retrieve(run_id)?)?.json()?;
+        // Large payloads and outputs come as presigned URLs; fetch them as the official SDK.
+        if run.payload.is_none() {
+            if let Some(url) = &run.payload_presigned_url {
+                run.payload = payload::download(&self.client, url);
+            }
+        }
+        if run.output.is_none() {
+            if let Some(url) = &run.output_presigned_url {
+                run.output = payload::download(&self.client, url);
+            }
+        }
+        Ok(run)
     }
 
     /// Cancels a run; returns its id.

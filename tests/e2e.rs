@@ -223,8 +223,15 @@ fn large_payloads_are_offloaded_and_read_back() {
         .tasks()
         .trigger("big", &payload, &TriggerOptions::new())
         .unwrap();
-    let run = emu.run(&handle.id).unwrap();
-    assert_eq!(run["payloadType"], "application/store", "{run}");
+    let stored = emu.run(&handle.id).unwrap();
+    assert_eq!(stored["payloadType"], "application/store");
+    let run = c.runs().retrieve(&handle.id).unwrap();
+    assert!(run.payload_presigned_url.is_some());
+    assert_eq!(
+        run.payload,
+        Some(payload),
+        "downloaded from the presigned URL"
+    );
 }
 
 #[test]

@@ -235,6 +235,7 @@ void trigger_error_free(struct trigger_error *error);
  * ```text
  * {"accessToken": "tr_dev_...", "baseURL": "https://api.trigger.dev",
  *  "previewBranch": "feature-x", "inheritContext": false, "userAgentSuffix": "my-app/1.0",
+ *  "externalDeploymentId": "deploy-42",
  *  "requestOptions": {"timeoutMs": 60000, "additionalHeaders": {"x-a": "b"},
  *    "retry": {"maxAttempts": 5, "factor": 1.6, "minTimeoutInMs": 1000,
  *              "maxTimeoutInMs": 30000, "randomize": false}}}

@@ -22,6 +22,7 @@ pub struct Config {
     pub(crate) inherit_context: Option<bool>,
     pub(crate) clock: Option<Arc<dyn Clock>>,
     pub(crate) user_agent_suffix: Option<String>,
+    pub(crate) external_deployment_id: Option<String>,
 }
 
 impl Config {
@@ -79,6 +80,15 @@ impl Config {
         self
     }
 
+    /// The deployment triggered runs belong to (`externalDeploymentId`, at most 128 characters),
+    /// unless a trigger sets its own. Default: env `TRIGGER_EXTERNAL_DEPLOYMENT_ID`, then, when
+    /// `TRIGGER_AUTOMATIC_SKEW_VERSION_PROTECTION` is `1` or `true`, the first commit SHA a CI
+    /// sets (`VERCEL_GIT_COMMIT_SHA`, `GITHUB_SHA`, ...).
+    pub fn external_deployment_id(mut self, id: impl Into<String>) -> Config {
+        self.external_deployment_id = Some(id.into());
+        self
+    }
+
     /// Text appended to the `User-Agent` (`triggerdev-rust/<version> <suffix>`); the Python and
     /// Ruby bindings add theirs. Default: none.
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Config {
@@ -105,6 +115,10 @@ impl Config {
                 .user_agent_suffix
                 .clone()
                 .or_else(|| self.user_agent_suffix.clone()),
+            external_deployment_id: other
+                .external_deployment_id
+                .clone()
+                .or_else(|| self.external_deployment_id.clone()),
         }
     }
 
@@ -141,8 +155,15 @@ impl Config {
             value.set_sensitive(true);
             Some(value)
         });
+        let external_deployment_id = self
+            .external_deployment_id
+            .as_deref()
+            .or(env.deployment_id.as_deref())
+            .map(|id| id.trim().to_owned())
+            .filter(|id| !id.is_empty());
         Resolved {
             authorization,
+            external_deployment_id,
             token,
             kind,
             base_url,
@@ -363,7 +384,36 @@ pub struct Env {
     vercel_branch: Option<String>,
     dev_branch: Option<String>,
     version: Option<String>,
+    deployment_id: Option<String>,
 }
+
+/// Commit SHAs CI and hosting providers set, in the official SDK's order of preference.
+const COMMIT_SHA_VARS: [&str; 24] = [
+    "VERCEL_GIT_COMMIT_SHA",
+    "RAILWAY_GIT_COMMIT_SHA",
+    "RENDER_GIT_COMMIT",
+    "CF_PAGES_COMMIT_SHA",
+    "WORKERS_CI_COMMIT_SHA",
+    "COMMIT_REF",
+    "AWS_COMMIT_ID",
+    "HEROKU_BUILD_COMMIT",
+    "HEROKU_SLUG_COMMIT",
+    "KOYEB_GIT_SHA",
+    "GITHUB_SHA",
+    "CI_COMMIT_SHA",
+    "CIRCLE_SHA1",
+    "BITBUCKET_COMMIT",
+    "BUILDKITE_COMMIT",
+    "BUILD_SOURCEVERSION",
+    "COMMIT_SHA",
+    "DRONE_COMMIT_SHA",
+    "GIT_COMMIT",
+    "BUILD_VCS_NUMBER",
+    "TRAVIS_COMMIT",
+    "COMMIT_HASH",
+    "GIT_SHA",
+    "GIT_HASH",
+];
 
 impl Env {
     /// Reads the process environment. Empty values count as unset.
@@ -382,6 +432,12 @@ impl Env {
             vercel_branch: get("VERCEL_GIT_COMMIT_REF"),
             dev_branch: get("TRIGGER_DEV_BRANCH").filter(|b| b != "default"),
             version: get("TRIGGER_VERSION"),
+            deployment_id: get("TRIGGER_EXTERNAL_DEPLOYMENT_ID").or_else(|| {
+                let skew = get("TRIGGER_AUTOMATIC_SKEW_VERSION_PROTECTION");
+                matches!(skew.as_deref(), Some("1" | "true"))
+                    .then(|| COMMIT_SHA_VARS.iter().find_map(|name| get(name)))
+                    .flatten()
+            }),
         }
     }
 
@@ -425,6 +481,8 @@ pub(crate) struct Resolved {
     pub(crate) user_agent: Option<String>,
     /// `Bearer <token>`, built once; `None` when the token cannot be a header value.
     pub(crate) authorization: Option<ureq::http::HeaderValue>,
+    /// `externalDeploymentId` for triggers that do not set one.
+    pub(crate) external_deployment_id: Option<String>,
 }
 
 impl fmt::Debug for Resolved {

@@ -84,7 +84,7 @@ pub use error::{ApiError, Error, Result};
 pub use pagination::{CursorPage, CursorPagination, OffsetPage, OffsetPagination, PageIter};
 pub use resources::{
     parse_dotenv, Batch, BatchError, BatchHandle, BatchItem, BatchProcessing, BatchStatus,
-    BatchTriggerOptions, Batches, CreateEnvVar, CreateSchedule, EnvSlug, EnvVar, EnvVars,
+    BatchTriggerOptions, Batches, CreateEnvVar, CreateSchedule, Debounce, EnvSlug, EnvVar, EnvVars,
     ImportEnvVars, ListRunsParams, ListSchedulesParams, Run, RunError, RunHandle, RunItem,
     RunResult, RunStatus, Runs, RunsIter, Schedule, ScheduleGenerator, Schedules, SchedulesIter,
     Tasks, TriggerOptions, Ttl, UpdateMetadata, UpdateSchedule,

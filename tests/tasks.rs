@@ -483,3 +483,85 @@ fn b64url(text: &str) -> Vec<u8> {
     }
     out
 }
+
+#[test]
+fn external_deployment_id_and_debounce_go_after_lock_to_version() {
+    let mut server = mockito::Server::new();
+    let mock = server
+        .mock("POST", "/api/v1/tasks/t/trigger")
+        .match_body(Matcher::Exact(
+            r#"{"payload":"x","options":{"payloadType":"text/plain","payloadSize":1,"region":"eu","lockToVersion":"v1","externalDeploymentId":"deploy-7","debounce":{"key":"user-1","delay":"5s","mode":"trailing"}}}"#.into(),
+        ))
+        .with_body(r#"{"id":"run_1"}"#)
+        .create();
+    let mut debounce = triggerdev::Debounce::new("user-1", "5s");
+    debounce.mode = Some("trailing".into());
+    client(&server.url())
+        .tasks()
+        .trigger(
+            "t",
+            "x",
+            &TriggerOptions::new()
+                .region("eu")
+                .version("v1")
+                .external_deployment_id(" deploy-7 ")
+                .debounce(debounce),
+        )
+        .unwrap();
+    mock.assert();
+}
+
+#[test]
+fn external_deployment_id_falls_back_to_config_then_env() {
+    let mut server = mockito::Server::new();
+    let from_config = server
+        .mock("POST", "/api/v1/tasks/t/trigger")
+        .match_body(Matcher::PartialJson(
+            json!({"options": {"externalDeploymentId": "cfg"}}),
+        ))
+        .with_body(r#"{"id":"run_1"}"#)
+        .expect(1)
+        .create();
+    let env = Env::from_pairs([
+        ("TRIGGER_AUTOMATIC_SKEW_VERSION_PROTECTION", "true"),
+        ("GITHUB_SHA", "abc123"),
+    ]);
+    let url = server.url();
+    let with = |cfg: Config| Client::with_env(cfg.access_token(DEV_KEY).base_url(&url), &env);
+    with(Config::new().external_deployment_id("cfg"))
+        .tasks()
+        .trigger("t", &json!({}), &TriggerOptions::new())
+        .unwrap();
+    from_config.assert();
+    let from_env = server
+        .mock("POST", "/api/v1/tasks/t/trigger")
+        .match_body(Matcher::PartialJson(
+            json!({"options": {"externalDeploymentId": "abc123"}}),
+        ))
+        .with_body(r#"{"id":"run_2"}"#)
+        .expect(1)
+        .create();
+    with(Config::new())
+        .tasks()
+        .trigger("t", &json!({}), &TriggerOptions::new())
+        .unwrap();
+    from_env.assert();
+    // Without the skew-protection switch, commit SHAs are not used.
+    let env = Env::from_pairs([("GITHUB_SHA", "abc123")]);
+    let none = server
+        .mock("POST", "/api/v1/tasks/t/trigger")
+        .match_body(Matcher::Exact(
+            r#"{"payload":"{\"json\":{}}","options":{"payloadType":"application/super+json","payloadSize":11}}"#.into(),
+        ))
+        .with_body(r#"{"id":"run_3"}"#)
+        .expect(1)
+        .create();
+    Client::with_env(
+        Config::new().access_token(DEV_KEY).base_url(server.url()),
+        &env,
+    )
+    .tasks()
+    .trigger("t", &json!({}), &TriggerOptions::new())
+    .unwrap();
+    none.assert();
+}

@@ -41,6 +41,7 @@ pub(crate) fn send(client: &Client, call: crate::Result<Call>) -> FfiResult<Stri
 /// ```text
 /// {"accessToken": "tr_dev_...", "baseURL": "https://api.trigger.dev",
 ///  "previewBranch": "feature-x", "inheritContext": false, "userAgentSuffix": "my-app/1.0",
+///  "externalDeploymentId": "deploy-42",
 ///  "requestOptions": {"timeoutMs": 60000, "additionalHeaders": {"x-a": "b"},
 ///    "retry": {"maxAttempts": 5, "factor": 1.6, "minTimeoutInMs": 1000,
 ///              "maxTimeoutInMs": 30000, "randomize": false}}}

@@ -22,7 +22,7 @@ pub(crate) enum Precedence {
 }
 
 const FIELDS: &str = "`accessToken`, `secretKey`, `baseURL`, `previewBranch`, `requestOptions`, \
-                      `inheritContext`, `userAgentSuffix`";
+                      `inheritContext`, `userAgentSuffix`, `externalDeploymentId`";
 const REQUEST_FIELDS: &str = "`retry`, `timeoutMs`, `additionalHeaders`";
 const RETRY_FIELDS: &str =
     "`maxAttempts`, `factor`, `minTimeoutInMs`, `maxTimeoutInMs`, `randomize`";
@@ -68,6 +68,11 @@ pub(crate) fn parse(text: Option<&str>, arg: &str, precedence: Precedence) -> Ff
             "userAgentSuffix" => {
                 if let Some(suffix) = p.string(key, value)? {
                     config = config.user_agent_suffix(suffix);
+                }
+            }
+            "externalDeploymentId" => {
+                if let Some(id) = p.string(key, value)? {
+                    config = config.external_deployment_id(id);
                 }
             }
             "requestOptions" => {

@@ -17,7 +17,7 @@ pub use schedules::{
     UpdateSchedule,
 };
 pub use tasks::{
-    BatchHandle, BatchItem, BatchTriggerOptions, RunHandle, Tasks, TriggerOptions, Ttl,
+    BatchHandle, BatchItem, BatchTriggerOptions, Debounce, RunHandle, Tasks, TriggerOptions, Ttl,
 };
 
 use crate::error::{Error, Result};

@@ -8,7 +8,7 @@ use ureq::http::Method;
 use super::payload::{self, KeyOptions, Packet};
 use super::{one_or_many, require};
 use crate::client::Client;
-use crate::config::{RetryPolicy, TokenKind};
+use crate::config::{Resolved, RetryPolicy, TokenKind};
 use crate::encode;
 use crate::error::{Error, Result};
 use crate::jwt;
@@ -68,6 +68,41 @@ pub struct TriggerOptions {
     pub version: Option<String>,
     /// Region.
     pub region: Option<String>,
+    /// The deployment this run belongs to (at most 128 characters, trimmed). Falls back to
+    /// [`crate::Config::external_deployment_id`], then env `TRIGGER_EXTERNAL_DEPLOYMENT_ID`, then,
+    /// when `TRIGGER_AUTOMATIC_SKEW_VERSION_PROTECTION` is `1` or `true`, the CI's commit SHA.
+    pub external_deployment_id: Option<String>,
+    /// Debounces triggers that share a key.
+    pub debounce: Option<Debounce>,
+}
+
+/// `debounce` of [`TriggerOptions`]: triggers with the same `key` within `delay` collapse into
+/// one run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Debounce {
+    /// The debounce key (at most 512 characters).
+    pub key: String,
+    /// The window, like `"5s"` or `"1m"`.
+    pub delay: String,
+    /// `leading` or `trailing`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// The longest a run may be pushed back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_delay: Option<String>,
+}
+
+impl Debounce {
+    /// Debounce on `key` over `delay`.
+    pub fn new(key: impl Into<String>, delay: impl Into<String>) -> Debounce {
+        Debounce {
+            key: key.into(),
+            delay: delay.into(),
+            mode: None,
+            max_delay: None,
+        }
+    }
 }
 
 impl TriggerOptions {
@@ -147,6 +182,16 @@ impl TriggerOptions {
         self.region = Some(region.into());
         self
     }
+    /// Sets [`TriggerOptions::external_deployment_id`].
+    pub fn external_deployment_id(mut self, id: impl Into<String>) -> Self {
+        self.external_deployment_id = Some(id.into());
+        self
+    }
+    /// Sets [`TriggerOptions::debounce`].
+    pub fn debounce(mut self, debounce: Debounce) -> Self {
+        self.debounce = Some(debounce);
+        self
+    }
 }
 
 #[derive(Serialize)]
@@ -191,6 +236,10 @@ struct WireOptions<'a> {
     region: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     lock_to_version: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_deployment_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    debounce: Option<&'a Debounce>,
     /// Batch items carry `payloadSize` last, as the official SDK appends it.
     #[serde(rename = "payloadSize", skip_serializing_if = "Option::is_none")]
     item_payload_size: Option<usize>,
@@ -200,7 +249,7 @@ impl<'a> WireOptions<'a> {
     fn new(
         opts: &'a TriggerOptions,
         packet: &Packet,
-        env_version: Option<&'a str>,
+        ctx: &'a Resolved,
         key: (Option<String>, Option<KeyOptions>),
         ttl: Option<&'a str>,
     ) -> WireOptions<'a> {
@@ -221,7 +270,13 @@ impl<'a> WireOptions<'a> {
             machine: opts.machine.as_deref(),
             priority: opts.priority,
             region: opts.region.as_deref(),
-            lock_to_version: opts.version.as_deref().or(env_version),
+            lock_to_version: opts.version.as_deref().or(ctx.lock_to_version.as_deref()),
+            external_deployment_id: opts
+                .external_deployment_id
+                .as_deref()
+                .map(str::trim)
+                .or(ctx.external_deployment_id.as_deref()),
+            debounce: opts.debounce.as_ref(),
             item_payload_size: None,
         }
     }
@@ -429,14 +484,14 @@ impl Tasks {
     ) -> Result<RunHandle> {
         require("task_id", task_id)?;
         let packet = payload::offload(&self.client, task_id, payload::serialize(payload)?)?;
-        let env_version = self.client.resolved().lock_to_version.as_deref();
+        let ctx = self.client.resolved();
         let key = payload::idempotency_key(options.idempotency_key.as_deref());
         let body = TriggerBody {
             payload: &packet.data,
             options: WireOptions::new(
                 options,
                 &packet,
-                env_version,
+                ctx,
                 key,
                 options.idempotency_key_ttl.as_deref(),
             ),
@@ -525,7 +580,7 @@ impl Tasks {
         batch_key: Option<&str>,
         options: &BatchTriggerOptions,
     ) -> Result<Vec<u8>> {
-        let env_version = self.client.resolved().lock_to_version.as_deref();
+        let ctx = self.client.resolved();
         let mut body = Vec::with_capacity(items.len() * 160);
         for (index, (item, packet)) in items.iter().zip(packets).enumerate() {
             let key = match (item.options.idempotency_key.as_deref(), batch_key) {
@@ -541,7 +596,7 @@ impl Tasks {
                 .idempotency_key_ttl
                 .as_deref()
                 .or(options.idempotency_key_ttl.as_deref());
-            let mut wire = WireOptions::new(&item.options, packet, env_version, key, ttl);
+            let mut wire = WireOptions::new(&item.options, packet, ctx, key, ttl);
             wire.item_payload_size = wire.payload_size.take();
             let line = ItemLine {
                 index,

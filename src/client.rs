@@ -74,7 +74,7 @@ impl Client {
         if let Some(timeout) = options.timeout {
             resolved.timeout = timeout;
         }
-        resolved.headers = config.request_options.additional_headers.clone();
+        resolved.headers = crate::config::header_list(&config.request_options.additional_headers);
         Client::from_parts(config, resolved, self.inner.transport.clone())
     }
 

@@ -4,6 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ureq::http::{HeaderName, HeaderValue};
+
 use crate::transport::{Clock, SystemClock};
 
 /// The default API origin.
@@ -140,21 +142,11 @@ impl Config {
         let base_url = base_url.trim_end_matches('/').to_owned();
         let branch = match &self.preview_branch {
             Some(b) if b.is_empty() => None,
-            Some(b) => Some(Branch {
-                name: b.clone(),
-                explicit: true,
-            }),
-            None => env.branch().map(|name| Branch {
-                name: name.to_owned(),
-                explicit: false,
-            }),
+            Some(b) => Some(Branch::new(b, true)),
+            None => env.branch().map(|name| Branch::new(name, false)),
         };
         let inherit = self.inherit_context.unwrap_or(inherit_by_default);
-        let authorization = token.as_ref().and_then(|t| {
-            let mut value = ureq::http::HeaderValue::from_str(&format!("Bearer {}", t.0)).ok()?;
-            value.set_sensitive(true);
-            Some(value)
-        });
+        let authorization = token.as_ref().map(|t| t.authorization());
         let external_deployment_id = self
             .external_deployment_id
             .as_deref()
@@ -170,14 +162,21 @@ impl Config {
             branch,
             retry: self.request_options.retry.clone().unwrap_or_default(),
             timeout: self.request_options.timeout.unwrap_or(DEFAULT_TIMEOUT),
-            headers: self.request_options.additional_headers.clone(),
+            headers: header_list(&self.request_options.additional_headers),
             lock_to_version: if inherit { env.version.clone() } else { None },
             clock: self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock)),
             user_agent: self
                 .user_agent_suffix
                 .as_deref()
                 .filter(|s| !s.is_empty())
-                .map(|s| crate::transport::user_agent(Some(s))),
+                .map(|s| {
+                    HeaderValue::from_str(&crate::transport::user_agent(Some(s))).map_err(|_| {
+                        Problem::new(
+                            "user_agent_suffix",
+                            "holds characters a header cannot carry",
+                        )
+                    })
+                }),
         }
     }
 }
@@ -197,6 +196,23 @@ impl fmt::Debug for Config {
 /// A token whose `Debug` shows only its kind.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Secret(pub(crate) String);
+
+impl Secret {
+    /// `Bearer <token>` as a header value, or why the token cannot be sent (checked once, when
+    /// the configuration is resolved, not on every request).
+    fn authorization(&self) -> Result<HeaderValue, &'static str> {
+        if self.0.trim().is_empty() {
+            return Err("the token is empty");
+        }
+        if !self.0.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("the token holds whitespace, control or non-ASCII characters");
+        }
+        let mut value = HeaderValue::from_str(&format!("Bearer {}", self.0))
+            .map_err(|_| "the token cannot be sent in a header")?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -463,6 +479,67 @@ impl Env {
 pub(crate) struct Branch {
     pub(crate) name: String,
     pub(crate) explicit: bool,
+    /// The `x-trigger-branch` value, or why the name cannot be one.
+    pub(crate) header: Result<HeaderValue, Problem>,
+}
+
+impl Branch {
+    fn new(name: &str, explicit: bool) -> Branch {
+        Branch {
+            name: name.to_owned(),
+            explicit,
+            header: HeaderValue::from_str(name).map_err(|_| {
+                Problem::new("preview_branch", "holds characters a header cannot carry")
+            }),
+        }
+    }
+}
+
+/// A configuration value that cannot go on the wire, found when the configuration is resolved
+/// and reported as [`crate::Error::InvalidArgument`] by the calls that would send it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Problem {
+    argument: &'static str,
+    reason: String,
+}
+
+impl Problem {
+    fn new(argument: &'static str, reason: impl Into<String>) -> Problem {
+        Problem {
+            argument,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl From<&Problem> for crate::Error {
+    fn from(p: &Problem) -> crate::Error {
+        crate::Error::invalid(p.argument, p.reason.clone())
+    }
+}
+
+/// Additional headers as header names and values, checked once.
+pub(crate) fn header_list(
+    headers: &[(String, String)],
+) -> Result<Vec<(HeaderName, HeaderValue)>, Problem> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Problem::new(
+                    "additional_headers",
+                    format!("`{name}` is not a header name"),
+                )
+            })?;
+            let v = HeaderValue::from_str(value).map_err(|_| {
+                Problem::new(
+                    "additional_headers",
+                    format!("the value of `{name}` cannot be sent"),
+                )
+            })?;
+            Ok((n, v))
+        })
+        .collect()
 }
 
 /// A configuration with every fallback applied: what one call uses.
@@ -474,13 +551,14 @@ pub(crate) struct Resolved {
     pub(crate) branch: Option<Branch>,
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
-    pub(crate) headers: Vec<(String, String)>,
+    /// Additional headers, parsed once.
+    pub(crate) headers: Result<Vec<(HeaderName, HeaderValue)>, Problem>,
     pub(crate) lock_to_version: Option<String>,
     pub(crate) clock: Arc<dyn Clock>,
     /// A `User-Agent` other than the transport's default, when a suffix is set.
-    pub(crate) user_agent: Option<String>,
-    /// `Bearer <token>`, built once; `None` when the token cannot be a header value.
-    pub(crate) authorization: Option<ureq::http::HeaderValue>,
+    pub(crate) user_agent: Option<Result<HeaderValue, Problem>>,
+    /// `Bearer <token>`, built once, or why the token cannot be sent.
+    pub(crate) authorization: Option<Result<HeaderValue, &'static str>>,
     /// `externalDeploymentId` for triggers that do not set one.
     pub(crate) external_deployment_id: Option<String>,
 }

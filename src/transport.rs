@@ -265,19 +265,11 @@ pub(crate) fn check_access(cfg: &Resolved, call: &Call) -> Result<()> {
     if matches!(call.access, Access::Public | Access::Presigned) {
         return Ok(());
     }
-    let Some(token) = &cfg.token else {
+    let Some(authorization) = &cfg.authorization else {
         return Err(Error::MissingCredentials);
     };
-    let token = token.0.as_str();
-    if token.trim().is_empty() {
-        return Err(Error::InvalidCredentials {
-            reason: "the token is empty",
-        });
-    }
-    if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::InvalidCredentials {
-            reason: "the token holds whitespace, control or non-ASCII characters",
-        });
+    if let Err(reason) = authorization {
+        return Err(Error::InvalidCredentials { reason });
     }
     let unsupported = |expected| {
         Err(Error::UnsupportedCredential {
@@ -354,7 +346,8 @@ pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Res
     }
 }
 
-fn backoff(cfg: &Resolved, policy: &RetryPolicy, attempt: u32) -> Duration {
+/// The delay after failed attempt `attempt` under `policy`.
+pub(crate) fn backoff(cfg: &Resolved, policy: &RetryPolicy, attempt: u32) -> Duration {
     let base = policy.delay(attempt);
     if policy.randomize {
         base.mul_f64(1.0 + cfg.clock.random())
@@ -519,33 +512,27 @@ fn add_headers(
         return Ok(());
     }
     if call.access != Access::Public {
-        if cfg.token.is_some() {
-            // check_access has already ruled out tokens a header cannot carry.
-            let value = cfg.authorization.clone().ok_or(Error::InvalidCredentials {
-                reason: "the token cannot be sent in a header",
-            })?;
-            headers.insert(http::header::AUTHORIZATION, value);
+        // check_access has already ruled out a missing or unusable token.
+        if let Some(Ok(value)) = &cfg.authorization {
+            headers.insert(http::header::AUTHORIZATION, value.clone());
         }
         if let Some(branch) = &cfg.branch {
             let send = branch.explicit
                 || cfg.kind == TokenKind::SecretKey(EnvKind::Preview)
                 || call.preview_env;
             if send {
-                let value = HeaderValue::from_str(&branch.name).map_err(|_| {
-                    Error::invalid("preview_branch", "holds characters a header cannot carry")
-                })?;
-                headers.insert(TRIGGER_BRANCH, value);
+                headers.insert(
+                    TRIGGER_BRANCH,
+                    branch.header.clone().map_err(|p| Error::from(&p))?,
+                );
             }
         }
     }
     if let Some(ua) = &cfg.user_agent {
-        let value = HeaderValue::from_str(ua).map_err(|_| {
-            Error::invalid(
-                "user_agent_suffix",
-                "holds characters a header cannot carry",
-            )
-        })?;
-        headers.insert(http::header::USER_AGENT, value);
+        headers.insert(
+            http::header::USER_AGENT,
+            ua.clone().map_err(|p| Error::from(&p))?,
+        );
     }
     headers.insert(TRIGGER_VERSION, HeaderValue::from_static(VERSION));
     headers.insert(TRIGGER_SOURCE, HeaderValue::from_static("sdk"));
@@ -554,21 +541,9 @@ fn add_headers(
         let value = HeaderValue::from_str(key).expect("a UUID is a valid header value");
         headers.insert(REQUEST_KEY, value);
     }
-    for (name, value) in &cfg.headers {
-        let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-            Error::invalid(
-                "additional_headers",
-                format!("`{name}` is not a header name"),
-            )
-        })?;
-        if !headers.contains_key(&name) {
-            let value = HeaderValue::from_str(value).map_err(|_| {
-                Error::invalid(
-                    "additional_headers",
-                    format!("the value of `{name}` cannot be sent"),
-                )
-            })?;
-            headers.insert(name, value);
+    for (name, value) in cfg.headers.as_ref().map_err(Error::from)? {
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), value.clone());
         }
     }
     Ok(())

@@ -288,3 +288,45 @@ fn a_success_that_is_not_utf8_is_a_decode_error() {
         other => panic!("expected Decode, got {other:?}"),
     }
 }
+
+#[test]
+fn config_values_that_cannot_be_headers_are_invalid_arguments() {
+    let with = |cfg: Config| {
+        Client::with_env(
+            cfg.access_token(DEV_KEY)
+                .base_url("http://127.0.0.1:9")
+                .request_options(RequestOptions::new().retry(RetryPolicy::none())),
+            &Env::default(),
+        )
+    };
+    let argument = |c: Client| match c.runs().retrieve("run_1").unwrap_err() {
+        Error::InvalidArgument { argument, .. } => argument,
+        other => panic!("expected InvalidArgument, got {other:?}"),
+    };
+    assert_eq!(
+        argument(with(Config::new().preview_branch("feat\nx"))),
+        "preview_branch"
+    );
+    assert_eq!(
+        argument(with(Config::new().user_agent_suffix("app\r\n"))),
+        "user_agent_suffix"
+    );
+    let bad_name = Config::new().request_options(
+        RequestOptions::new()
+            .retry(RetryPolicy::none())
+            .header("bad name", "v"),
+    );
+    let err = Client::with_env(
+        bad_name
+            .access_token(DEV_KEY)
+            .base_url("http://127.0.0.1:9"),
+        &Env::default(),
+    )
+    .runs()
+    .retrieve("run_1")
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid argument `additional_headers`: `bad name` is not a header name"
+    );
+}

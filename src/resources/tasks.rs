@@ -12,7 +12,7 @@ use crate::config::{Resolved, RetryPolicy, TokenKind};
 use crate::encode;
 use crate::error::{Error, Result};
 use crate::jwt;
-use crate::transport::{Access, Body, Call, Reply};
+use crate::transport::{self, Access, Body, Call, Reply};
 
 /// Trigger calls. Get one with [`Client::tasks`] or [`crate::tasks`].
 #[derive(Clone, Debug)]
@@ -611,16 +611,17 @@ impl Tasks {
         Ok(body)
     }
 
-    /// Phase 2, with its own retry rules: 5 attempts, factor 2, 1–30 s, randomized; an
-    /// unsealed batch is sent again.
+    /// Phase 2, with its own retry rules: 5 attempts (fewer if the client allows fewer), factor
+    /// 2, 1–30 s, randomized; an unsealed batch is sent again.
     fn stream_items(&self, batch_id: &str, body: Vec<u8>) -> Result<()> {
+        let cfg = self.client.resolved();
         let policy = RetryPolicy {
-            max_attempts: 5,
+            max_attempts: cfg.retry.max_attempts.clamp(1, 5),
             factor: 2.0,
             min_delay: Duration::from_millis(1000),
             max_delay: Duration::from_millis(30_000),
             randomize: true,
-            ..self.client.resolved().retry.clone()
+            ..cfg.retry.clone()
         };
         let mut call = Call::new(
             "tasks.batchTrigger",
@@ -633,18 +634,14 @@ impl Tasks {
             content_type: "application/x-ndjson",
             bytes: body,
         };
-        let max_attempts = self.client.resolved().retry.max_attempts.clamp(1, 5);
-        call.retry = Some(RetryPolicy {
-            max_attempts,
-            ..policy.clone()
-        });
+        call.retry = Some(policy.clone());
         let mut attempt = 1;
         loop {
             let response: StreamResponse = self.client.execute(&call)?.json()?;
             if response.sealed {
                 return Ok(());
             }
-            if attempt >= max_attempts {
+            if attempt >= policy.max_attempts {
                 return Err(Error::BatchNotSealed {
                     batch_id: batch_id.to_owned(),
                     enqueued_count: response.enqueued_count.unwrap_or(0),
@@ -653,10 +650,7 @@ impl Tasks {
                     items_deduplicated: response.items_deduplicated,
                 });
             }
-            let delay = policy
-                .delay(attempt)
-                .mul_f64(1.0 + self.client.resolved().clock.random());
-            self.client.resolved().clock.sleep(delay);
+            cfg.clock.sleep(transport::backoff(cfg, &policy, attempt));
             attempt += 1;
         }
     }

@@ -71,7 +71,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         "  canceled: {:?}",
         triggerdev::runs().retrieve(&handle.id)?.status
     );
-    let replayed = triggerdev::runs().replay(&handle.id)?;
+    let replayed = triggerdev::runs().replay(&handle.id, &Default::default())?;
     println!("  replayed as {replayed}");
 
     step("Personal access token: runs.list needs a projectRef");

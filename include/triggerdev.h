@@ -1,6 +1,7 @@
 /*
  * triggerdev: a C API for the Trigger.dev management API (trigger tasks; manage runs,
- * batches, environment variables and schedules). Blocking calls over a pooled HTTP client.
+ * batches, environment variables, schedules, queues, deployments, waitpoint tokens, bulk actions,
+ * sessions and public access tokens). Blocking calls over a pooled HTTP client.
  *
  * Link with -ltriggerdev (libtriggerdev.so or libtriggerdev.a; the static library also needs
  * -lpthread -ldl -lm).
@@ -9,12 +10,16 @@
  *   Every function is trigger_<area>_<verb>(client, inputs..., outputs..., err). API objects
  *   travel as UTF-8 JSON text, with the field names of the official TypeScript SDK
  *   (camelCase); unknown fields are rejected. Optional JSON inputs accept NULL, meaning
- *   defaults. Results are the API's JSON as the server sent it, except where a function says
- *   otherwise (trigger handles, iterator items).
+ *   defaults. Caller JSON (payloads, metadata, data) travels exactly as written. Results are
+ *   the server's JSON, byte for byte, once the library has decoded it as the Rust API does (a
+ *   response that is not what the API documents fails with TRIGGER_RESULT_DECODE); a list and
+ *   an iterator give the same bytes for the same object. Where a function says so, the result
+ *   is the library's own JSON (trigger handles, decoded metadata).
  *
  *   A NULL client means the ambient client: the configuration set by trigger_configure() (or
- *   the environment: TRIGGER_SECRET_KEY, TRIGGER_API_URL, TRIGGER_PREVIEW_BRANCH), with the
- *   calling thread's trigger_auth_push() overrides applied, resolved at each call.
+ *   the environment: TRIGGER_SECRET_KEY, TRIGGER_API_URL, TRIGGER_PREVIEW_BRANCH, read at
+ *   trigger_configure() or, without it, at the first ambient call), with the calling thread's
+ *   trigger_auth_push() overrides in force at the time of the call.
  *
  * ERRORS
  *   Fallible calls return a trigger_result: TRIGGER_RESULT_OK (0) or the kind of failure. The
@@ -31,7 +36,8 @@
  *   and char **item_json) belong to the caller and are freed with trigger_string_free(), never
  *   with free(). Handles are freed with their own _free function. Every _free accepts NULL.
  *   Strings returned by accessors (trigger_error_message(), trigger_version()) are borrowed.
- *   An out_json parameter may be NULL to discard the result.
+ *   Out-parameters must not be NULL: a NULL one gives TRIGGER_RESULT_INVALID_ARGUMENT before
+ *   any request is made (`err` alone may be NULL, to ignore the error object).
  *
  * THREADS
  *   A trigger_client is immutable: share one between threads freely (it holds a connection
@@ -139,6 +145,14 @@ typedef enum trigger_result {
      */
     TRIGGER_RESULT_BATCH_NOT_SEALED = 18,
     /**
+     * A response body was larger than the client accepts (`maxResponseBytes`).
+     */
+    TRIGGER_RESULT_RESPONSE_TOO_LARGE = 19,
+    /**
+     * `trigger_runs_poll` retrieved the run as often as it may and it was not finished.
+     */
+    TRIGGER_RESULT_POLL_LIMIT_REACHED = 20,
+    /**
      * The library panicked (a bug in triggerdev); the message says where. The library stays
      * usable.
      */
@@ -152,6 +166,13 @@ typedef enum trigger_result {
  * last call that uses it has returned.
  */
 typedef struct trigger_client trigger_client;
+
+/**
+ * A snapshot of a configuration (from `trigger_auth_current`), to carry an override into
+ * another thread with `trigger_auth_push_config`. Immutable and shareable between threads.
+ * The token inside cannot be read back. Free it with `trigger_config_free`.
+ */
+typedef struct trigger_config trigger_config;
 
 /**
  * An error returned through a `trigger_error **err` out-parameter. Owned by the caller, who
@@ -225,6 +246,12 @@ const char *trigger_error_body(const struct trigger_error *error);
 const char *trigger_error_code(const struct trigger_error *error);
 
 /**
+ * For `TRIGGER_RESULT_RATE_LIMITED`: milliseconds until the rate limit resets, when the
+ * server said; -1 otherwise (or when `error` is NULL).
+ */
+int64_t trigger_error_retry_after_ms(const struct trigger_error *error);
+
+/**
  * Frees an error. NULL is accepted and ignored.
  */
 void trigger_error_free(struct trigger_error *error);
@@ -235,10 +262,11 @@ void trigger_error_free(struct trigger_error *error);
  * ```text
  * {"accessToken": "tr_dev_...", "baseURL": "https://api.trigger.dev",
  *  "previewBranch": "feature-x", "inheritContext": false, "userAgentSuffix": "my-app/1.0",
- *  "externalDeploymentId": "deploy-42",
+ *  "externalDeploymentId": "deploy-42", "future": {"v2RealtimeStreams": true},
+ *  "maxResponseBytes": 67108864, "dangerouslyAllowInsecureHttp": false,
  *  "requestOptions": {"timeoutMs": 60000, "additionalHeaders": {"x-a": "b"},
  *    "retry": {"maxAttempts": 5, "factor": 1.6, "minTimeoutInMs": 1000,
- *              "maxTimeoutInMs": 30000, "randomize": false}}}
+ *              "maxTimeoutInMs": 30000, "randomize": false, "maxRateLimitWaitMs": 60000}}}
  * ```
  *
  * `secretKey` is accepted as an alias of `accessToken` (`accessToken` wins when both are
@@ -246,8 +274,10 @@ void trigger_error_free(struct trigger_error *error);
  * `TRIGGER_ACCESS_TOKEN`; `TRIGGER_API_URL`; `TRIGGER_PREVIEW_BRANCH`, ...), read now; the
  * client never reads the environment, `trigger_configure` or `trigger_auth_push` again.
  * `config_json` may be NULL (same as `"{}"`). Unknown fields give
- * `TRIGGER_RESULT_INVALID_ARGUMENT`. A missing token is not an error here: calls then fail
- * with `TRIGGER_RESULT_MISSING_CREDENTIALS`.
+ * `TRIGGER_RESULT_INVALID_ARGUMENT`. A missing token or a base URL that cannot be used (plain
+ * `http://` to a host that is not loopback, without `dangerouslyAllowInsecureHttp`) is not an
+ * error here: calls then fail with `TRIGGER_RESULT_MISSING_CREDENTIALS` or
+ * `TRIGGER_RESULT_INVALID_ARGUMENT`.
  *
  * On success writes a new handle to `*out`, which the caller frees with `trigger_client_free`.
  */
@@ -256,8 +286,22 @@ enum trigger_result trigger_client_new(const char *config_json,
                                        struct trigger_error **err);
 
 /**
+ * Makes a client that shares `client`'s connection pool and configuration, with
+ * `options_json` applied over its request options, for one call or a group of calls:
+ * `{"retry": {"maxAttempts": 1}, "timeoutMs": 5000, "additionalHeaders": {"x-a": "b"}}`
+ * (the `requestOptions` member of `trigger_client_new`; `retry` replaces the whole policy). A
+ * NULL `client` means the ambient client of this thread as it is now. On success writes the
+ * new handle to `*out`; free it with `trigger_client_free`.
+ */
+enum trigger_result trigger_client_with_options(const struct trigger_client *client,
+                                                const char *options_json,
+                                                struct trigger_client **out,
+                                                struct trigger_error **err);
+
+/**
  * Frees a client. NULL is accepted and ignored. No call may be using the client, and it must
- * not be used afterwards; iterators made from it stay valid (they hold their own reference).
+ * not be used afterwards; iterators and clients made from it stay valid (they hold their own
+ * reference).
  */
 void trigger_client_free(struct trigger_client *client);
 
@@ -265,8 +309,9 @@ void trigger_client_free(struct trigger_client *client);
  * Sets the process-wide configuration used by calls made with a NULL client, replacing any
  * earlier one. Same JSON as `trigger_client_new`, except that `secretKey` wins over
  * `accessToken` when both are given (as the official `configure`). Unset fields come from the
- * environment. Safe to call from any thread; calls already running keep the configuration
- * they started with.
+ * environment, read now (without any `trigger_configure`, the environment is read once, at the
+ * first ambient call). Safe to call from any thread; calls already running keep the
+ * configuration they started with.
  */
 enum trigger_result trigger_configure(const char *config_json, struct trigger_error **err);
 
@@ -281,20 +326,45 @@ enum trigger_result trigger_configure(const char *config_json, struct trigger_er
 enum trigger_result trigger_auth_push(const char *override_json, struct trigger_error **err);
 
 /**
- * Pops the innermost override pushed on the calling thread by `trigger_auth_push`. Returns
- * true if there was one to pop, false if this thread has no override.
+ * Pops the innermost override pushed on the calling thread by `trigger_auth_push` or
+ * `trigger_auth_push_config`. Returns true if there was one to pop, false if this thread has
+ * no override.
  */
 bool trigger_auth_pop(void);
 
 /**
+ * Snapshots the configuration in force on the calling thread (its overrides merged over the
+ * `trigger_configure` configuration), to push on another thread with
+ * `trigger_auth_push_config`. On success writes the snapshot to `*out`; free it with
+ * `trigger_config_free`.
+ */
+enum trigger_result trigger_auth_current(struct trigger_config **out, struct trigger_error **err);
+
+/**
+ * Pushes `config` (from `trigger_auth_current`) as an override on the calling thread, merged
+ * field by field over the thread's current configuration, until the matching
+ * `trigger_auth_pop`. `config` stays owned by the caller.
+ */
+enum trigger_result trigger_auth_push_config(const struct trigger_config *config,
+                                             struct trigger_error **err);
+
+/**
+ * Frees a configuration snapshot. NULL is accepted and ignored.
+ */
+void trigger_config_free(struct trigger_config *config);
+
+/**
  * Triggers one run of `task_id` (`POST /api/v1/tasks/{task_id}/trigger`).
  *
- * `payload_json` is any JSON value (NULL means `null`): a JSON string is sent as `text/plain`,
- * anything else as superjson, like the official SDK. `options_json` holds the official trigger
- * options, or NULL: `{"idempotencyKey":"k","idempotencyKeyTTL":"1h","delay":"5m",
- * "ttl":"10m","tags":["a"],"metadata":{},"queue":"q","concurrencyKey":"c","maxAttempts":3,
- * "maxDuration":300,"machine":"small-1x","priority":10,"version":"20250101.1",
- * "region":"eu"}`.
+ * `payload_json` is any JSON value, sent exactly as written: a JSON string goes as
+ * `text/plain`, anything else as superjson (`{"json":<payload_json>}`), like the official SDK.
+ * NULL means no payload at all (the official `undefined`). `options_json` holds the official
+ * trigger options, or NULL: `{"idempotencyKey":"k" or ["part","part"],"idempotencyKeyTTL":"1h",
+ * "delay":"5m","ttl":"10m","tags":["a"],"metadata":{},"queue":"q","concurrency":["limit"],
+ * "concurrencyKey":"c","maxAttempts":3,"maxDuration":300,"machine":"small-1x","priority":10,
+ * "version":"20250101.1","region":"eu","externalDeploymentId":"d","debounce":{"key":"k",
+ * "delay":"5s"},"test":false}` (`test` is accepted and not sent, as the official SDK outside a
+ * task).
  *
  * On success writes `{"id":"run_...","isCached":false,"publicAccessToken":"eyJ..."|null}` to
  * `*out_json`.
@@ -310,8 +380,9 @@ enum trigger_result trigger_tasks_trigger(const struct trigger_client *client,
  * Triggers many runs in one batch (the two-phase v3 flow of the official SDK).
  *
  * `items_json` is a non-empty array of `{"task":"my-task","payload":<any JSON>,
- * "options":{<trigger options>}}` (`payload` and `options` may be left out). `options_json`
- * is NULL or `{"idempotencyKey":"k","idempotencyKeyTTL":"1h"}`.
+ * "options":{<trigger options>}}` (`payload` and `options` may be left out; an item without
+ * `payload` has none). `options_json` is NULL or `{"idempotencyKey":"k","idempotencyKeyTTL":
+ * "1h"}`.
  *
  * On success writes `{"batchId":"batch_...","runCount":2,"isCached":false,
  * "publicAccessToken":"eyJ..."|null}` to `*out_json`. Fails with
@@ -334,12 +405,39 @@ enum trigger_result trigger_batches_retrieve(const struct trigger_client *client
                                              struct trigger_error **err);
 
 /**
- * Lists one page of runs and writes the API's page JSON to `*out_json`:
- * `{"data":[...],"pagination":{"next":"<cursor>","previous":"<cursor>"}}`.
+ * Makes an idempotency key as the official `idempotencyKeys.create(key, {scope})`: the
+ * lowercase hex SHA-256 of the key material, made here without any request. `key_json` is a
+ * JSON string (`"order-42"`) or an array of parts joined with `-` (`["order","42"]`); `scope`
+ * is `"run"` (NULL), `"attempt"` or `"global"`. A trigger given the result as its
+ * `idempotencyKey` sends the original key and scope along. Writes the 64-character key (plain
+ * text, not JSON) to `*out_key`.
+ */
+enum trigger_result trigger_idempotency_keys_create(const char *key_json,
+                                                    const char *scope,
+                                                    char **out_key,
+                                                    struct trigger_error **err);
+
+/**
+ * Resets an idempotency key of `task_id` (`POST /api/v1/idempotencyKeys/{hash}/reset`), so the
+ * next trigger with it makes a new run. `key_json` is the key as a trigger takes it (a JSON
+ * string or array of parts; a 64-character key is taken as already hashed). Writes the API's
+ * `{"id":"..."}` to `*out_json`.
+ */
+enum trigger_result trigger_idempotency_keys_reset(const struct trigger_client *client,
+                                                   const char *task_id,
+                                                   const char *key_json,
+                                                   char **out_json,
+                                                   struct trigger_error **err);
+
+/**
+ * Lists one page of runs and writes the page JSON to `*out_json`:
+ * `{"data":[<each run as the server sent it>],"pagination":{"next":"<cursor>",
+ * "previous":"<cursor>"}}`.
  *
- * `params_json` is NULL or the official filters: `{"status":["COMPLETED"],
+ * `params_json` is NULL or the official filters: `{"status":["COMPLETED"] or "COMPLETED",
  * "taskIdentifier":["my-task"],"version":[..],"bulkAction":"..","tag":[..],"schedule":"..",
- * "isTest":false,"from":<epoch ms>,"to":<epoch ms>,"period":"1d","batch":"..","queue":[..],
+ * "isTest":false,"from":<epoch ms>,"to":<epoch ms>,"period":"1d","batch":"..",
+ * "queue":[{"type":"task","name":"my-task"},{"type":"custom","name":"q"},"task/other"],
  * "machine":[..],"region":[..],"limit":10,"after":"<cursor>","before":"<cursor>"}`. With a
  * secret key the key's environment is listed; with a personal access token `projectRef` and
  * `env` (`["dev"]`) are required and the project route is used (without `projectRef`:
@@ -349,17 +447,6 @@ enum trigger_result trigger_runs_list(const struct trigger_client *client,
                                       const char *params_json,
                                       char **out_json,
                                       struct trigger_error **err);
-
-/**
- * Lists one page of a project's runs with a personal access token
- * (`GET /api/v1/projects/{project_ref}/runs`); `params_json` as for `trigger_runs_list`, where
- * `env` is required (`{"env":["dev"]}`). Writes the page JSON to `*out_json`.
- */
-enum trigger_result trigger_runs_list_project(const struct trigger_client *client,
-                                              const char *project_ref,
-                                              const char *params_json,
-                                              char **out_json,
-                                              struct trigger_error **err);
 
 /**
  * Makes an iterator over every run `params_json` matches (same JSON as `trigger_runs_list`).
@@ -373,9 +460,10 @@ enum trigger_result trigger_runs_list_iter(const struct trigger_client *client,
                                            struct trigger_error **err);
 
 /**
- * Advances the iterator: writes the next run's JSON to `*item_json`, or NULL when there are no
- * more runs (still `TRIGGER_RESULT_OK`). A page is fetched when the current one runs out; if
- * that fails, the error is returned and the iterator ends.
+ * Advances the iterator: writes the next run's JSON (the same bytes `trigger_runs_list` gives
+ * for it) to `*item_json`, or NULL when there are no more runs (still `TRIGGER_RESULT_OK`). A
+ * page is fetched when the current one runs out; if that fails, the error is returned and the
+ * iterator ends.
  */
 enum trigger_result trigger_runs_iter_next(struct trigger_runs_iter *iter,
                                            char **item_json,
@@ -398,6 +486,17 @@ enum trigger_result trigger_runs_retrieve(const struct trigger_client *client,
                                           struct trigger_error **err);
 
 /**
+ * Retrieves the run every `interval_ms` until it is completed (at most 500 times, as the
+ * official `runs.poll`); writes the completed run's JSON (as `trigger_runs_retrieve`) to
+ * `*out_json`. Fails with `TRIGGER_RESULT_POLL_LIMIT_REACHED` if it never completes.
+ */
+enum trigger_result trigger_runs_poll(const struct trigger_client *client,
+                                      const char *run_id,
+                                      uint64_t interval_ms,
+                                      char **out_json,
+                                      struct trigger_error **err);
+
+/**
  * Cancels a run (`POST /api/v2/runs/{run_id}/cancel`); writes `{"id":"run_..."}` to
  * `*out_json`.
  */
@@ -408,10 +507,16 @@ enum trigger_result trigger_runs_cancel(const struct trigger_client *client,
 
 /**
  * Replays a run (`POST /api/v1/runs/{run_id}/replay`); writes `{"id":"<new run id>"}` to
- * `*out_json`.
+ * `*out_json`. `options_json` is NULL (replay as it was) or what the new run changes:
+ * `{"payload":<any JSON>,"payloadType":"application/json"|"application/super+json",
+ * "metadata":{},"tags":["a"],"queue":"q","concurrencyKey":"c","machine":"small-1x",
+ * "version":"v","region":"eu","delay":"5m","ttl":"1h","idempotencyKey":"k",
+ * "idempotencyKeyTTL":"1d","maxAttempts":3,"maxDuration":60,"priority":10}`; a payload without
+ * `payloadType` is sent as superjson, as the official SDK.
  */
 enum trigger_result trigger_runs_replay(const struct trigger_client *client,
                                         const char *run_id,
+                                        const char *options_json,
                                         char **out_json,
                                         struct trigger_error **err);
 
@@ -429,14 +534,24 @@ enum trigger_result trigger_runs_reschedule(const struct trigger_client *client,
 /**
  * Updates a run's metadata (`PUT /api/v1/runs/{run_id}/metadata`). `body_json` is
  * `{"metadata":{...}}` (replaces it) and/or `{"operations":[{"type":"set","key":"k",
- * "value":1}, {"type":"increment","key":"n","value":2}, ...]}`. Writes the API's
- * `{"metadata":{...}}` to `*out_json`.
+ * "value":1}, {"type":"increment","key":"n","value":2}, ...]}` (also `parentOperations`,
+ * `rootOperations`), sent as written. Writes the API's `{"metadata":{...}}` to `*out_json`.
  */
 enum trigger_result trigger_runs_update_metadata(const struct trigger_client *client,
                                                  const char *run_id,
                                                  const char *body_json,
                                                  char **out_json,
                                                  struct trigger_error **err);
+
+/**
+ * A run's metadata (`GET /api/v1/runs/{run_id}/metadata`), decoded from the string the server
+ * stores it as: writes `{"metadata":{...}|null,"metadataType":"application/json"}` to
+ * `*out_json`.
+ */
+enum trigger_result trigger_runs_metadata(const struct trigger_client *client,
+                                          const char *run_id,
+                                          char **out_json,
+                                          struct trigger_error **err);
 
 /**
  * Adds tags to a run (`POST /api/v1/runs/{run_id}/tags`). `tags_json` is a JSON string or an
@@ -458,6 +573,24 @@ enum trigger_result trigger_runs_result(const struct trigger_client *client,
                                         const char *run_id,
                                         char **out_json,
                                         struct trigger_error **err);
+
+/**
+ * The events of a run's trace (`GET /api/v1/runs/{run_id}/events`); writes the API's
+ * `{"events":[...]}` to `*out_json`.
+ */
+enum trigger_result trigger_runs_events(const struct trigger_client *client,
+                                        const char *run_id,
+                                        char **out_json,
+                                        struct trigger_error **err);
+
+/**
+ * A run's trace (`GET /api/v1/runs/{run_id}/trace`); writes the API's
+ * `{"trace":{"traceId":"...","rootSpan":{...}}}` to `*out_json`.
+ */
+enum trigger_result trigger_runs_trace(const struct trigger_client *client,
+                                       const char *run_id,
+                                       char **out_json,
+                                       struct trigger_error **err);
 
 /**
  * Lists the variables of an environment (`GET /api/v1/projects/{project_ref}/envvars/{env}`);
@@ -483,13 +616,13 @@ enum trigger_result trigger_envvars_retrieve(const struct trigger_client *client
 
 /**
  * Creates a variable, or overwrites the one with the same name (`POST .../envvars/{env}`).
- * `var_json` is `{"name":"A","value":"1","isSecret":false}` (`isSecret` optional). Writes the
+ * `body_json` is `{"name":"A","value":"1","isSecret":false}` (`isSecret` optional). Writes the
  * API's `{"success":true}` to `*out_json`.
  */
 enum trigger_result trigger_envvars_create(const struct trigger_client *client,
                                            const char *project_ref,
                                            const char *env,
-                                           const char *var_json,
+                                           const char *body_json,
                                            char **out_json,
                                            struct trigger_error **err);
 
@@ -518,8 +651,9 @@ enum trigger_result trigger_envvars_del(const struct trigger_client *client,
 
 /**
  * Uploads many variables at once (`POST .../envvars/{env}/import`). `body_json` is
- * `{"variables":{"A":"1","B":"2"},"override":false,"isSecret":false}` (`override` and
- * `isSecret` optional; without `override` existing variables are kept). Writes the API's
+ * `{"variables":{"A":"1","B":"2"},"parentVariables":{"C":"3"},"isSecret":false,
+ * "override":false}` (all but `variables` optional; without `override` existing variables are
+ * kept). `trigger_envvars_parse_dotenv` turns a `.env` file into `variables`. Writes the API's
  * `{"success":true}` to `*out_json`.
  */
 enum trigger_result trigger_envvars_upload(const struct trigger_client *client,
@@ -530,9 +664,20 @@ enum trigger_result trigger_envvars_upload(const struct trigger_client *client,
                                            struct trigger_error **err);
 
 /**
+ * Parses the text of a `.env` file (`KEY=value` lines, `#` comments, `export ` prefixes,
+ * quoted and multi-line values) into a JSON object of the variables in file order, ready to be
+ * `variables` of `trigger_envvars_upload`: writes `{"A":"1","B":"two words"}` to `*out_json`.
+ * A line that cannot be read gives `TRIGGER_RESULT_INVALID_ARGUMENT` naming the line. No
+ * request is made.
+ */
+enum trigger_result trigger_envvars_parse_dotenv(const char *text,
+                                                 char **out_json,
+                                                 struct trigger_error **err);
+
+/**
  * Lists one page of schedules (`GET /api/v1/schedules`). `params_json` is NULL or
- * `{"page":1,"perPage":20}`. Writes the API's page JSON to `*out_json`:
- * `{"data":[...],"pagination":{"currentPage":1,"totalPages":3,"count":42}}`.
+ * `{"page":1,"perPage":20}`. Writes the page JSON to `*out_json`: `{"data":[<each schedule as
+ * the server sent it>],"pagination":{"currentPage":1,"totalPages":3,"count":42}}`.
  */
 enum trigger_result trigger_schedules_list(const struct trigger_client *client,
                                            const char *params_json,
@@ -568,8 +713,8 @@ void trigger_schedules_iter_free(struct trigger_schedules_iter *iter);
 /**
  * Creates a schedule, or updates the one with the same deduplication key
  * (`POST /api/v1/schedules`). `body_json` is `{"task":"my-task","cron":"0 * * * *",
- * "deduplicationKey":"k","externalId":"user_1","timezone":"Europe/Paris"}` (`externalId` and
- * `timezone` optional). Writes the schedule's JSON to `*out_json`.
+ * "deduplicationKey":"k","externalId":"user_1","timezone":"Europe/Paris","window":"30m"}`
+ * (`externalId`, `timezone` and `window` optional). Writes the schedule's JSON to `*out_json`.
  */
 enum trigger_result trigger_schedules_create(const struct trigger_client *client,
                                              const char *body_json,
@@ -586,10 +731,10 @@ enum trigger_result trigger_schedules_retrieve(const struct trigger_client *clie
                                                struct trigger_error **err);
 
 /**
- * Replaces a schedule's task, cron, external id and timezone
+ * Replaces a schedule's task, cron, external id, timezone and window
  * (`PUT /api/v1/schedules/{schedule_id}`). `body_json` is `{"task":"my-task",
- * "cron":"0 * * * *","externalId":"user_1","timezone":"UTC"}` (`task` and `cron` required).
- * Writes the schedule's JSON to `*out_json`.
+ * "cron":"0 * * * *","externalId":"user_1","timezone":"UTC","window":"30m"}` (`task` and
+ * `cron` required). Writes the schedule's JSON to `*out_json`.
  */
 enum trigger_result trigger_schedules_update(const struct trigger_client *client,
                                              const char *schedule_id,
@@ -616,8 +761,8 @@ enum trigger_result trigger_schedules_deactivate(const struct trigger_client *cl
                                                  struct trigger_error **err);
 
 /**
- * Deletes a schedule (`DELETE /api/v1/schedules/{schedule_id}`); writes the API's JSON to
- * `*out_json`.
+ * Deletes a schedule (`DELETE /api/v1/schedules/{schedule_id}`); writes the API's JSON
+ * (`{"id":"sched_..."}`) to `*out_json`.
  */
 enum trigger_result trigger_schedules_del(const struct trigger_client *client,
                                           const char *schedule_id,

@@ -24,19 +24,20 @@
 use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use crate::client::Client;
-use crate::config::{Config, Env, DEFAULT_TIMEOUT};
-use crate::transport::{self, Transport};
+use crate::config::{self, Config, Env, DEFAULT_TIMEOUT};
+use crate::transport::Transport;
 
+/// The global configuration, the environment snapshot it was resolved with, and its client.
 struct Global {
     config: Config,
+    env: Arc<Env>,
     client: Client,
 }
 
 static GLOBAL: RwLock<Option<Global>> = RwLock::new(None);
-static ENV: OnceLock<Env> = OnceLock::new();
 static TRANSPORT: OnceLock<Transport> = OnceLock::new();
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -50,42 +51,49 @@ thread_local! {
     static STACK: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The environment snapshot of the ambient API, read once.
-fn env() -> &'static Env {
-    ENV.get_or_init(Env::from_process)
-}
-
 /// One connection pool for every ambient call and override.
 fn shared_transport() -> &'static Transport {
-    TRANSPORT.get_or_init(|| Transport::new(DEFAULT_TIMEOUT, &transport::user_agent(None)))
+    TRANSPORT.get_or_init(|| Transport::new(DEFAULT_TIMEOUT, &config::user_agent(None)))
 }
 
-fn ambient_client(config: Config) -> Client {
-    let resolved = config.resolve(env(), true);
+fn ambient_client(config: Config, env: &Env) -> Client {
+    let resolved = config.resolve(env, true);
     Client::from_parts(config, resolved, shared_transport().clone())
 }
 
-/// Sets the process-wide configuration, replacing any earlier one. Unset fields fall back to
-/// the environment (read once, the first time the ambient API is used).
-pub fn configure(config: Config) {
-    let client = ambient_client(config.clone());
-    *GLOBAL.write().unwrap_or_else(PoisonError::into_inner) = Some(Global { config, client });
+impl Global {
+    /// `config` over the environment as it is now.
+    fn new(config: Config) -> Global {
+        let env = Arc::new(Env::from_process());
+        let client = ambient_client(config.clone(), &env);
+        Global {
+            config,
+            env,
+            client,
+        }
+    }
 }
 
-fn global() -> (Config, Client) {
+/// Sets the process-wide configuration, replacing any earlier one. Unset fields fall back to
+/// the environment, read now. Without a `configure` call, the environment is read once, when
+/// the ambient API is first used.
+pub fn configure(config: Config) {
+    let global = Global::new(config);
+    *GLOBAL.write().unwrap_or_else(PoisonError::into_inner) = Some(global);
+}
+
+/// The global configuration, its environment snapshot and its client.
+fn global() -> (Config, Arc<Env>, Client) {
     if let Some(g) = GLOBAL
         .read()
         .unwrap_or_else(PoisonError::into_inner)
         .as_ref()
     {
-        return (g.config.clone(), g.client.clone());
+        return (g.config.clone(), g.env.clone(), g.client.clone());
     }
     let mut slot = GLOBAL.write().unwrap_or_else(PoisonError::into_inner);
-    let g = slot.get_or_insert_with(|| Global {
-        config: Config::new(),
-        client: ambient_client(Config::new()),
-    });
-    (g.config.clone(), g.client.clone())
+    let g = slot.get_or_insert_with(|| Global::new(Config::new()));
+    (g.config.clone(), g.env.clone(), g.client.clone())
 }
 
 /// The client the ambient API uses on this thread right now: the innermost override, or the
@@ -101,7 +109,7 @@ pub fn ambient() -> Client {
     {
         return g.client.clone();
     }
-    global().1
+    global().2
 }
 
 /// The partial configuration in force on this thread (overrides merged over the global config),
@@ -122,8 +130,9 @@ pub fn with_auth<R>(config: Config, f: impl FnOnce() -> R) -> R {
 /// Pushes an override for this thread; it lasts until the returned guard is dropped.
 #[must_use = "the override ends when the guard is dropped"]
 pub fn push(config: Config) -> AuthGuard {
+    let (_, env, _) = global();
     let merged = current().merged_with(&config);
-    let client = ambient_client(merged.clone());
+    let client = ambient_client(merged.clone(), &env);
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     STACK.with(|s| {
         s.borrow_mut().push(Entry {
@@ -155,7 +164,6 @@ impl Drop for AuthGuard {
 
 /// Pops the innermost override of this thread, if any (the C ABI's `trigger_auth_pop`, which
 /// has no guard object to drop).
-#[allow(dead_code)]
 pub(crate) fn pop_innermost() -> bool {
     STACK.with(|s| s.borrow_mut().pop().is_some())
 }

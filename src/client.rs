@@ -3,9 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::config::{Config, Env, RequestOptions, Resolved, TokenKind};
+use crate::config::{self, Config, Env, RequestOptions, Resolved, TokenKind};
 use crate::error::Result;
-use crate::resources::{Batches, EnvVars, Runs, Schedules, Tasks};
+use crate::resources::{Batches, EnvVars, IdempotencyKeys, Runs, Schedules, Tasks};
 use crate::transport::{self, Call, Reply, Transport};
 
 /// A Trigger.dev API client that owns its credentials, base URL, preview branch and connection
@@ -48,7 +48,7 @@ impl Client {
     /// A client from `config`, with `env` as fallback instead of the process environment.
     pub fn with_env(config: Config, env: &Env) -> Client {
         let resolved = config.resolve(env, false);
-        let transport = Transport::new(resolved.timeout, &transport::user_agent(None));
+        let transport = Transport::new(resolved.timeout, &config::user_agent(None));
         Client::from_parts(config, resolved, transport)
     }
 
@@ -64,17 +64,24 @@ impl Client {
 
     /// A client sharing this one's connection pool, with `options` applied over its own (for
     /// one call or a group of calls: `client.with_options(o).runs().retrieve(id)`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use triggerdev::{Client, Config, RequestOptions, RetryPolicy};
+    ///
+    /// let client = Client::new(Config::new().access_token("tr_dev_..."));
+    /// let quick = client.with_options(
+    ///     RequestOptions::new().retry(RetryPolicy::none()).timeout(Duration::from_secs(5)),
+    /// );
+    /// # let _ = quick;
+    /// ```
     pub fn with_options(&self, options: RequestOptions) -> Client {
+        let resolved = self
+            .inner
+            .resolved
+            .with_options(&self.inner.config, &options);
         let mut config = self.inner.config.clone();
         config.request_options = config.request_options.merged_with(&options);
-        let mut resolved = self.inner.resolved.clone();
-        if let Some(retry) = &options.retry {
-            resolved.retry = retry.clone();
-        }
-        if let Some(timeout) = options.timeout {
-            resolved.timeout = timeout;
-        }
-        resolved.headers = crate::config::header_list(&config.request_options.additional_headers);
         Client::from_parts(config, resolved, self.inner.transport.clone())
     }
 
@@ -125,6 +132,11 @@ impl Client {
     /// Schedules.
     pub fn schedules(&self) -> Schedules {
         Schedules::new(self.clone())
+    }
+
+    /// Idempotency keys (reset).
+    pub fn idempotency_keys(&self) -> IdempotencyKeys {
+        IdempotencyKeys::new(self.clone())
     }
 
     pub(crate) fn resolved(&self) -> &Resolved {

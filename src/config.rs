@@ -1,20 +1,30 @@
 //! Configuration: what a caller sets, what the environment supplies, and how the two resolve.
+//!
+//! This module is a leaf: it knows tokens, URLs and headers, not requests or errors. What
+//! cannot go on the wire is recorded as a [`Problem`] when the configuration is resolved, and
+//! reported as [`crate::Error::InvalidArgument`] by the calls that would send it.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ureq::http::{HeaderName, HeaderValue};
+use ureq::http::{HeaderName, HeaderValue, Uri};
 
-use crate::transport::{Clock, SystemClock};
+use crate::clock::{Clock, SystemClock};
 
 /// The default API origin.
 pub const DEFAULT_BASE_URL: &str = "https://api.trigger.dev";
 
+/// Default time allowed for one HTTP attempt (connect, send, receive).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Default cap on a response body read into memory (64 MiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
+
 /// Partial configuration. Every field is optional; unset fields fall back to the environment,
 /// then to defaults (see [`Config::access_token`] and friends for each rule).
 ///
-/// `Debug` never shows the token.
+/// `Debug` never shows the token nor any header value.
 #[derive(Clone, Default)]
 pub struct Config {
     pub(crate) access_token: Option<Secret>,
@@ -25,6 +35,9 @@ pub struct Config {
     pub(crate) clock: Option<Arc<dyn Clock>>,
     pub(crate) user_agent_suffix: Option<String>,
     pub(crate) external_deployment_id: Option<String>,
+    pub(crate) v2_realtime_streams: Option<bool>,
+    pub(crate) allow_insecure_http: Option<bool>,
+    pub(crate) max_response_bytes: Option<u64>,
 }
 
 impl Config {
@@ -33,8 +46,9 @@ impl Config {
         Config::default()
     }
 
-    /// The secret key (`tr_dev_…`, `tr_prod_…`, …) or personal access token (`tr_pat_…`).
-    /// Default: env `TRIGGER_SECRET_KEY`, then `TRIGGER_ACCESS_TOKEN`.
+    /// The secret key (`tr_dev_…`, `tr_prod_…`, …), personal access token (`tr_pat_…`) or
+    /// public access token (a JWT). Default: env `TRIGGER_SECRET_KEY`, then
+    /// `TRIGGER_ACCESS_TOKEN`.
     pub fn access_token(mut self, token: impl Into<String>) -> Config {
         self.access_token = Some(Secret(token.into()));
         self
@@ -46,7 +60,8 @@ impl Config {
     }
 
     /// The API origin. Default: env `TRIGGER_API_URL`, then `https://api.trigger.dev`.
-    /// A trailing `/` is removed.
+    /// A trailing `/` is removed. Plain `http://` is refused unless the host is loopback
+    /// (`localhost`, `127.0.0.0/8`, `::1`) or [`Config::dangerously_allow_insecure_http`] is set.
     pub fn base_url(mut self, url: impl Into<String>) -> Config {
         self.base_url = Some(url.into());
         self
@@ -98,29 +113,49 @@ impl Config {
         self
     }
 
+    /// Whether runs use the v2 realtime streams (`x-trigger-realtime-streams-version: v2`,
+    /// the official `future.v2RealtimeStreams`). Default: true, unless env
+    /// `TRIGGER_V2_REALTIME_STREAMS` or `TRIGGER_REALTIME_STREAMS_V2` is `0` or `false`.
+    pub fn v2_realtime_streams(mut self, v2: bool) -> Config {
+        self.v2_realtime_streams = Some(v2);
+        self
+    }
+
+    /// Lets the access token travel over plain `http://` to a host that is not loopback. Only
+    /// for a network you trust end to end: anyone on the path can read the token. Default:
+    /// false (such a base URL fails every call with [`crate::Error::InvalidArgument`]).
+    pub fn dangerously_allow_insecure_http(mut self, allow: bool) -> Config {
+        self.allow_insecure_http = Some(allow);
+        self
+    }
+
+    /// The largest response body read into memory; a larger one fails the call with
+    /// [`crate::Error::ResponseTooLarge`]. Default: 64 MiB.
+    pub fn max_response_bytes(mut self, bytes: u64) -> Config {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
+
     /// `self` with every field that `other` sets taken from `other` (field by field).
     pub fn merged_with(&self, other: &Config) -> Config {
+        fn pick<T: Clone>(a: &Option<T>, b: &Option<T>) -> Option<T> {
+            b.clone().or_else(|| a.clone())
+        }
         Config {
-            access_token: other
-                .access_token
-                .clone()
-                .or_else(|| self.access_token.clone()),
-            base_url: other.base_url.clone().or_else(|| self.base_url.clone()),
-            preview_branch: other
-                .preview_branch
-                .clone()
-                .or_else(|| self.preview_branch.clone()),
+            access_token: pick(&self.access_token, &other.access_token),
+            base_url: pick(&self.base_url, &other.base_url),
+            preview_branch: pick(&self.preview_branch, &other.preview_branch),
             request_options: self.request_options.merged_with(&other.request_options),
-            inherit_context: other.inherit_context.or(self.inherit_context),
-            clock: other.clock.clone().or_else(|| self.clock.clone()),
-            user_agent_suffix: other
-                .user_agent_suffix
-                .clone()
-                .or_else(|| self.user_agent_suffix.clone()),
-            external_deployment_id: other
-                .external_deployment_id
-                .clone()
-                .or_else(|| self.external_deployment_id.clone()),
+            inherit_context: pick(&self.inherit_context, &other.inherit_context),
+            clock: pick(&self.clock, &other.clock),
+            user_agent_suffix: pick(&self.user_agent_suffix, &other.user_agent_suffix),
+            external_deployment_id: pick(
+                &self.external_deployment_id,
+                &other.external_deployment_id,
+            ),
+            v2_realtime_streams: pick(&self.v2_realtime_streams, &other.v2_realtime_streams),
+            allow_insecure_http: pick(&self.allow_insecure_http, &other.allow_insecure_http),
+            max_response_bytes: pick(&self.max_response_bytes, &other.max_response_bytes),
         }
     }
 
@@ -146,37 +181,50 @@ impl Config {
             None => env.branch().map(|name| Branch::new(name, false)),
         };
         let inherit = self.inherit_context.unwrap_or(inherit_by_default);
-        let authorization = token.as_ref().map(|t| t.authorization());
         let external_deployment_id = self
             .external_deployment_id
             .as_deref()
             .or(env.deployment_id.as_deref())
             .map(|id| id.trim().to_owned())
             .filter(|id| !id.is_empty());
+        let user_agent = self
+            .user_agent_suffix
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| HeaderValue::from_str(&user_agent(Some(s))));
+        let (headers, header_problem) = match header_list(&self.request_options.headers) {
+            Ok(list) => (list, None),
+            Err(p) => (Vec::new(), Some(p)),
+        };
+        let problem = check_base_url(&base_url, self.allow_insecure_http.unwrap_or(false))
+            .err()
+            .or(header_problem)
+            .or_else(|| match &user_agent {
+                Some(Err(_)) => Some(Problem::new(
+                    "user_agent_suffix",
+                    "holds characters a header cannot carry",
+                )),
+                _ => None,
+            });
+        let v2 = self.v2_realtime_streams.unwrap_or(!env.realtime_streams_v1);
         Resolved {
-            authorization,
-            external_deployment_id,
+            authorization: token.as_ref().map(Secret::authorization),
             token,
             kind,
             base_url,
             branch,
             retry: self.request_options.retry.clone().unwrap_or_default(),
             timeout: self.request_options.timeout.unwrap_or(DEFAULT_TIMEOUT),
-            headers: header_list(&self.request_options.additional_headers),
+            headers,
+            problem,
             lock_to_version: if inherit { env.version.clone() } else { None },
             clock: self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock)),
-            user_agent: self
-                .user_agent_suffix
-                .as_deref()
-                .filter(|s| !s.is_empty())
-                .map(|s| {
-                    HeaderValue::from_str(&crate::transport::user_agent(Some(s))).map_err(|_| {
-                        Problem::new(
-                            "user_agent_suffix",
-                            "holds characters a header cannot carry",
-                        )
-                    })
-                }),
+            user_agent: user_agent.and_then(Result::ok),
+            external_deployment_id,
+            realtime_streams: HeaderValue::from_static(if v2 { "v2" } else { "v1" }),
+            max_response_bytes: self
+                .max_response_bytes
+                .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
         }
     }
 }
@@ -185,10 +233,14 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("access_token", &self.access_token)
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(Shown))
             .field("preview_branch", &self.preview_branch)
             .field("request_options", &self.request_options)
             .field("inherit_context", &self.inherit_context)
+            .field("external_deployment_id", &self.external_deployment_id)
+            .field("v2_realtime_streams", &self.v2_realtime_streams)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -220,16 +272,13 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Per-request behaviour: retries, timeout, extra headers.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Per-request behaviour: retries, timeout, extra headers. `Debug` shows header names only.
+#[derive(Clone, Default, PartialEq)]
 pub struct RequestOptions {
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) timeout: Option<Duration>,
-    pub(crate) additional_headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
 }
-
-/// Default time allowed for one HTTP attempt (connect, send, receive).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl RequestOptions {
     /// Empty options: every field inherits.
@@ -237,7 +286,8 @@ impl RequestOptions {
         RequestOptions::default()
     }
 
-    /// The retry policy. Default: [`RetryPolicy::default`] (5 attempts, factor 1.6, 1 s..30 s).
+    /// The retry policy; replaces the inherited one as a whole. Default:
+    /// [`RetryPolicy::default`] (5 attempts, factor 1.6, 1 s..30 s).
     pub fn retry(mut self, policy: RetryPolicy) -> RequestOptions {
         self.retry = Some(policy);
         self
@@ -251,21 +301,39 @@ impl RequestOptions {
 
     /// A header added to every request unless the SDK already sets it. Default: none.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> RequestOptions {
-        self.additional_headers.push((name.into(), value.into()));
+        self.headers.push((name.into(), value.into()));
         self
     }
 
     pub(crate) fn merged_with(&self, other: &RequestOptions) -> RequestOptions {
-        let mut headers = self.additional_headers.clone();
-        for (name, value) in &other.additional_headers {
+        let mut headers = self.headers.clone();
+        for (name, value) in &other.headers {
             headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
             headers.push((name.clone(), value.clone()));
         }
         RequestOptions {
             retry: other.retry.clone().or_else(|| self.retry.clone()),
             timeout: other.timeout.or(self.timeout),
-            additional_headers: headers,
+            headers,
         }
+    }
+}
+
+impl fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a [(String, String)]);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map()
+                    .entries(self.0.iter().map(|(n, _)| (n, "<redacted>")))
+                    .finish()
+            }
+        }
+        f.debug_struct("RequestOptions")
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("headers", &Headers(&self.headers))
+            .finish()
     }
 }
 
@@ -390,6 +458,91 @@ impl fmt::Display for TokenKind {
     }
 }
 
+/// Whether `value` looks like a credential (a `tr_` token or a JWT): such values are never
+/// echoed in an error message or a `Debug` output.
+pub(crate) fn looks_secret(value: &str) -> bool {
+    let v = value.trim();
+    v.starts_with("tr_")
+        || v.contains("Bearer ")
+        || (v.starts_with("eyJ") && v.matches('.').count() >= 2)
+}
+
+/// A caller's value as an error message may show it: quoted, or replaced by a note when it
+/// looks like a credential, and shortened when long.
+pub(crate) struct Shown<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MAX: usize = 80;
+        if looks_secret(self.0) {
+            return f.write_str("(a value that looks like a credential, not shown)");
+        }
+        if self.0.len() <= MAX {
+            return write!(f, "`{}`", self.0);
+        }
+        let mut end = MAX;
+        while !self.0.is_char_boundary(end) {
+            end -= 1;
+        }
+        write!(f, "`{}…` ({} bytes)", &self.0[..end], self.0.len())
+    }
+}
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// The `User-Agent` this SDK sends.
+pub(crate) fn user_agent(suffix: Option<&str>) -> String {
+    let version = crate::VERSION;
+    match suffix {
+        Some(s) if !s.is_empty() => format!("triggerdev-rust/{version} {s}"),
+        _ => format!("triggerdev-rust/{version}"),
+    }
+}
+
+/// Checks that `url` is an absolute `http(s)://host[:port][/path]` URL, and that a plain
+/// `http://` one goes to a loopback host unless `allow_insecure`.
+fn check_base_url(url: &str, allow_insecure: bool) -> Result<(), Problem> {
+    let invalid = || {
+        Problem::new(
+            "base_url",
+            format!(
+                "{} is not a URL of the form https://host[:port]",
+                Shown(url)
+            ),
+        )
+    };
+    let uri: Uri = url.parse().map_err(|_| invalid())?;
+    let host = uri.host().filter(|h| !h.is_empty()).ok_or_else(invalid)?;
+    if uri.query().is_some() {
+        return Err(Problem::new("base_url", "must not have a query string"));
+    }
+    match uri.scheme_str() {
+        Some("https") => Ok(()),
+        Some("http") if allow_insecure || is_loopback(host) => Ok(()),
+        Some("http") => Err(Problem::new(
+            "base_url",
+            "plain http:// to a host that is not loopback would send the access token \
+             unencrypted; use https://, or allow it explicitly with \
+             Config::dangerously_allow_insecure_http (C ABI: \"dangerouslyAllowInsecureHttp\")",
+        )),
+        _ => Err(invalid()),
+    }
+}
+
+/// `localhost`, `127.0.0.0/8` or `::1`.
+pub(crate) fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case("localhost") || host.eq_ignore_ascii_case("localhost.") {
+        return true;
+    }
+    host.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The environment variables the SDK reads, captured once.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Env {
@@ -401,6 +554,7 @@ pub struct Env {
     dev_branch: Option<String>,
     version: Option<String>,
     deployment_id: Option<String>,
+    realtime_streams_v1: bool,
 }
 
 /// Commit SHAs CI and hosting providers set, in the official SDK's order of preference.
@@ -440,6 +594,7 @@ impl Env {
     /// Builds a snapshot from any lookup (tests use a map).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Env {
         let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        let off = |name: &str| matches!(get(name).as_deref(), Some("0" | "false"));
         Env {
             secret_key: get("TRIGGER_SECRET_KEY"),
             access_token: get("TRIGGER_ACCESS_TOKEN"),
@@ -454,6 +609,8 @@ impl Env {
                     .then(|| COMMIT_SHA_VARS.iter().find_map(|name| get(name)))
                     .flatten()
             }),
+            realtime_streams_v1: off("TRIGGER_V2_REALTIME_STREAMS")
+                || off("TRIGGER_REALTIME_STREAMS_V2"),
         }
     }
 
@@ -499,8 +656,8 @@ impl Branch {
 /// and reported as [`crate::Error::InvalidArgument`] by the calls that would send it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Problem {
-    argument: &'static str,
-    reason: String,
+    pub(crate) argument: &'static str,
+    pub(crate) reason: String,
 }
 
 impl Problem {
@@ -512,31 +669,28 @@ impl Problem {
     }
 }
 
-impl From<&Problem> for crate::Error {
-    fn from(p: &Problem) -> crate::Error {
-        crate::Error::invalid(p.argument, p.reason.clone())
-    }
-}
-
-/// Additional headers as header names and values, checked once.
-pub(crate) fn header_list(
-    headers: &[(String, String)],
-) -> Result<Vec<(HeaderName, HeaderValue)>, Problem> {
+/// Additional headers as header names and values, checked once. Messages name the header,
+/// never its value.
+fn header_list(headers: &[(String, String)]) -> Result<Vec<(HeaderName, HeaderValue)>, Problem> {
     headers
         .iter()
         .map(|(name, value)| {
             let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                 Problem::new(
                     "additional_headers",
-                    format!("`{name}` is not a header name"),
+                    format!("{} is not a header name", Shown(name)),
                 )
             })?;
-            let v = HeaderValue::from_str(value).map_err(|_| {
+            let mut v = HeaderValue::from_str(value).map_err(|_| {
                 Problem::new(
                     "additional_headers",
-                    format!("the value of `{name}` cannot be sent"),
+                    format!(
+                        "the value of {} holds characters a header cannot carry",
+                        Shown(name)
+                    ),
                 )
             })?;
+            v.set_sensitive(true);
             Ok((n, v))
         })
         .collect()
@@ -552,26 +706,94 @@ pub(crate) struct Resolved {
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
     /// Additional headers, parsed once.
-    pub(crate) headers: Result<Vec<(HeaderName, HeaderValue)>, Problem>,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    /// The first setting that keeps every call from being sent (a bad base URL or header).
+    pub(crate) problem: Option<Problem>,
     pub(crate) lock_to_version: Option<String>,
     pub(crate) clock: Arc<dyn Clock>,
     /// A `User-Agent` other than the transport's default, when a suffix is set.
-    pub(crate) user_agent: Option<Result<HeaderValue, Problem>>,
+    pub(crate) user_agent: Option<HeaderValue>,
     /// `Bearer <token>`, built once, or why the token cannot be sent.
     pub(crate) authorization: Option<Result<HeaderValue, &'static str>>,
     /// `externalDeploymentId` for triggers that do not set one.
     pub(crate) external_deployment_id: Option<String>,
+    /// `x-trigger-realtime-streams-version`.
+    pub(crate) realtime_streams: HeaderValue,
+    pub(crate) max_response_bytes: u64,
+}
+
+impl Resolved {
+    /// `self` with per-call `options` applied over its own request options (the one place
+    /// where per-call options are resolved).
+    pub(crate) fn with_options(&self, config: &Config, options: &RequestOptions) -> Resolved {
+        let merged = config.request_options.merged_with(options);
+        let mut resolved = self.clone();
+        if let Some(retry) = &options.retry {
+            resolved.retry = retry.clone();
+        }
+        if let Some(timeout) = options.timeout {
+            resolved.timeout = timeout;
+        }
+        match header_list(&merged.headers) {
+            Ok(list) => resolved.headers = list,
+            Err(p) => resolved.problem = resolved.problem.or(Some(p)),
+        }
+        resolved
+    }
 }
 
 impl fmt::Debug for Resolved {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
         f.debug_struct("Resolved")
             .field("token", &self.token)
-            .field("base_url", &self.base_url)
-            .field("branch", &self.branch)
+            .field("base_url", &Shown(&self.base_url))
+            .field("branch", &self.branch.as_ref().map(|b| &b.name))
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("additional_headers", &header_names)
             .field("lock_to_version", &self.lock_to_version)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for host in ["localhost", "127.0.0.1", "127.8.9.10", "[::1]", "::1"] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in ["example.com", "10.0.0.1", "localhost.example.com", "[::2]"] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn plain_http_needs_loopback_or_the_opt_in() {
+        assert!(check_base_url("http://127.0.0.1:3030", false).is_ok());
+        assert!(check_base_url("http://localhost", false).is_ok());
+        assert!(check_base_url("https://api.trigger.dev", false).is_ok());
+        let p = check_base_url("http://api.example.com", false).unwrap_err();
+        assert_eq!(p.argument, "base_url");
+        assert!(p.reason.contains("unencrypted"), "{}", p.reason);
+        assert!(check_base_url("http://api.example.com", true).is_ok());
+    }
+
+    #[test]
+    fn a_bad_base_url_is_named_without_echoing_a_credential() {
+        let p = check_base_url("tr_prod_abcdef", false).unwrap_err();
+        assert_eq!(
+            p.reason,
+            "(a value that looks like a credential, not shown) is not a URL of the form \
+             https://host[:port]"
+        );
+        let p = check_base_url("ftp://x", false).unwrap_err();
+        assert_eq!(
+            p.reason,
+            "`ftp://x` is not a URL of the form https://host[:port]"
+        );
     }
 }

@@ -126,11 +126,11 @@ pub(crate) fn uuid_v4() -> String {
     String::from_utf8(out).expect("hex digits and hyphens are ASCII")
 }
 
-/// A base-36 string of `len` random characters.
-pub(crate) fn random_base36(len: usize) -> String {
-    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+/// `len` random characters of the alphabet friendly ids use (`1-9`, `a-z` without `l`).
+pub(crate) fn random_id(len: usize) -> String {
+    const ALPHABET: &[u8] = b"123456789abcdefghijkmnopqrstuvwxyz";
     (0..len)
-        .map(|_| ALPHABET[(random_u64() % 36) as usize] as char)
+        .map(|_| ALPHABET[(random_u64() % ALPHABET.len() as u64) as usize] as char)
         .collect()
 }
 

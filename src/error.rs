@@ -7,7 +7,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::config::TokenKind;
+use crate::config::{Problem, TokenKind};
 
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -105,6 +105,24 @@ pub enum Error {
         timeout: Duration,
     },
 
+    /// A response body was larger than the client accepts
+    /// ([`crate::Config::max_response_bytes`]).
+    #[error("response too large: the body exceeds the limit of {limit} bytes")]
+    ResponseTooLarge {
+        /// The limit in force, in bytes.
+        limit: u64,
+    },
+
+    /// [`crate::Runs::poll`] retrieved the run as often as it may and it was still not
+    /// finished.
+    #[error("run {run_id} was still not finished after {polls} retrievals")]
+    PollLimitReached {
+        /// The run polled.
+        run_id: String,
+        /// How many times it was retrieved.
+        polls: u32,
+    },
+
     /// A success response whose body is not what the API documents.
     #[error("could not decode the {status} response: {message}")]
     Decode {
@@ -154,27 +172,38 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// Builds the error the way the official SDK does (API.md §4.2).
+    /// Builds the error of a non-success response. The message is the body's `error` member
+    /// (or its `message`), as the official SDK reads it; a body without one is quoted
+    /// (shortened), and an empty body gives the status's reason phrase.
     pub(crate) fn from_response(status: u16, body: &[u8]) -> ApiError {
         let text = String::from_utf8_lossy(body).into_owned();
-        let (message, code) = match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(serde_json::Value::Object(map)) => {
-                let code = map.get("code").and_then(|c| c.as_str()).map(str::to_owned);
-                let message = match map.get("error") {
-                    Some(serde_json::Value::String(s)) => s.clone(),
-                    Some(serde_json::Value::Object(obj)) => match obj.get("message") {
-                        Some(serde_json::Value::String(m)) => m.clone(),
-                        _ => serde_json::Value::Object(obj.clone()).to_string(),
-                    },
-                    Some(other) if !other.is_null() => other.to_string(),
-                    _ => format!("{status} status code (no body)"),
-                };
-                (message, code)
-            }
-            Ok(_) if !text.trim().is_empty() => (format!("{status} status code (no body)"), None),
-            _ if text.trim().is_empty() => (format!("{status} status code (no body)"), None),
-            _ => (format!("{status} {text}"), None),
+        let parsed = serde_json::from_slice::<serde_json::Value>(body).ok();
+        let member = |map: &serde_json::Map<String, serde_json::Value>, key: &str| {
+            map.get(key).and_then(|c| c.as_str()).map(str::to_owned)
         };
+        let code = match &parsed {
+            Some(serde_json::Value::Object(map)) => member(map, "code"),
+            _ => None,
+        };
+        let message = match &parsed {
+            Some(serde_json::Value::Object(map)) => match map.get("error") {
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(serde_json::Value::Object(obj)) => {
+                    Some(member(obj, "message").unwrap_or_else(|| obj_text(obj)))
+                }
+                Some(other) if !other.is_null() => Some(other.to_string()),
+                _ => member(map, "message"),
+            },
+            _ => None,
+        };
+        let message = message.unwrap_or_else(|| {
+            let trimmed = text.trim();
+            if trimmed.is_empty() {
+                reason_phrase(status).to_owned()
+            } else {
+                snippet(trimmed, 500)
+            }
+        });
         ApiError {
             status,
             message,
@@ -182,6 +211,30 @@ impl ApiError {
             body: text,
         }
     }
+}
+
+fn obj_text(obj: &serde_json::Map<String, serde_json::Value>) -> String {
+    serde_json::Value::Object(obj.clone()).to_string()
+}
+
+/// `text` cut to at most `max` bytes (on a character boundary), marked when cut.
+fn snippet(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &text[..end], text.len())
+}
+
+/// The reason phrase of `status`, for an error response with an empty body.
+fn reason_phrase(status: u16) -> &'static str {
+    ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("(no body)")
 }
 
 impl fmt::Display for ApiError {
@@ -245,10 +298,17 @@ impl Error {
         }
     }
 
+    /// An invalid argument, named as the Rust API names it.
     pub(crate) fn invalid(argument: &'static str, reason: impl Into<String>) -> Error {
         Error::InvalidArgument {
             argument,
             reason: reason.into(),
         }
+    }
+}
+
+impl From<&Problem> for Error {
+    fn from(p: &Problem) -> Error {
+        Error::invalid(p.argument, p.reason.clone())
     }
 }

@@ -63,13 +63,20 @@
 //! official SDK does (5 attempts, 1 s..30 s backoff); see [`RetryPolicy`].
 
 #![warn(missing_docs)]
+// `unsafe` lives in the C ABI only (`src/ffi`, which allows it for itself).
+#![deny(unsafe_code)]
 
 pub mod auth;
 mod client;
+mod clock;
 mod config;
+mod config_json;
+mod credentials;
 mod encode;
 mod error;
 pub mod ffi;
+pub mod idempotency_keys;
+mod json;
 mod jwt;
 mod pagination;
 pub(crate) mod resources;
@@ -77,19 +84,21 @@ mod transport;
 
 pub use auth::{ambient, configure};
 pub use client::Client;
+pub use clock::{Clock, SystemClock};
 pub use config::{
-    Config, Env, EnvKind, RequestOptions, RetryPolicy, TokenKind, DEFAULT_BASE_URL, DEFAULT_TIMEOUT,
+    Config, Env, EnvKind, RequestOptions, RetryPolicy, TokenKind, DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
 pub use error::{ApiError, Error, Result};
+pub use idempotency_keys::{IdempotencyKey, IdempotencyKeyScope};
+pub use json::RawJson;
 pub use pagination::{CursorPage, CursorPagination, OffsetPage, OffsetPagination, PageIter};
-pub use resources::{
-    parse_dotenv, Batch, BatchError, BatchHandle, BatchItem, BatchProcessing, BatchStatus,
-    BatchTriggerOptions, Batches, CreateEnvVar, CreateSchedule, Debounce, EnvSlug, EnvVar, EnvVars,
-    ImportEnvVars, ListRunsParams, ListSchedulesParams, Run, RunError, RunHandle, RunItem,
-    RunResult, RunStatus, Runs, RunsIter, Schedule, ScheduleGenerator, Schedules, SchedulesIter,
-    Tasks, TriggerOptions, Ttl, UpdateMetadata, UpdateSchedule,
-};
-pub use transport::{Clock, SystemClock, API_VERSION, VERSION};
+pub use resources::*;
+
+/// The API version whose run-status vocabulary this SDK decodes (`x-trigger-api-version`).
+pub const API_VERSION: &str = "2025-07-16";
+/// The crate version, sent as `trigger-version` and in the `User-Agent`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Triggering tasks with the ambient configuration.
 pub fn tasks() -> Tasks {

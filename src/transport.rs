@@ -12,62 +12,23 @@ use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use crate::config::{EnvKind, Resolved, RetryPolicy, TokenKind};
+use crate::credentials::{self, Access};
 use crate::error::{Error, Result};
+use crate::{API_VERSION, VERSION};
 
-/// The API version whose run-status vocabulary this SDK decodes.
-pub const API_VERSION: &str = "2025-07-16";
-/// The crate version, sent as `trigger-version`.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-/// Largest response body read into memory (64 MiB).
-const MAX_BODY: u64 = 64 << 20;
+/// Response bodies up to this size get a buffer of their announced length up front.
+const PREALLOCATE_MAX: u64 = 1 << 20;
 /// How long a resolved address is reused.
 const DNS_TTL: Duration = Duration::from_secs(60);
+/// The longest URL the HTTP stack accepts.
+const MAX_URL_LEN: usize = 65_534;
 
 const TRIGGER_VERSION: HeaderName = HeaderName::from_static("trigger-version");
 const TRIGGER_SOURCE: HeaderName = HeaderName::from_static("x-trigger-source");
 const TRIGGER_API_VERSION: HeaderName = HeaderName::from_static("x-trigger-api-version");
 const TRIGGER_BRANCH: HeaderName = HeaderName::from_static("x-trigger-branch");
+const REALTIME_STREAMS: HeaderName = HeaderName::from_static("x-trigger-realtime-streams-version");
 const REQUEST_KEY: HeaderName = HeaderName::from_static("x-trigger-request-idempotency-key");
-
-/// Time and randomness for the retry loop. Tests inject a fake to check delays without sleeping.
-pub trait Clock: Send + Sync {
-    /// The current time.
-    fn now(&self) -> SystemTime;
-    /// Blocks for `duration`.
-    fn sleep(&self, duration: Duration);
-    /// A random number in `[0, 1)`, used for jitter.
-    fn random(&self) -> f64 {
-        (crate::encode::random_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-/// The real clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
-    fn sleep(&self, duration: Duration) {
-        std::thread::sleep(duration)
-    }
-}
-
-/// Which credentials an operation accepts (the Authentication page's table, DESIGN.md §6.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Access {
-    /// Secret keys, and public access tokens when `jwt` is set. No PAT, no OAT.
-    SecretKey { jwt: bool },
-    /// Secret keys, personal and organization access tokens (envvars).
-    EnvVars,
-    /// Personal access tokens (project runs list).
-    Pat,
-    /// No credentials at all (timezones).
-    Public,
-    /// A presigned storage URL: only `Content-Type`, nothing of ours.
-    Presigned,
-}
 
 /// A request body.
 pub(crate) enum Body {
@@ -95,6 +56,8 @@ pub(crate) struct Call {
     pub(crate) request_key: bool,
     /// A retry policy that replaces the client's (batch items).
     pub(crate) retry: Option<RetryPolicy>,
+    /// The argument blamed when the URL is too long: the query's, once there is one.
+    pub(crate) url_argument: &'static str,
 }
 
 impl Call {
@@ -114,11 +77,14 @@ impl Call {
             preview_env: false,
             request_key: true,
             retry: None,
+            url_argument: "id",
         }
     }
 
-    pub(crate) fn query(mut self, query: String) -> Call {
+    /// Sets the encoded query string built from the argument `argument`.
+    pub(crate) fn query(mut self, query: String, argument: &'static str) -> Call {
         self.query = query;
+        self.url_argument = argument;
         self
     }
 
@@ -252,53 +218,14 @@ impl Resolver for CachingResolver {
     }
 }
 
-/// The `User-Agent` this SDK sends.
-pub(crate) fn user_agent(suffix: Option<&str>) -> String {
-    match suffix {
-        Some(s) if !s.is_empty() => format!("triggerdev-rust/{VERSION} {s}"),
-        _ => format!("triggerdev-rust/{VERSION}"),
-    }
-}
-
-/// Checks the credential against the operation, before anything is sent.
-pub(crate) fn check_access(cfg: &Resolved, call: &Call) -> Result<()> {
-    if matches!(call.access, Access::Public | Access::Presigned) {
-        return Ok(());
-    }
-    let Some(authorization) = &cfg.authorization else {
-        return Err(Error::MissingCredentials);
-    };
-    if let Err(reason) = authorization {
-        return Err(Error::InvalidCredentials { reason });
-    }
-    let unsupported = |expected| {
-        Err(Error::UnsupportedCredential {
-            operation: call.operation,
-            kind: cfg.kind,
-            expected,
-        })
-    };
-    match (call.access, cfg.kind) {
-        (
-            Access::SecretKey { .. },
-            TokenKind::PersonalAccessToken | TokenKind::OrganizationAccessToken,
-        ) => unsupported("a secret key (tr_dev_, tr_stg_, tr_prod_ or tr_preview_)"),
-        (Access::SecretKey { jwt: false }, TokenKind::PublicAccessToken) => {
-            unsupported("a secret key (public access tokens are not accepted here)")
-        }
-        (Access::EnvVars, TokenKind::PublicAccessToken) => {
-            unsupported("a secret key or a personal access token")
-        }
-        (Access::Pat, TokenKind::SecretKey(_) | TokenKind::PublicAccessToken) => {
-            unsupported("a personal access token (tr_pat_)")
-        }
-        _ => Ok(()),
-    }
-}
-
 /// Sends `call` with retries and maps the outcome.
 pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Result<Reply> {
-    check_access(cfg, call)?;
+    if call.access != Access::Presigned {
+        if let Some(problem) = &cfg.problem {
+            return Err(problem.into());
+        }
+    }
+    credentials::check(cfg, call.operation, call.access)?;
     let request_key = call.request_key.then(crate::encode::uuid_v4);
     let policy = call.retry.as_ref().unwrap_or(&cfg.retry);
     let max_attempts = policy.max_attempts.max(1);
@@ -393,11 +320,26 @@ fn send_once(
         url.push('?');
         url.push_str(&call.query);
     }
+    if url.len() > MAX_URL_LEN {
+        return Err(Error::invalid(
+            call.url_argument,
+            format!(
+                "makes a request URL of {} bytes, more than the {MAX_URL_LEN} a URL may have",
+                url.len()
+            ),
+        ));
+    }
     let mut builder = http::Request::builder()
         .method(call.method.clone())
         .uri(&url);
     let headers = builder.headers_mut().ok_or_else(|| {
-        Error::invalid("base_url", format!("`{}` is not a valid URL", cfg.base_url))
+        if call.access == Access::Presigned {
+            Error::Connection {
+                message: "the storage URL the server sent is not a valid URL".to_owned(),
+            }
+        } else {
+            Error::invalid(call.url_argument, "does not make a valid request URL")
+        }
     })?;
     add_headers(headers, cfg, call, request_key)?;
 
@@ -415,7 +357,7 @@ fn send_once(
         Ok(r) => r,
         Err(e) => {
             transport.resolver.forget();
-            return Err(map_transport_error(e, timeout, &cfg.base_url));
+            return Err(map_transport_error(e, timeout, cfg.max_response_bytes));
         }
     };
     let status = response.status().as_u16();
@@ -447,16 +389,20 @@ fn send_once(
     } else {
         None
     };
-    let capacity = response.body().content_length().unwrap_or(0).min(MAX_BODY);
-    let mut body = Vec::with_capacity(capacity as usize);
+    let limit = cfg.max_response_bytes;
+    let announced = response.body().content_length().unwrap_or(0);
+    if announced > limit {
+        return Err(Error::ResponseTooLarge { limit });
+    }
+    let mut body = Vec::with_capacity(announced.min(PREALLOCATE_MAX) as usize);
     let read = response
         .body_mut()
         .with_config()
-        .limit(MAX_BODY)
+        .limit(limit)
         .reader()
         .read_to_end(&mut body);
     if let Err(e) = read {
-        return Err(map_io_error(e, timeout));
+        return Err(map_io_error(e, timeout, limit));
     }
     if (200..300).contains(&status) {
         Ok(Attempt::Success(Reply {
@@ -508,40 +454,40 @@ fn add_headers(
         http::header::CONTENT_TYPE,
         HeaderValue::from_static(content_type),
     );
+    if let Some(ua) = &cfg.user_agent {
+        headers.insert(http::header::USER_AGENT, ua.clone());
+    }
     if call.access == Access::Presigned {
         return Ok(());
     }
-    if call.access != Access::Public {
-        // check_access has already ruled out a missing or unusable token.
-        if let Some(Ok(value)) = &cfg.authorization {
-            headers.insert(http::header::AUTHORIZATION, value.clone());
-        }
-        if let Some(branch) = &cfg.branch {
-            let send = branch.explicit
-                || cfg.kind == TokenKind::SecretKey(EnvKind::Preview)
-                || call.preview_env;
-            if send {
-                headers.insert(
-                    TRIGGER_BRANCH,
-                    branch.header.clone().map_err(|p| Error::from(&p))?,
-                );
-            }
-        }
-    }
-    if let Some(ua) = &cfg.user_agent {
-        headers.insert(
-            http::header::USER_AGENT,
-            ua.clone().map_err(|p| Error::from(&p))?,
-        );
-    }
-    headers.insert(TRIGGER_VERSION, HeaderValue::from_static(VERSION));
-    headers.insert(TRIGGER_SOURCE, HeaderValue::from_static("sdk"));
-    headers.insert(TRIGGER_API_VERSION, HeaderValue::from_static(API_VERSION));
     if let Some(key) = request_key {
         let value = HeaderValue::from_str(key).expect("a UUID is a valid header value");
         headers.insert(REQUEST_KEY, value);
     }
-    for (name, value) in cfg.headers.as_ref().map_err(Error::from)? {
+    // The timezones list has its own header set in the official SDK: no auth, no API headers.
+    if call.access == Access::Public {
+        return Ok(());
+    }
+    // credentials::check has already ruled out a missing or unusable token.
+    if let Some(Ok(value)) = &cfg.authorization {
+        headers.insert(http::header::AUTHORIZATION, value.clone());
+    }
+    if let Some(branch) = &cfg.branch {
+        let send = branch.explicit
+            || cfg.kind == TokenKind::SecretKey(EnvKind::Preview)
+            || call.preview_env;
+        if send {
+            headers.insert(
+                TRIGGER_BRANCH,
+                branch.header.clone().map_err(|p| Error::from(&p))?,
+            );
+        }
+    }
+    headers.insert(TRIGGER_VERSION, HeaderValue::from_static(VERSION));
+    headers.insert(TRIGGER_SOURCE, HeaderValue::from_static("sdk"));
+    headers.insert(TRIGGER_API_VERSION, HeaderValue::from_static(API_VERSION));
+    headers.insert(REALTIME_STREAMS, cfg.realtime_streams.clone());
+    for (name, value) in &cfg.headers {
         if !headers.contains_key(name) {
             headers.insert(name.clone(), value.clone());
         }
@@ -575,13 +521,14 @@ pub(crate) fn rate_limit_reset(
         .map(|secs| now + Duration::from_secs_f64(secs.min(1e7)))
 }
 
-fn map_transport_error(error: ureq::Error, timeout: Duration, base_url: &str) -> Error {
+fn map_transport_error(error: ureq::Error, timeout: Duration, limit: u64) -> Error {
     match error {
         ureq::Error::Timeout(_) => Error::Timeout { timeout },
-        ureq::Error::Io(e) => map_io_error(e, timeout),
+        ureq::Error::BodyExceedsLimit(_) => Error::ResponseTooLarge { limit },
+        ureq::Error::Io(e) => map_io_error(e, timeout, limit),
         ureq::Error::Http(_) | ureq::Error::BadUri(_) => Error::invalid(
             "base_url",
-            format!("`{base_url}` does not make a valid request URL"),
+            "does not make a valid request URL with this path",
         ),
         other => Error::Connection {
             message: other.to_string(),
@@ -589,7 +536,7 @@ fn map_transport_error(error: ureq::Error, timeout: Duration, base_url: &str) ->
     }
 }
 
-fn map_io_error(error: std::io::Error, timeout: Duration) -> Error {
+fn map_io_error(error: std::io::Error, timeout: Duration, limit: u64) -> Error {
     if error.kind() == std::io::ErrorKind::TimedOut {
         return Error::Timeout { timeout };
     }
@@ -598,8 +545,10 @@ fn map_io_error(error: std::io::Error, timeout: Duration) -> Error {
         .get_ref()
         .and_then(|e| e.downcast_ref::<ureq::Error>())
     {
-        if matches!(inner, ureq::Error::Timeout(_)) {
-            return Error::Timeout { timeout };
+        match inner {
+            ureq::Error::Timeout(_) => return Error::Timeout { timeout },
+            ureq::Error::BodyExceedsLimit(_) => return Error::ResponseTooLarge { limit },
+            _ => {}
         }
     }
     Error::Connection {

@@ -45,7 +45,9 @@ fn operations() -> Vec<Op> {
         }),
         ("runs.retrieve", |c| c.runs().retrieve("run_1").map(drop)),
         ("runs.cancel", |c| c.runs().cancel("run_1").map(drop)),
-        ("runs.replay", |c| c.runs().replay("run_1").map(drop)),
+        ("runs.replay", |c| {
+            c.runs().replay("run_1", &Default::default()).map(drop)
+        }),
         ("envvars.list", |c| {
             c.envvars().list("proj_1", "dev").map(drop)
         }),
@@ -469,7 +471,9 @@ fn organization_tokens_and_public_tokens_follow_the_server_table() {
             .map(drop)
     ));
     assert!(sent(public.batches().retrieve("batch_1").map(drop)));
-    assert!(unsupported(public.runs().replay("run_1").map(drop)));
+    assert!(unsupported(
+        public.runs().replay("run_1", &Default::default()).map(drop)
+    ));
     assert!(unsupported(
         public.schedules().retrieve("sched_1").map(drop)
     ));

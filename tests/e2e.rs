@@ -120,7 +120,7 @@ fn runs_trigger_list_retrieve_cancel_replay_reschedule_tags_metadata_result() {
         c.runs().retrieve(&text.id).unwrap().status,
         RunStatus::Canceled
     );
-    let replay = c.runs().replay(&text.id).unwrap();
+    let replay = c.runs().replay(&text.id, &Default::default()).unwrap();
     assert_ne!(replay, text.id);
     assert_eq!(
         c.runs().retrieve(&replay).unwrap().payload,
@@ -427,7 +427,7 @@ fn every_error_a_user_can_hit() {
     assert!(matches!(
         err,
         Error::InvalidArgument {
-            argument: "limit",
+            argument: "params.limit",
             ..
         }
     ));

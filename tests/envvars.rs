@@ -66,7 +66,7 @@ fn retrieve_create_update_del_and_upload() {
         DEV_KEY,
     )
     .match_body(Matcher::Exact(
-        r#"{"variables":{"Z":"1","A":"two words"},"override":true,"isSecret":false}"#.into(),
+        r#"{"variables":{"Z":"1","A":"two words"},"parentVariables":{"P":"9"},"isSecret":false,"override":true}"#.into(),
     ))
     .with_body(r#"{"success":true}"#)
     .create();
@@ -86,7 +86,8 @@ fn retrieve_create_update_del_and_upload() {
     let body = ImportEnvVars::from_dotenv("Z=1\nA=\"two words\"\n")
         .unwrap()
         .override_existing(true)
-        .secret(false);
+        .secret(false)
+        .parent_variables([("P", "9")]);
     c.envvars().upload("proj_1", "dev", &body).unwrap();
     for m in [retrieve, create, update, del, upload] {
         m.assert();
@@ -137,12 +138,12 @@ fn bad_slugs_names_and_bodies_fail_before_sending() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid argument `variables`: give at least one variable"
+        "invalid argument `body.variables`: give at least one variable"
     );
     let err = ImportEnvVars::from_dotenv("GOOD=1\nbad line\n").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid argument `dotenv`: line 2: expected KEY=value"
+        "invalid argument `text`: line 2: expected KEY=value"
     );
 }
 

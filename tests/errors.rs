@@ -54,15 +54,19 @@ fn messages_are_built_like_the_official_sdk() {
     assert_eq!(err.api_error().unwrap().message, "nested");
     let err = status_error(400, r#"{"error":{"issues":[1]}}"#);
     assert_eq!(err.api_error().unwrap().message, r#"{"issues":[1]}"#);
+    // A body without an `error` member is quoted, not called "no body"; the status is
+    // said once, by Display.
     let err = status_error(400, r#"{"details":[]}"#);
-    assert_eq!(
-        err.api_error().unwrap().message,
-        "400 status code (no body)"
-    );
+    assert_eq!(err.api_error().unwrap().message, r#"{"details":[]}"#);
+    assert_eq!(err.to_string(), r#"400 {"details":[]}"#);
+    let err = status_error(404, r#"{"message":"Nope"}"#);
+    assert_eq!(err.to_string(), "404 Nope");
     let err = status_error(502, "<html>Bad gateway</html>");
+    assert_eq!(err.to_string(), "502 <html>Bad gateway</html>");
+    let err = status_error(400, &"x".repeat(600));
     assert_eq!(
         err.api_error().unwrap().message,
-        "502 <html>Bad gateway</html>"
+        format!("{}… (600 bytes)", "x".repeat(500))
     );
     let err = status_error(
         403,
@@ -73,10 +77,7 @@ fn messages_are_built_like_the_official_sdk() {
         Some("unauthorized")
     );
     let err = status_error(500, "");
-    assert_eq!(
-        err.api_error().unwrap().message,
-        "500 status code (no body)"
-    );
+    assert_eq!(err.to_string(), "500 Internal Server Error");
 }
 
 #[test]

@@ -363,7 +363,7 @@ fn malformed_and_wrongly_typed_json_are_invalid_arguments() {
     });
     assert!(
         e.message
-            .starts_with("items_json: invalid type: map, expected a sequence"),
+            .starts_with("items_json: must be a JSON array, not an object"),
         "{}",
         e.message
     );
@@ -401,7 +401,7 @@ fn malformed_and_wrongly_typed_json_are_invalid_arguments() {
     let e = expect_failure(|out, err| unsafe {
         trigger_tasks_batch_trigger(client, c("[]").as_ptr(), ptr::null(), out, err)
     });
-    assert_eq!(e.message, "items: a batch needs at least one item");
+    assert_eq!(e.message, "items_json: a batch needs at least one item");
 
     let e = expect_failure(|out, err| unsafe {
         trigger_runs_add_tags(
@@ -417,7 +417,10 @@ fn malformed_and_wrongly_typed_json_are_invalid_arguments() {
     let e = expect_failure(|out, err| unsafe {
         trigger_runs_add_tags(client, c("run_1").as_ptr(), c("[]").as_ptr(), out, err)
     });
-    assert_eq!(e.message, "tags: give at least one tag, none of them empty");
+    assert_eq!(
+        e.message,
+        "tags_json: give at least one tag, none of them empty"
+    );
 
     let e = expect_failure(|out, err| unsafe {
         trigger_runs_cancel(client, c("  ").as_ptr(), out, err)
@@ -435,7 +438,10 @@ fn malformed_and_wrongly_typed_json_are_invalid_arguments() {
     let e = expect_failure(|out, err| unsafe {
         trigger_runs_list(client, c("{\"limit\":500}").as_ptr(), out, err)
     });
-    assert_eq!(e.message, "limit: 500 is over the maximum of 100");
+    assert_eq!(
+        e.message,
+        "params_json: `limit` 500 is over the maximum of 100"
+    );
 
     let e = expect_failure(|out, err| unsafe {
         trigger_schedules_list(client, c("{\"per_page\":5}").as_ptr(), out, err)
@@ -456,12 +462,7 @@ fn malformed_and_wrongly_typed_json_are_invalid_arguments() {
             err,
         )
     });
-    assert!(
-        e.message
-            .starts_with("body_json: invalid type: sequence, expected a map"),
-        "{}",
-        e.message
-    );
+    assert_eq!(e.message, "body_json: `metadata` must be a JSON object");
 
     let e = expect_failure(|out, err| unsafe {
         trigger_schedules_create(
@@ -496,7 +497,7 @@ fn config_errors_name_the_field_and_never_echo_values() {
         new("{\"apiKey\":\"x\"}"),
         "config_json: unknown field `apiKey`, expected one of `accessToken`, `secretKey`, `baseURL`, \
          `previewBranch`, `requestOptions`, `inheritContext`, `userAgentSuffix`, \
-         `externalDeploymentId`"
+         `externalDeploymentId`, `future`, `dangerouslyAllowInsecureHttp`, `maxResponseBytes`"
     );
     assert_eq!(
         new("[]"),
@@ -573,7 +574,7 @@ fn string_values_are_redacted_from_json_errors() {
     assert!(!e.message.contains(secret), "{}", e.message);
     assert!(
         e.message
-            .starts_with("var_json: invalid type: string, expected a boolean"),
+            .starts_with("body_json: invalid type: string, expected a boolean"),
         "{}",
         e.message
     );
@@ -695,7 +696,7 @@ fn batch_trigger_returns_the_batch_handle() {
 #[test]
 fn api_json_is_passed_through_untouched() {
     let mut server = mockito::Server::new();
-    let body = r#"{"id":"run_1", "status":"COMPLETED","unknownField":{"kept":true}}"#;
+    let body = r#"{"id":"run_1", "status":"COMPLETED","taskIdentifier":"t","createdAt":"2025-01-01T00:00:00.000Z","unknownField":{"kept":true}}"#;
     let mock = server
         .mock("GET", "/api/v3/runs/run_1")
         .with_body(body)
@@ -707,15 +708,15 @@ fn api_json_is_passed_through_untouched() {
     mock.assert();
     assert_eq!(out, body);
 
-    // A NULL out_json discards the result.
+    // A NULL out_json is an invalid argument, found before anything is sent.
     let mock = server
         .mock("POST", "/api/v2/runs/run_1/cancel")
-        .with_body(r#"{"id":"run_1"}"#)
+        .expect(0)
         .create();
     let mut err = ptr::null_mut();
     let rc = unsafe { trigger_runs_cancel(client, c("run_1").as_ptr(), ptr::null_mut(), &mut err) };
-    assert_eq!(rc, trigger_result::Ok);
-    assert!(err.is_null());
+    assert_eq!(rc, trigger_result::InvalidArgument);
+    assert_eq!(take_error(err).message, "out_json: must not be NULL");
     mock.assert();
     unsafe { trigger_client_free(client) };
 }
@@ -848,18 +849,15 @@ fn project_runs_list_with_a_pat() {
         .expect(2)
         .create();
     let pat = client_with(&server.url(), PAT);
-    let out = expect_json(|out, err| unsafe {
-        trigger_runs_list_project(
-            pat,
-            c("proj_1").as_ptr(),
-            c(r#"{"status":["COMPLETED"],"env":"dev","limit":2}"#).as_ptr(),
-            out,
-            err,
-        )
-    });
-    assert_eq!(out, r#"{"data":[],"pagination":{}}"#);
-    let params = r#"{"projectRef":"proj_1","status":["COMPLETED"],"env":["dev"],"limit":2}"#;
-    expect_json(|out, err| unsafe { trigger_runs_list(pat, c(params).as_ptr(), out, err) });
+    // A scalar status and env are accepted where the official SDK takes one.
+    for params in [
+        r#"{"projectRef":"proj_1","status":"COMPLETED","env":"dev","limit":2}"#,
+        r#"{"projectRef":"proj_1","status":["COMPLETED"],"env":["dev"],"limit":2}"#,
+    ] {
+        let out =
+            expect_json(|out, err| unsafe { trigger_runs_list(pat, c(params).as_ptr(), out, err) });
+        assert_eq!(out, r#"{"data":[],"pagination":{}}"#);
+    }
     mock.assert();
     unsafe { trigger_client_free(pat) };
 }
@@ -1008,7 +1006,7 @@ fn envvars_and_schedules_send_their_bodies() {
         .match_body(Matcher::Exact(
             r#"{"task":"t","cron":"0 * * * *","deduplicationKey":"d","timezone":"UTC"}"#.into(),
         ))
-        .with_body(r#"{"id":"sched_1"}"#)
+        .with_body(SCHEDULE)
         .create();
     let tz = server
         .mock("GET", "/api/v1/timezones")
@@ -1085,6 +1083,16 @@ fn a_connection_failure_is_a_connection_error() {
     unsafe { trigger_client_free(client) };
 }
 
+/// A schedule as the API sends it.
+const SCHEDULE: &str = r#"{"id":"sched_1","type":"IMPERATIVE","task":"t","active":true,"generator":{"type":"CRON","expression":"0 * * * *","description":""},"environments":[]}"#;
+
+/// A run as the API sends it, with `task` as its task id (to tell responses apart).
+fn run_body(id: &str, task: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","status":"COMPLETED","taskIdentifier":"{task}","createdAt":"2025-01-01T00:00:00.000Z"}}"#
+    )
+}
+
 /// The only test that touches the process-wide configuration (the others pass a client).
 #[test]
 fn null_client_uses_configure_and_this_threads_overrides() {
@@ -1093,13 +1101,13 @@ fn null_client_uses_configure_and_this_threads_overrides() {
     let g = global
         .mock("GET", "/api/v3/runs/run_g")
         .match_header("authorization", "Bearer tr_prod_global_key_0001")
-        .with_body(r#"{"from":"global"}"#)
+        .with_body(run_body("run_g", "global"))
         .expect(2)
         .create();
     let s = scoped
         .mock("GET", "/api/v3/runs/run_s")
         .match_header("authorization", "Bearer tr_dev_scoped_key_0001")
-        .with_body(r#"{"from":"scoped"}"#)
+        .with_body(run_body("run_s", "scoped"))
         .expect(2)
         .create();
 
@@ -1117,7 +1125,7 @@ fn null_client_uses_configure_and_this_threads_overrides() {
             trigger_runs_retrieve(ptr::null(), c(id).as_ptr(), out, err)
         })
     };
-    assert_eq!(retrieve("run_g"), r#"{"from":"global"}"#);
+    assert_eq!(retrieve("run_g"), run_body("run_g", "global"));
 
     // An override merges over the global config; accessToken wins over secretKey in a scope.
     let outer = json!({"baseURL": scoped.url()});
@@ -1131,7 +1139,7 @@ fn null_client_uses_configure_and_this_threads_overrides() {
         unsafe { trigger_auth_push(c(&inner.to_string()).as_ptr(), &mut err) },
         trigger_result::Ok
     );
-    assert_eq!(retrieve("run_s"), r#"{"from":"scoped"}"#);
+    assert_eq!(retrieve("run_s"), run_body("run_s", "scoped"));
 
     // Another thread sees no override.
     std::thread::spawn(move || {
@@ -1157,13 +1165,13 @@ fn null_client_uses_configure_and_this_threads_overrides() {
     let mixed = scoped
         .mock("GET", "/api/v3/runs/run_m")
         .match_header("authorization", "Bearer tr_prod_global_key_0001")
-        .with_body("{}")
+        .with_body(run_body("run_m", "mixed"))
         .create();
-    assert_eq!(retrieve("run_m"), "{}");
+    assert_eq!(retrieve("run_m"), run_body("run_m", "mixed"));
     mixed.assert();
     assert!(trigger_auth_pop());
     assert!(!trigger_auth_pop());
-    assert_eq!(retrieve("run_g"), r#"{"from":"global"}"#);
+    assert_eq!(retrieve("run_g"), run_body("run_g", "global"));
 
     let mut item = sentinel();
     assert_eq!(
@@ -1179,7 +1187,7 @@ fn null_client_uses_configure_and_this_threads_overrides() {
     let again = expect_json(|out, err| unsafe {
         trigger_runs_retrieve(client, c("run_s").as_ptr(), out, err)
     });
-    assert_eq!(again, r#"{"from":"scoped"}"#);
+    assert_eq!(again, run_body("run_s", "scoped"));
     unsafe { trigger_client_free(client) };
     g.assert();
     s.assert();
@@ -1190,7 +1198,8 @@ fn null_client_uses_configure_and_this_threads_overrides() {
 fn retrieve_fills_in_payloads_sent_as_presigned_urls() {
     let mut server = mockito::Server::new();
     let url = format!("{}/packets/p?sig=1", server.url());
-    let run = json!({"id": "run_1", "status": "COMPLETED", "payloadPresignedUrl": url});
+    let run = json!({"id": "run_1", "status": "COMPLETED", "taskIdentifier": "t",
+                     "createdAt": "2025-01-01T00:00:00.000Z", "payloadPresignedUrl": url});
     server
         .mock("GET", "/api/v3/runs/run_1")
         .with_body(run.to_string())

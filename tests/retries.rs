@@ -169,7 +169,7 @@ fn statuses_408_409_are_retried_and_other_4xx_are_not() {
                 })),
             &Env::default(),
         );
-        assert!(client.runs().replay("run_1").is_err());
+        assert!(client.runs().replay("run_1", &Default::default()).is_err());
         mock.assert();
     }
 }

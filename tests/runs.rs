@@ -107,20 +107,6 @@ fn list_with_a_pat_goes_through_the_project_route() {
     mock.assert();
     assert_eq!(page.data[0].id, "run_9");
     assert!(!page.has_next_page());
-
-    // list_project is the explicit form of the same call.
-    let mock = server
-        .mock(
-            "GET",
-            "/api/v1/projects/proj_2/runs?filter%5Benv%5D=staging",
-        )
-        .with_body(page_json_empty())
-        .create();
-    client
-        .runs()
-        .list_project("proj_2", &ListRunsParams::new().env("staging"))
-        .unwrap();
-    mock.assert();
 }
 
 fn page_json_empty() -> String {
@@ -153,7 +139,7 @@ fn list_with_a_pat_needs_a_project_ref_and_an_env() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid argument `env`: listing a project's runs needs an environment (dev, staging or prod)"
+        "invalid argument `params.env`: listing a project's runs needs an environment (dev, staging or prod)"
     );
 }
 
@@ -165,7 +151,7 @@ fn list_rejects_a_page_size_over_100() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid argument `limit`: 101 is over the maximum of 100"
+        "invalid argument `params.limit`: 101 is over the maximum of 100"
     );
 }
 
@@ -274,7 +260,10 @@ fn cancel_and_replay_post_with_an_empty_body() {
         .create();
     let client = client(&server.url());
     assert_eq!(client.runs().cancel("run_1").unwrap(), "run_1");
-    assert_eq!(client.runs().replay("run_1").unwrap(), "run_2");
+    assert_eq!(
+        client.runs().replay("run_1", &Default::default()).unwrap(),
+        "run_2"
+    );
     cancel.assert();
     replay.assert();
 }
@@ -416,7 +405,7 @@ fn empty_run_ids_fail_before_sending() {
     for err in [
         client.runs().retrieve("").unwrap_err(),
         client.runs().cancel(" ").unwrap_err(),
-        client.runs().replay("").unwrap_err(),
+        client.runs().replay("", &Default::default()).unwrap_err(),
         client.runs().result("").unwrap_err(),
     ] {
         assert_eq!(
@@ -442,8 +431,10 @@ fn poll_gives_up_after_500_retrievals() {
         .unwrap_err();
     running.assert();
     match err {
-        Error::Timeout { timeout } => assert_eq!(timeout, Duration::from_secs(5)),
-        other => panic!("expected Timeout, got {other:?}"),
+        Error::PollLimitReached { run_id, polls } => {
+            assert_eq!((run_id.as_str(), polls), ("run_1", 500))
+        }
+        other => panic!("expected PollLimitReached, got {other:?}"),
     }
     assert_eq!(clock.sleeps().len(), 499);
 }

@@ -174,7 +174,7 @@ fn bad_input_fails_before_sending() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid argument `deduplication_key`: must not be empty"
+        "invalid argument `body.deduplicationKey`: must not be empty"
     );
     let err = c
         .schedules()
@@ -182,7 +182,7 @@ fn bad_input_fails_before_sending() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid argument `task`: must not be empty"
+        "invalid argument `body.task`: must not be empty"
     );
     let err = c.schedules().retrieve("").unwrap_err();
     assert_eq!(
@@ -199,7 +199,7 @@ fn bad_input_fails_before_sending() {
     assert!(matches!(
         err,
         Error::InvalidArgument {
-            argument: "per_page",
+            argument: "params.perPage",
             ..
         }
     ));

@@ -6,8 +6,8 @@ use common::*;
 use mockito::Matcher;
 use serde_json::json;
 use triggerdev::{
-    BatchItem, BatchStatus, BatchTriggerOptions, Client, Config, Env, Error, RequestOptions,
-    RetryPolicy, TriggerOptions, Ttl,
+    BatchItem, BatchStatus, BatchTriggerOptions, Client, Config, Env, Error, IdempotencyKey,
+    RequestOptions, RetryPolicy, TriggerOptions, Ttl,
 };
 
 /// sha256("k1"), the value API.md §7 gives for the official SDK.
@@ -165,8 +165,7 @@ fn trigger_offloads_payloads_of_128_kib_through_the_packets_endpoint() {
         server.mock(
             "PUT",
             Matcher::Regex(
-                r"^/api/v2/packets/trigger%2Fbig%252Ftask%2F\d+-[0-9a-z]{8}%2Fpayload\.json$"
-                    .into(),
+                r"^/api/v2/packets/trigger%2Fpacket_[1-9a-km-z]{21}%2Fpayload\.json$".into(),
             ),
         ),
         DEV_KEY,
@@ -219,7 +218,7 @@ fn trigger_options_read_the_official_json_names() {
         r#"{"idempotencyKey":"k","idempotencyKeyTTL":"1d","tags":"one","delay":"5m","ttl":30,"maxAttempts":2}"#,
     )
     .unwrap();
-    assert_eq!(opts.idempotency_key.as_deref(), Some("k"));
+    assert_eq!(opts.idempotency_key, Some(IdempotencyKey::Key("k".into())));
     assert_eq!(opts.idempotency_key_ttl.as_deref(), Some("1d"));
     assert_eq!(opts.tags, vec!["one".to_string()]);
     assert_eq!(opts.ttl, Some(Ttl::Seconds(30)));
@@ -247,7 +246,7 @@ fn batch_trigger_creates_the_batch_then_streams_ndjson_items() {
             r#"{{"index":0,"task":"b-task","payload":"{{\"json\":{{\"n\":0}}}}","options":{{"payloadType":"application/super+json","idempotencyKey":"{BK0_HASH}","idempotencyKeyTTL":"2h","payloadSize":16}}}}"#
         ),
         format!(
-            r#"{{"index":1,"task":"a-task","payload":"text","options":{{"payloadType":"text/plain","idempotencyKey":"{BK1_HASH}","idempotencyKeyTTL":"2h","tags":["x"],"payloadSize":4}}}}"#
+            r#"{{"index":1,"task":"a-task","payload":"text","options":{{"payloadType":"text/plain","tags":["x"],"idempotencyKey":"{BK1_HASH}","idempotencyKeyTTL":"2h","payloadSize":4}}}}"#
         ),
         format!(
             r#"{{"index":2,"task":"b-task","payload":"{{\"json\":null}}","options":{{"payloadType":"application/super+json","idempotencyKey":"{OWN_HASH}","idempotencyKeyTTL":"2h","idempotencyKeyOptions":{{"key":"own","scope":"run"}},"payloadSize":13}}}}"#

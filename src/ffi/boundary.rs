@@ -10,10 +10,12 @@ use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 
 use super::error::{trigger_error, trigger_result};
-use crate::error::Error;
+use crate::json::{redact_strings, type_name};
+use crate::RawJson;
 
 /// What the body of an export returns.
 pub(crate) type FfiResult<T = ()> = Result<T, trigger_error>;
@@ -155,19 +157,6 @@ pub(crate) unsafe fn optional_object<T: DeserializeOwned + Default>(
     }
 }
 
-/// Reads an optional JSON argument of any shape: NULL gives JSON `null`.
-///
-/// # Safety
-///
-/// As [`required_str`].
-pub(crate) unsafe fn optional_value(ptr: *const c_char, name: &str) -> FfiResult<Value> {
-    // SAFETY: forwarded.
-    match unsafe { optional_str(ptr, name) }? {
-        Some(text) => parse_json(text, name),
-        None => Ok(Value::Null),
-    }
-}
-
 /// Parses `text` as a JSON object into `T`. Serde would also fill a struct from an array,
 /// by position; options must be named, so anything but an object is refused.
 pub(crate) fn parse_object<T: DeserializeOwned>(text: &str, name: &str) -> FfiResult<T> {
@@ -180,15 +169,10 @@ pub(crate) fn parse_object<T: DeserializeOwned>(text: &str, name: &str) -> FfiRe
 
 /// "`name`: must be a JSON object, not an array".
 pub(crate) fn not_an_object(name: &str, value: &Value) -> trigger_error {
-    let kind = match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    };
-    trigger_error::invalid(name, format_args!("must be a JSON object, not {kind}"))
+    trigger_error::invalid(
+        name,
+        format_args!("must be a JSON object, not {}", type_name(value)),
+    )
 }
 
 /// Parses `text` as JSON into `T`; the error names `name` and never echoes a string value.
@@ -204,32 +188,17 @@ pub(crate) fn parse_json<T: DeserializeOwned>(text: &str, name: &str) -> FfiResu
     })
 }
 
-/// Removes the quoted string values serde puts in its messages (`invalid type: string "…"`),
-/// since they may be secrets (an env var's value, a token in the wrong field).
-pub(crate) fn redact_strings(message: &str) -> String {
-    const MARK: &str = "string \"";
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(start) = rest.find(MARK) {
-        out.push_str(&rest[..start + MARK.len() - 2]);
-        let quoted = &rest[start + MARK.len()..];
-        // serde writes the value with `{:?}`: skip to the unescaped closing quote.
-        let mut escaped = false;
-        let mut end = quoted.len();
-        for (i, c) in quoted.char_indices() {
-            match c {
-                '\\' if !escaped => escaped = true,
-                '"' if !escaped => {
-                    end = i + 1;
-                    break;
-                }
-                _ => escaped = false,
-            }
-        }
-        rest = &quoted[end..];
+/// Reads an optional JSON value exactly as the caller wrote it: NULL gives `None`.
+///
+/// # Safety
+///
+/// As [`required_str`].
+pub(crate) unsafe fn optional_raw(ptr: *const c_char, name: &str) -> FfiResult<Option<RawJson>> {
+    // SAFETY: forwarded.
+    match unsafe { optional_str(ptr, name) }? {
+        Some(text) => parse_json(text, name).map(Some),
+        None => Ok(None),
     }
-    out.push_str(rest);
-    out
 }
 
 /// Checks that a required out-parameter is not NULL (before any request is made).
@@ -240,11 +209,11 @@ pub(crate) fn require_out<T>(out: *mut T, name: &str) -> FfiResult {
     Ok(())
 }
 
-/// Writes `text` as a library-owned string to `out` (if `out` is not NULL).
+/// Writes `text` as a library-owned string to `*out`, which is not NULL.
 ///
 /// # Safety
 ///
-/// `out` is NULL or points to writable storage for one pointer.
+/// `out` points to writable storage for one pointer.
 pub(crate) unsafe fn write_string(out: *mut *mut c_char, text: String) -> FfiResult {
     let c = CString::new(text).map_err(|_| {
         trigger_error::new(
@@ -252,40 +221,48 @@ pub(crate) unsafe fn write_string(out: *mut *mut c_char, text: String) -> FfiRes
             "the result holds a NUL byte and cannot be returned as a C string",
         )
     })?;
-    if !out.is_null() {
-        // SAFETY: `out` is writable (see above); the caller owns the string from now on.
-        unsafe { *out = c.into_raw() };
-    }
+    // SAFETY: `out` is writable (see above); the caller owns the string from now on.
+    unsafe { *out = c.into_raw() };
     Ok(())
 }
 
-/// Serializes `value` (a typed result) to JSON text.
-pub(crate) fn to_json(value: &impl serde::Serialize) -> FfiResult<String> {
-    serde_json::to_string(value).map_err(|e| {
-        trigger_error::new(
-            trigger_result::Decode,
-            format!("the result cannot be serialized as JSON: {e}"),
-        )
-    })
+/// The shape of most exports: checks `out_json`, runs `body` and writes its result, as JSON,
+/// to `*out_json`. Results that keep the server's JSON ([`crate::json::WithJson`]) serialize
+/// as that JSON, untouched.
+///
+/// # Safety
+///
+/// `out_json` is NULL or points to writable storage for one pointer; `err` as for every export.
+pub(crate) unsafe fn call_json<T: Serialize>(
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+    body: impl FnOnce() -> FfiResult<T>,
+) -> trigger_result {
+    // SAFETY: forwarded.
+    unsafe { call_json_into(out_json, "out_json", err, body) }
 }
 
-/// A success body as JSON text: it must be UTF-8 JSON, else a decode error like the Rust
-/// API's `Error::Decode`. The text is returned untouched.
-pub(crate) fn json_body(status: u16, body: Vec<u8>) -> FfiResult<String> {
-    let decode = |message: String, body: &[u8]| Error::Decode {
-        status,
-        message,
-        body: String::from_utf8_lossy(body).into_owned(),
-    };
-    let text = match String::from_utf8(body) {
-        Ok(text) => text,
-        Err(e) => {
-            let message = format!("the body is not UTF-8: {}", e.utf8_error());
-            return Err(decode(message, e.as_bytes()).into());
-        }
-    };
-    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
-        return Err(decode(e.to_string(), text.as_bytes()).into());
-    }
-    Ok(text)
+/// [`call_json`] for an out-parameter named `out_name`.
+///
+/// # Safety
+///
+/// As [`call_json`].
+pub(crate) unsafe fn call_json_into<T: Serialize>(
+    out_json: *mut *mut c_char,
+    out_name: &str,
+    err: *mut *mut trigger_error,
+    body: impl FnOnce() -> FfiResult<T>,
+) -> trigger_result {
+    catch(err, || {
+        require_out(out_json, out_name)?;
+        let value = body()?;
+        let text = serde_json::to_string(&value).map_err(|e| {
+            trigger_error::new(
+                trigger_result::Decode,
+                format!("the result cannot be serialized as JSON: {e}"),
+            )
+        })?;
+        // SAFETY: checked not NULL above; writable by the caller's contract.
+        unsafe { write_string(out_json, text) }
+    })
 }

@@ -6,10 +6,11 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{catch, required_object, required_str, write_string};
-use super::client::{resolve, send, trigger_client};
+use super::boundary::{call_json, required_object, required_str};
+use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
-use crate::resources::{envvars::calls, CreateEnvVar, ImportEnvVars};
+use crate::json::WithJson;
+use crate::resources::{parse_dotenv, CreateEnvVar, EnvVar, ImportEnvVars};
 
 /// Lists the variables of an environment (`GET /api/v1/projects/{project_ref}/envvars/{env}`);
 /// writes the API's JSON array `[{"name":"A","value":"1","isSecret":false}]` to `*out_json`
@@ -22,14 +23,16 @@ pub unsafe extern "C" fn trigger_envvars_list(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): the caller passes valid pointers, as the header documents.
-        let project_ref = unsafe { required_str(project_ref, "project_ref") }?;
-        let env = unsafe { required_str(env, "env") }?;
-        let client = unsafe { resolve(client) };
-        let json = send(&client, calls::list(project_ref, env))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): the caller passes valid pointers, as the header documents.
+    unsafe {
+        call_json(out_json, err, || {
+            let project_ref = required_str(project_ref, "project_ref")?;
+            let env = required_str(env, "env")?;
+            Ok(resolve(client)
+                .envvars()
+                .list_as::<WithJson<EnvVar>>(project_ref, env)?)
+        })
+    }
 }
 
 /// Retrieves one variable (`GET .../envvars/{env}/{name}`); writes
@@ -43,38 +46,42 @@ pub unsafe extern "C" fn trigger_envvars_retrieve(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): as above.
-        let project_ref = unsafe { required_str(project_ref, "project_ref") }?;
-        let env = unsafe { required_str(env, "env") }?;
-        let name = unsafe { required_str(name, "name") }?;
-        let client = unsafe { resolve(client) };
-        let json = send(&client, calls::retrieve(project_ref, env, name))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let project_ref = required_str(project_ref, "project_ref")?;
+            let env = required_str(env, "env")?;
+            let name = required_str(name, "name")?;
+            Ok(resolve(client)
+                .envvars()
+                .retrieve_as::<WithJson<EnvVar>>(project_ref, env, name)?)
+        })
+    }
 }
 
 /// Creates a variable, or overwrites the one with the same name (`POST .../envvars/{env}`).
-/// `var_json` is `{"name":"A","value":"1","isSecret":false}` (`isSecret` optional). Writes the
+/// `body_json` is `{"name":"A","value":"1","isSecret":false}` (`isSecret` optional). Writes the
 /// API's `{"success":true}` to `*out_json`.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_envvars_create(
     client: *const trigger_client,
     project_ref: *const c_char,
     env: *const c_char,
-    var_json: *const c_char,
+    body_json: *const c_char,
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): as above.
-        let project_ref = unsafe { required_str(project_ref, "project_ref") }?;
-        let env = unsafe { required_str(env, "env") }?;
-        let var: CreateEnvVar = unsafe { required_object(var_json, "var_json") }?;
-        let client = unsafe { resolve(client) };
-        let json = send(&client, calls::create(project_ref, env, &var))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let project_ref = required_str(project_ref, "project_ref")?;
+            let env = required_str(env, "env")?;
+            let var: CreateEnvVar = required_object(body_json, "body_json")?;
+            Ok(resolve(client)
+                .envvars()
+                .create_as::<WithJson<_>>(project_ref, env, &var)?)
+        })
+    }
 }
 
 /// Changes the value of an existing variable (`PUT .../envvars/{env}/{name}`); `value` is the
@@ -89,16 +96,18 @@ pub unsafe extern "C" fn trigger_envvars_update(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): as above.
-        let project_ref = unsafe { required_str(project_ref, "project_ref") }?;
-        let env = unsafe { required_str(env, "env") }?;
-        let name = unsafe { required_str(name, "name") }?;
-        let value = unsafe { required_str(value, "value") }?;
-        let client = unsafe { resolve(client) };
-        let json = send(&client, calls::update(project_ref, env, name, value))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let project_ref = required_str(project_ref, "project_ref")?;
+            let env = required_str(env, "env")?;
+            let name = required_str(name, "name")?;
+            let value = required_str(value, "value")?;
+            Ok(resolve(client)
+                .envvars()
+                .update_as::<WithJson<_>>(project_ref, env, name, value)?)
+        })
+    }
 }
 
 /// Deletes a variable (`DELETE .../envvars/{env}/{name}`); writes the API's
@@ -112,20 +121,23 @@ pub unsafe extern "C" fn trigger_envvars_del(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): as above.
-        let project_ref = unsafe { required_str(project_ref, "project_ref") }?;
-        let env = unsafe { required_str(env, "env") }?;
-        let name = unsafe { required_str(name, "name") }?;
-        let client = unsafe { resolve(client) };
-        let json = send(&client, calls::del(project_ref, env, name))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let project_ref = required_str(project_ref, "project_ref")?;
+            let env = required_str(env, "env")?;
+            let name = required_str(name, "name")?;
+            Ok(resolve(client)
+                .envvars()
+                .del_as::<WithJson<_>>(project_ref, env, name)?)
+        })
+    }
 }
 
 /// Uploads many variables at once (`POST .../envvars/{env}/import`). `body_json` is
-/// `{"variables":{"A":"1","B":"2"},"override":false,"isSecret":false}` (`override` and
-/// `isSecret` optional; without `override` existing variables are kept). Writes the API's
+/// `{"variables":{"A":"1","B":"2"},"parentVariables":{"C":"3"},"isSecret":false,
+/// "override":false}` (all but `variables` optional; without `override` existing variables are
+/// kept). `trigger_envvars_parse_dotenv` turns a `.env` file into `variables`. Writes the API's
 /// `{"success":true}` to `*out_json`.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_envvars_upload(
@@ -136,13 +148,44 @@ pub unsafe extern "C" fn trigger_envvars_upload(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): as above.
-        let project_ref = unsafe { required_str(project_ref, "project_ref") }?;
-        let env = unsafe { required_str(env, "env") }?;
-        let body: ImportEnvVars = unsafe { required_object(body_json, "body_json") }?;
-        let client = unsafe { resolve(client) };
-        let json = send(&client, calls::upload(project_ref, env, &body))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let project_ref = required_str(project_ref, "project_ref")?;
+            let env = required_str(env, "env")?;
+            let body: ImportEnvVars = required_object(body_json, "body_json")?;
+            Ok(resolve(client)
+                .envvars()
+                .upload_as::<WithJson<_>>(project_ref, env, &body)?)
+        })
+    }
+}
+
+/// Parses the text of a `.env` file (`KEY=value` lines, `#` comments, `export ` prefixes,
+/// quoted and multi-line values) into a JSON object of the variables in file order, ready to be
+/// `variables` of `trigger_envvars_upload`: writes `{"A":"1","B":"two words"}` to `*out_json`.
+/// A line that cannot be read gives `TRIGGER_RESULT_INVALID_ARGUMENT` naming the line. No
+/// request is made.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_envvars_parse_dotenv(
+    text: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let text = required_str(text, "text")?;
+            Ok(ImportEnvVars::new(parse_dotenv(text)?)).map(|body| Variables(body.variables))
+        })
+    }
+}
+
+/// Variables as a JSON object in their order.
+struct Variables(Vec<(String, String)>);
+
+impl serde::Serialize for Variables {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
 }

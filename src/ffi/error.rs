@@ -52,6 +52,10 @@ pub enum trigger_result {
     Decode = 17,
     /// A batch's items were sent but the server did not seal the batch.
     BatchNotSealed = 18,
+    /// A response body was larger than the client accepts (`maxResponseBytes`).
+    ResponseTooLarge = 19,
+    /// `trigger_runs_poll` retrieved the run as often as it may and it was not finished.
+    PollLimitReached = 20,
     /// The library panicked (a bug in triggerdev); the message says where. The library stays
     /// usable.
     Panic = 100,
@@ -66,6 +70,7 @@ pub struct trigger_error {
     message: CString,
     body: Option<CString>,
     code: Option<CString>,
+    retry_after_ms: i64,
 }
 
 /// Makes a C string of `text`, replacing any NUL byte (which C cannot carry).
@@ -84,6 +89,7 @@ impl trigger_error {
             message: c_string(message.into()),
             body: None,
             code: None,
+            retry_after_ms: -1,
         }
     }
 
@@ -121,10 +127,11 @@ impl From<Error> for trigger_error {
             Error::Timeout { .. } => trigger_result::Timeout,
             Error::Decode { .. } => trigger_result::Decode,
             Error::BatchNotSealed { .. } => trigger_result::BatchNotSealed,
+            Error::ResponseTooLarge { .. } => trigger_result::ResponseTooLarge,
+            Error::PollLimitReached { .. } => trigger_result::PollLimitReached,
         };
         let message = match &error {
-            // The same "<argument>: <reason>" shape as the arguments the C layer checks.
-            Error::InvalidArgument { argument, reason } => format!("{argument}: {reason}"),
+            Error::InvalidArgument { argument, reason } => c_argument_message(argument, reason),
             other => other.to_string(),
         };
         let body = match &error {
@@ -132,13 +139,43 @@ impl From<Error> for trigger_error {
             other => other.api_error().map(|api| api.body.clone()),
         };
         let code = error.api_error().and_then(|api| api.code.clone());
+        let retry_after_ms = match &error {
+            Error::RateLimited {
+                reset_after: Some(d),
+                ..
+            } => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+            _ => -1,
+        };
         trigger_error {
             kind,
             status: error.status().unwrap_or(0),
             message: c_string(message),
             body: body.map(c_string),
             code: code.map(c_string),
+            retry_after_ms,
         }
+    }
+}
+
+/// The Rust API's arguments that the C ABI takes as JSON text, under the name `<name>_json`.
+const JSON_ARGUMENTS: [&str; 7] = [
+    "options", "params", "body", "items", "payload", "tags", "key",
+];
+
+/// An invalid argument as the C signature names it, in the "<argument>: <reason>" shape of the
+/// arguments the C layer checks itself: the Rust API's `params.limit` is the member `limit` of
+/// the C argument `params_json`.
+fn c_argument_message(argument: &str, reason: &str) -> String {
+    let (head, member) = match argument.split_once('.') {
+        Some((head, member)) => (head, Some(member)),
+        None => (argument, None),
+    };
+    if !JSON_ARGUMENTS.contains(&head) {
+        return format!("{argument}: {reason}");
+    }
+    match member {
+        Some(member) => format!("{head}_json: `{member}` {reason}"),
+        None => format!("{head}_json: {reason}"),
     }
 }
 
@@ -190,6 +227,14 @@ pub unsafe extern "C" fn trigger_error_code(error: *const trigger_error) -> *con
     unsafe { error.as_ref() }
         .and_then(|e| e.code.as_ref())
         .map_or(std::ptr::null(), |c| c.as_ptr())
+}
+
+/// For `TRIGGER_RESULT_RATE_LIMITED`: milliseconds until the rate limit resets, when the
+/// server said; -1 otherwise (or when `error` is NULL).
+#[no_mangle]
+pub unsafe extern "C" fn trigger_error_retry_after_ms(error: *const trigger_error) -> i64 {
+    // SAFETY: as above.
+    unsafe { error.as_ref() }.map_or(-1, |e| e.retry_after_ms)
 }
 
 /// Frees an error. NULL is accepted and ignored.

@@ -9,13 +9,14 @@
 //!   on success;
 //! - API objects travel as UTF-8 JSON text; strings the library returns are freed with
 //!   [`trigger_string_free`]; every `_free` accepts NULL;
-//! - a NULL client means the ambient client of the calling thread, resolved at each call;
+//! - a NULL client means the ambient client of the calling thread at the time of the call;
 //! - every export runs inside a panic boundary (`boundary.rs`): a panic becomes
 //!   `TRIGGER_RESULT_PANIC`, never an unwind into C.
 //!
 //! The header is generated from this module by `build.rs` with cbindgen, so the doc comments
 //! here are written for C readers.
 
+#![allow(unsafe_code)]
 #![allow(clippy::missing_safety_doc)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
@@ -24,7 +25,6 @@
 mod error;
 
 mod boundary;
-mod config;
 mod pages;
 
 mod client;

@@ -1,11 +1,12 @@
-//! What the runs and schedules iterators share: the exported functions of each are thin
-//! wrappers around these, typed for the header.
+//! What the iterators share: the exported functions of each are thin wrappers around these,
+//! typed for the header. Items are the server's JSON, the same bytes the list functions return
+//! for them.
 
 use std::ffi::c_char;
 
 use serde::Serialize;
 
-use super::boundary::{catch, catch_void, require_out, to_json, write_string};
+use super::boundary::{call_json_into, catch, catch_void, require_out, FfiResult};
 use super::error::{trigger_error, trigger_result};
 use crate::pagination::PageIter;
 
@@ -17,7 +18,7 @@ use crate::pagination::PageIter;
 pub(crate) unsafe fn new_iter<I>(
     out: *mut *mut I,
     err: *mut *mut trigger_error,
-    make: impl FnOnce() -> super::boundary::FfiResult<I>,
+    make: impl FnOnce() -> FfiResult<I>,
 ) -> trigger_result {
     catch(err, || {
         require_out(out, "out")?;
@@ -38,19 +39,24 @@ pub(crate) unsafe fn next_item<T: Serialize, P>(
     item_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        require_out(item_json, "item_json")?;
-        let iter = iter.ok_or_else(|| trigger_error::invalid("iter", "must not be NULL"))?;
-        match iter.next().transpose()? {
-            // SAFETY: `item_json` is not NULL (checked above).
-            Some(item) => unsafe { write_string(item_json, to_json(&item)?) },
-            None => {
-                // SAFETY: as above.
-                unsafe { *item_json = std::ptr::null_mut() };
-                Ok(())
-            }
+    let mut done = false;
+    // SAFETY: forwarded.
+    let rc = unsafe {
+        call_json_into(item_json, "item_json", err, || {
+            let iter = iter.ok_or_else(|| trigger_error::invalid("iter", "must not be NULL"))?;
+            let item = iter.next().transpose()?;
+            done = item.is_none();
+            Ok(item)
+        })
+    };
+    if done {
+        // SAFETY: `call_json` succeeded, so `item_json` is not NULL; "null" becomes NULL.
+        unsafe {
+            super::trigger_string_free(*item_json);
+            *item_json = std::ptr::null_mut();
         }
-    })
+    }
+    rc
 }
 
 /// Frees a boxed iterator; NULL is ignored.

@@ -1,30 +1,32 @@
 //! Runs.
 
 use std::ffi::c_char;
+use std::time::Duration;
 
-use super::boundary::{
-    catch, optional_object, parse_json, required_object, required_str, to_json, write_string,
-};
-use super::client::{resolve, send, trigger_client};
+use super::boundary::{call_json, optional_object, parse_json, required_object, required_str};
+use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use super::pages;
-use crate::error::Error;
-use crate::resources::{payload, runs::calls, ListRunsParams, RunsIter, UpdateMetadata};
+use crate::json::WithJson;
+use crate::pagination::PageIter;
+use crate::resources::{ListRunsParams, ReplayOptions, Run, RunItem, UpdateMetadata};
 
 /// A lazy iterator over every run a list matches: it fetches one page at a time as
 /// `trigger_runs_iter_next` advances. Use it from one thread at a time (it may move between
 /// threads). Free it with `trigger_runs_iter_free`.
 #[allow(non_camel_case_types)]
 pub struct trigger_runs_iter {
-    inner: RunsIter,
+    inner: PageIter<WithJson<RunItem>, String>,
 }
 
-/// Lists one page of runs and writes the API's page JSON to `*out_json`:
-/// `{"data":[...],"pagination":{"next":"<cursor>","previous":"<cursor>"}}`.
+/// Lists one page of runs and writes the page JSON to `*out_json`:
+/// `{"data":[<each run as the server sent it>],"pagination":{"next":"<cursor>",
+/// "previous":"<cursor>"}}`.
 ///
-/// `params_json` is NULL or the official filters: `{"status":["COMPLETED"],
+/// `params_json` is NULL or the official filters: `{"status":["COMPLETED"] or "COMPLETED",
 /// "taskIdentifier":["my-task"],"version":[..],"bulkAction":"..","tag":[..],"schedule":"..",
-/// "isTest":false,"from":<epoch ms>,"to":<epoch ms>,"period":"1d","batch":"..","queue":[..],
+/// "isTest":false,"from":<epoch ms>,"to":<epoch ms>,"period":"1d","batch":"..",
+/// "queue":[{"type":"task","name":"my-task"},{"type":"custom","name":"q"},"task/other"],
 /// "machine":[..],"region":[..],"limit":10,"after":"<cursor>","before":"<cursor>"}`. With a
 /// secret key the key's environment is listed; with a personal access token `projectRef` and
 /// `env` (`["dev"]`) are required and the project route is used (without `projectRef`:
@@ -36,35 +38,15 @@ pub unsafe extern "C" fn trigger_runs_list(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): the caller passes valid pointers, as the header documents.
-        let params: ListRunsParams = unsafe { optional_object(params_json, "params_json") }?;
-        let client = unsafe { resolve(client) };
-        let json = send(&client, calls::list(&client, &params))?;
-        unsafe { write_string(out_json, json) }
-    })
-}
-
-/// Lists one page of a project's runs with a personal access token
-/// (`GET /api/v1/projects/{project_ref}/runs`); `params_json` as for `trigger_runs_list`, where
-/// `env` is required (`{"env":["dev"]}`). Writes the page JSON to `*out_json`.
-#[no_mangle]
-pub unsafe extern "C" fn trigger_runs_list_project(
-    client: *const trigger_client,
-    project_ref: *const c_char,
-    params_json: *const c_char,
-    out_json: *mut *mut c_char,
-    err: *mut *mut trigger_error,
-) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): as above.
-        let project_ref = unsafe { required_str(project_ref, "project_ref") }?;
-        let mut params: ListRunsParams = unsafe { optional_object(params_json, "params_json") }?;
-        params.project_ref = Some(project_ref.to_owned());
-        let client = unsafe { resolve(client) };
-        let json = send(&client, calls::project_list(&params))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): the caller passes valid pointers, as the header documents.
+    unsafe {
+        call_json(out_json, err, || {
+            let params: ListRunsParams = optional_object(params_json, "params_json")?;
+            Ok(resolve(client)
+                .runs()
+                .list_as::<WithJson<RunItem>>(&params)?)
+        })
+    }
 }
 
 /// Makes an iterator over every run `params_json` matches (same JSON as `trigger_runs_list`).
@@ -78,19 +60,20 @@ pub unsafe extern "C" fn trigger_runs_list_iter(
     out: *mut *mut trigger_runs_iter,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    // SAFETY: the caller passes valid pointers, as the header documents.
+    // SAFETY: as above.
     unsafe {
         pages::new_iter(out, err, || {
             let params: ListRunsParams = optional_object(params_json, "params_json")?;
-            let inner = resolve(client).runs().iter(&params)?;
+            let inner = resolve(client).runs().iter_as(&params)?;
             Ok(trigger_runs_iter { inner })
         })
     }
 }
 
-/// Advances the iterator: writes the next run's JSON to `*item_json`, or NULL when there are no
-/// more runs (still `TRIGGER_RESULT_OK`). A page is fetched when the current one runs out; if
-/// that fails, the error is returned and the iterator ends.
+/// Advances the iterator: writes the next run's JSON (the same bytes `trigger_runs_list` gives
+/// for it) to `*item_json`, or NULL when there are no more runs (still `TRIGGER_RESULT_OK`). A
+/// page is fetched when the current one runs out; if that fails, the error is returned and the
+/// iterator ends.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_runs_iter_next(
     iter: *mut trigger_runs_iter,
@@ -119,35 +102,37 @@ pub unsafe extern "C" fn trigger_runs_retrieve(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): the caller of the export passes valid pointers.
-        let run_id = unsafe { required_str(run_id, "run_id") }?;
-        let client = unsafe { resolve(client) };
-        let mut json = send(&client, calls::retrieve(run_id))?;
-        // The common case passes through untouched; only a run with packets is rebuilt.
-        if json.contains("PresignedUrl\"") {
-            let mut run: serde_json::Value = parse_json(&json, "response")?;
-            fill_packets(&client, &mut run);
-            json = to_json(&run)?;
-        }
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            Ok(resolve(client)
+                .runs()
+                .retrieve_as::<WithJson<Run>>(run_id)?)
+        })
+    }
 }
 
-/// Downloads `payloadPresignedUrl` / `outputPresignedUrl` into `payload` / `output` where those
-/// are missing (left missing when the download fails).
-fn fill_packets(client: &crate::Client, run: &mut serde_json::Value) {
-    for (url_key, key) in [
-        ("payloadPresignedUrl", "payload"),
-        ("outputPresignedUrl", "output"),
-    ] {
-        if run.get(key).is_some_and(|v| !v.is_null()) {
-            continue;
-        }
-        let url = run.get(url_key).and_then(|u| u.as_str()).map(str::to_owned);
-        if let Some(value) = url.and_then(|u| payload::download(client, &u)) {
-            run[key] = value;
-        }
+/// Retrieves the run every `interval_ms` until it is completed (at most 500 times, as the
+/// official `runs.poll`); writes the completed run's JSON (as `trigger_runs_retrieve`) to
+/// `*out_json`. Fails with `TRIGGER_RESULT_POLL_LIMIT_REACHED` if it never completes.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_poll(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    interval_ms: u64,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            let interval = Duration::from_millis(interval_ms);
+            Ok(resolve(client)
+                .runs()
+                .poll_as::<WithJson<Run>>(run_id, interval)?)
+        })
     }
 }
 
@@ -160,21 +145,40 @@ pub unsafe extern "C" fn trigger_runs_cancel(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    // SAFETY: as above.
-    unsafe { run_op(client, run_id, out_json, err, calls::cancel) }
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            Ok(resolve(client).runs().cancel_as::<WithJson<_>>(run_id)?)
+        })
+    }
 }
 
 /// Replays a run (`POST /api/v1/runs/{run_id}/replay`); writes `{"id":"<new run id>"}` to
-/// `*out_json`.
+/// `*out_json`. `options_json` is NULL (replay as it was) or what the new run changes:
+/// `{"payload":<any JSON>,"payloadType":"application/json"|"application/super+json",
+/// "metadata":{},"tags":["a"],"queue":"q","concurrencyKey":"c","machine":"small-1x",
+/// "version":"v","region":"eu","delay":"5m","ttl":"1h","idempotencyKey":"k",
+/// "idempotencyKeyTTL":"1d","maxAttempts":3,"maxDuration":60,"priority":10}`; a payload without
+/// `payloadType` is sent as superjson, as the official SDK.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_runs_replay(
     client: *const trigger_client,
     run_id: *const c_char,
+    options_json: *const c_char,
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    // SAFETY: as above.
-    unsafe { run_op(client, run_id, out_json, err, calls::replay) }
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            let options: ReplayOptions = optional_object(options_json, "options_json")?;
+            Ok(resolve(client)
+                .runs()
+                .replay_as::<WithJson<_>>(run_id, &options)?)
+        })
+    }
 }
 
 /// Moves a delayed run to a new `delay` (a duration like `"1h"` or an ISO-8601 time;
@@ -188,20 +192,22 @@ pub unsafe extern "C" fn trigger_runs_reschedule(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): as above.
-        let run_id = unsafe { required_str(run_id, "run_id") }?;
-        let delay = unsafe { required_str(delay, "delay") }?;
-        let client = unsafe { resolve(client) };
-        let json = send(&client, calls::reschedule(run_id, delay))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            let delay = required_str(delay, "delay")?;
+            Ok(resolve(client)
+                .runs()
+                .reschedule_as::<WithJson<Run>>(run_id, delay)?)
+        })
+    }
 }
 
 /// Updates a run's metadata (`PUT /api/v1/runs/{run_id}/metadata`). `body_json` is
 /// `{"metadata":{...}}` (replaces it) and/or `{"operations":[{"type":"set","key":"k",
-/// "value":1}, {"type":"increment","key":"n","value":2}, ...]}`. Writes the API's
-/// `{"metadata":{...}}` to `*out_json`.
+/// "value":1}, {"type":"increment","key":"n","value":2}, ...]}` (also `parentOperations`,
+/// `rootOperations`), sent as written. Writes the API's `{"metadata":{...}}` to `*out_json`.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_runs_update_metadata(
     client: *const trigger_client,
@@ -210,14 +216,35 @@ pub unsafe extern "C" fn trigger_runs_update_metadata(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): as above.
-        let run_id = unsafe { required_str(run_id, "run_id") }?;
-        let body: UpdateMetadata = unsafe { required_object(body_json, "body_json") }?;
-        let client = unsafe { resolve(client) };
-        let json = send(&client, calls::update_metadata(run_id, &body))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            let body: UpdateMetadata = required_object(body_json, "body_json")?;
+            Ok(resolve(client)
+                .runs()
+                .update_metadata_as::<WithJson<_>>(run_id, &body)?)
+        })
+    }
+}
+
+/// A run's metadata (`GET /api/v1/runs/{run_id}/metadata`), decoded from the string the server
+/// stores it as: writes `{"metadata":{...}|null,"metadataType":"application/json"}` to
+/// `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_metadata(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            Ok(resolve(client).runs().metadata(run_id)?)
+        })
+    }
 }
 
 /// Adds tags to a run (`POST /api/v1/runs/{run_id}/tags`). `tags_json` is a JSON string or an
@@ -235,16 +262,17 @@ pub unsafe extern "C" fn trigger_runs_add_tags(
         #[serde(deserialize_with = "crate::resources::one_or_many::deserialize")] Vec<String>,
     );
 
-    catch(err, || {
-        // SAFETY (all blocks): as above.
-        let run_id = unsafe { required_str(run_id, "run_id") }?;
-        let text = unsafe { required_str(tags_json, "tags_json") }?;
-        let Tags(tags) = parse_json(text, "tags_json")?;
-        let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
-        let client = unsafe { resolve(client) };
-        let json = send(&client, calls::add_tags(run_id, &tags))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            let Tags(tags) = parse_json(required_str(tags_json, "tags_json")?, "tags_json")?;
+            let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+            Ok(resolve(client)
+                .runs()
+                .add_tags_as::<WithJson<_>>(run_id, &tags)?)
+        })
+    }
 }
 
 /// The result of a finished run (`GET /api/v1/runs/{run_id}/result`): writes the API's JSON
@@ -258,32 +286,47 @@ pub unsafe extern "C" fn trigger_runs_result(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): as above.
-        let run_id = unsafe { required_str(run_id, "run_id") }?;
-        let client = unsafe { resolve(client) };
-        let json = match send(&client, calls::result(run_id)) {
-            Ok(json) => json,
-            Err(e) if e.kind() == trigger_result::NotFound => "null".to_owned(),
-            Err(e) => return Err(e),
-        };
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            Ok(resolve(client).runs().result_as::<WithJson<_>>(run_id)?)
+        })
+    }
 }
 
-/// The shape of the run calls that take only a run id.
-unsafe fn run_op(
+/// The events of a run's trace (`GET /api/v1/runs/{run_id}/events`); writes the API's
+/// `{"events":[...]}` to `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_events(
     client: *const trigger_client,
     run_id: *const c_char,
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
-    build: fn(&str) -> Result<crate::transport::Call, Error>,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): the caller of the export passes valid pointers.
-        let run_id = unsafe { required_str(run_id, "run_id") }?;
-        let client = unsafe { resolve(client) };
-        let json = send(&client, build(run_id))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            Ok(resolve(client).runs().events_as::<WithJson<_>>(run_id)?)
+        })
+    }
+}
+
+/// A run's trace (`GET /api/v1/runs/{run_id}/trace`); writes the API's
+/// `{"trace":{"traceId":"...","rootSpan":{...}}}` to `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_trace(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            Ok(resolve(client).runs().trace_as::<WithJson<_>>(run_id)?)
+        })
+    }
 }

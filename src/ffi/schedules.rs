@@ -2,27 +2,25 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{catch, optional_object, required_object, required_str, write_string};
-use super::client::{resolve, send, trigger_client};
+use super::boundary::{call_json, optional_object, required_object, required_str};
+use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use super::pages;
-use crate::error::Error;
-use crate::resources::{
-    schedules::calls, CreateSchedule, ListSchedulesParams, SchedulesIter, UpdateSchedule,
-};
-use crate::transport::Call;
+use crate::json::WithJson;
+use crate::pagination::PageIter;
+use crate::resources::{CreateSchedule, ListSchedulesParams, Schedule, Schedules, UpdateSchedule};
 
 /// A lazy iterator over every schedule: it fetches one page at a time as
 /// `trigger_schedules_iter_next` advances. Use it from one thread at a time (it may move
 /// between threads). Free it with `trigger_schedules_iter_free`.
 #[allow(non_camel_case_types)]
 pub struct trigger_schedules_iter {
-    inner: SchedulesIter,
+    inner: PageIter<WithJson<Schedule>, u32>,
 }
 
 /// Lists one page of schedules (`GET /api/v1/schedules`). `params_json` is NULL or
-/// `{"page":1,"perPage":20}`. Writes the API's page JSON to `*out_json`:
-/// `{"data":[...],"pagination":{"currentPage":1,"totalPages":3,"count":42}}`.
+/// `{"page":1,"perPage":20}`. Writes the page JSON to `*out_json`: `{"data":[<each schedule as
+/// the server sent it>],"pagination":{"currentPage":1,"totalPages":3,"count":42}}`.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_schedules_list(
     client: *const trigger_client,
@@ -30,13 +28,15 @@ pub unsafe extern "C" fn trigger_schedules_list(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): the caller passes valid pointers, as the header documents.
-        let params: ListSchedulesParams = unsafe { optional_object(params_json, "params_json") }?;
-        let client = unsafe { resolve(client) };
-        let json = send(&client, calls::list(&params))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): the caller passes valid pointers, as the header documents.
+    unsafe {
+        call_json(out_json, err, || {
+            let params: ListSchedulesParams = optional_object(params_json, "params_json")?;
+            Ok(resolve(client)
+                .schedules()
+                .list_as::<WithJson<Schedule>>(&params)?)
+        })
+    }
 }
 
 /// Makes an iterator over every schedule, starting at `params_json`'s page (same JSON as
@@ -51,11 +51,11 @@ pub unsafe extern "C" fn trigger_schedules_list_iter(
     out: *mut *mut trigger_schedules_iter,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    // SAFETY: the caller passes valid pointers, as the header documents.
+    // SAFETY: as above.
     unsafe {
         pages::new_iter(out, err, || {
             let params: ListSchedulesParams = optional_object(params_json, "params_json")?;
-            let inner = resolve(client).schedules().iter(&params)?;
+            let inner = resolve(client).schedules().iter_as(&params)?;
             Ok(trigger_schedules_iter { inner })
         })
     }
@@ -83,8 +83,8 @@ pub unsafe extern "C" fn trigger_schedules_iter_free(iter: *mut trigger_schedule
 
 /// Creates a schedule, or updates the one with the same deduplication key
 /// (`POST /api/v1/schedules`). `body_json` is `{"task":"my-task","cron":"0 * * * *",
-/// "deduplicationKey":"k","externalId":"user_1","timezone":"Europe/Paris"}` (`externalId` and
-/// `timezone` optional). Writes the schedule's JSON to `*out_json`.
+/// "deduplicationKey":"k","externalId":"user_1","timezone":"Europe/Paris","window":"30m"}`
+/// (`externalId`, `timezone` and `window` optional). Writes the schedule's JSON to `*out_json`.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_schedules_create(
     client: *const trigger_client,
@@ -92,13 +92,15 @@ pub unsafe extern "C" fn trigger_schedules_create(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): as above.
-        let body: CreateSchedule = unsafe { required_object(body_json, "body_json") }?;
-        let client = unsafe { resolve(client) };
-        let json = send(&client, calls::create(&body))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let body: CreateSchedule = required_object(body_json, "body_json")?;
+            Ok(resolve(client)
+                .schedules()
+                .create_as::<WithJson<Schedule>>(&body)?)
+        })
+    }
 }
 
 /// Retrieves a schedule (`GET /api/v1/schedules/{schedule_id}`); writes its JSON to
@@ -111,13 +113,13 @@ pub unsafe extern "C" fn trigger_schedules_retrieve(
     err: *mut *mut trigger_error,
 ) -> trigger_result {
     // SAFETY: as above.
-    unsafe { schedule_op(client, schedule_id, out_json, err, calls::retrieve) }
+    unsafe { schedule_op(client, schedule_id, out_json, err, Schedules::retrieve_as) }
 }
 
-/// Replaces a schedule's task, cron, external id and timezone
+/// Replaces a schedule's task, cron, external id, timezone and window
 /// (`PUT /api/v1/schedules/{schedule_id}`). `body_json` is `{"task":"my-task",
-/// "cron":"0 * * * *","externalId":"user_1","timezone":"UTC"}` (`task` and `cron` required).
-/// Writes the schedule's JSON to `*out_json`.
+/// "cron":"0 * * * *","externalId":"user_1","timezone":"UTC","window":"30m"}` (`task` and
+/// `cron` required). Writes the schedule's JSON to `*out_json`.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_schedules_update(
     client: *const trigger_client,
@@ -126,14 +128,16 @@ pub unsafe extern "C" fn trigger_schedules_update(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): as above.
-        let schedule_id = unsafe { required_str(schedule_id, "schedule_id") }?;
-        let body: UpdateSchedule = unsafe { required_object(body_json, "body_json") }?;
-        let client = unsafe { resolve(client) };
-        let json = send(&client, calls::update(schedule_id, &body))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let schedule_id = required_str(schedule_id, "schedule_id")?;
+            let body: UpdateSchedule = required_object(body_json, "body_json")?;
+            Ok(resolve(client)
+                .schedules()
+                .update_as::<WithJson<Schedule>>(schedule_id, &body)?)
+        })
+    }
 }
 
 /// Turns a schedule on (`POST /api/v1/schedules/{schedule_id}/activate`); writes the
@@ -146,7 +150,7 @@ pub unsafe extern "C" fn trigger_schedules_activate(
     err: *mut *mut trigger_error,
 ) -> trigger_result {
     // SAFETY: as above.
-    unsafe { schedule_op(client, schedule_id, out_json, err, calls::activate) }
+    unsafe { schedule_op(client, schedule_id, out_json, err, Schedules::activate_as) }
 }
 
 /// Turns a schedule off (`POST /api/v1/schedules/{schedule_id}/deactivate`); writes the
@@ -159,11 +163,11 @@ pub unsafe extern "C" fn trigger_schedules_deactivate(
     err: *mut *mut trigger_error,
 ) -> trigger_result {
     // SAFETY: as above.
-    unsafe { schedule_op(client, schedule_id, out_json, err, calls::deactivate) }
+    unsafe { schedule_op(client, schedule_id, out_json, err, Schedules::deactivate_as) }
 }
 
-/// Deletes a schedule (`DELETE /api/v1/schedules/{schedule_id}`); writes the API's JSON to
-/// `*out_json`.
+/// Deletes a schedule (`DELETE /api/v1/schedules/{schedule_id}`); writes the API's JSON
+/// (`{"id":"sched_..."}`) to `*out_json`.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_schedules_del(
     client: *const trigger_client,
@@ -171,8 +175,15 @@ pub unsafe extern "C" fn trigger_schedules_del(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    // SAFETY: as above.
-    unsafe { schedule_op(client, schedule_id, out_json, err, calls::del) }
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let schedule_id = required_str(schedule_id, "schedule_id")?;
+            Ok(resolve(client)
+                .schedules()
+                .del_as::<WithJson<_>>(schedule_id)?)
+        })
+    }
 }
 
 /// The IANA timezones schedules accept (`GET /api/v1/timezones`, no credentials needed);
@@ -185,27 +196,29 @@ pub unsafe extern "C" fn trigger_schedules_timezones(
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): as above.
-        let client = unsafe { resolve(client) };
-        let json = send(&client, Ok(calls::timezones(exclude_utc)))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            Ok(resolve(client)
+                .schedules()
+                .timezones_as::<WithJson<_>>(exclude_utc)?)
+        })
+    }
 }
 
-/// The shape of the schedule calls that take only a schedule id.
+/// The shape of the schedule calls that take only a schedule id and return the schedule.
 unsafe fn schedule_op(
     client: *const trigger_client,
     schedule_id: *const c_char,
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
-    build: fn(&str) -> Result<Call, Error>,
+    op: fn(&Schedules, &str) -> crate::Result<WithJson<Schedule>>,
 ) -> trigger_result {
-    catch(err, || {
-        // SAFETY (all blocks): the caller of the export passes valid pointers.
-        let schedule_id = unsafe { required_str(schedule_id, "schedule_id") }?;
-        let client = unsafe { resolve(client) };
-        let json = send(&client, build(schedule_id))?;
-        unsafe { write_string(out_json, json) }
-    })
+    // SAFETY (all blocks): the caller of the export passes valid pointers.
+    unsafe {
+        call_json(out_json, err, || {
+            let schedule_id = required_str(schedule_id, "schedule_id")?;
+            Ok(op(&resolve(client).schedules(), schedule_id)?)
+        })
+    }
 }

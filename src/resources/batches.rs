@@ -5,9 +5,11 @@ use ureq::http::Method;
 
 use super::require;
 use crate::client::Client;
+use crate::credentials::Access;
 use crate::encode;
 use crate::error::Result;
-use crate::transport::{Access, Call};
+use crate::json::Decoded;
+use crate::transport::Call;
 
 /// Batch calls. Get one with [`Client::batches`] or [`crate::batches`].
 #[derive(Clone, Debug)]
@@ -92,24 +94,38 @@ impl Batches {
         Batches { client }
     }
 
-    /// Retrieves a batch. A missing batch is retried (the server marks its 404 retryable) and
-    /// then fails with [`crate::Error::NotFound`].
+    /// Retrieves a batch (`GET /api/v2/batches/{id}`). A missing batch is retried (the server
+    /// marks its 404 retryable) and then fails with [`crate::Error::NotFound`].
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// use triggerdev::{BatchItem, BatchTriggerOptions};
+    ///
+    /// let items = [BatchItem::new("send-email", &serde_json::json!({"to": "ada"}))?];
+    /// let handle = client.tasks().batch_trigger(&items, &BatchTriggerOptions::new())?;
+    /// let batch = client.batches().retrieve(&handle.batch_id)?;
+    /// assert_eq!(batch.runs.len(), 1);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidArgument`] for an empty id; [`crate::Error::NotFound`]; the API
+    /// errors of [`crate::Error`] otherwise.
     pub fn retrieve(&self, batch_id: &str) -> Result<Batch> {
-        self.client.execute(&calls::retrieve(batch_id)?)?.json()
+        self.retrieve_as(batch_id)
     }
-}
 
-/// Request builders (the C ABI sends them and passes the JSON through).
-pub(crate) mod calls {
-    use super::*;
-
-    pub(crate) fn retrieve(batch_id: &str) -> Result<Call> {
+    pub(crate) fn retrieve_as<T: Decoded<Batch>>(&self, batch_id: &str) -> Result<T> {
         require("batch_id", batch_id)?;
-        Ok(Call::new(
+        let call = Call::new(
             "batch.retrieve",
             Method::GET,
             format!("/api/v2/batches/{}", encode::path_segment(batch_id)),
             Access::SecretKey { jwt: true },
-        ))
+        );
+        self.client.execute(&call)?.json()
     }
 }

@@ -10,9 +10,12 @@ use ureq::http::Method;
 
 use super::require;
 use crate::client::Client;
+use crate::config::Shown;
+use crate::credentials::Access;
 use crate::encode;
 use crate::error::{Error, Result};
-use crate::transport::{Access, Call};
+use crate::json::Decoded;
+use crate::transport::Call;
 
 /// Envvar calls. Get one with [`Client::envvars`] or [`crate::envvars`].
 #[derive(Clone, Debug)]
@@ -55,7 +58,7 @@ impl FromStr for EnvSlug {
             "preview" => Ok(EnvSlug::Preview),
             other => Err(Error::invalid(
                 "env",
-                format!("`{other}` is not one of dev, staging, prod, preview"),
+                format!("{} is not one of dev, staging, prod, preview", Shown(other)),
             )),
         }
     }
@@ -137,19 +140,28 @@ pub struct ImportEnvVars {
     /// The variables.
     #[serde(with = "ordered_map")]
     pub variables: Vec<(String, String)>,
-    /// Overwrite existing variables (the server keeps them when absent or false).
-    #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
-    pub override_existing: Option<bool>,
+    /// Variables for the parent environment of a preview branch (`parentVariables`).
+    #[serde(default, with = "ordered_map", skip_serializing_if = "Vec::is_empty")]
+    pub parent_variables: Vec<(String, String)>,
     /// Store them as secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_secret: Option<bool>,
+    /// Overwrite existing variables (the server keeps them when absent or false).
+    #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
+    pub override_existing: Option<bool>,
 }
 
 impl std::fmt::Debug for ImportEnvVars {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let names: Vec<&str> = self.variables.iter().map(|(k, _)| k.as_str()).collect();
+        let parents: Vec<&str> = self
+            .parent_variables
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
         f.debug_struct("ImportEnvVars")
             .field("variables", &names)
+            .field("parent_variables", &parents)
             .field("override", &self.override_existing)
             .field("is_secret", &self.is_secret)
             .finish()
@@ -168,6 +180,7 @@ impl ImportEnvVars {
                 .collect(),
             override_existing: None,
             is_secret: None,
+            parent_variables: Vec::new(),
         }
     }
 
@@ -185,6 +198,18 @@ impl ImportEnvVars {
     /// Sets `isSecret`.
     pub fn secret(mut self, yes: bool) -> ImportEnvVars {
         self.is_secret = Some(yes);
+        self
+    }
+
+    /// Sets `parentVariables`: variables for a preview branch's parent environment.
+    pub fn parent_variables<K: Into<String>, V: Into<String>>(
+        mut self,
+        variables: impl IntoIterator<Item = (K, V)>,
+    ) -> ImportEnvVars {
+        self.parent_variables = variables
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         self
     }
 }
@@ -327,11 +352,12 @@ fn unescape(s: &str) -> String {
 }
 
 fn dotenv_error(line: usize, reason: &str) -> Error {
-    Error::invalid("dotenv", format!("line {line}: {reason}"))
+    Error::invalid("text", format!("line {line}: {reason}"))
 }
 
+/// `{"success": true}`.
 #[derive(Deserialize)]
-struct Success {}
+pub(crate) struct Success {}
 
 impl EnvVars {
     pub(crate) fn new(client: Client) -> EnvVars {
@@ -339,51 +365,196 @@ impl EnvVars {
     }
 
     /// Every variable of the environment (`GET …/envvars/{env}`).
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// use triggerdev::CreateEnvVar;
+    ///
+    /// client.envvars().create("proj_emulator", "dev", &CreateEnvVar::new("REGION", "eu"))?;
+    /// let vars = client.envvars().list("proj_emulator", "dev")?;
+    /// assert_eq!((vars[0].name.as_str(), vars[0].value.as_str()), ("REGION", "eu"));
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for an empty project ref or an unknown `env` (`dev`,
+    /// `staging`, `prod`, `preview`); the API errors of [`Error`] otherwise.
     pub fn list(&self, project_ref: &str, env: &str) -> Result<Vec<EnvVar>> {
+        self.list_as(project_ref, env)
+    }
+
+    pub(crate) fn list_as<T: Decoded<EnvVar>>(
+        &self,
+        project_ref: &str,
+        env: &str,
+    ) -> Result<Vec<T>> {
         self.client.execute(&calls::list(project_ref, env)?)?.json()
     }
 
     /// One variable (`GET …/envvars/{env}/{name}`).
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// # client.envvars().create("proj_emulator", "dev", &triggerdev::CreateEnvVar::new("REGION", "eu"))?;
+    /// let var = client.envvars().retrieve("proj_emulator", "dev", "REGION")?;
+    /// assert_eq!(var.value, "eu");
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`EnvVars::list`], and [`Error::NotFound`] for an unknown name.
     pub fn retrieve(&self, project_ref: &str, env: &str, name: &str) -> Result<EnvVar> {
+        self.retrieve_as(project_ref, env, name)
+    }
+
+    pub(crate) fn retrieve_as<T: Decoded<EnvVar>>(
+        &self,
+        project_ref: &str,
+        env: &str,
+        name: &str,
+    ) -> Result<T> {
         self.client
             .execute(&calls::retrieve(project_ref, env, name)?)?
             .json()
     }
 
     /// Creates (or overwrites) a variable (`POST …/envvars/{env}`).
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// use triggerdev::CreateEnvVar;
+    ///
+    /// client.envvars().create("proj_emulator", "dev", &CreateEnvVar::new("API_KEY", "s3cret").secret(true))?;
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`EnvVars::list`], and [`Error::InvalidArgument`] for an empty name.
     pub fn create(&self, project_ref: &str, env: &str, var: &CreateEnvVar) -> Result<()> {
+        self.create_as::<Success>(project_ref, env, var).map(drop)
+    }
+
+    pub(crate) fn create_as<T: Decoded<Success>>(
+        &self,
+        project_ref: &str,
+        env: &str,
+        var: &CreateEnvVar,
+    ) -> Result<T> {
         let call = calls::create(project_ref, env, var)?;
-        self.client.execute(&call)?.json::<Success>().map(drop)
+        self.client.execute(&call)?.json()
     }
 
     /// Changes the value of an existing variable (`PUT …/envvars/{env}/{name}`).
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// # client.envvars().create("proj_emulator", "dev", &triggerdev::CreateEnvVar::new("REGION", "eu"))?;
+    /// client.envvars().update("proj_emulator", "dev", "REGION", "us")?;
+    /// assert_eq!(client.envvars().retrieve("proj_emulator", "dev", "REGION")?.value, "us");
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`EnvVars::retrieve`].
     pub fn update(&self, project_ref: &str, env: &str, name: &str, value: &str) -> Result<()> {
+        self.update_as::<Success>(project_ref, env, name, value)
+            .map(drop)
+    }
+
+    pub(crate) fn update_as<T: Decoded<Success>>(
+        &self,
+        project_ref: &str,
+        env: &str,
+        name: &str,
+        value: &str,
+    ) -> Result<T> {
         let call = calls::update(project_ref, env, name, value)?;
-        self.client.execute(&call)?.json::<Success>().map(drop)
+        self.client.execute(&call)?.json()
     }
 
     /// Deletes a variable (`DELETE …/envvars/{env}/{name}`).
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// # client.envvars().create("proj_emulator", "dev", &triggerdev::CreateEnvVar::new("REGION", "eu"))?;
+    /// client.envvars().del("proj_emulator", "dev", "REGION")?;
+    /// assert!(client.envvars().list("proj_emulator", "dev")?.is_empty());
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`EnvVars::retrieve`].
     pub fn del(&self, project_ref: &str, env: &str, name: &str) -> Result<()> {
-        let call = calls::del(project_ref, env, name)?;
-        self.client.execute(&call)?.json::<Success>().map(drop)
+        self.del_as::<Success>(project_ref, env, name).map(drop)
     }
 
-    /// Uploads many variables at once (`POST …/envvars/{env}/import`).
+    pub(crate) fn del_as<T: Decoded<Success>>(
+        &self,
+        project_ref: &str,
+        env: &str,
+        name: &str,
+    ) -> Result<T> {
+        let call = calls::del(project_ref, env, name)?;
+        self.client.execute(&call)?.json()
+    }
+
+    /// Uploads many variables at once (`POST …/envvars/{env}/import`); existing ones are kept
+    /// unless `override` is set. [`ImportEnvVars::from_dotenv`] reads a `.env` file.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// use triggerdev::ImportEnvVars;
+    ///
+    /// let body = ImportEnvVars::from_dotenv("A=1\n# comment\nB=\"two words\"\n")?.override_existing(true);
+    /// client.envvars().upload("proj_emulator", "dev", &body)?;
+    /// assert_eq!(client.envvars().retrieve("proj_emulator", "dev", "B")?.value, "two words");
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`EnvVars::list`], and [`Error::InvalidArgument`] with no variables.
     pub fn upload(&self, project_ref: &str, env: &str, body: &ImportEnvVars) -> Result<()> {
+        self.upload_as::<Success>(project_ref, env, body).map(drop)
+    }
+
+    pub(crate) fn upload_as<T: Decoded<Success>>(
+        &self,
+        project_ref: &str,
+        env: &str,
+        body: &ImportEnvVars,
+    ) -> Result<T> {
         let call = calls::upload(project_ref, env, body)?;
-        self.client.execute(&call)?.json::<Success>().map(drop)
+        self.client.execute(&call)?.json()
     }
 }
 
-/// Request builders, one per operation (the C ABI sends them and passes the JSON through).
-pub(crate) mod calls {
+/// Request builders, one per operation.
+mod calls {
     use super::*;
 
-    pub(crate) fn list(project_ref: &str, env: &str) -> Result<Call> {
+    pub(super) fn list(project_ref: &str, env: &str) -> Result<Call> {
         call("envvars.list", Method::GET, project_ref, env, None, "")
     }
 
-    pub(crate) fn retrieve(project_ref: &str, env: &str, name: &str) -> Result<Call> {
+    pub(super) fn retrieve(project_ref: &str, env: &str, name: &str) -> Result<Call> {
         call(
             "envvars.retrieve",
             Method::GET,
@@ -394,12 +565,12 @@ pub(crate) mod calls {
         )
     }
 
-    pub(crate) fn create(project_ref: &str, env: &str, var: &CreateEnvVar) -> Result<Call> {
-        require("name", &var.name)?;
+    pub(super) fn create(project_ref: &str, env: &str, var: &CreateEnvVar) -> Result<Call> {
+        require("body.name", &var.name)?;
         call("envvars.create", Method::POST, project_ref, env, None, "")?.json(var)
     }
 
-    pub(crate) fn update(project_ref: &str, env: &str, name: &str, value: &str) -> Result<Call> {
+    pub(super) fn update(project_ref: &str, env: &str, name: &str, value: &str) -> Result<Call> {
         call(
             "envvars.update",
             Method::PUT,
@@ -411,7 +582,7 @@ pub(crate) mod calls {
         .json(&serde_json::json!({ "value": value }))
     }
 
-    pub(crate) fn del(project_ref: &str, env: &str, name: &str) -> Result<Call> {
+    pub(super) fn del(project_ref: &str, env: &str, name: &str) -> Result<Call> {
         call(
             "envvars.del",
             Method::DELETE,
@@ -422,9 +593,12 @@ pub(crate) mod calls {
         )
     }
 
-    pub(crate) fn upload(project_ref: &str, env: &str, body: &ImportEnvVars) -> Result<Call> {
+    pub(super) fn upload(project_ref: &str, env: &str, body: &ImportEnvVars) -> Result<Call> {
         if body.variables.is_empty() {
-            return Err(Error::invalid("variables", "give at least one variable"));
+            return Err(Error::invalid(
+                "body.variables",
+                "give at least one variable",
+            ));
         }
         call(
             "envvars.upload",
@@ -492,7 +666,7 @@ mod tests {
         let err = parse_dotenv("A=1\nnot a pair\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "invalid argument `dotenv`: line 2: expected KEY=value"
+            "invalid argument `text`: line 2: expected KEY=value"
         );
         let err = parse_dotenv("1A=1").unwrap_err();
         assert!(

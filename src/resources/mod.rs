@@ -1,7 +1,12 @@
 //! One module per API area: request options, models and calls.
+//!
+//! Every operation is written once. Its public method returns the model; its `_as` twin
+//! (crate-private) returns any [`crate::json::Decoded`] form of it, which the C ABI uses to
+//! hand out the server's JSON after the same decode has validated it.
 
 pub(crate) mod batches;
 pub(crate) mod envvars;
+pub(crate) mod idempotency;
 pub(crate) mod payload;
 pub(crate) mod runs;
 pub(crate) mod schedules;
@@ -9,8 +14,10 @@ pub(crate) mod tasks;
 
 pub use batches::{Batch, BatchError, BatchProcessing, BatchStatus, Batches};
 pub use envvars::{parse_dotenv, CreateEnvVar, EnvSlug, EnvVar, EnvVars, ImportEnvVars};
+pub use idempotency::IdempotencyKeys;
 pub use runs::{
-    ListRunsParams, Run, RunError, RunItem, RunResult, RunStatus, Runs, RunsIter, UpdateMetadata,
+    ListRunsParams, ReplayOptions, Run, RunEnvironment, RunError, RunEvent, RunEvents, RunItem,
+    RunMetadata, RunResult, RunStatus, RunTrace, Runs, RunsIter, UpdateMetadata,
 };
 pub use schedules::{
     CreateSchedule, ListSchedulesParams, Schedule, ScheduleGenerator, Schedules, SchedulesIter,
@@ -20,26 +27,41 @@ pub use tasks::{
     BatchHandle, BatchItem, BatchTriggerOptions, Debounce, RunHandle, Tasks, TriggerOptions, Ttl,
 };
 
+use crate::config::Shown;
 use crate::error::{Error, Result};
 
-/// Rejects an empty (or blank) identifier before it reaches a URL.
+/// The longest id or name that may go in a URL path segment.
+const MAX_ID_LEN: usize = 8192;
+
+/// Rejects an empty (or blank) identifier, or one too long for a URL, before it reaches one.
 pub(crate) fn require(argument: &'static str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(Error::invalid(argument, "must not be empty"));
     }
+    if value.len() > MAX_ID_LEN {
+        return Err(Error::invalid(
+            argument,
+            format!(
+                "{} is longer than the {MAX_ID_LEN} bytes an id may have",
+                Shown(value)
+            ),
+        ));
+    }
     Ok(())
 }
 
-/// Accepts one string or a list of strings (the official SDK's `string | string[]`).
+/// Accepts one value or a list of them (the official SDK's `T | T[]`).
 pub(crate) mod one_or_many {
     use serde::{Deserialize, Deserializer};
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Vec<T>, D::Error> {
         #[derive(Deserialize)]
         #[serde(untagged)]
-        enum OneOrMany {
-            One(String),
-            Many(Vec<String>),
+        enum OneOrMany<T> {
+            Many(Vec<T>),
+            One(T),
         }
         Ok(match OneOrMany::deserialize(d)? {
             OneOrMany::One(s) => vec![s],

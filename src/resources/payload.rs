@@ -1,25 +1,43 @@
-//! Payloads and idempotency keys as the official SDK puts them on the wire (API.md §6.1, §7, §8).
+//! Payloads as the official SDK puts them on the wire (API.md §6.1, §8): serialization,
+//! offload of large payloads to object storage, and download of large payloads and outputs.
+
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use ureq::http::Method;
 
 use crate::client::Client;
+use crate::config::RetryPolicy;
+use crate::credentials::Access;
 use crate::encode;
 use crate::error::{Error, Result};
-use crate::transport::{Access, Body, Call};
+use crate::transport::{Body, Call};
 
 /// Payloads this large (128 KiB) or larger are uploaded first and sent by reference.
 pub(crate) const OFFLOAD_THRESHOLD: usize = 128 * 1024;
 
 /// A payload ready for the wire.
 pub(crate) struct Packet {
-    pub(crate) data: String,
+    /// `None` for a trigger without a payload (the official `undefined`).
+    pub(crate) data: Option<String>,
     pub(crate) data_type: &'static str,
-    /// Byte length before any offload.
+    /// Byte length before any offload (0 without a payload).
     pub(crate) size: usize,
 }
 
-/// `stringifyIO`: a string goes as `text/plain`; anything else as superjson `{"json": …}`.
+impl Packet {
+    /// No payload: no `payload` member, `payloadType: application/json`.
+    pub(crate) fn none() -> Packet {
+        Packet {
+            data: None,
+            data_type: "application/json",
+            size: 0,
+        }
+    }
+}
+
+/// `stringifyIO`: a string goes as `text/plain`; anything else as superjson `{"json": …}`,
+/// with the value's JSON exactly as it serializes (a caller's raw JSON text stays untouched).
 /// Serde output has no Dates, Maps or BigInts, so superjson never needs a `meta` member.
 pub(crate) fn serialize<P: Serialize + ?Sized>(payload: &P) -> Result<Packet> {
     let json = serde_json::to_string(payload)
@@ -28,7 +46,7 @@ pub(crate) fn serialize<P: Serialize + ?Sized>(payload: &P) -> Result<Packet> {
         let text: String = serde_json::from_str(&json).expect("a JSON string decodes");
         let size = text.len();
         return Ok(Packet {
-            data: text,
+            data: Some(text),
             data_type: "text/plain",
             size,
         });
@@ -39,7 +57,7 @@ pub(crate) fn serialize<P: Serialize + ?Sized>(payload: &P) -> Result<Packet> {
     data.push('}');
     let size = data.len();
     Ok(Packet {
-        data,
+        data: Some(data),
         data_type: "application/super+json",
         size,
     })
@@ -52,47 +70,60 @@ struct PresignedUpload {
     storage_path: String,
 }
 
+/// How packet uploads to storage are retried (API.md §3.1).
+fn upload_policy() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 5,
+        factor: 2.0,
+        min_delay: Duration::from_millis(500),
+        max_delay: Duration::from_millis(5000),
+        randomize: true,
+        ..RetryPolicy::default()
+    }
+}
+
 /// Uploads a large payload through the packets endpoint and returns the reference to send
-/// instead (`payloadType: application/store`).
-pub(crate) fn offload(client: &Client, task_id: &str, packet: Packet) -> Result<Packet> {
-    if packet.data.len() < OFFLOAD_THRESHOLD {
+/// instead (`payloadType: application/store`). `operation` names the call for errors.
+pub(crate) fn offload(client: &Client, operation: &'static str, packet: Packet) -> Result<Packet> {
+    let Some(data) = packet.data.as_deref() else {
+        return Ok(packet);
+    };
+    if data.len() < OFFLOAD_THRESHOLD {
         return Ok(packet);
     }
-    let now_ms = client
-        .resolved()
-        .clock
-        .now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis();
+    // `trigger/packet_<21 random>/payload.<ext>`, as 4.8.3 names it.
+    let extension = if packet.data_type == "text/plain" {
+        "txt"
+    } else {
+        "json"
+    };
     let filename = format!(
-        "trigger/{}/{}-{}/payload.json",
-        encode::path_segment(task_id),
-        now_ms,
-        encode::random_base36(8)
+        "trigger/packet_{}/payload.{extension}",
+        encode::random_id(21)
     );
     let path = format!("/api/v2/packets/{}", encode::path_segment(&filename));
     let call = Call::new(
-        "tasks.trigger",
+        operation,
         Method::PUT,
         path,
         Access::SecretKey { jwt: true },
     );
     let upload: PresignedUpload = client.execute(&call)?.json()?;
     let mut put = Call::new(
-        "tasks.trigger",
+        operation,
         Method::PUT,
         upload.presigned_url,
         Access::Presigned,
     );
     put.request_key = false;
+    put.retry = Some(upload_policy());
     put.body = Body::Raw {
         content_type: packet.data_type,
-        bytes: packet.data.into_bytes(),
+        bytes: packet.data.map(String::into_bytes).unwrap_or_default(),
     };
     client.execute(&put)?;
     Ok(Packet {
-        data: upload.storage_path,
+        data: Some(upload.storage_path),
         data_type: "application/store",
         size: packet.size,
     })
@@ -127,29 +158,6 @@ fn decode_packet(data: &[u8], content_type: &str) -> Option<serde_json::Value> {
     }
 }
 
-/// `idempotencyKeyOptions` on the wire.
-#[derive(Serialize, Debug, Clone, PartialEq)]
-pub(crate) struct KeyOptions {
-    pub(crate) key: String,
-    pub(crate) scope: &'static str,
-}
-
-/// `makeIdempotencyKey` outside a task: a 64-character key is sent as is; any other key is
-/// hashed (SHA-256, hex) and the original goes along in `idempotencyKeyOptions`.
-pub(crate) fn idempotency_key(key: Option<&str>) -> (Option<String>, Option<KeyOptions>) {
-    match key {
-        None | Some("") => (None, None),
-        Some(k) if k.chars().count() == 64 => (Some(k.to_owned()), None),
-        Some(k) => (
-            Some(encode::sha256_hex(k.as_bytes())),
-            Some(KeyOptions {
-                key: k.to_owned(),
-                scope: "run",
-            }),
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,14 +166,21 @@ mod tests {
     fn strings_go_as_text_and_values_as_superjson() {
         let p = serialize("hello").unwrap();
         assert_eq!(
-            (p.data.as_str(), p.data_type, p.size),
-            ("hello", "text/plain", 5)
+            (p.data.as_deref(), p.data_type, p.size),
+            (Some("hello"), "text/plain", 5)
         );
         let p = serialize(&serde_json::json!({"a": 1})).unwrap();
-        assert_eq!(p.data, r#"{"json":{"a":1}}"#);
+        assert_eq!(p.data.as_deref(), Some(r#"{"json":{"a":1}}"#));
         assert_eq!((p.data_type, p.size), ("application/super+json", 16));
         let p = serialize(&()).unwrap();
-        assert_eq!(p.data, r#"{"json":null}"#);
+        assert_eq!(p.data.as_deref(), Some(r#"{"json":null}"#));
+    }
+
+    #[test]
+    fn raw_json_keeps_the_callers_order() {
+        let raw = serde_json::value::RawValue::from_string(r#"{"z":1,"a":2}"#.into()).unwrap();
+        let p = serialize(&raw).unwrap();
+        assert_eq!(p.data.as_deref(), Some(r#"{"json":{"z":1,"a":2}}"#));
     }
 
     #[test]
@@ -185,21 +200,5 @@ mod tests {
         );
         assert_eq!(decode_packet(b"\x00", "application/octet-stream"), None);
         assert_eq!(decode_packet(b"{bad", "application/json"), None);
-    }
-
-    #[test]
-    fn idempotency_keys_are_hashed_unless_64_chars() {
-        let (key, opts) = idempotency_key(Some("k1"));
-        assert_eq!(key.unwrap(), encode::sha256_hex(b"k1"));
-        assert_eq!(
-            opts.unwrap(),
-            KeyOptions {
-                key: "k1".into(),
-                scope: "run"
-            }
-        );
-        let raw = "a".repeat(64);
-        assert_eq!(idempotency_key(Some(&raw)), (Some(raw.clone()), None));
-        assert_eq!(idempotency_key(Some("")), (None, None));
     }
 }

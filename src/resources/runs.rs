@@ -8,11 +8,12 @@ use ureq::http::Method;
 
 use super::{one_or_many, payload, require};
 use crate::client::Client;
-use crate::config::TokenKind;
+use crate::credentials::{self, Access};
 use crate::encode::{self, Query};
 use crate::error::{Error, Result};
+use crate::json::{require_object, Decoded, RawJson};
 use crate::pagination::{CursorPage, PageIter};
-use crate::transport::{Access, Call};
+use crate::transport::Call;
 
 /// Run calls. Get one with [`Client::runs`] or [`crate::runs`].
 #[derive(Clone, Debug)]
@@ -79,7 +80,8 @@ impl RunStatus {
 }
 
 /// Filters and paging of [`Runs::list`] (API.md §6.4). From JSON they use the official option
-/// names: `{"status":["COMPLETED"],"taskIdentifier":["t"],"limit":10}`.
+/// names: `{"status":["COMPLETED"],"taskIdentifier":["t"],"limit":10}`; a list filter also takes
+/// one value (`"status":"COMPLETED"`), and `queue` takes `{"type":"task"|"custom","name":…}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
@@ -92,7 +94,7 @@ pub struct ListRunsParams {
     #[serde(default, deserialize_with = "one_or_many::deserialize")]
     pub env: Vec<String>,
     /// Only these statuses.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many::deserialize")]
     pub status: Vec<RunStatus>,
     /// Only these tasks.
     #[serde(default, deserialize_with = "one_or_many::deserialize")]
@@ -117,8 +119,9 @@ pub struct ListRunsParams {
     pub period: Option<String>,
     /// Only runs of this batch.
     pub batch: Option<String>,
-    /// Only runs on these queues (`task/<name>` for a task's queue, `<name>` for a custom one).
-    #[serde(default, deserialize_with = "one_or_many::deserialize")]
+    /// Only runs on these queues, as sent: `task/<name>` for a task's queue, `<name>` for a
+    /// custom one.
+    #[serde(default, deserialize_with = "queue_filters")]
     pub queue: Vec<String>,
     /// Only runs on these machines.
     #[serde(default, deserialize_with = "one_or_many::deserialize")]
@@ -132,6 +135,42 @@ pub struct ListRunsParams {
     pub after: Option<String>,
     /// The cursor to list before.
     pub before: Option<String>,
+}
+
+/// `queue` filters: strings as given, `{type:"task",name}` as `task/<name>`,
+/// `{type:"custom",name}` as `<name>`; one or a list.
+fn queue_filters<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Filter {
+        Name(String),
+        Typed {
+            #[serde(rename = "type")]
+            kind: QueueKind,
+            name: String,
+        },
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum QueueKind {
+        Task,
+        Custom,
+    }
+    let filters: Vec<Filter> = one_or_many::deserialize(d)?;
+    Ok(filters
+        .into_iter()
+        .map(|f| match f {
+            Filter::Name(name) => name,
+            Filter::Typed {
+                kind: QueueKind::Task,
+                name,
+            } => format!("task/{name}"),
+            Filter::Typed {
+                kind: QueueKind::Custom,
+                name,
+            } => name,
+        })
+        .collect())
 }
 
 impl ListRunsParams {
@@ -204,12 +243,12 @@ impl ListRunsParams {
         self.batch = Some(id.into());
         self
     }
-    /// Adds a task queue (`task/<name>`).
+    /// Adds a task's queue (`{type:"task", name}`, sent as `task/<name>`).
     pub fn task_queue(mut self, name: &str) -> Self {
         self.queue.push(format!("task/{name}"));
         self
     }
-    /// Adds a custom queue.
+    /// Adds a custom queue (`{type:"custom", name}`).
     pub fn custom_queue(mut self, name: impl Into<String>) -> Self {
         self.queue.push(name.into());
         self
@@ -459,52 +498,395 @@ pub struct RunResult {
 }
 
 /// Body of [`Runs::update_metadata`]: a whole new metadata object and/or operations
-/// (`{"type":"set","key":"k","value":1}`, `{"type":"increment","key":"n","value":2}`, ...).
+/// (`{"type":"set","key":"k","value":1}`, `{"type":"increment","key":"n","value":2}`, ...),
+/// sent as given.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct UpdateMetadata {
-    /// Replaces the metadata.
+    /// Replaces the metadata (a JSON object).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub metadata: Option<RawJson>,
     /// Operations on the run's metadata.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub operations: Option<Vec<serde_json::Value>>,
+    pub operations: Option<Vec<RawJson>>,
+    /// Operations on the parent run's metadata.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_operations: Option<Vec<RawJson>>,
+    /// Operations on the root run's metadata.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_operations: Option<Vec<RawJson>>,
 }
 
 impl UpdateMetadata {
-    /// Replaces the metadata with `metadata` (a JSON object; anything else is ignored).
-    pub fn replace(metadata: serde_json::Value) -> UpdateMetadata {
+    /// Replaces the metadata with `metadata` (a JSON object, sent as given).
+    pub fn replace(metadata: impl Into<RawJson>) -> UpdateMetadata {
         UpdateMetadata {
-            metadata: match metadata {
-                serde_json::Value::Object(map) => Some(map),
-                _ => None,
+            metadata: Some(metadata.into()),
+            ..UpdateMetadata::default()
+        }
+    }
+    /// Applies `operations` to the run's metadata.
+    pub fn operations(operations: impl IntoIterator<Item = impl Into<RawJson>>) -> UpdateMetadata {
+        UpdateMetadata {
+            operations: Some(operations.into_iter().map(Into::into).collect()),
+            ..UpdateMetadata::default()
+        }
+    }
+}
+
+/// Options of [`Runs::replay`] (the official `ReplayRunRequestBody`): what the new run
+/// changes. All optional; an empty set replays the run as it was.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ReplayOptions {
+    /// A new payload. Without `payload_type` it is sent as superjson, as the official SDK.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<RawJson>,
+    /// `application/json` or `application/super+json` (then `payload` must be a superjson
+    /// string).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_type: Option<String>,
+    /// New metadata (a JSON object).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<RawJson>,
+    /// New tags.
+    #[serde(
+        default,
+        deserialize_with = "one_or_many::deserialize",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub tags: Vec<String>,
+    /// The queue name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    /// Concurrency key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrency_key: Option<String>,
+    /// Machine preset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
+    /// Worker version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Delay: a duration or an ISO-8601 time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delay: Option<String>,
+    /// Time to live.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<super::Ttl>,
+    /// Idempotency key of the new run (at most 2048 characters; sent as given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+    /// How long the idempotency key lasts.
+    #[serde(rename = "idempotencyKeyTTL", skip_serializing_if = "Option::is_none")]
+    pub idempotency_key_ttl: Option<String>,
+    /// Maximum attempts (at least 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<u32>,
+    /// Maximum duration, seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_duration: Option<u64>,
+    /// Queue-time offset, seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i64>,
+}
+
+impl ReplayOptions {
+    /// No changes.
+    pub fn new() -> ReplayOptions {
+        ReplayOptions::default()
+    }
+    /// Sets [`ReplayOptions::payload`] (any JSON value, serialized as given).
+    pub fn payload(mut self, payload: impl Into<RawJson>) -> Self {
+        self.payload = Some(payload.into());
+        self
+    }
+    /// Adds a tag.
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        self.tags.push(tag.into());
+        self
+    }
+    /// Sets [`ReplayOptions::metadata`].
+    pub fn metadata(mut self, metadata: impl Into<RawJson>) -> Self {
+        self.metadata = Some(metadata.into());
+        self
+    }
+    /// Sets [`ReplayOptions::queue`].
+    pub fn queue(mut self, queue: impl Into<String>) -> Self {
+        self.queue = Some(queue.into());
+        self
+    }
+    /// Sets [`ReplayOptions::machine`].
+    pub fn machine(mut self, machine: impl Into<String>) -> Self {
+        self.machine = Some(machine.into());
+        self
+    }
+    /// Sets [`ReplayOptions::delay`].
+    pub fn delay(mut self, delay: impl Into<String>) -> Self {
+        self.delay = Some(delay.into());
+        self
+    }
+    /// Sets [`ReplayOptions::max_attempts`].
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = Some(n);
+        self
+    }
+    /// Sets [`ReplayOptions::idempotency_key`].
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+    /// Sets [`ReplayOptions::version`].
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    fn is_empty(&self) -> bool {
+        self == &ReplayOptions::default()
+    }
+}
+
+/// The replay body on the wire: the options, with a payload given without `payloadType`
+/// turned into a superjson string and `payloadType` appended (`withSuperJsonPayload`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReplayBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payload: Option<ReplayPayload<'a>>,
+    #[serde(flatten)]
+    rest: ReplayRest<'a>,
+    #[serde(rename = "payloadType", skip_serializing_if = "Option::is_none")]
+    added_payload_type: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ReplayPayload<'a> {
+    Raw(&'a RawJson),
+    SuperJson(String),
+}
+
+/// The options after `payload`, in their order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReplayRest<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payload_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<&'a RawJson>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    tags: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queue: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    concurrency_key: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    machine: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delay: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ttl: Option<&'a super::Ttl>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    idempotency_key: Option<&'a str>,
+    #[serde(rename = "idempotencyKeyTTL", skip_serializing_if = "Option::is_none")]
+    idempotency_key_ttl: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_attempts: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_duration: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    priority: Option<i64>,
+}
+
+impl<'a> ReplayBody<'a> {
+    fn new(o: &'a ReplayOptions) -> Result<ReplayBody<'a>> {
+        require_object(o.metadata.as_ref(), "options.metadata")?;
+        if o.idempotency_key.as_ref().is_some_and(|k| k.len() > 2048) {
+            return Err(Error::invalid(
+                "options.idempotencyKey",
+                "must be 2048 characters or less",
+            ));
+        }
+        if let Some(t) = o.payload_type.as_deref() {
+            if !matches!(t, "application/json" | "application/super+json") {
+                return Err(Error::invalid(
+                    "options.payloadType",
+                    "must be application/json or application/super+json",
+                ));
+            }
+        }
+        let (payload, added) = match (&o.payload, &o.payload_type) {
+            // `superjson.stringify(payload)`, strings included.
+            (Some(p), None) => (
+                Some(ReplayPayload::SuperJson(format!(
+                    "{{\"json\":{}}}",
+                    p.get()
+                ))),
+                Some("application/super+json"),
+            ),
+            (Some(p), Some(_)) => (Some(ReplayPayload::Raw(p)), None),
+            (None, _) => (None, None),
+        };
+        Ok(ReplayBody {
+            payload,
+            rest: ReplayRest {
+                payload_type: o.payload_type.as_deref(),
+                metadata: o.metadata.as_ref(),
+                tags: &o.tags,
+                queue: o.queue.as_deref(),
+                concurrency_key: o.concurrency_key.as_deref(),
+                machine: o.machine.as_deref(),
+                version: o.version.as_deref(),
+                region: o.region.as_deref(),
+                delay: o.delay.as_deref(),
+                ttl: o.ttl.as_ref(),
+                idempotency_key: o.idempotency_key.as_deref(),
+                idempotency_key_ttl: o.idempotency_key_ttl.as_deref(),
+                max_attempts: o.max_attempts,
+                max_duration: o.max_duration,
+                priority: o.priority,
             },
-            operations: None,
-        }
-    }
-    /// Applies `operations`.
-    pub fn operations(operations: Vec<serde_json::Value>) -> UpdateMetadata {
-        UpdateMetadata {
-            metadata: None,
-            operations: Some(operations),
-        }
+            added_payload_type: added,
+        })
     }
 }
 
-#[derive(Deserialize)]
-struct IdResponse {
-    id: String,
+/// A run's metadata (`GET /api/v1/runs/{id}/metadata`), decoded: the server sends the stored
+/// metadata as a JSON string. Serializes as `{"metadata":…,"metadataType":…}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RunMetadata {
+    /// The metadata (`null` when the run has none).
+    pub metadata: serde_json::Value,
+    /// Its content type (`application/json`).
+    pub metadata_type: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RunMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RunMetadata, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Wire {
+            #[serde(default)]
+            metadata: serde_json::Value,
+            #[serde(default)]
+            metadata_type: Option<String>,
+        }
+        let wire = Wire::deserialize(d)?;
+        let metadata = match wire.metadata {
+            serde_json::Value::String(text) if text.is_empty() => serde_json::Value::Null,
+            serde_json::Value::String(text) => serde_json::from_str(&text).map_err(|e| {
+                serde::de::Error::custom(format!("the stored metadata is not JSON: {e}"))
+            })?,
+            other => other,
+        };
+        Ok(RunMetadata {
+            metadata,
+            metadata_type: wire.metadata_type,
+        })
+    }
+}
+
+/// One event of a run's trace (`GET /api/v1/runs/{id}/events`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RunEvent {
+    /// The span id.
+    pub span_id: String,
+    /// The parent span id.
+    #[serde(default)]
+    pub parent_id: Option<String>,
+    /// The run id.
+    #[serde(default)]
+    pub run_id: Option<String>,
+    /// The message.
+    #[serde(default)]
+    pub message: String,
+    /// Start time, nanoseconds since the epoch, as a decimal string.
+    #[serde(default)]
+    pub start_time: Option<String>,
+    /// Duration in nanoseconds.
+    #[serde(default)]
+    pub duration: f64,
+    /// Whether the event is an error.
+    #[serde(default)]
+    pub is_error: bool,
+    /// Whether the event is still in progress.
+    #[serde(default)]
+    pub is_partial: bool,
+    /// Whether the event was cancelled.
+    #[serde(default)]
+    pub is_cancelled: bool,
+    /// `TRACE`, `DEBUG`, `LOG`, `INFO`, `WARN` or `ERROR`.
+    #[serde(default)]
+    pub level: Option<String>,
+    /// The span kind.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The attempt the event belongs to.
+    #[serde(default)]
+    pub attempt_number: Option<u32>,
+    /// The task.
+    #[serde(default)]
+    pub task_slug: Option<String>,
+    /// Span events (exceptions, cancellations, ...).
+    #[serde(default)]
+    pub events: Vec<serde_json::Value>,
+    /// Display style.
+    #[serde(default)]
+    pub style: Option<serde_json::Value>,
+}
+
+/// The events of a run. Serializes as `{"events":[…]}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RunEvents {
+    /// The events.
+    pub events: Vec<RunEvent>,
+}
+
+/// A run's trace (`GET /api/v1/runs/{id}/trace`): the run's span and its descendants.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RunTrace {
+    /// The OpenTelemetry trace id.
+    pub trace_id: String,
+    /// The run's span, with its descendants as `children`.
+    pub root_span: serde_json::Value,
 }
 
 #[derive(Deserialize)]
-struct MetadataResponse {
+pub(crate) struct TraceResponse {
+    trace: RunTrace,
+}
+
+/// `{"id": …}` responses (cancel, replay).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct IdResponse {
+    pub(crate) id: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct MetadataResponse {
     #[serde(default)]
     metadata: serde_json::Value,
 }
 
 #[derive(Deserialize)]
-struct MessageResponse {
+pub(crate) struct MessageResponse {
     #[serde(default)]
     message: String,
 }
@@ -518,27 +900,73 @@ impl Runs {
     }
 
     /// One page of runs. With a secret key, the key's environment (`GET /api/v1/runs`); with a
-    /// personal access token, the project in `params.project_ref` (required) and the first of
-    /// `params.env` (required) (`GET /api/v1/projects/{ref}/runs`).
+    /// personal access token, the project in `params.project_ref` and the first of
+    /// `params.env` (both required; `GET /api/v1/projects/{ref}/runs`).
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// # client.tasks().trigger("send-email", &(), &Default::default())?;
+    /// use triggerdev::{ListRunsParams, RunStatus};
+    ///
+    /// let page = client.runs().list(&ListRunsParams::new().status(RunStatus::Queued).limit(10))?;
+    /// assert_eq!(page.data.len(), 1);
+    /// if let Some(next) = page.pagination.next {
+    ///     client.runs().list(&ListRunsParams::new().after(next))?;
+    /// }
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MissingProjectRef`] with a personal access token and no project ref;
+    /// [`Error::InvalidArgument`] for a limit over 100 or a PAT without `env`; the API errors
+    /// of [`Error`] otherwise.
     pub fn list(&self, params: &ListRunsParams) -> Result<CursorPage<RunItem>> {
+        self.list_as(params)
+    }
+
+    pub(crate) fn list_as<T: Decoded<RunItem>>(
+        &self,
+        params: &ListRunsParams,
+    ) -> Result<CursorPage<T>> {
         self.client
             .execute(&calls::list(&self.client, params)?)?
             .json()
     }
 
-    /// One page of a project's runs with a personal access token; `params.env` is required.
-    pub fn list_project(
-        &self,
-        project_ref: &str,
-        params: &ListRunsParams,
-    ) -> Result<CursorPage<RunItem>> {
-        let mut params = params.clone();
-        params.project_ref = Some(project_ref.to_owned());
-        self.client.execute(&calls::project_list(&params)?)?.json()
+    /// Every run the list matches, fetching one page at a time as the iterator advances.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// # for _ in 0..3 { client.tasks().trigger("send-email", &(), &Default::default())?; }
+    /// use triggerdev::ListRunsParams;
+    ///
+    /// let mut count = 0;
+    /// for run in client.runs().iter(&ListRunsParams::new().limit(2))? {
+    ///     let run = run?;
+    ///     assert_eq!(run.task_identifier, "send-email");
+    ///     count += 1;
+    /// }
+    /// assert_eq!(count, 3);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The argument errors of [`Runs::list`] at once; a page that fails to load is the
+    /// iterator's last item.
+    pub fn iter(&self, params: &ListRunsParams) -> Result<RunsIter> {
+        self.iter_as(params)
     }
 
-    /// Every run the list matches, fetching one page at a time as the iterator advances.
-    pub fn iter(&self, params: &ListRunsParams) -> Result<RunsIter> {
+    pub(crate) fn iter_as<T: Decoded<RunItem> + Send + 'static>(
+        &self,
+        params: &ListRunsParams,
+    ) -> Result<PageIter<T, String>> {
         calls::list(&self.client, params)?; // report bad arguments now, not at the first item
         let client = self.client.clone();
         let params = params.clone();
@@ -547,80 +975,256 @@ impl Runs {
             if let Some(c) = cursor {
                 p.after = Some(c.clone());
             }
-            let page: CursorPage<RunItem> = client.execute(&calls::list(&client, &p)?)?.json()?;
+            let page: CursorPage<T> = client.execute(&calls::list(&client, &p)?)?.json()?;
             // A cursor that does not move would loop forever.
             let next = page.pagination.next.filter(|n| Some(n) != cursor);
             Ok((page.data, next))
         }))
     }
 
-    /// Retrieves a run (`GET /api/v3/runs/{id}`). A missing run is retried (the server marks
-    /// its 404 retryable) and then fails with [`Error::NotFound`].
+    /// Retrieves a run (`GET /api/v3/runs/{id}`). A large payload or output the API sends as
+    /// a presigned URL is downloaded and filled in, as the official SDK does. A missing run is
+    /// retried (the server marks its 404 retryable) and then fails with [`Error::NotFound`].
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// let handle = client.tasks().trigger("send-email", &serde_json::json!({"to": "ada"}), &Default::default())?;
+    /// let run = client.runs().retrieve(&handle.id)?;
+    /// assert_eq!(run.status, triggerdev::RunStatus::Queued);
+    /// assert_eq!(run.payload, Some(serde_json::json!({"to": "ada"})));
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for an empty id; [`Error::NotFound`]; the API errors of
+    /// [`Error`] otherwise.
     pub fn retrieve(&self, run_id: &str) -> Result<Run> {
-        let mut run: Run = self.client.execute(&calls::retrieve(run_id)?)?.json()?;
-        // Large payloads and outputs come as presigned URLs; fetch them as the official SDK.
-        if run.payload.is_none() {
-            if let Some(url) = &run.payload_presigned_url {
-                run.payload = payload::download(&self.client, url);
-            }
+        self.retrieve_as(run_id)
+    }
+
+    pub(crate) fn retrieve_as<T: Decoded<Run>>(&self, run_id: &str) -> Result<T> {
+        let mut run: T = self.client.execute(&calls::retrieve(run_id)?)?.json()?;
+        let model = run.model();
+        let payload_url = model
+            .payload_presigned_url
+            .clone()
+            .filter(|_| model.payload.is_none());
+        let output_url = model
+            .output_presigned_url
+            .clone()
+            .filter(|_| model.output.is_none());
+        if let Some(value) = payload_url.and_then(|url| payload::download(&self.client, &url)) {
+            run.set_member("payload", value, |r, v| r.payload = Some(v));
         }
-        if run.output.is_none() {
-            if let Some(url) = &run.output_presigned_url {
-                run.output = payload::download(&self.client, url);
-            }
+        if let Some(value) = output_url.and_then(|url| payload::download(&self.client, &url)) {
+            run.set_member("output", value, |r, v| r.output = Some(v));
         }
         Ok(run)
     }
 
-    /// Cancels a run; returns its id.
+    /// Cancels a run (`POST /api/v2/runs/{id}/cancel`); returns its id.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// let id = client.tasks().trigger("send-email", &(), &Default::default())?.id;
+    /// client.runs().cancel(&id)?;
+    /// assert_eq!(client.runs().retrieve(&id)?.status, triggerdev::RunStatus::Canceled);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for an empty id; [`Error::NotFound`]; the API errors of
+    /// [`Error`] otherwise.
     pub fn cancel(&self, run_id: &str) -> Result<String> {
-        Ok(self
-            .client
-            .execute(&calls::cancel(run_id)?)?
-            .json::<IdResponse>()?
-            .id)
+        Ok(self.cancel_as::<IdResponse>(run_id)?.id)
     }
 
-    /// Replays a run; returns the new run's id.
-    pub fn replay(&self, run_id: &str) -> Result<String> {
-        Ok(self
-            .client
-            .execute(&calls::replay(run_id)?)?
-            .json::<IdResponse>()?
-            .id)
+    pub(crate) fn cancel_as<T: Decoded<IdResponse>>(&self, run_id: &str) -> Result<T> {
+        self.client.execute(&calls::cancel(run_id)?)?.json()
     }
 
-    /// Moves a delayed run to a new delay (a duration like `"1h"` or an ISO-8601 time). Fails
-    /// with [`Error::Unprocessable`] unless the run is `DELAYED`.
+    /// Replays a run (`POST /api/v1/runs/{id}/replay`), with `options` changing the new run;
+    /// returns the new run's id.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// use triggerdev::ReplayOptions;
+    ///
+    /// let id = client.tasks().trigger("send-email", &(), &Default::default())?.id;
+    /// let again = client.runs().replay(&id, &ReplayOptions::new().tag("replayed"))?;
+    /// assert_ne!(again, id);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for an empty id or bad options; [`Error::UnsupportedCredential`]
+    /// with a public access token; the API errors of [`Error`] otherwise.
+    pub fn replay(&self, run_id: &str, options: &ReplayOptions) -> Result<String> {
+        Ok(self.replay_as::<IdResponse>(run_id, options)?.id)
+    }
+
+    pub(crate) fn replay_as<T: Decoded<IdResponse>>(
+        &self,
+        run_id: &str,
+        options: &ReplayOptions,
+    ) -> Result<T> {
+        self.client
+            .execute(&calls::replay(run_id, options)?)?
+            .json()
+    }
+
+    /// Moves a delayed run to a new delay (a duration like `"1h"` or an ISO-8601 time).
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// use triggerdev::TriggerOptions;
+    ///
+    /// let id = client.tasks().trigger("send-email", &(), &TriggerOptions::new().delay("1h"))?.id;
+    /// let run = client.runs().reschedule(&id, "2h")?;
+    /// assert_eq!(run.status, triggerdev::RunStatus::Delayed);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unprocessable`] unless the run is `DELAYED`; [`Error::BadRequest`] for a bad
+    /// delay; the API errors of [`Error`] otherwise.
     pub fn reschedule(&self, run_id: &str, delay: &str) -> Result<Run> {
+        self.reschedule_as(run_id, delay)
+    }
+
+    pub(crate) fn reschedule_as<T: Decoded<Run>>(&self, run_id: &str, delay: &str) -> Result<T> {
         self.client
             .execute(&calls::reschedule(run_id, delay)?)?
             .json()
     }
 
-    /// Updates a run's metadata; returns the metadata after the update.
+    /// Updates a run's metadata (`PUT /api/v1/runs/{id}/metadata`); returns the metadata after
+    /// the update.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// use serde_json::json;
+    /// use triggerdev::UpdateMetadata;
+    ///
+    /// let id = client.tasks().trigger("send-email", &(), &Default::default())?.id;
+    /// let after = client.runs().update_metadata(&id, &UpdateMetadata::replace(json!({"step": 1})))?;
+    /// assert_eq!(after, json!({"step": 1}));
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] when `metadata` is not an object; the API errors of
+    /// [`Error`] otherwise.
     pub fn update_metadata(
         &self,
         run_id: &str,
         body: &UpdateMetadata,
     ) -> Result<serde_json::Value> {
-        let reply = self
-            .client
-            .execute(&calls::update_metadata(run_id, body)?)?;
-        Ok(reply.json::<MetadataResponse>()?.metadata)
+        Ok(self
+            .update_metadata_as::<MetadataResponse>(run_id, body)?
+            .metadata)
+    }
+
+    pub(crate) fn update_metadata_as<T: Decoded<MetadataResponse>>(
+        &self,
+        run_id: &str,
+        body: &UpdateMetadata,
+    ) -> Result<T> {
+        self.client
+            .execute(&calls::update_metadata(run_id, body)?)?
+            .json()
+    }
+
+    /// A run's metadata (`GET /api/v1/runs/{id}/metadata`), decoded from the string the
+    /// server stores it as.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// use serde_json::json;
+    /// use triggerdev::TriggerOptions;
+    ///
+    /// let options = TriggerOptions::new().metadata(json!({"user": "ada"}));
+    /// let id = client.tasks().trigger("send-email", &(), &options)?.id;
+    /// assert_eq!(client.runs().metadata(&id)?.metadata, json!({"user": "ada"}));
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] when the stored metadata is not JSON; the API errors of [`Error`]
+    /// otherwise.
+    pub fn metadata(&self, run_id: &str) -> Result<RunMetadata> {
+        self.client.execute(&calls::metadata(run_id)?)?.json()
     }
 
     /// Adds tags to a run; returns the server's message (`"Successfully set 2 new tags."`).
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// let id = client.tasks().trigger("send-email", &(), &Default::default())?.id;
+    /// client.runs().add_tags(&id, &["vip", "eu"])?;
+    /// assert_eq!(client.runs().retrieve(&id)?.tags, ["vip", "eu"]);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for no tags or an empty one; [`Error::Unprocessable`] over
+    /// 10 tags; the API errors of [`Error`] otherwise.
     pub fn add_tags(&self, run_id: &str, tags: &[&str]) -> Result<String> {
-        let reply = self.client.execute(&calls::add_tags(run_id, tags)?)?;
-        Ok(reply.json::<MessageResponse>()?.message)
+        Ok(self.add_tags_as::<MessageResponse>(run_id, tags)?.message)
+    }
+
+    pub(crate) fn add_tags_as<T: Decoded<MessageResponse>>(
+        &self,
+        run_id: &str,
+        tags: &[&str],
+    ) -> Result<T> {
+        self.client.execute(&calls::add_tags(run_id, tags)?)?.json()
     }
 
     /// The result of a finished run; `None` while the run is not finished (or does not exist),
     /// as the official SDK.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// let id = client.tasks().trigger("send-email", &(), &Default::default())?.id;
+    /// assert_eq!(client.runs().result(&id)?, None);
+    /// emulator.complete_run(&id, serde_json::json!({"sent": true})).unwrap();
+    /// assert!(client.runs().result(&id)?.unwrap().ok);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The API errors of [`Error`] other than not found.
     pub fn result(&self, run_id: &str) -> Result<Option<RunResult>> {
-        let call = calls::result(run_id)?;
-        match self.client.execute(&call) {
+        self.result_as(run_id)
+    }
+
+    pub(crate) fn result_as<T: Decoded<RunResult>>(&self, run_id: &str) -> Result<Option<T>> {
+        match self.client.execute(&calls::result(run_id)?) {
             Ok(reply) => reply.json().map(Some),
             Err(Error::NotFound(_)) => Ok(None),
             Err(e) => Err(e),
@@ -629,92 +1233,137 @@ impl Runs {
 
     /// Retrieves the run every `interval` until it is completed (at most 500 times, like the
     /// official SDK); returns the completed run.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// # let id = client.tasks().trigger("send-email", &(), &Default::default())?.id;
+    /// # emulator.complete_run(&id, serde_json::json!(1)).unwrap();
+    /// let run = client.runs().poll(&id, std::time::Duration::from_millis(500))?;
+    /// assert!(run.is_completed);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PollLimitReached`] after 500 retrievals of an unfinished run; the errors of
+    /// [`Runs::retrieve`] otherwise.
     pub fn poll(&self, run_id: &str, interval: Duration) -> Result<Run> {
+        self.poll_as(run_id, interval)
+    }
+
+    pub(crate) fn poll_as<T: Decoded<Run>>(&self, run_id: &str, interval: Duration) -> Result<T> {
         const MAX_POLLS: u32 = 500;
         for attempt in 1..=MAX_POLLS {
-            let run = self.retrieve(run_id)?;
-            if run.is_completed {
+            let run: T = self.retrieve_as(run_id)?;
+            if run.model().is_completed {
                 return Ok(run);
             }
             if attempt < MAX_POLLS {
                 self.client.resolved().clock.sleep(interval);
             }
         }
-        Err(Error::Timeout {
-            timeout: interval * MAX_POLLS,
+        Err(Error::PollLimitReached {
+            run_id: run_id.to_owned(),
+            polls: MAX_POLLS,
         })
+    }
+
+    /// The events of a run's trace (`GET /api/v1/runs/{id}/events`).
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// let id = client.tasks().trigger("send-email", &(), &Default::default())?.id;
+    /// let events = client.runs().events(&id)?;
+    /// assert!(events.events.iter().all(|e| e.run_id.as_deref() == Some(id.as_str())));
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] (after the retries the server asks for); the API errors of
+    /// [`Error`] otherwise.
+    pub fn events(&self, run_id: &str) -> Result<RunEvents> {
+        self.events_as(run_id)
+    }
+
+    pub(crate) fn events_as<T: Decoded<RunEvents>>(&self, run_id: &str) -> Result<T> {
+        self.client.execute(&calls::events(run_id)?)?.json()
+    }
+
+    /// A run's trace (`GET /api/v1/runs/{id}/trace`): its span and every descendant span.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// let id = client.tasks().trigger("send-email", &(), &Default::default())?.id;
+    /// let trace = client.runs().trace(&id)?;
+    /// assert!(!trace.trace_id.is_empty());
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] (after the retries the server asks for); the API errors of
+    /// [`Error`] otherwise.
+    pub fn trace(&self, run_id: &str) -> Result<RunTrace> {
+        Ok(self.trace_as::<TraceResponse>(run_id)?.trace)
+    }
+
+    pub(crate) fn trace_as<T: Decoded<TraceResponse>>(&self, run_id: &str) -> Result<T> {
+        self.client.execute(&calls::trace(run_id)?)?.json()
     }
 }
 
-/// Request builders, one per operation (the C ABI sends them and passes the JSON through).
-pub(crate) mod calls {
+/// Request builders, one per operation.
+mod calls {
     use super::*;
 
-    pub(crate) fn list(client: &Client, params: &ListRunsParams) -> Result<Call> {
-        let kind = client.resolved().kind;
-        if client.resolved().token.is_some() && kind == TokenKind::PersonalAccessToken {
-            if params
+    pub(super) fn list(client: &Client, params: &ListRunsParams) -> Result<Call> {
+        check_limit(params)?;
+        if credentials::uses_project_routes(client.resolved()) {
+            let project_ref = params
                 .project_ref
                 .as_deref()
-                .is_none_or(|p| p.trim().is_empty())
-            {
-                return Err(Error::MissingProjectRef {
+                .filter(|p| !p.trim().is_empty())
+                .ok_or(Error::MissingProjectRef {
                     operation: "runs.list",
-                });
+                })?;
+            require("params.projectRef", project_ref)?;
+            if params.env.is_empty() {
+                return Err(Error::invalid(
+                    "params.env",
+                    "listing a project's runs needs an environment (dev, staging or prod)",
+                ));
             }
-            return project_list(params);
+            let path = format!(
+                "/api/v1/projects/{}/runs",
+                encode::path_segment(project_ref)
+            );
+            return Ok(Call::new("runs.list", Method::GET, path, Access::Pat)
+                .query(params.query(true), "params"));
         }
-        check_limit(params)?;
         Ok(Call::new(
             "runs.list",
             Method::GET,
             "/api/v1/runs".to_owned(),
             Access::SecretKey { jwt: true },
         )
-        .query(params.query(false)))
-    }
-
-    pub(crate) fn project_list(params: &ListRunsParams) -> Result<Call> {
-        let project_ref = params.project_ref.as_deref().unwrap_or("");
-        require("project_ref", project_ref)?;
-        if params.env.is_empty() {
-            return Err(Error::invalid(
-                "env",
-                "listing a project's runs needs an environment (dev, staging or prod)",
-            ));
-        }
-        check_limit(params)?;
-        Ok(Call::new(
-            "runs.list",
-            Method::GET,
-            format!(
-                "/api/v1/projects/{}/runs",
-                encode::path_segment(project_ref)
-            ),
-            Access::Pat,
-        )
-        .query(params.query(true)))
+        .query(params.query(false), "params"))
     }
 
     fn check_limit(params: &ListRunsParams) -> Result<()> {
         match params.limit {
             Some(l) if l > 100 => Err(Error::invalid(
-                "limit",
+                "params.limit",
                 format!("{l} is over the maximum of 100"),
             )),
             _ => Ok(()),
         }
-    }
-
-    pub(crate) fn retrieve(run_id: &str) -> Result<Call> {
-        run_call(
-            "runs.retrieve",
-            Method::GET,
-            "/api/v3/runs",
-            run_id,
-            "",
-            true,
-        )
     }
 
     fn run_call(
@@ -735,7 +1384,18 @@ pub(crate) mod calls {
         ))
     }
 
-    pub(crate) fn cancel(run_id: &str) -> Result<Call> {
+    pub(super) fn retrieve(run_id: &str) -> Result<Call> {
+        run_call(
+            "runs.retrieve",
+            Method::GET,
+            "/api/v3/runs",
+            run_id,
+            "",
+            true,
+        )
+    }
+
+    pub(super) fn cancel(run_id: &str) -> Result<Call> {
         run_call(
             "runs.cancel",
             Method::POST,
@@ -746,18 +1406,22 @@ pub(crate) mod calls {
         )
     }
 
-    pub(crate) fn replay(run_id: &str) -> Result<Call> {
-        run_call(
+    pub(super) fn replay(run_id: &str, options: &ReplayOptions) -> Result<Call> {
+        let call = run_call(
             "runs.replay",
             Method::POST,
             "/api/v1/runs",
             run_id,
             "/replay",
             false,
-        )
+        )?;
+        if options.is_empty() {
+            return Ok(call);
+        }
+        call.json(&ReplayBody::new(options)?)
     }
 
-    pub(crate) fn reschedule(run_id: &str, delay: &str) -> Result<Call> {
+    pub(super) fn reschedule(run_id: &str, delay: &str) -> Result<Call> {
         require("delay", delay)?;
         run_call(
             "runs.reschedule",
@@ -770,7 +1434,8 @@ pub(crate) mod calls {
         .json(&serde_json::json!({ "delay": delay }))
     }
 
-    pub(crate) fn update_metadata(run_id: &str, body: &UpdateMetadata) -> Result<Call> {
+    pub(super) fn update_metadata(run_id: &str, body: &UpdateMetadata) -> Result<Call> {
+        require_object(body.metadata.as_ref(), "body.metadata")?;
         run_call(
             "runs.updateMetadata",
             Method::PUT,
@@ -782,7 +1447,18 @@ pub(crate) mod calls {
         .json(body)
     }
 
-    pub(crate) fn add_tags(run_id: &str, tags: &[&str]) -> Result<Call> {
+    pub(super) fn metadata(run_id: &str) -> Result<Call> {
+        run_call(
+            "runs.metadata",
+            Method::GET,
+            "/api/v1/runs",
+            run_id,
+            "/metadata",
+            false,
+        )
+    }
+
+    pub(super) fn add_tags(run_id: &str, tags: &[&str]) -> Result<Call> {
         if tags.is_empty() || tags.iter().any(|t| t.trim().is_empty()) {
             return Err(Error::invalid(
                 "tags",
@@ -800,7 +1476,7 @@ pub(crate) mod calls {
         .json(&serde_json::json!({ "tags": tags }))
     }
 
-    pub(crate) fn result(run_id: &str) -> Result<Call> {
+    pub(super) fn result(run_id: &str) -> Result<Call> {
         run_call(
             "runs.result",
             Method::GET,
@@ -808,6 +1484,28 @@ pub(crate) mod calls {
             run_id,
             "/result",
             false,
+        )
+    }
+
+    pub(super) fn events(run_id: &str) -> Result<Call> {
+        run_call(
+            "runs.events",
+            Method::GET,
+            "/api/v1/runs",
+            run_id,
+            "/events",
+            true,
+        )
+    }
+
+    pub(super) fn trace(run_id: &str) -> Result<Call> {
+        run_call(
+            "runs.trace",
+            Method::GET,
+            "/api/v1/runs",
+            run_id,
+            "/trace",
+            true,
         )
     }
 }

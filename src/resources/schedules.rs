@@ -5,10 +5,12 @@ use ureq::http::Method;
 
 use super::require;
 use crate::client::Client;
+use crate::credentials::Access;
 use crate::encode::{self, Query};
 use crate::error::{Error, Result};
+use crate::json::Decoded;
 use crate::pagination::{OffsetPage, PageIter};
-use crate::transport::{Access, Call};
+use crate::transport::Call;
 
 /// Schedule calls. Get one with [`Client::schedules`] or [`crate::schedules`].
 #[derive(Clone, Debug)]
@@ -34,6 +36,10 @@ pub struct CreateSchedule {
     /// IANA timezone (UTC when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+    /// A window to spread the run over after each tick: `"30m"`, `"2h"` (at most 24 h) or a
+    /// share of the interval (`"30%"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
 }
 
 impl CreateSchedule {
@@ -49,6 +55,7 @@ impl CreateSchedule {
             deduplication_key: deduplication_key.into(),
             external_id: None,
             timezone: None,
+            window: None,
         }
     }
     /// Sets the external id.
@@ -59,6 +66,11 @@ impl CreateSchedule {
     /// Sets the timezone.
     pub fn timezone(mut self, tz: impl Into<String>) -> CreateSchedule {
         self.timezone = Some(tz.into());
+        self
+    }
+    /// Sets the window.
+    pub fn window(mut self, window: impl Into<String>) -> CreateSchedule {
+        self.window = Some(window.into());
         self
     }
 }
@@ -78,6 +90,9 @@ pub struct UpdateSchedule {
     /// IANA timezone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+    /// A window to spread the run over after each tick (see [`CreateSchedule::window`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
 }
 
 impl UpdateSchedule {
@@ -88,6 +103,7 @@ impl UpdateSchedule {
             cron: cron.into(),
             external_id: None,
             timezone: None,
+            window: None,
         }
     }
     /// Sets the external id.
@@ -98,6 +114,11 @@ impl UpdateSchedule {
     /// Sets the timezone.
     pub fn timezone(mut self, tz: impl Into<String>) -> UpdateSchedule {
         self.timezone = Some(tz.into());
+        self
+    }
+    /// Sets the window.
+    pub fn window(mut self, window: impl Into<String>) -> UpdateSchedule {
+        self.window = Some(window.into());
         self
     }
 }
@@ -150,6 +171,9 @@ pub struct Schedule {
     /// IANA timezone.
     #[serde(default)]
     pub timezone: Option<String>,
+    /// The window runs are spread over.
+    #[serde(default)]
+    pub window: Option<String>,
     /// The next run, ISO-8601.
     #[serde(default)]
     pub next_run: Option<String>,
@@ -159,9 +183,13 @@ pub struct Schedule {
 }
 
 #[derive(Deserialize)]
-struct Timezones {
+pub(crate) struct Timezones {
     timezones: Vec<String>,
 }
+
+/// `{"id": …}` of a deleted schedule.
+#[derive(Deserialize)]
+pub(crate) struct Deleted {}
 
 /// A lazy iterator over every schedule; see [`Schedules::iter`].
 pub type SchedulesIter = PageIter<Schedule, u32>;
@@ -172,17 +200,89 @@ impl Schedules {
     }
 
     /// Creates a schedule, or updates the one with the same deduplication key.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// use triggerdev::CreateSchedule;
+    ///
+    /// let schedule = client.schedules().create(
+    ///     &CreateSchedule::new("nightly-report", "0 2 * * *", "nightly").timezone("Europe/Paris"),
+    /// )?;
+    /// assert!(schedule.active);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for an empty task, cron or deduplication key;
+    /// [`Error::BadRequest`] or [`Error::Unprocessable`] for a cron or timezone the server
+    /// refuses; the API errors of [`Error`] otherwise.
     pub fn create(&self, schedule: &CreateSchedule) -> Result<Schedule> {
+        self.create_as(schedule)
+    }
+
+    pub(crate) fn create_as<T: Decoded<Schedule>>(&self, schedule: &CreateSchedule) -> Result<T> {
         self.client.execute(&calls::create(schedule)?)?.json()
     }
 
     /// One page of schedules (`GET /api/v1/schedules?perPage=&page=`).
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// use triggerdev::ListSchedulesParams;
+    ///
+    /// let page = client.schedules().list(&ListSchedulesParams { page: Some(1), per_page: Some(10) })?;
+    /// assert_eq!(page.pagination.current_page, 1);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for more than 100 per page; the API errors of [`Error`]
+    /// otherwise.
     pub fn list(&self, params: &ListSchedulesParams) -> Result<OffsetPage<Schedule>> {
+        self.list_as(params)
+    }
+
+    pub(crate) fn list_as<T: Decoded<Schedule>>(
+        &self,
+        params: &ListSchedulesParams,
+    ) -> Result<OffsetPage<T>> {
         self.client.execute(&calls::list(params)?)?.json()
     }
 
     /// Every schedule, fetching one page at a time as the iterator advances.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// use triggerdev::{CreateSchedule, ListSchedulesParams};
+    ///
+    /// for key in ["a", "b", "c"] {
+    ///     client.schedules().create(&CreateSchedule::new("report", "0 * * * *", key))?;
+    /// }
+    /// let params = ListSchedulesParams { per_page: Some(2), ..Default::default() };
+    /// assert_eq!(client.schedules().iter(&params)?.count(), 3);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The argument errors of [`Schedules::list`] at once; a page that fails to load is the
+    /// iterator's last item.
     pub fn iter(&self, params: &ListSchedulesParams) -> Result<SchedulesIter> {
+        self.iter_as(params)
+    }
+
+    pub(crate) fn iter_as<T: Decoded<Schedule> + Send + 'static>(
+        &self,
+        params: &ListSchedulesParams,
+    ) -> Result<PageIter<T, u32>> {
         calls::list(params)?;
         let client = self.client.clone();
         let params = params.clone();
@@ -191,7 +291,7 @@ impl Schedules {
             if let Some(n) = page {
                 p.page = Some(*n);
             }
-            let page: OffsetPage<Schedule> = client.execute(&calls::list(&p)?)?.json()?;
+            let page: OffsetPage<T> = client.execute(&calls::list(&p)?)?.json()?;
             // A server whose pages do not advance would loop forever.
             let requested = u64::from(p.page.unwrap_or(1));
             let current = page.pagination.current_page;
@@ -203,52 +303,158 @@ impl Schedules {
     }
 
     /// One schedule.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// # let id = client.schedules().create(&triggerdev::CreateSchedule::new("report", "0 * * * *", "k"))?.id;
+    /// let schedule = client.schedules().retrieve(&id)?;
+    /// assert_eq!(schedule.generator.expression, "0 * * * *");
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; the API errors of [`Error`] otherwise.
     pub fn retrieve(&self, schedule_id: &str) -> Result<Schedule> {
+        self.retrieve_as(schedule_id)
+    }
+
+    pub(crate) fn retrieve_as<T: Decoded<Schedule>>(&self, schedule_id: &str) -> Result<T> {
         self.client.execute(&calls::retrieve(schedule_id)?)?.json()
     }
 
-    /// Replaces a schedule's task, cron, external id and timezone.
+    /// Replaces a schedule's task, cron, external id, timezone and window.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// # let id = client.schedules().create(&triggerdev::CreateSchedule::new("report", "0 * * * *", "k"))?.id;
+    /// use triggerdev::UpdateSchedule;
+    ///
+    /// let schedule = client.schedules().update(&id, &UpdateSchedule::new("report", "30 * * * *"))?;
+    /// assert_eq!(schedule.generator.expression, "30 * * * *");
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Schedules::create`], and [`Error::NotFound`].
     pub fn update(&self, schedule_id: &str, schedule: &UpdateSchedule) -> Result<Schedule> {
+        self.update_as(schedule_id, schedule)
+    }
+
+    pub(crate) fn update_as<T: Decoded<Schedule>>(
+        &self,
+        schedule_id: &str,
+        schedule: &UpdateSchedule,
+    ) -> Result<T> {
         self.client
             .execute(&calls::update(schedule_id, schedule)?)?
             .json()
     }
 
     /// Turns a schedule on.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// # let id = client.schedules().create(&triggerdev::CreateSchedule::new("report", "0 * * * *", "k"))?.id;
+    /// # client.schedules().deactivate(&id)?;
+    /// assert!(client.schedules().activate(&id)?.active);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; the API errors of [`Error`] otherwise.
     pub fn activate(&self, schedule_id: &str) -> Result<Schedule> {
+        self.activate_as(schedule_id)
+    }
+
+    pub(crate) fn activate_as<T: Decoded<Schedule>>(&self, schedule_id: &str) -> Result<T> {
         self.client.execute(&calls::activate(schedule_id)?)?.json()
     }
 
     /// Turns a schedule off.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// # let id = client.schedules().create(&triggerdev::CreateSchedule::new("report", "0 * * * *", "k"))?.id;
+    /// assert!(!client.schedules().deactivate(&id)?.active);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; the API errors of [`Error`] otherwise.
     pub fn deactivate(&self, schedule_id: &str) -> Result<Schedule> {
+        self.deactivate_as(schedule_id)
+    }
+
+    pub(crate) fn deactivate_as<T: Decoded<Schedule>>(&self, schedule_id: &str) -> Result<T> {
         self.client
             .execute(&calls::deactivate(schedule_id)?)?
             .json()
     }
 
     /// Deletes a schedule.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// # let id = client.schedules().create(&triggerdev::CreateSchedule::new("report", "0 * * * *", "k"))?.id;
+    /// client.schedules().del(&id)?;
+    /// assert!(client.schedules().retrieve(&id).is_err());
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; the API errors of [`Error`] otherwise.
     pub fn del(&self, schedule_id: &str) -> Result<()> {
-        let call = calls::del(schedule_id)?;
-        self.client
-            .execute(&call)?
-            .json::<serde_json::Value>()
-            .map(drop)
+        self.del_as::<Deleted>(schedule_id).map(drop)
+    }
+
+    pub(crate) fn del_as<T: Decoded<Deleted>>(&self, schedule_id: &str) -> Result<T> {
+        self.client.execute(&calls::del(schedule_id)?)?.json()
     }
 
     /// The IANA timezones schedules accept. Needs no credentials.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new().base_url(emulator.base_url()));
+    /// let zones = client.schedules().timezones(false)?;
+    /// assert!(zones.iter().any(|z| z == "Europe/Paris"));
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The transport and API errors of [`Error`].
     pub fn timezones(&self, exclude_utc: bool) -> Result<Vec<String>> {
-        let call = calls::timezones(exclude_utc);
-        Ok(self.client.execute(&call)?.json::<Timezones>()?.timezones)
+        Ok(self.timezones_as::<Timezones>(exclude_utc)?.timezones)
+    }
+
+    pub(crate) fn timezones_as<T: Decoded<Timezones>>(&self, exclude_utc: bool) -> Result<T> {
+        self.client.execute(&calls::timezones(exclude_utc))?.json()
     }
 }
 
-/// Request builders, one per operation (the C ABI sends them and passes the JSON through).
-pub(crate) mod calls {
+/// Request builders, one per operation.
+mod calls {
     use super::*;
 
-    pub(crate) fn list(params: &ListSchedulesParams) -> Result<Call> {
+    pub(super) fn list(params: &ListSchedulesParams) -> Result<Call> {
         if params.per_page.is_some_and(|n| n > 100) {
-            return Err(Error::invalid("per_page", "must be at most 100"));
+            return Err(Error::invalid("params.perPage", "must be at most 100"));
         }
         let mut q = Query::default();
         if let Some(n) = params.per_page.filter(|n| *n != 0) {
@@ -263,7 +469,7 @@ pub(crate) mod calls {
             "/api/v1/schedules".to_owned(),
             Access::SecretKey { jwt: false },
         )
-        .query(q.into_string()))
+        .query(q.into_string(), "params"))
     }
 
     fn id_call(
@@ -285,7 +491,7 @@ pub(crate) mod calls {
         ))
     }
 
-    pub(crate) fn timezones(exclude_utc: bool) -> Call {
+    pub(super) fn timezones(exclude_utc: bool) -> Call {
         let call = Call::new(
             "schedules.timezones",
             Method::GET,
@@ -293,16 +499,16 @@ pub(crate) mod calls {
             Access::Public,
         );
         if exclude_utc {
-            call.query("excludeUtc=true".to_owned())
+            call.query("excludeUtc=true".to_owned(), "exclude_utc")
         } else {
             call
         }
     }
 
-    pub(crate) fn create(schedule: &CreateSchedule) -> Result<Call> {
-        require("task", &schedule.task)?;
-        require("cron", &schedule.cron)?;
-        require("deduplication_key", &schedule.deduplication_key)?;
+    pub(super) fn create(schedule: &CreateSchedule) -> Result<Call> {
+        require("body.task", &schedule.task)?;
+        require("body.cron", &schedule.cron)?;
+        require("body.deduplicationKey", &schedule.deduplication_key)?;
         Call::new(
             "schedules.create",
             Method::POST,
@@ -312,21 +518,21 @@ pub(crate) mod calls {
         .json(schedule)
     }
 
-    pub(crate) fn retrieve(schedule_id: &str) -> Result<Call> {
+    pub(super) fn retrieve(schedule_id: &str) -> Result<Call> {
         id_call("schedules.retrieve", Method::GET, schedule_id, "")
     }
 
-    pub(crate) fn update(schedule_id: &str, schedule: &UpdateSchedule) -> Result<Call> {
-        require("task", &schedule.task)?;
-        require("cron", &schedule.cron)?;
+    pub(super) fn update(schedule_id: &str, schedule: &UpdateSchedule) -> Result<Call> {
+        require("body.task", &schedule.task)?;
+        require("body.cron", &schedule.cron)?;
         id_call("schedules.update", Method::PUT, schedule_id, "")?.json(schedule)
     }
 
-    pub(crate) fn activate(schedule_id: &str) -> Result<Call> {
+    pub(super) fn activate(schedule_id: &str) -> Result<Call> {
         id_call("schedules.activate", Method::POST, schedule_id, "/activate")
     }
 
-    pub(crate) fn deactivate(schedule_id: &str) -> Result<Call> {
+    pub(super) fn deactivate(schedule_id: &str) -> Result<Call> {
         id_call(
             "schedules.deactivate",
             Method::POST,
@@ -335,7 +541,7 @@ pub(crate) mod calls {
         )
     }
 
-    pub(crate) fn del(schedule_id: &str) -> Result<Call> {
+    pub(super) fn del(schedule_id: &str) -> Result<Call> {
         id_call("schedules.del", Method::DELETE, schedule_id, "")
     }
 }

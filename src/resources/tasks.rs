@@ -5,14 +5,17 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use ureq::http::Method;
 
-use super::payload::{self, KeyOptions, Packet};
+use super::payload::{self, Packet};
 use super::{one_or_many, require};
 use crate::client::Client;
-use crate::config::{Resolved, RetryPolicy, TokenKind};
+use crate::config::{Resolved, RetryPolicy, Shown};
+use crate::credentials::{self, Access};
 use crate::encode;
 use crate::error::{Error, Result};
+use crate::idempotency_keys::{self, IdempotencyKey, KeyOptions};
+use crate::json::RawJson;
 use crate::jwt;
-use crate::transport::{self, Access, Body, Call, Reply};
+use crate::transport::{self, Body, Call, Reply};
 
 /// Trigger calls. Get one with [`Client::tasks`] or [`crate::tasks`].
 #[derive(Clone, Debug)]
@@ -36,8 +39,9 @@ pub enum Ttl {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct TriggerOptions {
-    /// Deduplicates triggers: the same key returns the same run. Hashed like the official SDK.
-    pub idempotency_key: Option<String>,
+    /// Deduplicates triggers: the same key returns the same run. A string or a list of parts,
+    /// hashed like the official SDK (a 64-character key is sent as is).
+    pub idempotency_key: Option<IdempotencyKey>,
     /// How long the idempotency key lasts (`^\d+[smhd]$`; the server's default is 30 days).
     #[serde(rename = "idempotencyKeyTTL")]
     pub idempotency_key_ttl: Option<String>,
@@ -48,12 +52,19 @@ pub struct TriggerOptions {
     /// Tags (at most 10, each at most 128 characters).
     #[serde(default, deserialize_with = "one_or_many::deserialize")]
     pub tags: Vec<String>,
-    /// Run metadata.
-    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Run metadata: a JSON object, sent as given.
+    pub metadata: Option<RawJson>,
     /// The queue name.
     pub queue: Option<String>,
+    /// Named concurrency limits the run holds instead of the task's (at most two names of
+    /// 1–122 letters, digits, `_` or `-`).
+    #[serde(default, deserialize_with = "one_or_many::deserialize")]
+    pub concurrency: Vec<String>,
     /// Concurrency key.
     pub concurrency_key: Option<String>,
+    /// Accepted for compatibility and never sent: the official SDK takes the test flag from
+    /// the running task only.
+    pub test: Option<bool>,
     /// Maximum attempts.
     pub max_attempts: Option<u32>,
     /// Maximum duration, seconds.
@@ -69,8 +80,9 @@ pub struct TriggerOptions {
     /// Region.
     pub region: Option<String>,
     /// The deployment this run belongs to (at most 128 characters, trimmed). Falls back to
-    /// [`crate::Config::external_deployment_id`], then env `TRIGGER_EXTERNAL_DEPLOYMENT_ID`, then,
-    /// when `TRIGGER_AUTOMATIC_SKEW_VERSION_PROTECTION` is `1` or `true`, the CI's commit SHA.
+    /// [`crate::Config::external_deployment_id`], then (on the ambient API and on clients that
+    /// inherit context) env `TRIGGER_EXTERNAL_DEPLOYMENT_ID`, then, when
+    /// `TRIGGER_AUTOMATIC_SKEW_VERSION_PROTECTION` is `1` or `true`, the CI's commit SHA.
     pub external_deployment_id: Option<String>,
     /// Debounces triggers that share a key.
     pub debounce: Option<Debounce>,
@@ -110,8 +122,8 @@ impl TriggerOptions {
     pub fn new() -> TriggerOptions {
         TriggerOptions::default()
     }
-    /// Sets [`TriggerOptions::idempotency_key`].
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+    /// Sets [`TriggerOptions::idempotency_key`]: a string, or parts (`["user", "42"]`).
+    pub fn idempotency_key(mut self, key: impl Into<IdempotencyKey>) -> Self {
         self.idempotency_key = Some(key.into());
         self
     }
@@ -135,16 +147,20 @@ impl TriggerOptions {
         self.tags.push(tag.into());
         self
     }
-    /// Sets [`TriggerOptions::metadata`]; anything but a JSON object is ignored.
-    pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
-        if let serde_json::Value::Object(map) = metadata {
-            self.metadata = Some(map);
-        }
+    /// Sets [`TriggerOptions::metadata`] (a JSON object: anything else fails the trigger with
+    /// [`Error::InvalidArgument`]).
+    pub fn metadata(mut self, metadata: impl Into<RawJson>) -> Self {
+        self.metadata = Some(metadata.into());
         self
     }
     /// Sets [`TriggerOptions::queue`].
     pub fn queue(mut self, queue: impl Into<String>) -> Self {
         self.queue = Some(queue.into());
+        self
+    }
+    /// Adds a named concurrency limit to [`TriggerOptions::concurrency`].
+    pub fn concurrency(mut self, limit: impl Into<String>) -> Self {
+        self.concurrency.push(limit.into());
         self
     }
     /// Sets [`TriggerOptions::concurrency_key`].
@@ -194,97 +210,162 @@ impl TriggerOptions {
     }
 }
 
-#[derive(Serialize)]
-struct QueueRef<'a> {
-    name: &'a str,
+/// Which request the options go in: the two put their keys in different orders.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `POST /api/v1/tasks/{id}/trigger`.
+    Trigger,
+    /// A line of `POST /api/v3/batches/{id}/items`.
+    BatchItem,
 }
 
-/// `options` of a trigger body or a batch item, in the official SDK's key order.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
+/// `options` of a trigger body or a batch item, in the official SDK's key order for each.
 struct WireOptions<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    queue: Option<QueueRef<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    concurrency_key: Option<&'a str>,
-    payload_type: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    payload_size: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    idempotency_key: Option<String>,
-    #[serde(rename = "idempotencyKeyTTL", skip_serializing_if = "Option::is_none")]
-    idempotency_key_ttl: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    idempotency_key_options: Option<KeyOptions>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    delay: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ttl: Option<&'a Ttl>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    tags: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    max_attempts: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    metadata: Option<&'a serde_json::Map<String, serde_json::Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    max_duration: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    machine: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    priority: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    region: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    shape: Shape,
+    opts: &'a TriggerOptions,
+    packet: &'a Packet,
+    key: Option<String>,
+    key_options: Option<KeyOptions>,
+    ttl: Option<&'a str>,
     lock_to_version: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     external_deployment_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    debounce: Option<&'a Debounce>,
-    /// Batch items carry `payloadSize` last, as the official SDK appends it.
-    #[serde(rename = "payloadSize", skip_serializing_if = "Option::is_none")]
-    item_payload_size: Option<usize>,
 }
 
 impl<'a> WireOptions<'a> {
     fn new(
+        shape: Shape,
         opts: &'a TriggerOptions,
-        packet: &Packet,
+        packet: &'a Packet,
         ctx: &'a Resolved,
-        key: (Option<String>, Option<KeyOptions>),
+        (key, key_options): (Option<String>, Option<KeyOptions>),
         ttl: Option<&'a str>,
     ) -> WireOptions<'a> {
         WireOptions {
-            queue: opts.queue.as_deref().map(|name| QueueRef { name }),
-            concurrency_key: opts.concurrency_key.as_deref(),
-            payload_type: packet.data_type,
-            payload_size: Some(packet.size),
-            idempotency_key: key.0,
-            idempotency_key_ttl: ttl,
-            idempotency_key_options: key.1,
-            delay: opts.delay.as_deref(),
-            ttl: opts.ttl.as_ref(),
-            tags: &opts.tags,
-            max_attempts: opts.max_attempts,
-            metadata: opts.metadata.as_ref(),
-            max_duration: opts.max_duration,
-            machine: opts.machine.as_deref(),
-            priority: opts.priority,
-            region: opts.region.as_deref(),
+            shape,
+            opts,
+            packet,
+            key,
+            key_options,
+            ttl,
             lock_to_version: opts.version.as_deref().or(ctx.lock_to_version.as_deref()),
             external_deployment_id: opts
                 .external_deployment_id
                 .as_deref()
                 .map(str::trim)
+                .filter(|id| !id.is_empty())
                 .or(ctx.external_deployment_id.as_deref()),
-            debounce: opts.debounce.as_ref(),
-            item_payload_size: None,
         }
     }
 }
 
+impl Serialize for WireOptions<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        fn put<M: SerializeMap, T: Serialize + ?Sized>(
+            m: &mut M,
+            key: &str,
+            value: Option<&T>,
+        ) -> std::result::Result<(), M::Error> {
+            match value {
+                Some(v) => m.serialize_entry(key, v),
+                None => Ok(()),
+            }
+        }
+        let o = self.opts;
+        let trigger = self.shape == Shape::Trigger;
+        let mut m = s.serialize_map(None)?;
+        put(
+            &mut m,
+            "queue",
+            o.queue.as_deref().map(|name| QueueRef { name }).as_ref(),
+        )?;
+        put(
+            &mut m,
+            "concurrency",
+            Some(&o.concurrency).filter(|c| !c.is_empty()),
+        )?;
+        put(&mut m, "concurrencyKey", o.concurrency_key.as_deref())?;
+        m.serialize_entry("payloadType", self.packet.data_type)?;
+        if trigger {
+            m.serialize_entry("payloadSize", &self.packet.size)?;
+            self.put_key(&mut m)?;
+        }
+        put(&mut m, "delay", o.delay.as_deref())?;
+        put(&mut m, "ttl", o.ttl.as_ref())?;
+        put(&mut m, "tags", Some(&o.tags).filter(|t| !t.is_empty()))?;
+        put(&mut m, "maxAttempts", o.max_attempts.as_ref())?;
+        put(&mut m, "metadata", o.metadata.as_ref())?;
+        put(&mut m, "maxDuration", o.max_duration.as_ref())?;
+        if !trigger {
+            self.put_key(&mut m)?;
+        }
+        put(&mut m, "machine", o.machine.as_deref())?;
+        put(&mut m, "priority", o.priority.as_ref())?;
+        put(&mut m, "region", o.region.as_deref())?;
+        put(&mut m, "lockToVersion", self.lock_to_version)?;
+        put(&mut m, "externalDeploymentId", self.external_deployment_id)?;
+        put(&mut m, "debounce", o.debounce.as_ref())?;
+        // Batch items get their size appended, and only when they have a payload.
+        if !trigger && self.packet.data.as_deref().is_some_and(|d| !d.is_empty()) {
+            m.serialize_entry("payloadSize", &self.packet.size)?;
+        }
+        m.end()
+    }
+}
+
+impl WireOptions<'_> {
+    fn put_key<M: serde::ser::SerializeMap>(&self, m: &mut M) -> std::result::Result<(), M::Error> {
+        if let Some(key) = &self.key {
+            m.serialize_entry("idempotencyKey", key)?;
+        }
+        if let Some(ttl) = self.ttl {
+            m.serialize_entry("idempotencyKeyTTL", ttl)?;
+        }
+        if let Some(options) = &self.key_options {
+            m.serialize_entry("idempotencyKeyOptions", options)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Serialize)]
+struct QueueRef<'a> {
+    name: &'a str,
+}
+
+/// Checks the options the official SDK checks before sending.
+fn check_options(opts: &TriggerOptions, argument: &'static str) -> Result<()> {
+    if opts.metadata.as_ref().is_some_and(|m| !m.is_object()) {
+        return Err(Error::invalid(argument, "`metadata` must be a JSON object"));
+    }
+    if opts.concurrency.len() > 2 {
+        return Err(Error::invalid(
+            argument,
+            "`concurrency` takes at most two named limits",
+        ));
+    }
+    let valid = |name: &str| {
+        (1..=122).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    if let Some(bad) = opts.concurrency.iter().find(|n| !valid(n)) {
+        return Err(Error::invalid(
+            argument,
+            format!(
+                "concurrency limit {} must be 1-122 letters, digits, `_` or `-`",
+                Shown(bad)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[derive(Serialize)]
 struct TriggerBody<'a> {
-    payload: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payload: Option<&'a str>,
     options: WireOptions<'a>,
 }
 
@@ -296,8 +377,10 @@ struct TriggerResponse {
     is_cached: bool,
 }
 
-/// What a trigger returns: the run id and a public access token for it.
-#[derive(Clone, PartialEq, Eq)]
+/// What a trigger returns: the run id and a public access token for it. Serializes (for the
+/// C ABI) as `{"id","isCached","publicAccessToken"}`.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RunHandle {
     /// The run id (`run_…`).
@@ -321,15 +404,20 @@ impl std::fmt::Debug for RunHandle {
     }
 }
 
-/// One item of a batch trigger. From JSON: `{"task":"t","payload":…,"options":{…}}`.
+/// One item of a batch trigger. From JSON: `{"task":"t","payload":…,"options":{…}}`; an item
+/// without `payload` has none (the official `undefined`), `"payload":null` sends `null`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BatchItem {
     /// The task id.
     pub task: String,
     /// The payload (a JSON string is sent as `text/plain`, anything else as superjson).
-    #[serde(default)]
-    pub payload: serde_json::Value,
+    #[serde(
+        default,
+        deserialize_with = "crate::json::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub payload: Option<RawJson>,
     /// Per-item trigger options.
     #[serde(default)]
     pub options: TriggerOptions,
@@ -337,14 +425,27 @@ pub struct BatchItem {
 
 impl BatchItem {
     /// An item for `task` with `payload`.
-    pub fn new(task: impl Into<String>, payload: &impl Serialize) -> Result<BatchItem> {
-        let payload = serde_json::to_value(payload)
-            .map_err(|e| Error::invalid("payload", format!("cannot be serialized: {e}")))?;
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] when the payload cannot be serialized.
+    pub fn new(task: impl Into<String>, payload: &(impl Serialize + ?Sized)) -> Result<BatchItem> {
+        let payload =
+            RawJson::new(payload).map_err(|e| Error::invalid("payload", e.to_string()))?;
         Ok(BatchItem {
             task: task.into(),
-            payload,
+            payload: Some(payload),
             options: TriggerOptions::default(),
         })
+    }
+
+    /// An item for `task` without a payload.
+    pub fn without_payload(task: impl Into<String>) -> BatchItem {
+        BatchItem {
+            task: task.into(),
+            payload: None,
+            options: TriggerOptions::default(),
+        }
     }
 
     /// Sets the item's options.
@@ -360,7 +461,7 @@ impl BatchItem {
 #[non_exhaustive]
 pub struct BatchTriggerOptions {
     /// Deduplicates the batch; items without their own key get `sha256("<key>-<index>")`.
-    pub idempotency_key: Option<String>,
+    pub idempotency_key: Option<IdempotencyKey>,
     /// How long the keys last; also the default TTL of item keys.
     #[serde(rename = "idempotencyKeyTTL")]
     pub idempotency_key_ttl: Option<String>,
@@ -372,7 +473,7 @@ impl BatchTriggerOptions {
         BatchTriggerOptions::default()
     }
     /// Sets [`BatchTriggerOptions::idempotency_key`].
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+    pub fn idempotency_key(mut self, key: impl Into<IdempotencyKey>) -> Self {
         self.idempotency_key = Some(key.into());
         self
     }
@@ -383,8 +484,10 @@ impl BatchTriggerOptions {
     }
 }
 
-/// What a batch trigger returns.
-#[derive(Clone, PartialEq, Eq)]
+/// What a batch trigger returns. Serializes (for the C ABI) as
+/// `{"batchId","runCount","isCached","publicAccessToken"}`.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BatchHandle {
     /// The batch id (`batch_…`).
@@ -435,7 +538,8 @@ struct CreateBatchResponse {
 struct ItemLine<'a> {
     index: usize,
     task: &'a str,
-    payload: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payload: Option<&'a str>,
     options: WireOptions<'a>,
 }
 
@@ -459,11 +563,7 @@ fn public_token(client: &Client, reply: &Reply, scope: String) -> Option<String>
         return Some(jwt.clone());
     }
     let cfg = client.resolved();
-    let key = cfg.token.as_ref()?.0.as_str();
-    let root_key = matches!(cfg.kind, TokenKind::SecretKey(_)) && !key.contains("_sk_");
-    if !root_key {
-        return None;
-    }
+    let key = credentials::signing_key(cfg)?;
     jwt::handle_token(key, reply.jwt_claims.as_deref()?, scope, cfg.clock.now())
 }
 
@@ -474,21 +574,75 @@ impl Tasks {
 
     /// Triggers one run of `task_id` (`POST /api/v1/tasks/{id}/trigger`).
     ///
-    /// A string payload is sent as `text/plain`; any other value as superjson (`{"json": …}`).
-    /// Payloads of 128 KiB or more are uploaded first and sent by reference.
+    /// A string payload is sent as `text/plain`; any other value as superjson (`{"json": …}`),
+    /// serialized as given (a [`RawJson`] goes as written). Payloads of 128 KiB or more are
+    /// uploaded first and sent by reference.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// use triggerdev::TriggerOptions;
+    ///
+    /// let options = TriggerOptions::new().idempotency_key(["welcome", "ada"]).delay("5m");
+    /// let handle = client.tasks().trigger("send-email", &serde_json::json!({"to": "ada"}), &options)?;
+    /// assert!(handle.id.starts_with("run_"));
+    /// assert!(!handle.is_cached);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for an empty task id, metadata that is not an object or a bad
+    /// `concurrency` name; [`Error::UnsupportedCredential`] with a personal access token;
+    /// [`Error::NotFound`] for an unknown task; the API errors of [`Error`] otherwise.
     pub fn trigger(
         &self,
         task_id: &str,
         payload: &(impl Serialize + ?Sized),
         options: &TriggerOptions,
     ) -> Result<RunHandle> {
+        self.trigger_packet(task_id, payload::serialize(payload)?, options)
+    }
+
+    /// Triggers one run of `task_id` with no payload at all (the official SDK's `undefined`:
+    /// no `payload` member, `payloadType: application/json`).
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// let handle = client.tasks().trigger_without_payload("nightly-report", &Default::default())?;
+    /// assert!(handle.id.starts_with("run_"));
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Tasks::trigger`].
+    pub fn trigger_without_payload(
+        &self,
+        task_id: &str,
+        options: &TriggerOptions,
+    ) -> Result<RunHandle> {
+        self.trigger_packet(task_id, Packet::none(), options)
+    }
+
+    fn trigger_packet(
+        &self,
+        task_id: &str,
+        packet: Packet,
+        options: &TriggerOptions,
+    ) -> Result<RunHandle> {
         require("task_id", task_id)?;
-        let packet = payload::offload(&self.client, task_id, payload::serialize(payload)?)?;
+        check_options(options, "options")?;
+        let packet = payload::offload(&self.client, "tasks.trigger", packet)?;
         let ctx = self.client.resolved();
-        let key = payload::idempotency_key(options.idempotency_key.as_deref());
+        let key = idempotency_keys::wire(options.idempotency_key.as_ref());
         let body = TriggerBody {
-            payload: &packet.data,
+            payload: packet.data.as_deref(),
             options: WireOptions::new(
+                Shape::Trigger,
                 options,
                 &packet,
                 ctx,
@@ -516,8 +670,28 @@ impl Tasks {
 
     /// Triggers many runs in one batch: creates the batch (`POST /api/v3/batches`), then sends
     /// the items as NDJSON (`POST /api/v3/batches/{id}/items`), which the server deduplicates by
-    /// index so resending is safe. Fails with [`Error::BatchNotSealed`] if the server never
-    /// seals the batch.
+    /// index so resending is safe.
+    ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// use triggerdev::{BatchItem, BatchTriggerOptions};
+    ///
+    /// let items = [
+    ///     BatchItem::new("send-email", &serde_json::json!({"to": "ada"}))?,
+    ///     BatchItem::new("send-email", &serde_json::json!({"to": "alan"}))?,
+    /// ];
+    /// let batch = client.tasks().batch_trigger(&items, &BatchTriggerOptions::new())?;
+    /// assert_eq!(batch.run_count, 2);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for an empty batch or an item with an empty task id;
+    /// [`Error::BatchNotSealed`] if the server never seals the batch; the API errors of
+    /// [`Error`] otherwise.
     pub fn batch_trigger(
         &self,
         items: &[BatchItem],
@@ -526,17 +700,25 @@ impl Tasks {
         if items.is_empty() {
             return Err(Error::invalid("items", "a batch needs at least one item"));
         }
-        if let Some(i) = items.iter().position(|it| it.task.trim().is_empty()) {
-            return Err(Error::invalid(
-                "items",
-                format!("item {i} has an empty task id"),
-            ));
+        for (i, item) in items.iter().enumerate() {
+            if item.task.trim().is_empty() {
+                return Err(Error::invalid(
+                    "items",
+                    format!("item {i} has an empty task id"),
+                ));
+            }
+            check_options(&item.options, "items").map_err(|e| match e {
+                Error::InvalidArgument { reason, .. } => {
+                    Error::invalid("items", format!("item {i}: {reason}"))
+                }
+                other => other,
+            })?;
         }
         let mut task_ids: Vec<&str> = items.iter().map(|it| it.task.as_str()).collect();
         task_ids.sort_unstable();
         task_ids.dedup();
-        let batch_key = options.idempotency_key.as_deref().filter(|k| !k.is_empty());
-        let (key, key_options) = payload::idempotency_key(batch_key);
+        let batch_key = options.idempotency_key.as_ref();
+        let (key, key_options) = idempotency_keys::wire(batch_key);
         let create = CreateBatchBody {
             run_count: items.len(),
             task_identifiers: task_ids,
@@ -546,7 +728,13 @@ impl Tasks {
         // Serialize (and offload) every payload before the batch exists, as the official SDK.
         let packets = items
             .iter()
-            .map(|it| payload::offload(&self.client, &it.task, payload::serialize(&it.payload)?))
+            .map(|it| {
+                let packet = match &it.payload {
+                    Some(p) => payload::serialize(p)?,
+                    None => Packet::none(),
+                };
+                payload::offload(&self.client, "tasks.batchTrigger", packet)
+            })
             .collect::<Result<Vec<Packet>>>()?;
 
         let call = Call::new(
@@ -577,32 +765,31 @@ impl Tasks {
         &self,
         items: &[BatchItem],
         packets: &[Packet],
-        batch_key: Option<&str>,
+        batch_key: Option<&IdempotencyKey>,
         options: &BatchTriggerOptions,
     ) -> Result<Vec<u8>> {
         let ctx = self.client.resolved();
         let mut body = Vec::with_capacity(items.len() * 160);
         for (index, (item, packet)) in items.iter().zip(packets).enumerate() {
-            let key = match (item.options.idempotency_key.as_deref(), batch_key) {
-                (Some(own), _) if !own.is_empty() => payload::idempotency_key(Some(own)),
-                (_, Some(batch)) => (
-                    Some(encode::sha256_hex(format!("{batch}-{index}").as_bytes())),
-                    None,
-                ),
-                _ => (None, None),
+            let own = item.options.idempotency_key.as_ref();
+            let key = match idempotency_keys::wire(own) {
+                (Some(k), o) => (Some(k), o),
+                // `sha256("<batch key>-<index>")`, without options, as the official SDK.
+                (None, _) => match batch_key.map(|k| idempotency_keys::item_key(k, index)) {
+                    Some(k) => (k, None),
+                    None => (None, None),
+                },
             };
             let ttl = item
                 .options
                 .idempotency_key_ttl
                 .as_deref()
                 .or(options.idempotency_key_ttl.as_deref());
-            let mut wire = WireOptions::new(&item.options, packet, ctx, key, ttl);
-            wire.item_payload_size = wire.payload_size.take();
             let line = ItemLine {
                 index,
                 task: &item.task,
-                payload: &packet.data,
-                options: wire,
+                payload: packet.data.as_deref(),
+                options: WireOptions::new(Shape::BatchItem, &item.options, packet, ctx, key, ttl),
             };
             serde_json::to_writer(&mut body, &line)
                 .map_err(|e| Error::invalid("items", format!("item {index}: {e}")))?;

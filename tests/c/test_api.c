@@ -51,7 +51,7 @@ static void test_tasks_and_batches(void) {
     CHECK(first && second && strcmp(first, second) == 0, "%s vs %s", first, second);
     trigger_string_free(out);
 
-    /* A NULL payload and NULL options. */
+    /* No payload at all (NULL) and NULL options. */
     free(trigger_run("no-payload", NULL, NULL));
 
     /* The run carries the payload and the tag. */
@@ -128,9 +128,10 @@ static void test_runs(void) {
     trigger_client *pat = h_client(PAT, 1);
     out = NULL;
     err = NULL;
-    EXPECT_OK(trigger_runs_list_project(pat, PROJECT_REF,
-                                        "{\"env\":[\"dev\"],\"taskIdentifier\":[\"paged\"]}", &out,
-                                        &err),
+    EXPECT_OK(trigger_runs_list(pat,
+                                "{\"projectRef\":\"" PROJECT_REF
+                                "\",\"env\":[\"dev\"],\"taskIdentifier\":[\"paged\"]}",
+                                &out, &err),
               err, "runs.list(projectRef)");
     CHECK(h_has(out, "\"taskIdentifier\":\"paged\""), "%s", out);
     trigger_string_free(out);
@@ -184,7 +185,8 @@ static void test_runs(void) {
     /* replay makes a new run. */
     out = NULL;
     err = NULL;
-    EXPECT_OK(trigger_runs_replay(dev, run, &out, &err), err, "runs.replay");
+    EXPECT_OK(trigger_runs_replay(dev, run, "{\"tags\":[\"replayed\"]}", &out, &err), err,
+              "runs.replay");
     char *replayed = out ? h_json_str(out, "id") : NULL;
     CHECK(replayed && strcmp(replayed, run) != 0, "%s", out);
     trigger_string_free(out);
@@ -255,9 +257,12 @@ static void test_envvars(void) {
         CHECK(h_has(out, "\"name\":\"C_B\""), "%s", out);
         trigger_string_free(out);
 
+        out = NULL;
         err = NULL;
-        EXPECT_OK(trigger_envvars_del(c, PROJECT_REF, "dev", "C_TEST", NULL, &err), err,
-                  "envvars.del (result discarded)");
+        EXPECT_OK(trigger_envvars_del(c, PROJECT_REF, "dev", "C_TEST", &out, &err), err,
+                  "envvars.del");
+        CHECK(out && strcmp(out, "{\"success\":true}") == 0, "%s", out);
+        trigger_string_free(out);
         err = NULL;
         EXPECT_FAIL(trigger_envvars_retrieve(c, PROJECT_REF, "dev", "C_TEST", &out, &err), err,
                     TRIGGER_RESULT_NOT_FOUND, 404, "envvars.retrieve after del");

@@ -1,4 +1,5 @@
-//! `Config` from the official SDK's option names, as JSON.
+//! `Config` from the official SDK's option names, as JSON (what the C ABI and the bindings
+//! pass).
 //!
 //! Parsed by hand rather than with serde so that no error message can echo a value: a token in
 //! the wrong field must not end up in a log.
@@ -7,9 +8,9 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::boundary::{parse_json, FfiResult};
-use super::error::trigger_error;
 use crate::config::{Config, RequestOptions, RetryPolicy};
+use crate::error::{Error, Result};
+use crate::json::{redact_strings, type_name};
 
 /// Which token field wins when both `accessToken` and `secretKey` are given (API.md §1.2): the
 /// global path prefers `secretKey`, scopes and clients prefer `accessToken`.
@@ -22,26 +23,43 @@ pub(crate) enum Precedence {
 }
 
 const FIELDS: &str = "`accessToken`, `secretKey`, `baseURL`, `previewBranch`, `requestOptions`, \
-                      `inheritContext`, `userAgentSuffix`, `externalDeploymentId`";
+                      `inheritContext`, `userAgentSuffix`, `externalDeploymentId`, `future`, \
+                      `dangerouslyAllowInsecureHttp`, `maxResponseBytes`";
 const REQUEST_FIELDS: &str = "`retry`, `timeoutMs`, `additionalHeaders`";
-const RETRY_FIELDS: &str =
-    "`maxAttempts`, `factor`, `minTimeoutInMs`, `maxTimeoutInMs`, `randomize`";
+const RETRY_FIELDS: &str = "`maxAttempts`, `factor`, `minTimeoutInMs`, `maxTimeoutInMs`, \
+                            `randomize`, `maxRateLimitWaitMs`";
+const FUTURE_FIELDS: &str = "`v2RealtimeStreams`";
 
 /// Milliseconds above this (about 31 years) are refused rather than overflowing.
 const MAX_MS: f64 = 1e12;
 
+/// Parses `text` as a JSON object; errors name `arg` and never echo a string value.
+fn object(text: &str, arg: &'static str) -> Result<Map<String, Value>> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        Error::invalid(
+            arg,
+            format!("malformed JSON: {}", redact_strings(&e.to_string())),
+        )
+    })?;
+    match value {
+        Value::Object(map) => Ok(map),
+        other => Err(Error::invalid(
+            arg,
+            format!("must be a JSON object, not {}", type_name(&other)),
+        )),
+    }
+}
+
 /// Builds a [`Config`] from `text` (`None` = everything from the environment).
-pub(crate) fn parse(text: Option<&str>, arg: &str, precedence: Precedence) -> FfiResult<Config> {
+pub(crate) fn parse(
+    text: Option<&str>,
+    arg: &'static str,
+    precedence: Precedence,
+) -> Result<Config> {
     let Some(text) = text else {
         return Ok(Config::new());
     };
-    let value: Value = parse_json(text, arg)?;
-    let Value::Object(map) = value else {
-        return Err(trigger_error::invalid(
-            arg,
-            format_args!("must be a JSON object, not {}", kind(&value)),
-        ));
-    };
+    let map = object(text, arg)?;
     let p = Path { arg };
     let mut config = Config::new();
     let mut access_token = None;
@@ -77,7 +95,36 @@ pub(crate) fn parse(text: Option<&str>, arg: &str, precedence: Precedence) -> Ff
             }
             "requestOptions" => {
                 if let Some(options) = p.object(key, value)? {
-                    config = config.request_options(request_options(&p, options)?);
+                    config =
+                        config.request_options(request_options(&p, "requestOptions.", options)?);
+                }
+            }
+            "future" => {
+                if let Some(future) = p.object(key, value)? {
+                    for (k, v) in future {
+                        match k.as_str() {
+                            "v2RealtimeStreams" => {
+                                if let Some(v2) = p.boolean("future.v2RealtimeStreams", v)? {
+                                    config = config.v2_realtime_streams(v2);
+                                }
+                            }
+                            other => return Err(p.unknown("future.", other, FUTURE_FIELDS)),
+                        }
+                    }
+                }
+            }
+            "dangerouslyAllowInsecureHttp" => {
+                if let Some(allow) = p.boolean(key, value)? {
+                    config = config.dangerously_allow_insecure_http(allow);
+                }
+            }
+            "maxResponseBytes" => {
+                if !value.is_null() {
+                    let n = value
+                        .as_u64()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| p.error(key, "must be a positive integer"))?;
+                    config = config.max_response_bytes(n);
                 }
             }
             other => return Err(p.unknown("", other, FIELDS)),
@@ -93,14 +140,19 @@ pub(crate) fn parse(text: Option<&str>, arg: &str, precedence: Precedence) -> Ff
     Ok(config)
 }
 
-fn request_options(p: &Path, map: &Map<String, Value>) -> FfiResult<RequestOptions> {
+/// Builds [`RequestOptions`] from `text` (`{"retry":…,"timeoutMs":…,"additionalHeaders":…}`).
+pub(crate) fn parse_request_options(text: &str, arg: &'static str) -> Result<RequestOptions> {
+    request_options(&Path { arg }, "", &object(text, arg)?)
+}
+
+fn request_options(p: &Path, prefix: &str, map: &Map<String, Value>) -> Result<RequestOptions> {
     let mut options = RequestOptions::new();
     for (key, value) in map {
-        let field = format!("requestOptions.{key}");
+        let field = format!("{prefix}{key}");
         match key.as_str() {
             "retry" => {
                 if let Some(retry) = p.object(&field, value)? {
-                    options = options.retry(retry_policy(p, retry)?);
+                    options = options.retry(retry_policy(p, &field, retry)?);
                 }
             }
             "timeoutMs" => {
@@ -125,16 +177,16 @@ fn request_options(p: &Path, map: &Map<String, Value>) -> FfiResult<RequestOptio
                     }
                 }
             }
-            other => return Err(p.unknown("requestOptions.", other, REQUEST_FIELDS)),
+            other => return Err(p.unknown(prefix, other, REQUEST_FIELDS)),
         }
     }
     Ok(options)
 }
 
-fn retry_policy(p: &Path, map: &Map<String, Value>) -> FfiResult<RetryPolicy> {
+fn retry_policy(p: &Path, prefix: &str, map: &Map<String, Value>) -> Result<RetryPolicy> {
     let mut policy = RetryPolicy::default();
     for (key, value) in map {
-        let field = format!("requestOptions.retry.{key}");
+        let field = format!("{prefix}.{key}");
         match key.as_str() {
             "maxAttempts" => {
                 if !value.is_null() {
@@ -169,58 +221,71 @@ fn retry_policy(p: &Path, map: &Map<String, Value>) -> FfiResult<RetryPolicy> {
                     policy.randomize = r;
                 }
             }
-            other => return Err(p.unknown("requestOptions.retry.", other, RETRY_FIELDS)),
+            "maxRateLimitWaitMs" => {
+                if let Some(d) = p.millis(&field, value)? {
+                    policy.max_rate_limit_wait = d;
+                }
+            }
+            other => return Err(p.unknown(&format!("{prefix}."), other, RETRY_FIELDS)),
         }
     }
     Ok(policy)
 }
 
 /// Error messages that name the field, never its value.
-struct Path<'a> {
-    arg: &'a str,
+struct Path {
+    arg: &'static str,
 }
 
-impl Path<'_> {
-    fn error(&self, field: &str, why: &str) -> trigger_error {
-        trigger_error::invalid(self.arg, format_args!("`{field}` {why}"))
+impl Path {
+    fn error(&self, field: &str, why: &str) -> Error {
+        Error::invalid(self.arg, format!("`{field}` {why}"))
     }
 
-    fn unknown(&self, prefix: &str, key: &str, expected: &str) -> trigger_error {
-        trigger_error::invalid(
+    fn unknown(&self, prefix: &str, key: &str, expected: &str) -> Error {
+        Error::invalid(
             self.arg,
-            format_args!("unknown field `{prefix}{key}`, expected one of {expected}"),
+            format!(
+                "unknown field `{prefix}{}`, expected one of {expected}",
+                crate::config::Shown(key).to_string().trim_matches('`')
+            ),
         )
     }
 
-    fn string<'v>(&self, field: &str, value: &'v Value) -> FfiResult<Option<&'v str>> {
+    fn string<'v>(&self, field: &str, value: &'v Value) -> Result<Option<&'v str>> {
         match value {
             Value::String(s) => Ok(Some(s)),
             Value::Null => Ok(None),
-            other => Err(self.error(field, &format!("must be a string, not {}", kind(other)))),
+            other => Err(self.error(
+                field,
+                &format!("must be a string, not {}", type_name(other)),
+            )),
         }
     }
 
-    fn boolean(&self, field: &str, value: &Value) -> FfiResult<Option<bool>> {
+    fn boolean(&self, field: &str, value: &Value) -> Result<Option<bool>> {
         match value {
             Value::Bool(b) => Ok(Some(*b)),
             Value::Null => Ok(None),
-            other => Err(self.error(field, &format!("must be a boolean, not {}", kind(other)))),
+            other => Err(self.error(
+                field,
+                &format!("must be a boolean, not {}", type_name(other)),
+            )),
         }
     }
 
-    fn object<'v>(
-        &self,
-        field: &str,
-        value: &'v Value,
-    ) -> FfiResult<Option<&'v Map<String, Value>>> {
+    fn object<'v>(&self, field: &str, value: &'v Value) -> Result<Option<&'v Map<String, Value>>> {
         match value {
             Value::Object(m) => Ok(Some(m)),
             Value::Null => Ok(None),
-            other => Err(self.error(field, &format!("must be an object, not {}", kind(other)))),
+            other => Err(self.error(
+                field,
+                &format!("must be an object, not {}", type_name(other)),
+            )),
         }
     }
 
-    fn millis(&self, field: &str, value: &Value) -> FfiResult<Option<Duration>> {
+    fn millis(&self, field: &str, value: &Value) -> Result<Option<Duration>> {
         if value.is_null() {
             return Ok(None);
         }
@@ -229,16 +294,5 @@ impl Path<'_> {
             .filter(|ms| ms.is_finite() && (0.0..=MAX_MS).contains(ms))
             .map(|ms| Some(Duration::from_secs_f64(ms / 1000.0)))
             .ok_or_else(|| self.error(field, "must be a non-negative number of milliseconds"))
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }

@@ -1,0 +1,216 @@
+//! Decoding responses, and JSON helpers shared by the layers.
+//!
+//! Every operation decodes its response into a model, which validates it. The Rust API
+//! returns the model; the C ABI (and through it Python and Ruby) asks the same operation for a
+//! [`WithJson`], which also keeps the server's JSON text, and hands that text out. So a
+//! malformed success fails the same way in every layer, and the JSON a C caller sees is the
+//! server's, byte for byte, whichever function returned it.
+
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+/// A model decoded from JSON, with the JSON text it was decoded from.
+#[derive(Debug)]
+pub(crate) struct WithJson<M> {
+    pub(crate) model: M,
+    pub(crate) json: Box<RawValue>,
+}
+
+impl<'de, M: DeserializeOwned> Deserialize<'de> for WithJson<M> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<WithJson<M>, D::Error> {
+        let json = Box::<RawValue>::deserialize(d)?;
+        let model = serde_json::from_str(json.get()).map_err(D::Error::custom)?;
+        Ok(WithJson { model, json })
+    }
+}
+
+/// Serializes as the JSON text, untouched.
+impl<M> Serialize for WithJson<M> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.json.serialize(s)
+    }
+}
+
+/// What an operation can return for model `M`: `M` itself (the Rust API) or
+/// [`WithJson<M>`] (the C ABI).
+pub(crate) trait Decoded<M>: DeserializeOwned {
+    /// The model.
+    fn model(&self) -> &M;
+    /// Sets member `key` to `value`: in the model with `set`, and in the JSON text if kept.
+    fn set_member(&mut self, key: &str, value: Value, set: impl FnOnce(&mut M, Value));
+}
+
+impl<M: DeserializeOwned> Decoded<M> for M {
+    fn model(&self) -> &M {
+        self
+    }
+    fn set_member(&mut self, _key: &str, value: Value, set: impl FnOnce(&mut M, Value)) {
+        set(self, value);
+    }
+}
+
+impl<M: DeserializeOwned> Decoded<M> for WithJson<M> {
+    fn model(&self) -> &M {
+        &self.model
+    }
+    fn set_member(&mut self, key: &str, value: Value, set: impl FnOnce(&mut M, Value)) {
+        // Rare (large payloads): rebuild the text with the member set.
+        if let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(self.json.get()) {
+            map.insert(key.to_owned(), value.clone());
+            if let Ok(json) = serde_json::value::to_raw_value(&map) {
+                self.json = json;
+            }
+        }
+        set(&mut self.model, value);
+    }
+}
+
+/// "a string", "an array", ...: how messages name a JSON value's type.
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Removes the quoted string values serde puts in its messages (`invalid type: string "…"`),
+/// since they may be secrets (an env var's value, a token in the wrong field).
+pub(crate) fn redact_strings(message: &str) -> String {
+    const MARK: &str = "string \"";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(MARK) {
+        out.push_str(&rest[..start + MARK.len() - 2]);
+        let quoted = &rest[start + MARK.len()..];
+        // serde writes the value with `{:?}`: skip to the unescaped closing quote.
+        let mut escaped = false;
+        let mut end = quoted.len();
+        for (i, c) in quoted.char_indices() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => {
+                    end = i + 1;
+                    break;
+                }
+                _ => escaped = false,
+            }
+        }
+        rest = &quoted[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A JSON value kept as text, exactly as it was written: what a caller gives as a payload,
+/// metadata or data goes on the wire untouched (key order included).
+///
+/// ```
+/// use triggerdev::RawJson;
+///
+/// let meta = RawJson::from_text(r#"{"z":1,"a":2}"#)?;
+/// assert_eq!(meta.get(), r#"{"z":1,"a":2}"#);
+/// let built = RawJson::new(&serde_json::json!([1, 2]))?;
+/// assert_eq!(built.get(), "[1,2]");
+/// # Ok::<(), triggerdev::Error>(())
+/// ```
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawJson(Box<RawValue>);
+
+impl RawJson {
+    /// `value` serialized as JSON (in its own field order).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidArgument`] when `value` cannot be serialized (a map with
+    /// non-string keys, a failing `Serialize` impl).
+    pub fn new(value: &(impl Serialize + ?Sized)) -> crate::Result<RawJson> {
+        serde_json::value::to_raw_value(value)
+            .map(RawJson)
+            .map_err(|e| crate::Error::invalid("value", format!("cannot be serialized: {e}")))
+    }
+
+    /// JSON text, checked to be one valid JSON value and kept as written.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidArgument`] when `text` is not valid JSON.
+    pub fn from_text(text: impl Into<String>) -> crate::Result<RawJson> {
+        RawValue::from_string(text.into())
+            .map(RawJson)
+            .map_err(|e| crate::Error::invalid("value", format!("malformed JSON: {e}")))
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The value, parsed.
+    pub fn to_value(&self) -> Value {
+        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
+    }
+
+    pub(crate) fn is_object(&self) -> bool {
+        self.0.get().starts_with('{')
+    }
+}
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &RawJson) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl From<Value> for RawJson {
+    fn from(value: Value) -> RawJson {
+        RawJson(serde_json::value::to_raw_value(&value).expect("a Value always serializes"))
+    }
+}
+
+/// For `#[serde(deserialize_with)]`: a member that is present (even `null`) is `Some`.
+pub(crate) fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<RawJson>, D::Error> {
+    RawJson::deserialize(d).map(Some)
+}
+
+/// Checks that `value`, when given, is a JSON object.
+pub(crate) fn require_object(value: Option<&RawJson>, argument: &'static str) -> crate::Result<()> {
+    match value {
+        Some(v) if !v.is_object() => Err(crate::Error::invalid(argument, "must be a JSON object")),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct M {
+        id: String,
+    }
+
+    #[test]
+    fn with_json_keeps_the_text_and_validates_the_model() {
+        let text = r#"{"z":1, "id":"a","extra":[1,2]}"#;
+        let w: WithJson<M> = serde_json::from_str(text).unwrap();
+        assert_eq!(w.model, M { id: "a".into() });
+        assert_eq!(serde_json::to_string(&w).unwrap(), text);
+        let bad = serde_json::from_str::<WithJson<M>>(r#"{"id":123}"#);
+        assert!(bad.unwrap_err().to_string().contains("invalid type"));
+    }
+
+    #[test]
+    fn strings_are_redacted_from_serde_messages() {
+        assert_eq!(
+            redact_strings(r#"invalid type: string "tr_prod_x", expected u32"#),
+            "invalid type: string, expected u32"
+        );
+    }
+}

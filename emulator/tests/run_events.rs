@@ -45,7 +45,8 @@ fn events_follow_the_run_lifecycle() {
     emu.advance(Duration::from_secs(1));
     emu.start_run(&id).unwrap();
     emu.advance(Duration::from_secs(2));
-    emu.fail_run(&id, json!({"message": "boom", "name": "TypeError"})).unwrap();
+    emu.fail_run(&id, json!({"message": "boom", "name": "TypeError"}))
+        .unwrap();
     let events = api.get(&path).json()["events"].as_array().unwrap().clone();
     assert_eq!(events.len(), 2);
     let (root, attempt) = (&events[0], &events[1]);
@@ -79,7 +80,10 @@ fn trace_has_the_spec_shape() {
     let emu = Emulator::start().unwrap();
     emu.freeze_clock_at(T0);
     let api = dev(&emu);
-    let id = api.trigger("traced", json!({"machine": "small-2x", "lockToVersion": "20250101.1"}));
+    let id = api.trigger(
+        "traced",
+        json!({"machine": "small-2x", "lockToVersion": "20250101.1"}),
+    );
     emu.start_run(&id).unwrap();
     emu.advance(Duration::from_millis(1500));
     emu.complete_run(&id, json!({"ok": true})).unwrap();
@@ -91,7 +95,10 @@ fn trace_has_the_spec_shape() {
     assert!(trace_id.bytes().all(|b| b.is_ascii_hexdigit()));
     let root = &trace["rootSpan"];
     let root_id = root["id"].as_str().unwrap();
-    assert!(root.get("parentId").is_none(), "the root span has no parent");
+    assert!(
+        root.get("parentId").is_none(),
+        "the root span has no parent"
+    );
     assert_eq!(root["runId"], id);
     assert_eq!(
         root["data"],
@@ -145,7 +152,11 @@ fn events_and_trace_auth_and_missing_runs() {
             let refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
             assert_eq!(jwt_api(&emu, &refs).get(&path).status, 200, "{scopes:?}");
         }
-        for scopes in [&["read:runs:run_other"][..], &["write:runs"], &["read:tasks:other"]] {
+        for scopes in [
+            &["read:runs:run_other"][..],
+            &["write:runs"],
+            &["read:tasks:other"],
+        ] {
             let r = jwt_api(&emu, scopes).get(&path);
             assert_eq!(r.status, 403, "{scopes:?}");
             assert_eq!(r.json(), scope_error());
@@ -227,7 +238,10 @@ fn triggers_and_batches_record_the_realtime_streams_version() {
     let b2 = api.clone().with("x-trigger-realtime-streams-version", "v2");
     for (client, want) in [(&b2, "v2"), (&api, "v1")] {
         let batch = client
-            .post("/api/v3/batches", json!({"runCount": 2, "taskIdentifiers": ["t"]}))
+            .post(
+                "/api/v3/batches",
+                json!({"runCount": 2, "taskIdentifiers": ["t"]}),
+            )
             .json()["id"]
             .as_str()
             .unwrap()
@@ -246,7 +260,10 @@ fn triggers_and_batches_record_the_realtime_streams_version() {
             .filter(|r| r["batchId"] == batch)
             .collect();
         assert_eq!(runs.len(), 2);
-        assert!(runs.iter().all(|r| r["realtimeStreamsVersion"] == want), "{want}");
+        assert!(
+            runs.iter().all(|r| r["realtimeStreamsVersion"] == want),
+            "{want}"
+        );
     }
     // A replay keeps its source's version.
     let r = api.post_empty(&format!("/api/v1/runs/{v2}/replay")).json();

@@ -1,7 +1,8 @@
 //! A local, stateful emulator of the Trigger.dev management API.
 //!
 //! Like stripe-mock, but it remembers what you did and enforces the server's auth rules:
-//! triggered runs can be listed, retrieved, cancelled, completed; env vars and schedules persist;
+//! triggered runs can be listed, retrieved, cancelled, completed; env vars, schedules, queues,
+//! deployments, waitpoint tokens and bulk actions persist;
 //! secret keys, PATs, preview branches and public JWT scopes are checked as the real server does.
 //! Runs only move when the test says so (admin API or the methods below), and faults can be
 //! injected per request.
@@ -142,7 +143,8 @@ impl Emulator {
         self.app.lock().requests.clear();
     }
 
-    /// QUEUED/DELAYED → EXECUTING.
+    /// QUEUED/DELAYED → EXECUTING. Refused with [`ControlError::QueuePaused`] or
+    /// [`ControlError::QueueFull`] while the run's queue is paused or at its concurrency limit.
     pub fn start_run(&self, run_id: &str) -> Result<(), ControlError> {
         self.app.lock().start_run(run_id)
     }

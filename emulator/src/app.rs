@@ -142,7 +142,7 @@ impl App {
         (route.handler)(&mut ctx).unwrap_or_else(|e| e)
     }
 
-    fn log(&self, req: &HttpRequest, outcome: &Outcome, faulted: bool) {
+    fn log(&self, req: &HttpRequest, outcome: &Outcome, faulted: bool, latency_ms: u64) {
         let headers: Map<String, Value> = req
             .headers
             .iter()
@@ -180,6 +180,7 @@ impl App {
             "bodyTruncated": truncated,
             "status": status,
             "fault": faulted,
+            "latencyMs": latency_ms,
             "dropped": matches!(outcome, Outcome::Drop(_)),
         });
         st.log_request(entry);
@@ -216,7 +217,12 @@ impl Handler for App {
             }
             None => Outcome::Respond(self.dispatch(&self.api, &req)),
         };
-        self.log(&req, &outcome, decision.fault.is_some());
+        self.log(
+            &req,
+            &outcome,
+            decision.fault.is_some(),
+            decision.latency_ms,
+        );
         outcome
     }
 }

@@ -16,6 +16,11 @@ pub enum ControlError {
     ScheduleNotFound,
     RunFinished,
     Invalid(String),
+    /// The run's queue is paused (queue name).
+    QueuePaused(String),
+    /// The run's queue is at its concurrency limit (queue name, limit).
+    QueueFull(String, u64),
+    BulkActionNotFound,
 }
 
 impl fmt::Display for ControlError {
@@ -25,6 +30,16 @@ impl fmt::Display for ControlError {
             ControlError::ScheduleNotFound => write!(f, "Schedule not found"),
             ControlError::RunFinished => write!(f, "Run is already finished"),
             ControlError::Invalid(m) => write!(f, "{m}"),
+            ControlError::QueuePaused(q) => {
+                write!(
+                    f,
+                    "Queue {q} is paused: its runs stay QUEUED until it is resumed"
+                )
+            }
+            ControlError::QueueFull(q, n) => {
+                write!(f, "Queue {q} is at its concurrency limit ({n} running)")
+            }
+            ControlError::BulkActionNotFound => write!(f, "Bulk action not found"),
         }
     }
 }
@@ -47,6 +62,8 @@ impl State {
     /// QUEUED/DELAYED → EXECUTING (one more attempt).
     pub fn start_run(&mut self, id: &str) -> Result<(), ControlError> {
         let now = self.now_ms();
+        self.live_run(id)?;
+        self.check_can_start(id)?;
         let r = self.live_run(id)?;
         r.status = "EXECUTING".into();
         r.started_ms.get_or_insert(now);
@@ -117,18 +134,13 @@ impl State {
             .rev()
             .find(|r| r.schedule_id.as_deref() == Some(schedule_id))
             .map(|r| crate::util::iso(r.created_ms));
+        let tz = crate::cron::zone(&s.timezone).unwrap_or(chrono_tz::Tz::UTC);
         let upcoming: Vec<String> = crate::cron::Cron::parse(&s.cron)
-            .ok()
-            .map(|c| {
-                let mut t = now;
-                std::iter::from_fn(|| {
-                    t = c.next_after(t)?;
-                    Some(crate::util::iso(t))
-                })
-                .take(10)
-                .collect()
-            })
-            .unwrap_or_default();
+            .map(|c| c.upcoming(now, tz, 10))
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::util::iso)
+            .collect();
         let payload = json!({
             "scheduleId": s.id,
             "type": "IMPERATIVE",
@@ -199,7 +211,8 @@ impl State {
             .collect();
         let mut packets: Vec<&String> = self.packets.keys().collect();
         packets.sort();
-        json!({
+        let surface = self.dump_surface(base_url);
+        let mut dump = json!({
             "now": crate::util::iso(now),
             "nowMs": now,
             "offsetMs": self.offset_ms,
@@ -211,6 +224,10 @@ impl State {
             "packets": packets,
             "requestCount": self.request_count,
             "faults": self.faults.rules,
-        })
+        });
+        if let (Some(d), Value::Object(extra)) = (dump.as_object_mut(), surface) {
+            d.extend(extra);
+        }
+        dump
     }
 }

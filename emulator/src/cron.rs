@@ -1,133 +1,76 @@
-//! Five-field cron expressions: validation, a plain-English description and the next fire time (UTC).
+//! Five-field cron expressions: validation and the next fire time in a time zone (through the
+//! `croner` and `chrono-tz` crates), and a plain-English description.
 
-use crate::util::{civil_from_days, weekday};
+use chrono::{TimeZone, Utc};
+use chrono_tz::Tz;
+use croner::parser::{CronParser, Seconds, Year};
 
-/// A parsed expression: one bitmask per field.
+/// A parsed five-field expression.
 #[derive(Debug, Clone)]
-pub struct Cron {
-    minutes: u64,
-    hours: u64,
-    dom: u64,
-    months: u64,
-    dow: u64,
-    dom_star: bool,
-    dow_star: bool,
-}
+pub struct Cron(croner::Cron);
 
-const MONTHS: [&str; 12] = [
-    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
-];
 const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
-fn value(s: &str, names: &[&str], base: u32) -> Result<u32, String> {
-    if let Ok(n) = s.parse::<u32>() {
-        return Ok(n);
-    }
-    let up = s.to_ascii_uppercase();
-    names
-        .iter()
-        .position(|n| *n == up)
-        .map(|i| i as u32 + base)
-        .ok_or_else(|| format!("invalid value '{s}'"))
-}
+/// Fire times further away than this are reported as "never" (e.g. `0 0 30 2 *`).
+const HORIZON_MS: i64 = 5 * 366 * 86_400_000;
 
-fn field(s: &str, lo: u32, hi: u32, names: &[&str], name_base: u32) -> Result<u64, String> {
-    let mut mask = 0u64;
-    for part in s.split(',') {
-        let (range, step) = match part.split_once('/') {
-            Some((r, st)) => {
-                let st: u32 = st.parse().map_err(|_| format!("invalid step '{st}'"))?;
-                if st == 0 {
-                    return Err("step cannot be 0".into());
-                }
-                (r, st)
-            }
-            None => (part, 1),
-        };
-        let (a, b) = if range == "*" || range == "?" {
-            (lo, hi)
-        } else if let Some((x, y)) = range.split_once('-') {
-            (value(x, names, name_base)?, value(y, names, name_base)?)
-        } else {
-            let v = value(range, names, name_base)?;
-            // `5/15` means 5, 20, 35, ... up to the field maximum.
-            (v, if part.contains('/') { hi } else { v })
-        };
-        if a < lo || b > hi || a > b {
-            return Err(format!("value out of range in '{part}' ({lo}-{hi})"));
-        }
-        let mut v = a;
-        while v <= b {
-            mask |= 1 << v;
-            v += step;
-        }
-    }
-    Ok(mask)
+fn parser() -> CronParser {
+    CronParser::builder()
+        .seconds(Seconds::Disallowed)
+        .year(Year::Disallowed)
+        // `5/15` (from 5, every 15) is accepted by the server's cron parser, so accept it here too.
+        .sloppy_ranges(true)
+        .build()
 }
 
 impl Cron {
     /// Parses a standard 5-field expression (minute hour day-of-month month day-of-week).
+    /// When both day fields are restricted, either may match (Vixie cron).
     pub fn parse(expr: &str) -> Result<Cron, String> {
-        let f: Vec<&str> = expr.split_whitespace().collect();
-        if f.len() != 5 {
+        let n = expr.split_whitespace().count();
+        if n != 5 {
             return Err(format!(
-                "Invalid cron expression: expected 5 fields, got {}",
-                f.len()
+                "Invalid cron expression: expected 5 fields, got {n}"
             ));
         }
-        let err = |e: String| format!("Invalid cron expression: {e}");
-        let mut dow = field(f[4], 0, 7, &DAYS, 0).map_err(err)?;
-        if dow & (1 << 7) != 0 {
-            dow = (dow | 1) & !(1 << 7);
-        }
-        Ok(Cron {
-            minutes: field(f[0], 0, 59, &[], 0).map_err(err)?,
-            hours: field(f[1], 0, 23, &[], 0).map_err(err)?,
-            dom: field(f[2], 1, 31, &[], 0).map_err(err)?,
-            months: field(f[3], 1, 12, &MONTHS, 1).map_err(err)?,
-            dow,
-            dom_star: f[2] == "*" || f[2] == "?",
-            dow_star: f[4] == "*" || f[4] == "?",
-        })
+        parser()
+            .parse(expr.trim())
+            .map(Cron)
+            .map_err(|e| format!("Invalid cron expression: {e}"))
     }
 
-    fn day_matches(&self, days: i64) -> bool {
-        let (_, m, d) = civil_from_days(days);
-        if self.months & (1 << m) == 0 {
-            return false;
-        }
-        let dom = self.dom & (1 << d) != 0;
-        let dow = self.dow & (1 << weekday(days)) != 0;
-        // Classic cron: when both day fields are restricted, either may match.
-        match (self.dom_star, self.dow_star) {
-            (true, true) => true,
-            (true, false) => dow,
-            (false, true) => dom,
-            (false, false) => dom || dow,
-        }
+    /// The first fire time strictly after `after_ms`, reading the expression as wall-clock time in
+    /// `tz`; Unix ms. `None` when nothing fires within about five years.
+    pub fn next_after(&self, after_ms: i64, tz: Tz) -> Option<i64> {
+        let start = Utc
+            .timestamp_millis_opt(after_ms)
+            .single()?
+            .with_timezone(&tz);
+        let mut it = self.0.iter_after(start);
+        let next = it.next()?.timestamp_millis();
+        (next - after_ms <= HORIZON_MS).then_some(next)
     }
 
-    /// The first fire time strictly after `after_ms` (UTC), searching up to five years ahead.
-    pub fn next_after(&self, after_ms: i64) -> Option<i64> {
-        let start_min = after_ms.div_euclid(60_000) + 1;
-        let first_day = start_min.div_euclid(1440);
-        for day in first_day..first_day + 366 * 5 {
-            let from = if day == first_day {
-                start_min.rem_euclid(1440)
-            } else {
-                0
-            };
-            if self.day_matches(day) {
-                for m in from..1440 {
-                    let (h, mi) = (m / 60, m % 60);
-                    if self.hours & (1 << h) != 0 && self.minutes & (1 << mi) != 0 {
-                        return Some((day * 1440 + m) * 60_000);
-                    }
+    /// The next `n` fire times after `after_ms` in `tz`.
+    pub fn upcoming(&self, after_ms: i64, tz: Tz, n: usize) -> Vec<i64> {
+        let mut out = Vec::with_capacity(n);
+        let mut t = after_ms;
+        while out.len() < n {
+            match self.next_after(t, tz) {
+                Some(next) => {
+                    out.push(next);
+                    t = next;
                 }
+                None => break,
             }
         }
-        None
+        out
     }
+}
+
+/// A time zone name as chrono-tz knows it (IANA names, including links such as `Asia/Calcutta`).
+pub fn zone(name: &str) -> Option<Tz> {
+    name.parse::<Tz>().ok()
 }
 
 /// A short English description, good enough for `generator.description`.
@@ -169,35 +112,64 @@ pub fn describe(expr: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::util::days_from_civil;
+    use crate::util::{iso, parse_iso};
 
-    /// Unix ms for a UTC calendar minute (test helper and for callers building times).
-    pub fn utc_ms(y: i64, mo: u32, d: u32, h: i64, mi: i64) -> i64 {
-        ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60_000
+    fn at(s: &str) -> i64 {
+        parse_iso(s).unwrap()
     }
 
     #[test]
     fn parses_and_rejects() {
         assert!(Cron::parse("* * * * *").is_ok());
         assert!(Cron::parse("*/5 1-3 1,15 JAN-MAR MON-FRI").is_ok());
+        assert!(Cron::parse("5/15 * * * *").is_ok());
         assert!(Cron::parse("0 0 * * 7").is_ok());
         assert!(Cron::parse("* * * *").is_err());
+        assert!(Cron::parse("0 * * * * *").is_err());
         assert!(Cron::parse("60 * * * *").is_err());
         assert!(Cron::parse("*/0 * * * *").is_err());
         assert!(Cron::parse("a b c d e").is_err());
     }
 
     #[test]
-    fn next_runs() {
-        let base = utc_ms(2024, 1, 1, 10, 30); // a Monday
+    fn next_runs_in_utc() {
+        let utc = Tz::UTC;
+        let base = at("2024-01-01T10:30:00Z"); // a Monday
         let c = Cron::parse("0 * * * *").unwrap();
-        assert_eq!(c.next_after(base), Some(utc_ms(2024, 1, 1, 11, 0)));
+        assert_eq!(c.next_after(base, utc), Some(at("2024-01-01T11:00:00Z")));
         let c = Cron::parse("0 9 * * 0").unwrap();
-        assert_eq!(c.next_after(base), Some(utc_ms(2024, 1, 7, 9, 0)));
+        assert_eq!(c.next_after(base, utc), Some(at("2024-01-07T09:00:00Z")));
         let c = Cron::parse("0 0 30 2 *").unwrap();
-        assert_eq!(c.next_after(base), None);
+        assert_eq!(c.next_after(base, utc), None);
         let c = Cron::parse("* * * * *").unwrap();
-        assert_eq!(c.next_after(base + 5), Some(base + 60_000));
+        assert_eq!(c.next_after(base + 5, utc), Some(base + 60_000));
+        // Either restricted day field may match.
+        let c = Cron::parse("0 0 15 * MON").unwrap();
+        assert_eq!(c.next_after(base, utc), Some(at("2024-01-08T00:00:00Z")));
+    }
+
+    #[test]
+    fn next_runs_in_a_time_zone() {
+        let paris = zone("Europe/Paris").unwrap();
+        let c = Cron::parse("0 9 * * *").unwrap();
+        // Winter: Paris is UTC+1.
+        let next = c.next_after(at("2024-01-15T10:00:00Z"), paris).unwrap();
+        assert_eq!(iso(next), "2024-01-16T08:00:00.000Z");
+        // Summer: UTC+2.
+        let next = c.next_after(at("2024-07-15T06:00:00Z"), paris).unwrap();
+        assert_eq!(iso(next), "2024-07-15T07:00:00.000Z");
+        // Across the spring change (31 March 2024): 09:00 on the 31st is already UTC+2.
+        let ups = c.upcoming(at("2024-03-30T12:00:00Z"), paris, 2);
+        let ups: Vec<String> = ups.into_iter().map(iso).collect();
+        assert_eq!(
+            ups,
+            ["2024-03-31T07:00:00.000Z", "2024-04-01T07:00:00.000Z"]
+        );
+        let ny = zone("America/New_York").unwrap();
+        let next = c.next_after(at("2024-01-15T10:00:00Z"), ny).unwrap();
+        assert_eq!(iso(next), "2024-01-15T14:00:00.000Z");
+        assert!(zone("Asia/Calcutta").is_some());
+        assert!(zone("Mars/Olympus").is_none());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! A local, stateful emulator of the Trigger.dev management API.
 //!
 //! Like stripe-mock, but it remembers what you did and enforces the server's auth rules:
-//! triggered runs can be listed, retrieved, cancelled, completed; env vars and schedules persist;
+//! triggered runs can be listed, retrieved, cancelled, completed; env vars, schedules, queues,
+//! deployments, waitpoint tokens and bulk actions persist;
 //! secret keys, PATs, preview branches and public JWT scopes are checked as the real server does.
 //! Runs only move when the test says so (admin API or the methods below), and faults can be
 //! injected per request.
@@ -27,6 +28,7 @@ mod options;
 mod routes;
 mod seed;
 mod state;
+mod surface;
 mod util;
 mod views;
 
@@ -41,6 +43,7 @@ pub use faults::{FaultRule, Faults};
 pub use options::Options;
 pub use routes::envvars::REDACTED;
 pub use seed::{EnvSeed, PatSeed, ProjectSeed, Seed};
+pub use surface::NewDeployment;
 
 /// The default seed's credentials, for callers that want constants.
 pub mod keys {
@@ -140,7 +143,8 @@ impl Emulator {
         self.app.lock().requests.clear();
     }
 
-    /// QUEUED/DELAYED → EXECUTING.
+    /// QUEUED/DELAYED → EXECUTING. Refused with [`ControlError::QueuePaused`] or
+    /// [`ControlError::QueueFull`] while the run's queue is paused or at its concurrency limit.
     pub fn start_run(&self, run_id: &str) -> Result<(), ControlError> {
         self.app.lock().start_run(run_id)
     }
@@ -183,6 +187,69 @@ impl Emulator {
     /// Removes all fault rules.
     pub fn clear_faults(&self) {
         self.app.lock().faults.rules.clear();
+    }
+
+    /// Every queue (queue object plus `envId` and the internal `queueName`, e.g. `task/my-task`).
+    pub fn queues(&self) -> Vec<Value> {
+        self.with_state(|s| s["queues"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// Every deployment (list shape plus `envId` and `isCurrent`).
+    pub fn deployments(&self) -> Vec<Value> {
+        self.with_state(|s| s["deployments"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// Every waitpoint token (retrieve shape plus `envId`).
+    pub fn waitpoints(&self) -> Vec<Value> {
+        self.with_state(|s| s["waitpoints"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// Every bulk action (object shape plus `envId`, `runIds`, `newRunIds`, `targetRegion`).
+    pub fn bulk_actions(&self) -> Vec<Value> {
+        self.with_state(|s| s["bulkActions"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// Adds a queue to `env` (an env id, or a root slug such as `dev`): a name `task/<id>` makes
+    /// a task queue, anything else a custom queue. Returns its id (existing queues keep theirs).
+    pub fn add_queue(
+        &self,
+        env: &str,
+        name: &str,
+        concurrency_limit: Option<u64>,
+    ) -> Result<String, ControlError> {
+        let mut st = self.app.lock();
+        let env_id = st.resolve_env(Some(env))?;
+        st.add_queue(&env_id, name, concurrency_limit)
+    }
+
+    /// Adds a deployment (`env_id` may also be a root slug such as `dev`); returns its id.
+    /// Without a version it gets `YYYYMMDD.N` of its creation day; `promote` makes it current.
+    pub fn add_deployment(&self, mut d: NewDeployment) -> Result<String, ControlError> {
+        let mut st = self.app.lock();
+        d.env_id = st.resolve_env(Some(&d.env_id))?;
+        st.add_deployment(d)
+    }
+
+    /// With `true`, new bulk actions stay PENDING (nothing applied) until
+    /// [`process_bulk_action`](Self::process_bulk_action) or an abort; `false` (the default)
+    /// applies them when they are created.
+    pub fn set_bulk_actions_deferred(&self, defer: bool) {
+        self.app.lock().surface.bulk_defer = defer;
+    }
+
+    /// Applies a PENDING (deferred) bulk action and completes it.
+    pub fn process_bulk_action(&self, id: &str) -> Result<(), ControlError> {
+        self.app.lock().process_bulk_action(id)
+    }
+
+    /// Stops the emulator clock at `ms` (Unix ms); `advance` still moves it.
+    pub fn freeze_clock_at(&self, ms: i64) {
+        self.app.lock().set_clock(Some(ms), true);
+    }
+
+    /// Lets a frozen clock run on with the wall clock from where it stands.
+    pub fn unfreeze_clock(&self) {
+        self.app.lock().set_clock(None, false);
     }
 
     /// Adds a branch env under the first project's env `slug` (`preview` or `dev`); returns its env id.

@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::faults::FaultState;
 use crate::http::HttpResponse;
 use crate::seed::{branch_env_id, env_type_for_slug, resolved_env_id, Seed};
+use crate::surface::Surface;
 use crate::util::{random_id, wall_ms};
 
 /// Request-log entries kept (oldest dropped first).
@@ -131,6 +132,10 @@ pub struct Run {
     pub batch_id: Option<String>,
     pub schedule_id: Option<String>,
     pub replayed_from: Option<String>,
+    /// Bulk actions that touched the run (`filter[bulkAction]`).
+    pub bulk_action_ids: Vec<String>,
+    /// `v2` when the trigger sent `x-trigger-realtime-streams-version: v2`, else `v1`.
+    pub realtime_streams_version: String,
 }
 
 impl Run {
@@ -160,6 +165,8 @@ pub struct Batch {
     pub created_ms: i64,
     pub updated_ms: i64,
     pub completed_ms: Option<i64>,
+    /// From the create request's `x-trigger-realtime-streams-version`; given to the batch's runs.
+    pub realtime_streams_version: String,
 }
 
 impl Batch {
@@ -225,8 +232,13 @@ pub struct State {
     pub request_count: u64,
     /// Added to the wall clock (`POST /__emulator/advance`).
     pub offset_ms: i64,
+    /// When set, the clock stands still at this time (plus `offset_ms`) instead of following the
+    /// wall clock (`POST /__emulator/clock`).
+    pub frozen_ms: Option<i64>,
     pub seq: u64,
     pub faults: FaultState,
+    /// Queues, deployments, waitpoint tokens and bulk actions (`surface.rs`).
+    pub surface: Surface,
 }
 
 impl State {
@@ -266,6 +278,7 @@ impl State {
         }
         State {
             seed,
+            surface: Surface::new(&envs),
             envs,
             runs: Vec::new(),
             run_index: HashMap::new(),
@@ -278,6 +291,7 @@ impl State {
             requests: VecDeque::new(),
             request_count: 0,
             offset_ms: 0,
+            frozen_ms: None,
             seq: 0,
             faults,
         }
@@ -285,7 +299,7 @@ impl State {
 
     /// The emulator clock: wall clock plus whatever the test advanced.
     pub fn now_ms(&self) -> i64 {
-        wall_ms() + self.offset_ms
+        self.frozen_ms.unwrap_or_else(wall_ms) + self.offset_ms
     }
 
     pub fn next_seq(&mut self) -> u64 {
@@ -425,16 +439,20 @@ impl State {
             batch_id,
             schedule_id: None,
             replayed_from: None,
+            bulk_action_ids: Vec::new(),
+            realtime_streams_version: "v1".into(),
             opts,
         };
         self.run_index.insert(id.clone(), self.runs.len());
         self.runs.push(run);
+        self.ensure_run_queue(&id);
         id
     }
 
     /// Moves time-driven runs along: due delayed runs are queued, queued runs past their TTL expire.
     pub fn tick(&mut self) {
         let now = self.now_ms();
+        self.surface.tick(now);
         for r in &mut self.runs {
             if r.status == "DELAYED" {
                 if let Some(t) = r.delayed_until_ms.filter(|t| *t <= now) {

@@ -10,123 +10,60 @@ pub fn wall_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Days since 1970-01-01 for a proleptic Gregorian date.
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Inverse of [`days_from_civil`]: (year, month 1-12, day 1-31).
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// Day of week for a day number: 0 = Sunday.
-pub fn weekday(days: i64) -> u32 {
-    (days + 4).rem_euclid(7) as u32
-}
-
 /// ISO-8601 in UTC with milliseconds, the format the real API uses.
 pub fn iso(ms: i64) -> String {
-    let days = ms.div_euclid(86_400_000);
-    let rem = ms.rem_euclid(86_400_000);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        y,
-        m,
-        d,
-        rem / 3_600_000,
-        (rem / 60_000) % 60,
-        (rem / 1000) % 60,
-        rem % 1000
-    )
-}
-
-fn take_num(s: &[u8], pos: &mut usize, len: usize) -> Option<i64> {
-    let end = pos.checked_add(len)?;
-    let part = s.get(*pos..end)?;
-    if !part.iter().all(u8::is_ascii_digit) {
-        return None;
+    use chrono::{SecondsFormat, TimeZone, Utc};
+    match Utc.timestamp_millis_opt(ms).single() {
+        Some(t) => t.to_rfc3339_opts(SecondsFormat::Millis, true),
+        None => String::new(),
     }
-    *pos = end;
-    std::str::from_utf8(part).ok()?.parse().ok()
 }
 
-/// Parses `YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±HH:MM]` into Unix ms (no zone means UTC).
+/// Parses `YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±HH[:]MM]` into Unix ms (no zone means UTC).
 pub fn parse_iso(s: &str) -> Option<i64> {
-    let b = s.trim().as_bytes();
-    let mut p = 0;
-    let y = take_num(b, &mut p, 4)?;
-    let expect = |p: &mut usize, c: u8| -> Option<()> { (b.get(*p) == Some(&c)).then(|| *p += 1) };
-    expect(&mut p, b'-')?;
-    let mo = take_num(b, &mut p, 2)?;
-    expect(&mut p, b'-')?;
-    let d = take_num(b, &mut p, 2)?;
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    let s = s.trim();
+    if !s.is_ascii() || s.len() < 10 {
         return None;
     }
-    let (mut h, mut mi, mut sec, mut ms) = (0, 0, 0, 0);
-    if matches!(b.get(p), Some(b'T') | Some(b't') | Some(b' ')) {
-        p += 1;
-        h = take_num(b, &mut p, 2)?;
-        expect(&mut p, b':')?;
-        mi = take_num(b, &mut p, 2)?;
-        if b.get(p) == Some(&b':') {
-            p += 1;
-            sec = take_num(b, &mut p, 2)?;
-            if b.get(p) == Some(&b'.') {
-                p += 1;
-                let start = p;
-                while b.get(p).is_some_and(u8::is_ascii_digit) {
-                    p += 1;
-                }
-                let frac = std::str::from_utf8(&b[start..p]).ok()?;
-                if frac.is_empty() {
-                    return None;
-                }
-                let padded: String = frac.chars().chain("000".chars()).take(3).collect();
-                ms = padded.parse().ok()?;
-            }
-        }
+    // `t` and a space are accepted as the date/time separator, `z` as UTC.
+    let mut norm = s.to_string();
+    if matches!(norm.as_bytes()[10..].first(), Some(b't') | Some(b' ')) {
+        norm.replace_range(10..11, "T");
     }
-    if h > 23 || mi > 59 || sec > 60 {
-        return None;
+    if norm.ends_with('z') {
+        norm.pop();
+        norm.push('Z');
     }
-    let mut offset_min = 0;
-    match b.get(p) {
-        None => {}
-        Some(b'Z') | Some(b'z') => p += 1,
-        Some(&c) if c == b'+' || c == b'-' => {
-            p += 1;
-            let oh = take_num(b, &mut p, 2)?;
-            if b.get(p) == Some(&b':') {
-                p += 1;
-            }
-            let om = take_num(b, &mut p, 2)?;
-            offset_min = (oh * 60 + om) * if c == b'+' { 1 } else { -1 };
-        }
-        _ => return None,
+    const ZONED: &[&str] = &[
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%:z",
+        "%Y-%m-%dT%H:%M%z",
+    ];
+    const NAIVE: &[&str] = &["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"];
+    if let Some(body) = norm.strip_suffix('Z') {
+        return NAIVE
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(body, f).ok())
+            .map(|t| t.and_utc().timestamp_millis());
     }
-    if p != b.len() {
-        return None;
-    }
-    let days = days_from_civil(y, mo as u32, d as u32);
-    Some(((days * 24 + h) * 60 + mi - offset_min) * 60_000 + sec * 1000 + ms)
+    ZONED
+        .iter()
+        .find_map(|f| DateTime::parse_from_str(&norm, f).ok())
+        .map(|t| t.timestamp_millis())
+        .or_else(|| {
+            NAIVE
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(&norm, f).ok())
+                .map(|t| t.and_utc().timestamp_millis())
+        })
+        .or_else(|| {
+            NaiveDate::parse_from_str(&norm, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc().timestamp_millis())
+        })
 }
 
 /// Parses durations like `30s`, `10m`, `1h30m`, `2d`, `1w`, `1hr` into ms.
@@ -326,7 +263,13 @@ mod tests {
         );
         assert_eq!(parse_iso("2024-13-01"), None);
         assert_eq!(parse_iso("nope"), None);
-        assert_eq!(weekday(0), 4);
+        assert_eq!(parse_iso("2024-06-25"), Some(1_719_273_600_000));
+        assert_eq!(parse_iso("2024-06-25 15:45"), Some(1_719_330_300_000));
+        assert_eq!(
+            parse_iso("2024-06-25T15:45:26.5+0000"),
+            Some(1_719_330_326_500)
+        );
+        assert_eq!(parse_iso("2024-06-25T15:45:26Zjunk"), None);
     }
 
     #[test]

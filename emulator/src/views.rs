@@ -2,7 +2,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::cron::{describe, Cron};
+pub mod surface;
+
+use crate::cron::{describe, zone, Cron};
 use crate::state::{Batch, Run, Schedule, State};
 use crate::util::{iso, percent_encode};
 
@@ -165,6 +167,11 @@ pub fn run_dump(st: &State, r: &Run, now: i64, base_url: &str) -> Value {
         if let Some(src) = &r.replayed_from {
             m.insert("replayedFrom".into(), json!(src));
         }
+        m.insert(
+            "realtimeStreamsVersion".into(),
+            json!(r.realtime_streams_version),
+        );
+        m.insert("bulkActionIds".into(), json!(r.bulk_action_ids));
     }
     v
 }
@@ -202,7 +209,10 @@ pub fn batch_json(b: &Batch) -> Value {
 /// `ScheduleObject`.
 pub fn schedule_json(st: &State, s: &Schedule, now: i64) -> Value {
     let env = st.env(&s.env_id);
-    let next = Cron::parse(&s.cron).ok().and_then(|c| c.next_after(now));
+    let tz = zone(&s.timezone).unwrap_or(chrono_tz::Tz::UTC);
+    let next = Cron::parse(&s.cron)
+        .ok()
+        .and_then(|c| c.next_after(now, tz));
     json!({
         "id": s.id,
         "type": "IMPERATIVE",

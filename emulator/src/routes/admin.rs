@@ -9,12 +9,14 @@ use crate::faults::{FaultRule, FaultState, Faults};
 use crate::http::HttpResponse;
 use crate::state::{Packet, State};
 
-fn control_error(e: ControlError) -> HttpResponse {
+pub fn control_error(e: ControlError) -> HttpResponse {
     match e {
         ControlError::RunNotFound => error(404, "Run not found"),
         ControlError::ScheduleNotFound => error(404, "Schedule not found"),
         ControlError::RunFinished => error(409, "Run is already finished"),
         ControlError::Invalid(m) => error(400, &m),
+        ControlError::QueuePaused(_) | ControlError::QueueFull(..) => error(409, &e.to_string()),
+        ControlError::BulkActionNotFound => error(404, "Bulk action not found"),
     }
 }
 

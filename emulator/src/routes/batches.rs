@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::tasks::{parse_options, payload_type};
+use super::tasks::{parse_options, payload_type, streams_version};
 use super::{not_found_retry, ok, Ctx, R};
 use crate::auth::error;
 use crate::http::HttpResponse;
@@ -80,6 +80,7 @@ pub fn create(c: &mut Ctx) -> R {
                 created_ms: c.now,
                 updated_ms: c.now,
                 completed_ms: None,
+                realtime_streams_version: streams_version(c.req),
             });
             (id, run_count as usize, false)
         }
@@ -196,7 +197,11 @@ pub fn items(c: &mut Ctx) -> R {
                     });
                     Ok(existing.unwrap_or_else(|| {
                         let ptype = payload_type(it.options.as_ref());
-                        c.st.create_run(NewRun {
+                        let version =
+                            c.st.batch(&env_id, &batch_id)
+                                .map(|b| b.realtime_streams_version.clone())
+                                .unwrap_or_else(|| "v1".into());
+                        let id = c.st.create_run(NewRun {
                             env_id: &env_id,
                             task: &it.task,
                             payload: it.payload.clone(),
@@ -204,7 +209,11 @@ pub fn items(c: &mut Ctx) -> R {
                             opts,
                             trigger_function: "batchTrigger",
                             batch_id: Some(batch_id.clone()),
-                        })
+                        });
+                        if let Some(r) = c.st.run_mut(&id) {
+                            r.realtime_streams_version = version;
+                        }
+                        id
                     }))
                 }
                 Err(resp) => {

@@ -12,12 +12,18 @@ use crate::jwt;
 use crate::state::State;
 
 pub mod admin;
+pub mod admin_surface;
 pub mod batches;
+pub mod bulk;
+pub mod deployments;
 pub mod envvars;
+pub mod queues;
+pub mod run_events;
 pub mod runs;
 pub mod schedules;
 pub mod tasks;
 pub mod tokens;
+pub mod waitpoints;
 
 /// What a handler returns; `Err` is just an early error response.
 pub type R = Result<HttpResponse, HttpResponse>;
@@ -127,6 +133,80 @@ pub fn api_routes() -> Vec<Route> {
             runs::get_metadata,
         ),
         Route::new("GET", "/api/v1/runs/{}/result", Legacy, runs::result),
+        Route::new(
+            "GET",
+            "/api/v1/runs/{}/events",
+            KeyOrJwt,
+            run_events::events,
+        ),
+        Route::new("GET", "/api/v1/runs/{}/trace", KeyOrJwt, run_events::trace),
+        // Queues, deployments, waitpoint tokens, bulk actions (API.md §14)
+        Route::new("GET", "/api/v1/queues", Key, queues::list),
+        Route::new("GET", "/api/v1/queues/{}", KeyOrJwt, queues::retrieve),
+        Route::new("POST", "/api/v1/queues/{}/pause", Key, queues::pause),
+        Route::new(
+            "POST",
+            "/api/v1/queues/{}/concurrency/override",
+            Key,
+            queues::override_limit,
+        ),
+        Route::new(
+            "POST",
+            "/api/v1/queues/{}/concurrency/reset",
+            Key,
+            queues::reset_limit,
+        ),
+        Route::new("GET", "/api/v1/deployments", KeyOrJwt, deployments::list),
+        Route::new(
+            "GET",
+            "/api/v1/deployments/current",
+            KeyOrJwt,
+            deployments::current,
+        ),
+        Route::new(
+            "GET",
+            "/api/v1/deployments/latest",
+            Key,
+            deployments::latest,
+        ),
+        Route::new("GET", "/api/v1/deployments/{}", Key, deployments::retrieve),
+        Route::new(
+            "POST",
+            "/api/v1/deployments/{}/promote",
+            Key,
+            deployments::promote,
+        ),
+        Route::new("POST", "/api/v1/waitpoints/tokens", Key, waitpoints::create)
+            .limit(10 * 1024)
+            .needs_length(),
+        Route::new("GET", "/api/v1/waitpoints/tokens", Key, waitpoints::list),
+        Route::new(
+            "GET",
+            "/api/v1/waitpoints/tokens/{}",
+            Key,
+            waitpoints::retrieve,
+        ),
+        Route::new(
+            "POST",
+            "/api/v1/waitpoints/tokens/{}/complete",
+            KeyOrJwt,
+            waitpoints::complete,
+        )
+        .limit(3 * MIB)
+        .needs_length(),
+        Route::new(
+            "POST",
+            "/api/v1/waitpoints/tokens/{}/callback/{}",
+            Public,
+            waitpoints::callback,
+        )
+        .limit(3 * MIB),
+        Route::new("POST", "/api/v1/bulk-actions", Key, bulk::create)
+            .limit(MIB)
+            .needs_length(),
+        Route::new("GET", "/api/v1/bulk-actions", Key, bulk::list),
+        Route::new("GET", "/api/v1/bulk-actions/{}", Key, bulk::retrieve),
+        Route::new("POST", "/api/v1/bulk-actions/{}/abort", Key, bulk::abort),
         // Environment variables (the literal `import` goes before `{name}`)
         Route::new("GET", envvars, KeyOrPat, envvars::list),
         Route::new("POST", envvars, KeyOrPat, envvars::create),
@@ -224,6 +304,37 @@ pub fn admin_routes() -> Vec<Route> {
         Route::new("PUT", "/__emulator/packets/{*}", Public, admin::put_packet),
         Route::new("GET", "/__emulator/packets/{*}", Public, admin::get_packet),
         Route::new("POST", "/__emulator/panic", Public, admin::panic),
+        Route::new(
+            "POST",
+            "/__emulator/queues",
+            Public,
+            admin_surface::add_queue,
+        ),
+        Route::new(
+            "POST",
+            "/__emulator/deployments",
+            Public,
+            admin_surface::add_deployment,
+        ),
+        Route::new(
+            "POST",
+            "/__emulator/bulk-actions/defer",
+            Public,
+            admin_surface::defer_bulk_actions,
+        ),
+        Route::new(
+            "POST",
+            "/__emulator/bulk-actions/{}/process",
+            Public,
+            admin_surface::process_bulk_action,
+        ),
+        Route::new("GET", "/__emulator/clock", Public, admin_surface::get_clock),
+        Route::new(
+            "POST",
+            "/__emulator/clock",
+            Public,
+            admin_surface::set_clock,
+        ),
     ]
 }
 

@@ -6,18 +6,18 @@ use super::tasks::{parse_delay, parse_tags};
 use super::{not_found_retry, ok, Ctx, R};
 use crate::auth::{error, Principal};
 use crate::http::HttpResponse;
-use crate::state::{NewRun, Run, KNOWN_STATUSES};
+use crate::state::{Run, KNOWN_STATUSES};
 use crate::util::{parse_duration_ms, parse_iso};
 use crate::views::{run_list_item, run_retrieve};
 
-fn query_error(path: &str, message: &str) -> HttpResponse {
+pub(crate) fn query_error(path: &str, message: &str) -> HttpResponse {
     HttpResponse::json(
         400,
         &json!({"error": "Query Error", "details": [{"path": [path], "message": message}]}),
     )
 }
 
-fn list_param(v: &str) -> Vec<String> {
+pub(crate) fn list_param(v: &str) -> Vec<String> {
     v.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -36,8 +36,9 @@ fn canonical_status(s: &str) -> &str {
     }
 }
 
+/// The run-list filters (also used by bulk actions, which send them as JSON).
 #[derive(Default)]
-struct Filters {
+pub(crate) struct Filters {
     status: Option<Vec<String>>,
     task: Option<Vec<String>>,
     version: Option<Vec<String>>,
@@ -49,6 +50,8 @@ struct Filters {
     schedule: Option<String>,
     queue: Option<Vec<String>>,
     machine: Option<Vec<String>>,
+    region: Option<Vec<String>>,
+    bulk_action: Option<String>,
 }
 
 fn time_param(key: &str, v: &str) -> Result<i64, HttpResponse> {
@@ -59,7 +62,7 @@ fn time_param(key: &str, v: &str) -> Result<i64, HttpResponse> {
 }
 
 impl Filters {
-    fn parse(query: &[(String, String)], now: i64) -> Result<Filters, HttpResponse> {
+    pub(crate) fn parse(query: &[(String, String)], now: i64) -> Result<Filters, HttpResponse> {
         let mut f = Filters::default();
         for (k, v) in query {
             match k.as_str() {
@@ -90,13 +93,15 @@ impl Filters {
                 "filter[schedule]" => f.schedule = Some(v.clone()),
                 "filter[queue]" => f.queue = Some(list_param(v)),
                 "filter[machine]" => f.machine = Some(list_param(v)),
+                "filter[region]" => f.region = Some(list_param(v)),
+                "filter[bulkAction]" => f.bulk_action = Some(v.clone()),
                 _ => {}
             }
         }
         Ok(f)
     }
 
-    fn matches(&self, r: &Run) -> bool {
+    pub(crate) fn matches(&self, r: &Run) -> bool {
         fn any(list: &Option<Vec<String>>, f: impl Fn(&str) -> bool) -> bool {
             list.as_ref()
                 .is_none_or(|l| l.is_empty() || l.iter().any(|x| f(x)))
@@ -120,6 +125,11 @@ impl Filters {
             && any(&self.machine, |m| {
                 r.opts.machine.as_deref().unwrap_or("small-1x") == m
             })
+            && any(&self.region, |g| r.opts.region.as_deref() == Some(g))
+            && self
+                .bulk_action
+                .as_ref()
+                .is_none_or(|b| r.bulk_action_ids.contains(b))
     }
 }
 
@@ -279,23 +289,7 @@ pub fn cancel(c: &mut Ctx) -> R {
 /// `POST /api/v1/runs/{id}/replay`: a new run with the same task, payload and options.
 pub fn replay(c: &mut Ctx) -> R {
     let src = find_run(c, "Run not found")?.clone();
-    let mut opts = src.opts.clone();
-    opts.idempotency_key = None;
-    opts.delay_until_ms = None;
-    opts.tags = src.tags.clone();
-    opts.metadata = src.metadata.clone();
-    let id = c.st.create_run(NewRun {
-        env_id: &src.env_id,
-        task: &src.task,
-        payload: src.payload.clone(),
-        payload_type: src.payload_type.clone(),
-        opts,
-        trigger_function: "trigger",
-        batch_id: None,
-    });
-    if let Some(r) = c.st.run_mut(&id) {
-        r.replayed_from = Some(src.id.clone());
-    }
+    let id = c.st.replay_run(&src, None);
     ok(json!({ "id": id }))
 }
 

@@ -191,6 +191,19 @@ pub fn payload_type(options: Option<&Value>) -> String {
         .to_string()
 }
 
+/// `x-trigger-realtime-streams-version`: `v2` selects the v2 realtime streams, anything else
+/// (or no header) the legacy `v1`, as the server decides it for triggers and batches.
+pub fn streams_version(req: &HttpRequest) -> String {
+    match req
+        .header("x-trigger-realtime-streams-version")
+        .map(str::trim)
+    {
+        Some("v2") => "v2",
+        _ => "v1",
+    }
+    .to_string()
+}
+
 /// `POST /api/v1/tasks/{taskId}/trigger`
 pub fn trigger(c: &mut Ctx) -> R {
     let task = c.param(0).to_string();
@@ -225,6 +238,12 @@ pub fn trigger(c: &mut Ctx) -> R {
             false,
         ),
     };
+    if !cached {
+        let version = streams_version(c.req);
+        if let Some(r) = c.st.run_mut(&id) {
+            r.realtime_streams_version = version;
+        }
+    }
     let resp = HttpResponse::json(200, &json!({"id": id, "isCached": cached}));
     let scopes = vec![
         format!("read:runs:{id}"),

@@ -263,3 +263,20 @@ pub fn now_secs() -> i64 {
         .unwrap()
         .as_secs() as i64
 }
+
+/// A client with a public JWT for the default seed's dev env carrying `scopes` (10 minutes).
+pub fn jwt_api(emu: &Emulator, scopes: &[&str]) -> Api {
+    let seed = emu.seed();
+    let now = now_secs();
+    let token = mint(
+        seed.dev_key(),
+        serde_json::json!({"sub": seed.env_id("dev"), "pub": true, "scopes": scopes,
+            "iat": now, "exp": now + 600}),
+    );
+    Api::new(emu, &token)
+}
+
+/// The 403 body of a JWT scope failure.
+pub fn scope_error() -> Value {
+    serde_json::json!({"error":"Unauthorized","code":"unauthorized","param":"access_token","type":"authorization"})
+}

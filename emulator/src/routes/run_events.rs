@@ -1,0 +1,38 @@
+//! `GET /api/v1/runs/{id}/events` and `GET /api/v1/runs/{id}/trace`: the run's lifecycle as
+//! OTel-style spans (the run span plus one span per attempt), derived from its state.
+
+use super::{not_found_retry, ok, Ctx, R};
+use crate::http::HttpResponse;
+use crate::state::Run;
+use crate::views::surface::{run_events, run_trace};
+
+/// The run, if the caller may read it (secret key, or a JWT with `read` on the run, its task,
+/// one of its tags or its batch). A missing run is a retryable 404, like the route builder's
+/// `{"error":"Not found"}` with `x-should-retry: true`.
+fn readable<'a>(c: &'a Ctx) -> Result<&'a Run, HttpResponse> {
+    let r =
+        c.st.env_run(c.who.env_id(), c.param(0))
+            .ok_or_else(|| not_found_retry("Not found"))?;
+    let mut needs: Vec<(&str, &str, Option<&str>)> = vec![
+        ("read", "runs", Some(r.id.as_str())),
+        ("read", "tasks", Some(r.task.as_str())),
+    ];
+    for t in &r.tags {
+        needs.push(("read", "tags", Some(t.as_str())));
+    }
+    if let Some(b) = &r.batch_id {
+        needs.push(("read", "batch", Some(b.as_str())));
+    }
+    c.require(&needs)?;
+    Ok(r)
+}
+
+/// `GET /api/v1/runs/{id}/events` → `{"events": [...]}`.
+pub fn events(c: &mut Ctx) -> R {
+    ok(run_events(readable(c)?))
+}
+
+/// `GET /api/v1/runs/{id}/trace` → `{"trace": {traceId, rootSpan}}`.
+pub fn trace(c: &mut Ctx) -> R {
+    ok(run_trace(readable(c)?))
+}

@@ -237,6 +237,8 @@ pub struct Ctx<'a> {
     pub who: Principal,
     /// The emulator clock at the start of the request.
     pub now: i64,
+    /// Set by a handler whose 200 answer is a stream (SSE): the response becomes its head.
+    pub stream: Option<Box<dyn crate::http::StreamBody>>,
 }
 
 impl Ctx<'_> {

@@ -15,6 +15,7 @@ pub enum ControlError {
     RunNotFound,
     ScheduleNotFound,
     RunFinished,
+    SessionNotFound,
     Invalid(String),
 }
 
@@ -24,6 +25,7 @@ impl fmt::Display for ControlError {
             ControlError::RunNotFound => write!(f, "Run not found"),
             ControlError::ScheduleNotFound => write!(f, "Schedule not found"),
             ControlError::RunFinished => write!(f, "Run is already finished"),
+            ControlError::SessionNotFound => write!(f, "Session not found"),
             ControlError::Invalid(m) => write!(f, "{m}"),
         }
     }
@@ -209,6 +211,7 @@ impl State {
             "schedules": schedules,
             "envvars": envvars,
             "packets": packets,
+            "sessions": self.sessions_dump(),
             "requestCount": self.request_count,
             "faults": self.faults.rules,
         })

@@ -550,10 +550,9 @@ fn serve_connection(stream: TcpStream, handler: &dyn Handler, stopping: &AtomicB
                     w: &mut writer,
                     stopping,
                 };
-                let end = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    body.run(&mut out)
-                }))
-                .unwrap_or(StreamEnd::Abort);
+                let end =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body.run(&mut out)))
+                        .unwrap_or(StreamEnd::Abort);
                 if end == StreamEnd::Abort
                     || writer.write_all(b"0\r\n\r\n").is_err()
                     || writer.flush().is_err()

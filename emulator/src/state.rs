@@ -227,6 +227,8 @@ pub struct State {
     pub offset_ms: i64,
     pub seq: u64,
     pub faults: FaultState,
+    /// Sessions and their channels (`src/sessions.rs`).
+    pub sessions: crate::sessions::Sessions,
 }
 
 impl State {
@@ -280,6 +282,7 @@ impl State {
             offset_ms: 0,
             seq: 0,
             faults,
+            sessions: Default::default(),
         }
     }
 

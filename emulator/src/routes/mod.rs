@@ -13,9 +13,11 @@ use crate::state::State;
 
 pub mod admin;
 pub mod batches;
+pub mod channels;
 pub mod envvars;
 pub mod runs;
 pub mod schedules;
+pub mod sessions;
 pub mod tasks;
 pub mod tokens;
 
@@ -72,6 +74,12 @@ impl Route {
 }
 
 const MIB: usize = 1024 * 1024;
+const RT: &str = "/realtime/v1/sessions/{}/{}";
+const RT_APPEND: &str = "/realtime/v1/sessions/{}/{}/append";
+const RT_RECORDS: &str = "/realtime/v1/sessions/{}/{}/records";
+const RT_NAMED: &str = "/realtime/v1/sessions/{}/channels/{}/{}";
+const RT_NAMED_APPEND: &str = "/realtime/v1/sessions/{}/channels/{}/{}/append";
+const RT_NAMED_RECORDS: &str = "/realtime/v1/sessions/{}/channels/{}/{}/records";
 
 /// The management API.
 pub fn api_routes() -> Vec<Route> {
@@ -179,7 +187,37 @@ pub fn api_routes() -> Vec<Route> {
             schedules::deactivate,
         ),
         Route::new("GET", "/api/v1/timezones", Public, schedules::timezones),
-        // Sessions go here.
+        // Sessions (REST, then the realtime channels; named channels have 4/5 segments).
+        Route::new("POST", "/api/v1/sessions", KeyOrJwt, sessions::create)
+            .limit(32 * 1024)
+            .needs_length(),
+        Route::new("GET", "/api/v1/sessions", KeyOrJwt, sessions::list),
+        Route::new("GET", "/api/v1/sessions/{}", KeyOrJwt, sessions::retrieve),
+        Route::new("PATCH", "/api/v1/sessions/{}", KeyOrJwt, sessions::update)
+            .limit(32 * 1024)
+            .needs_length(),
+        Route::new(
+            "POST",
+            "/api/v1/sessions/{}/close",
+            KeyOrJwt,
+            sessions::close,
+        )
+        .limit(1024)
+        .needs_length(),
+        Route::new("POST", RT_APPEND, KeyOrJwt, channels::append)
+            .limit(MIB)
+            .needs_length(),
+        Route::new("GET", RT_RECORDS, KeyOrJwt, channels::records),
+        Route::new("GET", RT, KeyOrJwt, channels::subscribe),
+        Route::new("HEAD", RT, KeyOrJwt, channels::subscribe),
+        Route::new("PUT", RT, KeyOrJwt, channels::init),
+        Route::new("POST", RT_NAMED_APPEND, KeyOrJwt, channels::append_named)
+            .limit(MIB)
+            .needs_length(),
+        Route::new("GET", RT_NAMED_RECORDS, KeyOrJwt, channels::records_named),
+        Route::new("GET", RT_NAMED, KeyOrJwt, channels::subscribe_named),
+        Route::new("HEAD", RT_NAMED, KeyOrJwt, channels::subscribe_named),
+        Route::new("PUT", RT_NAMED, KeyOrJwt, channels::init_named),
     ]
 }
 
@@ -224,6 +262,37 @@ pub fn admin_routes() -> Vec<Route> {
         Route::new("PUT", "/__emulator/packets/{*}", Public, admin::put_packet),
         Route::new("GET", "/__emulator/packets/{*}", Public, admin::get_packet),
         Route::new("POST", "/__emulator/panic", Public, admin::panic),
+        Route::new("GET", "/__emulator/sessions", Public, channels::admin_list),
+        Route::new(
+            "POST",
+            "/__emulator/sessions/end-streams",
+            Public,
+            channels::admin_end_streams,
+        ),
+        Route::new(
+            "GET",
+            "/__emulator/sessions/config",
+            Public,
+            channels::admin_get_config,
+        ),
+        Route::new(
+            "POST",
+            "/__emulator/sessions/config",
+            Public,
+            channels::admin_set_config,
+        ),
+        Route::new(
+            "POST",
+            "/__emulator/sessions/{}/{}/records",
+            Public,
+            channels::admin_records,
+        ),
+        Route::new(
+            "POST",
+            "/__emulator/sessions/{}/channels/{}/{}/records",
+            Public,
+            channels::admin_records_named,
+        ),
     ]
 }
 

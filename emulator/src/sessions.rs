@@ -176,7 +176,7 @@ impl Channel {
     }
 
     /// Records with `seq >= start`.
-    pub fn from_seq(&self, start: u64) -> &[Record] {
+    pub fn records_from(&self, start: u64) -> &[Record] {
         let i = self.records.partition_point(|r| r.seq < start);
         &self.records[i..]
     }

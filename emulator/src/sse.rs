@@ -175,7 +175,7 @@ impl StreamBody for SseStream {
                     let room = limit.map_or(usize::MAX, |n| n - delivered);
                     let mut bytes = 0;
                     let pending: Vec<Record> = ch
-                        .from_seq(cursor)
+                        .records_from(cursor)
                         .iter()
                         .take(MAX_BATCH_RECORDS.min(room))
                         .take_while(|r| {

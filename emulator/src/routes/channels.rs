@@ -205,7 +205,7 @@ fn do_records(c: &mut Ctx, named: bool) -> R {
             .channels
             .get(&key)
             .map(|ch| {
-                ch.from_seq(start)
+                ch.records_from(start)
                     .iter()
                     .filter(|r| !r.is_command())
                     .map(|r| r.drain_json())

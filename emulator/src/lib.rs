@@ -2,7 +2,8 @@
 //!
 //! Like stripe-mock, but it remembers what you did and enforces the server's auth rules:
 //! triggered runs can be listed, retrieved, cancelled, completed; env vars and schedules persist;
-//! secret keys, PATs, preview branches and public JWT scopes are checked as the real server does.
+//! secret keys, PATs, preview branches and public JWT scopes are checked as the real server does;
+//! sessions keep their channels' records and serve them as SSE with deterministic window ends.
 //! Runs only move when the test says so (admin API or the methods below), and faults can be
 //! injected per request.
 //!

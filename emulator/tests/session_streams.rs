@@ -541,3 +541,21 @@ fn expired_tokens_stop_working_on_the_emulator_clock() {
     bad.push(if token.ends_with('A') { 'B' } else { 'A' });
     assert_eq!(Api::new(&emu, &bad).get("/api/v1/sessions/exp").status, 401);
 }
+
+#[test]
+fn dropping_the_emulator_ends_open_streams() {
+    let emu = Emulator::start().unwrap();
+    let s = start(&emu, "bye");
+    let token = s["publicAccessToken"].as_str().unwrap().to_string();
+    let mut a = open(emu.base_url(), "/realtime/v1/sessions/bye/out", &token, &[]);
+    let mut b = open(emu.base_url(), "/realtime/v1/sessions/bye/in", &token, &[]);
+    a.until(|e| e.is("ping"));
+    b.until(|e| e.is("ping"));
+    // Drop joins every connection thread; the streams must not keep it waiting for their window.
+    drop(emu);
+    for s in [&mut a, &mut b] {
+        let (rest, end) = s.rest();
+        assert_eq!(end, End::Cut);
+        assert!(!rest.iter().any(|e| e.is_done()));
+    }
+}

@@ -109,10 +109,6 @@ fn list_with_a_pat_goes_through_the_project_route() {
     assert!(!page.has_next_page());
 }
 
-fn page_json_empty() -> String {
-    page(vec![], None)
-}
-
 #[test]
 fn list_with_a_pat_needs_a_project_ref_and_an_env() {
     let client = pat_client("http://127.0.0.1:9");

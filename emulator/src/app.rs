@@ -1,14 +1,15 @@
 //! Request dispatch: fault injection, routing, auth, the handler, request logging.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
 use crate::auth::{authenticate, error};
 use crate::faults::FaultState;
-use crate::http::{Handler, HttpRequest, HttpResponse, Outcome};
+use crate::http::{Handler, HttpRequest, Outcome};
 use crate::options::Options;
 use crate::routes::{self, Ctx, Route, Seg};
 use crate::state::State;
@@ -21,8 +22,50 @@ const ADMIN_LIMIT: usize = 64 * 1024 * 1024;
 /// Bodies larger than this are logged as a truncated string (the log is bounded in memory).
 const LOG_BODY_MAX: usize = 16 * 1024;
 
-pub struct App {
+/// The state and the condition variable that long-lived readers (SSE streams) wait on.
+/// Every dispatched request and every state-changing `Emulator` call notifies it.
+pub struct Hub {
     state: Mutex<State>,
+    changed: Condvar,
+    shutdown: AtomicBool,
+}
+
+impl Hub {
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for a notification (or `timeout`), releasing the lock meanwhile.
+    pub fn wait<'a>(
+        &self,
+        guard: MutexGuard<'a, State>,
+        timeout: Duration,
+    ) -> MutexGuard<'a, State> {
+        match self.changed.wait_timeout(guard, timeout) {
+            Ok((g, _)) => g,
+            Err(e) => e.into_inner().0,
+        }
+    }
+
+    pub fn notify(&self) {
+        self.changed.notify_all();
+    }
+
+    /// Set when the `Emulator` is dropped, so streams end at once.
+    pub fn is_shutdown(&self) -> bool {
+        self.shutdown.load(Ordering::SeqCst)
+    }
+
+    pub fn shut_down(&self) {
+        self.shutdown.store(true, Ordering::SeqCst);
+        // Take the lock so no waiter misses the wake-up between its check and its wait.
+        drop(self.lock());
+        self.notify();
+    }
+}
+
+pub struct App {
+    hub: Arc<Hub>,
     pub base_url: String,
     pub options: Options,
     api: Vec<Route>,
@@ -93,7 +136,11 @@ impl App {
     pub fn new(options: Options, base_url: String) -> App {
         let state = State::new(options.seed.clone(), FaultState::new(&options.faults));
         App {
-            state: Mutex::new(state),
+            hub: Arc::new(Hub {
+                state: Mutex::new(state),
+                changed: Condvar::new(),
+                shutdown: AtomicBool::new(false),
+            }),
             base_url,
             options,
             api: routes::api_routes(),
@@ -103,31 +150,45 @@ impl App {
 
     /// Locks the state; a handler that panicked must not take the emulator down with it.
     pub fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.hub.lock()
     }
 
-    fn dispatch(&self, routes: &[Route], req: &HttpRequest) -> HttpResponse {
-        catch_unwind(AssertUnwindSafe(|| self.dispatch_inner(routes, req)))
-            .unwrap_or_else(|_| error(500, "Internal server error"))
+    /// The shared state and its condition variable, for stream bodies that outlive the handler.
+    pub fn hub(&self) -> Arc<Hub> {
+        self.hub.clone()
     }
 
-    fn dispatch_inner(&self, routes: &[Route], req: &HttpRequest) -> HttpResponse {
+    /// Wakes every waiting stream (call after changing state outside a request).
+    pub fn notify(&self) {
+        self.hub.notify();
+    }
+
+    fn dispatch(&self, routes: &[Route], req: &HttpRequest) -> Outcome {
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.dispatch_inner(routes, req)))
+            .unwrap_or_else(|_| Outcome::Respond(error(500, "Internal server error")));
+        self.notify();
+        outcome
+    }
+
+    fn dispatch_inner(&self, routes: &[Route], req: &HttpRequest) -> Outcome {
         let (route, params) = match find(routes, &req.method, &req.path) {
             Found::Route(r, p) => (r, p),
             Found::WrongMethod(allowed) => {
-                return error(405, "Method not allowed").with_header("allow", allowed.join(", "))
+                return Outcome::Respond(
+                    error(405, "Method not allowed").with_header("allow", allowed.join(", ")),
+                )
             }
-            Found::Missing => return error(404, "Not found"),
+            Found::Missing => return Outcome::Respond(error(404, "Not found")),
         };
         // The real server needs Content-Length on routes with a body limit (API.md §2.2).
         if route.needs_length && req.header("content-length").is_none() {
-            return error(413, "Request body too large");
+            return Outcome::Respond(error(413, "Request body too large"));
         }
         let mut st = self.lock();
         st.tick();
         let who = match authenticate(&st, req, route.auth) {
             Ok(w) => w,
-            Err(resp) => return resp,
+            Err(resp) => return Outcome::Respond(resp),
         };
         let now = st.now_ms();
         let mut ctx = Ctx {
@@ -138,8 +199,13 @@ impl App {
             query: parse_query(&req.query),
             who,
             now,
+            stream: None,
         };
-        (route.handler)(&mut ctx).unwrap_or_else(|e| e)
+        let resp = (route.handler)(&mut ctx).unwrap_or_else(|e| e);
+        match ctx.stream.take() {
+            Some(body) if resp.status == 200 => Outcome::Stream(resp, body),
+            _ => Outcome::Respond(resp),
+        }
     }
 
     fn log(&self, req: &HttpRequest, outcome: &Outcome, faulted: bool, latency_ms: u64) {
@@ -162,7 +228,7 @@ impl App {
                 .unwrap_or_else(|_| json!(String::from_utf8_lossy(&req.body)))
         };
         let status = match outcome {
-            Outcome::Respond(r) => json!(r.status),
+            Outcome::Respond(r) | Outcome::Stream(r, _) => json!(r.status),
             Outcome::Drop(_) => Value::Null,
         };
         let mut st = self.lock();
@@ -200,7 +266,7 @@ impl Handler for App {
 
     fn handle(&self, req: HttpRequest) -> Outcome {
         if is_admin(&req.path) {
-            return Outcome::Respond(self.dispatch(&self.admin, &req));
+            return self.dispatch(&self.admin, &req);
         }
         // Faults are decided before the handler, so a faulted request leaves state untouched
         // (unless the rule asks for `afterHandler`).
@@ -215,7 +281,7 @@ impl Handler for App {
                 }
                 rule.outcome()
             }
-            None => Outcome::Respond(self.dispatch(&self.api, &req)),
+            None => self.dispatch(&self.api, &req),
         };
         self.log(
             &req,

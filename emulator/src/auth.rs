@@ -37,24 +37,45 @@ pub enum Principal {
         env_id: String,
         scopes: Vec<String>,
     },
+    /// An additional API key without full access: a secret key whose scopes are checked like a
+    /// JWT's (the server builds both abilities from scope strings).
+    ScopedKey {
+        env_id: String,
+        scopes: Vec<String>,
+    },
 }
 
 impl Principal {
     pub fn env_id(&self) -> &str {
         match self {
-            Principal::Key { env_id } | Principal::Jwt { env_id, .. } => env_id,
+            Principal::Key { env_id }
+            | Principal::Jwt { env_id, .. }
+            | Principal::ScopedKey { env_id, .. } => env_id,
             _ => "",
         }
     }
 
-    /// Secret keys may do anything; a JWT needs one of `needs` (action, type, id).
+    /// Root keys may do anything; a JWT or a scoped key needs one of `needs` (action, type, id).
     pub fn allows(&self, needs: &[(&str, &str, Option<&str>)]) -> bool {
-        match self {
-            Principal::Jwt { scopes, .. } => needs
+        match self.scopes() {
+            Some(scopes) => needs
                 .iter()
                 .any(|(a, t, id)| scopes.iter().any(|s| scope_matches(s, a, t, *id))),
-            _ => true,
+            None => true,
         }
+    }
+
+    /// The scopes that limit this caller (`None` = unrestricted).
+    pub fn scopes(&self) -> Option<&[String]> {
+        match self {
+            Principal::Jwt { scopes, .. } | Principal::ScopedKey { scopes, .. } => Some(scopes),
+            _ => None,
+        }
+    }
+
+    /// A secret key (root or additional), as opposed to a public token.
+    pub fn is_secret_key(&self) -> bool {
+        matches!(self, Principal::Key { .. } | Principal::ScopedKey { .. })
     }
 }
 
@@ -123,6 +144,53 @@ fn key_env(
     missing: &str,
 ) -> Result<String, HttpResponse> {
     let env = st.env_by_key(token).ok_or_else(|| error(401, missing))?;
+    branch_env(st, req, env)
+}
+
+/// The env an additional key belongs to (before branch rules) and the key's scopes.
+fn additional_key<'a>(st: &'a State, token: &str) -> Option<(&'a crate::state::Env, &'a [String])> {
+    if !crate::seed::is_additional_key(token) {
+        return None;
+    }
+    st.seed.projects.iter().find_map(|p| {
+        p.envs.iter().find_map(|e| {
+            let k = e.additional_keys.iter().find(|k| k.key == token)?;
+            let env = st.env(&crate::seed::resolved_env_id(p, e))?;
+            Some((env, k.scopes.as_slice()))
+        })
+    })
+}
+
+/// A secret key (root or additional) → its principal. Additional keys with bare `admin` act as
+/// the root key; others are scoped, and only accepted where `scoped_ok`.
+fn secret_key(
+    st: &State,
+    req: &HttpRequest,
+    token: &str,
+    missing: &str,
+    scoped_ok: bool,
+) -> Result<Principal, HttpResponse> {
+    if let Some((env, scopes)) = additional_key(st, token) {
+        let env_id = branch_env(st, req, env)?;
+        if scopes.iter().any(|s| s == "admin") {
+            return Ok(Principal::Key { env_id });
+        }
+        if !scoped_ok {
+            return Err(error(401, missing));
+        }
+        return Ok(Principal::ScopedKey {
+            env_id,
+            scopes: scopes.to_vec(),
+        });
+    }
+    key_env(st, req, token, missing).map(|env_id| Principal::Key { env_id })
+}
+
+fn branch_env(
+    st: &State,
+    req: &HttpRequest,
+    env: &crate::state::Env,
+) -> Result<String, HttpResponse> {
     let branch = branch_header(req);
     match (env.env_type.as_str(), branch) {
         ("PREVIEW", None) => Err(error(
@@ -205,7 +273,7 @@ pub fn authenticate(st: &State, req: &HttpRequest, rule: Auth) -> Result<Princip
             if jwt::looks_like_jwt(t) {
                 return Err(error(401, missing));
             }
-            key_env(st, req, t, missing).map(|env_id| Principal::Key { env_id })
+            secret_key(st, req, t, missing, false)
         }
         Auth::Key | Auth::KeyOrJwt | Auth::Legacy => {
             let t = bearer(req).ok_or_else(|| error(401, missing))?;
@@ -218,7 +286,7 @@ pub fn authenticate(st: &State, req: &HttpRequest, rule: Auth) -> Result<Princip
                 }
                 return verify_jwt(st, t);
             }
-            key_env(st, req, t, missing).map(|env_id| Principal::Key { env_id })
+            secret_key(st, req, t, missing, rule != Auth::Legacy)
         }
     }
 }

@@ -15,6 +15,7 @@ pub enum ControlError {
     RunNotFound,
     ScheduleNotFound,
     RunFinished,
+    SessionNotFound,
     Invalid(String),
     /// The run's queue is paused (queue name).
     QueuePaused(String),
@@ -29,6 +30,7 @@ impl fmt::Display for ControlError {
             ControlError::RunNotFound => write!(f, "Run not found"),
             ControlError::ScheduleNotFound => write!(f, "Schedule not found"),
             ControlError::RunFinished => write!(f, "Run is already finished"),
+            ControlError::SessionNotFound => write!(f, "Session not found"),
             ControlError::Invalid(m) => write!(f, "{m}"),
             ControlError::QueuePaused(q) => {
                 write!(
@@ -222,6 +224,7 @@ impl State {
             "schedules": schedules,
             "envvars": envvars,
             "packets": packets,
+            "sessions": self.sessions_dump(),
             "requestCount": self.request_count,
             "faults": self.faults.rules,
         });

@@ -39,6 +39,12 @@ pub struct FaultRule {
     pub after_handler: bool,
     /// Custom response body (default `{"error": "<reason>"}`).
     pub body: Option<Value>,
+    /// Session channel SSE only: cut the connection after this many records (no `[DONE]`,
+    /// no terminating chunk). Such rules never fire on other requests.
+    pub sse_drop_after: Option<u32>,
+    /// Session channel SSE only: after this many records send `event: error` (plain-text
+    /// reason) and end the response without `[DONE]`.
+    pub sse_error_after: Option<u32>,
 }
 
 impl FaultRule {
@@ -86,6 +92,25 @@ impl FaultRule {
     pub fn after_handler(mut self) -> Self {
         self.after_handler = true;
         self
+    }
+    /// A session-stream rule: drop the SSE connection after `n` records.
+    pub fn sse_drop_after(n: u32) -> Self {
+        FaultRule {
+            sse_drop_after: Some(n),
+            ..Default::default()
+        }
+    }
+    /// A session-stream rule: send `event: error` after `n` records, then end without `[DONE]`.
+    pub fn sse_error_after(n: u32) -> Self {
+        FaultRule {
+            sse_error_after: Some(n),
+            ..Default::default()
+        }
+    }
+
+    /// Rules for session streams are decided by the stream handler, not before dispatch.
+    pub fn is_stream_fault(&self) -> bool {
+        self.sse_drop_after.is_some() || self.sse_error_after.is_some()
     }
 
     fn is_fault(&self) -> bool {
@@ -190,7 +215,7 @@ impl FaultState {
     pub fn decide(&mut self, method: &str, path: &str) -> Decision {
         let mut d = Decision::default();
         for rule in self.rules.iter_mut() {
-            if !rule.matches(method, path) {
+            if rule.is_stream_fault() || !rule.matches(method, path) {
                 continue;
             }
             if let Some(rate) = rule.rate {
@@ -210,4 +235,39 @@ impl FaultState {
         self.rules.retain(|r| r.count != Some(0));
         d
     }
+
+    /// The first matching session-stream rule for an SSE subscription, consuming its count.
+    pub fn decide_stream(&mut self, method: &str, path: &str) -> Option<StreamFault> {
+        let mut found = None;
+        for rule in self.rules.iter_mut() {
+            if !rule.is_stream_fault() || !rule.matches(method, path) {
+                continue;
+            }
+            if let Some(rate) = rule.rate {
+                if self.rng.next_f64() >= rate {
+                    continue;
+                }
+            }
+            if let Some(c) = rule.count.as_mut() {
+                *c -= 1;
+            }
+            found = Some(match (rule.sse_drop_after, rule.sse_error_after) {
+                (Some(n), _) => StreamFault::DropAfter(n as usize),
+                (None, Some(n)) => StreamFault::ErrorAfter(n as usize),
+                (None, None) => continue,
+            });
+            break;
+        }
+        self.rules.retain(|r| r.count != Some(0));
+        found
+    }
+}
+
+/// What a stream fault does to one SSE response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamFault {
+    /// Cut the connection after this many records.
+    DropAfter(usize),
+    /// Send `event: error` after this many records, then end the response.
+    ErrorAfter(usize),
 }

@@ -85,6 +85,49 @@ pub enum Outcome {
     Respond(HttpResponse),
     /// Write these bytes, then cut the connection (fault injection).
     Drop(Vec<u8>),
+    /// Write the head (chunked transfer encoding, no content-length), then let the body write
+    /// its chunks over time (server-sent events).
+    Stream(HttpResponse, Box<dyn StreamBody>),
+}
+
+/// A response body produced over time, e.g. an SSE stream. It runs on the connection's thread
+/// after the handler returned, so it must not hold the application lock while it waits.
+pub trait StreamBody: Send {
+    fn run(self: Box<Self>, out: &mut StreamWriter<'_>) -> StreamEnd;
+}
+
+/// How a streamed body ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamEnd {
+    /// Write the terminating chunk; the connection may be reused.
+    Finish,
+    /// Cut the connection without the terminating chunk (a dropped stream).
+    Abort,
+}
+
+/// Writes one HTTP chunk per call.
+pub struct StreamWriter<'a> {
+    w: &'a mut TcpStream,
+    stopping: &'a AtomicBool,
+}
+
+impl StreamWriter<'_> {
+    /// Sends `data` as one chunk and flushes it.
+    pub fn chunk(&mut self, data: &[u8]) -> io::Result<()> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        let mut out = format!("{:x}\r\n", data.len()).into_bytes();
+        out.extend_from_slice(data);
+        out.extend_from_slice(b"\r\n");
+        self.w.write_all(&out)?;
+        self.w.flush()
+    }
+
+    /// True once the server is shutting down.
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
 }
 
 /// The application behind the server.
@@ -498,9 +541,45 @@ fn serve_connection(stream: TcpStream, handler: &dyn Handler, stopping: &AtomicB
                 let _ = writer.flush();
                 break;
             }
+            Outcome::Stream(head, body) => {
+                let close = head.close || !keep_alive;
+                if write_stream_head(&mut writer, &head, close).is_err() {
+                    break;
+                }
+                let mut out = StreamWriter {
+                    w: &mut writer,
+                    stopping,
+                };
+                let end =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body.run(&mut out)))
+                        .unwrap_or(StreamEnd::Abort);
+                if end == StreamEnd::Abort
+                    || writer.write_all(b"0\r\n\r\n").is_err()
+                    || writer.flush().is_err()
+                    || close
+                {
+                    break;
+                }
+            }
         }
     }
     let _ = writer.shutdown(Shutdown::Both);
+}
+
+fn write_stream_head(w: &mut TcpStream, resp: &HttpResponse, close: bool) -> io::Result<()> {
+    let mut out = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status)).into_bytes();
+    for (k, v) in &resp.headers {
+        let v: String = v.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+        out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+    }
+    out.extend_from_slice(b"transfer-encoding: chunked\r\n");
+    out.extend_from_slice(if close {
+        b"connection: close\r\n\r\n".as_slice()
+    } else {
+        b"connection: keep-alive\r\n\r\n".as_slice()
+    });
+    w.write_all(&out)?;
+    w.flush()
 }
 
 fn reason(status: u16) -> &'static str {

@@ -3,7 +3,8 @@
 //! Like stripe-mock, but it remembers what you did and enforces the server's auth rules:
 //! triggered runs can be listed, retrieved, cancelled, completed; env vars, schedules, queues,
 //! deployments, waitpoint tokens and bulk actions persist;
-//! secret keys, PATs, preview branches and public JWT scopes are checked as the real server does.
+//! secret keys, PATs, preview branches and public JWT scopes are checked as the real server does;
+//! sessions keep their channels' records and serve them as SSE with deterministic window ends.
 //! Runs only move when the test says so (admin API or the methods below), and faults can be
 //! injected per request.
 //!
@@ -27,6 +28,8 @@ mod jwt;
 mod options;
 mod routes;
 mod seed;
+mod sessions;
+mod sse;
 mod state;
 mod surface;
 mod util;
@@ -42,13 +45,15 @@ pub use control::ControlError;
 pub use faults::{FaultRule, Faults};
 pub use options::Options;
 pub use routes::envvars::REDACTED;
-pub use seed::{EnvSeed, PatSeed, ProjectSeed, Seed};
+pub use seed::{AdditionalKeySeed, EnvSeed, PatSeed, ProjectSeed, Seed};
+pub use sessions::SessionOptions;
 pub use surface::NewDeployment;
 
 /// The default seed's credentials, for callers that want constants.
 pub mod keys {
     pub use crate::seed::{
-        DEFAULT_PROJECT, DEV_KEY, PAT, PREVIEW_BRANCH, PREVIEW_KEY, PROD_KEY, STAGING_KEY,
+        DEFAULT_PROJECT, DEV_ADDITIONAL_KEY, DEV_ADDITIONAL_KEY_SCOPES, DEV_KEY, PAT,
+        PREVIEW_BRANCH, PREVIEW_KEY, PROD_KEY, STAGING_KEY,
     };
 }
 
@@ -164,9 +169,11 @@ impl Emulator {
         self.app.lock().fire_schedule(schedule_id)
     }
 
-    /// Moves the emulator clock forward; delayed runs come due and TTLs expire.
+    /// Moves the emulator clock forward; delayed runs come due, TTLs expire, sessions pass
+    /// their `expiresAt`, and SSE windows that the new time passes end with `[DONE]`.
     pub fn advance(&self, by: Duration) {
         self.app.lock().advance(by.as_millis() as i64);
+        self.app.notify();
     }
 
     /// The emulator clock in Unix ms.
@@ -264,5 +271,109 @@ impl Emulator {
         let opts = &self.app.options;
         *self.app.lock() =
             state::State::new(opts.seed.clone(), faults::FaultState::new(&opts.faults));
+        self.app.notify();
+    }
+
+    /// Every session in every env, oldest first (`SessionItem` plus `envId`, `status`,
+    /// `runIds` and `channels` with their records, tail and subscriber count).
+    pub fn sessions(&self) -> Vec<Value> {
+        self.with_state(|s| s["sessions"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// One session by friendly id or externalId, in the state-dump shape.
+    pub fn session(&self, id: &str) -> Option<Value> {
+        self.sessions()
+            .into_iter()
+            .find(|s| s["id"] == id || s["externalId"] == id)
+    }
+
+    /// Appends records to a session channel as the task would (no auth, no closed check), and
+    /// wakes subscribers. `io` is `"in"` or `"out"`; `channel` names a named channel.
+    /// `records` is one record or an array: `{"data", "id"?, "headers"?}` (a data record),
+    /// `{"control": "turn-complete", "publicAccessToken"?: true|"<token>", "sessionInEventId"?,
+    /// "lastEventId"?}` (a control record; `true` mints a fresh session token),
+    /// `{"command": "trim"|"fence", "trimTo"?, "body"?}` (an S2 command record, first header
+    /// name `""`; `trim` drops records below `trimTo`) or `{"body": "<raw>", "headers"?}`.
+    /// Returns the records' seqs.
+    pub fn append_session_records(
+        &self,
+        session: &str,
+        channel: Option<&str>,
+        io: &str,
+        records: Value,
+    ) -> Result<Vec<u64>, ControlError> {
+        let seqs =
+            routes::channels::admin_append(&mut self.app.lock(), session, channel, io, &records);
+        self.app.notify();
+        seqs
+    }
+
+    /// Appends one data record `{"data": data}` to the session's `.out`; returns its seq.
+    pub fn append_session_out(&self, session: &str, data: Value) -> Result<u64, ControlError> {
+        self.append_session_records(session, None, "out", serde_json::json!({ "data": data }))
+            .map(|s| s[0])
+    }
+
+    /// Appends a `turn-complete` control record to `.out`, carrying a refreshed
+    /// `public-access-token` header; returns its seq.
+    pub fn session_turn_complete(&self, session: &str) -> Result<u64, ControlError> {
+        self.append_session_records(
+            session,
+            None,
+            "out",
+            serde_json::json!({"control": "turn-complete", "publicAccessToken": true}),
+        )
+        .map(|s| s[0])
+    }
+
+    /// Ends every open SSE window now (each sends what it has, then `[DONE]`); returns how
+    /// many streams were open.
+    pub fn end_session_streams(&self) -> usize {
+        let mut st = self.app.lock();
+        st.sessions.end_epoch += 1;
+        let open = st.sessions.channels.values().map(|c| c.subscribers).sum();
+        drop(st);
+        self.app.notify();
+        open
+    }
+
+    /// Number of SSE streams currently reading the session's channels.
+    pub fn session_subscribers(&self, session: &str) -> usize {
+        self.session(session)
+            .map(|s| {
+                s["channels"]
+                    .as_array()
+                    .map(|c| {
+                        c.iter()
+                            .filter_map(|c| c["subscribers"].as_u64())
+                            .sum::<u64>()
+                    })
+                    .unwrap_or(0) as usize
+            })
+            .unwrap_or(0)
+    }
+
+    /// Overrides the session SSE options until reset (see [`SessionOptions`]).
+    pub fn set_session_options(&self, opts: SessionOptions) {
+        self.app.lock().sessions.overrides = Some(opts);
+        self.app.notify();
+    }
+
+    /// The session SSE options in force.
+    pub fn session_options(&self) -> SessionOptions {
+        self.app
+            .lock()
+            .sessions
+            .overrides
+            .clone()
+            .unwrap_or_else(|| self.app.options.sessions.clone())
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        // Open SSE streams end at once instead of at their next wake-up; then `_server`
+        // closes the sockets and joins the threads.
+        self.app.hub().shut_down();
     }
 }

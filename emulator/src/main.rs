@@ -8,7 +8,8 @@ use std::net::IpAddr;
 use triggerdev_emulator::{Emulator, FaultRule, Faults, Options, Seed};
 
 const USAGE: &str = "usage: triggerdev-emulator [--host IP] [--port N] [--seed FILE] \
-[--fail-rate F] [--fail-status CODE] [--latency-ms N] [--fault-seed N] [--unknown-task ID]...";
+[--fail-rate F] [--fail-status CODE] [--latency-ms N] [--fault-seed N] [--unknown-task ID]... \
+[--sse-timeout-secs N] [--sse-linger-ms N] [--sse-ping-ms N]";
 
 fn parse_args() -> Result<Options, String> {
     let mut opts = Options::default();
@@ -68,6 +69,23 @@ fn parse_args() -> Result<Options, String> {
                     .map_err(|e| format!("--fault-seed: {e}"))?
             }
             "--unknown-task" => custom_unknown.push(value("--unknown-task")?),
+            "--sse-timeout-secs" => {
+                opts.sessions.sse_timeout_secs = value("--sse-timeout-secs")?
+                    .parse()
+                    .map_err(|e| format!("--sse-timeout-secs: {e}"))?
+            }
+            "--sse-linger-ms" => {
+                let ms: u64 = value("--sse-linger-ms")?
+                    .parse()
+                    .map_err(|e| format!("--sse-linger-ms: {e}"))?;
+                opts.sessions.sse_linger = Some(std::time::Duration::from_millis(ms));
+            }
+            "--sse-ping-ms" => {
+                let ms: u64 = value("--sse-ping-ms")?
+                    .parse()
+                    .map_err(|e| format!("--sse-ping-ms: {e}"))?;
+                opts.sessions.sse_ping_interval = std::time::Duration::from_millis(ms);
+            }
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
     }
@@ -103,6 +121,9 @@ fn main() {
         let _ = writeln!(out, "project {}", p.project_ref);
         for e in &p.envs {
             let _ = writeln!(out, "  {:<8} {}", e.slug, e.api_key);
+            for k in &e.additional_keys {
+                let _ = writeln!(out, "    additional {} {}", k.key, k.scopes.join(","));
+            }
             for b in &e.branches {
                 let _ = writeln!(out, "    branch {b}");
             }

@@ -18,6 +18,8 @@ pub struct Options {
     pub faults: Faults,
     /// Task ids that answer 404 `Task not found` (default: `missing-task`); any other id is accepted.
     pub unknown_tasks: Vec<String>,
+    /// How session SSE windows end (timeout, linger, ping interval).
+    pub sessions: crate::sessions::SessionOptions,
 }
 
 impl Default for Options {
@@ -28,6 +30,7 @@ impl Default for Options {
             seed: Seed::default(),
             faults: Faults::default(),
             unknown_tasks: vec!["missing-task".to_string()],
+            sessions: Default::default(),
         }
     }
 }

@@ -40,6 +40,33 @@ pub struct EnvSeed {
     /// Child branch envs (preview branches, or dev branches).
     #[serde(default)]
     pub branches: Vec<String>,
+    /// Additional API keys of this env (`tr_<env>_sk_` + 24 alphanumerics), each with its scopes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub additional_keys: Vec<AdditionalKeySeed>,
+}
+
+/// An additional ("granular") API key: it authenticates like the env's secret key, but its
+/// scopes are checked like a public token's. A key whose scopes include bare `admin` has full
+/// access (it is then treated exactly like the root key, legacy routes included).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdditionalKeySeed {
+    pub key: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+/// `^tr_(dev|stg|prod|preview)_sk_[0-9a-zA-Z]{24}$`, the server's additional-key pattern.
+pub fn is_additional_key(key: &str) -> bool {
+    let Some(rest) = key.strip_prefix("tr_") else {
+        return false;
+    };
+    let Some((env, tail)) = rest.split_once("_sk_") else {
+        return false;
+    };
+    matches!(env, "dev" | "stg" | "prod" | "preview")
+        && tail.len() == 24
+        && tail.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// A personal access token and the projects it can reach (empty = all).
@@ -58,6 +85,14 @@ pub const PROD_KEY: &str = "tr_prod_emulator_prod_key_001";
 pub const PREVIEW_KEY: &str = "tr_preview_emulator_preview_01";
 pub const PAT: &str = "tr_pat_emulator_personal_token_0001";
 pub const PREVIEW_BRANCH: &str = "feature-xyz";
+/// An additional key of the dev env with [`DEV_ADDITIONAL_KEY_SCOPES`].
+pub const DEV_ADDITIONAL_KEY: &str = "tr_dev_sk_emulatorAdditionalKey001";
+pub const DEV_ADDITIONAL_KEY_SCOPES: &[&str] = &[
+    "read:runs",
+    "trigger:tasks",
+    "read:sessions",
+    "write:sessions",
+];
 
 impl Default for Seed {
     /// One project `proj_emulator` with dev, stg, prod and preview (branch `feature-xyz`), and one PAT.
@@ -68,13 +103,22 @@ impl Default for Seed {
             id: String::new(),
             env_type: String::new(),
             branches: branches.iter().map(|b| b.to_string()).collect(),
+            additional_keys: Vec::new(),
         };
+        let mut dev = env("dev", DEV_KEY, &[]);
+        dev.additional_keys.push(AdditionalKeySeed {
+            key: DEV_ADDITIONAL_KEY.to_string(),
+            scopes: DEV_ADDITIONAL_KEY_SCOPES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        });
         Seed {
             projects: vec![ProjectSeed {
                 project_ref: DEFAULT_PROJECT.to_string(),
                 name: "Emulator project".to_string(),
                 envs: vec![
-                    env("dev", DEV_KEY, &[]),
+                    dev,
                     env("stg", STAGING_KEY, &[]),
                     env("prod", PROD_KEY, &[]),
                     env("preview", PREVIEW_KEY, &[PREVIEW_BRANCH]),
@@ -117,6 +161,17 @@ impl Seed {
             for e in &p.envs {
                 if !keys.insert(&e.api_key) {
                     return Err(format!("duplicate api key {}", e.api_key));
+                }
+                for k in &e.additional_keys {
+                    if !is_additional_key(&k.key) {
+                        return Err(format!(
+                            "additional key {} must match tr_<env>_sk_ + 24 alphanumerics",
+                            k.key
+                        ));
+                    }
+                    if !keys.insert(&k.key) {
+                        return Err(format!("duplicate api key {}", k.key));
+                    }
                 }
             }
         }

@@ -239,6 +239,8 @@ pub struct State {
     pub faults: FaultState,
     /// Queues, deployments, waitpoint tokens and bulk actions (`surface.rs`).
     pub surface: Surface,
+    /// Sessions and their channels (`src/sessions.rs`).
+    pub sessions: crate::sessions::Sessions,
 }
 
 impl State {
@@ -294,6 +296,7 @@ impl State {
             frozen_ms: None,
             seq: 0,
             faults,
+            sessions: Default::default(),
         }
     }
 

@@ -14,6 +14,7 @@ pub fn control_error(e: ControlError) -> HttpResponse {
         ControlError::RunNotFound => error(404, "Run not found"),
         ControlError::ScheduleNotFound => error(404, "Schedule not found"),
         ControlError::RunFinished => error(409, "Run is already finished"),
+        ControlError::SessionNotFound => error(404, "Session not found"),
         ControlError::Invalid(m) => error(400, &m),
         ControlError::QueuePaused(_) | ControlError::QueueFull(..) => error(409, &e.to_string()),
         ControlError::BulkActionNotFound => error(404, "Bulk action not found"),

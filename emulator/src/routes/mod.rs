@@ -15,12 +15,14 @@ pub mod admin;
 pub mod admin_surface;
 pub mod batches;
 pub mod bulk;
+pub mod channels;
 pub mod deployments;
 pub mod envvars;
 pub mod queues;
 pub mod run_events;
 pub mod runs;
 pub mod schedules;
+pub mod sessions;
 pub mod tasks;
 pub mod tokens;
 pub mod waitpoints;
@@ -78,6 +80,12 @@ impl Route {
 }
 
 const MIB: usize = 1024 * 1024;
+const RT: &str = "/realtime/v1/sessions/{}/{}";
+const RT_APPEND: &str = "/realtime/v1/sessions/{}/{}/append";
+const RT_RECORDS: &str = "/realtime/v1/sessions/{}/{}/records";
+const RT_NAMED: &str = "/realtime/v1/sessions/{}/channels/{}/{}";
+const RT_NAMED_APPEND: &str = "/realtime/v1/sessions/{}/channels/{}/{}/append";
+const RT_NAMED_RECORDS: &str = "/realtime/v1/sessions/{}/channels/{}/{}/records";
 
 /// The management API.
 pub fn api_routes() -> Vec<Route> {
@@ -259,7 +267,37 @@ pub fn api_routes() -> Vec<Route> {
             schedules::deactivate,
         ),
         Route::new("GET", "/api/v1/timezones", Public, schedules::timezones),
-        // Sessions go here.
+        // Sessions (REST, then the realtime channels; named channels have 4/5 segments).
+        Route::new("POST", "/api/v1/sessions", KeyOrJwt, sessions::create)
+            .limit(32 * 1024)
+            .needs_length(),
+        Route::new("GET", "/api/v1/sessions", KeyOrJwt, sessions::list),
+        Route::new("GET", "/api/v1/sessions/{}", KeyOrJwt, sessions::retrieve),
+        Route::new("PATCH", "/api/v1/sessions/{}", KeyOrJwt, sessions::update)
+            .limit(32 * 1024)
+            .needs_length(),
+        Route::new(
+            "POST",
+            "/api/v1/sessions/{}/close",
+            KeyOrJwt,
+            sessions::close,
+        )
+        .limit(1024)
+        .needs_length(),
+        Route::new("POST", RT_APPEND, KeyOrJwt, channels::append)
+            .limit(MIB)
+            .needs_length(),
+        Route::new("GET", RT_RECORDS, KeyOrJwt, channels::records),
+        Route::new("GET", RT, KeyOrJwt, channels::subscribe),
+        Route::new("HEAD", RT, KeyOrJwt, channels::subscribe),
+        Route::new("PUT", RT, KeyOrJwt, channels::init),
+        Route::new("POST", RT_NAMED_APPEND, KeyOrJwt, channels::append_named)
+            .limit(MIB)
+            .needs_length(),
+        Route::new("GET", RT_NAMED_RECORDS, KeyOrJwt, channels::records_named),
+        Route::new("GET", RT_NAMED, KeyOrJwt, channels::subscribe_named),
+        Route::new("HEAD", RT_NAMED, KeyOrJwt, channels::subscribe_named),
+        Route::new("PUT", RT_NAMED, KeyOrJwt, channels::init_named),
     ]
 }
 
@@ -335,6 +373,37 @@ pub fn admin_routes() -> Vec<Route> {
             Public,
             admin_surface::set_clock,
         ),
+        Route::new("GET", "/__emulator/sessions", Public, channels::admin_list),
+        Route::new(
+            "POST",
+            "/__emulator/sessions/end-streams",
+            Public,
+            channels::admin_end_streams,
+        ),
+        Route::new(
+            "GET",
+            "/__emulator/sessions/config",
+            Public,
+            channels::admin_get_config,
+        ),
+        Route::new(
+            "POST",
+            "/__emulator/sessions/config",
+            Public,
+            channels::admin_set_config,
+        ),
+        Route::new(
+            "POST",
+            "/__emulator/sessions/{}/{}/records",
+            Public,
+            channels::admin_records,
+        ),
+        Route::new(
+            "POST",
+            "/__emulator/sessions/{}/channels/{}/{}/records",
+            Public,
+            channels::admin_records_named,
+        ),
     ]
 }
 
@@ -348,6 +417,8 @@ pub struct Ctx<'a> {
     pub who: Principal,
     /// The emulator clock at the start of the request.
     pub now: i64,
+    /// Set by a handler whose 200 answer is a stream (SSE): the response becomes its head.
+    pub stream: Option<Box<dyn crate::http::StreamBody>>,
 }
 
 impl Ctx<'_> {

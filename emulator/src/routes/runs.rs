@@ -144,11 +144,29 @@ fn page_of_runs(c: &Ctx, env_id: &str) -> R {
             .filter(|n| (1..=100).contains(n))
             .ok_or_else(|| query_error("page[size]", "Must be an integer between 1 and 100"))?,
     };
+    // Emulator extension: `filter[session]=<session_… or externalId>` keeps that session's runs.
+    let session_runs: Option<Vec<&str>> = c.q("filter[session]").map(|k| {
+        c.st.sessions
+            .find(env_id, k)
+            .map(|i| {
+                c.st.sessions.list[i]
+                    .run_ids
+                    .iter()
+                    .map(String::as_str)
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
     let list: Vec<&Run> =
         c.st.runs
             .iter()
             .rev()
             .filter(|r| r.env_id == env_id && filters.matches(r))
+            .filter(|r| {
+                session_runs
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&r.id.as_str()))
+            })
             .collect();
     // A cursor is a run id; the position is found by creation order, so it works
     // even when the cursor run no longer passes the filters.
@@ -185,7 +203,19 @@ fn page_of_runs(c: &Ctx, env_id: &str) -> R {
 
 /// `GET /api/v1/runs`
 pub fn list(c: &mut Ctx) -> R {
-    if let Principal::Jwt { .. } = c.who {
+    if c.who.scopes().is_some() {
+        // `read:sessions:<id>` lists that session's runs (either id form), via `filter[session]`.
+        if let Some(key) = c.q("filter[session]").map(String::from) {
+            let s =
+                c.st.sessions
+                    .find(c.who.env_id(), &key)
+                    .map(|i| &c.st.sessions.list[i]);
+            let ids = super::sessions::session_ids(&key, s);
+            if super::sessions::require_session(c, "read", &ids).is_ok() {
+                let env_id = c.env_id();
+                return page_of_runs(c, &env_id);
+            }
+        }
         let tasks = c
             .q("filter[taskIdentifier]")
             .map(list_param)

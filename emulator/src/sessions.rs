@@ -1,0 +1,493 @@
+//! Sessions: the rows, the runs they own, and their channels' records (an in-memory stand-in
+//! for the S2 streams behind `/realtime/v1/sessions/…`).
+//!
+//! A channel is addressed by (env, addressing key, channel name, io). The addressing key is the
+//! session's `externalId` when it has one, else its friendly id — as on the real server, so a
+//! reader using one URL form and a writer using the other meet on the same records. Reads may
+//! address an `externalId` that has no session row yet; the channel then simply starts empty.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::{json, Map, Value};
+
+use crate::http::HttpResponse;
+use crate::routes::tasks::{parse_options, payload_type};
+use crate::state::{NewRun, State};
+use crate::util::{iso, random_id};
+
+/// Largest metered S2 record (the JSON-wrapped body plus per-record overhead), as on the server.
+pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
+/// S2's per-record overhead in metered bytes.
+const RECORD_OVERHEAD_BYTES: usize = 8;
+
+/// How SSE long-poll windows end. Start-up values come from [`Options::sessions`](crate::Options);
+/// `POST /__emulator/sessions/config` (or `Emulator::set_session_options`) overrides them until reset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionOptions {
+    /// Window length when the request has no `Timeout-Seconds` header (the real server: 60).
+    /// The window ends when the **emulator clock** passes it, so `advance` ends it at once.
+    pub sse_timeout_secs: u64,
+    /// End a window with `[DONE]` once it has delivered everything and nothing new arrived for
+    /// this long (wall clock). `Some(Duration::ZERO)` drains and closes at once, like the
+    /// server's `wait=0`; `None` (the default) waits for the whole window, like the server.
+    pub sse_linger: Option<Duration>,
+    /// Interval of the `ping` events sent while a stream is idle (the real server: about 5 s).
+    /// The first ping is always sent as soon as the backlog has been delivered.
+    pub sse_ping_interval: Duration,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions {
+            sse_timeout_secs: 60,
+            sse_linger: None,
+            sse_ping_interval: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A channel direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Io {
+    In,
+    Out,
+}
+
+impl Io {
+    pub fn parse(s: &str) -> Option<Io> {
+        match s {
+            "in" => Some(Io::In),
+            "out" => Some(Io::Out),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Io::In => "in",
+            Io::Out => "out",
+        }
+    }
+}
+
+/// Where a channel's records live.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChannelKey {
+    pub env_id: String,
+    /// The session's addressing key (externalId ?? friendly id), or the URL key without a row.
+    pub key: String,
+    /// `None` for the session's own `.in`/`.out`, `Some(name)` for a named channel.
+    pub channel: Option<String>,
+    pub io: Io,
+}
+
+impl ChannelKey {
+    /// The S2 stream name the PUT handshake reports.
+    pub fn stream_name(&self) -> String {
+        match &self.channel {
+            None => format!("sessions/{}/{}", self.key, self.io.as_str()),
+            Some(n) => format!("sessions/{}/channels/{n}/{}", self.key, self.io.as_str()),
+        }
+    }
+}
+
+/// One S2 record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub seq: u64,
+    /// Emulator clock, Unix ms.
+    pub timestamp: i64,
+    /// The raw record body: `{"data":…,"id":"<partId>"}` for data records, empty for control records.
+    pub body: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Record {
+    /// S2 command records (trim, fence) have a first header whose name is empty.
+    pub fn is_command(&self) -> bool {
+        self.headers.first().is_some_and(|(k, _)| k.is_empty())
+    }
+
+    fn headers_json(&self) -> Value {
+        Value::Array(self.headers.iter().map(|(k, v)| json!([k, v])).collect())
+    }
+
+    /// The shape inside an SSE `batch` frame.
+    pub fn sse_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("body".into(), json!(self.body));
+        m.insert("seq_num".into(), json!(self.seq));
+        m.insert("timestamp".into(), json!(self.timestamp));
+        if !self.headers.is_empty() {
+            m.insert("headers".into(), self.headers_json());
+        }
+        Value::Object(m)
+    }
+
+    /// The shape of `GET …/records` (the body decoded; control records have empty data and id).
+    pub fn drain_json(&self) -> Value {
+        let parsed: Option<Value> = serde_json::from_str(&self.body).ok();
+        let field = |k: &str, default: Value| {
+            parsed
+                .as_ref()
+                .and_then(|p| p.get(k))
+                .filter(|v| !v.is_null())
+                .cloned()
+                .unwrap_or(default)
+        };
+        let mut m = Map::new();
+        m.insert("data".into(), field("data", json!("")));
+        m.insert("id".into(), field("id", json!("")));
+        m.insert("seqNum".into(), json!(self.seq));
+        if !self.headers.is_empty() {
+            m.insert("headers".into(), self.headers_json());
+        }
+        Value::Object(m)
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One channel's records.
+#[derive(Debug, Clone)]
+pub struct Channel {
+    /// Changes when the channel is recreated (after a reset), so old streams notice.
+    pub uid: u64,
+    /// Ascending by seq; trimmed records are gone.
+    pub records: Vec<Record>,
+    pub next_seq: u64,
+    pub last_timestamp: i64,
+    /// `X-Part-Id` → seq of the record it produced (dedupe of retried appends).
+    pub parts: HashMap<String, u64>,
+    /// SSE streams currently reading this channel.
+    pub subscribers: usize,
+}
+
+impl Channel {
+    /// S2's tail: the next seq to be written and the last record's timestamp.
+    pub fn tail(&self) -> Value {
+        json!({"seq_num": self.next_seq, "timestamp": self.last_timestamp})
+    }
+
+    /// Records with `seq >= start`.
+    pub fn records_from(&self, start: u64) -> &[Record] {
+        let i = self.records.partition_point(|r| r.seq < start);
+        &self.records[i..]
+    }
+
+    /// True when the newest non-command record is a `turn-complete` control record.
+    pub fn settled(&self) -> bool {
+        self.records
+            .iter()
+            .rev()
+            .find(|r| !r.is_command())
+            .is_some_and(|r| r.header("trigger-control") == Some("turn-complete"))
+    }
+
+    fn push(&mut self, body: String, headers: Vec<(String, String)>, now: i64) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.last_timestamp = now;
+        self.records.push(Record {
+            seq,
+            timestamp: now,
+            body,
+            headers,
+        });
+        seq
+    }
+}
+
+/// A session row.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Friendly id, `session_…`.
+    pub id: String,
+    /// Creation order (list cursors).
+    pub seq: u64,
+    pub env_id: String,
+    pub external_id: Option<String>,
+    pub kind: String,
+    pub task: String,
+    /// The validated `triggerConfig` (unknown keys dropped).
+    pub trigger_config: Value,
+    pub current_run_id: Option<String>,
+    /// Every run the session has owned, oldest first.
+    pub run_ids: Vec<String>,
+    pub tags: Vec<String>,
+    pub metadata: Option<Value>,
+    pub closed_ms: Option<i64>,
+    pub closed_reason: Option<String>,
+    pub expires_ms: Option<i64>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
+
+impl Session {
+    /// The canonical addressing key: externalId ?? friendly id.
+    pub fn key(&self) -> &str {
+        self.external_id.as_deref().unwrap_or(&self.id)
+    }
+
+    /// `ACTIVE`, `CLOSED` or `EXPIRED` (closed wins; expired once `expiresAt` has passed).
+    pub fn status(&self, now: i64) -> &'static str {
+        if self.closed_ms.is_some() {
+            "CLOSED"
+        } else if self.is_expired(now) {
+            "EXPIRED"
+        } else {
+            "ACTIVE"
+        }
+    }
+
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.expires_ms.is_some_and(|t| t <= now)
+    }
+
+    /// Both forms the session answers to.
+    pub fn ids(&self) -> Vec<String> {
+        let mut v = vec![self.id.clone()];
+        if let Some(e) = &self.external_id {
+            v.push(e.clone());
+        }
+        v
+    }
+
+    /// `SessionItem` (`triggerConfig` only on single-session answers, as the server does).
+    pub fn to_json(&self, with_config: bool) -> Value {
+        let mut m = Map::new();
+        m.insert("id".into(), json!(self.id));
+        m.insert("externalId".into(), json!(self.external_id));
+        m.insert("type".into(), json!(self.kind));
+        m.insert("taskIdentifier".into(), json!(self.task));
+        if with_config {
+            m.insert("triggerConfig".into(), self.trigger_config.clone());
+        }
+        m.insert("currentRunId".into(), json!(self.current_run_id));
+        m.insert("tags".into(), json!(self.tags));
+        m.insert(
+            "metadata".into(),
+            self.metadata.clone().unwrap_or(Value::Null),
+        );
+        m.insert("closedAt".into(), json!(self.closed_ms.map(iso)));
+        m.insert("closedReason".into(), json!(self.closed_reason));
+        m.insert("expiresAt".into(), json!(self.expires_ms.map(iso)));
+        m.insert("createdAt".into(), json!(iso(self.created_ms)));
+        m.insert("updatedAt".into(), json!(iso(self.updated_ms)));
+        Value::Object(m)
+    }
+}
+
+/// A record to append as the task would (admin API).
+#[derive(Debug, Clone, Default)]
+pub struct NewRecord {
+    pub body: String,
+    pub headers: Vec<(String, String)>,
+    pub part_id: Option<String>,
+    /// For a trim command: drop records below this seq.
+    pub trim_to: Option<u64>,
+}
+
+/// Every session and channel.
+#[derive(Debug, Default)]
+pub struct Sessions {
+    pub list: Vec<Session>,
+    pub channels: HashMap<ChannelKey, Channel>,
+    /// Bumped by "end windows now"; a stream ends when it differs from its start value.
+    pub end_epoch: u64,
+    /// Runtime override of the start-up [`SessionOptions`] (cleared by reset).
+    pub overrides: Option<SessionOptions>,
+    next_uid: u64,
+}
+
+impl Sessions {
+    /// The session in `env_id` named by a friendly id (`session_…`) or an externalId.
+    pub fn find(&self, env_id: &str, id_or_ext: &str) -> Option<usize> {
+        let by_friendly = id_or_ext.starts_with("session_");
+        self.list.iter().position(|s| {
+            s.env_id == env_id
+                && if by_friendly {
+                    s.id == id_or_ext
+                } else {
+                    s.external_id.as_deref() == Some(id_or_ext)
+                }
+        })
+    }
+
+    /// The channel, created empty if it does not exist yet.
+    pub fn channel_mut(&mut self, key: &ChannelKey) -> &mut Channel {
+        if !self.channels.contains_key(key) {
+            self.next_uid += 1;
+            let uid = self.next_uid;
+            self.channels.insert(
+                key.clone(),
+                Channel {
+                    uid,
+                    records: Vec::new(),
+                    next_seq: 0,
+                    last_timestamp: 0,
+                    parts: HashMap::new(),
+                    subscribers: 0,
+                },
+            );
+        }
+        self.channels.get_mut(key).expect("inserted above")
+    }
+
+    /// Appends a record; a repeated `part_id` returns the first append's seq and adds nothing.
+    /// Returns (seq, deduplicated).
+    pub fn append(&mut self, key: &ChannelKey, rec: NewRecord, now: i64) -> (u64, bool) {
+        let ch = self.channel_mut(key);
+        if let Some(seq) = rec.part_id.as_ref().and_then(|p| ch.parts.get(p)) {
+            return (*seq, true);
+        }
+        let seq = ch.push(rec.body, rec.headers, now);
+        if let Some(p) = rec.part_id {
+            ch.parts.insert(p, seq);
+        }
+        if let Some(to) = rec.trim_to {
+            let to = to.min(seq);
+            ch.records.retain(|r| r.seq >= to);
+        }
+        (seq, false)
+    }
+}
+
+/// Wraps a raw append body the way the server does before writing it to S2.
+pub fn data_record_body(data: &Value, part_id: &str) -> String {
+    json!({"data": data, "id": part_id}).to_string()
+}
+
+/// The metered size of a data record, checked against [`MAX_RECORD_BYTES`].
+pub fn metered_bytes(body: &str) -> usize {
+    body.len() + RECORD_OVERHEAD_BYTES
+}
+
+/// A part id for appends without `X-Part-Id` (the server uses a 7-char nanoid).
+pub fn random_part_id() -> String {
+    random_id("")[..7].to_string()
+}
+
+impl State {
+    /// Makes sure the session has a live run: reuses `currentRunId` unless it finished, else
+    /// triggers a new QUEUED run of the session's task through the normal run creation, with
+    /// `basePayload` + `idleTimeoutInSeconds` + `sessionId` (and, after an earlier run,
+    /// `continuation: true` and `previousRunId`, with `message`/`messages`/`trigger` removed).
+    /// Returns the live run id.
+    pub fn ensure_session_run(&mut self, idx: usize) -> Result<String, HttpResponse> {
+        let s = &self.sessions.list[idx];
+        let prior = match &s.current_run_id {
+            Some(id) => match self.run(id) {
+                Some(r) if !r.is_final() => return Ok(id.clone()),
+                _ => Some(id.clone()),
+            },
+            None => None,
+        };
+        let cfg = s.trigger_config.clone();
+        let mut payload = cfg
+            .get("basePayload")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(t) = cfg.get("idleTimeoutInSeconds").filter(|v| !v.is_null()) {
+            payload.insert("idleTimeoutInSeconds".into(), t.clone());
+        }
+        payload.insert("sessionId".into(), json!(s.id));
+        if let Some(prev) = &prior {
+            payload.insert("continuation".into(), json!(true));
+            payload.insert("previousRunId".into(), json!(prev));
+            for k in ["message", "messages", "trigger"] {
+                payload.remove(k);
+            }
+        }
+        let mut options = Map::new();
+        let copy = |options: &mut Map<String, Value>, from: &str, to: &str| {
+            if let Some(v) = cfg.get(from).filter(|v| !v.is_null()) {
+                options.insert(to.into(), v.clone());
+            }
+        };
+        copy(&mut options, "machine", "machine");
+        if let Some(q) = cfg.get("queue").and_then(Value::as_str) {
+            options.insert("queue".into(), json!({ "name": q }));
+        }
+        copy(&mut options, "tags", "tags");
+        copy(&mut options, "maxAttempts", "maxAttempts");
+        copy(&mut options, "maxDuration", "maxDuration");
+        copy(&mut options, "lockToVersion", "lockToVersion");
+        copy(&mut options, "region", "region");
+        copy(&mut options, "concurrencyKey", "concurrencyKey");
+        let options = Value::Object(options);
+        let now = self.now_ms();
+        let opts = parse_options(Some(&options), None, now)?;
+        let env_id = s.env_id.clone();
+        let task = s.task.clone();
+        let run_id = self.create_run(NewRun {
+            env_id: &env_id,
+            task: &task,
+            payload: Some(json!(Value::Object(payload).to_string())),
+            payload_type: payload_type(None),
+            opts,
+            trigger_function: "trigger",
+            batch_id: None,
+        });
+        let s = &mut self.sessions.list[idx];
+        s.current_run_id = Some(run_id.clone());
+        s.run_ids.push(run_id.clone());
+        Ok(run_id)
+    }
+
+    /// The `sessions` part of the state dump: each row with its status, runs and channels.
+    pub fn sessions_dump(&self) -> Value {
+        let now = self.now_ms();
+        let channels_of = |env: &str, key: &str| -> Vec<Value> {
+            let mut v: Vec<(&ChannelKey, &Channel)> = self
+                .sessions
+                .channels
+                .iter()
+                .filter(|(k, _)| k.env_id == env && k.key == key)
+                .collect();
+            v.sort_by(|a, b| (&a.0.channel, a.0.io.as_str()).cmp(&(&b.0.channel, b.0.io.as_str())));
+            v.into_iter()
+                .map(|(k, c)| {
+                    let records: Vec<Value> = c
+                        .records
+                        .iter()
+                        .map(|r| {
+                            let mut j = r.sse_json();
+                            j["data"] = r.drain_json()["data"].clone();
+                            j
+                        })
+                        .collect();
+                    json!({
+                        "channel": k.channel,
+                        "io": k.io.as_str(),
+                        "stream": k.stream_name(),
+                        "tail": c.tail(),
+                        "subscribers": c.subscribers,
+                        "records": records,
+                    })
+                })
+                .collect()
+        };
+        let list: Vec<Value> = self
+            .sessions
+            .list
+            .iter()
+            .map(|s| {
+                let mut v = s.to_json(true);
+                v["envId"] = json!(s.env_id);
+                v["status"] = json!(s.status(now));
+                v["runIds"] = json!(s.run_ids);
+                v["channels"] = json!(channels_of(&s.env_id, s.key()));
+                v
+            })
+            .collect();
+        Value::Array(list)
+    }
+}

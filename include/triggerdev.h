@@ -160,6 +160,12 @@ typedef enum trigger_result {
 } trigger_result;
 
 /**
+ * A lazy iterator over every bulk action. Use it from one thread at a time. Free it with
+ * `trigger_bulk_actions_iter_free`.
+ */
+typedef struct trigger_bulk_actions_iter trigger_bulk_actions_iter;
+
+/**
  * A client: credentials, base URL, preview branch, request options and a connection pool,
  * resolved once when it is made and isolated from the ambient configuration. Immutable: one
  * client may be used from many threads at once. Free it with `trigger_client_free` after the
@@ -175,10 +181,22 @@ typedef struct trigger_client trigger_client;
 typedef struct trigger_config trigger_config;
 
 /**
+ * A lazy iterator over every deployment a list matches. Use it from one thread at a time. Free
+ * it with `trigger_deployments_iter_free`.
+ */
+typedef struct trigger_deployments_iter trigger_deployments_iter;
+
+/**
  * An error returned through a `trigger_error **err` out-parameter. Owned by the caller, who
  * frees it with `trigger_error_free`. Read it with the `trigger_error_*` accessors.
  */
 typedef struct trigger_error trigger_error;
+
+/**
+ * A lazy iterator over every queue. Use it from one thread at a time. Free it with
+ * `trigger_queues_iter_free`.
+ */
+typedef struct trigger_queues_iter trigger_queues_iter;
 
 /**
  * A lazy iterator over every run a list matches: it fetches one page at a time as
@@ -193,6 +211,12 @@ typedef struct trigger_runs_iter trigger_runs_iter;
  * between threads). Free it with `trigger_schedules_iter_free`.
  */
 typedef struct trigger_schedules_iter trigger_schedules_iter;
+
+/**
+ * A lazy iterator over every waitpoint token a list matches. Use it from one thread at a time.
+ * Free it with `trigger_waitpoints_tokens_iter_free`.
+ */
+typedef struct trigger_waitpoints_tokens_iter trigger_waitpoints_tokens_iter;
 
 #ifdef __cplusplus
 extern "C" {
@@ -778,6 +802,287 @@ enum trigger_result trigger_schedules_timezones(const struct trigger_client *cli
                                                 bool exclude_utc,
                                                 char **out_json,
                                                 struct trigger_error **err);
+
+/**
+ * Lists one page of queues (`GET /api/v1/queues`). `params_json` is NULL or
+ * `{"page":1,"perPage":20}`. Writes `{"data":[<each queue as the server sent it>],
+ * "pagination":{"currentPage":1,"totalPages":1,"count":3}}` to `*out_json`.
+ */
+enum trigger_result trigger_queues_list(const struct trigger_client *client,
+                                        const char *params_json,
+                                        char **out_json,
+                                        struct trigger_error **err);
+
+/**
+ * Makes an iterator over every queue, from `params_json`'s page (same JSON as
+ * `trigger_queues_list`). On success writes it to `*out`; free it with
+ * `trigger_queues_iter_free`.
+ */
+enum trigger_result trigger_queues_list_iter(const struct trigger_client *client,
+                                             const char *params_json,
+                                             struct trigger_queues_iter **out,
+                                             struct trigger_error **err);
+
+/**
+ * Advances the iterator: writes the next queue's JSON to `*item_json`, or NULL when there are
+ * no more (still `TRIGGER_RESULT_OK`).
+ */
+enum trigger_result trigger_queues_iter_next(struct trigger_queues_iter *iter,
+                                             char **item_json,
+                                             struct trigger_error **err);
+
+/**
+ * Frees a queues iterator. NULL is accepted and ignored.
+ */
+void trigger_queues_iter_free(struct trigger_queues_iter *iter);
+
+/**
+ * Retrieves a queue (`GET /api/v1/queues/{queue}?type=...`); writes its JSON to `*out_json`:
+ * `{"id":"queue_...","name":"my-task","type":"task","running":0,"queued":1,"paused":false,
+ * "concurrencyLimit":null,...}`.
+ */
+enum trigger_result trigger_queues_retrieve(const struct trigger_client *client,
+                                            const char *queue,
+                                            const char *queue_type,
+                                            char **out_json,
+                                            struct trigger_error **err);
+
+/**
+ * Pauses a queue (its runs stay queued until it is resumed); writes the queue's JSON to
+ * `*out_json`.
+ */
+enum trigger_result trigger_queues_pause(const struct trigger_client *client,
+                                         const char *queue,
+                                         const char *queue_type,
+                                         char **out_json,
+                                         struct trigger_error **err);
+
+/**
+ * Resumes a paused queue; writes the queue's JSON to `*out_json`.
+ */
+enum trigger_result trigger_queues_resume(const struct trigger_client *client,
+                                          const char *queue,
+                                          const char *queue_type,
+                                          char **out_json,
+                                          struct trigger_error **err);
+
+/**
+ * Overrides a queue's concurrency limit with `limit` until it is reset; writes the queue's JSON
+ * to `*out_json`.
+ */
+enum trigger_result trigger_queues_override_concurrency_limit(const struct trigger_client *client,
+                                                              const char *queue,
+                                                              const char *queue_type,
+                                                              uint32_t limit,
+                                                              char **out_json,
+                                                              struct trigger_error **err);
+
+/**
+ * Goes back to the concurrency limit declared in code; writes the queue's JSON to
+ * `*out_json`.
+ */
+enum trigger_result trigger_queues_reset_concurrency_limit(const struct trigger_client *client,
+                                                           const char *queue,
+                                                           const char *queue_type,
+                                                           char **out_json,
+                                                           struct trigger_error **err);
+
+/**
+ * Lists one page of deployments (`GET /api/v1/deployments`), newest first. `params_json` is
+ * NULL or `{"status":"DEPLOYED","period":"7d","from":"<ISO>","to":"<ISO>","limit":20,
+ * "cursor":"<pagination.next>"}`. Writes `{"data":[...],"pagination":{"next":"..."}}` to
+ * `*out_json`.
+ */
+enum trigger_result trigger_deployments_list(const struct trigger_client *client,
+                                             const char *params_json,
+                                             char **out_json,
+                                             struct trigger_error **err);
+
+/**
+ * Makes an iterator over every deployment `params_json` matches (same JSON as
+ * `trigger_deployments_list`). On success writes it to `*out`.
+ */
+enum trigger_result trigger_deployments_list_iter(const struct trigger_client *client,
+                                                  const char *params_json,
+                                                  struct trigger_deployments_iter **out,
+                                                  struct trigger_error **err);
+
+/**
+ * Advances the iterator: writes the next deployment's JSON to `*item_json`, or NULL when there
+ * are no more (still `TRIGGER_RESULT_OK`).
+ */
+enum trigger_result trigger_deployments_iter_next(struct trigger_deployments_iter *iter,
+                                                  char **item_json,
+                                                  struct trigger_error **err);
+
+/**
+ * Frees a deployments iterator. NULL is accepted and ignored.
+ */
+void trigger_deployments_iter_free(struct trigger_deployments_iter *iter);
+
+/**
+ * Retrieves a deployment by id (`GET /api/v1/deployments/{deployment_id}`); writes its JSON to
+ * `*out_json`.
+ */
+enum trigger_result trigger_deployments_retrieve(const struct trigger_client *client,
+                                                 const char *deployment_id,
+                                                 char **out_json,
+                                                 struct trigger_error **err);
+
+/**
+ * The deployment new runs go to (`GET /api/v1/deployments/current`); writes its JSON to
+ * `*out_json`.
+ */
+enum trigger_result trigger_deployments_retrieve_current(const struct trigger_client *client,
+                                                         char **out_json,
+                                                         struct trigger_error **err);
+
+/**
+ * The newest deployment (`GET /api/v1/deployments/latest`); writes its JSON to `*out_json`.
+ */
+enum trigger_result trigger_deployments_retrieve_latest(const struct trigger_client *client,
+                                                        char **out_json,
+                                                        struct trigger_error **err);
+
+/**
+ * Makes the deployment of `version` the current one
+ * (`POST /api/v1/deployments/{version}/promote`); writes the API's
+ * `{"id":"...","version":"...","shortCode":"..."}` to `*out_json`.
+ */
+enum trigger_result trigger_deployments_promote(const struct trigger_client *client,
+                                                const char *version,
+                                                char **out_json,
+                                                struct trigger_error **err);
+
+/**
+ * Creates a waitpoint token (`POST /api/v1/waitpoints/tokens`). `options_json` is NULL or
+ * `{"timeout":"1h"|"<ISO time>","idempotencyKey":"k","idempotencyKeyTTL":"1d",
+ * "tags":["a"]}`. Writes `{"id":"waitpoint_...","isCached":false,"url":"<callback URL>",
+ * "publicAccessToken":"eyJ..."|null}` to `*out_json`: the token, scoped
+ * `write:waitpoints:<id>`, can complete it.
+ */
+enum trigger_result trigger_waitpoints_create_token(const struct trigger_client *client,
+                                                    const char *options_json,
+                                                    char **out_json,
+                                                    struct trigger_error **err);
+
+/**
+ * Lists one page of waitpoint tokens (`GET /api/v1/waitpoints/tokens`). `params_json` is NULL
+ * or `{"status":["WAITING","COMPLETED","TIMED_OUT"],"idempotencyKey":"k","tags":["a"],
+ * "period":"1d","from":<epoch ms>,"to":<epoch ms>,"limit":20,"after":"<cursor>",
+ * "before":"<cursor>"}`. Writes `{"data":[...],"pagination":{"next":"..."}}` to `*out_json`.
+ */
+enum trigger_result trigger_waitpoints_list_tokens(const struct trigger_client *client,
+                                                   const char *params_json,
+                                                   char **out_json,
+                                                   struct trigger_error **err);
+
+/**
+ * Makes an iterator over every token `params_json` matches (same JSON as
+ * `trigger_waitpoints_list_tokens`). On success writes it to `*out`.
+ */
+enum trigger_result trigger_waitpoints_list_tokens_iter(const struct trigger_client *client,
+                                                        const char *params_json,
+                                                        struct trigger_waitpoints_tokens_iter **out,
+                                                        struct trigger_error **err);
+
+/**
+ * Advances the iterator: writes the next token's JSON to `*item_json`, or NULL when there are
+ * no more (still `TRIGGER_RESULT_OK`).
+ */
+enum trigger_result trigger_waitpoints_tokens_iter_next(struct trigger_waitpoints_tokens_iter *iter,
+                                                        char **item_json,
+                                                        struct trigger_error **err);
+
+/**
+ * Frees a waitpoint tokens iterator. NULL is accepted and ignored.
+ */
+void trigger_waitpoints_tokens_iter_free(struct trigger_waitpoints_tokens_iter *iter);
+
+/**
+ * Retrieves a waitpoint token (`GET /api/v1/waitpoints/tokens/{token_id}`); writes the API's
+ * JSON to `*out_json`, with the completion data in `output` (encoded as `outputType` says:
+ * `application/super+json` is `{"json":<data>}` text).
+ */
+enum trigger_result trigger_waitpoints_retrieve_token(const struct trigger_client *client,
+                                                      const char *token_id,
+                                                      char **out_json,
+                                                      struct trigger_error **err);
+
+/**
+ * Completes a waitpoint token with `data_json` (any JSON, sent as written; NULL sends no data,
+ * as the official SDK's `undefined`) (`POST /api/v1/waitpoints/tokens/{token_id}/complete`); a run waiting on it
+ * resumes with the data. A client made from the token's public access token alone may call
+ * this. Writes the API's `{"success":true}` to `*out_json`.
+ */
+enum trigger_result trigger_waitpoints_complete_token(const struct trigger_client *client,
+                                                      const char *token_id,
+                                                      const char *data_json,
+                                                      char **out_json,
+                                                      struct trigger_error **err);
+
+/**
+ * Creates a bulk action (`POST /api/v1/bulk-actions`). `body_json` is
+ * `{"filter":{"status":["QUEUED"],"tag":"old",...},"name":"cancel old","action":"cancel"}` or
+ * `{"runIds":["run_1","run_2"],"targetRegion":"eu-central-1","action":"replay"}` (exactly one
+ * of `filter` and `runIds`; the filter takes the run list filters). Writes the API's
+ * `{"id":"bulk_..."}` to `*out_json`.
+ */
+enum trigger_result trigger_bulk_actions_create(const struct trigger_client *client,
+                                                const char *body_json,
+                                                char **out_json,
+                                                struct trigger_error **err);
+
+/**
+ * Lists one page of bulk actions (`GET /api/v1/bulk-actions`). `params_json` is NULL or
+ * `{"limit":20,"after":"<cursor>","before":"<cursor>"}`. Writes `{"data":[...],
+ * "pagination":{"next":"..."}}` to `*out_json`.
+ */
+enum trigger_result trigger_bulk_actions_list(const struct trigger_client *client,
+                                              const char *params_json,
+                                              char **out_json,
+                                              struct trigger_error **err);
+
+/**
+ * Makes an iterator over every bulk action (same `params_json` as `trigger_bulk_actions_list`).
+ * On success writes it to `*out`.
+ */
+enum trigger_result trigger_bulk_actions_list_iter(const struct trigger_client *client,
+                                                   const char *params_json,
+                                                   struct trigger_bulk_actions_iter **out,
+                                                   struct trigger_error **err);
+
+/**
+ * Advances the iterator: writes the next bulk action's JSON to `*item_json`, or NULL when
+ * there are no more (still `TRIGGER_RESULT_OK`).
+ */
+enum trigger_result trigger_bulk_actions_iter_next(struct trigger_bulk_actions_iter *iter,
+                                                   char **item_json,
+                                                   struct trigger_error **err);
+
+/**
+ * Frees a bulk actions iterator. NULL is accepted and ignored.
+ */
+void trigger_bulk_actions_iter_free(struct trigger_bulk_actions_iter *iter);
+
+/**
+ * Retrieves a bulk action (`GET /api/v1/bulk-actions/{bulk_action_id}`); writes its JSON
+ * (`{"id","name","type","status","counts":{"total","success","failure"},"createdAt",
+ * "completedAt"}`) to `*out_json`.
+ */
+enum trigger_result trigger_bulk_actions_retrieve(const struct trigger_client *client,
+                                                  const char *bulk_action_id,
+                                                  char **out_json,
+                                                  struct trigger_error **err);
+
+/**
+ * Stops a bulk action that is still running (`POST /api/v1/bulk-actions/{id}/abort`); writes
+ * the API's `{"id":"bulk_..."}` to `*out_json`.
+ */
+enum trigger_result trigger_bulk_actions_abort(const struct trigger_client *client,
+                                               const char *bulk_action_id,
+                                               char **out_json,
+                                               struct trigger_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use crate::config::{self, Config, Env, RequestOptions, Resolved, TokenKind};
 use crate::error::Result;
-use crate::resources::{Batches, EnvVars, IdempotencyKeys, Runs, Schedules, Tasks};
+use crate::resources::{
+    Batches, BulkActions, Deployments, EnvVars, IdempotencyKeys, Queues, Runs, Schedules, Tasks,
+    Waitpoints,
+};
 use crate::transport::{self, Call, Reply, Transport};
 
 /// A Trigger.dev API client that owns its credentials, base URL, preview branch and connection
@@ -132,6 +135,26 @@ impl Client {
     /// Schedules.
     pub fn schedules(&self) -> Schedules {
         Schedules::new(self.clone())
+    }
+
+    /// Queues.
+    pub fn queues(&self) -> Queues {
+        Queues::new(self.clone())
+    }
+
+    /// Deployments.
+    pub fn deployments(&self) -> Deployments {
+        Deployments::new(self.clone())
+    }
+
+    /// Waitpoint tokens.
+    pub fn waitpoints(&self) -> Waitpoints {
+        Waitpoints::new(self.clone())
+    }
+
+    /// Bulk actions on runs.
+    pub fn bulk_actions(&self) -> BulkActions {
+        BulkActions::new(self.clone())
     }
 
     /// Idempotency keys (reset).

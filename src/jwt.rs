@@ -1,71 +1,111 @@
 //! Local HS256 signing of public access tokens (API.md §9).
 //!
-//! Used when a trigger or batch response carries `x-trigger-jwt-claims` but no `x-trigger-jwt`:
-//! the official SDK then signs the token itself with the secret key, and so does this one.
+//! Used when a response carries `x-trigger-jwt-claims` but no `x-trigger-jwt` (triggers,
+//! batches, waitpoint tokens), and to mint public tokens with a root secret key: the official
+//! SDK signs these itself with the secret key, and so does this one, with the claims in the
+//! same order (the given claims, then `iss`, `aud`, `exp`, `iat`).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde_json::{Map, Value};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 
 const ISSUER: &str = "https://id.trigger.dev";
 const AUDIENCE: &str = "https://api.trigger.dev";
 
+/// A JWT payload that keeps its claims in order.
+#[derive(Debug, Default)]
+pub(crate) struct Claims(Vec<(String, Box<RawValue>)>);
+
+impl Claims {
+    /// A JSON object's members in their order; `None` when `text` is not an object.
+    pub(crate) fn parse(text: &str) -> Option<Claims> {
+        serde_json::from_str(text).ok()
+    }
+
+    /// Sets `key` to `value`, in place if present, else last.
+    pub(crate) fn set(&mut self, key: &str, value: &(impl Serialize + ?Sized)) {
+        let raw = serde_json::value::to_raw_value(value).expect("claims serialize");
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = raw,
+            None => self.0.push((key.to_owned(), raw)),
+        }
+    }
+}
+
+impl Serialize for Claims {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Claims {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Claims, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Claims;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Claims, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = a.next_entry::<String, Box<RawValue>>()? {
+                    out.push((k, v));
+                }
+                Ok(Claims(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// Signs `claims` (then `iss`, `aud`, `exp`, `iat`) with `key`, header `{"alg":"HS256"}`.
-pub(crate) fn sign(
-    key: &[u8],
-    mut claims: Map<String, Value>,
-    now: SystemTime,
-    ttl: Duration,
-) -> String {
+/// `exp` is the absolute expiry in Unix seconds.
+pub(crate) fn sign(key: &[u8], mut claims: Claims, now: SystemTime, exp: u64) -> String {
     let iat = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-    claims.insert("iss".into(), ISSUER.into());
-    claims.insert("aud".into(), AUDIENCE.into());
-    claims.insert("exp".into(), (iat + ttl.as_secs()).into());
-    claims.insert("iat".into(), iat.into());
-    let mut token = base64url(br#"{"alg":"HS256"}"#);
+    claims.set("iss", ISSUER);
+    claims.set("aud", AUDIENCE);
+    claims.set("exp", &exp);
+    claims.set("iat", &iat);
+    let payload = serde_json::to_string(&claims).expect("claims serialize");
+    let mut token = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256"}"#);
     token.push('.');
-    token.push_str(&base64url(Value::Object(claims).to_string().as_bytes()));
+    URL_SAFE_NO_PAD.encode_string(payload, &mut token);
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key);
     let signature = ring::hmac::sign(&key, token.as_bytes());
     token.push('.');
-    token.push_str(&base64url(signature.as_ref()));
+    URL_SAFE_NO_PAD.encode_string(signature.as_ref(), &mut token);
     token
 }
 
-/// The token of a trigger or batch handle when the server sent only its claims: the claims
-/// header's object plus `scopes`, valid for an hour. `None` when the header is not a JSON object.
-pub(crate) fn handle_token(
+/// Unix seconds of `now + ttl`.
+pub(crate) fn expiry(now: SystemTime, ttl: Duration) -> u64 {
+    (now + ttl)
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+}
+
+/// The token of a handle when the server sent only its claims: the claims header's object with
+/// `scopes: [scope]`, valid for `ttl`. `None` when the header is not a JSON object.
+pub(crate) fn token_from_claims(
     secret_key: &str,
     claims_header: &str,
     scope: String,
     now: SystemTime,
+    ttl: Duration,
 ) -> Option<String> {
-    let Ok(Value::Object(mut claims)) = serde_json::from_str(claims_header) else {
-        return None;
-    };
-    claims.insert("scopes".into(), Value::Array(vec![Value::String(scope)]));
-    Some(sign(
-        secret_key.as_bytes(),
-        claims,
-        now,
-        Duration::from_secs(3600),
-    ))
-}
-
-/// Base64url without padding.
-fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    out
+    let mut claims = Claims::parse(claims_header)?;
+    claims.set("scopes", &[scope]);
+    Some(sign(secret_key.as_bytes(), claims, now, expiry(now, ttl)))
 }
 
 #[cfg(test)]
@@ -73,49 +113,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn base64url_matches_rfc4648_without_padding() {
-        assert_eq!(base64url(b""), "");
-        assert_eq!(base64url(b"f"), "Zg");
-        assert_eq!(base64url(b"fo"), "Zm8");
-        assert_eq!(base64url(b"foo"), "Zm9v");
-        assert_eq!(base64url(b"foob"), "Zm9vYg");
-        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
-    }
-
-    #[test]
-    fn signs_hs256_like_jose() {
+    fn signs_hs256_like_jose_with_the_claims_in_order() {
         // A fixed time and payload; the signature is checked with ring's own verifier.
         let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let mut claims = Map::new();
-        claims.insert("sub".into(), "env_1".into());
-        let token = sign(b"tr_dev_key", claims, now, Duration::from_secs(60));
+        let claims = Claims::parse(r#"{"sub":"env_1","pub":true}"#).unwrap();
+        let token = sign(b"tr_dev_key", claims, now, 1_700_000_060);
         let parts: Vec<&str> = token.split('.').collect();
         assert_eq!(parts[0], "eyJhbGciOiJIUzI1NiJ9");
+        let payload = URL_SAFE_NO_PAD.decode(parts[1]).unwrap();
         assert_eq!(
-            parts[1],
-            base64url(
-                br#"{"aud":"https://api.trigger.dev","exp":1700000060,"iat":1700000000,"iss":"https://id.trigger.dev","sub":"env_1"}"#
-            )
+            String::from_utf8(payload).unwrap(),
+            r#"{"sub":"env_1","pub":true,"iss":"https://id.trigger.dev","aud":"https://api.trigger.dev","exp":1700000060,"iat":1700000000}"#
         );
         let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"tr_dev_key");
         let input = format!("{}.{}", parts[0], parts[1]);
-        assert!(ring::hmac::verify(&key, input.as_bytes(), &decode(parts[2])).is_ok());
-    }
-
-    fn decode(text: &str) -> Vec<u8> {
-        const ALPHABET: &[u8; 64] =
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        let mut bits = 0u32;
-        let mut n = 0;
-        let mut out = Vec::new();
-        for c in text.bytes() {
-            bits = bits << 6 | ALPHABET.iter().position(|a| *a == c).unwrap() as u32;
-            n += 6;
-            if n >= 8 {
-                n -= 8;
-                out.push((bits >> n) as u8);
-            }
-        }
-        out
+        let signature = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
+        assert!(ring::hmac::verify(&key, input.as_bytes(), &signature).is_ok());
     }
 }

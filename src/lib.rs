@@ -124,3 +124,23 @@ pub fn envvars() -> EnvVars {
 pub fn schedules() -> Schedules {
     ambient().schedules()
 }
+
+/// Queues with the ambient configuration.
+pub fn queues() -> Queues {
+    ambient().queues()
+}
+
+/// Deployments with the ambient configuration.
+pub fn deployments() -> Deployments {
+    ambient().deployments()
+}
+
+/// Waitpoint tokens with the ambient configuration.
+pub fn waitpoints() -> Waitpoints {
+    ambient().waitpoints()
+}
+
+/// Bulk actions with the ambient configuration.
+pub fn bulk_actions() -> BulkActions {
+    ambient().bulk_actions()
+}

@@ -37,15 +37,27 @@ mod envvars;
 
 mod schedules;
 
+mod queues;
+
+mod deployments;
+
+mod waitpoints;
+
+mod bulk;
+
 use std::ffi::c_char;
 
 pub use boundary::run_in_boundary;
+pub use bulk::*;
 pub use client::*;
+pub use deployments::*;
 pub use envvars::*;
 pub use error::*;
+pub use queues::*;
 pub use runs::*;
 pub use schedules::*;
 pub use tasks::*;
+pub use waitpoints::*;
 
 /// The version of the library (such as `"0.1.0"`): compare it with `TRIGGERDEV_VERSION` to
 /// check that the library loaded is the one the header describes. A static string: do not

@@ -5,16 +5,30 @@
 //! hand out the server's JSON after the same decode has validated it.
 
 pub(crate) mod batches;
+pub(crate) mod bulk;
+pub(crate) mod deployments;
 pub(crate) mod envvars;
 pub(crate) mod idempotency;
 pub(crate) mod payload;
+pub(crate) mod queues;
 pub(crate) mod runs;
 pub(crate) mod schedules;
 pub(crate) mod tasks;
+pub(crate) mod waitpoints;
 
 pub use batches::{Batch, BatchError, BatchProcessing, BatchStatus, Batches};
+pub use bulk::{
+    BulkAction, BulkActionCounts, BulkActionFilter, BulkActionKind, BulkActions, BulkActionsIter,
+    CreateBulkAction, ListBulkActionsParams,
+};
+pub use deployments::{
+    Deployment, Deployments, DeploymentsIter, ListDeploymentsParams, PromotedDeployment,
+};
 pub use envvars::{parse_dotenv, CreateEnvVar, EnvSlug, EnvVar, EnvVars, ImportEnvVars};
 pub use idempotency::IdempotencyKeys;
+pub use queues::{
+    ListQueuesParams, Queue, QueueConcurrency, QueueKind, QueueRef, Queues, QueuesIter,
+};
 pub use runs::{
     ListRunsParams, ReplayOptions, Run, RunEnvironment, RunError, RunEvent, RunEvents, RunItem,
     RunMetadata, RunResult, RunStatus, RunTrace, Runs, RunsIter, UpdateMetadata,
@@ -25,6 +39,10 @@ pub use schedules::{
 };
 pub use tasks::{
     BatchHandle, BatchItem, BatchTriggerOptions, Debounce, RunHandle, Tasks, TriggerOptions, Ttl,
+};
+pub use waitpoints::{
+    CreateWaitpointToken, CreatedWaitpointToken, ListWaitpointTokensParams, WaitpointToken,
+    WaitpointTokensIter, Waitpoints,
 };
 
 use crate::config::Shown;

@@ -144,7 +144,7 @@ pub(crate) fn download(client: &Client, url: &str) -> Option<serde_json::Value> 
 }
 
 /// `parsePacket`: superjson gives its `json` member, JSON its value, text a string.
-fn decode_packet(data: &[u8], content_type: &str) -> Option<serde_json::Value> {
+pub(crate) fn decode_packet(data: &[u8], content_type: &str) -> Option<serde_json::Value> {
     let text = std::str::from_utf8(data).ok()?;
     let mime = content_type.split(';').next().unwrap_or("").trim();
     match mime {

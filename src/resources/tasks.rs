@@ -564,7 +564,14 @@ fn public_token(client: &Client, reply: &Reply, scope: String) -> Option<String>
     }
     let cfg = client.resolved();
     let key = credentials::signing_key(cfg)?;
-    jwt::handle_token(key, reply.jwt_claims.as_deref()?, scope, cfg.clock.now())
+    let claims = reply.jwt_claims.as_deref()?;
+    jwt::token_from_claims(
+        key,
+        claims,
+        scope,
+        cfg.clock.now(),
+        Duration::from_secs(3600),
+    )
 }
 
 impl Tasks {

@@ -153,6 +153,10 @@ typedef enum trigger_result {
      */
     TRIGGER_RESULT_POLL_LIMIT_REACHED = 20,
     /**
+     * The session is closed (the body's `code` is `session_closed`); terminal, not retried.
+     */
+    TRIGGER_RESULT_SESSION_CLOSED = 21,
+    /**
      * The library panicked (a bug in triggerdev); the message says where. The library stays
      * usable.
      */
@@ -211,6 +215,20 @@ typedef struct trigger_runs_iter trigger_runs_iter;
  * between threads). Free it with `trigger_schedules_iter_free`.
  */
 typedef struct trigger_schedules_iter trigger_schedules_iter;
+
+/**
+ * A subscription to a session channel (SSE). `trigger_session_stream_next` blocks for the next
+ * record; `trigger_session_stream_stop` may be called from any thread, also while another
+ * thread is blocked in `_next`, which then returns at once with no record. Free it with
+ * `trigger_session_stream_free` once no thread uses it.
+ */
+typedef struct trigger_session_stream trigger_session_stream;
+
+/**
+ * A lazy iterator over every session a list matches. Use it from one thread at a time. Free it
+ * with `trigger_sessions_iter_free`.
+ */
+typedef struct trigger_sessions_iter trigger_sessions_iter;
 
 /**
  * A lazy iterator over every waitpoint token a list matches. Use it from one thread at a time.
@@ -1083,6 +1101,188 @@ enum trigger_result trigger_bulk_actions_abort(const struct trigger_client *clie
                                                const char *bulk_action_id,
                                                char **out_json,
                                                struct trigger_error **err);
+
+/**
+ * Mints a public access token (`auth.createPublicToken`). `options_json` is NULL or
+ * `{"scopes":{"read":{"runs":["run_1"],"sessions":"session_123"},"write":{"sessions":
+ * "session_123"},"trigger":{"tasks":true},"batchTrigger":{...}},"expirationTime":"15m" or
+ * <Unix seconds>,"realtime":{...}}`; named channels are ids like `"s1:channels:chat"` (and
+ * `"s1:channels:chat:out"` to read only `.out`). Expires in 1 hour unless `expirationTime`
+ * says otherwise (at most 30 days). With a root secret key it is signed locally after one
+ * request for the environment's claims; with an additional key the server mints it. Writes
+ * the token (plain text, not JSON) to `*out_token`.
+ */
+enum trigger_result trigger_auth_create_public_token(const struct trigger_client *client,
+                                                     const char *options_json,
+                                                     char **out_token,
+                                                     struct trigger_error **err);
+
+/**
+ * Mints a token that may trigger the tasks of `tasks_json` (a task id or an array of them),
+ * once unless `multipleUse` (`auth.createTriggerPublicToken`). `options_json` is NULL or
+ * `{"expirationTime":"1h","multipleUse":false,"realtime":{...}}`. Writes the token to
+ * `*out_token`.
+ */
+enum trigger_result trigger_auth_create_trigger_public_token(const struct trigger_client *client,
+                                                             const char *tasks_json,
+                                                             const char *options_json,
+                                                             char **out_token,
+                                                             struct trigger_error **err);
+
+/**
+ * Mints a token that may batch-trigger the tasks of `tasks_json`
+ * (`auth.createBatchTriggerPublicToken`); as `trigger_auth_create_trigger_public_token`.
+ */
+enum trigger_result trigger_auth_create_batch_trigger_public_token(const struct trigger_client *client,
+                                                                   const char *tasks_json,
+                                                                   const char *options_json,
+                                                                   char **out_token,
+                                                                   struct trigger_error **err);
+
+/**
+ * Starts a session and its first run (`POST /api/v1/sessions`). `body_json` is
+ * `{"type":"chat","externalId":"chat-42","taskIdentifier":"chat-agent","triggerConfig":
+ * {"basePayload":{...},"machine":"small-1x","queue":"q","concurrency":["limit"],
+ * "concurrencyKey":"k","tags":["a"],"maxAttempts":3,"maxDuration":600,"lockToVersion":"v",
+ * "region":"eu","idleTimeoutInSeconds":300,"externalDeploymentId":"d" or null},"tags":["t"],
+ * "metadata":{...},"expiresAt":"<ISO>"}`. Writes the session's JSON with `runId`,
+ * `isCached` and the session's `publicAccessToken` (scoped to it, 1 hour) to `*out_json`.
+ */
+enum trigger_result trigger_sessions_start(const struct trigger_client *client,
+                                           const char *body_json,
+                                           char **out_json,
+                                           struct trigger_error **err);
+
+/**
+ * Lists one page of sessions (`GET /api/v1/sessions`). `params_json` is NULL or
+ * `{"type":"chat","tag":"a","taskIdentifier":"t","externalId":"x","status":"ACTIVE",
+ * "period":"1d","from":<ms>,"to":<ms>,"limit":20,"after":"<cursor>","before":"<cursor>"}`.
+ * Writes `{"data":[...],"pagination":{"next":"..."}}` to `*out_json`.
+ */
+enum trigger_result trigger_sessions_list(const struct trigger_client *client,
+                                          const char *params_json,
+                                          char **out_json,
+                                          struct trigger_error **err);
+
+/**
+ * Makes an iterator over every session `params_json` matches (same JSON as
+ * `trigger_sessions_list`). On success writes it to `*out`.
+ */
+enum trigger_result trigger_sessions_list_iter(const struct trigger_client *client,
+                                               const char *params_json,
+                                               struct trigger_sessions_iter **out,
+                                               struct trigger_error **err);
+
+/**
+ * Advances the iterator: writes the next session's JSON to `*item_json`, or NULL when there
+ * are no more (still `TRIGGER_RESULT_OK`).
+ */
+enum trigger_result trigger_sessions_iter_next(struct trigger_sessions_iter *iter,
+                                               char **item_json,
+                                               struct trigger_error **err);
+
+/**
+ * Frees a sessions iterator. NULL is accepted and ignored.
+ */
+void trigger_sessions_iter_free(struct trigger_sessions_iter *iter);
+
+/**
+ * Retrieves a session by id or external id (`GET /api/v1/sessions/{session}`); writes its
+ * JSON to `*out_json`.
+ */
+enum trigger_result trigger_sessions_retrieve(const struct trigger_client *client,
+                                              const char *session,
+                                              char **out_json,
+                                              struct trigger_error **err);
+
+/**
+ * Changes a session's tags, metadata or external id (`PATCH /api/v1/sessions/{session}`).
+ * `body_json` is `{"tags":["a"],"metadata":{...} or null,"externalId":"x" or null}`. Needs a
+ * secret key (`TRIGGER_RESULT_UNSUPPORTED_CREDENTIAL` with a public token, before sending).
+ * Writes the session's JSON to `*out_json`.
+ */
+enum trigger_result trigger_sessions_update(const struct trigger_client *client,
+                                            const char *session,
+                                            const char *body_json,
+                                            char **out_json,
+                                            struct trigger_error **err);
+
+/**
+ * Closes a session (terminal, idempotent) with `reason` (NULL for none;
+ * `POST /api/v1/sessions/{session}/close`). Needs a secret key. Writes the session's JSON to
+ * `*out_json`.
+ */
+enum trigger_result trigger_sessions_close(const struct trigger_client *client,
+                                           const char *session,
+                                           const char *reason,
+                                           char **out_json,
+                                           struct trigger_error **err);
+
+/**
+ * Appends `data_json` to a channel (`POST …/{io}/append`): a JSON string goes as its text,
+ * anything else as the JSON as written. One part id per call, reused on retries, so a retried
+ * append is recorded once. `.in` takes a session's public token; `.out` needs a secret key.
+ * A closed session gives `TRIGGER_RESULT_SESSION_CLOSED` (not retried). Writes the API's
+ * `{"ok":true,"seq":n}` to `*out_json`.
+ */
+enum trigger_result trigger_sessions_append(const struct trigger_client *client,
+                                            const char *session,
+                                            const char *channel_name,
+                                            const char *io,
+                                            const char *data_json,
+                                            char **out_json,
+                                            struct trigger_error **err);
+
+/**
+ * The records a channel has now, after `after_seq` (or all when it is negative;
+ * `GET …/{io}/records`), without waiting. Writes the API's `{"records":[{"data":...,
+ * "id":"<part id>","seqNum":n,"headers":[[k,v]]}]}` to `*out_json`.
+ */
+enum trigger_result trigger_sessions_records(const struct trigger_client *client,
+                                             const char *session,
+                                             const char *channel_name,
+                                             const char *io,
+                                             int64_t after_seq,
+                                             char **out_json,
+                                             struct trigger_error **err);
+
+/**
+ * Subscribes to a channel (SSE). `options_json` is NULL or `{"lastEventId":<seq>,
+ * "fromLatest":false,"timeoutSeconds":60,"stopAtEndOfWindow":false,"peekSettled":false}`.
+ * No request is made until the first `trigger_session_stream_next`. On success writes the
+ * stream to `*out`; free it with `trigger_session_stream_free`.
+ */
+enum trigger_result trigger_sessions_subscribe(const struct trigger_client *client,
+                                               const char *session,
+                                               const char *channel_name,
+                                               const char *io,
+                                               const char *options_json,
+                                               struct trigger_session_stream **out,
+                                               struct trigger_error **err);
+
+/**
+ * Blocks for the next record and writes its JSON to `*record_json`: `{"seqNum":n,
+ * "id":"<part id>","data":...,"timestamp":ms,"headers":[[k,v]],"control":"turn-complete"|null}`
+ * (a `turn-complete` record may carry a refreshed token in its `public-access-token` header;
+ * the stream uses it from then on). Writes NULL when the stream has ended (stopped, or the end
+ * of the window with `stopAtEndOfWindow`), still `TRIGGER_RESULT_OK`. Dropped connections and
+ * `error` events are retried and resumed after the last record; a terminal error (401, 403,
+ * 404, 409, ...) is returned once and ends the stream.
+ */
+enum trigger_result trigger_session_stream_next(struct trigger_session_stream *stream,
+                                                char **record_json,
+                                                struct trigger_error **err);
+
+/**
+ * Stops a stream from any thread: a `trigger_session_stream_next` blocked on it returns at
+ * once, writing NULL, and later calls do the same. NULL is ignored.
+ */
+void trigger_session_stream_stop(const struct trigger_session_stream *stream);
+
+/**
+ * Frees a stream (stopping it first). NULL is accepted and ignored. No thread may be using it.
+ */
+void trigger_session_stream_free(struct trigger_session_stream *stream);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -167,3 +167,41 @@ impl Drop for AuthGuard {
 pub(crate) fn pop_innermost() -> bool {
     STACK.with(|s| s.borrow_mut().pop().is_some())
 }
+
+/// Mints a public access token with the ambient configuration; see
+/// [`crate::PublicTokens::create_public_token`].
+///
+/// # Errors
+///
+/// As [`crate::PublicTokens::create_public_token`].
+pub fn create_public_token(options: &crate::PublicTokenOptions) -> crate::Result<String> {
+    ambient().auth().create_public_token(options)
+}
+
+/// Mints a token that may trigger `tasks`, with the ambient configuration; see
+/// [`crate::PublicTokens::create_trigger_public_token`].
+///
+/// # Errors
+///
+/// As [`crate::PublicTokens::create_trigger_public_token`].
+pub fn create_trigger_public_token(
+    tasks: &[&str],
+    options: &crate::TriggerTokenOptions,
+) -> crate::Result<String> {
+    ambient().auth().create_trigger_public_token(tasks, options)
+}
+
+/// Mints a token that may batch-trigger `tasks`, with the ambient configuration; see
+/// [`crate::PublicTokens::create_batch_trigger_public_token`].
+///
+/// # Errors
+///
+/// As [`crate::PublicTokens::create_batch_trigger_public_token`].
+pub fn create_batch_trigger_public_token(
+    tasks: &[&str],
+    options: &crate::TriggerTokenOptions,
+) -> crate::Result<String> {
+    ambient()
+        .auth()
+        .create_batch_trigger_public_token(tasks, options)
+}

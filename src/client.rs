@@ -6,8 +6,8 @@ use std::sync::Arc;
 use crate::config::{self, Config, Env, RequestOptions, Resolved, TokenKind};
 use crate::error::Result;
 use crate::resources::{
-    Batches, BulkActions, Deployments, EnvVars, IdempotencyKeys, Queues, Runs, Schedules, Tasks,
-    Waitpoints,
+    Batches, BulkActions, Deployments, EnvVars, IdempotencyKeys, PublicTokens, Queues, Runs,
+    Schedules, Sessions, Tasks, Waitpoints,
 };
 use crate::transport::{self, Call, Reply, Transport};
 
@@ -155,6 +155,16 @@ impl Client {
     /// Bulk actions on runs.
     pub fn bulk_actions(&self) -> BulkActions {
         BulkActions::new(self.clone())
+    }
+
+    /// Sessions and their channels.
+    pub fn sessions(&self) -> Sessions {
+        Sessions::new(self.clone())
+    }
+
+    /// Public access tokens.
+    pub fn auth(&self) -> PublicTokens {
+        PublicTokens::new(self.clone())
     }
 
     /// Idempotency keys (reset).

@@ -12,6 +12,12 @@ pub trait Clock: Send + Sync {
     fn random(&self) -> f64 {
         (crate::encode::random_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
+    /// Whether this clock is the real one, so that a wait may be cut short by another thread
+    /// (a subscription being stopped) instead of going through [`Clock::sleep`].
+    #[doc(hidden)]
+    fn is_real(&self) -> bool {
+        false
+    }
 }
 
 /// The real clock.
@@ -24,5 +30,8 @@ impl Clock for SystemClock {
     }
     fn sleep(&self, duration: Duration) {
         std::thread::sleep(duration)
+    }
+    fn is_real(&self) -> bool {
+        true
     }
 }

@@ -723,6 +723,16 @@ pub(crate) struct Resolved {
 }
 
 impl Resolved {
+    /// `self` with another token (a subscription's refreshed public token).
+    pub(crate) fn with_token(&self, token: &str) -> Resolved {
+        let secret = Secret(token.to_owned());
+        let mut resolved = self.clone();
+        resolved.kind = TokenKind::of(token);
+        resolved.authorization = Some(secret.authorization());
+        resolved.token = Some(secret);
+        resolved
+    }
+
     /// `self` with per-call `options` applied over its own request options (the one place
     /// where per-call options are resolved).
     pub(crate) fn with_options(&self, config: &Config, options: &RequestOptions) -> Resolved {

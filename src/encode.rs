@@ -126,6 +126,14 @@ pub(crate) fn uuid_v4() -> String {
     String::from_utf8(out).expect("hex digits and hyphens are ASCII")
 }
 
+/// A 21-character id of the URL-safe alphabet (`A-Z a-z 0-9 _ -`), as nanoid makes them.
+pub(crate) fn nanoid() -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+    (0..21)
+        .map(|_| ALPHABET[(random_u64() & 63) as usize] as char)
+        .collect()
+}
+
 /// `len` random characters of the alphabet friendly ids use (`1-9`, `a-z` without `l`).
 pub(crate) fn random_id(len: usize) -> String {
     const ALPHABET: &[u8] = b"123456789abcdefghijkmnopqrstuvwxyz";

@@ -73,6 +73,10 @@ pub enum Error {
     /// 409 Conflict.
     #[error("{0}")]
     Conflict(ApiError),
+    /// The session is closed (a 409 or 400 whose body has `code: "session_closed"`): terminal,
+    /// never retried.
+    #[error("{0}")]
+    SessionClosed(ApiError),
     /// 422 Unprocessable Entity.
     #[error("{0}")]
     Unprocessable(ApiError),
@@ -237,6 +241,22 @@ fn reason_phrase(status: u16) -> &'static str {
         .unwrap_or("(no body)")
 }
 
+impl ApiError {
+    /// The scopes a server refused (the `deniedScopes` of a 403 `scopes_exceed_key_access`).
+    pub fn denied_scopes(&self) -> Vec<String> {
+        serde_json::from_str::<serde_json::Value>(&self.body)
+            .ok()
+            .and_then(|v| {
+                v.get("deniedScopes")?.as_array().map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(str::to_owned))
+                        .collect()
+                })
+            })
+            .unwrap_or_default()
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.status, self.message)
@@ -258,6 +278,9 @@ impl Error {
     /// Maps a non-success response to its variant.
     pub(crate) fn from_status(status: u16, body: &[u8], reset_after: Option<Duration>) -> Error {
         let api = ApiError::from_response(status, body);
+        if api.code.as_deref() == Some("session_closed") {
+            return Error::SessionClosed(api);
+        }
         match status {
             400 => Error::BadRequest(api),
             401 => Error::Authentication(api),
@@ -282,6 +305,7 @@ impl Error {
             | Error::PermissionDenied(e)
             | Error::NotFound(e)
             | Error::Conflict(e)
+            | Error::SessionClosed(e)
             | Error::Unprocessable(e)
             | Error::Server(e)
             | Error::Status(e)

@@ -131,3 +131,46 @@ mod tests {
         assert!(ring::hmac::verify(&key, input.as_bytes(), &signature).is_ok());
     }
 }
+
+/// Jose duration syntax (`"15m"`, `"2 hours"`, `"1.5d"`): seconds, or `None` when malformed.
+/// A sign or `ago` (a time in the past) also gives `None` here: a token must expire later.
+pub(crate) fn parse_duration(text: &str) -> Option<f64> {
+    let lower = text.trim().to_ascii_lowercase();
+    let s = lower.strip_suffix(" from now").unwrap_or(&lower);
+    let s = s.strip_prefix('+').unwrap_or(s).trim_start();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    if number.is_empty() || number.starts_with('.') || number.ends_with('.') {
+        return None;
+    }
+    let value: f64 = number.parse().ok()?;
+    let seconds = match unit.trim_start() {
+        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+        "d" | "day" | "days" => 86_400.0,
+        "w" | "week" | "weeks" => 604_800.0,
+        "y" | "yr" | "yrs" | "year" | "years" => 31_557_600.0,
+        _ => return None,
+    };
+    Some(value * seconds)
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::parse_duration;
+
+    #[test]
+    fn jose_durations() {
+        assert_eq!(parse_duration("15m"), Some(900.0));
+        assert_eq!(parse_duration("2 hours"), Some(7200.0));
+        assert_eq!(parse_duration("1.5d"), Some(129_600.0));
+        assert_eq!(parse_duration("+1w"), Some(604_800.0));
+        assert_eq!(parse_duration("1 Year from now"), Some(31_557_600.0));
+        for bad in ["", "m", "15", "15 parsecs", "-1h", "1h ago", ".5h", "1..5h"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+}

@@ -140,6 +140,11 @@ pub fn waitpoints() -> Waitpoints {
     ambient().waitpoints()
 }
 
+/// Sessions with the ambient configuration.
+pub fn sessions() -> Sessions {
+    ambient().sessions()
+}
+
 /// Bulk actions with the ambient configuration.
 pub fn bulk_actions() -> BulkActions {
     ambient().bulk_actions()

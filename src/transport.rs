@@ -58,6 +58,8 @@ pub(crate) struct Call {
     pub(crate) retry: Option<RetryPolicy>,
     /// The argument blamed when the URL is too long: the query's, once there is one.
     pub(crate) url_argument: &'static str,
+    /// Headers of this call alone (`X-Part-Id`, SSE's `Accept` and `Last-Event-ID`).
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Call {
@@ -78,7 +80,14 @@ impl Call {
             request_key: true,
             retry: None,
             url_argument: "id",
+            headers: Vec::new(),
         }
+    }
+
+    /// Adds a header of this call alone.
+    pub(crate) fn header(mut self, name: &'static str, value: HeaderValue) -> Call {
+        self.headers.push((HeaderName::from_static(name), value));
+        self
     }
 
     /// Sets the encoded query string built from the argument `argument`.
@@ -150,6 +159,95 @@ impl Transport {
             resolver,
         }
     }
+}
+
+/// An agent of its own for one long-lived streaming response (SSE), so that it can be shut down
+/// from another thread without touching the client's pool.
+#[derive(Clone)]
+pub(crate) struct StreamAgent {
+    agent: ureq::Agent,
+}
+
+/// How long an SSE connection may take to answer, and to stay silent (the server pings every
+/// few seconds, so a silent connection is a dead one).
+const STREAM_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl StreamAgent {
+    pub(crate) fn new(idle_timeout: Duration) -> StreamAgent {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .user_agent(crate::config::user_agent(None))
+            .timeout_connect(Some(STREAM_CONNECT_TIMEOUT))
+            .timeout_recv_response(Some(STREAM_CONNECT_TIMEOUT))
+            .timeout_per_read(Some(idle_timeout))
+            .max_redirects(0)
+            .build();
+        StreamAgent {
+            agent: ureq::Agent::new_with_config(config),
+        }
+    }
+
+    /// Interrupts the request or body read in progress on any thread, and every later one.
+    pub(crate) fn shutdown(&self) {
+        self.agent.clone().shutdown();
+    }
+}
+
+/// A streaming response: a reader over its body.
+pub(crate) struct Stream {
+    pub(crate) body: ureq::BodyReader<'static>,
+}
+
+/// Sends `call` once (no retries: the caller has its own reconnection policy) and returns the
+/// body as a stream, or the error of a non-success status.
+pub(crate) fn open_stream(agent: &StreamAgent, cfg: &Resolved, call: &Call) -> Result<Stream> {
+    if let Some(problem) = &cfg.problem {
+        return Err(problem.into());
+    }
+    credentials::check(cfg, call.operation, call.access)?;
+    let mut url =
+        String::with_capacity(cfg.base_url.len() + call.path.len() + call.query.len() + 1);
+    url.push_str(&cfg.base_url);
+    url.push_str(&call.path);
+    if !call.query.is_empty() {
+        url.push('?');
+        url.push_str(&call.query);
+    }
+    let mut builder = http::Request::builder()
+        .method(call.method.clone())
+        .uri(&url);
+    let headers = builder
+        .headers_mut()
+        .ok_or_else(|| Error::invalid(call.url_argument, "does not make a valid request URL"))?;
+    add_headers(headers, cfg, call, None)?;
+    let request = builder
+        .body(())
+        .map_err(|_| Error::invalid(call.url_argument, "does not make a valid request URL"))?;
+    let response = agent
+        .agent
+        .run(request)
+        .map_err(|e| map_transport_error(e, STREAM_CONNECT_TIMEOUT, cfg.max_response_bytes))?;
+    let status = response.status().as_u16();
+    let body = response.into_body();
+    if !(200..300).contains(&status) {
+        let mut text = Vec::new();
+        let read = body
+            .into_with_config()
+            .limit(cfg.max_response_bytes)
+            .reader()
+            .read_to_end(&mut text);
+        if let Err(e) = read {
+            return Err(map_io_error(
+                e,
+                STREAM_CONNECT_TIMEOUT,
+                cfg.max_response_bytes,
+            ));
+        }
+        return Err(Error::from_status(status, &text, None));
+    }
+    Ok(Stream {
+        body: body.into_with_config().limit(u64::MAX).reader(),
+    })
 }
 
 /// ureq resolves the host on every request, pooled connection or not, and with a timeout set
@@ -243,6 +341,7 @@ pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Res
                 let reset_after = reset_at.map(|at| duration_until(cfg, at));
                 let error = Error::from_status(status, &body, reset_after);
                 let retry = match should_retry {
+                    _ if matches!(error, Error::SessionClosed(_)) => false,
                     Some(explicit) => explicit,
                     None => matches!(status, 408 | 409 | 429) || status >= 500,
                 };
@@ -487,6 +586,9 @@ fn add_headers(
     headers.insert(TRIGGER_SOURCE, HeaderValue::from_static("sdk"));
     headers.insert(TRIGGER_API_VERSION, HeaderValue::from_static(API_VERSION));
     headers.insert(REALTIME_STREAMS, cfg.realtime_streams.clone());
+    for (name, value) in &call.headers {
+        headers.insert(name.clone(), value.clone());
+    }
     for (name, value) in &cfg.headers {
         if !headers.contains_key(name) {
             headers.insert(name.clone(), value.clone());

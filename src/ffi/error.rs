@@ -56,6 +56,8 @@ pub enum trigger_result {
     ResponseTooLarge = 19,
     /// `trigger_runs_poll` retrieved the run as often as it may and it was not finished.
     PollLimitReached = 20,
+    /// The session is closed (the body's `code` is `session_closed`); terminal, not retried.
+    SessionClosed = 21,
     /// The library panicked (a bug in triggerdev); the message says where. The library stays
     /// usable.
     Panic = 100,
@@ -129,6 +131,7 @@ impl From<Error> for trigger_error {
             Error::BatchNotSealed { .. } => trigger_result::BatchNotSealed,
             Error::ResponseTooLarge { .. } => trigger_result::ResponseTooLarge,
             Error::PollLimitReached { .. } => trigger_result::PollLimitReached,
+            Error::SessionClosed(_) => trigger_result::SessionClosed,
         };
         let message = match &error {
             Error::InvalidArgument { argument, reason } => c_argument_message(argument, reason),

@@ -45,6 +45,8 @@ mod waitpoints;
 
 mod bulk;
 
+mod sessions;
+
 use std::ffi::c_char;
 
 pub use boundary::run_in_boundary;
@@ -56,6 +58,7 @@ pub use error::*;
 pub use queues::*;
 pub use runs::*;
 pub use schedules::*;
+pub use sessions::*;
 pub use tasks::*;
 pub use waitpoints::*;
 

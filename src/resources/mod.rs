@@ -13,7 +13,9 @@ pub(crate) mod payload;
 pub(crate) mod queues;
 pub(crate) mod runs;
 pub(crate) mod schedules;
+pub(crate) mod sessions;
 pub(crate) mod tasks;
+pub(crate) mod tokens;
 pub(crate) mod waitpoints;
 
 pub use batches::{Batch, BatchError, BatchProcessing, BatchStatus, Batches};
@@ -37,8 +39,17 @@ pub use schedules::{
     CreateSchedule, ListSchedulesParams, Schedule, ScheduleGenerator, Schedules, SchedulesIter,
     UpdateSchedule,
 };
+pub use sessions::{
+    Appended, ChannelIo, ChannelRecord, ListSessionsParams, Session, SessionChannel, SessionHandle,
+    SessionRecord, SessionTriggerConfig, Sessions, SessionsIter, StartSession, StartedSession,
+    Stopper, SubscribeOptions, Subscription, UpdateSession,
+};
 pub use tasks::{
     BatchHandle, BatchItem, BatchTriggerOptions, Debounce, RunHandle, Tasks, TriggerOptions, Ttl,
+};
+pub use tokens::{
+    Expiration, PublicTokenOptions, PublicTokens, ScopeResource, TokenScopes, TriggerTokenOptions,
+    DEFAULT_PUBLIC_TOKEN_TTL, MAX_PUBLIC_TOKEN_TTL,
 };
 pub use waitpoints::{
     CreateWaitpointToken, CreatedWaitpointToken, ListWaitpointTokensParams, WaitpointToken,

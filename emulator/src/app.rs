@@ -242,6 +242,8 @@ impl App {
             "query": query,
             "headers": headers,
             "body": body,
+            // The bytes as sent (key order included), for exact wire assertions.
+            "rawBody": String::from_utf8_lossy(&req.body[..req.body.len().min(LOG_BODY_MAX)]),
             "bodyBytes": req.body.len(),
             "bodyTruncated": truncated,
             "status": status,

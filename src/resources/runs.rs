@@ -129,6 +129,9 @@ pub struct ListRunsParams {
     /// Only runs in these regions.
     #[serde(default, deserialize_with = "one_or_many::deserialize")]
     pub region: Vec<String>,
+    /// Only runs of this session (`filter[session]`; not an official SDK filter, but how a
+    /// session's public token lists the session's runs on the emulator).
+    pub session: Option<String>,
     /// Page size, 1..=100 (server default 25).
     pub limit: Option<u32>,
     /// The cursor to list after.
@@ -263,6 +266,11 @@ impl ListRunsParams {
         self.region.push(region.into());
         self
     }
+    /// Sets [`ListRunsParams::session`].
+    pub fn session(mut self, session: impl Into<String>) -> Self {
+        self.session = Some(session.into());
+        self
+    }
     /// Sets [`ListRunsParams::limit`].
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit);
@@ -303,6 +311,7 @@ impl ListRunsParams {
         q.push_list("filter[queue]", &self.queue);
         q.push_list("filter[machine]", &self.machine);
         q.push_list("filter[region]", &self.region);
+        q.push_opt("filter[session]", self.session.as_deref());
         if project_route {
             q.push_list("filter[env]", &self.env);
         }

@@ -152,6 +152,9 @@ fn result_codes_have_their_fixed_values() {
         (trigger_result::Timeout, 16),
         (trigger_result::Decode, 17),
         (trigger_result::BatchNotSealed, 18),
+        (trigger_result::ResponseTooLarge, 19),
+        (trigger_result::PollLimitReached, 20),
+        (trigger_result::SessionClosed, 21),
         (trigger_result::Panic, 100),
     ];
     for (code, value) in codes {
@@ -1219,4 +1222,178 @@ fn retrieve_fills_in_payloads_sent_as_presigned_urls() {
     assert_eq!(got["payload"], json!({"large": [1, 2, 3]}));
     assert_eq!(got["payloadPresignedUrl"], json!(url));
     unsafe { trigger_client_free(client) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One path per operation: the typed decode validates, and the JSON handed out is the server's.
+
+#[test]
+fn a_wrong_typed_success_is_a_decode_error_through_the_abi() {
+    let mut server = mockito::Server::new();
+    server
+        .mock("POST", "/api/v2/runs/run_1/cancel")
+        .with_body(r#"{"id":123}"#)
+        .create();
+    let client = client(&server.url());
+    let e = expect_failure(|out, err| unsafe {
+        trigger_runs_cancel(client, c("run_1").as_ptr(), out, err)
+    });
+    assert_eq!(e.kind, trigger_result::Decode);
+    assert_eq!(e.status, 200);
+    assert_eq!(e.body.as_deref(), Some(r#"{"id":123}"#));
+    assert!(
+        e.message.contains("invalid type: integer `123`"),
+        "{}",
+        e.message
+    );
+    unsafe { trigger_client_free(client) };
+}
+
+#[test]
+fn list_and_iterator_give_the_same_bytes_for_the_same_run() {
+    let mut server = mockito::Server::new();
+    // Odd spacing and member order, and a field the SDK does not know: kept as sent.
+    let run = r#"{ "status":"COMPLETED","id":"run_1","taskIdentifier":"t","createdAt":"2025-01-01T00:00:00.000Z","newField":[1, 2] }"#;
+    let page = format!(r#"{{"data":[{run}],"pagination":{{}}}}"#);
+    server
+        .mock("GET", "/api/v1/runs")
+        .with_body(&page)
+        .expect(2)
+        .create();
+    let client = client(&server.url());
+    let listed =
+        expect_json(|out, err| unsafe { trigger_runs_list(client, ptr::null(), out, err) });
+    assert_eq!(
+        listed,
+        format!(r#"{{"data":[{}],"pagination":{{}}}}"#, run.trim())
+    );
+    let mut iter = ptr::null_mut();
+    let mut err = ptr::null_mut();
+    assert_eq!(
+        unsafe { trigger_runs_list_iter(client, ptr::null(), &mut iter, &mut err) },
+        trigger_result::Ok
+    );
+    let item = expect_json(|out, err| unsafe { trigger_runs_iter_next(iter, out, err) });
+    assert_eq!(item, run.trim());
+    assert!(listed.contains(&item));
+    unsafe {
+        trigger_runs_iter_free(iter);
+        trigger_client_free(client);
+    }
+}
+
+#[test]
+fn with_options_poll_dotenv_and_auth_snapshots() {
+    let mut server = mockito::Server::new();
+    // A derived client with its own retry policy: one attempt instead of the parent's three.
+    let flaky = server
+        .mock("GET", "/api/v3/runs/run_9")
+        .with_status(503)
+        .expect(1)
+        .create();
+    let config = json!({"accessToken": DEV_KEY, "baseURL": server.url(),
+                        "requestOptions": {"retry": {"maxAttempts": 3, "minTimeoutInMs": 0,
+                                                     "maxTimeoutInMs": 0, "maxRateLimitWaitMs": 0}}});
+    let mut parent = ptr::null_mut();
+    let mut err = ptr::null_mut();
+    assert_eq!(
+        unsafe { trigger_client_new(c(&config.to_string()).as_ptr(), &mut parent, &mut err) },
+        trigger_result::Ok
+    );
+    let mut once = ptr::null_mut();
+    assert_eq!(
+        unsafe {
+            trigger_client_with_options(
+                parent,
+                c(r#"{"retry":{"maxAttempts":1}}"#).as_ptr(),
+                &mut once,
+                &mut err,
+            )
+        },
+        trigger_result::Ok
+    );
+    let e = expect_failure(|out, err| unsafe {
+        trigger_runs_retrieve(once, c("run_9").as_ptr(), out, err)
+    });
+    assert_eq!(e.kind, trigger_result::Server);
+    flaky.assert();
+    let e = expect_failure(|out, err| unsafe {
+        trigger_client_with_options(parent, c(r#"{"retries":1}"#).as_ptr(), out.cast(), err)
+    });
+    assert!(
+        e.message
+            .starts_with("options_json: unknown field `retries`"),
+        "{}",
+        e.message
+    );
+
+    // poll: until completed.
+    let running = r#"{"id":"run_p","status":"EXECUTING","taskIdentifier":"t","createdAt":"2025-01-01T00:00:00.000Z","isCompleted":false}"#;
+    let done = r#"{"id":"run_p","status":"COMPLETED","taskIdentifier":"t","createdAt":"2025-01-01T00:00:00.000Z","isCompleted":true}"#;
+    server
+        .mock("GET", "/api/v3/runs/run_p")
+        .with_body(running)
+        .expect(1)
+        .create();
+    let out = {
+        let finished = server
+            .mock("GET", "/api/v3/runs/run_p")
+            .with_body(done)
+            .create();
+        let out = expect_json(|out, err| unsafe {
+            trigger_runs_poll(parent, c("run_p").as_ptr(), 1, out, err)
+        });
+        finished.assert();
+        out
+    };
+    assert_eq!(out, done);
+
+    // .env parsing, in file order.
+    let vars = expect_json(|out, err| unsafe {
+        trigger_envvars_parse_dotenv(c("Z=1\n# c\nA=\"two words\"\n").as_ptr(), out, err)
+    });
+    assert_eq!(vars, r#"{"Z":"1","A":"two words"}"#);
+    let e = expect_failure(|out, err| unsafe {
+        trigger_envvars_parse_dotenv(c("not a pair").as_ptr(), out, err)
+    });
+    assert_eq!(e.message, "text: line 1: expected KEY=value");
+
+    // An auth snapshot taken on one thread and pushed on another.
+    let scoped = server
+        .mock("GET", "/api/v3/runs/run_s")
+        .match_header("authorization", "Bearer tr_dev_snapshot_key_1")
+        .with_body(r#"{"id":"run_s","status":"COMPLETED","taskIdentifier":"t","createdAt":"2025-01-01T00:00:00.000Z"}"#)
+        .create();
+    let push = json!({"accessToken": "tr_dev_snapshot_key_1", "baseURL": server.url()});
+    assert_eq!(
+        unsafe { trigger_auth_push(c(&push.to_string()).as_ptr(), &mut err) },
+        trigger_result::Ok
+    );
+    let mut snapshot = ptr::null_mut();
+    assert_eq!(
+        unsafe { trigger_auth_current(&mut snapshot, &mut err) },
+        trigger_result::Ok
+    );
+    assert!(trigger_auth_pop());
+    let snapshot_addr = snapshot as usize;
+    std::thread::spawn(move || {
+        let snapshot = snapshot_addr as *mut trigger_config;
+        let mut err = ptr::null_mut();
+        assert_eq!(
+            unsafe { trigger_auth_push_config(snapshot, &mut err) },
+            trigger_result::Ok
+        );
+        expect_json(|out, err| unsafe {
+            trigger_runs_retrieve(ptr::null(), c("run_s").as_ptr(), out, err)
+        });
+        assert!(trigger_auth_pop());
+    })
+    .join()
+    .unwrap();
+    scoped.assert();
+    unsafe {
+        trigger_config_free(snapshot);
+        trigger_client_free(once);
+        trigger_client_free(parent);
+    }
 }

@@ -102,6 +102,7 @@ pub fn with_common_headers(mock: mockito::Mock, token: &str) -> mockito::Mock {
     mock.match_header("authorization", format!("Bearer {token}").as_str())
         .match_header("content-type", "application/json")
         .match_header("x-trigger-api-version", "2025-07-16")
+        .match_header("x-trigger-realtime-streams-version", "v2")
         .match_header("trigger-version", triggerdev::VERSION)
         .match_header("x-trigger-source", "sdk")
         .match_header(

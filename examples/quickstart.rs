@@ -10,7 +10,8 @@
 use serde_json::json;
 use triggerdev::{
     auth, Client, Config, CreateSchedule, Error, ImportEnvVars, ListRunsParams,
-    ListSchedulesParams, RequestOptions, RetryPolicy, RunStatus, TriggerOptions,
+    ListSchedulesParams, PublicTokenOptions, RequestOptions, RetryPolicy, RunStatus, ScopeResource,
+    StartSession, SubscribeOptions, TokenScopes, TriggerOptions, UpdateSession,
 };
 use triggerdev_emulator::Emulator;
 
@@ -183,6 +184,56 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         Err(Error::NotFound(e)) => println!("  prod cannot see the dev run: {e}"),
         other => println!("  unexpected: {other:?}"),
     }
+
+    step("Session scopes: a session-scoped public token");
+    let started = triggerdev::sessions().start(
+        &StartSession::new("chat", "chat-agent", json!({ "model": "small" }))
+            .external_id("chat-ada"),
+    )?;
+    println!(
+        "  started {} (external id chat-ada), run {}",
+        started.session.id, started.run_id
+    );
+    // What the backend hands to the frontend: 1 hour unless told otherwise.
+    let token = auth::create_public_token(&PublicTokenOptions::new(
+        TokenScopes::new()
+            .read(ScopeResource::Sessions, "chat-ada")
+            .write(ScopeResource::Sessions, "chat-ada"),
+    ))?;
+    let frontend = Client::new(Config::new().access_token(token).base_url(url));
+    // One token authorizes both URL forms.
+    let by_id = frontend.sessions().retrieve(&started.session.id)?;
+    let by_external = frontend.sessions().retrieve("chat-ada")?;
+    println!(
+        "  the token retrieves it by id and by external id: {}",
+        by_id == by_external
+    );
+    let session = frontend.sessions().open("chat-ada")?;
+    let appended = session.input().append(&json!({ "text": "hello" }))?;
+    println!("  write:sessions appends to .in (seq {:?})", appended.seq);
+    emulator.append_session_out("chat-ada", json!({ "text": "hi Ada" }))?;
+    emulator.end_session_streams();
+    let mut reply = session
+        .output()
+        .subscribe(&SubscribeOptions::new().stop_at_end_of_window(true))?;
+    let first = reply.next().transpose()?;
+    println!(
+        "  read:sessions subscribes to .out: {:?}",
+        first.and_then(|r| r.data)
+    );
+    match session.output().append("not mine") {
+        Err(e @ Error::UnsupportedCredential { .. }) => println!("  .out append: {e}"),
+        other => println!("  unexpected: {other:?}"),
+    }
+    match frontend
+        .sessions()
+        .update("chat-ada", &UpdateSession::new().tags(["x"]))
+    {
+        Err(e @ Error::UnsupportedCredential { .. }) => println!("  update: {e}"),
+        other => println!("  unexpected: {other:?}"),
+    }
+    triggerdev::sessions().close("chat-ada", Some("quickstart done"))?;
+    println!("  the secret key closes it");
 
     println!(
         "\nDone: {} runs exist in the emulator.",

@@ -95,6 +95,11 @@ pub use json::RawJson;
 pub use pagination::{CursorPage, CursorPagination, OffsetPage, OffsetPagination, PageIter};
 pub use resources::*;
 
+/// README.md's Rust examples, compiled by `cargo test --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// The API version whose run-status vocabulary this SDK decodes (`x-trigger-api-version`).
 pub const API_VERSION: &str = "2025-07-16";
 /// The crate version, sent as `trigger-version` and in the `User-Agent`.

@@ -171,6 +171,20 @@ pub(crate) fn pop_innermost() -> bool {
 /// Mints a public access token with the ambient configuration; see
 /// [`crate::PublicTokens::create_public_token`].
 ///
+/// ```
+/// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+/// use triggerdev::{auth, Config, PublicTokenOptions, ScopeResource, TokenScopes};
+///
+/// let backend = Config::new().access_token(emulator.seed().dev_key()).base_url(emulator.base_url());
+/// let token = auth::with_auth(backend, || {
+///     auth::create_public_token(&PublicTokenOptions::new(
+///         TokenScopes::new().read(ScopeResource::Runs, "run_123"),
+///     ))
+/// })?;
+/// assert!(token.starts_with("eyJ"));
+/// # Ok::<(), triggerdev::Error>(())
+/// ```
+///
 /// # Errors
 ///
 /// As [`crate::PublicTokens::create_public_token`].

@@ -250,6 +250,17 @@ mod ordered_map {
 /// Parses a `.env` file: `KEY=value` lines, `#` comments, blank lines, an optional `export `
 /// prefix, single- or double-quoted values (double quotes understand `\n`, `\"`, `\\`), and
 /// `#` comments after unquoted values. Errors name the line.
+///
+/// ```
+/// let vars = triggerdev::parse_dotenv("# db\nexport DATABASE_URL=postgres://x\nNAME=\"Ada L.\"\n")?;
+/// assert_eq!(vars, [("DATABASE_URL".into(), "postgres://x".into()), ("NAME".into(), "Ada L.".into())]);
+/// # Ok::<(), triggerdev::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::InvalidArgument`] (argument `text`) naming the first line that is not `KEY=value`,
+/// an invalid name, or an unterminated quote.
 pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut lines = text.lines().enumerate();

@@ -789,6 +789,17 @@ impl SessionHandle {
 
     /// The named side channel `name` of this session.
     ///
+    /// ```
+    /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new()
+    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// # client.sessions().start(&triggerdev::StartSession::new("chat", "chat-agent", serde_json::json!({})).external_id("chat-42"))?;
+    /// let tools = client.sessions().open("chat-42")?.channel("tool-calls")?;
+    /// tools.input().append(&serde_json::json!({"call": "search"}))?;
+    /// assert!(client.sessions().open("chat-42")?.channel("no spaces allowed").is_err());
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`] for a name that is not 1–128 of `A-Z a-z 0-9 . _ -`.

@@ -158,9 +158,11 @@ fn a_refused_connection_is_a_connection_error() {
 fn a_slow_server_is_a_timeout() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    let _hold = std::thread::spawn(move || {
+    // The server accepts and never answers, until the test is done with it.
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    let hold = std::thread::spawn(move || {
         let conn = listener.accept();
-        std::thread::sleep(Duration::from_secs(2));
+        let _ = wait.recv();
         drop(conn);
     });
     let client = Client::with_env(
@@ -175,6 +177,8 @@ fn a_slow_server_is_a_timeout() {
         &Env::default(),
     );
     let err = client.runs().retrieve("run_1").unwrap_err();
+    drop(done);
+    hold.join().unwrap();
     match err {
         Error::Timeout { timeout } => assert_eq!(timeout, Duration::from_millis(200)),
         other => panic!("expected Timeout, got {other:?}"),

@@ -41,8 +41,8 @@ const char *h_base_url(void) {
 }
 
 trigger_client *h_client(const char *token, int max_attempts) {
-    char config[1024];
-    char token_field[256] = "";
+    char config[4096];
+    char token_field[2048] = ""; /* public access tokens are a few hundred bytes */
     if (token != NULL) {
         snprintf(token_field, sizeof token_field, "\"accessToken\":\"%s\",", token);
     }

@@ -25,7 +25,7 @@ LDFLAGS=(-L"$libdir" -ltriggerdev -Wl,-rpath,"$libdir")
 ASAN_FLAGS=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 VALGRIND=(valgrind --leak-check=full --show-leak-kinds=definite,indirect
           --errors-for-leak-kinds=definite,indirect --error-exitcode=1 -q)
-TESTS=(test_api test_errors test_threads)
+TESTS=(test_api test_errors test_threads test_sessions)
 
 passed=0
 failed=0
@@ -43,13 +43,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# step NAME COMMAND...: runs COMMAND, logs its output, counts it.
+# step NAME COMMAND...: runs COMMAND (at most STEP_TIMEOUT seconds, default 600, so a hung test
+# fails instead of stalling CI), logs its output, counts it.
 step() {
     local name="$1"
     shift
     local log="$tmp/step.log"
     local start=$SECONDS
-    if "$@" >"$log" 2>&1; then
+    local runner=(timeout "${STEP_TIMEOUT:-600}")
+    if declare -F "$1" >/dev/null; then runner=(); fi # shell functions run as they are
+    if "${runner[@]}" "$@" >"$log" 2>&1; then
         passed=$((passed + 1))
         local detail
         detail="$(grep -h '^RESULT ' "$log" | sed 's/^RESULT //' | tr '\n' ' ')"

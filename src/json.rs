@@ -121,7 +121,7 @@ pub(crate) fn redact_strings(message: &str) -> String {
 /// ```
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct RawJson(Box<RawValue>);
+pub struct RawJson(pub(crate) Box<RawValue>);
 
 impl RawJson {
     /// `value` serialized as JSON (in its own field order).
@@ -174,9 +174,28 @@ impl From<Value> for RawJson {
     }
 }
 
+/// For `#[serde(deserialize_with)]`: one JSON value or an array of them, each kept as written
+/// (serde's untagged enums cannot hold raw values).
+pub(crate) fn one_or_many_raw<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<RawJson>, D::Error> {
+    let raw = Box::<RawValue>::deserialize(d)?;
+    if raw.get().starts_with('[') {
+        serde_json::from_str(raw.get()).map_err(D::Error::custom)
+    } else {
+        Ok(vec![RawJson(raw)])
+    }
+}
+
 /// For `#[serde(deserialize_with)]`: a member that is present (even `null`) is `Some`.
 pub(crate) fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<RawJson>, D::Error> {
     RawJson::deserialize(d).map(Some)
+}
+
+/// For `#[serde(deserialize_with)]`: the literal `true` (the official schemas' `literal(true)`).
+pub(crate) fn literal_true<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    match bool::deserialize(d)? {
+        true => Ok(true),
+        false => Err(D::Error::custom("expected `true`")),
+    }
 }
 
 /// Checks that `value`, when given, is a JSON object.

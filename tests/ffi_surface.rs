@@ -1181,7 +1181,6 @@ fn bulk_action_bodies_are_checked_and_name_the_c_argument() {
 }
 
 #[test]
-#[ignore = "bug: a bulk-action queue filter in body_json ({\"type\",\"name\"} or a list of them) cannot be parsed"]
 fn a_bulk_queue_filter_in_body_json_is_sent() {
     let mut server = Server::new();
     let mock = with_body(
@@ -1279,7 +1278,6 @@ type Next2 = unsafe extern "C" fn(
 ) -> trigger_result;
 
 #[test]
-#[ignore = "bug: trigger_runs_metadata re-sorts the keys of the stored metadata (serde_json::Value) instead of handing out the stored JSON as written"]
 fn runs_metadata_keeps_the_stored_key_order() {
     let mut server = Server::new();
     server

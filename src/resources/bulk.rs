@@ -86,7 +86,7 @@ pub struct BulkActionFilter {
     /// `{"type":"custom","name":…}`).
     #[serde(
         default,
-        deserialize_with = "one_or_many::deserialize",
+        deserialize_with = "crate::json::one_or_many_raw",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub queue: Vec<RawJson>,

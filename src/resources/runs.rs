@@ -720,7 +720,10 @@ struct ReplayRest<'a> {
 impl<'a> ReplayBody<'a> {
     fn new(o: &'a ReplayOptions) -> Result<ReplayBody<'a>> {
         require_object(o.metadata.as_ref(), "options.metadata")?;
-        if o.idempotency_key.as_ref().is_some_and(|k| k.len() > 2048) {
+        if o.idempotency_key
+            .as_ref()
+            .is_some_and(|k| k.chars().count() > 2048)
+        {
             return Err(Error::invalid(
                 "options.idempotencyKey",
                 "must be 2048 characters or less",
@@ -771,15 +774,30 @@ impl<'a> ReplayBody<'a> {
 }
 
 /// A run's metadata (`GET /api/v1/runs/{id}/metadata`), decoded: the server sends the stored
-/// metadata as a JSON string. Serializes as `{"metadata":…,"metadataType":…}`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// metadata as a JSON string. Serializes as `{"metadata":…,"metadataType":…}`, the metadata as
+/// it was stored (key order included).
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RunMetadata {
     /// The metadata (`null` when the run has none).
     pub metadata: serde_json::Value,
     /// Its content type (`application/json`).
     pub metadata_type: Option<String>,
+    /// The stored text, for the C ABI.
+    stored: Option<RawJson>,
+}
+
+impl Serialize for RunMetadata {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(2))?;
+        match &self.stored {
+            Some(raw) => map.serialize_entry("metadata", raw)?,
+            None => map.serialize_entry("metadata", &self.metadata)?,
+        }
+        map.serialize_entry("metadataType", &self.metadata_type)?;
+        map.end()
+    }
 }
 
 impl<'de> Deserialize<'de> for RunMetadata {
@@ -793,16 +811,24 @@ impl<'de> Deserialize<'de> for RunMetadata {
             metadata_type: Option<String>,
         }
         let wire = Wire::deserialize(d)?;
-        let metadata = match wire.metadata {
-            serde_json::Value::String(text) if text.is_empty() => serde_json::Value::Null,
-            serde_json::Value::String(text) => serde_json::from_str(&text).map_err(|e| {
-                serde::de::Error::custom(format!("the stored metadata is not JSON: {e}"))
-            })?,
-            other => other,
+        let invalid = |e: &dyn std::fmt::Display| {
+            serde::de::Error::custom(format!("the stored metadata is not JSON: {e}"))
+        };
+        let (metadata, stored) = match wire.metadata {
+            serde_json::Value::String(text) if text.is_empty() => (serde_json::Value::Null, None),
+            serde_json::Value::String(text) => {
+                let value = serde_json::from_str(&text).map_err(|e| invalid(&e))?;
+                (
+                    value,
+                    Some(RawJson::from_text(text).map_err(|e| invalid(&e))?),
+                )
+            }
+            other => (other, None),
         };
         Ok(RunMetadata {
             metadata,
             metadata_type: wire.metadata_type,
+            stored,
         })
     }
 }

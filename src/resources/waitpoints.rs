@@ -234,9 +234,13 @@ struct CreateResponse {
     url: String,
 }
 
-/// `{"success": true}`.
+/// `{"success": true}`, checked.
 #[derive(Deserialize)]
-pub(crate) struct Completed {}
+pub(crate) struct Completed {
+    #[serde(deserialize_with = "crate::json::literal_true")]
+    #[allow(dead_code)]
+    success: bool,
+}
 
 #[derive(Serialize)]
 struct CompleteBody<'a> {
@@ -276,7 +280,7 @@ impl Waitpoints {
         if options
             .idempotency_key
             .as_ref()
-            .is_some_and(|k| k.len() > 2048)
+            .is_some_and(|k| k.chars().count() > 2048)
         {
             return Err(Error::invalid(
                 "options.idempotencyKey",

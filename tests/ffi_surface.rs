@@ -13,6 +13,9 @@ const DEV_KEY: &str = "tr_dev_ffi_surface_key_0001";
 const PAT: &str = "tr_pat_ffi_surface_token_0001";
 
 /// A pointer value no call may write: out-parameters are set to it and checked afterwards.
+/// A call of an export with its out-parameter and error.
+type Export<'a> = dyn Fn(*mut *mut c_char, *mut *mut trigger_error) -> trigger_result + 'a;
+
 fn sentinel<T>() -> *mut T {
     0x5a5a_5a5a_usize as *mut T
 }
@@ -1573,7 +1576,7 @@ fn a_pat_is_refused_by_every_new_export_before_sending() {
         ),
     ];
     for (name, call) in calls {
-        let e = expect_failure(|o, e| call(o, e));
+        let e = expect_failure(&call);
         assert_eq!(
             e.kind,
             trigger_result::UnsupportedCredential,
@@ -1627,10 +1630,7 @@ fn wrongly_typed_success_bodies_are_decode_errors_with_the_raw_body() {
         .with_body(r#"{"id":["bulk_1"]}"#)
         .create();
     let client = client(&server.url());
-    let cases: Vec<(
-        &str,
-        Box<dyn Fn(*mut *mut c_char, *mut *mut trigger_error) -> trigger_result>,
-    )> = vec![
+    let cases: Vec<(&str, Box<Export<'_>>)> = vec![
         (
             r#"{"id":123}"#,
             Box::new(|o, e| unsafe {
@@ -1653,7 +1653,7 @@ fn wrongly_typed_success_bodies_are_decode_errors_with_the_raw_body() {
         ),
     ];
     for (body, call) in cases {
-        let e = expect_failure(|o, e| call(o, e));
+        let e = expect_failure(&call);
         assert_eq!((e.kind, e.status), (trigger_result::Decode, 200), "{body}");
         assert_eq!(e.body.as_deref(), Some(body));
         assert!(

@@ -138,7 +138,8 @@ module Triggerdev
         admin(:post, "/__emulator/faults", camel_keys(rules))
       end
 
-      def faults = admin(:get, "/__emulator/faults")
+      # The fault rules in force (an Array of Hashes).
+      def faults = admin(:get, "/__emulator/faults")["faults"]
       def clear_faults = admin(:delete, "/__emulator/faults")
 
       # Back to the seed and the start-up faults.

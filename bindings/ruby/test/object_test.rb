@@ -49,7 +49,9 @@ class ObjectTest < Minitest::Test
     assert handle.cached?
     refute_includes handle.inspect, "eyJsecret"
     assert_includes handle.inspect, "run_1"
-    assert_raises(TypeError) { Triggerdev::Run.new("text") }
+    assert_raises(TypeError) { Triggerdev::Run.new(5) }
+    assert_equal "r", Triggerdev::Run.new(%({"id":"r"})).id, "JSON text, parsed when first read"
+    assert_raises(Triggerdev::DecodeError) { Triggerdev::Run.new("[1]").id }
   end
 
   def test_run_result_decodes_its_output

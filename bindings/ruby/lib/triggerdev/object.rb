@@ -15,8 +15,8 @@ module Triggerdev
   #   run.to_h              # => the server's JSON as a Hash, unknown fields kept
   #
   # Every field the server sent has a reader, declared or not; a field the class declares reads
-  # nil when the server left it out. Nested objects are TriggerObjects too, built when first
-  # read; user data (+payload+, +output+, +metadata+) is plain Ruby (Hash, Array, String, ...).
+  # nil when the server left it out. Built lazily: the JSON text the library returned is parsed
+  # at the first read, and nested objects are TriggerObjects built when first read; user data (+payload+, +output+, +metadata+) is plain Ruby (Hash, Array, String, ...).
   # Strings in fields named +...At+, +...Until+, +...Time+ and +nextRun+ that hold an ISO-8601
   # time read as Time (UTC).
   class TriggerObject
@@ -48,30 +48,34 @@ module Triggerdev
       json.nil? ? nil : new(json)
     end
 
-    # Wraps +json+ (a JSON Hash from the server; not copied).
+    # Wraps +json+: a Hash (parsed JSON; not copied) or the JSON text of an object, parsed when
+    # first read.
     def initialize(json)
-      raise TypeError, "#{self.class} needs a Hash, not #{Util.describe(json)}" unless json.is_a?(Hash)
-
-      @values = json
+      case json
+      when Hash then @values = json
+      when String then @text = json
+      else raise TypeError, "#{self.class} needs a Hash or JSON text, not #{Util.describe(json)}"
+      end
       @cache = nil
     end
 
     # The server's JSON, as a Hash (JSON names, unknown fields kept). Not a copy.
     def to_h
-      @values
+      @values || values
     end
     alias to_hash to_h
 
     def to_json(*args)
-      @values.to_json(*args)
+      values.to_json(*args)
     end
 
     # The converted value of the JSON field +key+ ("taskIdentifier" or :taskIdentifier; a
     # snake_case Symbol also works: :task_identifier).
     def [](key)
       name = key.is_a?(String) ? key : key.to_s
-      name = Util.camelize(key) if !@values.key?(name) && key.is_a?(Symbol)
-      value = @values[name]
+      values = @values || self.values
+      name = Util.camelize(key) if !values.key?(name) && key.is_a?(Symbol)
+      value = values[name]
       case value
       when Hash, Array
         (@cache ||= {}).fetch(name) { @cache[name] = convert(name, value) }
@@ -83,11 +87,11 @@ module Triggerdev
     end
 
     def key?(key)
-      @values.key?(key.to_s) || (key.is_a?(Symbol) && @values.key?(Util.camelize(key)))
+      values.key?(key.to_s) || (key.is_a?(Symbol) && values.key?(Util.camelize(key)))
     end
 
     def keys
-      @values.keys
+      values.keys
     end
 
     def dig(key, *rest)
@@ -96,16 +100,16 @@ module Triggerdev
     end
 
     def ==(other)
-      other.class == self.class && other.to_h == @values
+      other.class == self.class && other.to_h == values
     end
     alias eql? ==
 
     def hash
-      [self.class, @values].hash
+      [self.class, values].hash
     end
 
     def inspect
-      shown = @values.to_h { |k, v| [k, REDACTED_KEYS.include?(k) && v ? "[redacted]" : v] }
+      shown = values.to_h { |k, v| [k, REDACTED_KEYS.include?(k) && v ? "[redacted]" : v] }
       text = JSON.generate(shown)
       text = "#{text[0, 200]}...}" if text.size > 200
       "#<#{self.class.name} #{text}>"
@@ -136,15 +140,33 @@ module Triggerdev
       found ? true : super
     end
 
+    protected
+
+    # The parsed JSON (parsed now if it was not yet). Safe when threads race here: @values is
+    # set before the text is dropped, so a loser that finds no text finds the values.
+    def values
+      return @values if @values
+
+      text = @text
+      return @values if text.nil?
+
+      parsed = JSON.parse(text)
+      raise DecodeError.new("expected a JSON object", body: text) unless parsed.is_a?(Hash)
+
+      @values = parsed
+      @text = nil
+      parsed
+    end
+
     private
 
     # The JSON key a snake_case reader name stands for, if the server sent it.
     def json_key(snake)
       camel = Util.camelize(snake)
-      return camel if @values.key?(camel)
-      return snake if @values.key?(snake)
+      return camel if values.key?(camel)
+      return snake if values.key?(snake)
 
-      @values.each_key { |k| return k if Util.underscore(k) == snake }
+      values.each_key { |k| return k if Util.underscore(k) == snake }
       nil
     end
 

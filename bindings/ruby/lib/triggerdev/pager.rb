@@ -46,7 +46,7 @@ module Triggerdev
       @lock.synchronize { @live << iter } if @stop
       begin
         while (json = Native.call_json(@next, iter))
-          yield @item.new(JSON.parse(json))
+          yield @item.new(json)
         end
       ensure
         @lock.synchronize do

@@ -35,9 +35,10 @@ module Triggerdev
       @client.with_handle { |handle| Native.call_json(fn, handle, *args) }
     end
 
-    # +json+ parsed and wrapped in +klass+ (a TriggerObject class).
+    # +json+ (the JSON text of an object) wrapped in +klass+ (a TriggerObject class), parsed when
+    # first read.
     def object(klass, json)
-      klass.new(JSON.parse(json))
+      klass.new(json)
     end
 
     # +json+ (a JSON array) parsed, each item wrapped in +klass+.

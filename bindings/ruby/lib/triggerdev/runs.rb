@@ -47,7 +47,7 @@ module Triggerdev
 
     # The Run +run_id+ (payload and output included).
     def retrieve(run_id)
-      Run.new(JSON.parse(call(:trigger_runs_retrieve, id!(run_id, "run_id"))))
+      Run.new(call(:trigger_runs_retrieve, id!(run_id, "run_id")))
     end
 
     # Retrieves the run every +interval+ seconds until it is finished (at most 500 times) and

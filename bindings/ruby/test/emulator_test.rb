@@ -6,15 +6,14 @@ require_relative "test_helper"
 class EmulatorTest < TriggerdevTest
   def test_discovery
     assert File.executable?(Triggerdev::Testing::Emulator.binary)
-    error = assert_raises(LoadError) { Triggerdev::Testing::Emulator.binary("TRIGGERDEV_EMULATOR" => "/nonexistent/emu") }
+    error = assert_raises(LoadError) { Triggerdev::Testing::Emulator.binary({ "TRIGGERDEV_EMULATOR" => "/nonexistent/emu" }) }
     assert_match(%r{/nonexistent/emu}, error.message)
-    assert_equal __FILE__, Triggerdev::Testing::Emulator.binary("TRIGGERDEV_EMULATOR" => __FILE__) if File.executable?(__FILE__)
-    error = assert_raises(LoadError) do
-      Triggerdev::Testing::Emulator.binary("CARGO_TARGET_DIR" => "/nonexistent").then do |found|
-        raise LoadError, "found #{found}" unless found.start_with?("/nonexistent")
-      end
-    end
-    assert_match(/triggerdev-emulator/, error.message)
+    assert_equal __FILE__, Triggerdev::Testing::Emulator.binary({ "TRIGGERDEV_EMULATOR" => __FILE__ }) if File.executable?(__FILE__)
+    assert_equal Triggerdev::Testing::Emulator.binary({}),
+                 Triggerdev::Testing::Emulator.binary({ "CARGO_TARGET_DIR" => "/nonexistent" }),
+                 "falls back to the repository's target/"
+    error = assert_raises(LoadError) { Triggerdev::Testing::Emulator.binary({}, root: "/nonexistent") }
+    assert_match(%r{looked for /nonexistent/target/release/triggerdev-emulator, .*debug.*cargo build -p triggerdev-emulator}, error.message)
   end
 
   def test_start_yields_a_fresh_emulator_and_stops_it

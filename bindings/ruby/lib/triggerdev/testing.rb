@@ -40,7 +40,7 @@ module Triggerdev
 
       # The binary that start runs: TRIGGERDEV_EMULATOR, then the repository's target/release and
       # target/debug. Raises LoadError, saying what it looked for, when there is none.
-      def self.binary(env = ENV)
+      def self.binary(env = ENV, root: REPO_ROOT)
         explicit = env["TRIGGERDEV_EMULATOR"]
         if explicit && !explicit.empty?
           return explicit if File.executable?(explicit)
@@ -48,14 +48,14 @@ module Triggerdev
           raise LoadError, "TRIGGERDEV_EMULATOR is #{explicit.inspect}, which is not an executable file"
         end
         dirs = []
-        dirs << File.expand_path(env["CARGO_TARGET_DIR"], REPO_ROOT) if env["CARGO_TARGET_DIR"] && !env["CARGO_TARGET_DIR"].empty?
-        dirs << File.join(REPO_ROOT, "target")
+        dirs << File.expand_path(env["CARGO_TARGET_DIR"], root) if env["CARGO_TARGET_DIR"] && !env["CARGO_TARGET_DIR"].empty?
+        dirs << File.join(root, "target")
         candidates = dirs.product(%w[release debug]).map { |d, p| File.join(d, p, BINARY) }
         found = candidates.find { |c| File.executable?(c) }
         return found if found
 
         raise LoadError, "cannot find #{BINARY}; looked for #{candidates.join(', ')}. Build it with " \
-                         "`cargo build -p triggerdev-emulator` in #{REPO_ROOT}, or set TRIGGERDEV_EMULATOR."
+                         "`cargo build -p triggerdev-emulator` in #{root}, or set TRIGGERDEV_EMULATOR."
       end
 
       # "http://127.0.0.1:PORT".

@@ -45,6 +45,7 @@ class ClientTest < TriggerdevTest
 
     emu.add_fault(latency_ms: 800, count: 1)
     assert_raises(Triggerdev::APITimeoutError) { c.with_options(timeout: 0.1, max_retries: 0).runs.list_page }
+    await_delayed_request
     emu.clear_requests
     c.with_options(additional_headers: { "x-call" => "yes" }).runs.list_page
     assert_equal "yes", logged.last["headers"]["x-call"]

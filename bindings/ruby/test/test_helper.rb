@@ -53,6 +53,17 @@ class TriggerdevTest < Minitest::Test
     emu.requests.select { |r| r["path"].start_with?(prefix) }
   end
 
+  # Waits until the request a latency fault held back is in the log: the emulator logs it when
+  # its delay ends, which may be after the client gave up on it; a later test must not see it.
+  def await_delayed_request(timeout = 5)
+    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + timeout
+    until emu.requests.any? { |r| r["latencyMs"].to_i.positive? }
+      raise "the delayed request never reached the log" if Process.clock_gettime(Process::CLOCK_MONOTONIC) > deadline
+
+      sleep 0.02
+    end
+  end
+
   def trigger(c, task = "t", payload = {}, **options)
     c.tasks.trigger(task, payload, **options)
   end

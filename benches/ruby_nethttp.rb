@@ -1,8 +1,8 @@
-# Ruby row of the SDK benchmark (started by benches/sdk.rs when `ruby` is present; not a test):
-# Net::HTTP keep-alive + JSON.parse.
-# Extension point: a mode for the Ruby binding's runs.retrieve goes here.
+# Ruby rows of the SDK benchmark (started by benches/sdk.rs when `ruby` is present; not a test):
+# Net::HTTP keep-alive + JSON.parse, and (mode `binding`) the Ruby binding's
+# `client.runs.retrieve` (bindings/ruby, over the release cdylib when it is built; see the note).
 #
-# Usage: ruby ruby_nethttp.rb PORT SECS WARMUP
+# Usage: ruby ruby_nethttp.rb [binding] PORT SECS WARMUP
 # Prints one line: RESULT {json} with calls, secs, p50_us, p99_us, cpu_us_per_call (this thread's
 # CPU time), rss_kb (VmHWM), errors, first_error, note.
 require "net/http"
@@ -27,18 +27,16 @@ def peak_rss_kb
   0
 end
 
+binding_mode = ARGV.first == "binding" && ARGV.shift
 port, secs, warmup = Integer(ARGV[0]), Float(ARGV[1]), Float(ARGV[2])
 path = "/api/v3/runs/#{RUN_ID}"
 errors = 0
 first_error = nil
 latencies = []
 start = t = 0
-Net::HTTP.start("127.0.0.1", port) do |http|
-  call = lambda do
-    response = http.get(path, HEADERS)
-    raise "status #{response.code}" unless response.code == "200"
-    JSON.parse(response.body)
-  end
+
+# Runs `call` for the warm-up, then measures it (this thread's CPU, latencies) for `secs`.
+measure = lambda do |call|
   warm_end = now_ns + (warmup * 1e9).to_i
   while now_ns < warm_end && errors < 20
     begin
@@ -66,6 +64,35 @@ Net::HTTP.start("127.0.0.1", port) do |http|
   end
   $cpu = cpu_ns - cpu0
 end
+
+if binding_mode
+  require_relative "../bindings/ruby/lib/triggerdev"
+  client = Triggerdev::Client.new(access_token: TOKEN, base_url: "http://127.0.0.1:#{port}")
+  # Results parse their JSON lazily, at the first read: the row is the call alone; the note gives
+  # the CPU per call when a field is read as well (which parses the JSON, as JSON.parse does in
+  # the Net::HTTP row), measured for 1 s after the row.
+  measure.call(-> { client.runs.retrieve(RUN_ID) })
+  n_read = 0
+  read_cpu0 = cpu_ns
+  read_end = now_ns + 1_000_000_000
+  while now_ns < read_end
+    client.runs.retrieve(RUN_ID).status
+    n_read += 1
+  end
+  read_us = (cpu_ns - read_cpu0) / 1000.0 / [n_read, 1].max
+  lib = Triggerdev.library_path.delete_prefix("#{File.expand_path('..', __dir__)}/")
+  note = format("Ruby %s triggerdev binding over %s; reading a field too (parses the JSON): %.1f us CPU/call",
+                RUBY_VERSION, lib, read_us)
+else
+  Net::HTTP.start("127.0.0.1", port) do |http|
+    measure.call(lambda do
+      response = http.get(path, HEADERS)
+      raise "status #{response.code}" unless response.code == "200"
+      JSON.parse(response.body)
+    end)
+  end
+  note = "Ruby #{RUBY_VERSION} Net::HTTP"
+end
 latencies.sort!
 n = latencies.size
 q = ->(p) { n.zero? ? 0.0 : latencies[[[(n * p).ceil - 1, 0].max, n - 1].min] / 1000.0 }
@@ -78,5 +105,5 @@ puts "RESULT " + JSON.generate(
   rss_kb: peak_rss_kb,
   errors: errors,
   first_error: first_error,
-  note: "Ruby #{RUBY_VERSION} Net::HTTP",
+  note: note,
 )

@@ -222,7 +222,7 @@ const CASES: &[Case] = &[
     Case {
         name: "ruby-binding",
         label: "Ruby binding `runs.retrieve`",
-        runner: Runner::Pending("needs the Ruby binding"),
+        runner: Runner::External(ext_ruby_binding),
         role: Role::Plain,
         default: true,
     },
@@ -947,6 +947,18 @@ fn ext_ruby_nethttp(s: &Setup) -> Result<Command, String> {
         .map_err(|e| format!("ruby unavailable: {e}"))?;
     let mut cmd = Command::new("ruby");
     cmd.arg(Path::new(REPO).join("benches/ruby_nethttp.rb"));
+    timing_args(&mut cmd, s);
+    Ok(cmd)
+}
+
+/// The Ruby binding (bindings/ruby), `binding` mode of benches/ruby_nethttp.rb; it loads the
+/// release cdylib when built, else the debug one (the binding's own search order).
+fn ext_ruby_binding(s: &Setup) -> Result<Command, String> {
+    probe("ruby", &["-e", "require 'ffi'; require 'json'"])
+        .map_err(|e| format!("ruby with ruby-ffi unavailable: {e}"))?;
+    let mut cmd = Command::new("ruby");
+    cmd.arg(Path::new(REPO).join("benches/ruby_nethttp.rb"))
+        .arg("binding");
     timing_args(&mut cmd, s);
     Ok(cmd)
 }

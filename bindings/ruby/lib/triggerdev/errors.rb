@@ -1,0 +1,167 @@
+# frozen_string_literal: true
+
+require "json"
+
+module Triggerdev
+  # The root of every error the library reports. Ruby-side mistakes (a wrong type, nil where a
+  # String is required, a String with a NUL byte or invalid UTF-8, an unknown keyword) raise
+  # Ruby's own TypeError / ArgumentError instead, before anything reaches the library.
+  #
+  # Every error has:
+  # - +message+: for an API error the server's message ("404 Run not found"), for an invalid
+  #   argument "<argument>: <reason>". Never contains a token.
+  # - +status+: the HTTP status (Integer), or nil when the error did not come from a response;
+  # - +body+: the raw response body (String), or nil;
+  # - +code+: the +code+ member of the server's error body ("scopes_exceed_key_access"), or nil;
+  # - +kind+: the library's +trigger_result+ value (Integer).
+  class Error < StandardError
+    attr_reader :kind, :status, :body, :code
+
+    def initialize(message = nil, kind: nil, status: nil, body: nil, code: nil, retry_after_ms: nil)
+      super(message)
+      @kind = kind
+      @status = status
+      @body = body
+      @code = code
+      @retry_after_ms = retry_after_ms
+    end
+
+    # The body parsed as JSON (a Hash for the API's error bodies), or nil when there is none or
+    # it is not JSON.
+    def json_body
+      return nil unless @body
+
+      JSON.parse(@body)
+    rescue JSON::ParserError
+      nil
+    end
+  end
+
+  # The library refused an argument before any request: JSON it could not use, a value out of
+  # range (+limit: 101+), an empty id, a base URL it will not send a token to. The message names
+  # the argument. (Type errors caught on the Ruby side raise TypeError / ArgumentError instead.)
+  class InvalidArgumentError < Error; end
+
+  # No secret key or access token: pass +access_token:+ or set +TRIGGER_SECRET_KEY+.
+  class MissingCredentialsError < Error; end
+
+  # The configured token cannot be sent (empty, or holds characters a header cannot carry).
+  class InvalidCredentialsError < Error; end
+
+  # The operation does not accept this kind of credential (a personal access token where a
+  # secret key is needed). Checked before any request is sent.
+  class UnsupportedCredentialError < Error; end
+
+  # Listing runs with a personal access token needs +project_ref:+ (and +env:+).
+  class MissingProjectRefError < Error; end
+
+  # The server answered with an error status. Subclasses for the statuses a caller handles; this
+  # class itself for any other (405, 413, 415, ...).
+  class APIStatusError < Error; end
+
+  # HTTP 400.
+  class BadRequestError < APIStatusError; end
+
+  # HTTP 401: the token is invalid, or not valid for this environment or branch.
+  class AuthenticationError < APIStatusError; end
+
+  # HTTP 403: the token lacks a scope the call needs.
+  class PermissionDeniedError < APIStatusError; end
+
+  # HTTP 404.
+  class NotFoundError < APIStatusError; end
+
+  # HTTP 409.
+  class ConflictError < APIStatusError; end
+
+  # HTTP 422.
+  class UnprocessableEntityError < APIStatusError; end
+
+  # HTTP 429, after the retries the retry policy allows.
+  class RateLimitError < APIStatusError
+    # Seconds until the rate limit resets (Float), when the server said; nil otherwise.
+    def retry_after
+      @retry_after_ms && @retry_after_ms / 1000.0
+    end
+  end
+
+  # HTTP 5xx, after the retries the retry policy allows.
+  class InternalServerError < APIStatusError; end
+
+  # The request could not be sent or its response not received (connection refused, reset...).
+  class APIConnectionError < Error; end
+
+  # The call took longer than its timeout. A kind of APIConnectionError, as in openai-python.
+  class APITimeoutError < APIConnectionError; end
+
+  # A success response whose body is not the JSON the API documents; +body+ holds it.
+  class DecodeError < Error; end
+
+  # A batch's items were sent but the server did not seal the batch.
+  class BatchNotSealedError < Error; end
+
+  # A response body was larger than the client accepts (+max_response_bytes:+).
+  class ResponseTooLargeError < Error; end
+
+  # +runs.poll+ retrieved the run as often as it may and it was not finished.
+  class PollLimitReachedError < Error; end
+
+  # The library panicked (a bug in triggerdev: please report it). It stays usable.
+  class PanicError < Error; end
+
+  # Turning the library's trigger_error objects into exceptions.
+  module Errors
+    # trigger_result value => class. Values are fixed by the C ABI and never reused; an unknown
+    # value (from a newer library) becomes a plain Triggerdev::Error.
+    CLASSES = {
+      1 => InvalidArgumentError,
+      2 => MissingCredentialsError,
+      3 => InvalidCredentialsError,
+      4 => UnsupportedCredentialError,
+      5 => MissingProjectRefError,
+      6 => BadRequestError,
+      7 => AuthenticationError,
+      8 => PermissionDeniedError,
+      9 => NotFoundError,
+      10 => ConflictError,
+      11 => UnprocessableEntityError,
+      12 => RateLimitError,
+      13 => InternalServerError,
+      14 => APIStatusError,
+      15 => APIConnectionError,
+      16 => APITimeoutError,
+      17 => DecodeError,
+      18 => BatchNotSealedError,
+      19 => ResponseTooLargeError,
+      20 => PollLimitReachedError,
+      100 => PanicError,
+    }.freeze
+
+    # The exception for a failed call that returned +rc+ and wrote +errp+ (which is freed here).
+    def self.from_native(rc, errp)
+      return build(rc, "triggerdev call failed (result #{rc})") if errp.nil? || errp.null?
+
+      begin
+        kind = Native.trigger_error_kind(errp)
+        message = utf8(Native.trigger_error_message(errp))
+        status = Native.trigger_error_status(errp)
+        body = utf8(Native.trigger_error_body(errp))
+        code = utf8(Native.trigger_error_code(errp))
+        retry_after_ms = Native.trigger_error_retry_after_ms(errp)
+      ensure
+        Native.trigger_error_free(errp)
+      end
+      build(kind.zero? ? rc : kind, message, status: status.zero? ? nil : status, body: body,
+                                             code: code, retry_after_ms: retry_after_ms.negative? ? nil : retry_after_ms)
+    end
+
+    def self.build(kind, message, **details)
+      CLASSES.fetch(kind, Error).new(message, kind: kind, **details)
+    end
+
+    def self.utf8(text)
+      text&.force_encoding(Encoding::UTF_8)
+    end
+    private_class_method :utf8
+  end
+end

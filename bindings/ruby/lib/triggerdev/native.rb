@@ -1,0 +1,252 @@
+# frozen_string_literal: true
+
+require "ffi"
+require_relative "version"
+
+module Triggerdev
+  # The C ABI of libtriggerdev (include/triggerdev.h), attached with the ffi gem.
+  #
+  # Where the library comes from, first hit wins:
+  #
+  # 1. +TRIGGERDEV_LIB+, a path to the library (when set, nothing else is tried);
+  # 2. the gem's own copy, +lib/triggerdev/native/libtriggerdev.so+, when the gem was built with
+  #    one;
+  # 3. the repository checkout the gem sits in: +$CARGO_TARGET_DIR+ (when set), then
+  #    +target/release+, then +target/debug+.
+  #
+  # At load, +trigger_version()+ must equal Triggerdev::VERSION; a missing library, one that is
+  # not a triggerdev library or a version mismatch raises a LoadError that says what was looked
+  # for and how to fix it.
+  #
+  # Everything here is internal: use Triggerdev::Client and the ambient API.
+  module Native
+    extend FFI::Library
+
+    LIB_FILE = FFI.map_library_name("triggerdev")
+    # The copy a packaged gem carries.
+    GEM_COPY = File.expand_path(File.join("native", LIB_FILE), __dir__)
+    # bindings/ruby/lib/triggerdev -> the repository root.
+    REPO_ROOT = File.expand_path("../../../..", __dir__)
+
+    # Every export of include/triggerdev.h: name => [parameter types, return type, blocking].
+    # "Blocking" exports may make HTTP requests: they run without the GVL, so other Ruby threads
+    # keep running. C types: const char * = :string; T ** (out-parameters) and handles =
+    # :pointer; enum trigger_result = :int. test/native_test.rb checks this table against the
+    # header, so a new export that is missing here fails the suite.
+    FUNCTIONS = {
+      trigger_version: [[], :string, false],
+      trigger_string_free: [%i[pointer], :void, false],
+      trigger_error_kind: [%i[pointer], :int, false],
+      trigger_error_status: [%i[pointer], :uint16, false],
+      trigger_error_message: [%i[pointer], :string, false],
+      trigger_error_body: [%i[pointer], :string, false],
+      trigger_error_code: [%i[pointer], :string, false],
+      trigger_error_retry_after_ms: [%i[pointer], :int64, false],
+      trigger_error_free: [%i[pointer], :void, false],
+
+      trigger_client_new: [%i[string pointer pointer], :int, false],
+      trigger_client_with_options: [%i[pointer string pointer pointer], :int, false],
+      trigger_client_free: [%i[pointer], :void, false],
+      trigger_configure: [%i[string pointer], :int, false],
+      trigger_auth_push: [%i[string pointer], :int, false],
+      trigger_auth_pop: [[], :bool, false],
+      trigger_auth_current: [%i[pointer pointer], :int, false],
+      trigger_auth_push_config: [%i[pointer pointer], :int, false],
+      trigger_config_free: [%i[pointer], :void, false],
+
+      trigger_tasks_trigger: [%i[pointer string string string pointer pointer], :int, true],
+      trigger_tasks_batch_trigger: [%i[pointer string string pointer pointer], :int, true],
+      trigger_batches_retrieve: [%i[pointer string pointer pointer], :int, true],
+      trigger_idempotency_keys_create: [%i[string string pointer pointer], :int, false],
+      trigger_idempotency_keys_reset: [%i[pointer string string pointer pointer], :int, true],
+
+      trigger_runs_list: [%i[pointer string pointer pointer], :int, true],
+      trigger_runs_list_iter: [%i[pointer string pointer pointer], :int, false],
+      trigger_runs_iter_next: [%i[pointer pointer pointer], :int, true],
+      trigger_runs_iter_free: [%i[pointer], :void, false],
+      trigger_runs_retrieve: [%i[pointer string pointer pointer], :int, true],
+      trigger_runs_poll: [%i[pointer string uint64 pointer pointer], :int, true],
+      trigger_runs_cancel: [%i[pointer string pointer pointer], :int, true],
+      trigger_runs_replay: [%i[pointer string string pointer pointer], :int, true],
+      trigger_runs_reschedule: [%i[pointer string string pointer pointer], :int, true],
+      trigger_runs_update_metadata: [%i[pointer string string pointer pointer], :int, true],
+      trigger_runs_metadata: [%i[pointer string pointer pointer], :int, true],
+      trigger_runs_add_tags: [%i[pointer string string pointer pointer], :int, true],
+      trigger_runs_result: [%i[pointer string pointer pointer], :int, true],
+      trigger_runs_events: [%i[pointer string pointer pointer], :int, true],
+      trigger_runs_trace: [%i[pointer string pointer pointer], :int, true],
+
+      trigger_envvars_list: [%i[pointer string string pointer pointer], :int, true],
+      trigger_envvars_retrieve: [%i[pointer string string string pointer pointer], :int, true],
+      trigger_envvars_create: [%i[pointer string string string pointer pointer], :int, true],
+      trigger_envvars_update: [%i[pointer string string string string pointer pointer], :int, true],
+      trigger_envvars_del: [%i[pointer string string string pointer pointer], :int, true],
+      trigger_envvars_upload: [%i[pointer string string string pointer pointer], :int, true],
+      trigger_envvars_parse_dotenv: [%i[string pointer pointer], :int, false],
+
+      trigger_schedules_list: [%i[pointer string pointer pointer], :int, true],
+      trigger_schedules_list_iter: [%i[pointer string pointer pointer], :int, false],
+      trigger_schedules_iter_next: [%i[pointer pointer pointer], :int, true],
+      trigger_schedules_iter_free: [%i[pointer], :void, false],
+      trigger_schedules_create: [%i[pointer string pointer pointer], :int, true],
+      trigger_schedules_retrieve: [%i[pointer string pointer pointer], :int, true],
+      trigger_schedules_update: [%i[pointer string string pointer pointer], :int, true],
+      trigger_schedules_activate: [%i[pointer string pointer pointer], :int, true],
+      trigger_schedules_deactivate: [%i[pointer string pointer pointer], :int, true],
+      trigger_schedules_del: [%i[pointer string pointer pointer], :int, true],
+      trigger_schedules_timezones: [%i[pointer bool pointer pointer], :int, true],
+    }.freeze
+
+    class << self
+      # The path of the library that was loaded.
+      attr_reader :path
+
+      # [[path, where it came from], ...] in the order they are tried.
+      def candidates(env = ENV)
+        explicit = env["TRIGGERDEV_LIB"]
+        return [[File.expand_path(explicit), "TRIGGERDEV_LIB"]] if explicit && !explicit.empty?
+
+        list = [[GEM_COPY, "the gem's own copy"]]
+        target_dirs(env).each do |dir|
+          %w[release debug].each { |profile| list << [File.join(dir, profile, LIB_FILE), "cargo build"] }
+        end
+        list.uniq { |path, _| path }
+      end
+
+      # Raises LoadError unless +found+ (what trigger_version() said) is Triggerdev::VERSION.
+      def check_version!(found, path)
+        return if found == VERSION
+
+        raise LoadError,
+              "triggerdev: #{path} is version #{found.inspect}, but this gem is #{VERSION}. " \
+              "Load a matching library: rebuild it from the same checkout (`cargo build --lib` in " \
+              "#{REPO_ROOT}) or set TRIGGERDEV_LIB to a libtriggerdev #{VERSION}."
+      end
+
+      # Finds, opens and checks the library, then attaches every function. Called once, at
+      # require time.
+      def load!(env = ENV)
+        list = candidates(env)
+        path, = list.find { |candidate, _| File.file?(candidate) }
+        raise LoadError, not_found_message(list, env) unless path
+
+        begin
+          ffi_lib(path)
+        rescue LoadError => e
+          raise LoadError, "triggerdev: cannot open #{path} (#{e.message.lines.first&.strip}). " \
+                           "#{FIX_HINT}"
+        end
+        attach(:trigger_version, path)
+        check_version!(trigger_version.to_s, path)
+        FUNCTIONS.each_key { |name| attach(name, path) unless name == :trigger_version }
+        @path = path
+      end
+
+      private
+
+      FIX_HINT = "Build the library with `cargo build --lib` (or `cargo build --release`) in the " \
+                 "triggerdev repository, or set TRIGGERDEV_LIB to the path of #{LIB_FILE}."
+      private_constant :FIX_HINT
+
+      def target_dirs(env)
+        dirs = []
+        custom = env["CARGO_TARGET_DIR"]
+        dirs << File.expand_path(custom, REPO_ROOT) if custom && !custom.empty?
+        dirs << File.join(REPO_ROOT, "target")
+        dirs
+      end
+
+      def attach(name, path)
+        params, ret, blocking = FUNCTIONS.fetch(name)
+        attach_function(name, params, ret, blocking: blocking)
+      rescue FFI::NotFoundError
+        raise LoadError, "triggerdev: #{path} does not export #{name}, so it is not a " \
+                         "libtriggerdev #{VERSION} (an older build, or another library). #{FIX_HINT}"
+      end
+
+      def not_found_message(list, env)
+        looked = list.map { |p, why| "#{p} (#{why})" }.join(", ")
+        if list.first&.last == "TRIGGERDEV_LIB"
+          "triggerdev: TRIGGERDEV_LIB is #{env['TRIGGERDEV_LIB'].inspect}, but there is no file " \
+            "at #{list.first.first}. Point TRIGGERDEV_LIB at #{LIB_FILE}, or unset it to use the " \
+            "gem's copy or a cargo build."
+        else
+          "triggerdev: cannot find #{LIB_FILE}; looked for #{looked}. #{FIX_HINT}"
+        end
+      end
+    end
+
+    load!
+
+    # Calls +fn+ (an export whose last two parameters are +char **out+ and +trigger_error **err+)
+    # with +args+, and returns what it wrote to +out+ as a UTF-8 String (nil when it wrote NULL,
+    # as an iterator does at its end). A failure raises the Triggerdev::Error of its kind. The
+    # library's strings and errors are freed before this returns, whatever happens: an
+    # asynchronous exception (Thread#raise, Timeout) is held back until they are.
+    def self.call_json(fn, *args)
+      out = FFI::MemoryPointer.new(:pointer, 2)
+      err = out + POINTER_SIZE
+      error = nil
+      text = Thread.handle_interrupt(DEFER) do
+        rc = public_send(fn, *args, out, err)
+        if rc.zero?
+          take_string(out.get_pointer(0))
+        else
+          error = Errors.from_native(rc, err.get_pointer(0))
+          nil
+        end
+      end
+      raise error if error
+
+      text
+    end
+
+    # Like call_json for an export that writes a handle to +out+: returns it as an
+    # FFI::AutoPointer that +free_fn+ releases (on #free, or when it is garbage collected).
+    def self.call_handle(fn, free_fn, *args)
+      out = FFI::MemoryPointer.new(:pointer, 2)
+      err = out + POINTER_SIZE
+      error = nil
+      handle = Thread.handle_interrupt(DEFER) do
+        rc = public_send(fn, *args, out, err)
+        if rc.zero?
+          FFI::AutoPointer.new(out.get_pointer(0), method(free_fn))
+        else
+          error = Errors.from_native(rc, err.get_pointer(0))
+          nil
+        end
+      end
+      raise error if error
+
+      handle
+    end
+
+    # Calls +fn+ (an export whose only out-parameter is +err+) and raises on failure.
+    def self.call_void(fn, *args)
+      err = FFI::MemoryPointer.new(:pointer)
+      error = nil
+      Thread.handle_interrupt(DEFER) do
+        rc = public_send(fn, *args, err)
+        error = Errors.from_native(rc, err.get_pointer(0)) unless rc.zero?
+      end
+      raise error if error
+
+      nil
+    end
+
+    # Reads a library-owned string and frees it.
+    def self.take_string(ptr)
+      return nil if ptr.null?
+
+      begin
+        ptr.read_string.force_encoding(Encoding::UTF_8)
+      ensure
+        trigger_string_free(ptr)
+      end
+    end
+
+    POINTER_SIZE = FFI::Pointer.size
+    DEFER = { Object => :never }.freeze
+    private_constant :POINTER_SIZE, :DEFER
+  end
+end

@@ -1,0 +1,298 @@
+# frozen_string_literal: true
+
+require "json"
+require "time"
+require_relative "util"
+
+module Triggerdev
+  # An API object: the server's JSON, read through snake_case readers.
+  #
+  #   run = client.runs.retrieve("run_123")
+  #   run.task_identifier   # => "send-email"       (the JSON's "taskIdentifier")
+  #   run.created_at        # => 2025-01-01 00:00:00 UTC  (a Time, in UTC)
+  #   run.completed?        # => false              ("isCompleted")
+  #   run[:taskIdentifier]  # => "send-email"       (by JSON name, String or Symbol)
+  #   run.to_h              # => the server's JSON as a Hash, unknown fields kept
+  #
+  # Every field the server sent has a reader, declared or not; a field the class declares reads
+  # nil when the server left it out. Built lazily: the JSON text the library returned is parsed
+  # at the first read, and nested objects are TriggerObjects built when first read; user data (+payload+, +output+, +metadata+) is plain Ruby (Hash, Array, String, ...).
+  # Strings in fields named +...At+, +...Until+, +...Time+ and +nextRun+ that hold an ISO-8601
+  # time read as Time (UTC).
+  class TriggerObject
+    # Fields whose value is the caller's data, handed back as parsed.
+    RAW_KEYS = %w[payload output metadata variables parentVariables].freeze
+    TIME_KEY = /(?:At|Until|Time)\z|\AnextRun\z/.freeze
+    ISO_TIME = /\A\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)\z/.freeze
+    REDACTED_KEYS = %w[publicAccessToken accessToken secretKey token].freeze
+    NO_NESTED = {}.freeze
+
+    # Declares readers for +names+ (snake_case) and, for those starting with +is_+, a predicate
+    # without it (+is_cached+ and +cached?+).
+    def self.fields(*names)
+      names.each do |name|
+        key = Util.camelize(name)
+        define_method(name) { self[key] }
+        define_method(:"#{name.to_s.delete_prefix('is_')}?") { self[key] ? true : false } if name.start_with?("is_")
+      end
+    end
+
+    # Nested objects with their own class: +nested "error" => RunError+.
+    def self.nested(map = nil)
+      @nested = (@nested || {}).merge(map) if map
+      @nested || (superclass.respond_to?(:nested) ? superclass.nested : NO_NESTED)
+    end
+
+    # Wraps +json+ (a Hash) as an instance of +self+.
+    def self.wrap(json)
+      json.nil? ? nil : new(json)
+    end
+
+    # Wraps +json+: a Hash (parsed JSON; not copied) or the JSON text of an object, parsed when
+    # first read.
+    def initialize(json)
+      case json
+      when Hash then @values = json
+      when String then @text = json
+      else raise TypeError, "#{self.class} needs a Hash or JSON text, not #{Util.describe(json)}"
+      end
+      @cache = nil
+    end
+
+    # The server's JSON, as a Hash (JSON names, unknown fields kept). Not a copy.
+    def to_h
+      @values || values
+    end
+    alias to_hash to_h
+
+    def to_json(*args)
+      values.to_json(*args)
+    end
+
+    # The converted value of the JSON field +key+ ("taskIdentifier" or :taskIdentifier; a
+    # snake_case Symbol also works: :task_identifier).
+    def [](key)
+      name = key.is_a?(String) ? key : key.to_s
+      values = @values || self.values
+      name = Util.camelize(key) if !values.key?(name) && key.is_a?(Symbol)
+      value = values[name]
+      case value
+      when Hash, Array
+        (@cache ||= {}).fetch(name) { @cache[name] = convert(name, value) }
+      when String
+        TIME_KEY.match?(name) && ISO_TIME.match?(value) ? time(name, value) : value
+      else
+        value
+      end
+    end
+
+    def key?(key)
+      values.key?(key.to_s) || (key.is_a?(Symbol) && values.key?(Util.camelize(key)))
+    end
+
+    def keys
+      values.keys
+    end
+
+    def dig(key, *rest)
+      value = self[key]
+      rest.empty? || value.nil? ? value : value.dig(*rest)
+    end
+
+    def ==(other)
+      other.class == self.class && other.to_h == values
+    end
+    alias eql? ==
+
+    def hash
+      [self.class, values].hash
+    end
+
+    def inspect
+      shown = values.to_h { |k, v| [k, REDACTED_KEYS.include?(k) && v ? "[redacted]" : v] }
+      text = JSON.generate(shown)
+      text = "#{text[0, 200]}...}" if text.size > 200
+      "#<#{self.class.name} #{text}>"
+    end
+    alias to_s inspect
+
+    def method_missing(name, *args, &block)
+      return super unless args.empty? && block.nil?
+
+      text = name.to_s
+      if text.end_with?("?")
+        base = text.chomp("?")
+        key = json_key("is_#{base}") || json_key(base)
+        return self[key] ? true : false if key
+      elsif (key = json_key(text))
+        return self[key]
+      end
+      super
+    end
+
+    def respond_to_missing?(name, include_private = false)
+      text = name.to_s
+      found = if text.end_with?("?")
+                json_key("is_#{text.chomp('?')}") || json_key(text.chomp("?"))
+              else
+                json_key(text)
+              end
+      found ? true : super
+    end
+
+    protected
+
+    # The parsed JSON (parsed now if it was not yet). Safe when threads race here: @values is
+    # set before the text is dropped, so a loser that finds no text finds the values.
+    def values
+      return @values if @values
+
+      text = @text
+      return @values if text.nil?
+
+      parsed = JSON.parse(text)
+      raise DecodeError.new("expected a JSON object", body: text) unless parsed.is_a?(Hash)
+
+      @values = parsed
+      @text = nil
+      parsed
+    end
+
+    private
+
+    # The JSON key a snake_case reader name stands for, if the server sent it.
+    def json_key(snake)
+      camel = Util.camelize(snake)
+      return camel if values.key?(camel)
+      return snake if values.key?(snake)
+
+      values.each_key { |k| return k if Util.underscore(k) == snake }
+      nil
+    end
+
+    def convert(name, value)
+      return value if RAW_KEYS.include?(name)
+
+      case value
+      when Hash then (self.class.nested[name] || TriggerObject).new(value)
+      when Array
+        klass = self.class.nested[name] || TriggerObject
+        value.map { |v| v.is_a?(Hash) ? klass.new(v) : v }
+      end
+    end
+
+    def time(name, value)
+      (@cache ||= {}).fetch(name) { @cache[name] = Time.iso8601(value).utc }
+    rescue ArgumentError
+      value
+    end
+  end
+
+  # Run statuses (the API's 2025-07-16 vocabulary).
+  module RunStatus
+    ALL = %w[PENDING_VERSION QUEUED DEQUEUED EXECUTING WAITING COMPLETED CANCELED FAILED CRASHED
+             SYSTEM_FAILURE DELAYED EXPIRED TIMED_OUT].freeze
+    ALL.each { |s| const_set(s, s) }
+    FINAL = [COMPLETED, CANCELED, FAILED, CRASHED, SYSTEM_FAILURE, EXPIRED, TIMED_OUT].freeze
+  end
+
+  # The error of a failed run or attempt.
+  class RunError < TriggerObject
+    fields :message, :name, :stack_trace
+  end
+
+  # One attempt of a run.
+  class RunAttempt < TriggerObject
+    fields :id, :status, :created_at, :updated_at, :started_at, :completed_at
+    nested "error" => RunError
+  end
+
+  # A run (+runs.retrieve+, +runs.list+ items).
+  class Run < TriggerObject
+    fields :id, :status, :task_identifier, :version, :idempotency_key, :created_at, :updated_at,
+           :started_at, :finished_at, :delayed_until, :expired_at, :ttl, :payload,
+           :payload_presigned_url, :output, :output_presigned_url, :error, :metadata, :tags,
+           :attempts, :attempt_count, :cost_in_cents, :base_cost_in_cents, :duration_ms, :depth,
+           :batch_id, :schedule, :trigger_function, :related_runs, :env,
+           :is_test, :is_queued, :is_executing, :is_waiting, :is_completed, :is_success,
+           :is_failed, :is_cancelled
+    nested "error" => RunError, "attempts" => RunAttempt
+
+    # True once the run reached a final status (COMPLETED, CANCELED, FAILED, ...).
+    def finished?
+      RunStatus::FINAL.include?(status)
+    end
+  end
+
+  # What +tasks.trigger+ returns.
+  class RunHandle < TriggerObject
+    fields :id, :is_cached, :public_access_token
+  end
+
+  # What +tasks.batch_trigger+ returns.
+  class BatchHandle < TriggerObject
+    fields :batch_id, :run_count, :is_cached, :public_access_token
+
+    alias id batch_id
+  end
+
+  # A batch (+batches.retrieve+).
+  class Batch < TriggerObject
+    fields :id, :status, :idempotency_key, :created_at, :updated_at, :run_count, :runs, :processing
+  end
+
+  # The result of a finished run (+runs.result+). The API sends +output+ as serialized text
+  # (+outputType+ "application/json" or "application/super+json"); #output decodes it
+  # (#to_h keeps the text as sent).
+  class RunResult < TriggerObject
+    fields :ok, :id, :output_type, :error, :task_identifier
+
+    def output
+      raw = self["output"]
+      return raw unless raw.is_a?(String)
+
+      case output_type
+      when "application/json" then JSON.parse(raw)
+      when "application/super+json" then JSON.parse(raw).then { |v| v.is_a?(Hash) && v.key?("json") ? v["json"] : v }
+      else raw
+      end
+    rescue JSON::ParserError
+      raw
+    end
+
+    def ok?
+      ok ? true : false
+    end
+  end
+
+  # A run's metadata (+runs.metadata+, +runs.update_metadata+).
+  class RunMetadata < TriggerObject
+    fields :metadata, :metadata_type
+  end
+
+  # One event of a run's trace (+runs.events+).
+  class RunEvent < TriggerObject
+    fields :span_id, :parent_id, :run_id, :message, :start_time, :duration, :is_error,
+           :is_partial, :is_cancelled, :level, :kind, :attempt_number, :task_slug, :events, :style
+  end
+
+  # A run's trace (+runs.trace+).
+  class RunTrace < TriggerObject
+    fields :trace_id, :root_span
+  end
+
+  # An environment variable (+envvars.list+ items, +envvars.retrieve+).
+  class EnvVar < TriggerObject
+    fields :name, :value, :is_secret
+  end
+
+  # A schedule.
+  class Schedule < TriggerObject
+    fields :id, :type, :task, :active, :deduplication_key, :external_id, :generator, :timezone,
+           :window, :next_run, :environments
+
+    def active?
+      active ? true : false
+    end
+  end
+end

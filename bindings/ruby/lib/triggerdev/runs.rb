@@ -1,0 +1,118 @@
+# frozen_string_literal: true
+
+require_relative "resource"
+
+module Triggerdev
+  # client.runs: list, inspect and manage runs.
+  class Runs < Resource
+    # The official run-list filters.
+    LIST_PARAMS = {
+      project_ref: :string, env: :strings, status: :strings, task_identifier: :strings,
+      version: :strings, bulk_action: :string, tag: :strings, schedule: :string, is_test: :bool,
+      from: :epoch_ms, to: :epoch_ms, period: :string, batch: :string, queue: :queue_filters,
+      machine: :strings, region: :strings, limit: :integer, after: :string, before: :string
+    }.freeze
+
+    REPLAY_OPTIONS = {
+      payload: :json, payload_type: :string, metadata: :json, tags: :strings, queue: :string,
+      concurrency_key: :string, machine: :string, version: :string, region: :string,
+      delay: :duration_or_time, ttl: :ttl, idempotency_key: :string, idempotency_key_ttl: :string,
+      max_attempts: :integer, max_duration: :integer, priority: :integer
+    }.freeze
+
+    METADATA_BODY = {
+      metadata: :json, operations: :json, parent_operations: :json, root_operations: :json
+    }.freeze
+
+    # Every run the filters match, as a lazy Enumerable of Runs that fetches one page at a time
+    # (see Pager); #first_page gives the first page (a RunsPage).
+    #
+    #   client.runs.list(status: ["COMPLETED"], task_identifier: "send-email").each { |run| ... }
+    #
+    # Filters: status:, task_identifier:, version:, tag:, machine:, region:, env: (one value or
+    # an Array), bulk_action:, schedule:, batch:, period: ("1d"), from:/to: (Time or epoch ms),
+    # is_test:, queue: ("name", or {type: "task"|"custom", name:}), limit: (page size, 1..100),
+    # after:/before: (cursors), and with a personal access token project_ref: and env:.
+    def list(**filters)
+      pager("runs", options_json(LIST_PARAMS, filters, "runs.list"), Run) { |runs| runs.list_page(**filters) }
+    end
+
+    # One page of runs (a RunsPage: +data+, +next_cursor+, +next_page+), same filters as #list.
+    def list_page(**filters)
+      json = call(:trigger_runs_list, options_json(LIST_PARAMS, filters, "runs.list_page"))
+      RunsPage.new(JSON.parse(json), lambda { |page|
+        list_page(**filters, after: page.next_cursor, before: nil)
+      })
+    end
+
+    # The Run +run_id+ (payload and output included).
+    def retrieve(run_id)
+      Run.new(call(:trigger_runs_retrieve, id!(run_id, "run_id")))
+    end
+
+    # Retrieves the run every +interval+ seconds until it is finished (at most 500 times) and
+    # returns it; raises PollLimitReachedError if it never finishes.
+    def poll(run_id, interval: 1.0)
+      ms = Util.millis(interval, "interval:").round
+      object(Run, call(:trigger_runs_poll, id!(run_id, "run_id"), ms))
+    end
+
+    # Cancels a run; returns its +id+.
+    def cancel(run_id)
+      object(TriggerObject, call(:trigger_runs_cancel, id!(run_id, "run_id")))
+    end
+
+    # Replays a run as a new one; returns the new run's +id+. Options change the new run:
+    # payload:, payload_type:, metadata:, tags:, queue:, concurrency_key:, machine:, version:,
+    # region:, delay:, ttl:, idempotency_key:, idempotency_key_ttl:, max_attempts:,
+    # max_duration:, priority:.
+    def replay(run_id, **options)
+      id = id!(run_id, "run_id")
+      object(TriggerObject, call(:trigger_runs_replay, id, options_json(REPLAY_OPTIONS, options, "runs.replay")))
+    end
+
+    # Moves a delayed run to +delay+ (a duration like "1h", or a Time); returns the Run.
+    def reschedule(run_id, delay)
+      id = id!(run_id, "run_id")
+      object(Run, call(:trigger_runs_reschedule, id, Util.duration_or_time(delay, "delay")))
+    end
+
+    # Updates a run's metadata: +metadata:+ replaces it, +operations:+ (and
+    # +parent_operations:+, +root_operations:+) change it, e.g.
+    # <tt>operations: [{ type: "increment", key: "n", value: 1 }]</tt>. Returns RunMetadata.
+    def update_metadata(run_id, **body)
+      id = id!(run_id, "run_id")
+      object(RunMetadata, call(:trigger_runs_update_metadata, id, body_json(METADATA_BODY, body, "runs.update_metadata")))
+    end
+
+    # A run's metadata (RunMetadata: +metadata+, +metadata_type+).
+    def metadata(run_id)
+      object(RunMetadata, call(:trigger_runs_metadata, id!(run_id, "run_id")))
+    end
+
+    # Adds +tags+ (a String or an Array) to a run; returns the server's +message+.
+    def add_tags(run_id, tags)
+      id = id!(run_id, "run_id")
+      object(TriggerObject, call(:trigger_runs_add_tags, id, Util.json(Params.strings(tags, "tags"), "tags")))
+    end
+
+    # The RunResult of a finished run (+ok?+, +output+, +error+), or nil while it is not
+    # finished.
+    def result(run_id)
+      parsed = JSON.parse(call(:trigger_runs_result, id!(run_id, "run_id")))
+      parsed.nil? ? nil : RunResult.new(parsed)
+    end
+
+    # The events of a run's trace, as an Array of RunEvents.
+    def events(run_id)
+      parsed = JSON.parse(call(:trigger_runs_events, id!(run_id, "run_id")))
+      (parsed["events"] || []).map { |e| RunEvent.new(e) }
+    end
+
+    # A run's trace (RunTrace: +trace_id+, +root_span+).
+    def trace(run_id)
+      parsed = JSON.parse(call(:trigger_runs_trace, id!(run_id, "run_id")))
+      RunTrace.new(parsed["trace"] || parsed)
+    end
+  end
+end

@@ -1,0 +1,247 @@
+# frozen_string_literal: true
+
+require "json"
+require "net/http"
+require "uri"
+require "timeout"
+require_relative "../triggerdev"
+
+module Triggerdev
+  # Helpers for tests of code that uses triggerdev.
+  module Testing
+    # The local Trigger.dev API emulator (the +triggerdev-emulator+ binary), started on a free
+    # loopback port and driven through its admin API.
+    #
+    #   Triggerdev::Testing::Emulator.start do |emu|
+    #     client = emu.client                       # a Client with the dev key
+    #     run = client.tasks.trigger("send-email", { to: "ada" })
+    #     emu.complete_run(run.id, { sent: true })
+    #     client.runs.retrieve(run.id).status       # => "COMPLETED"
+    #   end
+    #
+    # The binary comes from +TRIGGERDEV_EMULATOR+ (a path), else the repository's
+    # +target/release+ or +target/debug+ (+cargo build -p triggerdev-emulator+).
+    class Emulator
+      BINARY = "triggerdev-emulator"
+      REPO_ROOT = File.expand_path("../../../..", __dir__)
+
+      # Starts an emulator (+args+: extra command-line flags such as "--latency-ms", "5"). With a
+      # block, yields it and stops it after the block; without, returns it (call #stop).
+      def self.start(args: [], binary: nil, timeout: 10)
+        emu = new(binary: binary, args: args, timeout: timeout)
+        return emu unless block_given?
+
+        begin
+          yield emu
+        ensure
+          emu.stop
+        end
+      end
+
+      # The binary that start runs: TRIGGERDEV_EMULATOR, then the repository's target/release and
+      # target/debug. Raises LoadError, saying what it looked for, when there is none.
+      def self.binary(env = ENV, root: REPO_ROOT)
+        explicit = env["TRIGGERDEV_EMULATOR"]
+        if explicit && !explicit.empty?
+          return explicit if File.executable?(explicit)
+
+          raise LoadError, "TRIGGERDEV_EMULATOR is #{explicit.inspect}, which is not an executable file"
+        end
+        dirs = []
+        dirs << File.expand_path(env["CARGO_TARGET_DIR"], root) if env["CARGO_TARGET_DIR"] && !env["CARGO_TARGET_DIR"].empty?
+        dirs << File.join(root, "target")
+        candidates = dirs.product(%w[release debug]).map { |d, p| File.join(d, p, BINARY) }
+        found = candidates.find { |c| File.executable?(c) }
+        return found if found
+
+        raise LoadError, "cannot find #{BINARY}; looked for #{candidates.join(', ')}. Build it with " \
+                         "`cargo build -p triggerdev-emulator` in #{root}, or set TRIGGERDEV_EMULATOR."
+      end
+
+      # "http://127.0.0.1:PORT".
+      attr_reader :base_url, :port
+      # The seed in force (GET /__emulator/seed), as a Hash.
+      attr_reader :seed
+      attr_reader :pid
+
+      def initialize(binary: nil, args: [], timeout: 10)
+        @binary = binary || self.class.binary
+        @stdout, child_out = IO.pipe
+        @pid = Process.spawn(@binary, "--port", "0", *args.map(&:to_s),
+                             out: child_out, err: File::NULL, in: File::NULL)
+        child_out.close
+        @http_lock = Mutex.new
+        begin
+          Timeout.timeout(timeout) { read_banner }
+          @seed = admin(:get, "/__emulator/seed")
+        rescue StandardError, Timeout::Error
+          stop
+          raise
+        end
+      end
+
+      def project_ref = project["ref"]
+      def dev_key = env_key("dev")
+      def staging_key = env_key("stg")
+      def prod_key = env_key("prod")
+      def preview_key = env_key("preview")
+      def preview_branch = env("preview")["branches"].first
+      def pat = @seed["pats"].first["token"]
+
+      # The seeded additional (scoped) key of the dev environment.
+      def additional_key
+        env("dev").fetch("additionalKeys").first["key"]
+      end
+
+      # A Client of this emulator: +access_token+ (default the dev key) and Client.new options.
+      # Retries wait 1-5 ms instead of seconds, unless +retry:+ or +max_retries:+ say otherwise.
+      def client(access_token = dev_key, **options)
+        options = { retry: { min_timeout_in_ms: 1, max_timeout_in_ms: 5 } }.merge(options)
+        Triggerdev::Client.new(access_token: access_token, base_url: base_url, **options)
+      end
+
+      # --- admin API (no auth, never faulted, not logged) ---
+
+      # Moves run +id+ to EXECUTING.
+      def start_run(id)
+        admin(:post, "/__emulator/runs/#{esc(id)}/start", {})
+      end
+
+      # Completes run +id+ with +output+.
+      def complete_run(id, output = nil)
+        admin(:post, "/__emulator/runs/#{esc(id)}/complete", { "output" => output })
+      end
+
+      # Fails run +id+ (+status:+ FAILED, CRASHED, SYSTEM_FAILURE or TIMED_OUT).
+      def fail_run(id, message = "failed", name: nil, status: nil)
+        error = { "message" => message }
+        error["name"] = name if name
+        body = { "error" => error }
+        body["status"] = status if status
+        admin(:post, "/__emulator/runs/#{esc(id)}/fail", body)
+      end
+
+      # Fires schedule +id+ as if the cron ticked; returns {"id" => run id}.
+      def fire_schedule(id)
+        admin(:post, "/__emulator/schedules/#{esc(id)}/fire", {})
+      end
+
+      # Moves the emulator clock: advance(seconds: 60) or advance(ms: 1500).
+      def advance(seconds: nil, ms: nil)
+        admin(:post, "/__emulator/advance", seconds ? { "seconds" => seconds } : { "ms" => ms || 0 })
+      end
+
+      # Adds fault rules (one Hash or an Array; snake_case keys are sent in camelCase):
+      # add_fault(status: 429, count: 1, rate_limit_reset_ms: 1500).
+      def add_fault(rule = nil, **options)
+        rules = rule || options
+        admin(:post, "/__emulator/faults", camel_keys(rules))
+      end
+
+      # The fault rules in force (an Array of Hashes).
+      def faults = admin(:get, "/__emulator/faults")["faults"]
+      def clear_faults = admin(:delete, "/__emulator/faults")
+
+      # Back to the seed and the start-up faults.
+      def reset = admin(:post, "/__emulator/reset", {})
+
+      # The state dump (runs, batches, schedules, envvars, ...).
+      def state = admin(:get, "/__emulator/state")
+
+      # Every run, as the state dump shows it.
+      def runs = state["runs"]
+
+      # The run +id+ from the state dump, or nil.
+      def run(id) = runs.find { |r| r["id"] == id }
+
+      # The request log: an Array of {"method", "path", "query", "headers", "body", "status", ...}.
+      def requests = admin(:get, "/__emulator/requests")["requests"]
+      def clear_requests = admin(:delete, "/__emulator/requests")
+
+      # Adds a branch env: add_branch("feature-y") (env: "preview" or "dev").
+      def add_branch(name, env: nil)
+        body = { "name" => name }
+        body["env"] = env if env
+        admin(:post, "/__emulator/branches", body)
+      end
+
+      # Any admin route: admin(:post, "/__emulator/clock", { "now" => ... }). Returns the parsed
+      # JSON body; raises unless the status is 2xx.
+      def admin(method, path, body = nil)
+        request = Net::HTTPGenericRequest.new(method.to_s.upcase, !body.nil?, true, path,
+                                              body.nil? ? {} : { "content-type" => "application/json" })
+        request.body = JSON.generate(body) unless body.nil?
+        response = @http_lock.synchronize { http.request(request) }
+        unless response.is_a?(Net::HTTPSuccess)
+          raise "emulator #{method.to_s.upcase} #{path}: #{response.code} #{response.body}"
+        end
+
+        text = response.body.to_s
+        text.empty? ? nil : JSON.parse(text)
+      end
+
+      # Stops the emulator (idempotent).
+      def stop
+        @http_lock.synchronize do
+          @http&.finish if @http&.started?
+          @http = nil
+        end
+        if @pid
+          begin
+            Process.kill(:TERM, @pid)
+            Timeout.timeout(5) { Process.wait(@pid) }
+          rescue Errno::ESRCH, Errno::ECHILD
+            nil
+          rescue Timeout::Error
+            Process.kill(:KILL, @pid)
+            Process.wait(@pid)
+          end
+          @pid = nil
+        end
+        @stdout&.close unless @stdout&.closed?
+        nil
+      end
+
+      def inspect
+        "#<#{self.class.name} #{base_url}#{' stopped' unless @pid}>"
+      end
+
+      private
+
+      def read_banner
+        first = @stdout.gets or raise "#{@binary} exited before printing its address"
+        match = first.match(%r{\Alistening on (http://[^\s]+:(\d+))}) or
+          raise "#{@binary}: unexpected first line #{first.inspect}"
+        @base_url = match[1]
+        @port = Integer(match[2])
+        # The seed keys follow; the last line names the admin URL. Nothing is printed after it.
+        while (line = @stdout.gets)
+          break if line.start_with?("admin ")
+        end
+      end
+
+      def http
+        @http ||= Net::HTTP.start("127.0.0.1", @port, open_timeout: 5, read_timeout: 30)
+      end
+
+      def project = @seed["projects"].first
+      def env(slug) = project["envs"].find { |e| e["slug"] == slug } || raise("no #{slug} env in the seed")
+      def env_key(slug) = env(slug)["apiKey"]
+
+      def esc(id)
+        URI.encode_www_form_component(id.to_s)
+      end
+
+      def camel_keys(value)
+        case value
+        when Array then value.map { |v| camel_keys(v) }
+        when Hash
+          value.to_h do |k, v|
+            [k.is_a?(Symbol) ? Triggerdev::Util.camelize(k) : k, k.to_s == "body" ? v : camel_keys(v)]
+          end
+        else value
+        end
+      end
+    end
+  end
+end

@@ -1,0 +1,63 @@
+# frozen_string_literal: true
+
+require_relative "test_helper"
+
+# Triggerdev::Testing::Emulator itself: discovery, start/stop, admin operations.
+class EmulatorTest < TriggerdevTest
+  def test_discovery
+    assert File.executable?(Triggerdev::Testing::Emulator.binary)
+    error = assert_raises(LoadError) { Triggerdev::Testing::Emulator.binary({ "TRIGGERDEV_EMULATOR" => "/nonexistent/emu" }) }
+    assert_match(%r{/nonexistent/emu}, error.message)
+    assert_equal __FILE__, Triggerdev::Testing::Emulator.binary({ "TRIGGERDEV_EMULATOR" => __FILE__ }) if File.executable?(__FILE__)
+    assert_equal Triggerdev::Testing::Emulator.binary({}),
+                 Triggerdev::Testing::Emulator.binary({ "CARGO_TARGET_DIR" => "/nonexistent" }),
+                 "falls back to the repository's target/"
+    error = assert_raises(LoadError) { Triggerdev::Testing::Emulator.binary({}, root: "/nonexistent") }
+    assert_match(%r{looked for /nonexistent/target/release/triggerdev-emulator, .*debug.*cargo build -p triggerdev-emulator}, error.message)
+  end
+
+  def test_start_yields_a_fresh_emulator_and_stops_it
+    pid = nil
+    Triggerdev::Testing::Emulator.start(args: ["--unknown-task", "nope"]) do |own|
+      pid = own.pid
+      assert_match(%r{\Ahttp://127\.0\.0\.1:\d+\z}, own.base_url)
+      refute_equal emu.port, own.port
+      assert_equal "proj_emulator", own.project_ref
+      assert_equal %w[tr_dev_ tr_stg_ tr_prod_ tr_preview_ tr_pat_],
+                   [own.dev_key, own.staging_key, own.prod_key, own.preview_key, own.pat].map { |k| k[/\Atr_[a-z]+_/] }
+      assert_raises(Triggerdev::NotFoundError) { own.client(max_retries: 0).tasks.trigger("nope", {}) }
+    end
+    assert_raises(Errno::ESRCH, Errno::ECHILD) { Process.kill(0, pid) }
+  end
+
+  def test_admin_operations
+    c = client
+    run = c.tasks.trigger("admin", {})
+    emu.start_run(run.id)
+    assert_equal "EXECUTING", c.runs.retrieve(run.id).status
+    emu.fail_run(run.id, "crashed", status: "CRASHED")
+    assert_equal "CRASHED", c.runs.retrieve(run.id).status
+
+    delayed = c.tasks.trigger("admin", {}, delay: "10m")
+    assert_equal "DELAYED", c.runs.retrieve(delayed.id).status
+    emu.advance(seconds: 601)
+    assert_equal "QUEUED", c.runs.retrieve(delayed.id).status
+
+    state = emu.state
+    assert_equal 2, state["runs"].size
+    assert_equal run.id, emu.run(run.id)["id"]
+    refute_empty emu.requests
+    emu.clear_requests
+    assert_empty emu.requests
+
+    emu.add_fault([{ status: 503, count: 1 }, { latency_ms: 1, count: 1 }])
+    assert_equal [503, nil], emu.faults.map { |f| f["status"] }
+    emu.clear_faults
+    emu.add_branch("feature-new")
+    branch = client(emu.preview_key, preview_branch: "feature-new")
+    assert_kind_of Triggerdev::RunsPage, branch.runs.list_page
+    emu.reset
+    assert_empty emu.runs
+    assert_raises(RuntimeError) { emu.admin(:get, "/__emulator/nope") }
+  end
+end

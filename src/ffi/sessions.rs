@@ -281,7 +281,7 @@ pub unsafe extern "C" fn trigger_sessions_close(
 /// # Safety
 ///
 /// Each pointer is NULL or a NUL-terminated string; `client` as for every export.
-unsafe fn channel(
+unsafe fn open_channel(
     client: *const trigger_client,
     session: *const c_char,
     name: *const c_char,
@@ -311,7 +311,7 @@ unsafe fn channel(
 pub unsafe extern "C" fn trigger_sessions_append(
     client: *const trigger_client,
     session: *const c_char,
-    channel_name: *const c_char,
+    channel: *const c_char,
     io: *const c_char,
     data_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -320,7 +320,7 @@ pub unsafe extern "C" fn trigger_sessions_append(
     // SAFETY (all blocks): as above.
     unsafe {
         call_json(out_json, err, || {
-            let channel = channel(client, session, channel_name, io)?;
+            let channel = open_channel(client, session, channel, io)?;
             let data = optional_raw(data_json, "data_json")?
                 .ok_or_else(|| trigger_error::invalid("data_json", "must not be NULL"))?;
             Ok(channel.append_as::<WithJson<_>>(&data)?)
@@ -335,7 +335,7 @@ pub unsafe extern "C" fn trigger_sessions_append(
 pub unsafe extern "C" fn trigger_sessions_records(
     client: *const trigger_client,
     session: *const c_char,
-    channel_name: *const c_char,
+    channel: *const c_char,
     io: *const c_char,
     after_seq: i64,
     out_json: *mut *mut c_char,
@@ -344,7 +344,7 @@ pub unsafe extern "C" fn trigger_sessions_records(
     // SAFETY (all blocks): as above.
     unsafe {
         call_json(out_json, err, || {
-            let channel = channel(client, session, channel_name, io)?;
+            let channel = open_channel(client, session, channel, io)?;
             let after = u64::try_from(after_seq).ok();
             Ok(channel.records_as::<WithJson<_>>(after)?)
         })
@@ -359,7 +359,7 @@ pub unsafe extern "C" fn trigger_sessions_records(
 pub unsafe extern "C" fn trigger_sessions_subscribe(
     client: *const trigger_client,
     session: *const c_char,
-    channel_name: *const c_char,
+    channel: *const c_char,
     io: *const c_char,
     options_json: *const c_char,
     out: *mut *mut trigger_session_stream,
@@ -368,7 +368,7 @@ pub unsafe extern "C" fn trigger_sessions_subscribe(
     // SAFETY: as above.
     unsafe {
         pages::new_iter(out, err, || {
-            let channel = channel(client, session, channel_name, io)?;
+            let channel = open_channel(client, session, channel, io)?;
             let options: SubscribeOptions = optional_object(options_json, "options_json")?;
             let subscription = channel.subscribe(&options)?;
             Ok(trigger_session_stream {

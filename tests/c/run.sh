@@ -6,8 +6,9 @@
 # Builds the cdylib and the emulator, starts the emulator on a free port, compiles the C tests
 # (-std=c11 -Wall -Wextra -Werror -pedantic) and runs them three ways: natively, under
 # valgrind, and built with -fsanitize=address,undefined. Also compiles the header as C11 and
-# as C++17, and builds and runs examples/c/trigger_task.c. Prints `N passed, M failed` last
-# and exits 1 if anything failed. Installs nothing: it needs cargo, gcc, g++ and valgrind.
+# as C++17, sweeps every export with bad arguments (abi_sweep.py), and builds and runs
+# examples/c/trigger_task.c. Prints `N passed, M failed` last and exits 1 if anything failed.
+# Installs nothing: it needs cargo, gcc, g++, python3 and valgrind.
 #
 # Environment: CARGO_TARGET_DIR (default: <repo>/target), CC (gcc), CXX (g++),
 # SKIP_VALGRIND=1 to skip the valgrind runs (they then count as skipped, not passed).
@@ -115,6 +116,10 @@ header_cpp() {
         "${run_env[@]}" "$out/header_cpp"
 }
 step "header compiles as C++17 (g++)" header_cpp
+
+# Every export of the header, one bad argument at a time (NULL, not UTF-8, malformed JSON).
+step "abi sweep (every export, every argument)" \
+    python3 "$root/tests/c/abi_sweep.py" "$libdir/libtriggerdev.so" "$root/include/triggerdev.h"
 
 compile() { # compile NAME SUFFIX EXTRA_FLAGS...
     local name="$1" suffix="$2"

@@ -116,6 +116,37 @@ impl<T, P> PageIter<T, P> {
     }
 }
 
+/// Every item of a cursor-paginated list: `fetch(None)` gets the first page, `fetch(Some(c))`
+/// the page at cursor `c`.
+pub(crate) fn cursor_pages<T>(
+    mut fetch: impl FnMut(Option<&String>) -> Result<CursorPage<T>> + Send + 'static,
+) -> PageIter<T, String> {
+    PageIter::new(move |cursor: Option<&String>| {
+        let page = fetch(cursor)?;
+        // A cursor that does not move would loop forever.
+        let next = page.pagination.next.filter(|n| Some(n) != cursor);
+        Ok((page.data, next))
+    })
+}
+
+/// Every item of an offset-paginated list that starts at page `first` (1 unless the caller
+/// asked for another): `fetch(None)` gets that page, `fetch(Some(n))` page `n`.
+pub(crate) fn numbered_pages<T>(
+    first: u32,
+    mut fetch: impl FnMut(Option<u32>) -> Result<OffsetPage<T>> + Send + 'static,
+) -> PageIter<T, u32> {
+    PageIter::new(move |number: Option<&u32>| {
+        let page = fetch(number.copied())?;
+        // A server whose pages do not advance would loop forever.
+        let requested = u64::from(number.copied().unwrap_or(first));
+        let current = page.pagination.current_page;
+        let next = (page.has_next_page() && current >= requested)
+            .then(|| u32::try_from(current + 1).ok())
+            .flatten();
+        Ok((page.data, next))
+    })
+}
+
 impl<T, P> Iterator for PageIter<T, P> {
     type Item = Result<T>;
 
@@ -150,5 +181,86 @@ impl<T, P> std::fmt::Debug for PageIter<T, P> {
             .field("pages_fetched", &self.pages_fetched)
             .field("done", &self.done)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    fn cursor_page(data: &[u32], next: Option<&str>) -> CursorPage<u32> {
+        CursorPage {
+            data: data.to_vec(),
+            pagination: CursorPagination {
+                next: next.map(str::to_owned),
+                previous: None,
+            },
+        }
+    }
+
+    fn offset_page(data: &[u32], current: u64, total: u64) -> OffsetPage<u32> {
+        OffsetPage {
+            data: data.to_vec(),
+            pagination: OffsetPagination {
+                current_page: current,
+                total_pages: total,
+                count: 0,
+            },
+        }
+    }
+
+    #[test]
+    fn cursor_pages_follow_next_and_stop_at_a_cursor_that_does_not_move() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = asked.clone();
+        let items: Vec<u32> = cursor_pages(move |cursor| {
+            log.lock().unwrap().push(cursor.cloned());
+            Ok(match cursor.map(String::as_str) {
+                None => cursor_page(&[1, 2], Some("c1")),
+                // The server answers the same cursor again: the iterator must end here.
+                Some("c1") => cursor_page(&[3], Some("c1")),
+                Some(other) => panic!("unexpected cursor {other}"),
+            })
+        })
+        .map(Result::unwrap)
+        .collect();
+        assert_eq!(items, [1, 2, 3]);
+        assert_eq!(*asked.lock().unwrap(), [None, Some("c1".to_owned())]);
+    }
+
+    #[test]
+    fn numbered_pages_count_from_the_first_page_and_stop_when_pages_do_not_advance() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = asked.clone();
+        let items: Vec<u32> = numbered_pages(2, move |number| {
+            log.lock().unwrap().push(number);
+            Ok(match number {
+                None => offset_page(&[20], 2, 4),
+                Some(3) => offset_page(&[30], 3, 4),
+                // The server answers page 1 when asked for page 4: it does not advance.
+                Some(4) => offset_page(&[10], 1, 4),
+                Some(other) => panic!("unexpected page {other}"),
+            })
+        })
+        .map(Result::unwrap)
+        .collect();
+        assert_eq!(items, [20, 30, 10]);
+        assert_eq!(*asked.lock().unwrap(), [None, Some(3), Some(4)]);
+    }
+
+    #[test]
+    fn a_page_that_fails_is_the_last_item() {
+        let mut pages = cursor_pages(|cursor| match cursor {
+            None => Ok(cursor_page(&[1], Some("c1"))),
+            Some(_) => Err(crate::Error::invalid("cursor", "refused")),
+        });
+        assert_eq!(pages.next().unwrap().unwrap(), 1);
+        assert!(matches!(
+            pages.next(),
+            Some(Err(crate::Error::InvalidArgument { .. }))
+        ));
+        assert!(pages.next().is_none());
+        assert_eq!(pages.pages_fetched(), 2);
     }
 }

@@ -9,7 +9,7 @@ use crate::credentials::Access;
 use crate::encode::{self, Query};
 use crate::error::{Error, Result};
 use crate::json::{Decoded, RawJson};
-use crate::pagination::{CursorPage, PageIter};
+use crate::pagination::{cursor_pages, CursorPage, PageIter};
 use crate::transport::Call;
 
 /// Bulk action calls. Get one with [`Client::bulk_actions`] or [`crate::bulk_actions`].
@@ -389,14 +389,12 @@ impl BulkActions {
     ) -> Result<PageIter<T, String>> {
         let client = self.client.clone();
         let params = params.clone();
-        Ok(PageIter::new(move |cursor: Option<&String>| {
+        Ok(cursor_pages(move |cursor| {
             let mut p = params.clone();
             if let Some(c) = cursor {
                 p.after = Some(c.clone());
             }
-            let page: CursorPage<T> = client.execute(&list_call(&p))?.json()?;
-            let next = page.pagination.next.filter(|n| Some(n) != cursor);
-            Ok((page.data, next))
+            client.execute(&list_call(&p))?.json()
         }))
     }
 

@@ -9,7 +9,7 @@ use crate::credentials::Access;
 use crate::encode::{self, Query};
 use crate::error::{Error, Result};
 use crate::json::Decoded;
-use crate::pagination::{CursorPage, PageIter};
+use crate::pagination::{cursor_pages, CursorPage, PageIter};
 use crate::transport::Call;
 
 /// Deployment calls. Get one with [`Client::deployments`] or [`crate::deployments`].
@@ -190,14 +190,12 @@ impl Deployments {
         list_call(params)?;
         let client = self.client.clone();
         let params = params.clone();
-        Ok(PageIter::new(move |cursor: Option<&String>| {
+        Ok(cursor_pages(move |cursor| {
             let mut p = params.clone();
             if let Some(c) = cursor {
                 p.cursor = Some(c.clone());
             }
-            let page: CursorPage<T> = client.execute(&list_call(&p)?)?.json()?;
-            let next = page.pagination.next.filter(|n| Some(n) != cursor);
-            Ok((page.data, next))
+            client.execute(&list_call(&p)?)?.json()
         }))
     }
 

@@ -12,7 +12,7 @@ use crate::credentials::{self, Access};
 use crate::encode::{self, Query};
 use crate::error::{Error, Result};
 use crate::json::{require_object, Decoded, RawJson};
-use crate::pagination::{CursorPage, PageIter};
+use crate::pagination::{cursor_pages, CursorPage, PageIter};
 use crate::transport::Call;
 
 /// Run calls. Get one with [`Client::runs`] or [`crate::runs`].
@@ -1005,15 +1005,12 @@ impl Runs {
         calls::list(&self.client, params)?; // report bad arguments now, not at the first item
         let client = self.client.clone();
         let params = params.clone();
-        Ok(PageIter::new(move |cursor: Option<&String>| {
+        Ok(cursor_pages(move |cursor| {
             let mut p = params.clone();
             if let Some(c) = cursor {
                 p.after = Some(c.clone());
             }
-            let page: CursorPage<T> = client.execute(&calls::list(&client, &p)?)?.json()?;
-            // A cursor that does not move would loop forever.
-            let next = page.pagination.next.filter(|n| Some(n) != cursor);
-            Ok((page.data, next))
+            client.execute(&calls::list(&client, &p)?)?.json()
         }))
     }
 

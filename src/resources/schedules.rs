@@ -9,7 +9,7 @@ use crate::credentials::Access;
 use crate::encode::{self, Query};
 use crate::error::{Error, Result};
 use crate::json::Decoded;
-use crate::pagination::{OffsetPage, PageIter};
+use crate::pagination::{numbered_pages, OffsetPage, PageIter};
 use crate::transport::Call;
 
 /// Schedule calls. Get one with [`Client::schedules`] or [`crate::schedules`].
@@ -286,19 +286,11 @@ impl Schedules {
         calls::list(params)?;
         let client = self.client.clone();
         let params = params.clone();
-        Ok(PageIter::new(move |page: Option<&u32>| {
+        let first = params.page.unwrap_or(1);
+        Ok(numbered_pages(first, move |number| {
             let mut p = params.clone();
-            if let Some(n) = page {
-                p.page = Some(*n);
-            }
-            let page: OffsetPage<T> = client.execute(&calls::list(&p)?)?.json()?;
-            // A server whose pages do not advance would loop forever.
-            let requested = u64::from(p.page.unwrap_or(1));
-            let current = page.pagination.current_page;
-            let next = (page.has_next_page() && current >= requested)
-                .then(|| u32::try_from(current + 1).ok())
-                .flatten();
-            Ok((page.data, next))
+            p.page = number.or(p.page);
+            client.execute(&calls::list(&p)?)?.json()
         }))
     }
 

@@ -13,7 +13,7 @@ use crate::encode::{self, Query};
 use crate::error::{Error, Result};
 use crate::json::{Decoded, RawJson};
 use crate::jwt;
-use crate::pagination::{CursorPage, PageIter};
+use crate::pagination::{cursor_pages, CursorPage, PageIter};
 use crate::transport::Call;
 
 /// Waitpoint token calls. Get one with [`Client::waitpoints`] or [`crate::waitpoints`].
@@ -373,14 +373,12 @@ impl Waitpoints {
     ) -> Result<PageIter<T, String>> {
         let client = self.client.clone();
         let params = params.clone();
-        Ok(PageIter::new(move |cursor: Option<&String>| {
+        Ok(cursor_pages(move |cursor| {
             let mut p = params.clone();
             if let Some(c) = cursor {
                 p.after = Some(c.clone());
             }
-            let page: CursorPage<T> = client.execute(&list_call(&p))?.json()?;
-            let next = page.pagination.next.filter(|n| Some(n) != cursor);
-            Ok((page.data, next))
+            client.execute(&list_call(&p))?.json()
         }))
     }
 

@@ -2,92 +2,24 @@
 //! and idempotency keys, called from Rust (mockito): every export once on the wire with the
 //! exact JSON it hands out, its argument errors, and out-parameters left alone on failure.
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::c_char;
 use std::ptr;
 
 use mockito::{Matcher, Mock, Server};
 use serde_json::value::RawValue;
 use triggerdev::ffi::*;
 
+mod ffi_support;
+use ffi_support::*;
+
 const DEV_KEY: &str = "tr_dev_ffi_surface_key_0001";
 const PAT: &str = "tr_pat_ffi_surface_token_0001";
 
-/// A pointer value no call may write: out-parameters are set to it and checked afterwards.
 /// A call of an export with its out-parameter and error.
 type Export<'a> = dyn Fn(*mut *mut c_char, *mut *mut trigger_error) -> trigger_result + 'a;
 
-fn sentinel<T>() -> *mut T {
-    0x5a5a_5a5a_usize as *mut T
-}
-
-fn c(s: &str) -> CString {
-    CString::new(s).unwrap()
-}
-
-/// An error's fields, and frees it.
-#[derive(Debug)]
-struct Failure {
-    kind: trigger_result,
-    status: u16,
-    message: String,
-    body: Option<String>,
-}
-
-fn take_error(err: *mut trigger_error) -> Failure {
-    assert!(!err.is_null(), "no error object was written");
-    unsafe {
-        let text = |p: *const c_char| {
-            (!p.is_null()).then(|| CStr::from_ptr(p).to_str().unwrap().to_owned())
-        };
-        let failure = Failure {
-            kind: trigger_error_kind(err),
-            status: trigger_error_status(err),
-            message: text(trigger_error_message(err)).unwrap(),
-            body: text(trigger_error_body(err)),
-        };
-        trigger_error_free(err);
-        failure
-    }
-}
-
-fn take_string(s: *mut c_char) -> String {
-    assert!(!s.is_null());
-    let text = unsafe { CStr::from_ptr(s) }.to_str().unwrap().to_owned();
-    unsafe { trigger_string_free(s) };
-    text
-}
-
-/// A client for `url` with `token` and no retries.
-fn client_with(url: &str, token: &str) -> *mut trigger_client {
-    let config = serde_json::json!({
-        "accessToken": token,
-        "baseURL": url,
-        "requestOptions": {"retry": {"maxAttempts": 1}},
-    })
-    .to_string();
-    let mut out = ptr::null_mut();
-    let mut err = ptr::null_mut();
-    let rc = unsafe { trigger_client_new(c(&config).as_ptr(), &mut out, &mut err) };
-    assert_eq!(rc, trigger_result::Ok);
-    out
-}
-
 fn client(url: &str) -> *mut trigger_client {
     client_with(url, DEV_KEY)
-}
-
-/// Calls `f(out_json, err)` expecting a failure; checks `*out_json` stayed untouched.
-fn expect_failure(
-    f: impl FnOnce(*mut *mut c_char, *mut *mut trigger_error) -> trigger_result,
-) -> Failure {
-    let mut out: *mut c_char = sentinel();
-    let mut err = ptr::null_mut();
-    let rc = f(&mut out, &mut err);
-    assert_ne!(rc, trigger_result::Ok);
-    assert_eq!(out, sentinel(), "out_json was written on failure");
-    let failure = take_error(err);
-    assert_eq!(failure.kind, rc, "the error's kind is the returned code");
-    failure
 }
 
 /// `expect_failure` for an argument error: returns the message.
@@ -96,23 +28,6 @@ fn invalid(f: impl FnOnce(*mut *mut c_char, *mut *mut trigger_error) -> trigger_
     assert_eq!(e.kind, trigger_result::InvalidArgument, "{e:?}");
     assert_eq!((e.status, e.body.as_deref()), (0, None));
     e.message
-}
-
-/// Calls `f(out_json, err)` expecting success; returns the JSON text.
-fn expect_json(
-    f: impl FnOnce(*mut *mut c_char, *mut *mut trigger_error) -> trigger_result,
-) -> String {
-    let mut out = ptr::null_mut();
-    let mut err = ptr::null_mut();
-    let rc = f(&mut out, &mut err);
-    assert_eq!(
-        rc,
-        trigger_result::Ok,
-        "{:?}",
-        (!err.is_null()).then(|| take_error(err))
-    );
-    assert!(err.is_null(), "err was written on success");
-    take_string(out)
 }
 
 /// The headers every call carries.

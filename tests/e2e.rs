@@ -4,10 +4,9 @@
 mod common;
 
 use std::collections::HashSet;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use common::FakeClock;
+use common::{clock_now as clock, emulator_client as client, no_retry};
 use serde_json::json;
 use triggerdev::{
     BatchItem, BatchStatus, BatchTriggerOptions, Client, Config, CreateEnvVar, CreateSchedule, Env,
@@ -15,26 +14,6 @@ use triggerdev::{
     RunStatus, TriggerOptions, UpdateMetadata, UpdateSchedule,
 };
 use triggerdev_emulator::{Emulator, FaultRule};
-
-/// A fake clock that starts now (the emulator's rate-limit resets are real epoch times).
-fn clock() -> Arc<FakeClock> {
-    FakeClock::at(SystemTime::now())
-}
-
-/// A client of `emu` with `token`; retries run instantly on a fake clock.
-fn client(emu: &Emulator, token: &str) -> Client {
-    Client::with_env(
-        Config::new()
-            .access_token(token)
-            .base_url(emu.base_url())
-            .clock(clock()),
-        &Env::default(),
-    )
-}
-
-fn no_retry(c: &Client) -> Client {
-    c.with_options(RequestOptions::new().retry(RetryPolicy::none()))
-}
 
 #[test]
 fn runs_trigger_list_retrieve_cancel_replay_reschedule_tags_metadata_result() {

@@ -4,40 +4,19 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use common::FakeClock;
+use common::{clock_now as clock, emulator_client as client, no_retry};
 use serde_json::{json, Value};
 use triggerdev::{
     idempotency_keys, BulkActionFilter, BulkActionKind, Client, Config, CreateBulkAction,
     CreateWaitpointToken, Env, Error, IdempotencyKeyScope, ListBulkActionsParams,
     ListDeploymentsParams, ListQueuesParams, ListRunsParams, ListWaitpointTokensParams, QueueKind,
-    QueueRef, RequestOptions, RetryPolicy, RunStatus, TokenKind, TriggerOptions, UpdateMetadata,
+    QueueRef, RunStatus, TokenKind, TriggerOptions, UpdateMetadata,
 };
 use triggerdev_emulator::{ControlError, Emulator, NewDeployment};
-
-/// A fake clock that starts now (JWTs the SDK signs are checked against the emulator clock).
-fn clock() -> Arc<FakeClock> {
-    FakeClock::at(SystemTime::now())
-}
-
-/// A client of `emu` with `token`; retries run instantly on a fake clock.
-fn client(emu: &Emulator, token: &str) -> Client {
-    Client::with_env(
-        Config::new()
-            .access_token(token)
-            .base_url(emu.base_url())
-            .clock(clock()),
-        &Env::default(),
-    )
-}
-
-fn no_retry(c: &Client) -> Client {
-    c.with_options(RequestOptions::new().retry(RetryPolicy::none()))
-}
 
 fn dev(emu: &Emulator) -> Client {
     client(emu, emu.seed().dev_key())

@@ -4,31 +4,15 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use common::FakeClock;
+use common::emulator_client as client;
 use serde_json::json;
 use triggerdev::{
-    Client, Config, Env, Error, ListRunsParams, ListSessionsParams, PublicTokenOptions,
-    ScopeResource, StartSession, SubscribeOptions, TokenKind, TokenScopes, TriggerTokenOptions,
-    UpdateSession,
+    Client, Error, ListRunsParams, ListSessionsParams, PublicTokenOptions, ScopeResource,
+    StartSession, SubscribeOptions, TokenKind, TokenScopes, TriggerTokenOptions, UpdateSession,
 };
 use triggerdev_emulator::{Emulator, FaultRule, SessionOptions};
-
-fn clock() -> Arc<FakeClock> {
-    FakeClock::at(SystemTime::now())
-}
-
-fn client(emu: &Emulator, token: &str) -> Client {
-    Client::with_env(
-        Config::new()
-            .access_token(token)
-            .base_url(emu.base_url())
-            .clock(clock()),
-        &Env::default(),
-    )
-}
 
 /// An emulator whose SSE windows close as soon as they have sent what there is.
 fn draining_emulator() -> Emulator {

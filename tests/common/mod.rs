@@ -74,6 +74,22 @@ pub fn client_with(url: &str, token: &str, clock: Arc<FakeClock>) -> Client {
     )
 }
 
+/// A fake clock that starts now: the emulator's rate-limit resets and token expiries are real
+/// epoch times.
+pub fn clock_now() -> Arc<FakeClock> {
+    FakeClock::at(SystemTime::now())
+}
+
+/// A client of `emu` with `token`; retries run instantly on a fake clock that starts now.
+pub fn emulator_client(emu: &triggerdev_emulator::Emulator, token: &str) -> Client {
+    client_with(emu.base_url(), token, clock_now())
+}
+
+/// `c` without retries.
+pub fn no_retry(c: &Client) -> Client {
+    c.with_options(RequestOptions::new().retry(RetryPolicy::none()))
+}
+
 /// A client for `url` with the dev key and no retries.
 pub fn client(url: &str) -> Client {
     Client::with_env(

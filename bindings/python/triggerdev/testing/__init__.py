@@ -270,7 +270,8 @@ class Emulator:
     def client(self, access_token: Optional[str] = None, **options: Any) -> Client:
         """A ``Client`` of this emulator, with the dev key unless ``access_token`` is given;
         ``options`` are ``Client`` keywords (``max_retries=0``, ``preview_branch=...``)."""
-        client = Client(access_token or self.dev_key, base_url=self.base_url, **options)
+        token = self.dev_key if access_token is None else access_token
+        client = Client(token, base_url=self.base_url, **options)
         self._clients.append(client)
         return client
 

@@ -226,6 +226,7 @@ def library_version() -> str:
 
 
 _string_free = LIB.trigger_string_free
+_string_at = ctypes.string_at
 _error_kind = LIB.trigger_error_kind
 _error_status = LIB.trigger_error_status
 _error_message = LIB.trigger_error_message
@@ -268,14 +269,15 @@ def call_json(fn: Callable[..., int], *args: Any) -> Optional[bytes]:
     library wrote NULL, as an exhausted iterator does), freed on the library side."""
     out = c_void_p()
     err = c_void_p()
-    rc = fn(*args, byref(out), byref(err))
+    # An instance where POINTER(c_void_p) is declared: ctypes passes its address (a byref).
+    rc = fn(*args, out, err)
     if rc:
         _raise(rc, err)
     ptr = out.value
     if ptr is None:
         return None
     try:
-        return ctypes.string_at(ptr)
+        return _string_at(ptr)
     finally:
         _string_free(ptr)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -86,7 +87,7 @@ def test_schedules_lifecycle_pages_and_timezones(dev: triggerdev.Client, emu: Em
     assert isinstance(page, triggerdev.SchedulesPage)
     assert (len(page.data), page.pagination.total_pages, page.pagination.count) == (2, 3, 5)
     walked = []
-    current = page
+    current: Optional[triggerdev.SchedulesPage] = page
     while current is not None:
         walked += [s.id for s in current]
         current = current.next_page()

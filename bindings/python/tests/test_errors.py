@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.server
 import socket
 import threading
-from typing import Iterator
+from typing import Iterator, List, Type
 
 import pytest
 
@@ -21,7 +21,7 @@ def closed_port() -> int:
 
 
 def test_hierarchy() -> None:
-    status_errors = [
+    status_errors: List[Type[triggerdev.TriggerError]] = [
         triggerdev.BadRequestError,
         triggerdev.AuthenticationError,
         triggerdev.PermissionDeniedError,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gc
 import threading
 
+import pytest
+
 import triggerdev
 from triggerdev.testing import Emulator
 
@@ -18,7 +20,7 @@ def rss_kb() -> int:
     return 0
 
 
-def test_20000_calls_grow_rss_by_less_than_5_mb(emu: Emulator) -> None:
+def test_20000_calls_grow_rss_by_less_than_5_mb(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     client = emu.client(max_retries=0)
     handle = client.tasks.trigger("leak", {"x": "y" * 200}, tags=["a"])
 
@@ -51,7 +53,8 @@ def test_20000_calls_grow_rss_by_less_than_5_mb(emu: Emulator) -> None:
     gc.collect()
     after = rss_kb()
     growth = (after - before) / 1024
-    print(f"\nleak check: {rounds * 5} calls (+600 handles), RSS {before} kB -> {after} kB, growth {growth:.2f} MB")
+    with capsys.disabled():
+        print(f"\nleak check: {rounds * 5} calls (+600 handles), RSS {before} kB -> {after} kB, growth {growth:.2f} MB")
     emu.clear_requests()
     assert growth < 5, f"RSS grew by {growth:.1f} MB"
 

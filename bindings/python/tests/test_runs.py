@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any, Dict, List, Optional, Union
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -148,7 +149,7 @@ def test_list_pages_and_the_lazy_iterator_see_every_run_once(dev: triggerdev.Cli
 
     # pages walked by hand
     walked = []
-    page = dev.runs.list(limit=10).page()
+    page: Optional[triggerdev.RunsPage] = dev.runs.list(limit=10).page()
     while page is not None:
         walked += [r.id for r in page]
         page = page.next_page()
@@ -240,7 +241,7 @@ def test_every_trigger_option(dev: triggerdev.Client, emu: Emulator) -> None:
 
 
 def test_batch_trigger_creates_every_run_and_retrieve_reports_them(dev: triggerdev.Client, emu: Emulator) -> None:
-    items = [
+    items: List[Union[triggerdev.BatchItem, Dict[str, Any]]] = [
         triggerdev.BatchItem("even", {"i": 0}),
         {"task": "odd", "payload": {"i": 1}, "options": {"tags": ["x"]}},
         triggerdev.BatchItem("even", {"i": 2}, idempotency_key="item-2"),

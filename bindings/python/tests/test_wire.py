@@ -14,7 +14,7 @@ from triggerdev.testing import Emulator
 def only_request(emu: Emulator) -> dict:  # type: ignore[type-arg]
     requests = emu.requests()
     assert len(requests) == 1, [r["path"] for r in requests]
-    return requests[0]  # type: ignore[no-any-return]
+    return requests[0]
 
 
 def test_trigger_body_headers_and_user_agent(dev: triggerdev.Client, emu: Emulator) -> None:

@@ -126,7 +126,8 @@ class NativeIterator(Iterator[T], Generic[T]):
     """A lazy iterator over a library iterator handle: each ``next()`` calls ``next_fn`` (which
     fetches a page when the current one runs out) and converts the item's JSON. The handle is
     freed when the iterator is exhausted, fails, is closed (``close()``, ``with``) or is
-    collected. Safe to share between threads (calls are serialized)."""
+    collected. Safe to share between threads (calls are serialized). ``stop_fn`` is the
+    export that interrupts a blocked ``next()`` from another thread, for subscriptions."""
 
     def __init__(
         self,
@@ -137,9 +138,11 @@ class NativeIterator(Iterator[T], Generic[T]):
         args: tuple,  # type: ignore[type-arg]
         convert: Callable[[Any], T],
         what: str,
+        stop_fn: Optional[Callable[..., Any]] = None,
     ) -> None:
         ptr = caller.handle(new_fn, *args)
         self._handle = Handle(ptr, free_fn, what)
+        self._stop_fn = stop_fn
         self._next_fn = next_fn
         self._convert = convert
         self._lock = threading.Lock()
@@ -171,8 +174,25 @@ class NativeIterator(Iterator[T], Generic[T]):
             self.items_seen += 1
         return self._convert(_json_loads(raw))
 
+    def stop(self) -> None:
+        """For iterators whose export has a stop function (a subscription): asks a ``next()``
+        blocked in another thread to return. Does not wait for it (the handle stays alive until
+        that call returns)."""
+        if self._stop_fn is None:
+            raise TypeError(f"{type(self).__name__} has no stop function; use close()")
+        handle = self._handle
+        try:
+            ptr = handle.borrow()
+        except ValueError:
+            return  # already closed
+        try:
+            self._stop_fn(ptr)
+        finally:
+            handle.release()
+
     def close(self) -> None:
-        """Stops the iteration and frees the library iterator now."""
+        """Stops the iteration and frees the library iterator now (after a ``next()`` running
+        in another thread has returned; see ``stop()`` to interrupt one)."""
         with self._lock:
             self._done = True
             self._handle.close()

@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Python rows of the SDK benchmark (started by benches/sdk.rs; not a test).
 
-Usage: python_baseline.py MODE PORT SECS WARMUP
-MODE: httpclient (http.client keep-alive + json.loads) or requests (requests.Session + .json()).
-Extension point: a `triggerdev` mode for the Python binding's runs.retrieve goes here.
+Usage: python_baseline.py MODE PORT SECS WARMUP   (or: python_baseline.py triggerdev --check)
+MODE: httpclient (http.client keep-alive + json.loads), requests (requests.Session + .json()) or
+triggerdev (the Python binding's Client.runs.retrieve, from bindings/python of this checkout, over
+$TRIGGERDEV_LIB or else <target>/release/libtriggerdev.so when it exists).
 
 Makes sequential GET /api/v3/runs/{id} calls against the benchmark server for SECS seconds
 after WARMUP seconds, and prints one line: RESULT {json} with calls, secs, p50_us, p99_us,
 cpu_us_per_call (this thread's CPU time), rss_kb (VmHWM), errors, first_error, note.
 """
 import json
+import os
 import sys
 import time
 
@@ -31,6 +33,21 @@ def peak_rss_kb():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
     return 0
+
+
+def load_triggerdev():
+    """The binding from bindings/python of this checkout (no install needed), over
+    $TRIGGERDEV_LIB, else <target>/release/libtriggerdev.so when it is built (else what the
+    binding's loader finds: the debug build)."""
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(repo, "target")
+    release = os.path.join(repo, target, "release", "libtriggerdev.so")
+    if not os.environ.get("TRIGGERDEV_LIB") and os.path.isfile(release):
+        os.environ["TRIGGERDEV_LIB"] = release
+    sys.path.insert(0, os.path.join(repo, "bindings", "python"))
+    import triggerdev
+
+    return triggerdev
 
 
 def make_call(mode, port):
@@ -62,10 +79,24 @@ def make_call(mode, port):
             return response.json()
 
         return call, "requests %s" % requests.__version__
+    if mode == "triggerdev":
+        triggerdev = load_triggerdev()
+        client = triggerdev.Client(TOKEN, base_url="http://127.0.0.1:%d" % port)
+
+        def call():
+            return client.runs.retrieve(RUN_ID)
+
+        lib = triggerdev.library_path()
+        profile = "release" if "/release/" in lib else "debug" if "/debug/" in lib else "installed"
+        return call, "triggerdev %s (%s cdylib), Python %s" % (
+            triggerdev.__version__, profile, sys.version.split()[0])
     raise SystemExit("unknown mode " + mode)
 
 
 def main():
+    if sys.argv[1:] == ["triggerdev", "--check"]:  # can the binding be loaded? (benches/sdk.rs)
+        load_triggerdev()
+        return
     mode, port, secs, warmup = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
     call, what = make_call(mode, port)
     errors, first_error = 0, None

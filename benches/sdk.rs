@@ -200,7 +200,7 @@ const CASES: &[Case] = &[
     Case {
         name: "python-binding",
         label: "Python binding `runs.retrieve`",
-        runner: Runner::Pending("needs the Python binding"),
+        runner: Runner::External(ext_python_binding),
         role: Role::Plain,
         default: true,
     },
@@ -934,6 +934,15 @@ fn python_row(mode: &str, s: &Setup, import: &str) -> Result<Command, String> {
 
 fn ext_python_httpclient(s: &Setup) -> Result<Command, String> {
     python_row("httpclient", s, "http.client")
+}
+
+/// The binding from bindings/python (no install needed), over the release cdylib when it is built.
+fn ext_python_binding(s: &Setup) -> Result<Command, String> {
+    let script = Path::new(REPO).join("benches/python_baseline.py");
+    probe(&python(), &[&script.to_string_lossy(), "triggerdev", "--check"]).map_err(|e| {
+        format!("the Python binding cannot be loaded: {e} (`cargo build --release --lib` builds its library)")
+    })?;
+    python_row("triggerdev", s, "ctypes")
 }
 
 fn ext_python_requests(s: &Setup) -> Result<Command, String> {

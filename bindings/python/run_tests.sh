@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The Python binding's tests, from a clean clone:
+#
+#   bash bindings/python/run_tests.sh [pytest args...]
+#
+# Makes a venv under <target>/python-venv (CARGO_TARGET_DIR is honoured) from `python3`, or uses
+# the interpreter in $PYTHON as it is; installs pytest from PyPI and the package with
+# `pip install ./bindings/python` (cargo builds the library and the emulator into the package);
+# then runs pytest on the installed package (the tests start the installed emulator).
+#
+# TRIGGERDEV_PY_CARGO_PROFILE=dev builds the debug profile instead of release (faster to build,
+# and it reuses what `cargo build` already compiled); it is passed to setuptools-rust as
+# SETUPTOOLS_RUST_CARGO_PROFILE.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+target=${CARGO_TARGET_DIR:-$root/target}
+case $target in /*) ;; *) target=$root/$target ;; esac
+log() { echo "run_tests.sh: $*" >&2; }
+
+if [ -n "${PYTHON:-}" ]; then
+  python=$PYTHON
+else
+  venv=$target/python-venv
+  if [ ! -x "$venv/bin/python" ]; then
+    log "making a venv in $venv"
+    mkdir -p "$target"
+    python3 -m venv "$venv"
+  fi
+  python=$venv/bin/python
+fi
+"$python" -c 'import sys; assert sys.version_info >= (3, 9), sys.version' \
+  || { log "$python is older than Python 3.9"; exit 1; }
+
+log "installing pytest and the package (cargo builds libtriggerdev and triggerdev-emulator)"
+"$python" -m pip install -q --disable-pip-version-check --upgrade pip
+"$python" -m pip install -q --disable-pip-version-check pytest
+if [ -n "${TRIGGERDEV_PY_CARGO_PROFILE:-}" ]; then
+  export SETUPTOOLS_RUST_CARGO_PROFILE=$TRIGGERDEV_PY_CARGO_PROFILE
+fi
+(cd "$root" && "$python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps ./bindings/python)
+
+# Run from outside the source tree, so that `import triggerdev` is the installed package.
+cd "$target"
+unset TRIGGERDEV_LIB TRIGGERDEV_EMULATOR
+log "running pytest"
+exec "$python" -m pytest -p no:cacheprovider -q "$here/tests" "$@"

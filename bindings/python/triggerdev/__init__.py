@@ -1,0 +1,206 @@
+"""triggerdev: a blocking Python SDK for the Trigger.dev management API.
+
+A ctypes binding of the ``triggerdev`` Rust library's C ABI, with no runtime dependency::
+
+    import triggerdev
+
+    client = triggerdev.Client(access_token="tr_dev_...")
+    handle = client.tasks.trigger("send-email", {"to": "ada@example.com"}, tags=["welcome"])
+    run = client.runs.retrieve(handle.id)
+    for run in client.runs.list(status="COMPLETED"):
+        print(run.id)
+
+    # The ambient API: configure() (or TRIGGER_SECRET_KEY), with thread-local overrides.
+    triggerdev.configure(secret_key="tr_prod_...")
+    with triggerdev.auth.with_auth(access_token="tr_prod_project_b"):
+        page = triggerdev.runs.list(limit=10).page()
+"""
+
+from __future__ import annotations
+
+from . import _ffi
+from . import auth as auth
+from ._call import AMBIENT as _AMBIENT
+from ._client import Client, with_options
+from ._config import RetryPolicy
+from ._encode import NOT_GIVEN, NotGiven
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    BatchNotSealedError,
+    ConflictError,
+    DecodeError,
+    InternalServerError,
+    InvalidArgumentError,
+    InvalidCredentialsError,
+    MissingCredentialsError,
+    MissingProjectRefError,
+    NotFoundError,
+    PermissionDeniedError,
+    PollLimitReachedError,
+    RateLimitError,
+    ResponseTooLargeError,
+    TriggerError,
+    TriggerPanicError,
+    UnprocessableEntityError,
+    UnsupportedCredentialError,
+)
+from ._managed import ClosedError
+from ._models import (
+    Batch,
+    BatchError,
+    BatchHandle,
+    BatchProcessing,
+    BatchStatus,
+    CursorPagination,
+    EnvVar,
+    IdResponse,
+    MessageResponse,
+    OffsetPagination,
+    Record,
+    Run,
+    RunAttempt,
+    RunEnvironment,
+    RunError,
+    RunEvent,
+    RunEvents,
+    RunHandle,
+    RunListItem,
+    RunMetadata,
+    RunResult,
+    RunsPage,
+    RunStatus,
+    RunTrace,
+    Schedule,
+    ScheduleEnvironment,
+    ScheduleGenerator,
+    SchedulesPage,
+    SuccessResponse,
+)
+from ._resources import (
+    BatchItem,
+    Batches,
+    EnvVars,
+    IdempotencyKeys,
+    RunList,
+    Runs,
+    ScheduleList,
+    Schedules,
+    Tasks,
+    parse_dotenv,
+)
+from .auth import AuthSnapshot, configure, current, with_auth
+
+__version__ = "0.1.0"
+assert __version__ == _ffi.VERSION
+
+#: The ambient API: calls with the ``configure()`` configuration (or the environment) and this
+#: thread's ``with_auth`` overrides.
+tasks = Tasks(_AMBIENT)
+batches = Batches(_AMBIENT)
+runs = Runs(_AMBIENT)
+envvars = EnvVars(_AMBIENT)
+schedules = Schedules(_AMBIENT)
+idempotency_keys = IdempotencyKeys(_AMBIENT)
+
+
+def library_version() -> str:
+    """The version the loaded native library reports (equal to ``__version__``)."""
+    return _ffi.library_version()
+
+
+def library_path() -> str:
+    """Where the native library was loaded from."""
+    return _ffi.LIB_PATH
+
+
+__all__ = [
+    "__version__",
+    "library_version",
+    "library_path",
+    # clients and the ambient API
+    "Client",
+    "RetryPolicy",
+    "configure",
+    "with_auth",
+    "current",
+    "with_options",
+    "auth",
+    "tasks",
+    "batches",
+    "runs",
+    "envvars",
+    "schedules",
+    "idempotency_keys",
+    "parse_dotenv",
+    "AuthSnapshot",
+    "NOT_GIVEN",
+    "NotGiven",
+    "ClosedError",
+    # areas
+    "Tasks",
+    "BatchItem",
+    "Batches",
+    "Runs",
+    "RunList",
+    "EnvVars",
+    "Schedules",
+    "ScheduleList",
+    "IdempotencyKeys",
+    # results
+    "Record",
+    "RunStatus",
+    "BatchStatus",
+    "RunHandle",
+    "BatchHandle",
+    "Run",
+    "RunListItem",
+    "RunAttempt",
+    "RunEnvironment",
+    "RunError",
+    "RunsPage",
+    "CursorPagination",
+    "RunResult",
+    "RunMetadata",
+    "RunEvent",
+    "RunEvents",
+    "RunTrace",
+    "IdResponse",
+    "SuccessResponse",
+    "MessageResponse",
+    "Batch",
+    "BatchError",
+    "BatchProcessing",
+    "EnvVar",
+    "Schedule",
+    "ScheduleGenerator",
+    "ScheduleEnvironment",
+    "SchedulesPage",
+    "OffsetPagination",
+    # errors
+    "TriggerError",
+    "InvalidArgumentError",
+    "MissingCredentialsError",
+    "InvalidCredentialsError",
+    "UnsupportedCredentialError",
+    "MissingProjectRefError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "DecodeError",
+    "BatchNotSealedError",
+    "ResponseTooLargeError",
+    "PollLimitReachedError",
+    "TriggerPanicError",
+]

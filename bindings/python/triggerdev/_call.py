@@ -1,0 +1,204 @@
+"""How resources reach the library: a caller (a client handle, or the ambient client) and the
+one generic iterator wrapper.
+
+``Caller.json(fn, *inputs)`` calls an export that writes ``out_json`` with the caller's client
+pointer first; ``Caller.handle(fn, *inputs)`` one that writes a handle. ``NativeIterator`` wraps
+every ``*_list_iter`` / ``*_iter_next`` / ``*_iter_free`` triple.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any, Callable, Generic, Iterator, Optional, TypeVar
+
+from . import _ffi
+from ._ffi import LIB, call_handle, call_json
+from ._managed import Handle
+
+__all__ = ["Caller", "AmbientCaller", "ClientCaller", "AMBIENT", "NativeIterator", "loads", "ensure_ambient"]
+
+T = TypeVar("T")
+
+_json_loads = json.loads
+
+
+def loads(raw: Optional[bytes]) -> Any:
+    """The JSON a call wrote (``None`` when it wrote NULL)."""
+    return None if raw is None else _json_loads(raw)
+
+
+# --- the ambient configuration -----------------------------------------------------------
+
+_ambient_lock = threading.Lock()
+_ambient_configured = False
+
+
+def configure_json(config_json: bytes) -> None:
+    """``trigger_configure`` (process-wide), remembering that it was called."""
+    global _ambient_configured
+    with _ambient_lock:
+        _ffi.call_void(LIB.trigger_configure, config_json)
+        _ambient_configured = True
+
+
+def ensure_ambient() -> None:
+    """Before the first ambient call: if ``triggerdev.configure`` was never called, configure
+    from the environment (read now, as the library would at its first ambient call) with this
+    binding's user agent suffix."""
+    global _ambient_configured
+    if _ambient_configured:
+        return
+    with _ambient_lock:
+        if _ambient_configured:
+            return
+        from ._config import USER_AGENT
+
+        _ffi.call_void(LIB.trigger_configure, json.dumps({"userAgentSuffix": USER_AGENT}).encode())
+        _ambient_configured = True
+
+
+class Caller:
+    """Runs calls for one client (the first argument of every client-taking export)."""
+
+    __slots__ = ()
+
+    def json(self, fn: Callable[..., int], *args: Any) -> Optional[bytes]:
+        raise NotImplementedError
+
+    def handle(self, fn: Callable[..., int], *args: Any) -> int:
+        raise NotImplementedError
+
+    @property
+    def is_ambient(self) -> bool:
+        return False
+
+
+class AmbientCaller(Caller):
+    """The ambient client: NULL, i.e. ``configure()`` plus this thread's ``with_auth``."""
+
+    __slots__ = ()
+
+    def json(self, fn: Callable[..., int], *args: Any) -> Optional[bytes]:
+        if not _ambient_configured:
+            ensure_ambient()
+        return call_json(fn, None, *args)
+
+    def handle(self, fn: Callable[..., int], *args: Any) -> int:
+        if not _ambient_configured:
+            ensure_ambient()
+        return call_handle(fn, None, *args)
+
+    @property
+    def is_ambient(self) -> bool:
+        return True
+
+
+class ClientCaller(Caller):
+    """A client handle, borrowed for the duration of each call."""
+
+    __slots__ = ("_handle",)
+
+    def __init__(self, handle: Handle) -> None:
+        self._handle = handle
+
+    def json(self, fn: Callable[..., int], *args: Any) -> Optional[bytes]:
+        handle = self._handle
+        ptr = handle.borrow()
+        try:
+            return call_json(fn, ptr, *args)
+        finally:
+            handle.release()
+
+    def handle(self, fn: Callable[..., int], *args: Any) -> int:
+        handle = self._handle
+        ptr = handle.borrow()
+        try:
+            return call_handle(fn, ptr, *args)
+        finally:
+            handle.release()
+
+
+AMBIENT = AmbientCaller()
+
+
+class NativeIterator(Iterator[T], Generic[T]):
+    """A lazy iterator over a library iterator handle: each ``next()`` calls ``next_fn`` (which
+    fetches a page when the current one runs out) and converts the item's JSON. The handle is
+    freed when the iterator is exhausted, fails, is closed (``close()``, ``with``) or is
+    collected. Safe to share between threads (calls are serialized). ``stop_fn`` is the
+    export that interrupts a blocked ``next()`` from another thread, for subscriptions."""
+
+    def __init__(
+        self,
+        caller: Caller,
+        new_fn: Callable[..., int],
+        next_fn: Callable[..., int],
+        free_fn: Callable[[int], Any],
+        args: tuple,  # type: ignore[type-arg]
+        convert: Callable[[Any], T],
+        what: str,
+        stop_fn: Optional[Callable[..., Any]] = None,
+    ) -> None:
+        ptr = caller.handle(new_fn, *args)
+        self._handle = Handle(ptr, free_fn, what)
+        self._stop_fn = stop_fn
+        self._next_fn = next_fn
+        self._convert = convert
+        self._lock = threading.Lock()
+        self._done = False
+        self.items_seen = 0
+
+    def __iter__(self) -> "NativeIterator[T]":
+        return self
+
+    def __next__(self) -> T:
+        with self._lock:
+            if self._done:
+                raise StopIteration
+            handle = self._handle
+            ptr = handle.borrow()
+            try:
+                raw = call_json(self._next_fn, ptr)
+            except BaseException:
+                self._done = True
+                raise
+            finally:
+                handle.release()
+                if self._done:
+                    handle.close()
+            if raw is None:
+                self._done = True
+                handle.close()
+                raise StopIteration
+            self.items_seen += 1
+        return self._convert(_json_loads(raw))
+
+    def stop(self) -> None:
+        """For iterators whose export has a stop function (a subscription): asks a ``next()``
+        blocked in another thread to return. Does not wait for it (the handle stays alive until
+        that call returns)."""
+        if self._stop_fn is None:
+            raise TypeError(f"{type(self).__name__} has no stop function; use close()")
+        handle = self._handle
+        try:
+            ptr = handle.borrow()
+        except ValueError:
+            return  # already closed
+        try:
+            self._stop_fn(ptr)
+        finally:
+            handle.release()
+
+    def close(self) -> None:
+        """Stops the iteration and frees the library iterator now (after a ``next()`` running
+        in another thread has returned; see ``stop()`` to interrupt one)."""
+        with self._lock:
+            self._done = True
+            self._handle.close()
+
+    def __enter__(self) -> "NativeIterator[T]":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

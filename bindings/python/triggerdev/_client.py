@@ -1,0 +1,169 @@
+"""``Client``: an isolated client (its own credentials, base URL and connection pool)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import TracebackType
+from typing import Mapping, Optional, Type, Union
+
+from ._call import AMBIENT, Caller, ClientCaller
+from ._config import RetryLike, config_dict, request_options_dict
+from ._encode import dumps
+from ._ffi import LIB, call_handle
+from ._managed import Handle
+from ._resources import Batches, EnvVars, IdempotencyKeys, Runs, Schedules, Tasks
+
+__all__ = ["Client", "with_options"]
+
+Seconds = Union[float, timedelta]
+
+
+class _Areas:
+    """The API areas over one caller."""
+
+    tasks: Tasks
+    batches: Batches
+    runs: Runs
+    envvars: EnvVars
+    schedules: Schedules
+    idempotency_keys: IdempotencyKeys
+
+    def _bind(self, caller: Caller) -> None:
+        self.tasks = Tasks(caller)
+        self.batches = Batches(caller)
+        self.runs = Runs(caller)
+        self.envvars = EnvVars(caller)
+        self.schedules = Schedules(caller)
+        self.idempotency_keys = IdempotencyKeys(caller)
+
+
+class Client(_Areas):
+    """A client of the Trigger.dev management API.
+
+    Its configuration is resolved once, now: every argument left out comes from the
+    environment (``TRIGGER_SECRET_KEY``, then ``TRIGGER_ACCESS_TOKEN``; ``TRIGGER_API_URL``;
+    ``TRIGGER_PREVIEW_BRANCH``, ...), and the client never reads the environment,
+    ``triggerdev.configure`` or ``with_auth`` again. A client is immutable and may be shared by
+    any number of threads (it holds one connection pool). Close it with ``close()`` or a
+    ``with`` block; otherwise it is freed when collected.
+
+    ``timeout`` is per attempt, in seconds (default 60); ``max_retries`` the retries after the
+    first attempt (default 4); ``retry`` a whole ``RetryPolicy`` (or dict);
+    ``additional_headers`` are sent with every request; ``max_response_bytes`` caps response
+    bodies; ``dangerously_allow_insecure_http`` allows plain ``http://`` to a host that is not
+    loopback; ``inherit_context`` opts into the ambient version lock (``TRIGGER_VERSION``);
+    ``v2_realtime_streams`` asks for v2 realtime streams; ``user_agent_suffix`` is appended to
+    the ``User-Agent`` (after ``python/<version>``).
+    """
+
+    def __init__(
+        self,
+        access_token: Optional[str] = None,
+        base_url: Optional[str] = None,
+        preview_branch: Optional[str] = None,
+        max_retries: Optional[int] = None,
+        timeout: Optional[Seconds] = None,
+        *,
+        secret_key: Optional[str] = None,
+        external_deployment_id: Optional[str] = None,
+        inherit_context: Optional[bool] = None,
+        additional_headers: Optional[Mapping[str, str]] = None,
+        retry: Optional[RetryLike] = None,
+        max_response_bytes: Optional[int] = None,
+        dangerously_allow_insecure_http: Optional[bool] = None,
+        v2_realtime_streams: Optional[bool] = None,
+        user_agent_suffix: Optional[str] = None,
+    ) -> None:
+        config = config_dict(
+            user_agent=True,
+            access_token=access_token,
+            secret_key=secret_key,
+            base_url=base_url,
+            preview_branch=preview_branch,
+            max_retries=max_retries,
+            timeout=timeout,
+            retry=retry,
+            additional_headers=additional_headers,
+            inherit_context=inherit_context,
+            user_agent_suffix=user_agent_suffix,
+            external_deployment_id=external_deployment_id,
+            max_response_bytes=max_response_bytes,
+            dangerously_allow_insecure_http=dangerously_allow_insecure_http,
+            v2_realtime_streams=v2_realtime_streams,
+        )
+        ptr = call_handle(LIB.trigger_client_new, dumps(config, "config"))
+        self._init_handle(ptr, base_url)
+
+    def _init_handle(self, ptr: int, base_url: Optional[str]) -> None:
+        self._handle = Handle(ptr, LIB.trigger_client_free, "client")
+        self._base_url = base_url
+        self._bind(ClientCaller(self._handle))
+
+    @classmethod
+    def _from_handle(cls, ptr: int, base_url: Optional[str]) -> "Client":
+        client = cls.__new__(cls)
+        client._init_handle(ptr, base_url)
+        return client
+
+    def with_options(
+        self,
+        *,
+        max_retries: Optional[int] = None,
+        timeout: Optional[Seconds] = None,
+        retry: Optional[RetryLike] = None,
+        additional_headers: Optional[Mapping[str, str]] = None,
+    ) -> "Client":
+        """A client sharing this one's connection pool and configuration, with other request
+        options, for one call or a group of calls: ``client.with_options(max_retries=0).runs.
+        retrieve(id)``. ``retry``/``max_retries`` replace the whole retry policy."""
+        options = request_options_dict(
+            max_retries=max_retries, timeout=timeout, retry=retry, additional_headers=additional_headers
+        )
+        handle = self._handle
+        ptr = handle.borrow()
+        try:
+            new = call_handle(LIB.trigger_client_with_options, ptr, dumps(options, "options"))
+        finally:
+            handle.release()
+        return Client._from_handle(new, self._base_url)
+
+    def close(self) -> None:
+        """Frees the client (once the calls using it have returned). Idempotent; using the
+        client afterwards raises ``ValueError``. Iterators made from it stay usable."""
+        self._handle.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._handle.closed
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = " closed" if self.closed else ""
+        where = f" base_url={self._base_url!r}" if self._base_url else ""
+        return f"<triggerdev.Client{where}{state}>"
+
+
+def with_options(
+    *,
+    max_retries: Optional[int] = None,
+    timeout: Optional[Seconds] = None,
+    retry: Optional[RetryLike] = None,
+    additional_headers: Optional[Mapping[str, str]] = None,
+) -> Client:
+    """A ``Client`` made from the ambient client of this thread as it is now (``configure()``
+    plus any ``with_auth`` in force), with other request options."""
+    options = request_options_dict(
+        max_retries=max_retries, timeout=timeout, retry=retry, additional_headers=additional_headers
+    )
+    new = AMBIENT.handle(LIB.trigger_client_with_options, dumps(options, "options"))
+    return Client._from_handle(new, None)

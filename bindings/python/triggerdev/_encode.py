@@ -1,0 +1,336 @@
+"""Python values -> what crosses the C ABI, checked first.
+
+A Python-side mistake (a wrong type, a value JSON cannot carry, None where a string is
+required, a string with a NUL character) raises ``TypeError`` or ``InvalidArgumentError`` (a
+``ValueError``) naming the argument, before anything reaches the library.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from ._exceptions import InvalidArgumentError
+
+__all__ = [
+    "NOT_GIVEN",
+    "NotGiven",
+    "cstr",
+    "opt_cstr",
+    "dumps",
+    "opt_dumps",
+    "Option",
+    "options_json",
+    "build_options",
+    "iso_time",
+]
+
+
+class NotGiven:
+    """The type of ``NOT_GIVEN``: an argument that was left out (as opposed to ``None``)."""
+
+    _instance: Optional["NotGiven"] = None
+
+    def __new__(cls) -> "NotGiven":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+
+
+def _type_name(value: object) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def cstr(value: object, name: str) -> bytes:
+    """A required string argument as NUL-terminated UTF-8."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {_type_name(value)}")
+    try:
+        data = value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise InvalidArgumentError(f"{name}: not encodable as UTF-8 ({e.reason} at {e.start})") from None
+    if b"\0" in data:
+        raise InvalidArgumentError(f"{name}: must not contain NUL characters")
+    return data
+
+
+def opt_cstr(value: object, name: str) -> Optional[bytes]:
+    """An optional string argument (None = NULL)."""
+    return None if value is None else cstr(value, name)
+
+
+def _default(name: str) -> Callable[[Any], Any]:
+    def default(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return iso_time(value)
+        if isinstance(value, date):
+            return value.isoformat()
+        to_dict = getattr(value, "to_dict", None)
+        if callable(to_dict):
+            return to_dict()
+        if isinstance(value, (set, frozenset, tuple)):
+            return list(value)
+        raise TypeError(f"{name} is not JSON serializable: {type(value).__name__} value")
+
+    return default
+
+
+def dumps(value: object, name: str) -> bytes:
+    """``value`` as compact JSON (UTF-8). Datetimes become ISO-8601 text, SDK records their
+    JSON. NaN and infinities are refused (JSON has no such numbers)."""
+    try:
+        text = json.dumps(
+            value,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            allow_nan=False,
+            default=_default(name),
+        )
+    except RecursionError:
+        raise InvalidArgumentError(f"{name}: nested too deeply to serialize") from None
+    except ValueError as e:
+        # allow_nan=False ("Out of range float values ...") or a circular reference.
+        raise InvalidArgumentError(f"{name}: {e}") from None
+    except TypeError as e:
+        message = str(e)
+        if not message.startswith(name):
+            # e.g. non-string dict keys of an unsupported type
+            message = f"{name} is not JSON serializable: {message}"
+        raise TypeError(message) from None
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise InvalidArgumentError(f"{name}: holds a string that is not valid Unicode ({e.reason})") from None
+
+
+def opt_dumps(value: object, name: str) -> Optional[bytes]:
+    """JSON for an optional argument: NOT_GIVEN (and None) = NULL."""
+    if value is None or value is NOT_GIVEN:
+        return None
+    return dumps(value, name)
+
+
+def iso_time(value: datetime) -> str:
+    """An aware or naive datetime as ISO-8601 UTC text (``2025-01-01T09:00:00.000Z``). A naive
+    datetime is taken as local time, as ``datetime.timestamp()`` does."""
+    utc = value.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+# --- checks for option values -------------------------------------------------------------
+
+Check = Callable[[Any, str], Any]
+
+
+def is_str(value: Any, name: str) -> Any:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {_type_name(value)}")
+    return value
+
+
+def is_bool(value: Any, name: str) -> Any:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, not {_type_name(value)}")
+    return value
+
+
+def is_int(value: Any, name: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {_type_name(value)}")
+    return value
+
+
+def is_non_negative_int(value: Any, name: str) -> Any:
+    is_int(value, name)
+    if value < 0:
+        raise InvalidArgumentError(f"{name}: must not be negative")
+    return value
+
+
+def is_dict(value: Any, name: str) -> Any:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a dict, not {_type_name(value)}")
+    return dict(value)
+
+
+def is_any(value: Any, name: str) -> Any:
+    return value
+
+
+def str_or_list(value: Any, name: str) -> Any:
+    """A string, or a list/tuple of strings (sent as a list)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                raise TypeError(f"{name}[{i}] must be a str, not {_type_name(item)}")
+        return list(value)
+    raise TypeError(f"{name} must be a str or a list of str, not {_type_name(value)}")
+
+
+def list_of_str(value: Any, name: str) -> Any:
+    """A list of strings; one string is taken as a list of one."""
+    result = str_or_list(value, name)
+    return [result] if isinstance(result, str) else result
+
+
+def seconds_str(value: Any, name: str) -> Any:
+    """A duration: a string such as ``"5m"``, or a ``timedelta`` (sent as whole seconds)."""
+    if isinstance(value, timedelta):
+        secs = value.total_seconds()
+        if secs < 0:
+            raise InvalidArgumentError(f"{name}: must not be negative")
+        return f"{math.ceil(secs)}s"
+    return is_str(value, name)
+
+
+def time_or_duration(value: Any, name: str) -> Any:
+    """A duration (``"5m"``, ``timedelta``) or a point in time (``datetime``, sent as ISO)."""
+    if isinstance(value, datetime):
+        return iso_time(value)
+    return seconds_str(value, name)
+
+
+def ttl(value: Any, name: str) -> Any:
+    """A time to live: a duration string, whole seconds (int) or a ``timedelta``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return is_non_negative_int(value, name)
+    return seconds_str(value, name)
+
+
+def int_seconds(value: Any, name: str) -> Any:
+    """Whole seconds: an int or a ``timedelta``."""
+    if isinstance(value, timedelta):
+        secs = value.total_seconds()
+        if secs < 0:
+            raise InvalidArgumentError(f"{name}: must not be negative")
+        return math.ceil(secs)
+    return is_non_negative_int(value, name)
+
+
+def epoch_ms(value: Any, name: str) -> Any:
+    """A point in time as Unix epoch milliseconds: a ``datetime`` or an int of milliseconds."""
+    if isinstance(value, datetime):
+        return int(value.timestamp() * 1000)
+    return is_non_negative_int(value, name)
+
+
+def idempotency_key(value: Any, name: str) -> Any:
+    return str_or_list(value, name)
+
+
+class Option:
+    """One keyword option: its Python name, its JSON name and how its value is checked."""
+
+    __slots__ = ("name", "key", "check")
+
+    def __init__(self, name: str, key: str, check: Check = is_any) -> None:
+        self.name = name
+        self.key = key
+        self.check = check
+
+
+def option_table(*options: Option) -> Dict[str, Option]:
+    """Options by Python name and by JSON name (both are accepted in option dicts)."""
+    table: Dict[str, Option] = {}
+    for opt in options:
+        table[opt.name] = opt
+        table[opt.key] = opt
+    return table
+
+
+def build_options(
+    table: Mapping[str, Option],
+    values: Mapping[str, Any],
+    where: str,
+    *,
+    strict: bool = True,
+) -> Dict[str, Any]:
+    """The camelCase JSON object of the given options; None values are left out. Unknown names
+    raise TypeError (as an unknown keyword argument would)."""
+    result: Dict[str, Any] = {}
+    for name, value in values.items():
+        opt = table.get(name)
+        if opt is None:
+            if strict:
+                known = sorted({o.name for o in table.values()})
+                raise TypeError(f"{where}: unknown option {name!r} (expected one of {', '.join(known)})")
+            continue
+        if value is None or value is NOT_GIVEN:
+            continue
+        result[opt.key] = opt.check(value, f"{where}.{opt.name}" if where else opt.name)
+    return result
+
+
+def options_json(
+    table: Mapping[str, Option], values: Mapping[str, Any], where: str = ""
+) -> Optional[bytes]:
+    """``build_options`` as JSON bytes, or None (NULL) when no option is set."""
+    built = build_options(table, values, where)
+    if not built:
+        return None
+    return dumps(built, where or "options")
+
+
+def path_or_text(value: Union[str, "os.PathLike[str]"], name: str) -> str:
+    """The text of a ``.env`` file: a path (``os.PathLike``, or a str with no ``=`` and no
+    newline that names an existing file) is read; any other str is the text itself."""
+    if isinstance(value, os.PathLike):
+        with open(value, encoding="utf-8") as f:
+            return f.read()
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str or a path, not {_type_name(value)}")
+    if "=" not in value and "\n" not in value and value.strip() and os.path.isfile(value):
+        with open(value, encoding="utf-8") as f:
+            return f.read()
+    return value
+
+
+def str_pairs(value: Any, name: str) -> Dict[str, str]:
+    """A mapping (or iterable of pairs) of str to str."""
+    if isinstance(value, Mapping):
+        items: Iterable[Tuple[Any, Any]] = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        raise TypeError(f"{name} must be a dict of str to str, not {_type_name(value)}")
+    result: Dict[str, str] = {}
+    for item in items:
+        try:
+            k, v = item
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must hold (name, value) pairs") from None
+        if not isinstance(k, str):
+            raise TypeError(f"{name} keys must be str, not {_type_name(k)}")
+        if not isinstance(v, str):
+            raise TypeError(f"{name}[{k!r}] must be a str, not {_type_name(v)}")
+        result[k] = v
+    return result
+
+
+def queue_filter(value: Any, name: str) -> Any:
+    """Run-list queue filters: ``"name"`` / ``"task/name"`` strings or ``{"type", "name"}``
+    dicts, one or a list."""
+    values: Sequence[Any] = value if isinstance(value, (list, tuple)) else [value]
+    result: List[Any] = []
+    for i, item in enumerate(values):
+        if isinstance(item, str):
+            result.append(item)
+        elif isinstance(item, Mapping):
+            result.append(dict(item))
+        else:
+            raise TypeError(f"{name}[{i}] must be a str or a dict, not {_type_name(item)}")
+    return result

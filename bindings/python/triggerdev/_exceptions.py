@@ -1,0 +1,246 @@
+"""The exception hierarchy: one class per ``trigger_result`` kind, rooted at ``TriggerError``.
+
+::
+
+    TriggerError
+    ├── InvalidArgumentError (also a ValueError)
+    ├── MissingCredentialsError
+    ├── InvalidCredentialsError
+    ├── UnsupportedCredentialError
+    ├── MissingProjectRefError
+    ├── APIStatusError                 any HTTP error status (405, 413, ...)
+    │   ├── BadRequestError            400
+    │   ├── AuthenticationError        401
+    │   ├── PermissionDeniedError      403
+    │   ├── NotFoundError              404
+    │   ├── ConflictError              409
+    │   ├── UnprocessableEntityError   422
+    │   ├── RateLimitError             429 (retry_after, seconds)
+    │   └── InternalServerError        5xx
+    ├── APIConnectionError
+    │   └── APITimeoutError
+    ├── DecodeError
+    ├── BatchNotSealedError
+    ├── ResponseTooLargeError
+    ├── PollLimitReachedError
+    └── TriggerPanicError
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Dict, Optional, Type
+
+__all__ = [
+    "TriggerError",
+    "InvalidArgumentError",
+    "MissingCredentialsError",
+    "InvalidCredentialsError",
+    "UnsupportedCredentialError",
+    "MissingProjectRefError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "DecodeError",
+    "BatchNotSealedError",
+    "ResponseTooLargeError",
+    "PollLimitReachedError",
+    "TriggerPanicError",
+]
+
+
+class TriggerError(Exception):
+    """The base of every error the SDK raises.
+
+    ``kind`` is the C ABI's ``trigger_result`` value; ``status`` the HTTP status (None when the
+    error did not come from a response); ``message`` the library's message (for an API error
+    the server's, such as ``"404 Run not found"``); ``body`` the response body decoded from JSON
+    (the raw text when it is not JSON; None without a response); ``raw_body`` the text as
+    received; ``code`` the ``code`` member of the server's error body, when it sent one.
+    Messages never contain tokens.
+    """
+
+    kind: Optional[int]
+    status: Optional[int]
+    message: str
+    body: object
+    raw_body: Optional[str]
+    code: Optional[str]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: Optional[int] = None,
+        status: Optional[int] = None,
+        raw_body: Optional[str] = None,
+        code: Optional[str] = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.status = status
+        self.raw_body = raw_body
+        self.code = code
+        body: object = raw_body
+        if raw_body is not None:
+            try:
+                body = json.loads(raw_body)
+            except ValueError:
+                pass
+        self.body = body
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        parts = [repr(self.message)]
+        if self.status:
+            parts.append(f"status={self.status}")
+        if self.code:
+            parts.append(f"code={self.code!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+
+class InvalidArgumentError(TriggerError, ValueError):
+    """An argument was rejected before any request was made (the message names it)."""
+
+
+class MissingCredentialsError(TriggerError):
+    """No secret key or access token: pass ``access_token=`` or set ``TRIGGER_SECRET_KEY``."""
+
+
+class InvalidCredentialsError(TriggerError):
+    """The configured token cannot be sent (empty, or holds characters a header cannot carry)."""
+
+
+class UnsupportedCredentialError(TriggerError):
+    """The operation does not accept this kind of credential (for example a personal access
+    token where a secret key is needed). Raised before any request is sent."""
+
+
+class MissingProjectRefError(TriggerError):
+    """Listing runs with a personal access token needs ``project_ref``."""
+
+
+class APIStatusError(TriggerError):
+    """The server answered with an error status (after the retries the policy allows)."""
+
+    status: int
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401: the token is invalid, or not valid for this environment or branch."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403: the token lacks a scope this call needs."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404."""
+
+
+class ConflictError(APIStatusError):
+    """HTTP 409."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """HTTP 422."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429, after the retries the policy allows. ``retry_after`` is the number of seconds
+    until the limit resets, when the server said (else None)."""
+
+    retry_after: Optional[float] = None
+
+
+class InternalServerError(APIStatusError):
+    """HTTP 5xx, after the retries the policy allows."""
+
+
+class APIConnectionError(TriggerError):
+    """The request could not be sent or its response not received."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The call took longer than its timeout."""
+
+
+class DecodeError(TriggerError):
+    """A success response whose body is not the JSON the API documents (``raw_body`` holds
+    it)."""
+
+
+class BatchNotSealedError(TriggerError):
+    """A batch's items were sent but the server did not seal the batch."""
+
+
+class ResponseTooLargeError(TriggerError):
+    """A response body was larger than the client accepts (``max_response_bytes``)."""
+
+
+class PollLimitReachedError(TriggerError):
+    """``runs.poll`` retrieved the run as often as it may and it was not finished."""
+
+
+class TriggerPanicError(TriggerError):
+    """The library panicked (a bug in triggerdev); the message says where. The library stays
+    usable."""
+
+
+# trigger_result values (fixed, never reused) -> exception class.
+_BY_KIND: Dict[int, Type[TriggerError]] = {
+    1: InvalidArgumentError,
+    2: MissingCredentialsError,
+    3: InvalidCredentialsError,
+    4: UnsupportedCredentialError,
+    5: MissingProjectRefError,
+    6: BadRequestError,
+    7: AuthenticationError,
+    8: PermissionDeniedError,
+    9: NotFoundError,
+    10: ConflictError,
+    11: UnprocessableEntityError,
+    12: RateLimitError,
+    13: InternalServerError,
+    14: APIStatusError,
+    15: APIConnectionError,
+    16: APITimeoutError,
+    17: DecodeError,
+    18: BatchNotSealedError,
+    19: ResponseTooLargeError,
+    20: PollLimitReachedError,
+    100: TriggerPanicError,
+}
+
+
+def error_from_parts(
+    kind: int,
+    status: int,
+    message: str,
+    raw_body: Optional[str],
+    code: Optional[str],
+    retry_after_ms: int,
+) -> TriggerError:
+    """The exception for a failed call (unknown future kinds give a plain ``TriggerError``)."""
+    cls = _BY_KIND.get(kind, TriggerError)
+    if not message:
+        message = f"triggerdev call failed (trigger_result {kind})"
+    error = cls(message, kind=kind, status=status or None, raw_body=raw_body, code=code)
+    if isinstance(error, RateLimitError):
+        error.retry_after = retry_after_ms / 1000.0 if retry_after_ms >= 0 else None
+    return error

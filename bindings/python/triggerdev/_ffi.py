@@ -1,0 +1,302 @@
+"""Loading libtriggerdev and calling its C ABI (after wasmtime-py's ``_ffi.py``).
+
+Everything that touches ctypes lives here: where the library is looked for, the signature of
+every export the binding uses (one table), and the two call shapes every JSON export shares:
+``call_json`` (an export that writes ``char **out_json``) and ``call_handle`` (one that writes
+an opaque handle). Errors become exceptions in ``_raise``; every string the library hands out
+is freed in a ``finally``.
+
+Adding an area of the C ABI means adding its rows to ``JSON_EXPORTS`` (and, for an iterator,
+to ``HANDLE_EXPORTS``/``ITER_EXPORTS``); nothing else here changes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.machinery
+import os
+import sys
+from ctypes import POINTER, byref, c_bool, c_char_p, c_int, c_int64, c_uint16, c_uint64, c_void_p
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from ._exceptions import error_from_parts
+
+__all__ = ["LIB", "LIB_PATH", "call_json", "call_handle", "call_void", "library_version"]
+
+VERSION = "0.1.0"  # the package version; the library must report the same
+
+_CLIENT = c_void_p  # const struct trigger_client * (NULL = the ambient client)
+_STR = c_char_p  # const char * (NULL where the header allows it)
+_OUT = POINTER(c_void_p)  # char ** / struct trigger_x ** out-parameters
+_ERR = POINTER(c_void_p)  # struct trigger_error **err
+
+# Exports of the form `trigger_result f(<inputs>, char **out_json, trigger_error **err)`: the
+# inputs' ctypes types. The JSON text written to *out_json is the server's JSON (or the
+# library's own, where the header says so).
+JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
+    # tasks, batches, idempotency keys
+    "trigger_tasks_trigger": (_CLIENT, _STR, _STR, _STR),
+    "trigger_tasks_batch_trigger": (_CLIENT, _STR, _STR),
+    "trigger_batches_retrieve": (_CLIENT, _STR),
+    "trigger_idempotency_keys_create": (_STR, _STR),
+    "trigger_idempotency_keys_reset": (_CLIENT, _STR, _STR),
+    # runs
+    "trigger_runs_list": (_CLIENT, _STR),
+    "trigger_runs_retrieve": (_CLIENT, _STR),
+    "trigger_runs_poll": (_CLIENT, _STR, c_uint64),
+    "trigger_runs_cancel": (_CLIENT, _STR),
+    "trigger_runs_replay": (_CLIENT, _STR, _STR),
+    "trigger_runs_reschedule": (_CLIENT, _STR, _STR),
+    "trigger_runs_update_metadata": (_CLIENT, _STR, _STR),
+    "trigger_runs_metadata": (_CLIENT, _STR),
+    "trigger_runs_add_tags": (_CLIENT, _STR, _STR),
+    "trigger_runs_result": (_CLIENT, _STR),
+    "trigger_runs_events": (_CLIENT, _STR),
+    "trigger_runs_trace": (_CLIENT, _STR),
+    # envvars
+    "trigger_envvars_list": (_CLIENT, _STR, _STR),
+    "trigger_envvars_retrieve": (_CLIENT, _STR, _STR, _STR),
+    "trigger_envvars_create": (_CLIENT, _STR, _STR, _STR),
+    "trigger_envvars_update": (_CLIENT, _STR, _STR, _STR, _STR),
+    "trigger_envvars_del": (_CLIENT, _STR, _STR, _STR),
+    "trigger_envvars_upload": (_CLIENT, _STR, _STR, _STR),
+    "trigger_envvars_parse_dotenv": (_STR,),
+    # schedules
+    "trigger_schedules_list": (_CLIENT, _STR),
+    "trigger_schedules_create": (_CLIENT, _STR),
+    "trigger_schedules_retrieve": (_CLIENT, _STR),
+    "trigger_schedules_update": (_CLIENT, _STR, _STR),
+    "trigger_schedules_activate": (_CLIENT, _STR),
+    "trigger_schedules_deactivate": (_CLIENT, _STR),
+    "trigger_schedules_del": (_CLIENT, _STR),
+    "trigger_schedules_timezones": (_CLIENT, c_bool),
+}
+
+# Exports of the form `trigger_result f(<inputs>, struct trigger_x **out, trigger_error **err)`.
+HANDLE_EXPORTS: Dict[str, Tuple[Any, ...]] = {
+    "trigger_client_new": (_STR,),
+    "trigger_client_with_options": (_CLIENT, _STR),
+    "trigger_auth_current": (),
+    "trigger_runs_list_iter": (_CLIENT, _STR),
+    "trigger_schedules_list_iter": (_CLIENT, _STR),
+}
+
+# Iterator advances: `trigger_result f(struct trigger_x_iter *, char **item_json, err)`.
+ITER_EXPORTS: Tuple[str, ...] = (
+    "trigger_runs_iter_next",
+    "trigger_schedules_iter_next",
+)
+
+# Everything else: name -> (restype, argtypes).
+OTHER_EXPORTS: Dict[str, Tuple[Any, Tuple[Any, ...]]] = {
+    "trigger_version": (c_char_p, ()),
+    "trigger_string_free": (None, (c_void_p,)),
+    "trigger_error_kind": (c_int, (c_void_p,)),
+    "trigger_error_status": (c_uint16, (c_void_p,)),
+    "trigger_error_message": (c_char_p, (c_void_p,)),
+    "trigger_error_body": (c_char_p, (c_void_p,)),
+    "trigger_error_code": (c_char_p, (c_void_p,)),
+    "trigger_error_retry_after_ms": (c_int64, (c_void_p,)),
+    "trigger_error_free": (None, (c_void_p,)),
+    "trigger_client_free": (None, (c_void_p,)),
+    "trigger_configure": (c_int, (_STR, _ERR)),
+    "trigger_auth_push": (c_int, (_STR, _ERR)),
+    "trigger_auth_pop": (c_bool, ()),
+    "trigger_auth_push_config": (c_int, (c_void_p, _ERR)),
+    "trigger_config_free": (None, (c_void_p,)),
+    "trigger_runs_iter_free": (None, (c_void_p,)),
+    "trigger_schedules_iter_free": (None, (c_void_p,)),
+}
+
+
+def _library_names() -> List[str]:
+    if sys.platform == "win32":
+        return ["triggerdev.dll"]
+    if sys.platform == "darwin":
+        return ["libtriggerdev.dylib"]
+    return ["libtriggerdev.so"]
+
+
+def _candidates() -> List[Tuple[str, Optional[Path]]]:
+    """Where the library is looked for, in order: (description, path or None)."""
+    found: List[Tuple[str, Optional[Path]]] = []
+    package = Path(__file__).resolve().parent
+    # What setuptools-rust copied into the package (named like an extension module).
+    suffixes = list(importlib.machinery.EXTENSION_SUFFIXES) + [".so", ".dylib", ".dll"]
+    in_package = [package / ("_libtriggerdev" + s) for s in suffixes]
+    hit = next((p for p in in_package if p.is_file()), None)
+    found.append((f"{package}{os.sep}_libtriggerdev{{{','.join(suffixes)}}}", hit))
+    # A repository checkout: bindings/python/triggerdev/ -> the crate root.
+    repo = package.parents[2]
+    if (repo / "Cargo.toml").is_file():
+        target = Path(os.environ.get("CARGO_TARGET_DIR") or repo / "target")
+        if not target.is_absolute():
+            target = repo / target
+        for profile in ("release", "debug"):
+            for name in _library_names():
+                p = target / profile / name
+                found.append((str(p), p if p.is_file() else None))
+    return found
+
+
+def _install_hint() -> str:
+    return (
+        "Install the package with `pip install ./bindings/python` from the repository root "
+        "(it builds the library with cargo), or build it with `cargo build --lib` in the "
+        "repository, or set TRIGGERDEV_LIB to the path of libtriggerdev."
+    )
+
+
+def _load() -> Tuple[ctypes.CDLL, str]:
+    explicit = os.environ.get("TRIGGERDEV_LIB")
+    if explicit:
+        try:
+            return ctypes.CDLL(explicit), explicit
+        except OSError as e:
+            raise ImportError(
+                f"triggerdev: TRIGGERDEV_LIB={explicit!r} could not be loaded ({e}). "
+                + _install_hint()
+            ) from e
+    looked: List[str] = ["TRIGGERDEV_LIB (not set)"]
+    errors: List[str] = []
+    for description, path in _candidates():
+        if path is None:
+            looked.append(f"{description} (not found)")
+            continue
+        try:
+            return ctypes.CDLL(str(path)), str(path)
+        except OSError as e:
+            looked.append(f"{description} (failed to load)")
+            errors.append(str(e))
+    detail = "; ".join(looked)
+    if errors:
+        detail += ". Errors: " + "; ".join(errors)
+    raise ImportError(f"triggerdev: cannot find the native library. Looked for: {detail}. " + _install_hint())
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    missing: List[str] = []
+
+    def setup(name: str, restype: Any, argtypes: Sequence[Any]) -> None:
+        try:
+            fn = getattr(lib, name)
+        except AttributeError:
+            missing.append(name)
+            return
+        fn.restype = restype
+        fn.argtypes = list(argtypes)
+
+    for name, inputs in JSON_EXPORTS.items():
+        setup(name, c_int, (*inputs, _OUT, _ERR))
+    for name, inputs in HANDLE_EXPORTS.items():
+        setup(name, c_int, (*inputs, _OUT, _ERR))
+    for name in ITER_EXPORTS:
+        setup(name, c_int, (c_void_p, _OUT, _ERR))
+    for name, (restype, argtypes) in OTHER_EXPORTS.items():
+        setup(name, restype, argtypes)
+    if missing:
+        raise ImportError(
+            f"triggerdev: the library at {LIB_PATH} lacks {', '.join(missing)}: it is not the "
+            f"version this package expects. " + _install_hint()
+        )
+
+
+LIB, LIB_PATH = _load()
+
+try:
+    _version_fn = LIB.trigger_version
+except AttributeError:  # pragma: no cover - not a triggerdev library at all
+    raise ImportError(f"triggerdev: {LIB_PATH} is not libtriggerdev (no trigger_version). " + _install_hint()) from None
+_version_fn.restype = c_char_p
+_version_fn.argtypes = []
+_loaded_version = (_version_fn() or b"").decode("ascii", "replace")
+if _loaded_version != VERSION:
+    raise ImportError(
+        f"triggerdev: the library at {LIB_PATH} is version {_loaded_version!r}, but this package "
+        f"is {VERSION!r}. Rebuild it (`pip install ./bindings/python`, or `cargo build --lib`) "
+        f"or point TRIGGERDEV_LIB at a matching one."
+    )
+_declare(LIB)
+
+
+def library_version() -> str:
+    """The version the loaded library reports (``trigger_version()``)."""
+    return _loaded_version
+
+
+_string_free = LIB.trigger_string_free
+_string_at = ctypes.string_at
+_error_kind = LIB.trigger_error_kind
+_error_status = LIB.trigger_error_status
+_error_message = LIB.trigger_error_message
+_error_body = LIB.trigger_error_body
+_error_code = LIB.trigger_error_code
+_error_retry = LIB.trigger_error_retry_after_ms
+_error_free = LIB.trigger_error_free
+
+
+def _raise(rc: int, err: c_void_p) -> None:
+    """Turns a failed call's result code and owned error object into an exception (and frees
+    the error object)."""
+    e = err.value
+    status = 0
+    message = b""
+    body: Optional[bytes] = None
+    code: Optional[bytes] = None
+    retry_ms = -1
+    if e is not None:
+        try:
+            status = _error_status(e)
+            message = _error_message(e) or b""
+            body = _error_body(e)
+            code = _error_code(e)
+            retry_ms = _error_retry(e)
+        finally:
+            _error_free(e)
+    raise error_from_parts(
+        rc,
+        status,
+        message.decode("utf-8", "replace"),
+        None if body is None else body.decode("utf-8", "replace"),
+        None if code is None else code.decode("utf-8", "replace"),
+        retry_ms,
+    )
+
+
+def call_json(fn: Callable[..., int], *args: Any) -> Optional[bytes]:
+    """Calls an export that writes ``char **out_json``; returns the bytes (None when the
+    library wrote NULL, as an exhausted iterator does), freed on the library side."""
+    out = c_void_p()
+    err = c_void_p()
+    # An instance where POINTER(c_void_p) is declared: ctypes passes its address (a byref).
+    rc = fn(*args, out, err)
+    if rc:
+        _raise(rc, err)
+    ptr = out.value
+    if ptr is None:
+        return None
+    try:
+        return _string_at(ptr)
+    finally:
+        _string_free(ptr)
+
+
+def call_handle(fn: Callable[..., int], *args: Any) -> int:
+    """Calls an export that writes an opaque handle; returns its address (never 0)."""
+    out = c_void_p()
+    err = c_void_p()
+    rc = fn(*args, byref(out), byref(err))
+    if rc:
+        _raise(rc, err)
+    if out.value is None:  # pragma: no cover - the ABI never does this on success
+        raise RuntimeError(f"{getattr(fn, '__name__', 'call')} returned no handle")
+    return int(out.value)
+
+
+def call_void(fn: Callable[..., int], *args: Any) -> None:
+    """Calls an export whose only output is ``trigger_error **err``."""
+    err = c_void_p()
+    rc = fn(*args, byref(err))
+    if rc:
+        _raise(rc, err)

@@ -1,0 +1,587 @@
+"""Typed results: attribute-access records over the API's JSON.
+
+A record keeps the JSON object it was made from (``to_dict()`` returns it, unknown fields
+included) and converts a field only when it is first read (then caches it), so making one costs
+next to nothing. Field names are the snake_case of the API's camelCase names; times are aware
+``datetime`` objects in UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any, Callable, ClassVar, Dict, Iterator, List, Optional, Tuple, Type, TypeVar
+
+__all__ = [
+    "Record",
+    "RunStatus",
+    "BatchStatus",
+    "RunHandle",
+    "BatchHandle",
+    "RunError",
+    "RunEnvironment",
+    "RunAttempt",
+    "Run",
+    "RunListItem",
+    "CursorPagination",
+    "RunsPage",
+    "RunResult",
+    "RunMetadata",
+    "RunEvent",
+    "RunEvents",
+    "RunTrace",
+    "IdResponse",
+    "SuccessResponse",
+    "MessageResponse",
+    "BatchError",
+    "BatchProcessing",
+    "Batch",
+    "EnvVar",
+    "ScheduleGenerator",
+    "ScheduleEnvironment",
+    "Schedule",
+    "OffsetPagination",
+    "SchedulesPage",
+    "parse_datetime",
+]
+
+R = TypeVar("R", bound="Record")
+
+_MISSING: Any = object()
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def parse_datetime(value: Any) -> Any:
+    """ISO-8601 text (``2025-01-01T09:00:00.123Z``) as an aware UTC ``datetime``; other values
+    (epoch milliseconds as a number) are converted too; text that is not a date is returned as
+    is, so an odd server value never breaks reading a record."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        # Python < 3.11 accepts only 3 or 6 fraction digits.
+        text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            return value
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value / 1000.0, tz=timezone.utc)
+    return value
+
+
+class RunStatus(str, Enum):
+    """Run statuses (API version 2025-07-16). ``Run.status`` is one of these, or the plain text
+    of a status this SDK does not know yet; either compares equal to its text."""
+
+    PENDING_VERSION = "PENDING_VERSION"
+    DELAYED = "DELAYED"
+    QUEUED = "QUEUED"
+    DEQUEUED = "DEQUEUED"
+    EXECUTING = "EXECUTING"
+    WAITING = "WAITING"
+    COMPLETED = "COMPLETED"
+    CANCELED = "CANCELED"
+    FAILED = "FAILED"
+    CRASHED = "CRASHED"
+    SYSTEM_FAILURE = "SYSTEM_FAILURE"
+    EXPIRED = "EXPIRED"
+    TIMED_OUT = "TIMED_OUT"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class BatchStatus(str, Enum):
+    """Batch statuses; ``Batch.status`` is one of these or the plain text of a new one."""
+
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    COMPLETED = "COMPLETED"
+    PARTIAL_FAILED = "PARTIAL_FAILED"
+    ABORTED = "ABORTED"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _enum(cls: Type[Enum]) -> Callable[[Any], Any]:
+    members: Dict[Any, Any] = {m.value: m for m in cls}
+
+    def convert(value: Any) -> Any:
+        return members.get(value, value)
+
+    return convert
+
+
+def _list_of(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def convert_list(value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        return [convert(item) for item in value]
+
+    return convert_list
+
+
+def _record(cls: Callable[[Dict[str, Any]], Any]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        return cls(value) if isinstance(value, dict) else value
+
+    return convert
+
+
+class _Field:
+    """A lazily converted field: reads ``key`` of the record's JSON on first access."""
+
+    __slots__ = ("key", "convert", "default", "name")
+
+    def __init__(self, key: str, convert: Optional[Callable[[Any], Any]], default: Any) -> None:
+        self.key = key
+        self.convert = convert
+        self.default = default
+        self.name = key
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: Optional[type] = None) -> Any:
+        if obj is None:
+            return self
+        raw = obj._data.get(self.key)
+        if raw is None:
+            value = self.default() if callable(self.default) else self.default
+        elif self.convert is None:
+            value = raw
+        else:
+            value = self.convert(raw)
+        # Cache: instance attributes win over this (non-data) descriptor from now on.
+        obj.__dict__[self.name] = value
+        return value
+
+
+def field(
+    key: str, convert: Optional[Callable[[Any], Any]] = None, *, default: Any = None
+) -> Any:
+    """Declares a record field read from JSON member ``key`` (``default`` when it is missing or
+    null; a callable default is called)."""
+    return _Field(key, convert, default)
+
+
+def _dt(key: str) -> Any:
+    return field(key, parse_datetime)
+
+
+class Record:
+    """A typed view of one JSON object from the API.
+
+    Fields are attributes; ``record["camelCaseName"]`` and ``record.get(...)`` read the raw JSON;
+    ``to_dict()`` returns the JSON object as parsed (unknown fields included; do not mutate it).
+    Records compare equal when their JSON is equal.
+    """
+
+    _fields: ClassVar[Tuple[str, ...]] = ()
+    _data: Dict[str, Any]
+
+    def __init__(self, data: Dict[str, Any]) -> None:
+        self._data = data
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        names: List[str] = []
+        for klass in reversed(cls.__mro__):
+            for name, value in vars(klass).items():
+                if isinstance(value, _Field) and name not in names:
+                    names.append(name)
+        cls._fields = tuple(names)
+
+    @classmethod
+    def from_dict(cls: Type[R], data: Dict[str, Any]) -> R:
+        """A record over ``data`` (JSON as parsed)."""
+        if not isinstance(data, dict):
+            raise TypeError(f"{cls.__name__}.from_dict needs a dict, not {type(data).__name__}")
+        return cls(data)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The API's JSON object, as parsed (unknown fields included)."""
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The raw JSON member ``key`` (camelCase), or ``default``."""
+        return self._data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Record):
+            return NotImplemented
+        return type(self) is type(other) and self._data == other._data
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        parts = []
+        for name in self._fields:
+            descriptor = getattr(type(self), name)
+            if isinstance(descriptor, _Field) and self._data.get(descriptor.key) is None:
+                continue
+            parts.append(f"{name}={getattr(self, name)!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    def __rich_repr__(self) -> Iterator[Tuple[str, Any]]:  # pragma: no cover - for rich users
+        for name in self._fields:
+            yield name, getattr(self, name)
+
+
+# --- tasks ---------------------------------------------------------------------------------
+
+
+class RunHandle(Record):
+    """What ``tasks.trigger`` returns: the run's id, whether an idempotency key matched an
+    existing run, and a public access token scoped to the run (or None)."""
+
+    id: str = field("id")
+    is_cached: bool = field("isCached", default=False)
+    public_access_token: Optional[str] = field("publicAccessToken")
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class BatchHandle(Record):
+    """What ``tasks.batch_trigger`` returns."""
+
+    batch_id: str = field("batchId")
+    run_count: int = field("runCount", default=0)
+    is_cached: bool = field("isCached", default=False)
+    public_access_token: Optional[str] = field("publicAccessToken")
+
+    @property
+    def id(self) -> str:
+        """The batch id (same as ``batch_id``)."""
+        return self.batch_id
+
+
+# --- runs ----------------------------------------------------------------------------------
+
+
+class RunError(Record):
+    """The error of a failed run."""
+
+    message: str = field("message", default="")
+    name: Optional[str] = field("name")
+    stack_trace: Optional[str] = field("stackTrace")
+
+
+class RunEnvironment(Record):
+    """The environment of a listed run."""
+
+    id: str = field("id")
+    name: str = field("name")
+    user: Optional[str] = field("user")
+
+
+class RunAttempt(Record):
+    """One attempt of a run (as the API reports it)."""
+
+    id: Optional[str] = field("id")
+    status: Optional[str] = field("status")
+    created_at: Optional[datetime] = _dt("createdAt")
+    updated_at: Optional[datetime] = _dt("updatedAt")
+    started_at: Optional[datetime] = _dt("startedAt")
+    completed_at: Optional[datetime] = _dt("completedAt")
+    error: Optional[RunError] = field("error", _record(RunError))
+
+
+class _RunFields(Record):
+    id: str = field("id")
+    status: RunStatus = field("status", _enum(RunStatus))
+    task_identifier: str = field("taskIdentifier")
+    idempotency_key: Optional[str] = field("idempotencyKey")
+    version: Optional[str] = field("version")
+    is_queued: bool = field("isQueued", default=False)
+    is_executing: bool = field("isExecuting", default=False)
+    is_waiting: bool = field("isWaiting", default=False)
+    is_completed: bool = field("isCompleted", default=False)
+    is_success: bool = field("isSuccess", default=False)
+    is_failed: bool = field("isFailed", default=False)
+    is_cancelled: bool = field("isCancelled", default=False)
+    is_test: bool = field("isTest", default=False)
+    created_at: datetime = _dt("createdAt")
+    updated_at: Optional[datetime] = _dt("updatedAt")
+    started_at: Optional[datetime] = _dt("startedAt")
+    finished_at: Optional[datetime] = _dt("finishedAt")
+    delayed_until: Optional[datetime] = _dt("delayedUntil")
+    ttl: Optional[str] = field("ttl")
+    expired_at: Optional[datetime] = _dt("expiredAt")
+    tags: List[str] = field("tags", default=list)
+    cost_in_cents: float = field("costInCents", default=0.0)
+    base_cost_in_cents: float = field("baseCostInCents", default=0.0)
+    duration_ms: float = field("durationMs", default=0.0)
+    metadata: Optional[Dict[str, Any]] = field("metadata")
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class Run(_RunFields):
+    """A run as ``runs.retrieve`` returns it (payload and output decoded, large ones downloaded
+    from their presigned URLs)."""
+
+    depth: int = field("depth", default=0)
+    trigger_function: Optional[str] = field("triggerFunction")
+    batch_id: Optional[str] = field("batchId")
+    payload: Any = field("payload")
+    payload_presigned_url: Optional[str] = field("payloadPresignedUrl")
+    output: Any = field("output")
+    output_presigned_url: Optional[str] = field("outputPresignedUrl")
+    error: Optional[RunError] = field("error", _record(RunError))
+    schedule: Optional[Dict[str, Any]] = field("schedule")
+    related_runs: Optional[Dict[str, Any]] = field("relatedRuns")
+    attempt_count: int = field("attemptCount", default=0)
+    attempts: List[RunAttempt] = field("attempts", _list_of(_record(RunAttempt)), default=list)
+
+
+class RunListItem(_RunFields):
+    """A run as ``runs.list`` returns it."""
+
+    env: Optional[RunEnvironment] = field("env", _record(RunEnvironment))
+
+
+class CursorPagination(Record):
+    """Cursors of a runs page: pass ``next`` as ``after`` for the next page."""
+
+    next: Optional[str] = field("next")
+    previous: Optional[str] = field("previous")
+
+
+class RunsPage(Record):
+    """One page of ``runs.list``. ``next_page()`` fetches the following one (None at the
+    end)."""
+
+    data: List[RunListItem] = field("data", _list_of(_record(RunListItem)), default=list)
+    pagination: CursorPagination = field("pagination", _record(CursorPagination), default=lambda: CursorPagination({}))
+
+    _fetch_next: Optional[Callable[[str], "RunsPage"]] = None
+
+    @property
+    def has_next_page(self) -> bool:
+        return bool(self.pagination.next)
+
+    def next_page(self) -> Optional["RunsPage"]:
+        """The next page (same filters, ``after`` = this page's next cursor), or None."""
+        cursor = self.pagination.next
+        if not cursor or self._fetch_next is None:
+            return None
+        return self._fetch_next(cursor)
+
+    def __iter__(self) -> Iterator[RunListItem]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+class RunResult(Record):
+    """The result of a finished run (``runs.result``)."""
+
+    ok: bool = field("ok", default=False)
+    id: str = field("id")
+    output: Any = field("output")
+    output_type: Optional[str] = field("outputType")
+    error: Any = field("error")
+    task_identifier: Optional[str] = field("taskIdentifier")
+
+
+class RunMetadata(Record):
+    """A run's metadata (``runs.metadata``, ``runs.update_metadata``)."""
+
+    metadata: Optional[Dict[str, Any]] = field("metadata")
+    metadata_type: Optional[str] = field("metadataType")
+
+
+class RunEvent(Record):
+    """One span event of a run's trace."""
+
+    span_id: str = field("spanId")
+    parent_id: Optional[str] = field("parentId")
+    run_id: Optional[str] = field("runId")
+    message: str = field("message", default="")
+    start_time: Any = field("startTime")
+    duration: float = field("duration", default=0.0)
+    is_error: bool = field("isError", default=False)
+    is_partial: bool = field("isPartial", default=False)
+    is_cancelled: bool = field("isCancelled", default=False)
+    level: Optional[str] = field("level")
+    kind: Optional[str] = field("kind")
+    attempt_number: Optional[int] = field("attemptNumber")
+    task_slug: Optional[str] = field("taskSlug")
+    events: List[Dict[str, Any]] = field("events", default=list)
+    style: Optional[Dict[str, Any]] = field("style")
+
+
+class RunEvents(Record):
+    """``runs.events``: the events of a run's trace."""
+
+    events: List[RunEvent] = field("events", _list_of(_record(RunEvent)), default=list)
+
+    def __iter__(self) -> Iterator[RunEvent]:
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+
+class RunTrace(Record):
+    """``runs.trace``: a run's trace (``root_span`` as the API's JSON)."""
+
+    trace_id: str = field("traceId")
+    root_span: Dict[str, Any] = field("rootSpan", default=dict)
+
+
+class IdResponse(Record):
+    """An API answer that carries only an id (cancel, replay, schedule delete, key reset)."""
+
+    id: str = field("id")
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class SuccessResponse(Record):
+    """``{"success": true}``."""
+
+    success: bool = field("success", default=False)
+
+
+class MessageResponse(Record):
+    """``{"message": "..."}``."""
+
+    message: str = field("message", default="")
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --- batches -------------------------------------------------------------------------------
+
+
+class BatchError(Record):
+    """An item of a batch that failed to become a run."""
+
+    index: int = field("index", default=0)
+    task_identifier: str = field("taskIdentifier")
+    error: str = field("error", default="")
+    error_code: Optional[str] = field("errorCode")
+
+
+class BatchProcessing(Record):
+    """How far the server got with a batch's items."""
+
+    completed_at: Optional[datetime] = _dt("completedAt")
+    errors: List[BatchError] = field("errors", _list_of(_record(BatchError)), default=list)
+
+
+class Batch(Record):
+    """A batch (``batches.retrieve``)."""
+
+    id: str = field("id")
+    status: BatchStatus = field("status", _enum(BatchStatus))
+    idempotency_key: Optional[str] = field("idempotencyKey")
+    created_at: datetime = _dt("createdAt")
+    updated_at: datetime = _dt("updatedAt")
+    run_count: int = field("runCount", default=0)
+    runs: List[str] = field("runs", default=list)
+    processing: BatchProcessing = field("processing", _record(BatchProcessing), default=lambda: BatchProcessing({}))
+
+
+# --- envvars -------------------------------------------------------------------------------
+
+
+class EnvVar(Record):
+    """An environment variable (secret values come back redacted)."""
+
+    name: str = field("name")
+    value: str = field("value", default="")
+    is_secret: bool = field("isSecret", default=False)
+
+
+# --- schedules -----------------------------------------------------------------------------
+
+
+class ScheduleGenerator(Record):
+    """What fires a schedule: ``type`` (``CRON``), the expression and its description."""
+
+    type: str = field("type", default="CRON")
+    expression: str = field("expression", default="")
+    description: str = field("description", default="")
+
+
+class ScheduleEnvironment(Record):
+    """An environment a schedule runs in."""
+
+    id: str = field("id")
+    type: str = field("type", default="")
+    user_name: Optional[str] = field("userName")
+
+
+class Schedule(Record):
+    """A schedule."""
+
+    id: str = field("id")
+    type: str = field("type", default="")
+    task: str = field("task")
+    active: bool = field("active", default=False)
+    deduplication_key: Optional[str] = field("deduplicationKey")
+    external_id: Optional[str] = field("externalId")
+    generator: ScheduleGenerator = field("generator", _record(ScheduleGenerator), default=lambda: ScheduleGenerator({}))
+    timezone: Optional[str] = field("timezone")
+    window: Optional[str] = field("window")
+    next_run: Optional[datetime] = _dt("nextRun")
+    environments: List[ScheduleEnvironment] = field(
+        "environments", _list_of(_record(ScheduleEnvironment)), default=list
+    )
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class OffsetPagination(Record):
+    """Page numbers of a schedules page."""
+
+    current_page: int = field("currentPage", default=1)
+    total_pages: int = field("totalPages", default=0)
+    count: int = field("count", default=0)
+
+
+class SchedulesPage(Record):
+    """One page of ``schedules.list``. ``next_page()`` fetches the following one (None at the
+    end)."""
+
+    data: List[Schedule] = field("data", _list_of(_record(Schedule)), default=list)
+    pagination: OffsetPagination = field("pagination", _record(OffsetPagination), default=lambda: OffsetPagination({}))
+
+    _fetch_page: Optional[Callable[[int], "SchedulesPage"]] = None
+
+    @property
+    def has_next_page(self) -> bool:
+        return self.pagination.current_page < self.pagination.total_pages
+
+    def next_page(self) -> Optional["SchedulesPage"]:
+        """The next page (same page size), or None after the last."""
+        if not self.has_next_page or self._fetch_page is None:
+            return None
+        return self._fetch_page(self.pagination.current_page + 1)
+
+    def __iter__(self) -> Iterator[Schedule]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)

@@ -249,8 +249,12 @@ module Triggerdev
     # seq number, or a record); does not wait.
     def records(after: nil)
       seq = after.respond_to?(:seq_num) ? after.seq_num : after
-      seq = seq.nil? ? -1 : Util.integer!(seq, "after:")
-      raise ArgumentError, "after: must not be negative" if seq.negative?
+      if seq.nil?
+        seq = -1
+      else
+        Util.integer!(seq, "after:")
+        raise ArgumentError, "after: must not be negative" if seq.negative?
+      end
 
       parsed = JSON.parse(call(:trigger_sessions_records, @session, @name, @io, seq))
       (parsed["records"] || []).map { |r| ChannelRecord.new(r) }

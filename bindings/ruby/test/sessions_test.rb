@@ -194,7 +194,7 @@ class SessionsTest < TriggerdevTest
     assert_equal [409, "session_closed", 21], [error.status, error.code, error.kind]
     assert_equal "bye", error.json_body["closedReason"]
     assert_equal 1, logged("/").size, "not retried"
-    # Starting it again is a plain conflict, retried as 409s are.
+    # Starting it again is a 409 as well, but a plain ConflictError (assert_raises checks the exact class).
     assert_raises(Triggerdev::ConflictError) { start(no_retry, "chat-7") }
   end
 

@@ -7,8 +7,10 @@ Gem::Specification.new do |spec|
   spec.version = Triggerdev::VERSION
   spec.summary = "The Trigger.dev management API from Ruby, over the triggerdev C library"
   spec.description = <<~TEXT
-    Trigger tasks and manage runs, batches, environment variables and schedules of Trigger.dev,
-    with the official SDK's wire behaviour (retries, idempotency keys, superjson payloads). A thin
+    Trigger tasks and manage runs, batches, environment variables, schedules, queues,
+    deployments, waitpoint tokens, bulk actions and sessions of Trigger.dev, and mint public
+    access tokens, with the official SDK's wire behaviour (retries, idempotency keys, superjson
+    payloads). A thin
     layer (the ffi gem) over libtriggerdev, the C ABI of the triggerdev Rust SDK; includes
     Triggerdev::Testing::Emulator for tests against the local API emulator.
   TEXT

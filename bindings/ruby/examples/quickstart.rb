@@ -6,7 +6,8 @@
 # With no TRIGGER_SECRET_KEY set, this starts the local API emulator (the triggerdev-emulator
 # binary: TRIGGERDEV_EMULATOR, or `cargo build -p triggerdev-emulator`) and walks through every
 # step: trigger, list, retrieve, cancel and replay runs; personal access tokens; envvars on a
-# preview branch; schedules; a with_auth override; two isolated clients. With a real key set, it
+# preview branch; schedules; a with_auth override; two isolated clients; a session and a
+# session-scoped public token. With a real key set, it
 # runs the read-only steps against Trigger.dev (or TRIGGER_API_URL).
 #
 #   cargo build --lib && cargo build -p triggerdev-emulator
@@ -103,6 +104,39 @@ def walk_through(emulator)
     puts "  prod cannot see the dev run: #{e.message}"
   end
   [pat, preview, dev, prod].each(&:close)
+
+  step "Session scopes: a session-scoped public token"
+  started = Triggerdev.sessions.start(type: "chat", task_identifier: "chat-agent",
+                                      base_payload: { model: "small" }, external_id: "chat-ada")
+  puts "  started #{started.id} (external id chat-ada), run #{started.run_id}"
+  # What the backend hands to the frontend: 1 hour unless told otherwise.
+  token = Triggerdev::Auth.create_public_token(
+    scopes: { read: { sessions: "chat-ada" }, write: { sessions: "chat-ada" } },
+  )
+  frontend = Triggerdev::Client.new(access_token: token, base_url: url)
+  # One token authorizes both URL forms.
+  by_id = frontend.sessions.retrieve(started.id)
+  by_external = frontend.sessions.retrieve("chat-ada")
+  puts "  the token retrieves it by id and by external id: #{by_id == by_external}"
+  session = frontend.sessions.open("chat-ada")
+  appended = session.input.append({ text: "hello" })
+  puts "  write:sessions appends to .in (seq #{appended.seq})"
+  emulator.append_session_out("chat-ada", { text: "hi Ada" })   # what the task would write
+  first = session.output.subscribe(stop_at_end_of_window: true).first
+  puts "  read:sessions subscribes to .out: #{first&.data.inspect}"
+  begin
+    session.output.append("not mine")
+  rescue Triggerdev::UnsupportedCredentialError => e
+    puts "  .out append: #{e.message}"
+  end
+  begin
+    frontend.sessions.update("chat-ada", tags: ["x"])
+  rescue Triggerdev::UnsupportedCredentialError => e
+    puts "  update: #{e.message}"
+  end
+  Triggerdev.sessions.close("chat-ada", reason: "quickstart done")
+  puts "  the secret key closes it"
+  frontend.close
 
   puts "\nDone: #{emulator.runs.size} runs exist in the emulator."
 end

@@ -1,7 +1,8 @@
 # frozen_string_literal: true
 
 # triggerdev: the Trigger.dev management API from Ruby (trigger tasks; manage runs, batches,
-# environment variables and schedules), over the triggerdev C library.
+# environment variables, schedules, queues, deployments, waitpoint tokens, bulk actions and
+# sessions; mint public access tokens), over the triggerdev C library.
 #
 #   require "triggerdev"
 #
@@ -26,6 +27,12 @@ require_relative "triggerdev/tasks"
 require_relative "triggerdev/runs"
 require_relative "triggerdev/envvars"
 require_relative "triggerdev/schedules"
+require_relative "triggerdev/queues"
+require_relative "triggerdev/deployments"
+require_relative "triggerdev/waitpoints"
+require_relative "triggerdev/bulk_actions"
+require_relative "triggerdev/sessions"
+require_relative "triggerdev/public_tokens"
 require_relative "triggerdev/client"
 require_relative "triggerdev/auth"
 
@@ -57,6 +64,13 @@ module Triggerdev
     def envvars = AMBIENT.envvars
     def schedules = AMBIENT.schedules
     def idempotency_keys = AMBIENT.idempotency_keys
+    def queues = AMBIENT.queues
+    def deployments = AMBIENT.deployments
+    def waitpoints = AMBIENT.waitpoints
+    def bulk_actions = AMBIENT.bulk_actions
+    def sessions = AMBIENT.sessions
+    # Public access tokens with the ambient client; also Triggerdev::Auth.create_public_token.
+    def auth = AMBIENT.auth
 
     # A Client with this thread's ambient configuration as it is now and request options changed
     # (timeout:, max_retries:, retry:, additional_headers:).

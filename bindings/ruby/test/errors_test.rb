@@ -18,11 +18,29 @@ class ErrorsTest < TriggerdevTest
     assert_operator Triggerdev::Error, :<, StandardError
     refute_operator Triggerdev::InvalidArgumentError, :<, ArgumentError
     # Every trigger_result value has its class; unknown ones (a newer library) are plain Errors.
-    assert_equal (1..20).to_a + [100], Triggerdev::Errors::CLASSES.keys
+    assert_equal (1..21).to_a + [100], Triggerdev::Errors::CLASSES.keys
+    assert_operator Triggerdev::SessionClosedError, :<, Triggerdev::ConflictError
+    assert_instance_of Triggerdev::SessionClosedError, Triggerdev::Errors.build(21, "409 closed", status: 409)
     panic = Triggerdev::Errors.build(100, "triggerdev panicked (this is a bug): x")
     assert_instance_of Triggerdev::PanicError, panic
     assert_equal 100, panic.kind
     assert_instance_of Triggerdev::Error, Triggerdev::Errors.build(77, "new kind")
+  end
+
+  # Each TRIGGER_RESULT_* of the header has the class of the same name.
+  def test_the_classes_follow_the_header
+    header = File.read(File.join(Triggerdev::Native::REPO_ROOT, "include", "triggerdev.h"))
+    values = header.scan(/TRIGGER_RESULT_(\w+) = (\d+),/).to_h { |name, v| [Integer(v), name] }
+    values.delete(0)
+    assert_equal values.keys.sort, Triggerdev::Errors::CLASSES.keys.sort
+    names = { "RATE_LIMITED" => "RateLimitError", "SERVER" => "InternalServerError",
+              "HTTP_STATUS" => "APIStatusError", "CONNECTION" => "APIConnectionError",
+              "TIMEOUT" => "APITimeoutError", "UNPROCESSABLE" => "UnprocessableEntityError",
+              "AUTHENTICATION" => "AuthenticationError", "PANIC" => "PanicError" }
+    values.each do |value, name|
+      expected = names.fetch(name) { "#{name.split('_').map(&:capitalize).join}Error" }
+      assert_equal expected, Triggerdev::Errors::CLASSES[value].name.split("::").last, "TRIGGER_RESULT_#{name}"
+    end
   end
 
   def test_every_error_a_user_can_hit

@@ -8,6 +8,7 @@
 
 $LOAD_PATH.unshift(File.expand_path("../lib", __dir__))
 require "minitest/autorun"
+require "openssl"
 require "triggerdev"
 require "triggerdev/testing"
 
@@ -66,5 +67,40 @@ class TriggerdevTest < Minitest::Test
 
   def trigger(c, task = "t", payload = {}, **options)
     c.tasks.trigger(task, payload, **options)
+  end
+
+  # Polls (no sleeping: Thread.pass between checks) until the block is true; fails after
+  # +timeout+ seconds.
+  def wait_until(what, timeout: 10)
+    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + timeout
+    until yield
+      flunk "timed out waiting for #{what}" if Process.clock_gettime(Process::CLOCK_MONOTONIC) > deadline
+      Thread.pass
+    end
+  end
+
+  # base64url without padding -> bytes.
+  def b64url_decode(text)
+    text.tr("-_", "+/").then { |t| t + ("=" * (-t.size % 4)) }.unpack1("m0")
+  end
+
+  def b64url(bytes)
+    [bytes].pack("m0").tr("+/", "-_").delete("=")
+  end
+
+  # The claims of a JWT, parsed (signature not checked).
+  def jwt_claims(token)
+    JSON.parse(b64url_decode(token.split(".")[1]))
+  end
+
+  # A public access token signed here (HS256 with the dev env's root key), for scopes the
+  # minting API has no resource for (read:queues, read:deployments).
+  def sign_jwt(scopes, key: emu.dev_key, ttl: 3600)
+    now = emu.now_ms / 1000
+    claims = { "sub" => "env_emulator_dev", "pub" => true, "scopes" => scopes,
+               "iss" => "https://id.trigger.dev", "aud" => "https://api.trigger.dev",
+               "exp" => now + ttl, "iat" => now }
+    signing_input = "#{b64url('{"alg":"HS256"}')}.#{b64url(JSON.generate(claims))}"
+    "#{signing_input}.#{b64url(OpenSSL::HMAC.digest('SHA256', key, signing_input))}"
   end
 end

@@ -7,6 +7,12 @@ require_relative "tasks"
 require_relative "runs"
 require_relative "envvars"
 require_relative "schedules"
+require_relative "queues"
+require_relative "deployments"
+require_relative "waitpoints"
+require_relative "bulk_actions"
+require_relative "sessions"
+require_relative "public_tokens"
 
 module Triggerdev
   # What a Client, Triggerdev.configure and Triggerdev.with_auth accept, and the JSON the
@@ -80,6 +86,13 @@ module Triggerdev
     def envvars = @envvars ||= EnvVars.new(self)
     def schedules = @schedules ||= Schedules.new(self)
     def idempotency_keys = @idempotency_keys ||= IdempotencyKeys.new(self)
+    def queues = @queues ||= Queues.new(self)
+    def deployments = @deployments ||= Deployments.new(self)
+    def waitpoints = @waitpoints ||= Waitpoints.new(self)
+    def bulk_actions = @bulk_actions ||= BulkActions.new(self)
+    def sessions = @sessions ||= Sessions.new(self)
+    # Public access tokens (Auth#create_public_token, ...).
+    def auth = @auth ||= Auth.new(self)
   end
 
   # An isolated client: its own credentials, base URL, preview branch, request options and

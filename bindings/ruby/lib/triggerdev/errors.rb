@@ -74,6 +74,11 @@ module Triggerdev
   # HTTP 409.
   class ConflictError < APIStatusError; end
 
+  # The session is closed (a 409 whose body's +code+ is "session_closed"): appending to it, or
+  # starting it again, can never succeed, so it is not retried. A kind of ConflictError, so
+  # <tt>rescue ConflictError</tt> catches it too; rescue it first to tell it apart.
+  class SessionClosedError < ConflictError; end
+
   # HTTP 422.
   class UnprocessableEntityError < APIStatusError; end
 
@@ -134,6 +139,7 @@ module Triggerdev
       18 => BatchNotSealedError,
       19 => ResponseTooLargeError,
       20 => PollLimitReachedError,
+      21 => SessionClosedError,
       100 => PanicError,
     }.freeze
 

@@ -31,7 +31,8 @@ module Triggerdev
     # Every export of include/triggerdev.h: name => [parameter types, return type, blocking].
     # "Blocking" exports may make HTTP requests: they run without the GVL, so other Ruby threads
     # keep running. C types: const char * = :string; T ** (out-parameters) and handles =
-    # :pointer; enum trigger_result = :int. test/native_test.rb checks this table against the
+    # :pointer; enum trigger_result = :int; uint16_t, uint32_t, int64_t, uint64_t and bool as
+    # themselves (:uint16, :uint32, :int64, :uint64, :bool). test/native_test.rb checks this table against the
     # header, so a new export that is missing here fails the suite.
     FUNCTIONS = {
       trigger_version: [[], :string, false],
@@ -95,6 +96,64 @@ module Triggerdev
       trigger_schedules_deactivate: [%i[pointer string pointer pointer], :int, true],
       trigger_schedules_del: [%i[pointer string pointer pointer], :int, true],
       trigger_schedules_timezones: [%i[pointer bool pointer pointer], :int, true],
+
+      trigger_queues_list: [%i[pointer string pointer pointer], :int, true],
+      trigger_queues_list_iter: [%i[pointer string pointer pointer], :int, false],
+      trigger_queues_iter_next: [%i[pointer pointer pointer], :int, true],
+      trigger_queues_iter_free: [%i[pointer], :void, false],
+      trigger_queues_retrieve: [%i[pointer string string pointer pointer], :int, true],
+      trigger_queues_pause: [%i[pointer string string pointer pointer], :int, true],
+      trigger_queues_resume: [%i[pointer string string pointer pointer], :int, true],
+      trigger_queues_override_concurrency_limit: [%i[pointer string string uint32 pointer pointer], :int, true],
+      trigger_queues_reset_concurrency_limit: [%i[pointer string string pointer pointer], :int, true],
+
+      trigger_deployments_list: [%i[pointer string pointer pointer], :int, true],
+      trigger_deployments_list_iter: [%i[pointer string pointer pointer], :int, false],
+      trigger_deployments_iter_next: [%i[pointer pointer pointer], :int, true],
+      trigger_deployments_iter_free: [%i[pointer], :void, false],
+      trigger_deployments_retrieve: [%i[pointer string pointer pointer], :int, true],
+      trigger_deployments_retrieve_current: [%i[pointer pointer pointer], :int, true],
+      trigger_deployments_retrieve_latest: [%i[pointer pointer pointer], :int, true],
+      trigger_deployments_promote: [%i[pointer string pointer pointer], :int, true],
+
+      trigger_waitpoints_create_token: [%i[pointer string pointer pointer], :int, true],
+      trigger_waitpoints_list_tokens: [%i[pointer string pointer pointer], :int, true],
+      trigger_waitpoints_list_tokens_iter: [%i[pointer string pointer pointer], :int, false],
+      trigger_waitpoints_tokens_iter_next: [%i[pointer pointer pointer], :int, true],
+      trigger_waitpoints_tokens_iter_free: [%i[pointer], :void, false],
+      trigger_waitpoints_retrieve_token: [%i[pointer string pointer pointer], :int, true],
+      trigger_waitpoints_complete_token: [%i[pointer string string pointer pointer], :int, true],
+
+      trigger_bulk_actions_create: [%i[pointer string pointer pointer], :int, true],
+      trigger_bulk_actions_list: [%i[pointer string pointer pointer], :int, true],
+      trigger_bulk_actions_list_iter: [%i[pointer string pointer pointer], :int, false],
+      trigger_bulk_actions_iter_next: [%i[pointer pointer pointer], :int, true],
+      trigger_bulk_actions_iter_free: [%i[pointer], :void, false],
+      trigger_bulk_actions_retrieve: [%i[pointer string pointer pointer], :int, true],
+      trigger_bulk_actions_abort: [%i[pointer string pointer pointer], :int, true],
+
+      # Minting may request the environment's claims (or the token itself) from the server.
+      trigger_auth_create_public_token: [%i[pointer string pointer pointer], :int, true],
+      trigger_auth_create_trigger_public_token: [%i[pointer string string pointer pointer], :int, true],
+      trigger_auth_create_batch_trigger_public_token: [%i[pointer string string pointer pointer], :int, true],
+
+      trigger_sessions_start: [%i[pointer string pointer pointer], :int, true],
+      trigger_sessions_list: [%i[pointer string pointer pointer], :int, true],
+      trigger_sessions_list_iter: [%i[pointer string pointer pointer], :int, false],
+      trigger_sessions_iter_next: [%i[pointer pointer pointer], :int, true],
+      trigger_sessions_iter_free: [%i[pointer], :void, false],
+      trigger_sessions_retrieve: [%i[pointer string pointer pointer], :int, true],
+      trigger_sessions_update: [%i[pointer string string pointer pointer], :int, true],
+      trigger_sessions_close: [%i[pointer string string pointer pointer], :int, true],
+      trigger_sessions_append: [%i[pointer string string string string pointer pointer], :int, true],
+      trigger_sessions_records: [%i[pointer string string string int64 pointer pointer], :int, true],
+      # No request until the first _next.
+      trigger_sessions_subscribe: [%i[pointer string string string string pointer pointer], :int, false],
+      # Blocks for the next record (a long-lived SSE connection); _stop may be called from
+      # another thread meanwhile.
+      trigger_session_stream_next: [%i[pointer pointer pointer], :int, true],
+      trigger_session_stream_stop: [%i[pointer], :void, false],
+      trigger_session_stream_free: [%i[pointer], :void, false],
     }.freeze
 
     class << self

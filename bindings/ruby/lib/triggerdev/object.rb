@@ -21,7 +21,7 @@ module Triggerdev
   # time read as Time (UTC).
   class TriggerObject
     # Fields whose value is the caller's data, handed back as parsed.
-    RAW_KEYS = %w[payload output metadata variables parentVariables].freeze
+    RAW_KEYS = %w[payload output metadata variables parentVariables basePayload].freeze
     TIME_KEY = /(?:At|Until|Time)\z|\AnextRun\z/.freeze
     ISO_TIME = /\A\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)\z/.freeze
     REDACTED_KEYS = %w[publicAccessToken accessToken secretKey token].freeze
@@ -41,6 +41,16 @@ module Triggerdev
     def self.nested(map = nil)
       @nested = (@nested || {}).merge(map) if map
       @nested || (superclass.respond_to?(:nested) ? superclass.nested : NO_NESTED)
+    end
+
+    # More fields whose value is the caller's data (plain Ruby, never TriggerObjects) for this
+    # class: +raw "data"+.
+    def self.raw(*keys)
+      @raw_keys = (raw_keys + keys.map(&:to_s)).freeze
+    end
+
+    def self.raw_keys
+      @raw_keys || (superclass.respond_to?(:raw_keys) ? superclass.raw_keys : RAW_KEYS)
     end
 
     # Wraps +json+ (a Hash) as an instance of +self+.
@@ -171,7 +181,7 @@ module Triggerdev
     end
 
     def convert(name, value)
-      return value if RAW_KEYS.include?(name)
+      return value if self.class.raw_keys.include?(name)
 
       case value
       when Hash then (self.class.nested[name] || TriggerObject).new(value)

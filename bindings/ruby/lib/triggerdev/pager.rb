@@ -22,13 +22,13 @@ module Triggerdev
 
     # +owner+: a Client (or the ambient client); +area+: "runs", "schedules", ... naming the
     # exports; +args+: the arguments of +trigger_<area>_list_iter+ after the client; +item+: the
-    # TriggerObject class of the items; +stop+: the export that ends a blocked +_next+ from
+    # TriggerObject class of the items; +exports+: [make, next, free] when they are not named
+    # after +area+ (waitpoint tokens); +stop+: the export that ends a blocked +_next+ from
     # another thread, for iterators that have one; +page+: a block returning the first page.
-    def initialize(owner, area, args, item:, stop: nil, &page)
+    def initialize(owner, area, args, item:, exports: nil, stop: nil, &page)
       @owner = owner
-      @make = :"trigger_#{area}_list_iter"
-      @next = :"trigger_#{area}_iter_next"
-      @free = :"trigger_#{area}_iter_free"
+      @make, @next, @free = exports ||
+                            [:"trigger_#{area}_list_iter", :"trigger_#{area}_iter_next", :"trigger_#{area}_iter_free"]
       @args = args
       @item = item
       @stop = stop
@@ -115,10 +115,9 @@ module Triggerdev
     end
   end
 
-  # A page of +runs.list_page+: +data+ (Runs) and cursors.
-  class RunsPage < Page
-    nested "data" => Run
-
+  # A page of a cursor-paginated list: +data+, +next_cursor+ (pass it as +after:+, or
+  # +cursor:+ for deployments), +has_next_page?+, +next_page+.
+  class CursorPage < Page
     def next_cursor
       dig("pagination", "next")
     end
@@ -132,10 +131,13 @@ module Triggerdev
     end
   end
 
-  # A page of +schedules.list_page+: +data+ (Schedules), +current_page+, +total_pages+, +count+.
-  class SchedulesPage < Page
-    nested "data" => Schedule
+  # A page of +runs.list_page+: +data+ (Runs) and cursors.
+  class RunsPage < CursorPage
+    nested "data" => Run
+  end
 
+  # A page of a numbered list: +data+, +current_page+, +total_pages+, +count+.
+  class NumberedPage < Page
     def current_page
       dig("pagination", "currentPage")
     end
@@ -153,5 +155,10 @@ module Triggerdev
     def has_next_page?
       current_page.is_a?(Integer) && total_pages.is_a?(Integer) && current_page < total_pages
     end
+  end
+
+  # A page of +schedules.list_page+: +data+ (Schedules), +current_page+, +total_pages+, +count+.
+  class SchedulesPage < NumberedPage
+    nested "data" => Schedule
   end
 end

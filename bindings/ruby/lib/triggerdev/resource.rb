@@ -62,10 +62,16 @@ module Triggerdev
     # pinned now (this thread's with_auth overrides as they are), and the arguments are checked
     # now, by making (and freeing) one native iterator: no request is made until the iteration.
     # +page+ is called with this resource (on the pinned client) to get the first page.
-    def pager(area, params_json, item, &page)
+    def pager(area, params_json, item, exports: nil, &page)
       owner = @client.pinned
       scoped = owner.equal?(@client) ? self : self.class.new(owner)
-      Pager.new(owner, area, [params_json], item: item) { page.call(scoped) }
+      Pager.new(owner, area, [params_json], item: item, exports: exports) { page.call(scoped) }
+    end
+
+    # One page of a cursor list (a +page_class+, a CursorPage) from +fn+, whose #next_page asks
+    # +refetch+ (called with the next cursor) for the next one.
+    def cursor_page(page_class, fn, params_json, &refetch)
+      page_class.new(JSON.parse(call(fn, params_json)), ->(page) { refetch.call(page.next_cursor) })
     end
 
     def id!(value, name = "id")

@@ -10,7 +10,8 @@ module Triggerdev
       project_ref: :string, env: :strings, status: :strings, task_identifier: :strings,
       version: :strings, bulk_action: :string, tag: :strings, schedule: :string, is_test: :bool,
       from: :epoch_ms, to: :epoch_ms, period: :string, batch: :string, queue: :queue_filters,
-      machine: :strings, region: :strings, limit: :integer, after: :string, before: :string
+      machine: :strings, region: :strings, session: :string, limit: :integer, after: :string,
+      before: :string
     }.freeze
 
     REPLAY_OPTIONS = {
@@ -31,8 +32,10 @@ module Triggerdev
     #
     # Filters: status:, task_identifier:, version:, tag:, machine:, region:, env: (one value or
     # an Array), bulk_action:, schedule:, batch:, period: ("1d"), from:/to: (Time or epoch ms),
-    # is_test:, queue: ("name", or {type: "task"|"custom", name:}), limit: (page size, 1..100),
-    # after:/before: (cursors), and with a personal access token project_ref: and env:.
+    # is_test:, queue: ("name", or {type: "task"|"custom", name:}), session: (a session's id or
+    # external id: its runs, which a session's public token may list; +filter[session]+, not an
+    # official SDK filter), limit: (page size, 1..100), after:/before: (cursors), and with a
+    # personal access token project_ref: and env:.
     def list(**filters)
       pager("runs", options_json(LIST_PARAMS, filters, "runs.list"), Run) { |runs| runs.list_page(**filters) }
     end

@@ -4,6 +4,7 @@ require "json"
 require "net/http"
 require "uri"
 require "timeout"
+require "time"
 require_relative "../triggerdev"
 
 module Triggerdev
@@ -165,6 +166,93 @@ module Triggerdev
         admin(:post, "/__emulator/branches", body)
       end
 
+      # The emulator clock: {"now" => ISO, "nowMs" => ms, "frozen" => bool}.
+      def clock = admin(:get, "/__emulator/clock")
+
+      # The emulator clock in epoch milliseconds.
+      def now_ms = clock["nowMs"]
+
+      # Sets the clock to +now+ (a Time, an ISO String or epoch ms) and stops it there (or, with
+      # +frozen: false+, lets it run on).
+      def set_clock(now, frozen: true)
+        now = now.utc.iso8601(3) if now.is_a?(Time)
+        admin(:post, "/__emulator/clock", { "now" => now, "frozen" => frozen })
+      end
+
+      # Adds a queue: add_queue("limited", type: "custom", concurrency_limit: 3). Returns
+      # {"id", "envId", "name"}.
+      def add_queue(name, type: nil, env: nil, concurrency_limit: nil)
+        body = { "name" => name, "type" => type, "env" => env, "concurrencyLimit" => concurrency_limit }.compact
+        admin(:post, "/__emulator/queues", body)
+      end
+
+      # Adds a deployment (snake_case keys camelized: version:, status:, created_at:, tasks:,
+      # promote:, env:, ...). Returns {"id", "version"}.
+      def add_deployment(**fields)
+        admin(:post, "/__emulator/deployments", camel_keys(fields))
+      end
+
+      # With true, new bulk actions stay PENDING until process_bulk_action (or an abort).
+      def defer_bulk_actions(defer = true)
+        admin(:post, "/__emulator/bulk-actions/defer", { "defer" => defer })
+      end
+
+      def process_bulk_action(id)
+        admin(:post, "/__emulator/bulk-actions/#{esc(id)}/process", {})
+      end
+
+      # --- sessions ---
+
+      # Every session, as the state dump shows it (with channels, records and subscribers).
+      def sessions = admin(:get, "/__emulator/sessions")["sessions"]
+
+      # The session whose id or external id is +key+, or nil.
+      def session(key)
+        sessions.find { |s| s["id"] == key || s["externalId"] == key }
+      end
+
+      # How many SSE streams are open on the channels of session +key+ (0 when there is none).
+      def session_subscribers(key)
+        found = session(key)
+        found ? found.fetch("channels", []).sum { |c| c["subscribers"].to_i } : 0
+      end
+
+      # Appends records as the task would (no auth, no closed check; wakes subscribers):
+      # +records+ is one record or an Array of them ({"data" => ...}, {"control" =>
+      # "turn-complete", "publicAccessToken" => true}, {"command" => "fence"}, ...). Returns
+      # their seqs.
+      def append_session_records(session, io, records, channel: nil)
+        path = "/__emulator/sessions/#{esc(session)}"
+        path += "/channels/#{esc(channel)}" if channel
+        body = records.is_a?(Array) ? { "records" => camel_keys(records) } : camel_keys(records)
+        admin(:post, "#{path}/#{esc(io)}/records", body)["seqs"]
+      end
+
+      # Appends one data record to +.out+ as the task would; returns its seq.
+      def append_session_out(session, data, channel: nil)
+        append_session_records(session, "out", { "data" => data }, channel: channel).first
+      end
+
+      # Appends a turn-complete control record to +.out+ (with a fresh session token unless
+      # +public_access_token: false+); returns its seq.
+      def session_turn_complete(session, public_access_token: true)
+        record = { "control" => "turn-complete" }
+        record["publicAccessToken"] = public_access_token if public_access_token
+        append_session_records(session, "out", record).first
+      end
+
+      # Ends every open SSE window now (each sends what it has first); returns how many.
+      def end_session_streams = admin(:post, "/__emulator/sessions/end-streams", {})["ended"]
+
+      # The session stream options in force: {"sseTimeoutSeconds", "sseLingerMs", "ssePingMs"}.
+      def session_options = admin(:get, "/__emulator/sessions/config")
+
+      # Overrides session stream options until the next reset: set_session_options(sse_linger_ms: 0)
+      # makes every window drain what there is and close at once.
+      def set_session_options(**options)
+        admin(:post, "/__emulator/sessions/config", camel_keys(options))
+      end
+
       # Any admin route: admin(:post, "/__emulator/clock", { "now" => ... }). Returns the parsed
       # JSON body; raises unless the status is 2xx.
       def admin(method, path, body = nil)
@@ -237,7 +325,7 @@ module Triggerdev
         when Array then value.map { |v| camel_keys(v) }
         when Hash
           value.to_h do |k, v|
-            [k.is_a?(Symbol) ? Triggerdev::Util.camelize(k) : k, k.to_s == "body" ? v : camel_keys(v)]
+            [k.is_a?(Symbol) ? Triggerdev::Util.camelize(k) : k, %w[body data].include?(k.to_s) ? v : camel_keys(v)]
           end
         else value
         end

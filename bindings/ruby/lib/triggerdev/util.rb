@@ -114,6 +114,24 @@ module Triggerdev
       string!(value, name)
     end
 
+    # A Time (sent as ISO 8601, UTC, milliseconds) or an ISO 8601 String, as written.
+    def iso_time(value, name)
+      return value.to_time.utc.iso8601(3) if !value.is_a?(String) && value.respond_to?(:to_time)
+
+      string!(value, name)
+    end
+
+    # When a public token expires: a duration String ("15m", "2h", "1d"), a Time, or an Integer
+    # (an absolute Unix time in seconds, as the official SDK reads a number).
+    def expiration(value, name)
+      return value if value.is_a?(Integer)
+      return value.to_time.to_i if !value.is_a?(String) && value.respond_to?(:to_time)
+      return string!(value, name) if value.is_a?(String)
+
+      raise TypeError, "#{name} must be a duration String (\"15m\"), a Time or Unix seconds (Integer), " \
+                       "not #{describe(value)}"
+    end
+
     def describe(value)
       value.nil? ? "nil" : value.class.name
     end
@@ -125,7 +143,9 @@ module Triggerdev
   #   :json (any JSON value, sent as written: payloads, metadata), :epoch_ms (Time or Integer),
   #   :duration_or_time (String or Time), :ttl (String or Integer seconds),
   #   :idempotency_key (String or Array of Strings), :headers (Hash of Strings),
-  #   :queue_filters (Strings or {type:, name:} Hashes), or a nested spec Hash.
+  #   :queue_filters (Strings or {type:, name:} Hashes), :iso_time (Time or ISO String),
+  #   :expiration (duration String, Time or Unix seconds), :scope_ids (true, an id or ids),
+  #   or a nested spec Hash.
   #
   # The JSON names are the keywords in camelCase (Util.camelize), unless the spec entry is
   # [type, "jsonName"]. nil values are left out. Unknown keywords raise ArgumentError naming them.
@@ -175,6 +195,9 @@ module Triggerdev
       when :idempotency_key then value.is_a?(Array) ? strings(value, name) : Util.string!(value, name)
       when :headers then headers(value, name)
       when :queue_filters then queue_filters(value, name)
+      when :iso_time then Util.iso_time(value, name)
+      when :expiration then Util.expiration(value, name)
+      when :scope_ids then scope_ids(value, name)
       else raise ArgumentError, "unknown option type #{type.inspect} for #{name}"
       end
     end
@@ -183,6 +206,15 @@ module Triggerdev
       return [Util.string!(value, name)] unless value.is_a?(Array)
 
       value.each_with_index.map { |v, i| Util.string!(v, "#{name}[#{i}]") }
+    end
+
+    # The ids of one scope resource: true (all of them), false (none), one id or an Array.
+    def scope_ids(value, name)
+      return value if value == true || value == false
+      return strings(value, name) if value.is_a?(Array)
+      return Util.string!(value, name) if value.is_a?(String) || value.is_a?(Symbol)
+
+      raise TypeError, "#{name} must be true, an id (String) or an Array of ids, not #{Util.describe(value)}"
     end
 
     def headers(value, name)

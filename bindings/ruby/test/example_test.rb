@@ -1,0 +1,20 @@
+# frozen_string_literal: true
+
+require "open3"
+require "rbconfig"
+require_relative "test_helper"
+
+# examples/quickstart.rb runs to the end against its own emulator.
+class ExampleTest < Minitest::Test
+  def test_the_quickstart_runs
+    example = File.expand_path("../examples/quickstart.rb", __dir__)
+    env = { "TRIGGERDEV_LIB" => Triggerdev.library_path, "TRIGGER_SECRET_KEY" => nil }
+    out, err, status = Open3.capture3(env, RbConfig.ruby, "-I", File.expand_path("../lib", __dir__), example)
+    assert status.success?, "#{out}\n#{err}"
+    assert_match(/== Session scopes: a session-scoped public token/, out)
+    assert_match(/the token retrieves it by id and by external id: true/, out)
+    assert_match(/read:sessions subscribes to \.out: \{"text"=>"hi Ada"\}/, out)
+    assert_match(/\.out append: .*public access token/, out)
+    assert_match(/Done: \d+ runs exist in the emulator/, out)
+  end
+end

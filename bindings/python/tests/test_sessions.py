@@ -26,6 +26,20 @@ def only_request(emu: Emulator) -> Dict[str, Any]:
     return requests[0]
 
 
+def count_frees(subscription: triggerdev.Subscription) -> List[int]:
+    """Wraps the free function of a subscription's handle: the list gets each pointer freed."""
+    frees: List[int] = []
+    state = subscription._handle._state
+    real_free: Callable[[int], Any] = state.free
+
+    def free(ptr: int) -> Any:
+        frees.append(ptr)
+        return real_free(ptr)
+
+    state.free = free
+    return frees
+
+
 def start(client: triggerdev.Client, external_id: str) -> triggerdev.StartedSession:
     return client.sessions.start("chat", "chat-agent", {"model": "small"}, external_id=external_id)
 
@@ -329,10 +343,7 @@ def test_stop_or_close_from_another_thread_unblocks_a_blocked_next(
     channel.append("first")
     # The default window (60 s, no linger): after "first" the consumer's next() blocks.
     subscription = channel.subscribe()
-    frees: List[int] = []
-    state = subscription._handle._state
-    real_free: Callable[[int], Any] = state.free
-    state.free = lambda ptr: (frees.append(ptr), real_free(ptr))
+    frees = count_frees(subscription)
     received = threading.Event()
     got: List[Any] = []
     errors: List[BaseException] = []
@@ -368,10 +379,7 @@ def test_stop_or_close_from_another_thread_unblocks_a_blocked_next(
 def test_an_unused_subscription_is_freed_once_by_its_finalizer(dev: triggerdev.Client) -> None:
     start(dev, "chat-gc")
     subscription = dev.sessions.open("chat-gc").input.subscribe()
-    frees: List[int] = []
-    state = subscription._handle._state
-    real_free: Callable[[int], Any] = state.free
-    state.free = lambda ptr: (frees.append(ptr), real_free(ptr))
+    frees = count_frees(subscription)
     del subscription
     gc.collect()
     assert len(frees) == 1
@@ -420,6 +428,30 @@ def test_a_session_token_subscribes_but_another_session_is_refused(dev: triggerd
         assert [r.data for r in sub] == ["hi"]
     with pytest.raises(triggerdev.PermissionDeniedError):
         list(frontend.sessions.open("chat-theirs").input.subscribe(stop_at_end_of_window=True))
+
+
+def test_a_blocked_subscription_ends_with_the_window(dev: triggerdev.Client, emu: Emulator) -> None:
+    start(dev, "chat-window")
+    channel = dev.sessions.open("chat-window").input
+    channel.append("only")
+    got: List[Any] = []
+    received = threading.Event()
+    subscription = channel.subscribe(stop_at_end_of_window=True)
+
+    def consume() -> None:
+        for record in subscription:
+            got.append(record.data)
+            received.set()
+
+    thread = threading.Thread(target=consume)
+    thread.start()
+    assert received.wait(HANG_GUARD)
+    row = emu.session("chat-window")
+    assert row is not None and row["status"] == "ACTIVE"
+    assert emu.end_session_streams()["ended"] >= 0  # the window ends: [DONE]
+    thread.join(HANG_GUARD)
+    assert not thread.is_alive() and got == ["only"]
+    subscription.close()
 
 
 def test_ambient_sessions(ambient: Emulator) -> None:

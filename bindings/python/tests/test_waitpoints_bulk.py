@@ -204,6 +204,9 @@ def test_bulk_list_pages_and_abort(dev: triggerdev.Client, emu: Emulator) -> Non
     assert request["rawBody"] == ""
     assert aborted.id == pending.id
     assert dev.bulk_actions.retrieve(pending.id).status == "ABORTED"
+    later = dev.bulk_actions.create("cancel", run_ids=[run])
+    emu.process_bulk_action(later.id)
+    assert dev.bulk_actions.retrieve(later.id).status == "COMPLETED"
 
 
 def test_bulk_errors(dev: triggerdev.Client, emu: Emulator) -> None:

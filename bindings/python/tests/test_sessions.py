@@ -78,6 +78,12 @@ def test_start_retrieve_update_close(dev: triggerdev.Client, emu: Emulator) -> N
     again = start(dev, "chat-42")
     assert again.is_cached is True and again.id == started.id
     emu.clear_requests()
+    # A client's external deployment id is filled in, unless `external_deployment_id=None`.
+    deploying = emu.client(external_deployment_id="dep-1", max_retries=0)
+    deploying.sessions.start("chat", "chat-agent", {}, external_id="chat-43")
+    assert only_request(emu)["body"]["triggerConfig"] == {"basePayload": {}, "externalDeploymentId": "dep-1"}
+    deploying.sessions.start("chat", "chat-agent", {}, external_id="chat-43", trigger_config={"external_deployment_id": None})
+    assert only_request(emu)["body"]["triggerConfig"] == {"basePayload": {}}
 
     by_ext = dev.sessions.retrieve("chat-42")
     assert only_request(emu)["path"] == "/api/v1/sessions/chat-42"

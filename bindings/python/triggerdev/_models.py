@@ -816,8 +816,8 @@ class BulkActionCounts(Record):
 
 
 class BulkAction(Record):
-    """A bulk action. ``type`` is ``cancel`` or ``replay``; ``status`` ``PENDING``,
-    ``COMPLETED``, ``ABORTED``, ..."""
+    """A bulk action. ``type`` is ``CANCEL`` or ``REPLAY``; ``status`` ``PENDING``,
+    ``COMPLETED`` or ``ABORTED``."""
 
     id: str = field("id")
     name: Optional[str] = field("name")

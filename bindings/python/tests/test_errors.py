@@ -30,6 +30,7 @@ def test_hierarchy() -> None:
         triggerdev.UnprocessableEntityError,
         triggerdev.RateLimitError,
         triggerdev.InternalServerError,
+        triggerdev.SessionClosedError,
     ]
     for cls in status_errors:
         assert issubclass(cls, triggerdev.APIStatusError)
@@ -61,6 +62,14 @@ def test_kinds_map_to_classes_and_unknown_kinds_to_the_base() -> None:
     rate = error_from_parts(12, 429, "429 slow down", '{"error":"slow down"}', None, 1500)
     assert isinstance(rate, triggerdev.RateLimitError) and rate.retry_after == 1.5
     assert rate.body == {"error": "slow down"}
+    closed = error_from_parts(21, 409, "409 Cannot append to a closed session", '{"code":"session_closed"}', "session_closed", -1)
+    assert type(closed) is triggerdev.SessionClosedError and closed.status == 409 and closed.code == "session_closed"
+    too_large = error_from_parts(19, 200, "response too large", None, None, -1)
+    assert type(too_large) is triggerdev.ResponseTooLargeError
+    assert type(error_from_parts(20, 0, "gave up", None, None, -1)) is triggerdev.PollLimitReachedError
+    denied = error_from_parts(8, 403, "403 no", '{"deniedScopes":["write:runs"]}', "scopes_exceed_key_access", -1)
+    assert isinstance(denied, triggerdev.PermissionDeniedError) and denied.denied_scopes == ["write:runs"]
+    assert triggerdev.PermissionDeniedError("403 no").denied_scopes == []
     other = error_from_parts(14, 405, "405 Method Not Allowed", "not json", None, -1)
     assert type(other) is triggerdev.APIStatusError
     assert other.body == "not json" and other.raw_body == "not json"
@@ -228,3 +237,17 @@ def test_response_too_large_poll_limit_and_unsealed_batch(emu: Emulator, dev: tr
     )
     with pytest.raises(triggerdev.BatchNotSealedError):
         dev.tasks.batch_trigger([{"task": "a", "payload": 1}])
+
+
+def test_every_result_code_of_the_header_has_its_class() -> None:
+    import re
+    from pathlib import Path
+
+    from triggerdev._exceptions import _BY_KIND
+
+    header = Path(__file__).resolve().parents[3] / "include" / "triggerdev.h"
+    if not header.is_file():
+        pytest.skip("needs the repository's include/triggerdev.h")
+    codes = {int(n) for n in re.findall(r"TRIGGER_RESULT_[A-Z_]+ = (\d+)", header.read_text())}
+    assert {0, 19, 20, 21, 100} <= codes
+    assert sorted(codes - {0} - set(_BY_KIND)) == [], "a trigger_result without an exception class"

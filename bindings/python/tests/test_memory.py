@@ -44,17 +44,22 @@ def test_20000_calls_grow_rss_by_less_than_5_mb(emu: Emulator, capsys: pytest.Ca
     rounds = 4000  # 5 calls each: 20,000 calls
     for _ in range(rounds):
         round_()
-    # iterators and short-lived clients and snapshots
+    # iterators, subscriptions, short-lived clients and snapshots; tokens (plain-text strings)
+    client.sessions.start("chat", "leak-agent", {}, external_id="leak")
     for _ in range(200):
         with emu.client() as c:
             list(c.runs.list(limit=1))
+            list(c.queues.list())
+            c.sessions.open("leak").input.subscribe().close()  # never connected
+            c.sessions.open("leak").output.subscribe()  # freed by its finalizer
+            c.auth.create_public_token(scopes={"read": {"runs": True}})
         triggerdev.auth.current().close()
         triggerdev.auth.current()  # freed by its finalizer
     gc.collect()
     after = rss_kb()
     growth = (after - before) / 1024
     with capsys.disabled():
-        print(f"\nleak check: {rounds * 5} calls (+600 handles), RSS {before} kB -> {after} kB, growth {growth:.2f} MB")
+        print(f"\nleak check: {rounds * 5} calls (+1400 handles), RSS {before} kB -> {after} kB, growth {growth:.2f} MB")
     emu.clear_requests()
     assert growth < 5, f"RSS grew by {growth:.1f} MB"
 

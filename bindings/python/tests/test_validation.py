@@ -78,6 +78,14 @@ def test_wrong_types_name_the_argument(dev: triggerdev.Client, emu: Emulator) ->
         dev.runs.poll("run_x", interval="1s")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="update_metadata needs"):
         dev.runs.update_metadata("run_x")
+    with pytest.raises(TypeError, match="positional argument"):
+        dev.queues.retrieve("q", "task")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="realtime must be a dict"):
+        dev.auth.create_public_token(realtime="payload")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"tags\[0\] must be a str, not int"):
+        dev.sessions.update("s", tags=[1])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="status must be a str"):
+        dev.sessions.list(status=1)  # type: ignore[arg-type]
     assert not cases
     assert emu.requests() == [], "nothing reached the server"
 
@@ -155,6 +163,25 @@ def test_a_battery_of_odd_inputs_never_crashes_the_interpreter(emu: Emulator) ->
             lambda v: triggerdev.Client(base_url=v),
             lambda v: c.with_options(timeout=v),
             lambda v: (lambda s: (s.__enter__(), s.__exit__(None, None, None)))(triggerdev.with_auth(access_token=v)),
+            lambda v: list(c.queues.list(per_page=v)),
+            lambda v: c.queues.retrieve(v, queue_type=v),
+            lambda v: c.queues.override_concurrency_limit("q", v),
+            lambda v: list(c.deployments.list(from_=v, limit=v)),
+            lambda v: c.deployments.promote(v),
+            lambda v: c.waitpoints.create_token(timeout=v, tags=v),
+            lambda v: c.waitpoints.complete_token("waitpoint_x", v),
+            lambda v: c.waitpoints.list_tokens(status=v).page(),
+            lambda v: c.bulk_actions.create(v, run_ids=v),
+            lambda v: c.bulk_actions.create("cancel", filter=v),
+            lambda v: c.sessions.start("chat", "t", v, trigger_config=v),
+            lambda v: c.sessions.update("s", tags=v, metadata=v),
+            lambda v: c.sessions.close(v, reason=v),
+            lambda v: c.sessions.open("s").channel(v).input.append(v),
+            lambda v: c.sessions.open("s").input.records(after_seq=v),
+            lambda v: c.sessions.open("s").input.subscribe(last_event_id=v, timeout_seconds=v).close(),
+            lambda v: c.auth.create_public_token(scopes=v),
+            lambda v: c.auth.create_public_token(scopes={{"read": {{"runs": v}}}}, expiration_time=v),
+            lambda v: c.auth.create_trigger_public_token(v, multiple_use=v),
         ]
         n = 0
         for call, v in itertools.product(calls, values):

@@ -43,6 +43,7 @@ from ._exceptions import (
     PollLimitReachedError,
     RateLimitError,
     ResponseTooLargeError,
+    SessionClosedError,
     TriggerError,
     TriggerPanicError,
     UnprocessableEntityError,
@@ -50,6 +51,24 @@ from ._exceptions import (
 )
 from ._managed import ClosedError
 from ._models import (
+    Appended,
+    BulkAction,
+    BulkActionCounts,
+    BulkActionsPage,
+    ChannelRecord,
+    CreatedWaitpointToken,
+    Deployment,
+    DeploymentsPage,
+    PromotedDeployment,
+    Queue,
+    QueueConcurrency,
+    QueuesPage,
+    Session,
+    SessionRecord,
+    SessionsPage,
+    StartedSession,
+    WaitpointToken,
+    WaitpointTokensPage,
     Batch,
     BatchError,
     BatchHandle,
@@ -83,13 +102,27 @@ from ._models import (
 from ._resources import (
     BatchItem,
     Batches,
+    BulkActionList,
+    BulkActions,
+    DeploymentList,
+    Deployments,
     EnvVars,
     IdempotencyKeys,
+    PublicTokens,
+    QueueList,
+    Queues,
     RunList,
     Runs,
     ScheduleList,
     Schedules,
+    SessionChannel,
+    SessionHandle,
+    SessionList,
+    Sessions,
+    Subscription,
     Tasks,
+    WaitpointTokenList,
+    Waitpoints,
     parse_dotenv,
 )
 from .auth import AuthSnapshot, configure, current, with_auth
@@ -105,6 +138,11 @@ runs = Runs(_AMBIENT)
 envvars = EnvVars(_AMBIENT)
 schedules = Schedules(_AMBIENT)
 idempotency_keys = IdempotencyKeys(_AMBIENT)
+queues = Queues(_AMBIENT)
+deployments = Deployments(_AMBIENT)
+waitpoints = Waitpoints(_AMBIENT)
+bulk_actions = BulkActions(_AMBIENT)
+sessions = Sessions(_AMBIENT)
 
 
 def library_version() -> str:
@@ -135,6 +173,11 @@ __all__ = [
     "envvars",
     "schedules",
     "idempotency_keys",
+    "queues",
+    "deployments",
+    "waitpoints",
+    "bulk_actions",
+    "sessions",
     "parse_dotenv",
     "AuthSnapshot",
     "NOT_GIVEN",
@@ -150,6 +193,20 @@ __all__ = [
     "Schedules",
     "ScheduleList",
     "IdempotencyKeys",
+    "Queues",
+    "QueueList",
+    "Deployments",
+    "DeploymentList",
+    "Waitpoints",
+    "WaitpointTokenList",
+    "BulkActions",
+    "BulkActionList",
+    "PublicTokens",
+    "Sessions",
+    "SessionList",
+    "SessionHandle",
+    "SessionChannel",
+    "Subscription",
     # results
     "Record",
     "RunStatus",
@@ -180,6 +237,24 @@ __all__ = [
     "ScheduleEnvironment",
     "SchedulesPage",
     "OffsetPagination",
+    "Queue",
+    "QueueConcurrency",
+    "QueuesPage",
+    "Deployment",
+    "PromotedDeployment",
+    "DeploymentsPage",
+    "CreatedWaitpointToken",
+    "WaitpointToken",
+    "WaitpointTokensPage",
+    "BulkAction",
+    "BulkActionCounts",
+    "BulkActionsPage",
+    "Session",
+    "StartedSession",
+    "SessionsPage",
+    "Appended",
+    "ChannelRecord",
+    "SessionRecord",
     # errors
     "TriggerError",
     "InvalidArgumentError",
@@ -196,6 +271,7 @@ __all__ = [
     "UnprocessableEntityError",
     "RateLimitError",
     "InternalServerError",
+    "SessionClosedError",
     "APIConnectionError",
     "APITimeoutError",
     "DecodeError",

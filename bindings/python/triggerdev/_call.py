@@ -191,8 +191,11 @@ class NativeIterator(Iterator[T], Generic[T]):
             handle.release()
 
     def close(self) -> None:
-        """Stops the iteration and frees the library iterator now (after a ``next()`` running
-        in another thread has returned; see ``stop()`` to interrupt one)."""
+        """Stops the iteration and frees the library iterator now. A ``next()`` running in
+        another thread is waited for; with a stop function (a subscription) it is first
+        interrupted, so ``close()`` from any thread returns promptly. Idempotent."""
+        if self._stop_fn is not None:
+            self.stop()
         with self._lock:
             self._done = True
             self._handle.close()

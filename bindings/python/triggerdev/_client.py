@@ -11,7 +11,20 @@ from ._config import RetryLike, config_dict, request_options_dict
 from ._encode import dumps
 from ._ffi import LIB, call_handle
 from ._managed import Handle
-from ._resources import Batches, EnvVars, IdempotencyKeys, Runs, Schedules, Tasks
+from ._resources import (
+    Batches,
+    BulkActions,
+    Deployments,
+    EnvVars,
+    IdempotencyKeys,
+    PublicTokens,
+    Queues,
+    Runs,
+    Schedules,
+    Sessions,
+    Tasks,
+    Waitpoints,
+)
 
 __all__ = ["Client", "with_options"]
 
@@ -27,6 +40,12 @@ class _Areas:
     envvars: EnvVars
     schedules: Schedules
     idempotency_keys: IdempotencyKeys
+    queues: Queues
+    deployments: Deployments
+    waitpoints: Waitpoints
+    bulk_actions: BulkActions
+    sessions: Sessions
+    auth: PublicTokens
 
     def _bind(self, caller: Caller) -> None:
         self.tasks = Tasks(caller)
@@ -35,6 +54,12 @@ class _Areas:
         self.envvars = EnvVars(caller)
         self.schedules = Schedules(caller)
         self.idempotency_keys = IdempotencyKeys(caller)
+        self.queues = Queues(caller)
+        self.deployments = Deployments(caller)
+        self.waitpoints = Waitpoints(caller)
+        self.bulk_actions = BulkActions(caller)
+        self.sessions = Sessions(caller)
+        self.auth = PublicTokens(caller)  # public access tokens minted with this client's key
 
 
 class Client(_Areas):

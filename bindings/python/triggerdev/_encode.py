@@ -334,3 +334,81 @@ def queue_filter(value: Any, name: str) -> Any:
         else:
             raise TypeError(f"{name}[{i}] must be a str or a dict, not {_type_name(item)}")
     return result
+
+
+def in_range(value: Any, name: str, low: int, high: int) -> int:
+    """An int the C type of its parameter can carry (a ``uint32_t``, an ``int64_t``): ctypes
+    would silently wrap a larger one."""
+    is_int(value, name)
+    if not low <= value <= high:
+        raise InvalidArgumentError(f"{name}: must be between {low} and {high}")
+    return int(value)
+
+
+UINT32_MAX = 2**32 - 1
+INT64_MAX = 2**63 - 1
+
+
+def iso_or_str(value: Any, name: str) -> Any:
+    """A point in time as the API's ISO-8601 text: a ``datetime``, or text as given."""
+    if isinstance(value, datetime):
+        return iso_time(value)
+    return is_str(value, name)
+
+
+def expiration(value: Any, name: str) -> Any:
+    """When a public token expires: a duration string (``"15m"``, ``"2h"``), a ``timedelta``
+    (sent as whole seconds, ``"900s"``), a ``datetime`` or an int (absolute Unix seconds)."""
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    if isinstance(value, int) and not isinstance(value, bool):
+        return is_non_negative_int(value, name)
+    return seconds_str(value, name)
+
+
+def str_list(value: Any, name: str) -> Any:
+    """A list (or tuple) of strings; unlike ``list_of_str``, one string is refused."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a list of str, not {_type_name(value)}")
+    return str_or_list(value, name)
+
+
+def dict_or_list(value: Any, name: str) -> Any:
+    """One JSON object (a dict) or a list of them."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, (list, tuple)):
+        return [is_dict(item, f"{name}[{i}]") for i, item in enumerate(value)]
+    raise TypeError(f"{name} must be a dict or a list of dicts, not {_type_name(value)}")
+
+
+# Public token scopes: {action: {resource: id | [ids] | True}}, the JSON of
+# trigger_auth_create_public_token. The two camelCase names are also taken in snake_case.
+_SCOPE_NAMES = {"batch_trigger": "batchTrigger", "input_streams": "inputStreams"}
+
+
+def token_scopes(value: Any, name: str) -> Any:
+    """Scopes as the official SDK takes them, checked for their Python types (the library
+    checks the names and ids)."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a dict of actions (read, write, trigger, batch_trigger), not {_type_name(value)}")
+    result: Dict[str, Any] = {}
+    for action, resources in value.items():
+        if not isinstance(action, str):
+            raise TypeError(f"{name} keys must be str, not {_type_name(action)}")
+        where = f"{name}[{action!r}]"
+        if not isinstance(resources, Mapping):
+            raise TypeError(f"{where} must be a dict of resources (runs, tasks, sessions, ...), not {_type_name(resources)}")
+        out: Dict[str, Any] = {}
+        for resource, ids in resources.items():
+            if not isinstance(resource, str):
+                raise TypeError(f"{where} keys must be str, not {_type_name(resource)}")
+            inner = f"{where}[{resource!r}]"
+            if isinstance(ids, bool):
+                out[_SCOPE_NAMES.get(resource, resource)] = ids
+            elif isinstance(ids, (str, list, tuple)):
+                out[_SCOPE_NAMES.get(resource, resource)] = str_or_list(ids, inner)
+            else:
+                raise TypeError(f"{inner} must be an id, a list of ids or True, not {_type_name(ids)}")
+        result[_SCOPE_NAMES.get(action, action)] = out
+    return result

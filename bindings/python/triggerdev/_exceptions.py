@@ -16,7 +16,8 @@
     │   ├── ConflictError              409
     │   ├── UnprocessableEntityError   422
     │   ├── RateLimitError             429 (retry_after, seconds)
-    │   └── InternalServerError        5xx
+    │   ├── InternalServerError        5xx
+    │   └── SessionClosedError         409 (or 400) with code session_closed
     ├── APIConnectionError
     │   └── APITimeoutError
     ├── DecodeError
@@ -29,7 +30,7 @@
 from __future__ import annotations
 
 import json
-from typing import Dict, Optional, Type
+from typing import Dict, List, Optional, Type
 
 __all__ = [
     "TriggerError",
@@ -47,6 +48,7 @@ __all__ = [
     "UnprocessableEntityError",
     "RateLimitError",
     "InternalServerError",
+    "SessionClosedError",
     "APIConnectionError",
     "APITimeoutError",
     "DecodeError",
@@ -148,6 +150,15 @@ class AuthenticationError(APIStatusError):
 class PermissionDeniedError(APIStatusError):
     """HTTP 403: the token lacks a scope this call needs."""
 
+    @property
+    def denied_scopes(self) -> List[str]:
+        """The scopes the server refused (``deniedScopes`` of a 403
+        ``scopes_exceed_key_access``, when an additional key mints a public token); empty
+        otherwise."""
+        body = self.body
+        scopes = body.get("deniedScopes") if isinstance(body, dict) else None
+        return [s for s in scopes if isinstance(s, str)] if isinstance(scopes, list) else []
+
 
 class NotFoundError(APIStatusError):
     """HTTP 404."""
@@ -170,6 +181,11 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """HTTP 5xx, after the retries the policy allows."""
+
+
+class SessionClosedError(APIStatusError):
+    """The session is closed (the server's ``code`` is ``session_closed``, with 409 or, from
+    older servers, 400): appending to it can never succeed, so it is not retried."""
 
 
 class APIConnectionError(TriggerError):
@@ -224,6 +240,7 @@ _BY_KIND: Dict[int, Type[TriggerError]] = {
     18: BatchNotSealedError,
     19: ResponseTooLargeError,
     20: PollLimitReachedError,
+    21: SessionClosedError,
     100: TriggerPanicError,
 }
 

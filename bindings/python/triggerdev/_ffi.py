@@ -16,7 +16,7 @@ import ctypes
 import importlib.machinery
 import os
 import sys
-from ctypes import POINTER, byref, c_bool, c_char_p, c_int, c_int64, c_uint16, c_uint64, c_void_p
+from ctypes import POINTER, byref, c_bool, c_char_p, c_int, c_int64, c_uint16, c_uint32, c_uint64, c_void_p
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -71,6 +71,41 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_schedules_deactivate": (_CLIENT, _STR),
     "trigger_schedules_del": (_CLIENT, _STR),
     "trigger_schedules_timezones": (_CLIENT, c_bool),
+    # queues (queue, queue_type)
+    "trigger_queues_list": (_CLIENT, _STR),
+    "trigger_queues_retrieve": (_CLIENT, _STR, _STR),
+    "trigger_queues_pause": (_CLIENT, _STR, _STR),
+    "trigger_queues_resume": (_CLIENT, _STR, _STR),
+    "trigger_queues_override_concurrency_limit": (_CLIENT, _STR, _STR, c_uint32),
+    "trigger_queues_reset_concurrency_limit": (_CLIENT, _STR, _STR),
+    # deployments
+    "trigger_deployments_list": (_CLIENT, _STR),
+    "trigger_deployments_retrieve": (_CLIENT, _STR),
+    "trigger_deployments_retrieve_current": (_CLIENT,),
+    "trigger_deployments_retrieve_latest": (_CLIENT,),
+    "trigger_deployments_promote": (_CLIENT, _STR),
+    # waitpoint tokens
+    "trigger_waitpoints_create_token": (_CLIENT, _STR),
+    "trigger_waitpoints_list_tokens": (_CLIENT, _STR),
+    "trigger_waitpoints_retrieve_token": (_CLIENT, _STR),
+    "trigger_waitpoints_complete_token": (_CLIENT, _STR, _STR),
+    # bulk actions
+    "trigger_bulk_actions_create": (_CLIENT, _STR),
+    "trigger_bulk_actions_list": (_CLIENT, _STR),
+    "trigger_bulk_actions_retrieve": (_CLIENT, _STR),
+    "trigger_bulk_actions_abort": (_CLIENT, _STR),
+    # public access tokens (they write the token as plain text, not JSON)
+    "trigger_auth_create_public_token": (_CLIENT, _STR),
+    "trigger_auth_create_trigger_public_token": (_CLIENT, _STR, _STR),
+    "trigger_auth_create_batch_trigger_public_token": (_CLIENT, _STR, _STR),
+    # sessions (channel functions: session, channel or NULL, io)
+    "trigger_sessions_start": (_CLIENT, _STR),
+    "trigger_sessions_list": (_CLIENT, _STR),
+    "trigger_sessions_retrieve": (_CLIENT, _STR),
+    "trigger_sessions_update": (_CLIENT, _STR, _STR),
+    "trigger_sessions_close": (_CLIENT, _STR, _STR),
+    "trigger_sessions_append": (_CLIENT, _STR, _STR, _STR, _STR),
+    "trigger_sessions_records": (_CLIENT, _STR, _STR, _STR, c_int64),
 }
 
 # Exports of the form `trigger_result f(<inputs>, struct trigger_x **out, trigger_error **err)`.
@@ -80,12 +115,24 @@ HANDLE_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_auth_current": (),
     "trigger_runs_list_iter": (_CLIENT, _STR),
     "trigger_schedules_list_iter": (_CLIENT, _STR),
+    "trigger_queues_list_iter": (_CLIENT, _STR),
+    "trigger_deployments_list_iter": (_CLIENT, _STR),
+    "trigger_waitpoints_list_tokens_iter": (_CLIENT, _STR),
+    "trigger_bulk_actions_list_iter": (_CLIENT, _STR),
+    "trigger_sessions_list_iter": (_CLIENT, _STR),
+    "trigger_sessions_subscribe": (_CLIENT, _STR, _STR, _STR, _STR),
 }
 
 # Iterator advances: `trigger_result f(struct trigger_x_iter *, char **item_json, err)`.
 ITER_EXPORTS: Tuple[str, ...] = (
     "trigger_runs_iter_next",
     "trigger_schedules_iter_next",
+    "trigger_queues_iter_next",
+    "trigger_deployments_iter_next",
+    "trigger_waitpoints_tokens_iter_next",
+    "trigger_bulk_actions_iter_next",
+    "trigger_sessions_iter_next",
+    "trigger_session_stream_next",  # blocks until a record, the end, or a stop
 )
 
 # Everything else: name -> (restype, argtypes).
@@ -107,6 +154,14 @@ OTHER_EXPORTS: Dict[str, Tuple[Any, Tuple[Any, ...]]] = {
     "trigger_config_free": (None, (c_void_p,)),
     "trigger_runs_iter_free": (None, (c_void_p,)),
     "trigger_schedules_iter_free": (None, (c_void_p,)),
+    "trigger_queues_iter_free": (None, (c_void_p,)),
+    "trigger_deployments_iter_free": (None, (c_void_p,)),
+    "trigger_waitpoints_tokens_iter_free": (None, (c_void_p,)),
+    "trigger_bulk_actions_iter_free": (None, (c_void_p,)),
+    "trigger_sessions_iter_free": (None, (c_void_p,)),
+    # safe from any thread, also while another thread is blocked in trigger_session_stream_next
+    "trigger_session_stream_stop": (None, (c_void_p,)),
+    "trigger_session_stream_free": (None, (c_void_p,)),
 }
 
 

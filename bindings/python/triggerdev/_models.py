@@ -43,6 +43,24 @@ __all__ = [
     "Schedule",
     "OffsetPagination",
     "SchedulesPage",
+    "QueueConcurrency",
+    "Queue",
+    "QueuesPage",
+    "Deployment",
+    "PromotedDeployment",
+    "DeploymentsPage",
+    "CreatedWaitpointToken",
+    "WaitpointToken",
+    "WaitpointTokensPage",
+    "BulkActionCounts",
+    "BulkAction",
+    "BulkActionsPage",
+    "Session",
+    "StartedSession",
+    "SessionsPage",
+    "Appended",
+    "ChannelRecord",
+    "SessionRecord",
     "parse_datetime",
 ]
 
@@ -184,6 +202,8 @@ class Record:
     """
 
     _fields: ClassVar[Tuple[str, ...]] = ()
+    #: Fields whose value ``repr()`` never prints (tokens, URLs that carry a secret).
+    _redacted: ClassVar[Tuple[str, ...]] = ()
     _data: Dict[str, Any]
 
     def __init__(self, data: Dict[str, Any]) -> None:
@@ -232,7 +252,10 @@ class Record:
             descriptor = getattr(type(self), name)
             if isinstance(descriptor, _Field) and self._data.get(descriptor.key) is None:
                 continue
-            parts.append(f"{name}={getattr(self, name)!r}")
+            if name in self._redacted:
+                parts.append(f"{name}='<redacted>'")
+            else:
+                parts.append(f"{name}={getattr(self, name)!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
     def __rich_repr__(self) -> Iterator[Tuple[str, Any]]:  # pragma: no cover - for rich users
@@ -251,6 +274,8 @@ class RunHandle(Record):
     is_cached: bool = field("isCached", default=False)
     public_access_token: Optional[str] = field("publicAccessToken")
 
+    _redacted = ("public_access_token",)
+
     def __str__(self) -> str:
         return self.id
 
@@ -262,6 +287,8 @@ class BatchHandle(Record):
     run_count: int = field("runCount", default=0)
     is_cached: bool = field("isCached", default=False)
     public_access_token: Optional[str] = field("publicAccessToken")
+
+    _redacted = ("public_access_token",)
 
     @property
     def id(self) -> str:
@@ -585,3 +612,324 @@ class SchedulesPage(Record):
 
     def __len__(self) -> int:
         return len(self.data)
+
+
+# --- shared page shapes --------------------------------------------------------------------
+
+P = TypeVar("P", bound="_CursorPage")
+O = TypeVar("O", bound="_OffsetPage")
+
+
+class _CursorPage(Record):
+    """A page with cursors (``pagination.next`` / ``.previous``); ``next_page()`` fetches the
+    following one with the same filters (None at the end)."""
+
+    pagination: CursorPagination = field("pagination", _record(CursorPagination), default=lambda: CursorPagination({}))
+
+    _fetch_next: Optional[Callable[[str], Any]] = None
+
+    @property
+    def has_next_page(self) -> bool:
+        return bool(self.pagination.next)
+
+    def next_page(self: P) -> Optional[P]:
+        """The next page (same filters, after this page's ``pagination.next``), or None."""
+        cursor = self.pagination.next
+        if not cursor or self._fetch_next is None:
+            return None
+        page: P = self._fetch_next(cursor)
+        return page
+
+    def __len__(self) -> int:
+        data = self.get("data")
+        return len(data) if isinstance(data, list) else 0
+
+
+class _OffsetPage(Record):
+    """A page of numbered pages; ``next_page()`` fetches the following one (None after the
+    last)."""
+
+    pagination: OffsetPagination = field("pagination", _record(OffsetPagination), default=lambda: OffsetPagination({}))
+
+    _fetch_page: Optional[Callable[[int], Any]] = None
+
+    @property
+    def has_next_page(self) -> bool:
+        return self.pagination.current_page < self.pagination.total_pages
+
+    def next_page(self: O) -> Optional[O]:
+        """The next page (same page size), or None after the last."""
+        if not self.has_next_page or self._fetch_page is None:
+            return None
+        page: O = self._fetch_page(self.pagination.current_page + 1)
+        return page
+
+    def __len__(self) -> int:
+        data = self.get("data")
+        return len(data) if isinstance(data, list) else 0
+
+
+# --- queues --------------------------------------------------------------------------------
+
+
+class QueueConcurrency(Record):
+    """A queue's concurrency: the limit in force, the one declared in code, and the override."""
+
+    current: Optional[float] = field("current")
+    base: Optional[float] = field("base")
+    override_limit: Optional[float] = field("override")
+    overridden_at: Optional[datetime] = _dt("overriddenAt")
+    overridden_by: Optional[str] = field("overriddenBy")
+
+
+class Queue(Record):
+    """A queue (``queues.retrieve``, ``pause``, ``resume``, the concurrency calls, lists)."""
+
+    id: str = field("id")
+    name: str = field("name")
+    type: str = field("type")
+    running: int = field("running", default=0)
+    queued: int = field("queued", default=0)
+    paused: bool = field("paused", default=False)
+    concurrency_limit: Optional[float] = field("concurrencyLimit")
+    concurrency: Optional[QueueConcurrency] = field("concurrency", _record(QueueConcurrency))
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class QueuesPage(_OffsetPage):
+    """One page of ``queues.list``."""
+
+    data: List[Queue] = field("data", _list_of(_record(Queue)), default=list)
+
+    def __iter__(self) -> Iterator[Queue]:
+        return iter(self.data)
+
+
+# --- deployments ---------------------------------------------------------------------------
+
+
+class Deployment(Record):
+    """A deployment (listed, retrieved, current or latest; fields a response leaves out are
+    None). ``status`` is ``DEPLOYED``, ``FAILED``, ``BUILDING``, ..."""
+
+    id: str = field("id")
+    status: str = field("status")
+    version: str = field("version")
+    short_code: Optional[str] = field("shortCode")
+    created_at: Optional[datetime] = _dt("createdAt")
+    deployed_at: Optional[datetime] = _dt("deployedAt")
+    runtime: Optional[str] = field("runtime")
+    runtime_version: Optional[str] = field("runtimeVersion")
+    content_hash: Optional[str] = field("contentHash")
+    image_reference: Optional[str] = field("imageReference")
+    git: Optional[Dict[str, Any]] = field("git")
+    error: Any = field("error")
+    error_data: Any = field("errorData")
+    worker: Optional[Dict[str, Any]] = field("worker")
+    external_id: Optional[str] = field("externalId")
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class PromotedDeployment(Record):
+    """What ``deployments.promote`` returns: the deployment now current."""
+
+    id: str = field("id")
+    version: str = field("version")
+    short_code: Optional[str] = field("shortCode")
+
+
+class DeploymentsPage(_CursorPage):
+    """One page of ``deployments.list`` (newest first)."""
+
+    data: List[Deployment] = field("data", _list_of(_record(Deployment)), default=list)
+
+    def __iter__(self) -> Iterator[Deployment]:
+        return iter(self.data)
+
+
+# --- waitpoint tokens ----------------------------------------------------------------------
+
+
+class CreatedWaitpointToken(Record):
+    """A waitpoint token just created: its id, whether an idempotency key matched an existing
+    one, the callback ``url`` that completes it when POSTed to (no credentials needed), and a
+    public access token scoped ``write:waitpoints:<id>`` that can complete it."""
+
+    id: str = field("id")
+    is_cached: bool = field("isCached", default=False)
+    url: str = field("url", default="")
+    public_access_token: Optional[str] = field("publicAccessToken")
+
+    _redacted = ("url", "public_access_token")
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class WaitpointToken(Record):
+    """A waitpoint token as listed or retrieved. ``status`` is ``WAITING``, ``COMPLETED`` or
+    ``TIMED_OUT``. After retrieval, ``output`` is the completion data as the server stores it,
+    encoded as ``output_type`` says (``application/super+json`` is ``{"json": <data>}``
+    text)."""
+
+    id: str = field("id")
+    url: str = field("url", default="")
+    status: str = field("status")
+    completed_at: Optional[datetime] = _dt("completedAt")
+    timeout_at: Optional[datetime] = _dt("timeoutAt")
+    idempotency_key: Optional[str] = field("idempotencyKey")
+    idempotency_key_expires_at: Optional[datetime] = _dt("idempotencyKeyExpiresAt")
+    tags: List[str] = field("tags", default=list)
+    created_at: datetime = _dt("createdAt")
+    output: Optional[str] = field("output")
+    output_type: Optional[str] = field("outputType")
+    output_is_error: bool = field("outputIsError", default=False)
+
+    _redacted = ("url",)
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class WaitpointTokensPage(_CursorPage):
+    """One page of ``waitpoints.list_tokens``."""
+
+    data: List[WaitpointToken] = field("data", _list_of(_record(WaitpointToken)), default=list)
+
+    def __iter__(self) -> Iterator[WaitpointToken]:
+        return iter(self.data)
+
+
+# --- bulk actions --------------------------------------------------------------------------
+
+
+class BulkActionCounts(Record):
+    """How many runs a bulk action selected, and how many it handled or failed on."""
+
+    total: int = field("total", default=0)
+    success: int = field("success", default=0)
+    failure: int = field("failure", default=0)
+
+
+class BulkAction(Record):
+    """A bulk action. ``type`` is ``CANCEL`` or ``REPLAY``; ``status`` ``PENDING``,
+    ``COMPLETED`` or ``ABORTED``."""
+
+    id: str = field("id")
+    name: Optional[str] = field("name")
+    type: str = field("type")
+    status: str = field("status")
+    counts: BulkActionCounts = field("counts", _record(BulkActionCounts), default=lambda: BulkActionCounts({}))
+    created_at: datetime = _dt("createdAt")
+    completed_at: Optional[datetime] = _dt("completedAt")
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class BulkActionsPage(_CursorPage):
+    """One page of ``bulk_actions.list``."""
+
+    data: List[BulkAction] = field("data", _list_of(_record(BulkAction)), default=list)
+
+    def __iter__(self) -> Iterator[BulkAction]:
+        return iter(self.data)
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+class Session(Record):
+    """A session (``SessionItem``)."""
+
+    id: str = field("id")
+    external_id: Optional[str] = field("externalId")
+    type: str = field("type")
+    task_identifier: str = field("taskIdentifier")
+    trigger_config: Optional[Dict[str, Any]] = field("triggerConfig")
+    current_run_id: Optional[str] = field("currentRunId")
+    tags: List[str] = field("tags", default=list)
+    metadata: Optional[Dict[str, Any]] = field("metadata")
+    closed_at: Optional[datetime] = _dt("closedAt")
+    closed_reason: Optional[str] = field("closedReason")
+    expires_at: Optional[datetime] = _dt("expiresAt")
+    created_at: datetime = _dt("createdAt")
+    updated_at: Optional[datetime] = _dt("updatedAt")
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class StartedSession(Session):
+    """What ``sessions.start`` returns: the session, its run, whether it already existed (same
+    ``external_id``), and a public access token scoped to it (``read:sessions`` and
+    ``write:sessions``, 1 hour)."""
+
+    run_id: str = field("runId")
+    public_access_token: str = field("publicAccessToken")
+    is_cached: bool = field("isCached", default=False)
+
+    _redacted = ("public_access_token",)
+
+
+class SessionsPage(_CursorPage):
+    """One page of ``sessions.list``."""
+
+    data: List[Session] = field("data", _list_of(_record(Session)), default=list)
+
+    def __iter__(self) -> Iterator[Session]:
+        return iter(self.data)
+
+
+def _pairs(value: Any) -> Any:
+    if not isinstance(value, list):
+        return value
+    return [tuple(item) if isinstance(item, list) else item for item in value]
+
+
+class Appended(Record):
+    """What a channel append returns: ``ok`` and the record's sequence number."""
+
+    ok: bool = field("ok", default=False)
+    seq: Optional[int] = field("seq")
+
+
+class ChannelRecord(Record):
+    """A record read without waiting (``records()``): the data appended (for ``.in``, the
+    text that was posted), its part id, sequence number and headers (``(name, value)``)."""
+
+    data: Any = field("data")
+    id: str = field("id")
+    seq_num: int = field("seqNum")
+    headers: List[Tuple[str, str]] = field("headers", _pairs, default=list)
+
+
+class SessionRecord(Record):
+    """A record from a subscription: its sequence number (resume after it with
+    ``last_event_id``), part id, data, time, headers (``(name, value)``) and, for a control
+    record, ``control`` (``turn-complete``, ``upgrade-required``)."""
+
+    seq_num: int = field("seqNum")
+    id: Optional[str] = field("id")
+    data: Any = field("data")
+    timestamp: Optional[datetime] = _dt("timestamp")
+    headers: List[Tuple[str, str]] = field("headers", _pairs, default=list)
+    control: Optional[str] = field("control")
+
+    @property
+    def is_turn_complete(self) -> bool:
+        """Whether this is the ``turn-complete`` control record that ends a task's turn."""
+        return self.control == "turn-complete"
+
+    @property
+    def public_access_token(self) -> Optional[str]:
+        """The refreshed token a ``turn-complete`` record may carry (its
+        ``public-access-token`` header; the subscription uses it from then on)."""
+        for name, value in self.headers:
+            if name.lower() == "public-access-token":
+                return value
+        return None

@@ -1,4 +1,5 @@
-"""The API areas: tasks, batches, runs, envvars, schedules, idempotency keys.
+"""The API areas: tasks, batches, runs, envvars, schedules, idempotency keys, queues,
+deployments, waitpoint tokens, bulk actions, public tokens and sessions.
 
 Each area is a small class over a ``Caller`` (a client, or the ambient client). A method checks
 and encodes its arguments (``_encode``), makes one call (``Caller.json``) and wraps the JSON in
@@ -10,16 +11,34 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from . import _encode as enc
 from ._call import Caller, NativeIterator, loads
-from ._encode import NOT_GIVEN, Option, cstr, dumps, opt_cstr, option_table, options_json
+from ._encode import NOT_GIVEN, NotGiven, Option, cstr, dumps, opt_cstr, option_table, options_json
 from ._exceptions import InvalidArgumentError
 from ._ffi import LIB, call_json
 from ._models import (
+    Appended,
     Batch,
     BatchHandle,
+    BulkAction,
+    BulkActionsPage,
+    ChannelRecord,
+    CreatedWaitpointToken,
+    Deployment,
+    DeploymentsPage,
+    PromotedDeployment,
+    Queue,
+    QueuesPage,
+    Session,
+    SessionRecord,
+    SessionsPage,
+    StartedSession,
+    WaitpointToken,
+    WaitpointTokensPage,
+    _CursorPage,
+    _OffsetPage,
     EnvVar,
     IdResponse,
     MessageResponse,
@@ -46,6 +65,20 @@ __all__ = [
     "Schedules",
     "ScheduleList",
     "IdempotencyKeys",
+    "Queues",
+    "QueueList",
+    "Deployments",
+    "DeploymentList",
+    "Waitpoints",
+    "WaitpointTokenList",
+    "BulkActions",
+    "BulkActionList",
+    "PublicTokens",
+    "Sessions",
+    "SessionList",
+    "SessionHandle",
+    "SessionChannel",
+    "Subscription",
     "parse_dotenv",
     "create_idempotency_key",
 ]
@@ -765,3 +798,801 @@ class Schedules(_Area):
         """The IANA timezones schedules accept (no credentials needed)."""
         data = loads(self._c.json(LIB.trigger_schedules_timezones, enc.is_bool(exclude_utc, "exclude_utc")))
         return list(data.get("timezones", []))
+
+
+# --- shared by the new lists ---------------------------------------------------------------
+
+CP = TypeVar("CP", bound=_CursorPage)
+OP = TypeVar("OP", bound=_OffsetPage)
+
+
+def _params_json(params: Mapping[str, Any]) -> Optional[bytes]:
+    return dumps(dict(params), "params") if params else None
+
+
+def _cursor_page(
+    caller: Caller, fn: Callable[..., int], params: Dict[str, Any], page_cls: Type[CP], cursor_key: str
+) -> CP:
+    """One page of a cursor list, whose ``next_page()`` asks for the same filters after the
+    page's ``next`` cursor."""
+    page = page_cls(loads(caller.json(fn, _params_json(params))))
+    base = {k: v for k, v in params.items() if k not in (cursor_key, "before")}
+    page._fetch_next = lambda cursor: _cursor_page(caller, fn, {**base, cursor_key: cursor}, page_cls, cursor_key)
+    return page
+
+
+def _offset_page(caller: Caller, fn: Callable[..., int], params: Dict[str, Any], page_cls: Type[OP]) -> OP:
+    """One page of a numbered list, whose ``next_page()`` asks for the following number."""
+    page = page_cls(loads(caller.json(fn, _params_json(params))))
+    page._fetch_page = lambda number: _offset_page(caller, fn, {**params, "page": number}, page_cls)
+    return page
+
+
+# --- queues --------------------------------------------------------------------------------
+
+QueueType = Literal["id", "task", "custom"]
+
+
+class QueueList(NativeIterator[Queue]):
+    """What ``queues.list`` returns: a lazy iterator over every queue, one page fetched at a
+    time (``trigger_queues_list_iter``); ``page()`` fetches one page instead."""
+
+    def __init__(self, caller: Caller, params: Dict[str, Any]) -> None:
+        self._caller = caller
+        self._params = params
+        super().__init__(
+            caller,
+            LIB.trigger_queues_list_iter,
+            LIB.trigger_queues_iter_next,
+            LIB.trigger_queues_iter_free,
+            (_params_json(params),),
+            Queue,
+            "queues iterator",
+        )
+
+    def page(self) -> QueuesPage:
+        """The page the parameters name (the first by default), with ``next_page()``."""
+        return _offset_page(self._caller, LIB.trigger_queues_list, self._params, QueuesPage)
+
+
+def _queue_args(queue: str, queue_type: Optional[str]) -> Tuple[bytes, Optional[bytes]]:
+    return cstr(queue, "queue"), opt_cstr(queue_type, "queue_type")
+
+
+class Queues(_Area):
+    """Queues of the key's environment (``client.queues``).
+
+    A queue is named by ``queue`` and ``queue_type``: a queue id (``"queue_…"``, with
+    ``queue_type`` ``"id"`` or left out), a task id (``queue_type="task"``: the task's own
+    queue) or a custom queue's name (``queue_type="custom"``).
+    """
+
+    __slots__ = ()
+
+    def list(self, *, page: Optional[int] = None, per_page: Optional[int] = None) -> QueueList:
+        """Every queue, lazily (``per_page`` is the page size, at most 100; iteration starts
+        at ``page``); ``.page()`` for one page."""
+        params: Dict[str, Any] = {}
+        if page is not None:
+            params["page"] = enc.is_non_negative_int(page, "page")
+        if per_page is not None:
+            params["perPage"] = enc.is_non_negative_int(per_page, "per_page")
+        return QueueList(self._c, params)
+
+    def retrieve(self, queue: str, *, queue_type: Optional[QueueType] = None) -> Queue:
+        """A queue (``GET /api/v1/queues/{queue}?type=...``)."""
+        return Queue(loads(self._c.json(LIB.trigger_queues_retrieve, *_queue_args(queue, queue_type))))
+
+    def pause(self, queue: str, *, queue_type: Optional[QueueType] = None) -> Queue:
+        """Pauses a queue: its runs stay queued until it is resumed."""
+        return Queue(loads(self._c.json(LIB.trigger_queues_pause, *_queue_args(queue, queue_type))))
+
+    def resume(self, queue: str, *, queue_type: Optional[QueueType] = None) -> Queue:
+        """Resumes a paused queue."""
+        return Queue(loads(self._c.json(LIB.trigger_queues_resume, *_queue_args(queue, queue_type))))
+
+    def override_concurrency_limit(
+        self, queue: str, limit: int, *, queue_type: Optional[QueueType] = None
+    ) -> Queue:
+        """Overrides a queue's concurrency limit with ``limit`` until it is reset (a limit
+        over the environment's is a ``BadRequestError``)."""
+        args = _queue_args(queue, queue_type)
+        value = enc.in_range(limit, "limit", 0, enc.UINT32_MAX)
+        return Queue(loads(self._c.json(LIB.trigger_queues_override_concurrency_limit, *args, value)))
+
+    def reset_concurrency_limit(self, queue: str, *, queue_type: Optional[QueueType] = None) -> Queue:
+        """Goes back to the concurrency limit declared in code."""
+        return Queue(loads(self._c.json(LIB.trigger_queues_reset_concurrency_limit, *_queue_args(queue, queue_type))))
+
+
+# --- deployments ---------------------------------------------------------------------------
+
+_LIST_DEPLOYMENTS_PARAMS = option_table(
+    Option("status", "status", enc.is_str),
+    Option("period", "period", enc.is_str),
+    Option("from_", "from", enc.iso_or_str),
+    Option("to", "to", enc.iso_or_str),
+    Option("limit", "limit", enc.is_non_negative_int),
+    Option("cursor", "cursor", enc.is_str),
+)
+
+
+class DeploymentList(NativeIterator[Deployment]):
+    """What ``deployments.list`` returns: a lazy iterator over every deployment the filters
+    match, newest first (``trigger_deployments_list_iter``); ``page()`` fetches one page."""
+
+    def __init__(self, caller: Caller, params: Dict[str, Any]) -> None:
+        self._caller = caller
+        self._params = params
+        super().__init__(
+            caller,
+            LIB.trigger_deployments_list_iter,
+            LIB.trigger_deployments_iter_next,
+            LIB.trigger_deployments_iter_free,
+            (_params_json(params),),
+            Deployment,
+            "deployments iterator",
+        )
+
+    def page(self) -> DeploymentsPage:
+        """The first page of the same filters, with ``next_page()``."""
+        return _cursor_page(self._caller, LIB.trigger_deployments_list, self._params, DeploymentsPage, "cursor")
+
+
+class Deployments(_Area):
+    """Deployments of the key's environment (``client.deployments``)."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        status: Optional[str] = None,
+        period: Optional[str] = None,
+        from_: Optional[Union[datetime, str]] = None,
+        to: Optional[Union[datetime, str]] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+    ) -> DeploymentList:
+        """Deployments, newest first: iterate for all of them (``limit`` is the page size,
+        1 to 100), or ``.page()`` for one page. ``status`` is ``DEPLOYED``, ``FAILED``, ...;
+        ``period`` such as ``"7d"``; ``from_``/``to`` datetimes (or ISO-8601 text); ``cursor``
+        a page's ``pagination.next``."""
+        values = {"status": status, "period": period, "from_": from_, "to": to, "limit": limit, "cursor": cursor}
+        return DeploymentList(self._c, enc.build_options(_LIST_DEPLOYMENTS_PARAMS, values, ""))
+
+    def retrieve(self, deployment_id: str) -> Deployment:
+        """A deployment by id (with its worker and tasks)."""
+        raw = self._c.json(LIB.trigger_deployments_retrieve, cstr(deployment_id, "deployment_id"))
+        return Deployment(loads(raw))
+
+    def retrieve_current(self) -> Deployment:
+        """The deployment new runs go to."""
+        return Deployment(loads(self._c.json(LIB.trigger_deployments_retrieve_current)))
+
+    def retrieve_latest(self) -> Deployment:
+        """The newest deployment, whatever its status."""
+        return Deployment(loads(self._c.json(LIB.trigger_deployments_retrieve_latest)))
+
+    def promote(self, version: str) -> PromotedDeployment:
+        """Makes the deployment of ``version`` the current one (``BadRequestError`` for one
+        that is not deployed, already current, or older than the current one)."""
+        return PromotedDeployment(loads(self._c.json(LIB.trigger_deployments_promote, cstr(version, "version"))))
+
+
+# --- waitpoint tokens ----------------------------------------------------------------------
+
+_CREATE_TOKEN_OPTIONS = option_table(
+    Option("timeout", "timeout", enc.time_or_duration),
+    Option("idempotency_key", "idempotencyKey", enc.is_str),
+    Option("idempotency_key_ttl", "idempotencyKeyTTL", enc.seconds_str),
+    Option("tags", "tags", enc.list_of_str),
+)
+
+_LIST_TOKENS_PARAMS = option_table(
+    Option("status", "status", enc.list_of_str),
+    Option("idempotency_key", "idempotencyKey", enc.is_str),
+    Option("tags", "tags", enc.list_of_str),
+    Option("period", "period", enc.is_str),
+    Option("from_", "from", enc.epoch_ms),
+    Option("to", "to", enc.epoch_ms),
+    Option("limit", "limit", enc.is_non_negative_int),
+    Option("after", "after", enc.is_str),
+    Option("before", "before", enc.is_str),
+)
+
+
+class WaitpointTokenList(NativeIterator[WaitpointToken]):
+    """What ``waitpoints.list_tokens`` returns: a lazy iterator over every token the filters
+    match (``trigger_waitpoints_list_tokens_iter``); ``page()`` fetches one page."""
+
+    def __init__(self, caller: Caller, params: Dict[str, Any]) -> None:
+        self._caller = caller
+        self._params = params
+        super().__init__(
+            caller,
+            LIB.trigger_waitpoints_list_tokens_iter,
+            LIB.trigger_waitpoints_tokens_iter_next,
+            LIB.trigger_waitpoints_tokens_iter_free,
+            (_params_json(params),),
+            WaitpointToken,
+            "waitpoint tokens iterator",
+        )
+
+    def page(self) -> WaitpointTokensPage:
+        """The first page of the same filters, with ``next_page()``."""
+        return _cursor_page(self._caller, LIB.trigger_waitpoints_list_tokens, self._params, WaitpointTokensPage, "after")
+
+
+class Waitpoints(_Area):
+    """Waitpoint tokens (``client.waitpoints``): create one, hand its URL or public token to
+    whoever decides, and complete it with data; a run waiting on it resumes with that data."""
+
+    __slots__ = ()
+
+    def create_token(
+        self,
+        *,
+        timeout: Optional[TimeOrDuration] = None,
+        idempotency_key: Optional[str] = None,
+        idempotency_key_ttl: Optional[Duration] = None,
+        tags: Optional[StrOrList] = None,
+    ) -> CreatedWaitpointToken:
+        """Creates a token. ``timeout`` is a duration (``"1h"``, ``timedelta``) or a
+        ``datetime``; the same ``idempotency_key`` (until ``idempotency_key_ttl``) returns
+        the same token. The result carries the callback ``url`` and a public access token
+        scoped ``write:waitpoints:<id>``."""
+        values = {
+            "timeout": timeout,
+            "idempotency_key": idempotency_key,
+            "idempotency_key_ttl": idempotency_key_ttl,
+            "tags": tags,
+        }
+        opts = options_json(_CREATE_TOKEN_OPTIONS, values)
+        return CreatedWaitpointToken(loads(self._c.json(LIB.trigger_waitpoints_create_token, opts)))
+
+    def list_tokens(
+        self,
+        *,
+        status: Optional[StrOrList] = None,
+        idempotency_key: Optional[str] = None,
+        tags: Optional[StrOrList] = None,
+        period: Optional[str] = None,
+        from_: Optional[Union[datetime, int]] = None,
+        to: Optional[Union[datetime, int]] = None,
+        limit: Optional[int] = None,
+        after: Optional[str] = None,
+        before: Optional[str] = None,
+    ) -> WaitpointTokenList:
+        """Tokens matching the filters, newest first: iterate for all of them (``limit`` is
+        the page size) or ``.page()`` for one. ``status``: ``WAITING``, ``COMPLETED``,
+        ``TIMED_OUT`` (one or a list); ``from_``/``to`` datetimes or epoch milliseconds."""
+        values = {
+            "status": status,
+            "idempotency_key": idempotency_key,
+            "tags": tags,
+            "period": period,
+            "from_": from_,
+            "to": to,
+            "limit": limit,
+            "after": after,
+            "before": before,
+        }
+        return WaitpointTokenList(self._c, enc.build_options(_LIST_TOKENS_PARAMS, values, ""))
+
+    def retrieve_token(self, token_id: str) -> WaitpointToken:
+        """A token, with its completion data (``output``, encoded as ``output_type`` says)
+        once completed."""
+        return WaitpointToken(loads(self._c.json(LIB.trigger_waitpoints_retrieve_token, cstr(token_id, "token_id"))))
+
+    def complete_token(self, token_id: str, data: Any = NOT_GIVEN) -> SuccessResponse:
+        """Completes a token with ``data`` (any JSON-serializable value; leave it out to send
+        no data, ``None`` sends JSON null); a run waiting on it resumes with the data. A client
+        made of the token's public access token alone may call this."""
+        tid = cstr(token_id, "token_id")
+        body = None if data is NOT_GIVEN else dumps(data, "data")
+        return SuccessResponse(loads(self._c.json(LIB.trigger_waitpoints_complete_token, tid, body)))
+
+
+# --- bulk actions --------------------------------------------------------------------------
+
+BULK_ACTION_FILTER = option_table(
+    Option("status", "status", enc.list_of_str),
+    Option("task_identifier", "taskIdentifier", enc.list_of_str),
+    Option("version", "version", enc.list_of_str),
+    Option("from_", "from", enc.epoch_ms),
+    Option("to", "to", enc.epoch_ms),
+    Option("period", "period", enc.is_str),
+    Option("bulk_action", "bulkAction", enc.is_str),
+    Option("tag", "tag", enc.list_of_str),
+    Option("schedule", "schedule", enc.is_str),
+    Option("is_test", "isTest", enc.is_bool),
+    Option("batch", "batch", enc.is_str),
+    Option("queue", "queue", enc.dict_or_list),
+    Option("machine", "machine", enc.list_of_str),
+    Option("region", "region", enc.list_of_str),
+)
+
+_LIST_BULK_PARAMS = option_table(
+    Option("limit", "limit", enc.is_non_negative_int),
+    Option("after", "after", enc.is_str),
+    Option("before", "before", enc.is_str),
+)
+
+BulkActionType = Literal["cancel", "replay"]
+
+
+class BulkActionList(NativeIterator[BulkAction]):
+    """What ``bulk_actions.list`` returns: a lazy iterator over every bulk action, newest
+    first (``trigger_bulk_actions_list_iter``); ``page()`` fetches one page."""
+
+    def __init__(self, caller: Caller, params: Dict[str, Any]) -> None:
+        self._caller = caller
+        self._params = params
+        super().__init__(
+            caller,
+            LIB.trigger_bulk_actions_list_iter,
+            LIB.trigger_bulk_actions_iter_next,
+            LIB.trigger_bulk_actions_iter_free,
+            (_params_json(params),),
+            BulkAction,
+            "bulk actions iterator",
+        )
+
+    def page(self) -> BulkActionsPage:
+        """The first page, with ``next_page()``."""
+        return _cursor_page(self._caller, LIB.trigger_bulk_actions_list, self._params, BulkActionsPage, "after")
+
+
+class BulkActions(_Area):
+    """Bulk actions (``client.bulk_actions``; the official ``runs.bulk``): cancel or replay
+    many runs at once, by filter or by id."""
+
+    __slots__ = ()
+
+    def create(
+        self,
+        action: BulkActionType,
+        *,
+        filter: Optional[Mapping[str, Any]] = None,
+        run_ids: Optional[Sequence[str]] = None,
+        name: Optional[str] = None,
+        target_region: Optional[str] = None,
+    ) -> IdResponse:
+        """Starts a bulk action: ``action`` (``"cancel"`` or ``"replay"``) on the runs
+        ``filter`` matches or on ``run_ids`` (give exactly one). ``filter`` takes the run
+        list filters as a dict (``{"status": ["QUEUED"], "tag": "old", "from_": datetime,
+        ...}``, Python or JSON names); ``target_region`` is for replays. Returns its id."""
+        body: Dict[str, Any] = {}
+        if filter is not None:
+            body["filter"] = enc.build_options(BULK_ACTION_FILTER, enc.is_dict(filter, "filter"), "filter")
+        if run_ids is not None:
+            body["runIds"] = enc.str_list(run_ids, "run_ids")
+        if name is not None:
+            body["name"] = enc.is_str(name, "name")
+        if target_region is not None:
+            body["targetRegion"] = enc.is_str(target_region, "target_region")
+        body["action"] = enc.is_str(action, "action")
+        return IdResponse(loads(self._c.json(LIB.trigger_bulk_actions_create, dumps(body, "body"))))
+
+    def list(
+        self, *, limit: Optional[int] = None, after: Optional[str] = None, before: Optional[str] = None
+    ) -> BulkActionList:
+        """Every bulk action, lazily (``limit`` is the page size); ``.page()`` for one page."""
+        values = {"limit": limit, "after": after, "before": before}
+        return BulkActionList(self._c, enc.build_options(_LIST_BULK_PARAMS, values, ""))
+
+    def retrieve(self, bulk_action_id: str) -> BulkAction:
+        """A bulk action, with its counts."""
+        raw = self._c.json(LIB.trigger_bulk_actions_retrieve, cstr(bulk_action_id, "bulk_action_id"))
+        return BulkAction(loads(raw))
+
+    def abort(self, bulk_action_id: str) -> IdResponse:
+        """Stops a bulk action that is still running (``ConflictError`` once it completed)."""
+        raw = self._c.json(LIB.trigger_bulk_actions_abort, cstr(bulk_action_id, "bulk_action_id"))
+        return IdResponse(loads(raw))
+
+
+# --- public access tokens ------------------------------------------------------------------
+
+ScopeIds = Union[str, Sequence[str], bool]
+#: ``{"read": {"runs": ["run_1"], "sessions": "session_1"}, "write": {...}, "trigger":
+#: {"tasks": True}, "batchTrigger": {...}}``
+TokenScopes = Mapping[str, Mapping[str, ScopeIds]]
+Expiration = Union[str, int, timedelta, datetime]
+
+_PUBLIC_TOKEN_OPTIONS = option_table(
+    Option("scopes", "scopes", enc.token_scopes),
+    Option("expiration_time", "expirationTime", enc.expiration),
+    Option("realtime", "realtime", enc.is_dict),
+)
+
+_TASK_TOKEN_OPTIONS = option_table(
+    Option("expiration_time", "expirationTime", enc.expiration),
+    Option("multiple_use", "multipleUse", enc.is_bool),
+    Option("realtime", "realtime", enc.is_dict),
+)
+
+
+def _token(raw: Optional[bytes]) -> str:
+    return (raw or b"").decode("utf-8")
+
+
+class PublicTokens(_Area):
+    """Public access tokens (``client.auth``; ``triggerdev.auth.create_public_token`` and its
+    siblings for the ambient client): short-lived JWTs a backend mints for a frontend or
+    another server, limited to scopes.
+
+    With a root secret key a token is signed locally after one request for the environment's
+    claims; with an additional key the server mints it (and refuses scopes the key lacks with
+    a ``PermissionDeniedError`` whose ``denied_scopes`` lists them). Tokens last 1 hour unless
+    ``expiration_time`` says otherwise (at most 30 days): a duration (``"15m"``, a
+    ``timedelta``), a ``datetime`` or absolute Unix seconds.
+    """
+
+    __slots__ = ()
+
+    def create_public_token(
+        self,
+        *,
+        scopes: Optional[TokenScopes] = None,
+        expiration_time: Optional[Expiration] = None,
+        realtime: Optional[Mapping[str, Any]] = None,
+    ) -> str:
+        """A token with ``scopes``: ``{action: {resource: id | [ids] | True}}`` with actions
+        ``read``, ``write``, ``trigger``, ``batchTrigger`` (or ``batch_trigger``) and resources
+        ``tasks``, ``tags``, ``runs``, ``batch``, ``waitpoints``, ``inputStreams`` (or
+        ``input_streams``), ``sessions``. A named channel of a session is the id
+        ``"<session>:channels:<name>"`` (``…:out`` to read only its ``.out``)."""
+        values = {"scopes": scopes, "expiration_time": expiration_time, "realtime": realtime}
+        opts = options_json(_PUBLIC_TOKEN_OPTIONS, values)
+        return _token(self._c.json(LIB.trigger_auth_create_public_token, opts))
+
+    def create_trigger_public_token(
+        self,
+        tasks: StrOrList,
+        *,
+        expiration_time: Optional[Expiration] = None,
+        multiple_use: Optional[bool] = None,
+        realtime: Optional[Mapping[str, Any]] = None,
+    ) -> str:
+        """A token that may trigger ``tasks`` (a task id or a list), once unless
+        ``multiple_use=True``."""
+        return self._task_token(LIB.trigger_auth_create_trigger_public_token, tasks, expiration_time, multiple_use, realtime)
+
+    def create_batch_trigger_public_token(
+        self,
+        tasks: StrOrList,
+        *,
+        expiration_time: Optional[Expiration] = None,
+        multiple_use: Optional[bool] = None,
+        realtime: Optional[Mapping[str, Any]] = None,
+    ) -> str:
+        """A token that may batch-trigger ``tasks`` (a task id or a list)."""
+        return self._task_token(
+            LIB.trigger_auth_create_batch_trigger_public_token, tasks, expiration_time, multiple_use, realtime
+        )
+
+    def _task_token(
+        self,
+        fn: Callable[..., int],
+        tasks: Any,
+        expiration_time: Any,
+        multiple_use: Any,
+        realtime: Any,
+    ) -> str:
+        tasks_json = dumps(enc.str_or_list(tasks, "tasks"), "tasks")
+        values = {"expiration_time": expiration_time, "multiple_use": multiple_use, "realtime": realtime}
+        return _token(self._c.json(fn, tasks_json, options_json(_TASK_TOKEN_OPTIONS, values)))
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+_TRIGGER_CONFIG = option_table(
+    Option("machine", "machine", enc.is_str),
+    Option("queue", "queue", enc.is_str),
+    Option("concurrency", "concurrency", enc.list_of_str),
+    Option("concurrency_key", "concurrencyKey", enc.is_str),
+    Option("tags", "tags", enc.list_of_str),
+    Option("max_attempts", "maxAttempts", enc.is_non_negative_int),
+    Option("max_duration", "maxDuration", enc.int_seconds),
+    Option("lock_to_version", "lockToVersion", enc.is_str),
+    Option("region", "region", enc.is_str),
+    Option("idle_timeout_in_seconds", "idleTimeoutInSeconds", enc.int_seconds),
+    Option("external_deployment_id", "externalDeploymentId", enc.is_str),
+)
+
+_LIST_SESSIONS_PARAMS = option_table(
+    Option("type", "type", enc.list_of_str),
+    Option("tag", "tag", enc.list_of_str),
+    Option("task_identifier", "taskIdentifier", enc.list_of_str),
+    Option("external_id", "externalId", enc.is_str),
+    Option("status", "status", enc.list_of_str),
+    Option("period", "period", enc.is_str),
+    Option("from_", "from", enc.epoch_ms),
+    Option("to", "to", enc.epoch_ms),
+    Option("limit", "limit", enc.is_non_negative_int),
+    Option("after", "after", enc.is_str),
+    Option("before", "before", enc.is_str),
+)
+
+_SUBSCRIBE_OPTIONS = option_table(
+    Option("last_event_id", "lastEventId", enc.is_non_negative_int),
+    Option("from_latest", "fromLatest", enc.is_bool),
+    Option("timeout_seconds", "timeoutSeconds", enc.is_non_negative_int),
+    Option("stop_at_end_of_window", "stopAtEndOfWindow", enc.is_bool),
+    Option("peek_settled", "peekSettled", enc.is_bool),
+)
+
+ChannelIo = Literal["in", "out"]
+
+
+def _trigger_config(value: Any) -> Dict[str, Any]:
+    config = enc.is_dict(value, "trigger_config")
+    if "base_payload" in config or "basePayload" in config:
+        raise TypeError("trigger_config: give the base payload as the base_payload argument")
+    # `external_deployment_id: None` sends null (no deployment), unlike the other options.
+    opt_out = {k for k in ("external_deployment_id", "externalDeploymentId") if k in config and config[k] is None}
+    built = enc.build_options(_TRIGGER_CONFIG, config, "trigger_config")
+    if opt_out:
+        built["externalDeploymentId"] = None
+    return built
+
+
+class SessionList(NativeIterator[Session]):
+    """What ``sessions.list`` returns: a lazy iterator over every session the filters match,
+    newest first (``trigger_sessions_list_iter``); ``page()`` fetches one page."""
+
+    def __init__(self, caller: Caller, params: Dict[str, Any]) -> None:
+        self._caller = caller
+        self._params = params
+        super().__init__(
+            caller,
+            LIB.trigger_sessions_list_iter,
+            LIB.trigger_sessions_iter_next,
+            LIB.trigger_sessions_iter_free,
+            (_params_json(params),),
+            Session,
+            "sessions iterator",
+        )
+
+    def page(self) -> SessionsPage:
+        """The first page of the same filters, with ``next_page()``."""
+        return _cursor_page(self._caller, LIB.trigger_sessions_list, self._params, SessionsPage, "after")
+
+
+class Subscription(NativeIterator[SessionRecord]):
+    """A subscription to a session channel (SSE): a blocking iterator of ``SessionRecord``s.
+
+    It connects at the first ``next()``, reconnects after a dropped connection or an ``error``
+    event and resumes after the last record (none lost, none repeated), and ends when stopped,
+    at the end of the server's window with ``stop_at_end_of_window=True``, or after a terminal
+    error (raised once). ``stop()`` and ``close()`` may be called from any thread, also while
+    another thread is blocked in ``next()``, which then ends the iteration at once. Use it as
+    a context manager, or ``close()`` it; it is freed exactly once.
+    """
+
+    def __init__(self, caller: Caller, args: Tuple[Any, ...]) -> None:
+        super().__init__(
+            caller,
+            LIB.trigger_sessions_subscribe,
+            LIB.trigger_session_stream_next,
+            LIB.trigger_session_stream_free,
+            args,
+            SessionRecord,
+            "subscription",
+            stop_fn=LIB.trigger_session_stream_stop,
+        )
+
+    def __enter__(self) -> "Subscription":
+        return self
+
+
+class SessionChannel:
+    """One direction of a session channel (``session.input``, ``session.output``)."""
+
+    __slots__ = ("_c", "_session", "_channel", "_io")
+
+    def __init__(self, caller: Caller, session: bytes, channel: Optional[bytes], io: ChannelIo) -> None:
+        self._c = caller
+        self._session = session
+        self._channel = channel
+        self._io = io
+
+    @property
+    def io(self) -> ChannelIo:
+        """``"in"`` or ``"out"``."""
+        return self._io
+
+    def _args(self) -> Tuple[bytes, Optional[bytes], bytes]:
+        return self._session, self._channel, self._io.encode()
+
+    def append(self, data: Any) -> Appended:
+        """Appends a record: a str is sent as its text, anything else as its JSON. A retried
+        append is recorded once (one part id per call). ``.in`` takes the session's public
+        token; ``.out`` needs a secret key. A closed session raises ``SessionClosedError``
+        (never retried)."""
+        body = dumps(data, "data")
+        return Appended(loads(self._c.json(LIB.trigger_sessions_append, *self._args(), body)))
+
+    def records(self, *, after_seq: Optional[int] = None) -> List[ChannelRecord]:
+        """The records the channel has now (after ``after_seq`` when given), without
+        waiting."""
+        after = -1 if after_seq is None else enc.in_range(after_seq, "after_seq", 0, enc.INT64_MAX)
+        data = loads(self._c.json(LIB.trigger_sessions_records, *self._args(), after))
+        return [ChannelRecord(r) for r in data.get("records", [])]
+
+    def subscribe(
+        self,
+        *,
+        last_event_id: Optional[int] = None,
+        from_latest: Optional[bool] = None,
+        timeout_seconds: Optional[int] = None,
+        stop_at_end_of_window: Optional[bool] = None,
+        peek_settled: Optional[bool] = None,
+    ) -> Subscription:
+        """Subscribes to the channel (see ``Subscription``). ``last_event_id`` resumes after
+        that record's ``seq_num``; ``from_latest`` starts at the tail; ``timeout_seconds``
+        (1–600) is the server's long-poll window; ``stop_at_end_of_window`` ends the
+        iteration at the end of a window instead of reconnecting; ``peek_settled`` (``.out``)
+        ends it once the task's turn is settled. No request is made until the first
+        ``next()``."""
+        values = {
+            "last_event_id": last_event_id,
+            "from_latest": from_latest,
+            "timeout_seconds": timeout_seconds,
+            "stop_at_end_of_window": stop_at_end_of_window,
+            "peek_settled": peek_settled,
+        }
+        opts = options_json(_SUBSCRIBE_OPTIONS, values)
+        return Subscription(self._c, (*self._args(), opts))
+
+    def __repr__(self) -> str:
+        channel = "" if self._channel is None else f" channel={self._channel.decode()!r}"
+        return f"<triggerdev.SessionChannel {self._session.decode()!r}{channel} {self._io}>"
+
+
+class SessionHandle:
+    """A session's channels (``sessions.open(session)``): ``input`` (``.in``, written by
+    clients and read by the task), ``output`` (``.out``, written by the task), and named side
+    channels with ``channel(name)``."""
+
+    __slots__ = ("_c", "_session", "_channel")
+
+    def __init__(self, caller: Caller, session: bytes, channel: Optional[bytes] = None) -> None:
+        self._c = caller
+        self._session = session
+        self._channel = channel
+
+    @property
+    def input(self) -> SessionChannel:
+        """The ``.in`` channel."""
+        return SessionChannel(self._c, self._session, self._channel, "in")
+
+    @property
+    def output(self) -> SessionChannel:
+        """The ``.out`` channel."""
+        return SessionChannel(self._c, self._session, self._channel, "out")
+
+    def channel(self, name: str) -> "SessionHandle":
+        """The named side channel ``name`` (1 to 128 of ``A-Z a-z 0-9 . _ -``, checked by each
+        call) of this session."""
+        return SessionHandle(self._c, self._session, cstr(name, "channel"))
+
+    def __repr__(self) -> str:
+        channel = "" if self._channel is None else f" channel={self._channel.decode()!r}"
+        return f"<triggerdev.SessionHandle {self._session.decode()!r}{channel}>"
+
+
+class Sessions(_Area):
+    """Sessions (``client.sessions``): a conversation with a task, its runs and its channels.
+    A session is named by its ``session_…`` id or its external id."""
+
+    __slots__ = ()
+
+    def start(
+        self,
+        type: str,
+        task_identifier: str,
+        base_payload: Any,
+        *,
+        external_id: Optional[str] = None,
+        trigger_config: Optional[Mapping[str, Any]] = None,
+        tags: Optional[StrOrList] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+        expires_at: Optional[Union[datetime, str]] = None,
+    ) -> StartedSession:
+        """Starts a session of kind ``type`` served by ``task_identifier``, whose runs get
+        ``base_payload`` (a dict), and its first run. Starting again with the same
+        ``external_id`` returns it (``is_cached``) with a fresh token. ``trigger_config``
+        holds the other run options: ``machine``, ``queue``, ``concurrency``,
+        ``concurrency_key``, ``tags``, ``max_attempts``, ``max_duration``,
+        ``lock_to_version``, ``region``, ``idle_timeout_in_seconds``,
+        ``external_deployment_id`` (``None`` for none). A closed or expired session raises
+        ``ConflictError``."""
+        config: Dict[str, Any] = {"basePayload": base_payload}
+        if trigger_config is not None:
+            config.update(_trigger_config(trigger_config))
+        body: Dict[str, Any] = {"type": enc.is_str(type, "type")}
+        if external_id is not None:
+            body["externalId"] = enc.is_str(external_id, "external_id")
+        body["taskIdentifier"] = enc.is_str(task_identifier, "task_identifier")
+        body["triggerConfig"] = config
+        if tags is not None:
+            body["tags"] = enc.list_of_str(tags, "tags")
+        if metadata is not None:
+            body["metadata"] = enc.is_dict(metadata, "metadata")
+        if expires_at is not None:
+            body["expiresAt"] = enc.iso_or_str(expires_at, "expires_at")
+        dumps(base_payload, "base_payload")  # a value JSON cannot carry is named as the argument
+        if metadata is not None:
+            dumps(body["metadata"], "metadata")
+        return StartedSession(loads(self._c.json(LIB.trigger_sessions_start, dumps(body, "body"))))
+
+    def list(
+        self,
+        *,
+        type: Optional[StrOrList] = None,
+        tag: Optional[StrOrList] = None,
+        task_identifier: Optional[StrOrList] = None,
+        external_id: Optional[str] = None,
+        status: Optional[StrOrList] = None,
+        period: Optional[str] = None,
+        from_: Optional[Union[datetime, int]] = None,
+        to: Optional[Union[datetime, int]] = None,
+        limit: Optional[int] = None,
+        after: Optional[str] = None,
+        before: Optional[str] = None,
+    ) -> SessionList:
+        """Sessions matching the filters, newest first: iterate for all of them (``limit`` is
+        the page size, 1 to 100) or ``.page()`` for one. ``status``: ``ACTIVE``, ``CLOSED``,
+        ``EXPIRED``."""
+        values = {
+            "type": type,
+            "tag": tag,
+            "task_identifier": task_identifier,
+            "external_id": external_id,
+            "status": status,
+            "period": period,
+            "from_": from_,
+            "to": to,
+            "limit": limit,
+            "after": after,
+            "before": before,
+        }
+        return SessionList(self._c, enc.build_options(_LIST_SESSIONS_PARAMS, values, ""))
+
+    def retrieve(self, session: str) -> Session:
+        """A session, by id or external id."""
+        return Session(loads(self._c.json(LIB.trigger_sessions_retrieve, cstr(session, "session"))))
+
+    def update(
+        self,
+        session: str,
+        *,
+        tags: Union[StrOrList, NotGiven] = NOT_GIVEN,
+        metadata: Union[Mapping[str, Any], None, NotGiven] = NOT_GIVEN,
+        external_id: Union[str, None, NotGiven] = NOT_GIVEN,
+    ) -> Session:
+        """Changes a session: ``tags`` replaces the tags, ``metadata`` the metadata (``None``
+        clears it), ``external_id`` sets it (``None`` clears it). Needs a secret key."""
+        sid = cstr(session, "session")
+        body: Dict[str, Any] = {}
+        if not isinstance(tags, NotGiven):
+            body["tags"] = enc.list_of_str(tags, "tags")
+        if not isinstance(metadata, NotGiven):
+            body["metadata"] = None if metadata is None else enc.is_dict(metadata, "metadata")
+        if not isinstance(external_id, NotGiven):
+            body["externalId"] = None if external_id is None else enc.is_str(external_id, "external_id")
+        return Session(loads(self._c.json(LIB.trigger_sessions_update, sid, dumps(body, "body"))))
+
+    def close(self, session: str, *, reason: Optional[str] = None) -> Session:
+        """Closes a session (terminal, idempotent); later appends raise
+        ``SessionClosedError``. Needs a secret key."""
+        sid = cstr(session, "session")
+        return Session(loads(self._c.json(LIB.trigger_sessions_close, sid, opt_cstr(reason, "reason"))))
+
+    def open(self, session: str) -> SessionHandle:
+        """The channels of a session (no request): ``open(id).input.append(...)``,
+        ``open(id).output.subscribe()``, ``open(id).channel("tool-calls").input``."""
+        return SessionHandle(self._c, cstr(session, "session"))

@@ -1,4 +1,6 @@
-"""The ambient configuration: ``configure()``, thread-local ``with_auth`` overrides, snapshots.
+"""The ambient configuration: ``configure()``, thread-local ``with_auth`` overrides, snapshots;
+and public access tokens (``create_public_token`` and its siblings, minted with the ambient
+client's key; ``client.auth`` has the same methods for a ``Client``).
 
 Calls through ``triggerdev.runs``, ``triggerdev.tasks``, ... (the ambient API) use the
 configuration set by ``configure()`` (or the environment), with the calling thread's
@@ -28,8 +30,18 @@ from ._config import RetryLike, config_dict
 from ._encode import dumps
 from ._ffi import LIB, call_handle, call_void
 from ._managed import Handle
+from ._resources import Expiration, PublicTokens, StrOrList, TokenScopes
 
-__all__ = ["configure", "with_auth", "current", "AuthSnapshot", "AuthScope"]
+__all__ = [
+    "configure",
+    "with_auth",
+    "current",
+    "AuthSnapshot",
+    "AuthScope",
+    "create_public_token",
+    "create_trigger_public_token",
+    "create_batch_trigger_public_token",
+]
 
 Seconds = Union[float, timedelta]
 
@@ -221,3 +233,53 @@ def with_auth(
     if snapshot is not None and not override:
         return AuthScope(snapshot, None)
     return AuthScope(snapshot, dumps(override, "config"))
+
+
+# --- public access tokens (the ambient client) ------------------------------------------------
+
+_tokens = PublicTokens(_call.AMBIENT)
+
+
+def create_public_token(
+    *,
+    scopes: Optional[TokenScopes] = None,
+    expiration_time: Optional[Expiration] = None,
+    realtime: Optional[Mapping[str, Any]] = None,
+) -> str:
+    """Mints a public access token with the ambient client's key (see
+    ``PublicTokens.create_public_token``)::
+
+        token = triggerdev.auth.create_public_token(
+            scopes={"read": {"sessions": "chat-42"}, "write": {"sessions": "chat-42"}},
+            expiration_time="15m",
+        )
+    """
+    return _tokens.create_public_token(scopes=scopes, expiration_time=expiration_time, realtime=realtime)
+
+
+def create_trigger_public_token(
+    tasks: StrOrList,
+    *,
+    expiration_time: Optional[Expiration] = None,
+    multiple_use: Optional[bool] = None,
+    realtime: Optional[Mapping[str, Any]] = None,
+) -> str:
+    """Mints a token that may trigger ``tasks``, once unless ``multiple_use=True`` (see
+    ``PublicTokens.create_trigger_public_token``)."""
+    return _tokens.create_trigger_public_token(
+        tasks, expiration_time=expiration_time, multiple_use=multiple_use, realtime=realtime
+    )
+
+
+def create_batch_trigger_public_token(
+    tasks: StrOrList,
+    *,
+    expiration_time: Optional[Expiration] = None,
+    multiple_use: Optional[bool] = None,
+    realtime: Optional[Mapping[str, Any]] = None,
+) -> str:
+    """Mints a token that may batch-trigger ``tasks`` (see
+    ``PublicTokens.create_batch_trigger_public_token``)."""
+    return _tokens.create_batch_trigger_public_token(
+        tasks, expiration_time=expiration_time, multiple_use=multiple_use, realtime=realtime
+    )

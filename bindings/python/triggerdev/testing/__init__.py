@@ -395,3 +395,86 @@ class Emulator:
         if project is not None:
             body["project"] = project
         return self.admin("POST", "/__emulator/branches", body)
+
+    # --- queues, deployments, bulk actions -------------------------------------------------
+
+    def add_queue(
+        self,
+        name: str,
+        *,
+        type: Optional[str] = None,
+        env: Optional[str] = None,
+        concurrency_limit: Optional[int] = None,
+    ) -> Any:
+        """Adds a queue (``type`` ``"task"`` or ``"custom"``; ``env`` an env id or a root
+        slug, default ``dev``) → ``{"id", "envId", "name"}``."""
+        body: Dict[str, Any] = {"name": name}
+        if type is not None:
+            body["type"] = type
+        if env is not None:
+            body["env"] = env
+        if concurrency_limit is not None:
+            body["concurrencyLimit"] = concurrency_limit
+        return self.admin("POST", "/__emulator/queues", body)
+
+    def add_deployment(self, **fields: Any) -> Any:
+        """Adds a deployment (keywords in snake_case: ``version``, ``status``, ``created_at``,
+        ``git``, ``error``, ``tasks``, ``runtime``, ``promote``, ``env``) → ``{"id",
+        "version"}``. Default: DEPLOYED, a version of its day."""
+        return self.admin("POST", "/__emulator/deployments", {_camel(k): v for k, v in fields.items()})
+
+    def set_bulk_actions_deferred(self, defer: bool = True) -> Any:
+        """With ``True``, new bulk actions stay PENDING until ``process_bulk_action``."""
+        return self.admin("POST", "/__emulator/bulk-actions/defer", {"defer": defer})
+
+    def process_bulk_action(self, bulk_action_id: str) -> Any:
+        """Applies a PENDING bulk action."""
+        return self.admin("POST", f"/__emulator/bulk-actions/{bulk_action_id}/process")
+
+    # --- sessions --------------------------------------------------------------------------
+
+    def sessions(self) -> List[Dict[str, Any]]:
+        """Every session (the state dump's shape: plus ``status``, ``runIds``, ``channels``)."""
+        answer = self.admin("GET", "/__emulator/sessions")
+        return list(answer.get("sessions", []))
+
+    def session(self, session: str) -> Optional[Dict[str, Any]]:
+        """One session of ``sessions()`` by id or external id, or None."""
+        return next((s for s in self.sessions() if session in (s.get("id"), s.get("externalId"))), None)
+
+    def append_session_records(
+        self,
+        session: str,
+        records: Sequence[Mapping[str, Any]],
+        *,
+        io: str = "out",
+        channel: Optional[str] = None,
+    ) -> Any:
+        """Appends records to a session channel as the task would (no auth, no closed check):
+        ``{"data": ...}``, ``{"control": "turn-complete", "publicAccessToken": True}``,
+        ``{"command": "trim", "trimTo": n}``, ... → ``{"seqs": [...]}``."""
+        where = f"/channels/{channel}" if channel is not None else ""
+        return self.admin("POST", f"/__emulator/sessions/{session}{where}/{io}/records", {"records": list(records)})
+
+    def end_session_streams(self) -> Any:
+        """Every open SSE window sends what it has, then ``[DONE]`` → ``{"ended": n}``."""
+        return self.admin("POST", "/__emulator/sessions/end-streams")
+
+    def set_session_options(
+        self,
+        *,
+        sse_timeout_seconds: Optional[int] = None,
+        sse_linger_ms: Optional[int] = None,
+        sse_ping_ms: Optional[int] = None,
+    ) -> Any:
+        """Overrides the SSE options until ``reset()``: ``sse_linger_ms=0`` drains what a
+        channel has and ends the window at once (for tests that append first and read
+        after)."""
+        body: Dict[str, Any] = {}
+        if sse_timeout_seconds is not None:
+            body["sseTimeoutSeconds"] = sse_timeout_seconds
+        if sse_linger_ms is not None:
+            body["sseLingerMs"] = sse_linger_ms
+        if sse_ping_ms is not None:
+            body["ssePingMs"] = sse_ping_ms
+        return self.admin("POST", "/__emulator/sessions/config", body)

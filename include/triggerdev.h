@@ -617,6 +617,15 @@ enum trigger_result trigger_runs_result(const struct trigger_client *client,
                                         struct trigger_error **err);
 
 /**
+ * The output of `result_json` (a result as `trigger_runs_result` wrote it), decoded from its
+ * text as `outputType` says, as the official SDK does: writes the output's JSON to
+ * `*out_json`, or `null` when there is none (or it cannot be decoded). Makes no request.
+ */
+enum trigger_result trigger_runs_result_output(const char *result_json,
+                                               char **out_json,
+                                               struct trigger_error **err);
+
+/**
  * The events of a run's trace (`GET /api/v1/runs/{run_id}/events`); writes the API's
  * `{"events":[...]}` to `*out_json`.
  */
@@ -1028,6 +1037,16 @@ enum trigger_result trigger_waitpoints_retrieve_token(const struct trigger_clien
                                                       struct trigger_error **err);
 
 /**
+ * The completion data of `token_json` (a token as `trigger_waitpoints_retrieve_token` wrote
+ * it), decoded from `output` as `outputType` says, as the official SDK does: writes the data's
+ * JSON to `*out_json`, or `null` when the token has none (or it cannot be decoded). Makes no
+ * request.
+ */
+enum trigger_result trigger_waitpoints_token_output(const char *token_json,
+                                                    char **out_json,
+                                                    struct trigger_error **err);
+
+/**
  * Completes a waitpoint token with `data_json` (any JSON, sent as written; NULL sends no data,
  * as the official SDK's `undefined`) (`POST /api/v1/waitpoints/tokens/{token_id}/complete`); a run waiting on it
  * resumes with the data. A client made from the token's public access token alone may call
@@ -1272,6 +1291,15 @@ enum trigger_result trigger_sessions_subscribe(const struct trigger_client *clie
 enum trigger_result trigger_session_stream_next(struct trigger_session_stream *stream,
                                                 char **record_json,
                                                 struct trigger_error **err);
+
+/**
+ * Writes to `*out_seq` the `seqNum` of the last record the stream has received (command
+ * records it skips included), or -1 before the first: where a new subscription should resume
+ * (`{"lastEventId":<seq>}`). Waits while another thread is in `trigger_session_stream_next`.
+ */
+enum trigger_result trigger_session_stream_last_seq(const struct trigger_session_stream *stream,
+                                                    int64_t *out_seq,
+                                                    struct trigger_error **err);
 
 /**
  * Stops a stream from any thread: a `trigger_session_stream_next` blocked on it returns at

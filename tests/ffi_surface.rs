@@ -694,6 +694,62 @@ fn waitpoints_on_the_wire() {
 }
 
 #[test]
+fn a_tokens_completion_data_is_decoded_as_its_output_type_says() {
+    let token = |output: &str, kind: &str| {
+        format!(
+            r#"{{"id":"waitpoint_1","status":"COMPLETED","createdAt":"2026-01-01T00:00:00Z","output":{},"outputType":"{kind}"}}"#,
+            serde_json::to_string(output).unwrap()
+        )
+    };
+    let decode = |json: &str| {
+        expect_json(|out, err| unsafe {
+            trigger_waitpoints_token_output(c(json).as_ptr(), out, err)
+        })
+    };
+    assert_eq!(
+        decode(&token(
+            r#"{"json":{"approved":true,"n":[1,2]}}"#,
+            "application/super+json"
+        )),
+        r#"{"approved":true,"n":[1,2]}"#
+    );
+    assert_eq!(
+        decode(&token(r#"{"b":1}"#, "application/json")),
+        r#"{"b":1}"#
+    );
+    assert_eq!(
+        decode(&token("plain words", "text/plain")),
+        r#""plain words""#
+    );
+    let waiting = r#"{"id":"waitpoint_1","status":"WAITING","createdAt":"2026-01-01T00:00:00Z"}"#;
+    assert_eq!(decode(waiting), "null");
+    assert_eq!(
+        invalid(|out, err| unsafe { trigger_waitpoints_token_output(ptr::null(), out, err) }),
+        "token_json: must not be NULL"
+    );
+    let message = invalid(|out, err| unsafe {
+        trigger_waitpoints_token_output(c(r#"{"id":"waitpoint_1"}"#).as_ptr(), out, err)
+    });
+    assert!(message.starts_with("token_json: "), "{message}");
+}
+
+#[test]
+fn a_results_output_is_decoded_through_the_abi() {
+    let result = r#"{"ok":true,"id":"run_1","output":"{\"json\":{\"sent\":true}}","outputType":"application/super+json"}"#;
+    let out =
+        expect_json(|out, err| unsafe { trigger_runs_result_output(c(result).as_ptr(), out, err) });
+    assert_eq!(out, r#"{"sent":true}"#);
+    let failed = r#"{"ok":false,"id":"run_1","error":{"message":"boom"}}"#;
+    let out =
+        expect_json(|out, err| unsafe { trigger_runs_result_output(c(failed).as_ptr(), out, err) });
+    assert_eq!(out, "null");
+    let message = invalid(|out, err| unsafe {
+        trigger_runs_result_output(c(r#"{"ok":true}"#).as_ptr(), out, err)
+    });
+    assert!(message.starts_with("result_json: "), "{message}");
+}
+
+#[test]
 fn an_additional_key_creates_a_waitpoint_without_a_public_token() {
     let additional = "tr_dev_sk_abcdefghijklmnopqrstuvwx";
     let mut server = Server::new();

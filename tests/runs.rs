@@ -465,3 +465,38 @@ fn retrieve_downloads_presigned_payload_and_output() {
         "a failed download leaves the output missing"
     );
 }
+
+#[test]
+fn a_results_output_is_decoded_as_its_output_type_says() {
+    let result = |output: serde_json::Value, kind: Option<&str>| -> triggerdev::RunResult {
+        serde_json::from_value(
+            json!({"ok": true, "id": "run_1", "output": output, "outputType": kind}),
+        )
+        .unwrap()
+    };
+    let superjson = result(
+        json!(r#"{"json":{"sent":true}}"#),
+        Some("application/super+json"),
+    );
+    assert_eq!(superjson.output_value(), Some(json!({"sent": true})));
+    assert_eq!(
+        result(json!("[1,2]"), None).output_value(),
+        Some(json!([1, 2]))
+    );
+    assert_eq!(
+        result(json!("hi"), Some("text/plain")).output_value(),
+        Some(json!("hi"))
+    );
+    assert_eq!(
+        result(json!("{"), Some("application/json")).output_value(),
+        None
+    );
+    assert_eq!(
+        result(json!({"a": 1}), None).output_value(),
+        Some(json!({"a": 1}))
+    );
+    let failed: triggerdev::RunResult =
+        serde_json::from_value(json!({"ok": false, "id": "run_1", "error": {"message": "boom"}}))
+            .unwrap();
+    assert_eq!(failed.output_value(), None);
+}

@@ -9,7 +9,7 @@ use super::error::{trigger_error, trigger_result};
 use super::pages;
 use crate::json::WithJson;
 use crate::pagination::PageIter;
-use crate::resources::{ListRunsParams, ReplayOptions, Run, RunItem, UpdateMetadata};
+use crate::resources::{ListRunsParams, ReplayOptions, Run, RunItem, RunResult, UpdateMetadata};
 
 /// A lazy iterator over every run a list matches: it fetches one page at a time as
 /// `trigger_runs_iter_next` advances. Use it from one thread at a time (it may move between
@@ -291,6 +291,24 @@ pub unsafe extern "C" fn trigger_runs_result(
         call_json(out_json, err, || {
             let run_id = required_str(run_id, "run_id")?;
             Ok(resolve(client).runs().result_as::<WithJson<_>>(run_id)?)
+        })
+    }
+}
+
+/// The output of `result_json` (a result as `trigger_runs_result` wrote it), decoded from its
+/// text as `outputType` says, as the official SDK does: writes the output's JSON to
+/// `*out_json`, or `null` when there is none (or it cannot be decoded). Makes no request.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_result_output(
+    result_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let result: RunResult = required_object(result_json, "result_json")?;
+            Ok(result.output_value())
         })
     }
 }

@@ -417,6 +417,30 @@ pub unsafe extern "C" fn trigger_session_stream_next(
     rc
 }
 
+/// Writes to `*out_seq` the `seqNum` of the last record the stream has received (command
+/// records it skips included), or -1 before the first: where a new subscription should resume
+/// (`{"lastEventId":<seq>}`). Waits while another thread is in `trigger_session_stream_next`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_session_stream_last_seq(
+    stream: *const trigger_session_stream,
+    out_seq: *mut i64,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        // SAFETY: the caller passes NULL or a live stream, and NULL or writable storage.
+        let stream = unsafe { stream.as_ref() }
+            .ok_or_else(|| trigger_error::invalid("stream", "must not be NULL"))?;
+        require_out(out_seq, "out_seq")?;
+        let subscription = stream.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let seq = subscription
+            .last_seq()
+            .map_or(-1, |s| i64::try_from(s).unwrap_or(i64::MAX));
+        // SAFETY: checked non-NULL above.
+        unsafe { *out_seq = seq };
+        Ok(())
+    })
+}
+
 /// Stops a stream from any thread: a `trigger_session_stream_next` blocked on it returns at
 /// once, writing NULL, and later calls do the same. NULL is ignored.
 #[no_mangle]

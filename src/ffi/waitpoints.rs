@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{call_json, optional_object, optional_raw, required_str};
+use super::boundary::{call_json, optional_object, optional_raw, required_object, required_str};
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use super::pages;
@@ -117,6 +117,25 @@ pub unsafe extern "C" fn trigger_waitpoints_retrieve_token(
             Ok(resolve(client)
                 .waitpoints()
                 .retrieve_token_as::<WithJson<WaitpointToken>>(id)?)
+        })
+    }
+}
+
+/// The completion data of `token_json` (a token as `trigger_waitpoints_retrieve_token` wrote
+/// it), decoded from `output` as `outputType` says, as the official SDK does: writes the data's
+/// JSON to `*out_json`, or `null` when the token has none (or it cannot be decoded). Makes no
+/// request.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_waitpoints_token_output(
+    token_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let token: WaitpointToken = required_object(token_json, "token_json")?;
+            Ok(token.output_value())
         })
     }
 }

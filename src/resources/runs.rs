@@ -506,6 +506,20 @@ pub struct RunResult {
     pub task_identifier: Option<String>,
 }
 
+impl RunResult {
+    /// The output, decoded from its text by `output_type` as the official SDK does when a
+    /// parent run receives it (`None` when there is none or it cannot be decoded).
+    pub fn output_value(&self) -> Option<serde_json::Value> {
+        match self.output.as_ref()? {
+            serde_json::Value::String(text) => payload::decode_packet(
+                text.as_bytes(),
+                self.output_type.as_deref().unwrap_or("application/json"),
+            ),
+            other => Some(other.clone()),
+        }
+    }
+}
+
 /// Body of [`Runs::update_metadata`]: a whole new metadata object and/or operations
 /// (`{"type":"set","key":"k","value":1}`, `{"type":"increment","key":"n","value":2}`, ...),
 /// sent as given.

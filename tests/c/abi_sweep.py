@@ -64,6 +64,8 @@ VALID = {
     "tasks_json": b'["t"]',
     "key_json": b'"k"',
     "data_json": b'{"ok":true}',
+    "result_json": b'{"ok":true,"id":"run_1","output":"1","outputType":"application/json"}',
+    "token_json": b'{"id":"waitpoint_1","status":"COMPLETED","createdAt":"2026-01-01T00:00:00Z"}',
 }
 # JSON arguments that are objects, with a valid one (NULL is allowed for most).
 OBJECT_VALID = {
@@ -129,6 +131,8 @@ def call(function, params, bad_index, bad_value):
             value = client
         elif ctype.startswith("const struct trigger_config") or ctype.startswith("struct trigger_"):
             value = None  # handles other than the client are checked for NULL only
+        elif ctype in ("int64_t *", "uint64_t *", "int32_t *", "uint32_t *"):
+            value = ctypes.byref(ctypes.c_int64(SENTINEL))
         elif ctype in ("bool",):
             value = False
         elif ctype in ("uint64_t", "uint32_t", "int64_t"):
@@ -139,7 +143,7 @@ def call(function, params, bad_index, bad_value):
             slot = ctypes.c_void_p(SENTINEL)
             outs.append(slot)
             args.append(ctypes.byref(slot))
-        elif isinstance(value, ctypes.c_void_p) or value is None:
+        elif isinstance(value, ctypes.c_void_p) or value is None or type(value).__name__ == "CArgObject":
             args.append(value)
         elif isinstance(value, bytes):
             args.append(ctypes.c_char_p(value))

@@ -147,10 +147,24 @@ static void test_channels(trigger_client *session_token) {
     EXPECT_OK(trigger_sessions_subscribe(session_token, external, NULL, "out",
                                          "{\"stopAtEndOfWindow\":true}", &stream, &err),
               err, "subscribe");
+    int64_t seq = 7;
+    err = NULL;
+    EXPECT_OK(trigger_session_stream_last_seq(stream, &seq, &err), err, "last_seq before a record");
+    CHECK(seq == -1, "no record yet: %lld", (long long)seq);
     char *record = NULL;
     err = NULL;
     EXPECT_OK(trigger_session_stream_next(stream, &record, &err), err, "stream_next");
     CHECK(record && h_has(record, "\"data\":\"reply\""), "%s", record ? record : "NULL");
+    const char *seq_text = record ? strstr(record, "\"seqNum\":") : NULL;
+    long long record_seq = seq_text ? atoll(seq_text + strlen("\"seqNum\":")) : -2;
+    err = NULL;
+    EXPECT_OK(trigger_session_stream_last_seq(stream, &seq, &err), err, "last_seq");
+    CHECK(seq == record_seq, "last_seq %lld is the record's seqNum %lld", (long long)seq, record_seq);
+    err = NULL;
+    CHECK(trigger_session_stream_last_seq(stream, NULL, &err) == TRIGGER_RESULT_INVALID_ARGUMENT &&
+              h_has(trigger_error_message(err), "out_seq"),
+          "a NULL out_seq is refused");
+    trigger_error_free(err);
     trigger_string_free(record);
     record = SENTINEL_PTR;
     err = NULL;

@@ -51,8 +51,8 @@ const BATCH_ITEMS: usize = 1_000;
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
 // ---------------------------------------------------------------------------------------------
-// The table of cases. Rows that land later are marked `Pending`; give them a runner when the
-// piece they need exists (the program or script goes in benches/, the runner below).
+// The table of cases (the program or script of an external row goes in benches/, its runner
+// below).
 // ---------------------------------------------------------------------------------------------
 
 /// How a case is run.
@@ -62,8 +62,6 @@ enum Runner {
     Rust(fn(&Ctx) -> Result<Measured, String>),
     /// An external program: the command, or why the row is skipped on this machine.
     External(fn(&Setup) -> Result<Command, String>),
-    /// Waits for work outside benches/.
-    Pending(&'static str),
 }
 
 /// Which column the ratios are taken against.
@@ -1444,7 +1442,6 @@ impl Row {
 fn run_one(case: &Case, exe: &Path, setup: &Setup) -> Outcome {
     let timeout = setup.warmup + setup.secs + Duration::from_secs(180);
     let cmd = match case.runner {
-        Runner::Pending(why) => return Outcome::Skipped(format!("pending: {why}")),
         Runner::External(prepare) => match prepare(setup) {
             Ok(cmd) => cmd,
             Err(why) => return Outcome::Skipped(why),
@@ -1891,7 +1888,6 @@ fn main() -> ExitCode {
             let kind = match c.runner {
                 Runner::Rust(_) => "rust",
                 Runner::External(_) => "external",
-                Runner::Pending(_) => "pending",
             };
             let only = if c.default {
                 ""

@@ -1293,9 +1293,9 @@ enum trigger_result trigger_session_stream_next(struct trigger_session_stream *s
                                                 struct trigger_error **err);
 
 /**
- * Writes to `*out_seq` the `seqNum` of the last record the stream has received (command
- * records it skips included), or -1 before the first: where a new subscription should resume
- * (`{"lastEventId":<seq>}`). Waits while another thread is in `trigger_session_stream_next`.
+ * Writes to `*out_seq` the `seqNum` of the last record `trigger_session_stream_next` has
+ * handed out (or of command records it skipped after it), or -1 before the first: where a new
+ * subscription resumes (`{"lastEventId":<seq>}`) without losing or repeating a record. Waits while another thread is in `trigger_session_stream_next`.
  */
 enum trigger_result trigger_session_stream_last_seq(const struct trigger_session_stream *stream,
                                                     int64_t *out_seq,

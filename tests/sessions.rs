@@ -535,6 +535,39 @@ fn command_records_are_skipped_and_turn_complete_refreshes_the_token() {
 }
 
 #[test]
+fn last_seq_counts_the_records_handed_out_so_a_new_subscription_resumes_after_them() {
+    let emu = draining_emulator();
+    let key = client(&emu, emu.seed().dev_key());
+    start(&key, "chat-10");
+    for n in 0..7 {
+        emu.append_session_out("chat-10", json!(n)).unwrap();
+    }
+    emu.append_session_records(
+        "chat-10",
+        None,
+        "out",
+        json!({"command": "fence", "body": "f"}),
+    )
+    .unwrap();
+    let output = key.sessions().open("chat-10").unwrap().output();
+    let mut sub = output.subscribe(&drain_window()).unwrap();
+    assert_eq!(sub.last_seq(), None);
+    let firsts: Vec<_> = sub.by_ref().take(3).map(Result::unwrap).collect();
+    // One batch holds all eight records; only the three handed out count.
+    assert_eq!(sub.last_seq(), Some(firsts[2].seq_num));
+    let resumed: Vec<_> = output
+        .subscribe(&drain_window().last_event_id(sub.last_seq().unwrap()))
+        .unwrap()
+        .map(|r| r.unwrap().data.unwrap())
+        .collect();
+    assert_eq!(resumed, [json!(3), json!(4), json!(5), json!(6)]);
+    // Past the last data record, the trailing command record counts too.
+    let rest: Vec<_> = sub.by_ref().map(Result::unwrap).collect();
+    assert_eq!(rest.len(), 4);
+    assert_eq!(sub.last_seq(), Some(rest[3].seq_num + 1));
+}
+
+#[test]
 fn a_subscription_can_start_at_the_tail_and_be_stopped_from_another_thread() {
     let emu = Emulator::start().unwrap();
     let c = client(&emu, emu.seed().dev_key());

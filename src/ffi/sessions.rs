@@ -417,9 +417,9 @@ pub unsafe extern "C" fn trigger_session_stream_next(
     rc
 }
 
-/// Writes to `*out_seq` the `seqNum` of the last record the stream has received (command
-/// records it skips included), or -1 before the first: where a new subscription should resume
-/// (`{"lastEventId":<seq>}`). Waits while another thread is in `trigger_session_stream_next`.
+/// Writes to `*out_seq` the `seqNum` of the last record `trigger_session_stream_next` has
+/// handed out (or of command records it skipped after it), or -1 before the first: where a new
+/// subscription resumes (`{"lastEventId":<seq>}`) without losing or repeating a record. Waits while another thread is in `trigger_session_stream_next`.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_session_stream_last_seq(
     stream: *const trigger_session_stream,

@@ -1003,6 +1003,7 @@ impl SessionChannel {
             reader: None,
             pending: VecDeque::new(),
             last_seq: options.last_event_id,
+            batch_end: None,
             seen: SeenIds::default(),
             failures: 0,
             window_done: false,
@@ -1198,7 +1199,10 @@ pub struct Subscription {
     stop: Arc<StopSignal>,
     reader: Option<BufReader<ureq::BodyReader<'static>>>,
     pending: VecDeque<SessionRecord>,
+    /// The seq of the last record handed out, or skipped with nothing after it to hand out.
     last_seq: Option<u64>,
+    /// The seq that ends the batch `pending` came from: `last_seq` once `pending` is drained.
+    batch_end: Option<u64>,
     seen: SeenIds,
     /// Failed connections since the last decoded record (drives the backoff).
     failures: u32,
@@ -1253,8 +1257,8 @@ impl Subscription {
         }
     }
 
-    /// The `seq_num` of the last record received (command records included): where a new
-    /// subscription would resume.
+    /// The `seq_num` of the last record this iterator has handed out (or of command records
+    /// it skipped after it): where a new subscription resumes without losing or repeating one.
     pub fn last_seq(&self) -> Option<u64> {
         self.last_seq
     }
@@ -1369,8 +1373,10 @@ impl Subscription {
         let Ok(frame) = serde_json::from_str::<Frame>(data) else {
             return;
         };
+        let Some(end) = frame.records.last().map(|r| r.seq_num) else {
+            return;
+        };
         for raw in frame.records {
-            self.last_seq = Some(raw.seq_num);
             // S2 command records (trim, fence) have one header with an empty name.
             if raw.headers.first().is_some_and(|(name, _)| name.is_empty()) {
                 continue;
@@ -1401,6 +1407,11 @@ impl Subscription {
             self.failures = 0;
             self.pending.push_back(record);
         }
+        if self.pending.is_empty() {
+            self.last_seq = Some(end);
+        } else {
+            self.batch_end = Some(end);
+        }
     }
 
     /// Waits before reconnecting: 100 ms × 2ⁿ up to 5 s, scaled into [50 %, 100 %].
@@ -1429,6 +1440,11 @@ impl Iterator for Subscription {
     fn next(&mut self) -> Option<Result<SessionRecord>> {
         loop {
             if let Some(record) = self.pending.pop_front() {
+                self.last_seq = if self.pending.is_empty() {
+                    self.batch_end.take()
+                } else {
+                    Some(record.seq_num)
+                };
                 return Some(Ok(record));
             }
             if self.done || self.stop.is_stopped() {

@@ -59,6 +59,8 @@ def test_trigger_retrieve_tags_metadata_result_poll_cancel_replay_reschedule(
     result = dev.runs.result(handle.id)
     assert isinstance(result, triggerdev.RunResult)
     assert result.ok and result.id == handle.id
+    assert result.output == '{"sent":true}' and result.output_type == "application/json"
+    assert result.output_value() == {"sent": True}
     done = dev.runs.poll(handle.id, interval=0.01)
     assert done.status == triggerdev.RunStatus.COMPLETED
     assert done.output == {"sent": True}
@@ -109,6 +111,32 @@ def test_failed_run_error_and_attempts(dev: triggerdev.Client, emu: Emulator) ->
     assert run.attempt_count == 1
     result = dev.runs.result(handle.id)
     assert result is not None and result.ok is False
+    assert result.output is None and result.output_value() is None, "a failed run has no output"
+
+
+def test_a_results_output_value_decodes_to_the_value(dev: triggerdev.Client, emu: Emulator) -> None:
+    values: List[Any] = [{"approved": True}, [1, "two", None], "text", 42]
+    ids = []
+    for value in values:
+        run_id = dev.tasks.trigger("result", {}).id
+        emu.complete_run(run_id, value)
+        ids.append(run_id)
+    results = [dev.runs.result(run_id) for run_id in ids]
+    emu.clear_requests()
+    assert [r.output_value() if r is not None else "missing" for r in results] == values
+    assert emu.requests() == [], "decoding makes no request"
+
+    bare = dev.tasks.trigger("result", {}).id
+    emu.complete_run(bare)
+    result = dev.runs.result(bare)
+    assert result is not None and result.ok and result.output == "null"
+    assert result.output_value() is None, "completed without output"
+
+    # The library's decoding, also of a record made from a dict (superjson, text, undecodable).
+    made = {"ok": True, "id": "run_x", "output": '{"json":[1,2]}', "outputType": "application/super+json"}
+    assert triggerdev.RunResult(made).output_value() == [1, 2]
+    assert triggerdev.RunResult(dict(made, output="plain", outputType="text/plain")).output_value() == "plain"
+    assert triggerdev.RunResult(dict(made, output="not json", outputType="application/json")).output_value() is None
 
 
 def test_events_and_trace(dev: triggerdev.Client, emu: Emulator) -> None:

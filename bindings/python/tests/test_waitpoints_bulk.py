@@ -44,6 +44,7 @@ def test_create_retrieve_and_complete_a_token(dev: triggerdev.Client, emu: Emula
     assert only_request(emu)["path"] == f"/api/v1/waitpoints/tokens/{created.id}"
     assert isinstance(token, triggerdev.WaitpointToken)
     assert token.status == "WAITING" and token.tags == ["approval"] and token.output is None
+    assert token.output_value() is None, "no completion data yet"
     assert token.idempotency_key == "approve-42"
     assert isinstance(token.timeout_at, datetime) and isinstance(token.created_at, datetime)
 
@@ -55,20 +56,41 @@ def test_create_retrieve_and_complete_a_token(dev: triggerdev.Client, emu: Emula
 
     completed = dev.waitpoints.retrieve_token(created.id)
     assert completed.status == "COMPLETED" and isinstance(completed.completed_at, datetime)
-    # The completion data as the server stores it (the C ABI gives it encoded; see README).
+    # The completion data as the server stores it, and decoded by the library.
     assert completed.output == '{"json":{"approved":true}}'
     assert completed.output_type == "application/super+json" and completed.output_is_error is False
+    emu.clear_requests()
+    assert completed.output_value() == {"approved": True}
+    assert emu.requests() == [], "decoding makes no request"
 
     # No data at all (the official `undefined`), and JSON null.
     other = dev.waitpoints.create_token()
     emu.clear_requests()
     dev.waitpoints.complete_token(other.id)
     assert only_request(emu)["rawBody"] == "{}"
+    bare = dev.waitpoints.retrieve_token(other.id)
+    assert bare.status == "COMPLETED" and bare.output_value() is None
+    emu.clear_requests()
     third = dev.waitpoints.create_token(timeout=datetime(2099, 1, 1, tzinfo=timezone.utc))
     assert emu.requests()[-1]["body"] == {"timeout": "2099-01-01T00:00:00.000Z"}
     emu.clear_requests()
     dev.waitpoints.complete_token(third.id, None)
     assert only_request(emu)["rawBody"] == '{"data":null}'
+
+
+def test_output_value_is_the_librarys_decoding(dev: triggerdev.Client, emu: Emulator) -> None:
+    token = dev.waitpoints.create_token(tags="decode")
+    dev.waitpoints.complete_token(token.id, {"approved": True})
+    done = dev.waitpoints.retrieve_token(token.id)
+    assert done.output_value() == {"approved": True}
+    # A record made from a dict decodes alike; what the library cannot decode is None.
+    assert triggerdev.WaitpointToken(done.to_dict()).output_value() == {"approved": True}
+    unknown = dict(done.to_dict(), outputType="application/x-unknown")
+    assert triggerdev.WaitpointToken(unknown).output_value() is None
+    # List items carry no output (retrieve only).
+    assert [t.output_value() for t in dev.waitpoints.list_tokens(tags="decode")] == [None]
+    with pytest.raises(triggerdev.InvalidArgumentError):
+        triggerdev.WaitpointToken({}).output_value()
 
 
 def test_a_token_completes_with_its_own_public_token_only(dev: triggerdev.Client, emu: Emulator) -> None:
@@ -83,6 +105,7 @@ def test_a_token_completes_with_its_own_public_token_only(dev: triggerdev.Client
         approver.waitpoints.complete_token(other.id, "no")
     assert denied.value.status == 403
     assert dev.waitpoints.retrieve_token(mine.id).output == "yes"
+    assert dev.waitpoints.retrieve_token(mine.id).output_value() == "yes", "text/plain decodes to its text"
     assert dev.waitpoints.retrieve_token(other.id).status == "WAITING"
 
 

@@ -52,6 +52,7 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_runs_metadata": (_CLIENT, _STR),
     "trigger_runs_add_tags": (_CLIENT, _STR, _STR),
     "trigger_runs_result": (_CLIENT, _STR),
+    "trigger_runs_result_output": (_STR,),  # no client: decodes a result's JSON, no request
     "trigger_runs_events": (_CLIENT, _STR),
     "trigger_runs_trace": (_CLIENT, _STR),
     # envvars
@@ -88,6 +89,7 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_waitpoints_create_token": (_CLIENT, _STR),
     "trigger_waitpoints_list_tokens": (_CLIENT, _STR),
     "trigger_waitpoints_retrieve_token": (_CLIENT, _STR),
+    "trigger_waitpoints_token_output": (_STR,),  # no client: decodes a token's JSON, no request
     "trigger_waitpoints_complete_token": (_CLIENT, _STR, _STR),
     # bulk actions
     "trigger_bulk_actions_create": (_CLIENT, _STR),
@@ -162,6 +164,9 @@ OTHER_EXPORTS: Dict[str, Tuple[Any, Tuple[Any, ...]]] = {
     # safe from any thread, also while another thread is blocked in trigger_session_stream_next
     "trigger_session_stream_stop": (None, (c_void_p,)),
     "trigger_session_stream_free": (None, (c_void_p,)),
+    # writes an int64_t; waits while another thread is in trigger_session_stream_next. Not used
+    # yet: its count runs ahead of the records trigger_session_stream_next has returned.
+    "trigger_session_stream_last_seq": (c_int, (c_void_p, POINTER(c_int64), _ERR)),
 }
 
 

@@ -8,10 +8,13 @@ next to nothing. Field names are the snake_case of the API's camelCase names; ti
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Callable, ClassVar, Dict, Iterator, List, Optional, Tuple, Type, TypeVar
+
+from ._ffi import LIB, call_json
 
 __all__ = [
     "Record",
@@ -263,6 +266,13 @@ class Record:
             yield name, getattr(self, name)
 
 
+def _native_output(fn: Callable[..., int], record: Record) -> Any:
+    """What ``fn`` (``const char *object_json, char **out_json, err``) writes for ``record``'s
+    JSON, parsed (``null`` is None)."""
+    raw = call_json(fn, json.dumps(record._data).encode())
+    return None if raw is None else json.loads(raw)
+
+
 # --- tasks ---------------------------------------------------------------------------------
 
 
@@ -417,7 +427,8 @@ class RunsPage(Record):
 
 
 class RunResult(Record):
-    """The result of a finished run (``runs.result``)."""
+    """The result of a finished run (``runs.result``). ``output`` is the output as the server
+    sends it, text encoded as ``output_type`` says; ``output_value()`` decodes it."""
 
     ok: bool = field("ok", default=False)
     id: str = field("id")
@@ -425,6 +436,13 @@ class RunResult(Record):
     output_type: Optional[str] = field("outputType")
     error: Any = field("error")
     task_identifier: Optional[str] = field("taskIdentifier")
+
+    def output_value(self) -> Any:
+        """The output, decoded from ``output`` as ``output_type`` says (superjson's ``json``
+        member, JSON, or the text of ``text/...``); None when there is none or it cannot be
+        decoded. The library decodes it (``trigger_runs_result_output``, Rust's
+        ``RunResult::output_value``); no request is made."""
+        return _native_output(LIB.trigger_runs_result_output, self)
 
 
 class RunMetadata(Record):
@@ -774,7 +792,7 @@ class WaitpointToken(Record):
     """A waitpoint token as listed or retrieved. ``status`` is ``WAITING``, ``COMPLETED`` or
     ``TIMED_OUT``. After retrieval, ``output`` is the completion data as the server stores it,
     encoded as ``output_type`` says (``application/super+json`` is ``{"json": <data>}``
-    text)."""
+    text); ``output_value()`` is the data decoded."""
 
     id: str = field("id")
     url: str = field("url", default="")
@@ -790,6 +808,14 @@ class WaitpointToken(Record):
     output_is_error: bool = field("outputIsError", default=False)
 
     _redacted = ("url",)
+
+    def output_value(self) -> Any:
+        """The completion data (for a timed-out token, the error), decoded from ``output`` as
+        ``output_type`` says (superjson's ``json`` member, JSON, or the text of ``text/...``);
+        None when there is none or it cannot be decoded. The library decodes it
+        (``trigger_waitpoints_token_output``, Rust's ``WaitpointToken::output_value``); no
+        request is made."""
+        return _native_output(LIB.trigger_waitpoints_token_output, self)
 
     def __str__(self) -> str:
         return self.id

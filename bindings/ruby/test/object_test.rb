@@ -54,14 +54,20 @@ class ObjectTest < Minitest::Test
     assert_raises(Triggerdev::DecodeError) { Triggerdev::Run.new("[1]").id }
   end
 
-  def test_run_result_decodes_its_output
+  # RunResult#output is the library's decoding (trigger_runs_result_output) of the result's
+  # JSON, also for a result made from a Hash.
+  def test_run_result_output_is_decoded_by_the_library
     json = { "ok" => true, "id" => "r", "output" => "{\"a\":1}", "outputType" => "application/json" }
     assert_equal({ "a" => 1 }, Triggerdev::RunResult.new(json).output)
+    assert_equal({ "a" => 1 }, Triggerdev::RunResult.new(JSON.generate(json)).output_value)
     superjson = json.merge("output" => "{\"json\":[1,2]}", "outputType" => "application/super+json")
     assert_equal [1, 2], Triggerdev::RunResult.new(superjson).output
     text = json.merge("output" => "plain", "outputType" => "text/plain")
     assert_equal "plain", Triggerdev::RunResult.new(text).output
     assert_equal "{\"a\":1}", Triggerdev::RunResult.new(json).to_h["output"]
+    assert_equal "{\"a\":1}", Triggerdev::RunResult.new(json).raw_output
+    assert_nil Triggerdev::RunResult.new(json.merge("output" => "not json")).output, "undecodable, as in Rust"
+    assert_nil Triggerdev::RunResult.new(json.reject { |k, _| k == "output" }).output
   end
 
   def test_names

@@ -46,6 +46,8 @@ class RunsTest < TriggerdevTest
     result = c.runs.result(handle.id)
     assert result.ok?
     assert_equal({ "sent" => true }, result.output)
+    assert_equal({ "sent" => true }, result.output_value)
+    assert_equal '{"sent":true}', result.raw_output
     done = c.runs.poll(handle.id, interval: 0.01)
     assert_equal "COMPLETED", done.status
     assert_equal({ "sent" => true }, done.output)
@@ -94,6 +96,33 @@ class RunsTest < TriggerdevTest
     assert_kind_of Triggerdev::RunTrace, trace
     refute_nil trace.trace_id
     refute_nil trace.root_span
+  end
+
+  # RunResult#output is the library's decoding of the result (trigger_runs_result_output).
+  def test_a_results_output_decodes_to_the_value_and_none_is_nil
+    c = client
+    values = [{ "approved" => true }, [1, "two", nil], "text", 42]
+    ids = values.map do |value|
+      c.tasks.trigger("result", {}).id.tap { |id| emu.complete_run(id, value) }
+    end
+    emu.clear_requests
+    results = ids.map { |id| c.runs.result(id) }
+    assert_equal values, results.map(&:output)
+    assert_equal ids.size, logged.size, "one request per result, none to decode"
+
+    bare = c.tasks.trigger("result", {}).id
+    emu.complete_run(bare)
+    result = c.runs.result(bare)
+    assert result.ok?
+    assert_equal "null", result.raw_output
+    assert_nil result.output, "completed without output"
+
+    failed = c.tasks.trigger("result", {}).id
+    emu.fail_run(failed, "boom")
+    result = c.runs.result(failed)
+    refute result.ok?
+    assert_nil result.raw_output
+    assert_nil result.output, "a failed run has no output"
   end
 
   def test_run_objects_keep_the_servers_json

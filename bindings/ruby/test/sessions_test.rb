@@ -249,7 +249,9 @@ class SessionsTest < TriggerdevTest
     out = c.sessions.open("chat-12").output
     sub = out.subscribe(stop_at_end_of_window: true)
     assert_empty logged("/realtime/"), "no request until it is iterated"
+    assert_nil sub.last_seq, "before the first record"
     assert_equal [0, 1, 2], sub.first(3).map(&:data)
+    assert_equal 2, sub.last_seq, "the last record's seq"
     assert_equal [3, 4, 5], sub.first(3).map(&:data), "a later each resumes after the last record"
     assert_equal 5, sub.last_seq
     assert_equal [6], sub.map(&:data)

@@ -67,6 +67,32 @@ class WaitpointsTest < TriggerdevTest
     assert_nil done.output
   end
 
+  def test_output_is_the_librarys_decoding_of_the_token
+    c = client
+    token = c.waitpoints.create_token(tags: ["decode"])
+    waiting = c.waitpoints.retrieve_token(token.id)
+    assert_nil waiting.output, "no completion data yet"
+    assert_nil waiting.output_value
+    assert_nil waiting.raw_output
+
+    c.waitpoints.complete_token(token.id, { approved: true })
+    done = c.waitpoints.retrieve_token(token.id)
+    emu.clear_requests
+    assert_equal({ "approved" => true }, done.output)
+    assert_equal({ "approved" => true }, done.output_value)
+    assert_equal '{"json":{"approved":true}}', done.raw_output
+    assert_empty logged("/"), "decoding makes no request"
+    # A token made from a Hash decodes alike; list items carry no output (retrieve only).
+    assert_equal({ "approved" => true }, Triggerdev::WaitpointToken.new(done.to_h).output)
+    assert_equal [nil], c.waitpoints.list_tokens(tags: ["decode"]).map(&:output)
+    assert_equal [nil], c.waitpoints.list_tokens_page(tags: ["decode"]).data.map(&:output)
+
+    # What the library cannot decode is nil, as in Rust.
+    unknown = done.to_h.merge("outputType" => "application/x-unknown")
+    assert_nil Triggerdev::WaitpointToken.new(unknown).output
+    assert_raises(Triggerdev::InvalidArgumentError) { Triggerdev::WaitpointToken.new("{}").output }
+  end
+
   def test_a_token_scoped_to_another_waitpoint_is_permission_denied
     c = client
     a = c.waitpoints.create_token

@@ -31,9 +31,10 @@ module Triggerdev
     # Every export of include/triggerdev.h: name => [parameter types, return type, blocking].
     # "Blocking" exports may make HTTP requests: they run without the GVL, so other Ruby threads
     # keep running. C types: const char * = :string; T ** (out-parameters) and handles =
-    # :pointer; enum trigger_result = :int; uint16_t, uint32_t, int64_t, uint64_t and bool as
-    # themselves (:uint16, :uint32, :int64, :uint64, :bool). test/native_test.rb checks this table against the
-    # header, so a new export that is missing here fails the suite.
+    # :pointer; int64_t * (an out-parameter) = :pointer to an int64 buffer;
+    # enum trigger_result = :int; uint16_t, uint32_t, int64_t, uint64_t and bool as themselves
+    # (:uint16, :uint32, :int64, :uint64, :bool). test/native_test.rb checks this table against
+    # the header, so a new export that is missing here fails the suite.
     FUNCTIONS = {
       trigger_version: [[], :string, false],
       trigger_string_free: [%i[pointer], :void, false],
@@ -74,6 +75,8 @@ module Triggerdev
       trigger_runs_metadata: [%i[pointer string pointer pointer], :int, true],
       trigger_runs_add_tags: [%i[pointer string string pointer pointer], :int, true],
       trigger_runs_result: [%i[pointer string pointer pointer], :int, true],
+      # Decodes a result's JSON; no request.
+      trigger_runs_result_output: [%i[string pointer pointer], :int, false],
       trigger_runs_events: [%i[pointer string pointer pointer], :int, true],
       trigger_runs_trace: [%i[pointer string pointer pointer], :int, true],
 
@@ -122,6 +125,8 @@ module Triggerdev
       trigger_waitpoints_tokens_iter_next: [%i[pointer pointer pointer], :int, true],
       trigger_waitpoints_tokens_iter_free: [%i[pointer], :void, false],
       trigger_waitpoints_retrieve_token: [%i[pointer string pointer pointer], :int, true],
+      # Decodes a token's JSON; no request.
+      trigger_waitpoints_token_output: [%i[string pointer pointer], :int, false],
       trigger_waitpoints_complete_token: [%i[pointer string string pointer pointer], :int, true],
 
       trigger_bulk_actions_create: [%i[pointer string pointer pointer], :int, true],
@@ -153,6 +158,10 @@ module Triggerdev
       # another thread meanwhile.
       trigger_session_stream_next: [%i[pointer pointer pointer], :int, true],
       trigger_session_stream_stop: [%i[pointer], :void, false],
+      # Writes an int64_t; waits while another thread is in _next (so without the GVL). Not
+      # used yet: Subscription#last_seq is tracked here until the library's count stops
+      # running ahead of the records _next has returned.
+      trigger_session_stream_last_seq: [%i[pointer pointer pointer], :int, true],
       trigger_session_stream_free: [%i[pointer], :void, false],
     }.freeze
 

@@ -198,6 +198,24 @@ module Triggerdev
     end
   end
 
+  # For objects whose user data the library decodes (WaitpointToken#output, RunResult#output):
+  # keeps the JSON text the library returned, to hand it back as it was (an object made from a
+  # Hash hands back that Hash as JSON).
+  module NativeOutput
+    def initialize(json)
+      super
+      @json_text = json if json.is_a?(String)
+    end
+
+    private
+
+    # What export +fn+ (+const char *object_json, char **out_json, err+) writes for this
+    # object, parsed (its +null+ is nil).
+    def native_output(fn)
+      JSON.parse(Native.call_json(fn, @json_text || JSON.generate(to_h)))
+    end
+  end
+
   # Run statuses (the API's 2025-07-16 vocabulary).
   module RunStatus
     ALL = %w[PENDING_VERSION QUEUED DEQUEUED EXECUTING WAITING COMPLETED CANCELED FAILED CRASHED
@@ -252,22 +270,23 @@ module Triggerdev
   end
 
   # The result of a finished run (+runs.result+). The API sends +output+ as serialized text
-  # (+outputType+ "application/json" or "application/super+json"); #output decodes it
-  # (#to_h keeps the text as sent).
+  # (+outputType+ "application/json", "application/super+json", ...); #output is it decoded by
+  # the library (+trigger_runs_result_output+, the Rust SDK's +RunResult::output_value+), nil
+  # when there is none; #raw_output (and #to_h) keep the text as sent.
   class RunResult < TriggerObject
+    include NativeOutput
+
     fields :ok, :id, :output_type, :error, :task_identifier
 
+    # The output, decoded; nil when there is none.
     def output
-      raw = self["output"]
-      return raw unless raw.is_a?(String)
+      native_output(:trigger_runs_result_output)
+    end
+    alias output_value output
 
-      case output_type
-      when "application/json" then JSON.parse(raw)
-      when "application/super+json" then JSON.parse(raw).then { |v| v.is_a?(Hash) && v.key?("json") ? v["json"] : v }
-      else raw
-      end
-    rescue JSON::ParserError
-      raw
+    # The +output+ text as the API sent it.
+    def raw_output
+      self["output"]
     end
 
     def ok?

@@ -11,28 +11,19 @@ module Triggerdev
   end
 
   # A waitpoint token (+waitpoints.retrieve_token+, +list_tokens+ items). #output is the
-  # completion data, decoded from the API's +output+ text as +outputType+ says (as the Rust
-  # SDK's +WaitpointToken::output_value+): superjson's +json+ member, parsed JSON, or the text
-  # of a +text/...+ output; nil when there is none. #raw_output is the text as sent.
+  # completion data, decoded from the API's +output+ text as +outputType+ says by the library
+  # (+trigger_waitpoints_token_output+, the Rust SDK's +WaitpointToken::output_value+):
+  # superjson's +json+ member, parsed JSON, or the text of a +text/...+ output; nil when there
+  # is none. #raw_output is the text as sent.
   class WaitpointToken < TriggerObject
+    include NativeOutput
+
     fields :id, :url, :status, :completed_at, :timeout_at, :idempotency_key,
            :idempotency_key_expires_at, :tags, :created_at, :output_type, :output_is_error
 
-    # The completion data (or, for a timed-out token, the error), decoded.
+    # The completion data (or, for a timed-out token, the error), decoded; nil when none.
     def output
-      raw = self["output"]
-      return raw unless raw.is_a?(String)
-
-      mime = (output_type || "application/json").split(";").first.to_s.strip
-      case mime
-      when "application/super+json"
-        parsed = JSON.parse(raw)
-        parsed.is_a?(Hash) ? parsed["json"] : nil
-      when "application/json" then JSON.parse(raw)
-      when %r{\Atext/} then raw
-      end
-    rescue JSON::ParserError
-      nil
+      native_output(:trigger_waitpoints_token_output)
     end
     alias output_value output
 

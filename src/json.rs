@@ -152,6 +152,25 @@ impl RawJson {
         self.0.get()
     }
 
+    /// The JSON decoded into `T` (a payload into your own type, say).
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Email {
+    ///     to: String,
+    /// }
+    /// let payload = triggerdev::RawJson::from_text(r#"{"to":"ada@example.com"}"#)?;
+    /// assert_eq!(payload.parse::<Email>().unwrap().to, "ada@example.com");
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// serde_json's error when the JSON does not fit `T`.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> serde_json::Result<T> {
+        serde_json::from_str(self.0.get())
+    }
+
     /// The value, parsed.
     pub fn to_value(&self) -> Value {
         serde_json::from_str(self.0.get()).unwrap_or(Value::Null)

@@ -412,9 +412,9 @@ macro_rules! run_struct {
             /// Duration.
             #[serde(default)]
             pub duration_ms: f64,
-            /// Metadata.
+            /// Metadata, as the API sent it.
             #[serde(default)]
-            pub metadata: Option<serde_json::Value>,
+            pub metadata: Option<RawJson>,
             $($extra)*
         }
     };
@@ -456,15 +456,15 @@ run_struct! {
         /// The batch, if any.
         #[serde(default)]
         pub batch_id: Option<String>,
-        /// The payload, decoded.
+        /// The payload, as the API sent it (decode it with [`RawJson::parse`]).
         #[serde(default)]
-        pub payload: Option<serde_json::Value>,
+        pub payload: Option<RawJson>,
         /// Where a large payload can be downloaded.
         #[serde(default)]
         pub payload_presigned_url: Option<String>,
-        /// The output, decoded.
+        /// The output, as the API sent it.
         #[serde(default)]
-        pub output: Option<serde_json::Value>,
+        pub output: Option<RawJson>,
         /// Where a large output can be downloaded.
         #[serde(default)]
         pub output_presigned_url: Option<String>,
@@ -473,10 +473,10 @@ run_struct! {
         pub error: Option<RunError>,
         /// The schedule that triggered the run.
         #[serde(default)]
-        pub schedule: Option<serde_json::Value>,
+        pub schedule: Option<RawJson>,
         /// Root, parent and child runs.
         #[serde(default)]
-        pub related_runs: Option<serde_json::Value>,
+        pub related_runs: Option<RawJson>,
         /// Attempts so far.
         #[serde(default)]
         pub attempt_count: u32,
@@ -1039,7 +1039,8 @@ impl Runs {
     /// let handle = client.tasks().trigger("send-email", &serde_json::json!({"to": "ada"}), &Default::default())?;
     /// let run = client.runs().retrieve(&handle.id)?;
     /// assert_eq!(run.status, triggerdev::RunStatus::Queued);
-    /// assert_eq!(run.payload, Some(serde_json::json!({"to": "ada"})));
+    /// // Payload, output and metadata come as the JSON the API sent (key order included).
+    /// assert_eq!(run.payload.unwrap().get(), r#"{"to":"ada"}"#);
     /// # Ok::<(), triggerdev::Error>(())
     /// ```
     ///
@@ -1063,10 +1064,10 @@ impl Runs {
             .clone()
             .filter(|_| model.output.is_none());
         if let Some(value) = payload_url.and_then(|url| payload::download(&self.client, &url)) {
-            run.set_member("payload", value, |r, v| r.payload = Some(v));
+            run.set_member("payload", value, |r, v| r.payload = Some(v.into()));
         }
         if let Some(value) = output_url.and_then(|url| payload::download(&self.client, &url)) {
-            run.set_member("output", value, |r, v| r.output = Some(v));
+            run.set_member("output", value, |r, v| r.output = Some(v.into()));
         }
         Ok(run)
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 import threading
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 
@@ -389,6 +389,45 @@ def test_an_unused_subscription_is_freed_once_by_its_finalizer(dev: triggerdev.C
     del subscription
     gc.collect()
     assert len(frees) == 1
+
+
+def test_last_seq_is_where_a_new_subscription_resumes_and_passes_a_trailing_command_record(
+    dev: triggerdev.Client, emu: Emulator
+) -> None:
+    # last_seq is the library's (trigger_session_stream_last_seq): the records handed out, not
+    # the batch they came in, then the command record skipped after the last of them.
+    start(dev, "chat-seq")
+    emu.set_session_options(sse_linger_ms=0)
+    seqs: List[int] = emu.append_session_records("chat-seq", [{"data": i} for i in range(7)], io="out")["seqs"]
+    (fence,) = emu.append_session_records("chat-seq", [{"command": "fence", "body": "f"}], io="out")["seqs"]
+    assert len(seqs) == 7 and fence > seqs[-1]
+    channel = dev.sessions.open("chat-seq").output
+    sub = channel.subscribe(stop_at_end_of_window=True)
+    assert sub.last_seq is None, "before the first record"
+    seen: List[Tuple[Any, Optional[int]]] = []
+    for record in sub:
+        seen.append((record.data, sub.last_seq))
+        if len(seen) == 3:
+            break
+    assert seen == [(0, seqs[0]), (1, seqs[1]), (2, seqs[2])], "read after each record"
+    assert sub.last_seq == seqs[2], "the 3rd record's seq, not the end of its batch"
+
+    with channel.subscribe(stop_at_end_of_window=True, last_event_id=sub.last_seq) as resumed:
+        assert resumed.last_seq == seqs[2], "the last_event_id it starts after"
+        records = list(resumed)
+    assert [r.data for r in records] == [3, 4, 5, 6], "none lost, none repeated"
+    assert [r.seq_num for r in records] == seqs[3:]
+    assert resumed.last_seq == fence
+
+    assert [r.data for r in sub] == [3, 4, 5, 6]
+    assert sub.last_seq == fence, "past the fence, one past the last data record"
+    sub.close()
+    assert sub.last_seq == fence, "still there after close()"
+
+    closed_early = channel.subscribe(stop_at_end_of_window=True, last_event_id=seqs[4])
+    assert next(closed_early).data == 5
+    closed_early.close()
+    assert closed_early.last_seq == seqs[5]
 
 
 def test_subscribe_resumes_across_a_dropped_stream(dev: triggerdev.Client, emu: Emulator) -> None:

@@ -160,6 +160,7 @@ class NativeIterator(Iterator[T], Generic[T]):
             ptr = handle.borrow()
             try:
                 raw = call_json(self._next_fn, ptr)
+                self._after_next(ptr)
             except BaseException:
                 self._done = True
                 raise
@@ -173,6 +174,11 @@ class NativeIterator(Iterator[T], Generic[T]):
                 raise StopIteration
             self.items_seen += 1
         return self._convert(_json_loads(raw))
+
+    def _after_next(self, ptr: int) -> None:
+        """Called after each ``next_fn`` that succeeded (a record, or the end), under the lock
+        and before the handle is freed at the end: for what a subclass reads from the handle
+        then."""
 
     def stop(self) -> None:
         """For iterators whose export has a stop function (a subscription): asks a ``next()``

@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ._exceptions import error_from_parts
 
-__all__ = ["LIB", "LIB_PATH", "call_json", "call_handle", "call_void", "library_version"]
+__all__ = ["LIB", "LIB_PATH", "call_json", "call_handle", "call_int64", "call_void", "library_version"]
 
 VERSION = "0.1.0"  # the package version; the library must report the same
 
@@ -164,8 +164,8 @@ OTHER_EXPORTS: Dict[str, Tuple[Any, Tuple[Any, ...]]] = {
     # safe from any thread, also while another thread is blocked in trigger_session_stream_next
     "trigger_session_stream_stop": (None, (c_void_p,)),
     "trigger_session_stream_free": (None, (c_void_p,)),
-    # writes an int64_t; waits while another thread is in trigger_session_stream_next. Not used
-    # yet: its count runs ahead of the records trigger_session_stream_next has returned.
+    # writes an int64_t (Subscription.last_seq); waits while another thread is in
+    # trigger_session_stream_next
     "trigger_session_stream_last_seq": (c_int, (c_void_p, POINTER(c_int64), _ERR)),
 }
 
@@ -351,6 +351,16 @@ def call_handle(fn: Callable[..., int], *args: Any) -> int:
         _raise(rc, err)
     if out.value is None:  # pragma: no cover - the ABI never does this on success
         raise RuntimeError(f"{getattr(fn, '__name__', 'call')} returned no handle")
+    return int(out.value)
+
+
+def call_int64(fn: Callable[..., int], *args: Any) -> int:
+    """Calls an export that writes ``int64_t *out``; returns what it wrote."""
+    out = c_int64()
+    err = c_void_p()
+    rc = fn(*args, byref(out), byref(err))
+    if rc:
+        _raise(rc, err)
     return int(out.value)
 
 

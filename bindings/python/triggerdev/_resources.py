@@ -17,7 +17,7 @@ from . import _encode as enc
 from ._call import Caller, NativeIterator, loads
 from ._encode import NOT_GIVEN, NotGiven, Option, cstr, dumps, opt_cstr, option_table, options_json
 from ._exceptions import InvalidArgumentError
-from ._ffi import LIB, call_json
+from ._ffi import LIB, call_int64, call_json
 from ._models import (
     Appended,
     Batch,
@@ -1369,10 +1369,12 @@ class Subscription(NativeIterator[SessionRecord]):
     at the end of the server's window with ``stop_at_end_of_window=True``, or after a terminal
     error (raised once). ``stop()`` and ``close()`` may be called from any thread, also while
     another thread is blocked in ``next()``, which then ends the iteration at once. Use it as
-    a context manager, or ``close()`` it; it is freed exactly once.
+    a context manager, or ``close()`` it; it is freed exactly once. ``last_seq`` is where a
+    new subscription resumes (``last_event_id``) without losing or repeating a record.
     """
 
     def __init__(self, caller: Caller, args: Tuple[Any, ...]) -> None:
+        self._last_seq: Optional[int] = None
         super().__init__(
             caller,
             LIB.trigger_sessions_subscribe,
@@ -1383,6 +1385,25 @@ class Subscription(NativeIterator[SessionRecord]):
             "subscription",
             stop_fn=LIB.trigger_session_stream_stop,
         )
+        handle = self._handle
+        ptr = handle.borrow()
+        try:
+            self._after_next(ptr)  # the last_event_id it starts after, or None
+        finally:
+            handle.release()
+
+    def _after_next(self, ptr: int) -> None:
+        seq = call_int64(LIB.trigger_session_stream_last_seq, ptr)
+        self._last_seq = None if seq < 0 else seq
+
+    @property
+    def last_seq(self) -> Optional[int]:
+        """The ``seq_num`` of the last record ``next()`` returned, or of S2 command records
+        skipped after it (``trigger_session_stream_last_seq``, read after each ``next()``);
+        before the first record, the ``last_event_id`` it started after, or None. Still there
+        after ``close()``: pass it as ``last_event_id`` to resume without losing or repeating
+        a record."""
+        return self._last_seq
 
     def __enter__(self) -> "Subscription":
         return self

@@ -241,6 +241,46 @@ class SessionsTest < TriggerdevTest
     assert_equal control.seq_num, sub.last_seq, "the cursor advanced past the command record too"
   end
 
+  # last_seq is the library's (trigger_session_stream_last_seq): the records handed out, not
+  # the batch they came in, then the command record skipped after the last of them.
+  def test_last_seq_is_where_a_new_subscription_resumes_and_passes_a_trailing_command_record
+    drain_windows
+    c = client
+    start(c, "chat-seq")
+    seqs = emu.append_session_records("chat-seq", "out", Array.new(7) { |i| { data: i } })
+    fence = emu.append_session_records("chat-seq", "out", { command: "fence", body: "f" }).first
+    assert_equal 7, seqs.size
+    assert_operator fence, :>, seqs.last
+    out = c.sessions.open("chat-seq").output
+    sub = out.subscribe(stop_at_end_of_window: true)
+    assert_nil sub.last_seq, "before the first record"
+    seen = []
+    sub.each do |record|
+      seen << [record.data, sub.last_seq]
+      break if seen.size == 3
+    end
+    assert_equal [[0, seqs[0]], [1, seqs[1]], [2, seqs[2]]], seen, "read after each record, inside the block"
+    assert_equal seqs[2], sub.last_seq, "the 3rd record's seq, not the end of its batch"
+
+    resumed = out.subscribe(stop_at_end_of_window: true, last_event_id: sub.last_seq)
+    assert_equal seqs[2], resumed.last_seq, "the last_event_id: it starts after"
+    records = resumed.to_a
+    assert_equal [3, 4, 5, 6], records.map(&:data), "none lost, none repeated"
+    assert_equal seqs[3..], records.map(&:seq_num)
+    assert_equal fence, resumed.last_seq
+
+    assert_equal [3, 4, 5, 6], sub.map(&:data), "the first subscription resumes from its last_seq"
+    assert_equal fence, sub.last_seq, "past the fence, kept after the stream is freed"
+    assert_empty sub.to_a
+    assert_equal fence, sub.last_seq
+
+    again = out.subscribe(stop_at_end_of_window: true)
+    assert_equal [0, 1, 2], again.first(3).map(&:data)
+    assert_equal seqs[2], again.last_seq
+    assert_equal [3, 4, 5], again.first(3).map(&:data), "a second first(3) resumes after the first"
+    assert_equal seqs[5], again.last_seq
+  end
+
   def test_a_subscription_is_an_enumerable_that_resumes_where_it_stopped
     drain_windows
     c = client

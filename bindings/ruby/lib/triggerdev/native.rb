@@ -158,9 +158,8 @@ module Triggerdev
       # another thread meanwhile.
       trigger_session_stream_next: [%i[pointer pointer pointer], :int, true],
       trigger_session_stream_stop: [%i[pointer], :void, false],
-      # Writes an int64_t; waits while another thread is in _next (so without the GVL). Not
-      # used yet: Subscription#last_seq is tracked here until the library's count stops
-      # running ahead of the records _next has returned.
+      # Writes an int64_t (Subscription#last_seq); waits while another thread is in _next (so
+      # without the GVL).
       trigger_session_stream_last_seq: [%i[pointer pointer pointer], :int, true],
       trigger_session_stream_free: [%i[pointer], :void, false],
     }.freeze
@@ -287,6 +286,21 @@ module Triggerdev
       raise error if error
 
       handle
+    end
+
+    # Calls +fn+ (an export whose last two parameters are +int64_t *out+ and +trigger_error
+    # **err+) with +args+, and returns what it wrote to +out+ (an Integer). A failure raises.
+    def self.call_int64(fn, *args)
+      out = FFI::MemoryPointer.new(:int64)
+      err = FFI::MemoryPointer.new(:pointer)
+      error = nil
+      Thread.handle_interrupt(DEFER) do
+        rc = public_send(fn, *args, out, err)
+        error = Errors.from_native(rc, err.get_pointer(0)) unless rc.zero?
+      end
+      raise error if error
+
+      out.read_int64
     end
 
     # Calls +fn+ (an export whose only out-parameter is +err+) and raises on failure.

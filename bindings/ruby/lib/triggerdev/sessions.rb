@@ -287,13 +287,17 @@ module Triggerdev
   #
   # #each opens a native stream and frees it when the iteration ends (at the end of the window
   # with +stop_at_end_of_window: true+, after #stop, by +break+ or an exception). A later #each
-  # resumes after the last record an earlier one yielded (+first(3)+ then +first(3)+ reads six
-  # different records). After #stop, #each yields nothing. Without a block, #each returns an
-  # Enumerator.
+  # resumes from #last_seq, after the last record an earlier one yielded (+first(3)+ then
+  # +first(3)+ reads six different records). After #stop, #each yields nothing. Without a
+  # block, #each returns an Enumerator.
   class Subscription
     include Enumerable
 
-    # The seq number of the last record yielded (or the +last_event_id:+ it started after).
+    # Where a later #each (or a new subscription's +last_event_id:+) resumes without losing or
+    # repeating a record: the library's +trigger_session_stream_last_seq+, read after each
+    # record and when the stream ends (the seq of the last record handed out, or of S2 command
+    # records skipped after it), kept after the stream is freed. nil before the first record,
+    # or the +last_event_id:+ it started after.
     attr_reader :last_seq
 
     # +owner+: the client (pinned); +args+: session, channel name, io; +options+: the
@@ -302,12 +306,18 @@ module Triggerdev
       @owner = owner
       @args = args
       @options = options
-      @last_seq = options["lastEventId"]
+      @last_seq = nil
       @lock = Mutex.new
       @live = []
       @stopped = false
-      # Bad arguments are reported by subscribe, not at the first record.
-      open_stream.free
+      # Bad arguments are reported by subscribe, not at the first record; the stream also says
+      # where it starts (the last_event_id:, or nil).
+      stream = open_stream
+      begin
+        @last_seq = read_last_seq(stream)
+      ensure
+        stream.free
+      end
     end
 
     def each
@@ -323,14 +333,19 @@ module Triggerdev
       begin
         while (json = Native.call_json(:trigger_session_stream_next, stream))
           record = SessionRecord.new(JSON.parse(json))
-          seq = record.seq_num
-          @lock.synchronize { @last_seq = seq if seq.is_a?(Integer) && (@last_seq.nil? || seq > @last_seq) }
+          update_last_seq(stream)
           yield record
         end
       ensure
-        @lock.synchronize do
-          @live.delete(stream)
-          stream.free
+        # At the end (the window, #stop, a break, an error): command records skipped after the
+        # last record count too. Read before the stream is freed.
+        begin
+          update_last_seq(stream)
+        ensure
+          @lock.synchronize do
+            @live.delete(stream)
+            stream.free
+          end
         end
       end
       self
@@ -355,6 +370,19 @@ module Triggerdev
     end
 
     private
+
+    # The stream's trigger_session_stream_last_seq (nil for -1, before the first record).
+    def read_last_seq(stream)
+      seq = Native.call_int64(:trigger_session_stream_last_seq, stream)
+      seq.negative? ? nil : seq
+    end
+
+    # Takes the stream's last_seq; never moves back (another #each running at the same time
+    # may be further on).
+    def update_last_seq(stream)
+      seq = read_last_seq(stream)
+      @lock.synchronize { @last_seq = seq if seq && (@last_seq.nil? || seq > @last_seq) }
+    end
 
     def open_stream
       opts = @options

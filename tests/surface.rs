@@ -2104,3 +2104,47 @@ fn a_queue_with_a_numeric_id_names_the_type_error() {
     );
     assert_eq!(err.status(), Some(200));
 }
+
+/// A clock one second later at every reading.
+struct TickingClock(std::sync::Mutex<std::time::SystemTime>);
+
+impl triggerdev::Clock for TickingClock {
+    fn now(&self) -> std::time::SystemTime {
+        let mut now = self.0.lock().unwrap();
+        *now += std::time::Duration::from_secs(1);
+        *now
+    }
+    fn sleep(&self, _: std::time::Duration) {}
+}
+
+#[test]
+fn a_locally_signed_token_reads_the_clock_once_for_iat_and_exp() {
+    let mut server = Server::new();
+    let claims = server
+        .mock("POST", "/api/v1/auth/jwt/claims")
+        .with_body(r#"{"sub":"env_1","pub":true}"#)
+        .create();
+    let start = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+    let client = Client::with_env(
+        triggerdev::Config::new()
+            .access_token(DEV_KEY)
+            .base_url(server.url())
+            .clock(Arc::new(TickingClock(std::sync::Mutex::new(start)))),
+        &triggerdev::Env::default(),
+    );
+    let token = client
+        .auth()
+        .create_public_token(
+            &triggerdev::PublicTokenOptions::new(triggerdev::TokenScopes::new())
+                .expiration_time("15m"),
+        )
+        .unwrap();
+    claims.assert();
+    let payload: serde_json::Value =
+        serde_json::from_str(&signed_payload(&token, DEV_KEY)).unwrap();
+    let (iat, exp) = (
+        payload["iat"].as_u64().unwrap(),
+        payload["exp"].as_u64().unwrap(),
+    );
+    assert_eq!(exp - iat, 900, "{payload}");
+}

@@ -593,10 +593,9 @@ impl PublicTokens {
         let cfg = self.client.resolved();
         credentials::check(cfg, mint.operation, Access::SecretKey { jwt: false })?;
         let default = Expiration::In(DEFAULT_PUBLIC_TOKEN_TTL);
-        let (exp, sent) = mint
-            .expiration
-            .unwrap_or(&default)
-            .resolve(cfg.clock.now())?;
+        // One reading of the clock for `iat` and `exp`, so that `exp - iat` is the TTL asked.
+        let now = cfg.clock.now();
+        let (exp, sent) = mint.expiration.unwrap_or(&default).resolve(now)?;
         match credentials::signing_key(cfg) {
             Some(key) => {
                 let call = Call::new(
@@ -628,7 +627,7 @@ impl PublicTokens {
                         claims.set("realtime", realtime);
                     }
                 }
-                Ok(jwt::sign(key.as_bytes(), claims, cfg.clock.now(), exp))
+                Ok(jwt::sign(key.as_bytes(), claims, now, exp))
             }
             None => {
                 let scopes = mint.scopes.unwrap_or_default();

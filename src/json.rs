@@ -15,27 +15,67 @@ use serde_json::Value;
 #[derive(Debug)]
 pub(crate) struct WithJson<M> {
     pub(crate) model: M,
-    pub(crate) json: Box<RawValue>,
+    json: JsonText,
+}
+
+/// The JSON text of a [`WithJson`].
+#[derive(Debug)]
+enum JsonText {
+    /// A value inside a larger document (a page's item).
+    Raw(Box<RawValue>),
+    /// A whole response body: decoding the model checked it is valid JSON, so it is kept
+    /// without a second pass over it (a third of a retrieve's CPU in the C ABI).
+    Body(String),
+}
+
+impl<M> WithJson<M> {
+    /// The JSON text.
+    pub(crate) fn into_text(self) -> String {
+        match self.json {
+            JsonText::Raw(raw) => raw.get().to_owned(),
+            JsonText::Body(text) => text,
+        }
+    }
+
+    fn text(&self) -> &str {
+        match &self.json {
+            JsonText::Raw(raw) => raw.get(),
+            JsonText::Body(text) => text,
+        }
+    }
 }
 
 impl<'de, M: DeserializeOwned> Deserialize<'de> for WithJson<M> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<WithJson<M>, D::Error> {
-        let json = Box::<RawValue>::deserialize(d)?;
-        let model = serde_json::from_str(json.get()).map_err(D::Error::custom)?;
-        Ok(WithJson { model, json })
+        let raw = Box::<RawValue>::deserialize(d)?;
+        let model = serde_json::from_str(raw.get()).map_err(D::Error::custom)?;
+        Ok(WithJson {
+            model,
+            json: JsonText::Raw(raw),
+        })
     }
 }
 
 /// Serializes as the JSON text, untouched.
 impl<M> Serialize for WithJson<M> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.json.serialize(s)
+        match &self.json {
+            JsonText::Raw(raw) => raw.serialize(s),
+            // Not reached by the C ABI, which takes whole bodies with `into_text`.
+            JsonText::Body(text) => RawValue::from_string(text.clone())
+                .map_err(serde::ser::Error::custom)?
+                .serialize(s),
+        }
     }
 }
 
 /// What an operation can return for model `M`: `M` itself (the Rust API) or
 /// [`WithJson<M>`] (the C ABI).
 pub(crate) trait Decoded<M>: DeserializeOwned {
+    /// Decodes a whole response body.
+    fn from_body(text: &str) -> serde_json::Result<Self> {
+        serde_json::from_str(text)
+    }
     /// The model.
     fn model(&self) -> &M;
     /// Sets member `key` to `value`: in the model with `set`, and in the JSON text if kept.
@@ -52,15 +92,22 @@ impl<M: DeserializeOwned> Decoded<M> for M {
 }
 
 impl<M: DeserializeOwned> Decoded<M> for WithJson<M> {
+    fn from_body(text: &str) -> serde_json::Result<Self> {
+        Ok(WithJson {
+            model: serde_json::from_str(text)?,
+            // As a raw value, without the whitespace around it.
+            json: JsonText::Body(text.trim_matches([' ', '\t', '\n', '\r']).to_owned()),
+        })
+    }
     fn model(&self) -> &M {
         &self.model
     }
     fn set_member(&mut self, key: &str, value: Value, set: impl FnOnce(&mut M, Value)) {
         // Rare (large payloads): rebuild the text with the member set.
-        if let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(self.json.get()) {
+        if let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(self.text()) {
             map.insert(key.to_owned(), value.clone());
-            if let Ok(json) = serde_json::value::to_raw_value(&map) {
-                self.json = json;
+            if let Ok(json) = serde_json::to_string(&map) {
+                self.json = JsonText::Body(json);
             }
         }
         set(&mut self.model, value);

@@ -14,6 +14,7 @@ use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use crate::config::{EnvKind, Resolved, RetryPolicy, TokenKind};
 use crate::credentials::{self, Access};
 use crate::error::{Error, Result};
+use crate::json::Decoded;
 use crate::{API_VERSION, VERSION};
 
 /// Response bodies up to this size get a buffer of their announced length up front.
@@ -121,9 +122,19 @@ pub(crate) struct Reply {
 impl Reply {
     /// Decodes the body into `T`; a mismatch keeps the raw body.
     pub(crate) fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        self.decode(|text| serde_json::from_str(text))
+    }
+
+    /// Decodes the body as an operation's result for model `M` (which may keep the body's
+    /// text, for the C ABI); a mismatch keeps the raw body.
+    pub(crate) fn decoded<M, T: Decoded<M>>(&self) -> Result<T> {
+        self.decode(T::from_body)
+    }
+
+    fn decode<T>(&self, from_text: impl FnOnce(&str) -> serde_json::Result<T>) -> Result<T> {
         // Checking UTF-8 once is cheaper than serde_json's string-by-string checks.
         let decoded = match std::str::from_utf8(&self.body) {
-            Ok(text) => serde_json::from_str(text).map_err(|e| e.to_string()),
+            Ok(text) => from_text(text).map_err(|e| e.to_string()),
             Err(e) => Err(format!("the body is not UTF-8: {e}")),
         };
         decoded.map_err(|message| Error::Decode {

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::error::{trigger_error, trigger_result};
-use crate::json::{redact_strings, type_name};
+use crate::json::{redact_strings, type_name, WithJson};
 use crate::RawJson;
 
 /// What the body of an export returns.
@@ -240,6 +240,43 @@ pub(crate) unsafe fn call_json<T: Serialize>(
 ) -> trigger_result {
     // SAFETY: forwarded.
     unsafe { call_json_into(out_json, "out_json", err, body) }
+}
+
+/// A result that is one whole response: its JSON text is written as the server sent it.
+pub(crate) trait BodyText {
+    fn into_body_text(self) -> String;
+}
+
+impl<M> BodyText for WithJson<M> {
+    fn into_body_text(self) -> String {
+        self.into_text()
+    }
+}
+
+/// `None` (a run without a result yet) is the JSON text `null`.
+impl<M> BodyText for Option<WithJson<M>> {
+    fn into_body_text(self) -> String {
+        self.map_or_else(|| "null".to_owned(), WithJson::into_text)
+    }
+}
+
+/// [`call_json`] for an export whose result is one response ([`BodyText`]): the body's text
+/// goes out without being serialized again.
+///
+/// # Safety
+///
+/// As [`call_json`].
+pub(crate) unsafe fn call_body<T: BodyText>(
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+    body: impl FnOnce() -> FfiResult<T>,
+) -> trigger_result {
+    catch(err, || {
+        require_out(out_json, "out_json")?;
+        let text = body()?.into_body_text();
+        // SAFETY: checked not NULL above; writable by the caller's contract.
+        unsafe { write_string(out_json, text) }
+    })
 }
 
 /// [`call_json`] for an out-parameter named `out_name`.

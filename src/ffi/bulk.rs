@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{call_json, optional_object, required_object, required_str};
+use super::boundary::{call_body, call_json, optional_object, required_object, required_str};
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use super::pages;
@@ -31,7 +31,7 @@ pub unsafe extern "C" fn trigger_bulk_actions_create(
 ) -> trigger_result {
     // SAFETY (all blocks): the caller passes valid pointers, as the header documents.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let body: CreateBulkAction = required_object(body_json, "body_json")?;
             Ok(resolve(client)
                 .bulk_actions()
@@ -111,7 +111,7 @@ pub unsafe extern "C" fn trigger_bulk_actions_retrieve(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let id = required_str(bulk_action_id, "bulk_action_id")?;
             Ok(resolve(client)
                 .bulk_actions()
@@ -131,7 +131,7 @@ pub unsafe extern "C" fn trigger_bulk_actions_abort(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let id = required_str(bulk_action_id, "bulk_action_id")?;
             Ok(resolve(client).bulk_actions().abort_as::<WithJson<_>>(id)?)
         })

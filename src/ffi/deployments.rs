@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{call_json, optional_object, required_str};
+use super::boundary::{call_body, call_json, optional_object, required_str};
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use super::pages;
@@ -88,7 +88,7 @@ pub unsafe extern "C" fn trigger_deployments_retrieve(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let id = required_str(deployment_id, "deployment_id")?;
             Ok(resolve(client)
                 .deployments()
@@ -107,7 +107,7 @@ pub unsafe extern "C" fn trigger_deployments_retrieve_current(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             Ok(resolve(client)
                 .deployments()
                 .retrieve_current_as::<WithJson<Deployment>>()?)
@@ -124,7 +124,7 @@ pub unsafe extern "C" fn trigger_deployments_retrieve_latest(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             Ok(resolve(client)
                 .deployments()
                 .retrieve_latest_as::<WithJson<Deployment>>()?)
@@ -144,7 +144,7 @@ pub unsafe extern "C" fn trigger_deployments_promote(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let version = required_str(version, "version")?;
             Ok(resolve(client)
                 .deployments()

@@ -6,7 +6,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{call_json, required_object, required_str};
+use super::boundary::{call_body, call_json, required_object, required_str};
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use crate::json::WithJson;
@@ -48,7 +48,7 @@ pub unsafe extern "C" fn trigger_envvars_retrieve(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let project_ref = required_str(project_ref, "project_ref")?;
             let env = required_str(env, "env")?;
             let name = required_str(name, "name")?;
@@ -73,7 +73,7 @@ pub unsafe extern "C" fn trigger_envvars_create(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let project_ref = required_str(project_ref, "project_ref")?;
             let env = required_str(env, "env")?;
             let var: CreateEnvVar = required_object(body_json, "body_json")?;
@@ -98,7 +98,7 @@ pub unsafe extern "C" fn trigger_envvars_update(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let project_ref = required_str(project_ref, "project_ref")?;
             let env = required_str(env, "env")?;
             let name = required_str(name, "name")?;
@@ -123,7 +123,7 @@ pub unsafe extern "C" fn trigger_envvars_del(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let project_ref = required_str(project_ref, "project_ref")?;
             let env = required_str(env, "env")?;
             let name = required_str(name, "name")?;
@@ -150,7 +150,7 @@ pub unsafe extern "C" fn trigger_envvars_upload(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let project_ref = required_str(project_ref, "project_ref")?;
             let env = required_str(env, "env")?;
             let body: ImportEnvVars = required_object(body_json, "body_json")?;

@@ -5,7 +5,9 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{call_json, optional_object, optional_str, required_str, FfiResult};
+use super::boundary::{
+    call_body, call_json, optional_object, optional_str, required_str, FfiResult,
+};
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use super::pages;
@@ -113,7 +115,7 @@ pub unsafe extern "C" fn trigger_queues_retrieve(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let queue = queue_ref(queue, queue_type)?;
             Ok(resolve(client)
                 .queues()
@@ -134,7 +136,7 @@ pub unsafe extern "C" fn trigger_queues_pause(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let queue = queue_ref(queue, queue_type)?;
             Ok(resolve(client)
                 .queues()
@@ -154,7 +156,7 @@ pub unsafe extern "C" fn trigger_queues_resume(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let queue = queue_ref(queue, queue_type)?;
             Ok(resolve(client)
                 .queues()
@@ -176,7 +178,7 @@ pub unsafe extern "C" fn trigger_queues_override_concurrency_limit(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let queue = queue_ref(queue, queue_type)?;
             Ok(resolve(client)
                 .queues()
@@ -197,7 +199,7 @@ pub unsafe extern "C" fn trigger_queues_reset_concurrency_limit(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let queue = queue_ref(queue, queue_type)?;
             Ok(resolve(client)
                 .queues()

@@ -3,7 +3,9 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use super::boundary::{call_json, optional_object, parse_json, required_object, required_str};
+use super::boundary::{
+    call_body, call_json, optional_object, parse_json, required_object, required_str,
+};
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use super::pages;
@@ -104,7 +106,7 @@ pub unsafe extern "C" fn trigger_runs_retrieve(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let run_id = required_str(run_id, "run_id")?;
             Ok(resolve(client)
                 .runs()
@@ -126,7 +128,7 @@ pub unsafe extern "C" fn trigger_runs_poll(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let run_id = required_str(run_id, "run_id")?;
             let interval = Duration::from_millis(interval_ms);
             Ok(resolve(client)
@@ -147,7 +149,7 @@ pub unsafe extern "C" fn trigger_runs_cancel(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let run_id = required_str(run_id, "run_id")?;
             Ok(resolve(client).runs().cancel_as::<WithJson<_>>(run_id)?)
         })
@@ -171,7 +173,7 @@ pub unsafe extern "C" fn trigger_runs_replay(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let run_id = required_str(run_id, "run_id")?;
             let options: ReplayOptions = optional_object(options_json, "options_json")?;
             Ok(resolve(client)
@@ -194,7 +196,7 @@ pub unsafe extern "C" fn trigger_runs_reschedule(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let run_id = required_str(run_id, "run_id")?;
             let delay = required_str(delay, "delay")?;
             Ok(resolve(client)
@@ -218,7 +220,7 @@ pub unsafe extern "C" fn trigger_runs_update_metadata(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let run_id = required_str(run_id, "run_id")?;
             let body: UpdateMetadata = required_object(body_json, "body_json")?;
             Ok(resolve(client)
@@ -264,7 +266,7 @@ pub unsafe extern "C" fn trigger_runs_add_tags(
 
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let run_id = required_str(run_id, "run_id")?;
             let Tags(tags) = parse_json(required_str(tags_json, "tags_json")?, "tags_json")?;
             let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
@@ -288,7 +290,7 @@ pub unsafe extern "C" fn trigger_runs_result(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let run_id = required_str(run_id, "run_id")?;
             Ok(resolve(client).runs().result_as::<WithJson<_>>(run_id)?)
         })
@@ -324,7 +326,7 @@ pub unsafe extern "C" fn trigger_runs_events(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let run_id = required_str(run_id, "run_id")?;
             Ok(resolve(client).runs().events_as::<WithJson<_>>(run_id)?)
         })
@@ -342,7 +344,7 @@ pub unsafe extern "C" fn trigger_runs_trace(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let run_id = required_str(run_id, "run_id")?;
             Ok(resolve(client).runs().trace_as::<WithJson<_>>(run_id)?)
         })

@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{call_json, optional_object, required_object, required_str};
+use super::boundary::{call_body, call_json, optional_object, required_object, required_str};
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use super::pages;
@@ -94,7 +94,7 @@ pub unsafe extern "C" fn trigger_schedules_create(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let body: CreateSchedule = required_object(body_json, "body_json")?;
             Ok(resolve(client)
                 .schedules()
@@ -130,7 +130,7 @@ pub unsafe extern "C" fn trigger_schedules_update(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let schedule_id = required_str(schedule_id, "schedule_id")?;
             let body: UpdateSchedule = required_object(body_json, "body_json")?;
             Ok(resolve(client)
@@ -177,7 +177,7 @@ pub unsafe extern "C" fn trigger_schedules_del(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let schedule_id = required_str(schedule_id, "schedule_id")?;
             Ok(resolve(client)
                 .schedules()
@@ -198,7 +198,7 @@ pub unsafe extern "C" fn trigger_schedules_timezones(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             Ok(resolve(client)
                 .schedules()
                 .timezones_as::<WithJson<_>>(exclude_utc)?)

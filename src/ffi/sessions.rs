@@ -7,8 +7,8 @@ use std::ffi::c_char;
 use std::sync::{Mutex, PoisonError};
 
 use super::boundary::{
-    call_json, call_json_into, catch, catch_void, optional_object, optional_raw, optional_str,
-    parse_json, require_out, required_object, required_str, write_string, FfiResult,
+    call_body, call_json, call_json_into, catch, catch_void, optional_object, optional_raw,
+    optional_str, parse_json, require_out, required_object, required_str, write_string, FfiResult,
 };
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
@@ -142,7 +142,7 @@ pub unsafe extern "C" fn trigger_sessions_start(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let body: StartSession = required_object(body_json, "body_json")?;
             Ok(resolve(client).sessions().start_as::<WithJson<_>>(&body)?)
         })
@@ -220,7 +220,7 @@ pub unsafe extern "C" fn trigger_sessions_retrieve(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let session = required_str(session, "session")?;
             Ok(resolve(client)
                 .sessions()
@@ -243,7 +243,7 @@ pub unsafe extern "C" fn trigger_sessions_update(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let session = required_str(session, "session")?;
             let body: UpdateSession = required_object(body_json, "body_json")?;
             Ok(resolve(client)
@@ -266,7 +266,7 @@ pub unsafe extern "C" fn trigger_sessions_close(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let session = required_str(session, "session")?;
             let reason = optional_str(reason, "reason")?;
             Ok(resolve(client)
@@ -319,7 +319,7 @@ pub unsafe extern "C" fn trigger_sessions_append(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let channel = open_channel(client, session, channel, io)?;
             let data = optional_raw(data_json, "data_json")?
                 .ok_or_else(|| trigger_error::invalid("data_json", "must not be NULL"))?;
@@ -343,7 +343,7 @@ pub unsafe extern "C" fn trigger_sessions_records(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let channel = open_channel(client, session, channel, io)?;
             let after = u64::try_from(after_seq).ok();
             Ok(channel.records_as::<WithJson<_>>(after)?)

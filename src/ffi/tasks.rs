@@ -5,8 +5,8 @@ use std::ffi::c_char;
 use serde_json::value::RawValue;
 
 use super::boundary::{
-    call_json, catch, optional_object, optional_raw, optional_str, parse_json, parse_object,
-    require_out, required_str, write_string, FfiResult,
+    call_body, call_json, catch, optional_object, optional_raw, optional_str, parse_json,
+    parse_object, require_out, required_str, write_string, FfiResult,
 };
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
@@ -125,7 +125,7 @@ pub unsafe extern "C" fn trigger_batches_retrieve(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let batch_id = required_str(batch_id, "batch_id")?;
             Ok(resolve(client)
                 .batches()
@@ -181,7 +181,7 @@ pub unsafe extern "C" fn trigger_idempotency_keys_reset(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let task_id = required_str(task_id, "task_id")?;
             let key: IdempotencyKey = parse_json(required_str(key_json, "key_json")?, "key_json")?;
             Ok(resolve(client)

@@ -2,7 +2,9 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{call_json, optional_object, optional_raw, required_object, required_str};
+use super::boundary::{
+    call_body, call_json, optional_object, optional_raw, required_object, required_str,
+};
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use super::pages;
@@ -112,7 +114,7 @@ pub unsafe extern "C" fn trigger_waitpoints_retrieve_token(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let id = required_str(token_id, "token_id")?;
             Ok(resolve(client)
                 .waitpoints()
@@ -154,7 +156,7 @@ pub unsafe extern "C" fn trigger_waitpoints_complete_token(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_json(out_json, err, || {
+        call_body(out_json, err, || {
             let id = required_str(token_id, "token_id")?;
             let data = optional_raw(data_json, "data_json")?;
             Ok(resolve(client)

@@ -126,6 +126,6 @@ impl Batches {
             format!("/api/v2/batches/{}", encode::path_segment(batch_id)),
             Access::SecretKey { jwt: true },
         );
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 }

@@ -335,7 +335,7 @@ impl BulkActions {
             Access::SecretKey { jwt: false },
         )
         .json(action)?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// One page of bulk actions (`GET /api/v1/bulk-actions`), newest first.
@@ -363,7 +363,7 @@ impl BulkActions {
         &self,
         params: &ListBulkActionsParams,
     ) -> Result<CursorPage<T>> {
-        self.client.execute(&list_call(params))?.json()
+        self.client.execute(&list_call(params))?.decoded()
     }
 
     /// Every bulk action, one page at a time.
@@ -394,7 +394,7 @@ impl BulkActions {
             if let Some(c) = cursor {
                 p.after = Some(c.clone());
             }
-            client.execute(&list_call(&p))?.json()
+            client.execute(&list_call(&p))?.decoded()
         }))
     }
 
@@ -430,7 +430,7 @@ impl BulkActions {
             ),
             Access::SecretKey { jwt: false },
         );
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// Stops a bulk action that is still running (`POST /api/v1/bulk-actions/{id}/abort`).
@@ -468,7 +468,7 @@ impl BulkActions {
             ),
             Access::SecretKey { jwt: false },
         );
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 }
 

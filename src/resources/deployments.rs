@@ -161,7 +161,7 @@ impl Deployments {
         &self,
         params: &ListDeploymentsParams,
     ) -> Result<CursorPage<T>> {
-        self.client.execute(&list_call(params)?)?.json()
+        self.client.execute(&list_call(params)?)?.decoded()
     }
 
     /// Every deployment the list matches, one page at a time.
@@ -195,7 +195,7 @@ impl Deployments {
             if let Some(c) = cursor {
                 p.cursor = Some(c.clone());
             }
-            client.execute(&list_call(&p)?)?.json()
+            client.execute(&list_call(&p)?)?.decoded()
         }))
     }
 
@@ -306,7 +306,7 @@ impl Deployments {
             ),
             Access::SecretKey { jwt: false },
         );
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     fn get<T: serde::de::DeserializeOwned>(
@@ -316,7 +316,7 @@ impl Deployments {
         jwt: bool,
     ) -> Result<T> {
         let call = Call::new(operation, Method::GET, path, Access::SecretKey { jwt });
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 }
 

@@ -402,7 +402,9 @@ impl EnvVars {
         project_ref: &str,
         env: &str,
     ) -> Result<Vec<T>> {
-        self.client.execute(&calls::list(project_ref, env)?)?.json()
+        self.client
+            .execute(&calls::list(project_ref, env)?)?
+            .decoded()
     }
 
     /// One variable (`GET …/envvars/{env}/{name}`).
@@ -461,7 +463,7 @@ impl EnvVars {
         var: &CreateEnvVar,
     ) -> Result<T> {
         let call = calls::create(project_ref, env, var)?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// Changes the value of an existing variable (`PUT …/envvars/{env}/{name}`).
@@ -492,7 +494,7 @@ impl EnvVars {
         value: &str,
     ) -> Result<T> {
         let call = calls::update(project_ref, env, name, value)?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// Deletes a variable (`DELETE …/envvars/{env}/{name}`).
@@ -521,7 +523,7 @@ impl EnvVars {
         name: &str,
     ) -> Result<T> {
         let call = calls::del(project_ref, env, name)?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// Uploads many variables at once (`POST …/envvars/{env}/import`); existing ones are kept
@@ -553,7 +555,7 @@ impl EnvVars {
         body: &ImportEnvVars,
     ) -> Result<T> {
         let call = calls::upload(project_ref, env, body)?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 }
 

@@ -75,6 +75,6 @@ impl IdempotencyKeys {
             Access::SecretKey { jwt: true },
         )
         .json(&serde_json::json!({ "taskIdentifier": task_id }))?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 }

@@ -108,7 +108,7 @@ pub(crate) fn offload(client: &Client, operation: &'static str, packet: Packet) 
         path,
         Access::SecretKey { jwt: true },
     );
-    let upload: PresignedUpload = client.execute(&call)?.json()?;
+    let upload: PresignedUpload = client.execute(&call)?.decoded()?;
     let mut put = Call::new(
         operation,
         Method::PUT,

@@ -212,7 +212,7 @@ impl Queues {
         &self,
         params: &ListQueuesParams,
     ) -> Result<OffsetPage<T>> {
-        self.client.execute(&list_call(params)?)?.json()
+        self.client.execute(&list_call(params)?)?.decoded()
     }
 
     /// Every queue, fetching one page at a time as the iterator advances.
@@ -248,7 +248,7 @@ impl Queues {
         Ok(numbered_pages(first, move |number| {
             let mut p = params.clone();
             p.page = number.or(p.page);
-            client.execute(&list_call(&p)?)?.json()
+            client.execute(&list_call(&p)?)?.decoded()
         }))
     }
 
@@ -286,7 +286,7 @@ impl Queues {
             Access::SecretKey { jwt: true },
         )
         .query(query.into_string(), "queue");
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// Pauses a queue: its runs stay queued until it is resumed.
@@ -349,7 +349,7 @@ impl Queues {
             Access::SecretKey { jwt: false },
         )
         .json(&PauseBody { kind, action })?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// Overrides a queue's concurrency limit until it is reset.
@@ -389,7 +389,7 @@ impl Queues {
             kind,
             concurrency_limit: limit,
         })?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// Goes back to the concurrency limit declared in code.
@@ -426,7 +426,7 @@ impl Queues {
             Access::SecretKey { jwt: false },
         )
         .json(&TypeBody { kind })?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 }
 

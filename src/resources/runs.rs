@@ -1024,7 +1024,7 @@ impl Runs {
             if let Some(c) = cursor {
                 p.after = Some(c.clone());
             }
-            client.execute(&calls::list(&client, &p)?)?.json()
+            client.execute(&calls::list(&client, &p)?)?.decoded()
         }))
     }
 
@@ -1053,7 +1053,7 @@ impl Runs {
     }
 
     pub(crate) fn retrieve_as<T: Decoded<Run>>(&self, run_id: &str) -> Result<T> {
-        let mut run: T = self.client.execute(&calls::retrieve(run_id)?)?.json()?;
+        let mut run: T = self.client.execute(&calls::retrieve(run_id)?)?.decoded()?;
         let model = run.model();
         let payload_url = model
             .payload_presigned_url
@@ -1093,7 +1093,7 @@ impl Runs {
     }
 
     pub(crate) fn cancel_as<T: Decoded<IdResponse>>(&self, run_id: &str) -> Result<T> {
-        self.client.execute(&calls::cancel(run_id)?)?.json()
+        self.client.execute(&calls::cancel(run_id)?)?.decoded()
     }
 
     /// Replays a run (`POST /api/v1/runs/{id}/replay`), with `options` changing the new run;
@@ -1218,7 +1218,7 @@ impl Runs {
     /// [`Error::Decode`] when the stored metadata is not JSON; the API errors of [`Error`]
     /// otherwise.
     pub fn metadata(&self, run_id: &str) -> Result<RunMetadata> {
-        self.client.execute(&calls::metadata(run_id)?)?.json()
+        self.client.execute(&calls::metadata(run_id)?)?.decoded()
     }
 
     /// Adds tags to a run; returns the server's message (`"Successfully set 2 new tags."`).
@@ -1246,7 +1246,9 @@ impl Runs {
         run_id: &str,
         tags: &[&str],
     ) -> Result<T> {
-        self.client.execute(&calls::add_tags(run_id, tags)?)?.json()
+        self.client
+            .execute(&calls::add_tags(run_id, tags)?)?
+            .decoded()
     }
 
     /// The result of a finished run; `None` while the run is not finished (or does not exist),
@@ -1338,7 +1340,7 @@ impl Runs {
     }
 
     pub(crate) fn events_as<T: Decoded<RunEvents>>(&self, run_id: &str) -> Result<T> {
-        self.client.execute(&calls::events(run_id)?)?.json()
+        self.client.execute(&calls::events(run_id)?)?.decoded()
     }
 
     /// A run's trace (`GET /api/v1/runs/{id}/trace`): its span and every descendant span.
@@ -1362,7 +1364,7 @@ impl Runs {
     }
 
     pub(crate) fn trace_as<T: Decoded<TraceResponse>>(&self, run_id: &str) -> Result<T> {
-        self.client.execute(&calls::trace(run_id)?)?.json()
+        self.client.execute(&calls::trace(run_id)?)?.decoded()
     }
 }
 

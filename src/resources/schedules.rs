@@ -224,7 +224,7 @@ impl Schedules {
     }
 
     pub(crate) fn create_as<T: Decoded<Schedule>>(&self, schedule: &CreateSchedule) -> Result<T> {
-        self.client.execute(&calls::create(schedule)?)?.json()
+        self.client.execute(&calls::create(schedule)?)?.decoded()
     }
 
     /// One page of schedules (`GET /api/v1/schedules?perPage=&page=`).
@@ -252,7 +252,7 @@ impl Schedules {
         &self,
         params: &ListSchedulesParams,
     ) -> Result<OffsetPage<T>> {
-        self.client.execute(&calls::list(params)?)?.json()
+        self.client.execute(&calls::list(params)?)?.decoded()
     }
 
     /// Every schedule, fetching one page at a time as the iterator advances.
@@ -290,7 +290,7 @@ impl Schedules {
         Ok(numbered_pages(first, move |number| {
             let mut p = params.clone();
             p.page = number.or(p.page);
-            client.execute(&calls::list(&p)?)?.json()
+            client.execute(&calls::list(&p)?)?.decoded()
         }))
     }
 
@@ -314,7 +314,9 @@ impl Schedules {
     }
 
     pub(crate) fn retrieve_as<T: Decoded<Schedule>>(&self, schedule_id: &str) -> Result<T> {
-        self.client.execute(&calls::retrieve(schedule_id)?)?.json()
+        self.client
+            .execute(&calls::retrieve(schedule_id)?)?
+            .decoded()
     }
 
     /// Replaces a schedule's task, cron, external id, timezone and window.
@@ -368,7 +370,9 @@ impl Schedules {
     }
 
     pub(crate) fn activate_as<T: Decoded<Schedule>>(&self, schedule_id: &str) -> Result<T> {
-        self.client.execute(&calls::activate(schedule_id)?)?.json()
+        self.client
+            .execute(&calls::activate(schedule_id)?)?
+            .decoded()
     }
 
     /// Turns a schedule off.
@@ -415,7 +419,7 @@ impl Schedules {
     }
 
     pub(crate) fn del_as<T: Decoded<Deleted>>(&self, schedule_id: &str) -> Result<T> {
-        self.client.execute(&calls::del(schedule_id)?)?.json()
+        self.client.execute(&calls::del(schedule_id)?)?.decoded()
     }
 
     /// The IANA timezones schedules accept. Needs no credentials.
@@ -436,7 +440,9 @@ impl Schedules {
     }
 
     pub(crate) fn timezones_as<T: Decoded<Timezones>>(&self, exclude_utc: bool) -> Result<T> {
-        self.client.execute(&calls::timezones(exclude_utc))?.json()
+        self.client
+            .execute(&calls::timezones(exclude_utc))?
+            .decoded()
     }
 }
 

@@ -487,7 +487,7 @@ impl Sessions {
             Access::SecretKey { jwt: true },
         )
         .json(&body)?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// One page of sessions (`GET /api/v1/sessions`), newest first.
@@ -516,7 +516,7 @@ impl Sessions {
         &self,
         params: &ListSessionsParams,
     ) -> Result<CursorPage<T>> {
-        self.client.execute(&list_call(params)?)?.json()
+        self.client.execute(&list_call(params)?)?.decoded()
     }
 
     /// Every session a list matches, one page at a time.
@@ -551,7 +551,7 @@ impl Sessions {
             if let Some(c) = cursor {
                 p.after = Some(c.clone());
             }
-            client.execute(&list_call(&p)?)?.json()
+            client.execute(&list_call(&p)?)?.decoded()
         }))
     }
 
@@ -582,7 +582,7 @@ impl Sessions {
             session_path(session, "")?,
             Access::SecretKey { jwt: true },
         );
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// Changes a session's tags, metadata or external id (`PATCH /api/v1/sessions/{id}`).
@@ -631,7 +631,7 @@ impl Sessions {
             Access::SecretKey { jwt: false },
         )
         .json(body)?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// Closes a session (terminal, idempotent), with an optional reason. Needs a secret key.
@@ -669,7 +669,7 @@ impl Sessions {
             Access::SecretKey { jwt: false },
         )
         .json(&CloseBody { reason })?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// A handle on a session's channels (no request is made).
@@ -914,7 +914,7 @@ impl SessionChannel {
         let mut call = Call::new(operation, Method::POST, self.path("/append")?, access)
             .header("x-part-id", part_id);
         call.body = Body::Json(bytes);
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// The records there are now, after `after_seq` if given (`GET …/records`); does not wait.
@@ -949,7 +949,7 @@ impl SessionChannel {
         if let Some(after) = after_seq {
             call = call.query(format!("afterEventId={after}"), "after_seq");
         }
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// Subscribes to the channel (SSE): a blocking iterator of records that reconnects after a

@@ -831,7 +831,7 @@ impl Tasks {
         call.retry = Some(policy.clone());
         let mut attempt = 1;
         loop {
-            let response: StreamResponse = self.client.execute(&call)?.json()?;
+            let response: StreamResponse = self.client.execute(&call)?.decoded()?;
             if response.sealed {
                 return Ok(());
             }

@@ -343,7 +343,7 @@ impl Waitpoints {
         &self,
         params: &ListWaitpointTokensParams,
     ) -> Result<CursorPage<T>> {
-        self.client.execute(&list_call(params))?.json()
+        self.client.execute(&list_call(params))?.decoded()
     }
 
     /// Every token a list matches, one page at a time.
@@ -378,7 +378,7 @@ impl Waitpoints {
             if let Some(c) = cursor {
                 p.after = Some(c.clone());
             }
-            client.execute(&list_call(&p))?.json()
+            client.execute(&list_call(&p))?.decoded()
         }))
     }
 
@@ -418,7 +418,7 @@ impl Waitpoints {
             ),
             Access::SecretKey { jwt: false },
         );
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 
     /// Completes a token with `data` (`POST /api/v1/waitpoints/tokens/{id}/complete`); a run
@@ -466,7 +466,7 @@ impl Waitpoints {
             Access::SecretKey { jwt: true },
         )
         .json(&CompleteBody { data })?;
-        self.client.execute(&call)?.json()
+        self.client.execute(&call)?.decoded()
     }
 }
 

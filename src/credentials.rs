@@ -44,7 +44,7 @@ pub(crate) fn check(cfg: &Resolved, operation: &'static str, access: Access) -> 
             TokenKind::PersonalAccessToken | TokenKind::OrganizationAccessToken,
         ) => unsupported("a secret key (tr_dev_, tr_stg_, tr_prod_ or tr_preview_)"),
         (Access::SecretKey { jwt: false }, TokenKind::PublicAccessToken) => {
-            unsupported("a secret key (public access tokens are not accepted here)")
+            unsupported("a secret key (tr_dev_, tr_stg_, tr_prod_ or tr_preview_)")
         }
         (Access::EnvVars, TokenKind::PublicAccessToken) => {
             unsupported("a secret key or a personal access token")

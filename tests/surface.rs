@@ -1828,7 +1828,7 @@ fn a_public_token_reaches_only_the_routes_that_take_one() {
                     assert_eq!((operation, kind), (name, TokenKind::PublicAccessToken));
                     assert_eq!(
                         expected,
-                        "a secret key (public access tokens are not accepted here)"
+                        "a secret key (tr_dev_, tr_stg_, tr_prod_ or tr_preview_)"
                     );
                 }
                 other => panic!("{name} with a public token: expected refusal, got {other:?}"),
@@ -1848,7 +1848,7 @@ fn refusals_say_what_to_use() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "runs.bulk.abort does not accept a public access token (JWT); use a secret key (public access tokens are not accepted here)"
+        "runs.bulk.abort does not accept a public access token (JWT); use a secret key (tr_dev_, tr_stg_, tr_prod_ or tr_preview_)"
     );
     let err = pat_client("http://127.0.0.1:9")
         .queues()

@@ -4,10 +4,10 @@ require "open3"
 require "rbconfig"
 require_relative "test_helper"
 
-# examples/quickstart.rb runs to the end against its own emulator.
+# examples/ruby/quickstart.rb (at the repository root) runs to the end against its own emulator.
 class ExampleTest < Minitest::Test
   def test_the_quickstart_runs
-    example = File.expand_path("../examples/quickstart.rb", __dir__)
+    example = File.expand_path("../../../examples/ruby/quickstart.rb", __dir__)
     env = { "TRIGGERDEV_LIB" => Triggerdev.library_path, "TRIGGER_SECRET_KEY" => nil }
     out, err, status = Open3.capture3(env, RbConfig.ruby, "-I", File.expand_path("../lib", __dir__), example)
     assert status.success?, "#{out}\n#{err}"

@@ -7,7 +7,7 @@ personal access tokens; envvars on a preview branch; schedules; a ``with_auth`` 
 isolated clients used from two threads. With a real key set, it runs the read-only steps against
 Trigger.dev (or TRIGGER_API_URL).
 
-Run it with ``python examples/quickstart.py`` after ``pip install ./bindings/python``.
+Run it with ``python examples/python/quickstart.py`` after ``pip install ./bindings/python``.
 """
 
 from __future__ import annotations
@@ -121,6 +121,34 @@ def run(emulator: Emulator) -> None:
         prod.with_options(max_retries=0).runs.retrieve(handle.id)
     except triggerdev.NotFoundError as e:
         print(f"  prod cannot see the dev run: {e}")
+    for client in (dev, prod):
+        client.close()
+
+    step("Session scopes: a session-scoped public token")
+    started = triggerdev.sessions.start("chat", "chat-agent", {"model": "small"}, external_id="chat-ada")
+    print(f"  started {started.id} (external id chat-ada), run {started.run_id}")
+    # What the backend hands to the frontend: valid for 1 hour unless told otherwise.
+    token = triggerdev.auth.create_public_token(
+        scopes={"read": {"sessions": "chat-ada"}, "write": {"sessions": "chat-ada"}}
+    )
+    with triggerdev.Client(token, base_url=url) as frontend:
+        # One token authorizes both ways of naming the session.
+        by_id = frontend.sessions.retrieve(started.id)
+        by_external = frontend.sessions.retrieve("chat-ada")
+        print(f"  the token retrieves it by id and by external id: {by_id.id == by_external.id}")
+        session = frontend.sessions.open("chat-ada")
+        appended = session.input.append({"text": "hello"})
+        print(f"  write:sessions appends to .in (seq {appended.seq})")
+        emulator.append_session_records("chat-ada", [{"data": {"text": "hi Ada"}}])  # as the task would
+        with session.output.subscribe(stop_at_end_of_window=True) as records:
+            first = next(iter(records), None)
+        print(f"  read:sessions subscribes to .out: {first.data if first else None}")
+        try:
+            session.output.append("not mine")
+        except triggerdev.UnsupportedCredentialError as e:
+            print(f"  .out append: {e}")
+    triggerdev.sessions.close("chat-ada", reason="quickstart done")
+    print("  the secret key closes it")
 
     print(f"\nDone: {len(emulator.runs())} runs exist in the emulator.")
 

@@ -11,7 +11,7 @@
 # runs the read-only steps against Trigger.dev (or TRIGGER_API_URL).
 #
 #   cargo build --lib && cargo build -p triggerdev-emulator
-#   ruby -Ibindings/ruby/lib bindings/ruby/examples/quickstart.rb
+#   ruby -Ibindings/ruby/lib examples/ruby/quickstart.rb
 
 require "triggerdev"
 

@@ -262,9 +262,7 @@ fn public_tokens_are_verified_and_scoped() {
 
     // Bad signature, wrong key, expired, not public → 401.
     let good = token(json!(["read:runs"]));
-    let mut tampered = good.clone();
-    tampered.pop();
-    tampered.push(if good.ends_with('A') { 'B' } else { 'A' });
+    let tampered = tampered(&good);
     let prod_signed = mint(
         seed.prod_key(),
         json!({"sub": env, "pub": true, "exp": now + 60}),

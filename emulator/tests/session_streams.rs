@@ -520,6 +520,9 @@ fn expired_tokens_stop_working_on_the_emulator_clock() {
         Api::new(&emu, token).get("/api/v1/sessions/exp").status,
         200
     );
+    // A tampered token fails while the real one is still valid.
+    let r = Api::new(&emu, &tampered(token)).get("/api/v1/sessions/exp");
+    assert_eq!(r.status, 401);
     emu.advance(Duration::from_secs(3601));
     let r = Api::new(&emu, token).get("/api/v1/sessions/exp");
     assert_eq!(r.status, 401);
@@ -535,11 +538,6 @@ fn expired_tokens_stop_working_on_the_emulator_clock() {
         "application/json",
     );
     assert_eq!(r.status, 401);
-    // A tampered token fails everywhere too.
-    let mut bad = token.to_string();
-    bad.pop();
-    bad.push(if token.ends_with('A') { 'B' } else { 'A' });
-    assert_eq!(Api::new(&emu, &bad).get("/api/v1/sessions/exp").status, 401);
 }
 
 #[test]

@@ -257,6 +257,18 @@ pub fn mint(secret: &str, claims: Value) -> String {
     format!("{input}.{}", b64url_encode(sig.as_ref()))
 }
 
+/// `token` with its signature's first character changed. Not the last one: it carries padding
+/// bits, and a lenient base64url decoder reads 'A' and 'B' there as the same bytes.
+pub fn tampered(token: &str) -> String {
+    let at = token.rfind('.').expect("a JWT") + 1;
+    let replacement = if token[at..].starts_with('A') {
+        "B"
+    } else {
+        "A"
+    };
+    format!("{}{replacement}{}", &token[..at], &token[at + 1..])
+}
+
 pub fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

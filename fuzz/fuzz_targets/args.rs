@@ -12,6 +12,7 @@ use triggerdev_fuzz::*;
 
 type Client = *const trigger_client;
 type Arg = *const c_char;
+type Call = fn(Client, Arg);
 
 const ITEMS: Arg = c"[{\"task\":\"my-task\",\"payload\":{\"n\":1}}]".as_ptr();
 const RUN: Arg = c"run_1234".as_ptr();
@@ -30,7 +31,7 @@ macro_rules! iter {
 }
 
 /// The exports, by name (for reading a crash report) and argument.
-const OPS: &[(&str, fn(Client, Arg))] = &[
+const OPS: &[(&str, Call)] = &[
     ("tasks_trigger options_json", |c, a| {
         json_call(|o, e| unsafe {
             trigger_tasks_trigger(c, c"t".as_ptr(), c"{}".as_ptr(), a, o, e)

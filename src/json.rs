@@ -48,7 +48,7 @@ impl<M> WithJson<M> {
 impl<'de, M: DeserializeOwned> Deserialize<'de> for WithJson<M> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<WithJson<M>, D::Error> {
         let raw = Box::<RawValue>::deserialize(d)?;
-        let model = serde_json::from_str(raw.get()).map_err(D::Error::custom)?;
+        let model = decode_model(raw.get()).map_err(D::Error::custom)?;
         Ok(WithJson {
             model,
             json: JsonText::Raw(raw),
@@ -69,12 +69,63 @@ impl<M> Serialize for WithJson<M> {
     }
 }
 
+/// Decodes a model from `text`. Serde would also fill a struct from a JSON array, by position
+/// (`[]` is a valid `{"success":true}`); the API sends objects, so a model that is a struct is
+/// refused an array, as the C ABI refuses one for options.
+fn decode_model<M: DeserializeOwned>(text: &str) -> serde_json::Result<M> {
+    if text.trim_start().starts_with('[') && is_struct::<M>() {
+        return Err(serde_json::Error::custom(
+            "invalid type: array, expected a JSON object",
+        ));
+    }
+    serde_json::from_str(text)
+}
+
+/// Whether `M` deserializes as a struct: its `Deserialize` asks for one first (as a derived
+/// struct does), which a probe that only records the request tells without any input.
+fn is_struct<M: DeserializeOwned>() -> bool {
+    #[derive(Debug)]
+    struct Asked(bool);
+    impl std::fmt::Display for Asked {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("probe")
+        }
+    }
+    impl std::error::Error for Asked {}
+    impl serde::de::Error for Asked {
+        fn custom<T: std::fmt::Display>(_: T) -> Asked {
+            Asked(false)
+        }
+    }
+    struct Probe;
+    impl<'de> Deserializer<'de> for Probe {
+        type Error = Asked;
+        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Asked> {
+            Err(Asked(false))
+        }
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            _: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Asked> {
+            Err(Asked(true))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    matches!(M::deserialize(Probe), Err(Asked(true)))
+}
+
 /// What an operation can return for model `M`: `M` itself (the Rust API) or
 /// [`WithJson<M>`] (the C ABI).
 pub(crate) trait Decoded<M>: DeserializeOwned {
     /// Decodes a whole response body.
     fn from_body(text: &str) -> serde_json::Result<Self> {
-        serde_json::from_str(text)
+        decode_model(text)
     }
     /// The model.
     fn model(&self) -> &M;
@@ -94,7 +145,7 @@ impl<M: DeserializeOwned> Decoded<M> for M {
 impl<M: DeserializeOwned> Decoded<M> for WithJson<M> {
     fn from_body(text: &str) -> serde_json::Result<Self> {
         Ok(WithJson {
-            model: serde_json::from_str(text)?,
+            model: decode_model(text)?,
             // As a raw value, without the whitespace around it.
             json: JsonText::Body(text.trim_matches([' ', '\t', '\n', '\r']).to_owned()),
         })

@@ -653,6 +653,48 @@ fn a_non_json_success_body_is_a_decode_error() {
     unsafe { trigger_client_free(client) };
 }
 
+/// Found by fuzz/ (target `responses`): serde fills a struct from a JSON array by position, so
+/// `[]` passed as a `{"success":true}` and was handed out as the result.
+#[test]
+fn an_array_where_the_api_sends_an_object_is_a_decode_error() {
+    let mut server = mockito::Server::new();
+    server
+        .mock("POST", "/api/v1/projects/proj_1/envvars/dev/import")
+        .with_body("[]")
+        .create();
+    server
+        .mock("GET", "/api/v3/runs/run_1")
+        .with_body(r#"["run_1","COMPLETED","t","2025-01-01T00:00:00.000Z"]"#)
+        .create();
+    server
+        .mock("GET", "/api/v1/bulk-actions")
+        .with_body(r#"{"data":[["bulk_1"]],"pagination":{}}"#)
+        .create();
+    let client = client(&server.url());
+    let e = expect_failure(|out, err| unsafe {
+        trigger_envvars_upload(
+            client,
+            c("proj_1").as_ptr(),
+            c("dev").as_ptr(),
+            c(r#"{"variables":{"A":"1"}}"#).as_ptr(),
+            out,
+            err,
+        )
+    });
+    assert_eq!(e.kind, trigger_result::Decode);
+    assert_eq!(e.body.as_deref(), Some("[]"));
+    let e = expect_failure(|out, err| unsafe {
+        trigger_runs_retrieve(client, c("run_1").as_ptr(), out, err)
+    });
+    assert_eq!(e.kind, trigger_result::Decode);
+    // A page's item too.
+    let e = expect_failure(|out, err| unsafe {
+        trigger_bulk_actions_list(client, ptr::null(), out, err)
+    });
+    assert_eq!(e.kind, trigger_result::Decode);
+    unsafe { trigger_client_free(client) };
+}
+
 #[test]
 fn api_errors_carry_status_message_body_and_code() {
     let mut server = mockito::Server::new();

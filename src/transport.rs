@@ -9,7 +9,11 @@ use std::time::{Duration, Instant, SystemTime};
 
 use ureq::http::{self, HeaderName, HeaderValue, Method};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::time::Duration as UreqDuration;
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout,
+    Transport as UreqTransport,
+};
 
 use crate::config::{EnvKind, Resolved, RetryPolicy, TokenKind};
 use crate::credentials::{self, Access};
@@ -165,7 +169,7 @@ impl Transport {
             .build();
         let resolver = CachingResolver::default();
         Transport {
-            agent: ureq::Agent::with_parts(config, DefaultConnector::new(), resolver.clone()),
+            agent: ureq::Agent::with_parts(config, QuietConnector::default(), resolver.clone()),
             timeout,
             resolver,
         }
@@ -259,6 +263,80 @@ pub(crate) fn open_stream(agent: &StreamAgent, cfg: &Resolved, call: &Call) -> R
     Ok(Stream {
         body: body.into_with_config().limit(u64::MAX).reader(),
     })
+}
+
+/// ureq's connections with fewer system calls per pooled request (10 → 4 on loopback, where
+/// they are most of a call's CPU):
+/// - timeouts handed to the socket are rounded up to the millisecond, so a call's deadline
+///   (a fresh 60 s each call) is the same value each time and ureq skips its two
+///   `setsockopt`s (a timeout fires at most 1 ms late);
+/// - the pool probes a connection (3 system calls) when it gets it back and again when it hands
+///   it out; right after a response was read, only the second probe is made.
+#[derive(Debug, Default)]
+struct QuietConnector(DefaultConnector);
+
+impl Connector for QuietConnector {
+    type Out = QuietTransport;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> std::result::Result<Option<QuietTransport>, ureq::Error> {
+        let inner = self.0.connect(details, chained)?;
+        Ok(inner.map(|inner| QuietTransport {
+            inner,
+            just_answered: false,
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct QuietTransport {
+    inner: Box<dyn UreqTransport>,
+    /// Data arrived since the last probe: the pool is taking the connection back.
+    just_answered: bool,
+}
+
+impl UreqTransport for QuietTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(
+        &mut self,
+        amount: usize,
+        timeout: NextTimeout,
+    ) -> std::result::Result<(), ureq::Error> {
+        self.just_answered = false;
+        self.inner.transmit_output(amount, whole_millis(timeout))
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> std::result::Result<bool, ureq::Error> {
+        let got = self.inner.await_input(whole_millis(timeout))?;
+        self.just_answered = got;
+        Ok(got)
+    }
+
+    fn is_open(&mut self) -> bool {
+        // A server that closed or sent extra bytes meanwhile is caught by the probe before reuse.
+        std::mem::take(&mut self.just_answered) || self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
+    }
+}
+
+/// `timeout` with its remaining time rounded up to a whole millisecond.
+fn whole_millis(mut timeout: NextTimeout) -> NextTimeout {
+    if let UreqDuration::Exact(after) = timeout.after {
+        let rounded = Duration::from_millis(after.as_millis().try_into().unwrap_or(u64::MAX));
+        if rounded < after {
+            timeout.after = UreqDuration::Exact(rounded + Duration::from_millis(1));
+        }
+    }
+    timeout
 }
 
 /// ureq resolves the host on every request, pooled connection or not, and with a timeout set
@@ -672,6 +750,33 @@ fn map_io_error(error: std::io::Error, timeout: Duration, limit: u64) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn socket_timeouts_are_whole_milliseconds_rounded_up() {
+        let at = |after| {
+            whole_millis(NextTimeout {
+                after,
+                ..NextTimeout::default()
+            })
+            .after
+        };
+        let exact = |d| UreqDuration::Exact(d);
+        // A fresh 60 s deadline read a few µs into the call is 60 s every time.
+        assert_eq!(
+            at(exact(Duration::from_micros(59_999_987))),
+            exact(Duration::from_secs(60))
+        );
+        assert_eq!(
+            at(exact(Duration::from_millis(250))),
+            exact(Duration::from_millis(250))
+        );
+        assert_eq!(
+            at(exact(Duration::from_nanos(1))),
+            exact(Duration::from_millis(1))
+        );
+        assert_eq!(at(exact(Duration::ZERO)), exact(Duration::ZERO));
+        assert_eq!(at(UreqDuration::NotHappening), UreqDuration::NotHappening);
+    }
 
     #[test]
     fn reset_header_is_read_by_magnitude() {

@@ -372,3 +372,47 @@ fn additional_headers_are_added_but_never_replace_ours() {
     ));
     mock.assert();
 }
+
+/// Reads one request head (the retrieve has no body) from `stream`.
+fn read_request_head(stream: &mut std::net::TcpStream) {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(stream.read(&mut byte).unwrap(), 1, "the client hung up");
+        head.push(byte[0]);
+    }
+}
+
+#[test]
+fn a_pooled_connection_the_server_closed_is_not_reused() {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (closed_tx, closed_rx) = std::sync::mpsc::channel();
+    let server = std::thread::spawn(move || {
+        let body = br#"{"id":"run_1","status":"QUEUED","taskIdentifier":"t","createdAt":"2025-01-01T00:00:00.000Z","updatedAt":"2025-01-01T00:00:00.000Z","isTest":false,"tags":[],"attempts":[],"depth":0,"attemptCount":0,"costInCents":0,"baseCostInCents":0,"durationMs":0,"env":{"id":"e","name":"dev","user":null},"version":null,"idempotencyKey":null,"ttl":null,"isQueued":true,"isExecuting":false,"isCompleted":false,"isSuccess":false,"isFailed":false,"isCancelled":false,"relatedRuns":{}}"#;
+        let response = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        for i in 0..2 {
+            let (mut stream, _) = listener.accept().unwrap();
+            read_request_head(&mut stream);
+            stream.write_all(response.as_bytes()).unwrap();
+            stream.write_all(body).unwrap();
+            // A keep-alive response, then the server closes the connection anyway (an idle
+            // timeout); the client learns it only from the socket.
+            stream.shutdown(std::net::Shutdown::Both).unwrap();
+            drop(stream);
+            if i == 0 {
+                closed_tx.send(()).unwrap();
+            }
+        }
+    });
+    let c = client(&url); // no retries: a stale connection would be a Connection error
+    assert_eq!(c.runs().retrieve("run_1").unwrap().id, "run_1");
+    closed_rx.recv().unwrap();
+    assert_eq!(c.runs().retrieve("run_1").unwrap().id, "run_1");
+    server.join().unwrap(); // the second call came on a second connection
+}

@@ -23,8 +23,9 @@ pub(crate) struct WithJson<M> {
 enum JsonText {
     /// A value inside a larger document (a page's item).
     Raw(Box<RawValue>),
-    /// A whole response body: decoding the model checked it is valid JSON, so it is kept
-    /// without a second pass over it (a third of a retrieve's CPU in the C ABI).
+    /// Text of its own: a whole response body (decoding the model checked it is valid JSON,
+    /// so it is kept without a second pass over it, a third of a retrieve's CPU in the C ABI),
+    /// or the text `set_member` rebuilt.
     Body(String),
 }
 
@@ -72,7 +73,7 @@ impl<M> Serialize for WithJson<M> {
 /// Decodes a model from `text`. Serde would also fill a struct from a JSON array, by position
 /// (`[]` is a valid `{"success":true}`); the API sends objects, so a model that is a struct is
 /// refused an array, as the C ABI refuses one for options.
-fn decode_model<M: DeserializeOwned>(text: &str) -> serde_json::Result<M> {
+pub(crate) fn decode_model<M: DeserializeOwned>(text: &str) -> serde_json::Result<M> {
     if text.trim_start().starts_with('[') && is_struct::<M>() {
         return Err(serde_json::Error::custom(
             "invalid type: array, expected a JSON object",

@@ -126,7 +126,7 @@ pub(crate) struct Reply {
 impl Reply {
     /// Decodes the body into `T`; a mismatch keeps the raw body.
     pub(crate) fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
-        self.decode(|text| serde_json::from_str(text))
+        self.decode(crate::json::decode_model)
     }
 
     /// Decodes the body as an operation's result for model `M` (which may keep the body's

@@ -335,3 +335,27 @@ fn config_values_that_cannot_be_headers_are_invalid_arguments() {
         "invalid argument `additional_headers`: `bad name` is not a header name"
     );
 }
+
+#[test]
+fn an_array_where_a_trigger_response_object_belongs_is_a_decode_error() {
+    // serde would fill the response struct from an array, by position.
+    let mut server = mockito::Server::new();
+    server
+        .mock("POST", "/api/v1/tasks/t/trigger")
+        .with_body(r#"["run_1"]"#)
+        .create();
+    let err = client(&server.url())
+        .tasks()
+        .trigger("t", &serde_json::json!("x"), &Default::default())
+        .unwrap_err();
+    match &err {
+        Error::Decode { status, body, .. } => {
+            assert_eq!((*status, body.as_str()), (200, r#"["run_1"]"#))
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        "could not decode the 200 response: invalid type: array, expected a JSON object"
+    );
+}

@@ -17,4 +17,20 @@ class ExampleTest < Minitest::Test
     assert_match(/\.out append: .*public access token/, out)
     assert_match(/Done: \d+ runs exist in the emulator/, out)
   end
+
+  # README.md's "Using triggerdev from Ruby" example runs as written.
+  def test_the_readme_ruby_example_runs
+    readme = File.read(File.expand_path("../../../README.md", __dir__))
+    section = readme.split("\n## Using triggerdev from Ruby\n", 2).fetch(1).split("\n## ", 2).first
+    code = section.split("```ruby\n", 2).fetch(1).split("```", 2).first
+    env = { "TRIGGERDEV_LIB" => Triggerdev.library_path, "TRIGGER_SECRET_KEY" => nil }
+    out, err, status = Open3.capture3(env, RbConfig.ruby, "-I", File.expand_path("../lib", __dir__),
+                                      "-e", code)
+    assert status.success?, "#{out}\n#{err}"
+    lines = out.lines.map(&:chomp)
+    id = lines[0].split.first
+    assert_match(/\Arun_\S+ DELAYED \d{4}-/, lines[0])
+    assert_includes lines, id
+    assert_equal "404 404 Run not found", lines.last
+  end
 end

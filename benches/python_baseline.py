@@ -8,7 +8,9 @@ $TRIGGERDEV_LIB or else <target>/release/libtriggerdev.so when it exists).
 
 Makes sequential GET /api/v3/runs/{id} calls against the benchmark server for SECS seconds
 after WARMUP seconds, and prints one line: RESULT {json} with calls, secs, p50_us, p99_us,
-cpu_us_per_call (this thread's CPU time), rss_kb (VmHWM), errors, first_error, note.
+cpu_us_per_call (this thread's CPU time), rss_kb (VmHWM), errors, first_error, note. The
+binding's results parse their JSON at the first read, so its note adds the CPU per call of
+`retrieve(id).status` (the call plus the parse), measured for 1 s after the row.
 """
 import json
 import os
@@ -65,7 +67,7 @@ def make_call(mode, port):
                 raise RuntimeError("status %d" % response.status)
             return json.loads(body)
 
-        return call, "http.client %s" % sys.version.split()[0]
+        return call, "http.client %s" % sys.version.split()[0], None
     if mode == "requests":
         import requests
 
@@ -78,18 +80,25 @@ def make_call(mode, port):
                 raise RuntimeError("status %d" % response.status_code)
             return response.json()
 
-        return call, "requests %s" % requests.__version__
+        return call, "requests %s" % requests.__version__, None
     if mode == "triggerdev":
         triggerdev = load_triggerdev()
         client = triggerdev.Client(TOKEN, base_url="http://127.0.0.1:%d" % port)
 
+        # Results parse their JSON at the first read (as in the Ruby row): the row is the call
+        # alone; main() adds to the note the CPU per call when a field is read too (which parses
+        # the JSON, as json.loads does in the http.client row).
         def call():
             return client.runs.retrieve(RUN_ID)
 
+        def read_field():
+            return client.runs.retrieve(RUN_ID).status
+
         lib = triggerdev.library_path()
         profile = "release" if "/release/" in lib else "debug" if "/debug/" in lib else "installed"
-        return call, "triggerdev %s (%s cdylib), Python %s" % (
+        what = "triggerdev %s (%s cdylib), Python %s" % (
             triggerdev.__version__, profile, sys.version.split()[0])
+        return call, what, read_field
     raise SystemExit("unknown mode " + mode)
 
 
@@ -98,7 +107,7 @@ def main():
         load_triggerdev()
         return
     mode, port, secs, warmup = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
-    call, what = make_call(mode, port)
+    call, what, read_field = make_call(mode, port)
     errors, first_error = 0, None
     end = time.perf_counter() + warmup
     while time.perf_counter() < end and errors < 20:
@@ -125,6 +134,14 @@ def main():
         if now >= stop:
             break
     cpu = time.thread_time_ns() - cpu0
+    if read_field is not None and not errors:
+        n_read, read_cpu0 = 0, time.thread_time_ns()
+        read_end = time.perf_counter() + 1.0
+        while time.perf_counter() < read_end:
+            read_field()
+            n_read += 1
+        what += "; reading a field too (parses the JSON): %.1f us CPU/call" % (
+            (time.thread_time_ns() - read_cpu0) / 1000.0 / max(n_read, 1))
     latencies.sort()
     n = len(latencies)
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import json
+import threading
+import types
 from datetime import datetime, timezone
 
+import pytest
+
 import triggerdev
+from triggerdev import _models
 from triggerdev._models import parse_datetime
 
 
@@ -34,6 +41,40 @@ def test_records_keep_the_json_and_convert_lazily() -> None:
     assert triggerdev.Run(dict(data)) == run
     assert triggerdev.Run.from_dict({"id": "x"}).id == "x"
     assert str(triggerdev.RunHandle({"id": "run_9"})) == "run_9"
+
+
+def test_results_parse_their_json_text_once_at_the_first_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    parses = []
+    monkeypatch.setattr(_models, "json", types.SimpleNamespace(loads=lambda t: parses.append(t) or json.loads(t)))
+    text = b'{"id":"run_1","status":"COMPLETED","tags":["a"],"unknownField":{"kept":true}}'
+    run = triggerdev.Run._from_json(text)
+    copied = copy.copy(run)
+    assert parses == [], "nothing is parsed before a read"
+    assert run.id == "run_1" and run.tags == ["a"] and run["unknownField"] == {"kept": True}
+    assert run.to_dict() == json.loads(text) and run == triggerdev.Run(json.loads(text))
+    assert parses == [text], "parsed once, at the first read"
+    assert copied.status is triggerdev.RunStatus.COMPLETED, "a copy made before the read parses on its own"
+    with pytest.raises(AttributeError, match="'Run' object has no attribute 'nope'"):
+        run.nope  # noqa: B018 - the attribute error a plain object gives
+
+
+def test_threads_reading_a_fresh_result_at_once_all_see_its_json() -> None:
+    text = json.dumps({"id": "run_1", "tags": [str(i) for i in range(2000)]}).encode()
+    for _ in range(20):
+        run = triggerdev.Run._from_json(text)
+        start = threading.Barrier(8)
+        seen = []
+
+        def read() -> None:
+            start.wait()
+            seen.append((run.id, len(run.tags), run.to_dict()["tags"][-1]))
+
+        threads = [threading.Thread(target=read) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert seen == [("run_1", 2000, "1999")] * 8
 
 
 def test_known_statuses_are_enum_members() -> None:

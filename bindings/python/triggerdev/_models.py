@@ -212,6 +212,27 @@ class Record:
     def __init__(self, data: Dict[str, Any]) -> None:
         self._data = data
 
+    @classmethod
+    def _from_json(cls: Type[R], text: Optional[bytes]) -> R:
+        """A record over the JSON object text a call wrote, parsed at its first read: the
+        library has already decoded and checked it, and a result nobody reads is never parsed
+        (as in the Ruby binding)."""
+        record = cls.__new__(cls)
+        record.__dict__["_json"] = text
+        return record
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when normal lookup fails, i.e. for `_data` not parsed yet.
+        state = self.__dict__
+        text = state.get("_json") if name == "_data" else None
+        if text is None:
+            return object.__getattribute__(self, name)
+        data = json.loads(text)
+        # `_data` before dropping the text: a thread racing here finds one or the other.
+        state["_data"] = data
+        state.pop("_json", None)
+        return data
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         names: List[str] = []

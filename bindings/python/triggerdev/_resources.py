@@ -253,7 +253,7 @@ class Tasks(_Area):
             "test": test,
         }
         opts = options_json(TRIGGER_OPTIONS, values)
-        return RunHandle(loads(self._c.json(LIB.trigger_tasks_trigger, tid, body, opts)))
+        return RunHandle._from_json(self._c.json(LIB.trigger_tasks_trigger, tid, body, opts))
 
     def batch_trigger(
         self,
@@ -279,7 +279,7 @@ class Tasks(_Area):
             {"idempotency_key": idempotency_key, "idempotency_key_ttl": idempotency_key_ttl},
         )
         raw = self._c.json(LIB.trigger_tasks_batch_trigger, dumps(encoded, "items"), opts)
-        return BatchHandle(loads(raw))
+        return BatchHandle._from_json(raw)
 
 
 class Batches(_Area):
@@ -289,7 +289,7 @@ class Batches(_Area):
 
     def retrieve(self, batch_id: str) -> Batch:
         """A batch (``GET /api/v2/batches/{batch_id}``)."""
-        return Batch(loads(self._c.json(LIB.trigger_batches_retrieve, cstr(batch_id, "batch_id"))))
+        return Batch._from_json(self._c.json(LIB.trigger_batches_retrieve, cstr(batch_id, "batch_id")))
 
 
 # --- idempotency keys ----------------------------------------------------------------------
@@ -325,7 +325,7 @@ class IdempotencyKeys(_Area):
         run (``POST /api/v1/idempotencyKeys/{hash}/reset``). ``key`` as a trigger takes it."""
         tid = cstr(task_id, "task_id")
         material = dumps(enc.str_or_list(key, "key"), "key")
-        return IdResponse(loads(self._c.json(LIB.trigger_idempotency_keys_reset, tid, material)))
+        return IdResponse._from_json(self._c.json(LIB.trigger_idempotency_keys_reset, tid, material))
 
 
 # --- runs ----------------------------------------------------------------------------------
@@ -475,7 +475,7 @@ class Runs(_Area):
 
     def retrieve(self, run_id: str) -> Run:
         """A run (``GET /api/v3/runs/{run_id}``), payload and output decoded."""
-        return Run(loads(self._c.json(LIB.trigger_runs_retrieve, cstr(run_id, "run_id"))))
+        return Run._from_json(self._c.json(LIB.trigger_runs_retrieve, cstr(run_id, "run_id")))
 
     def poll(self, run_id: str, interval: Union[float, timedelta] = 1.0) -> Run:
         """Retrieves the run every ``interval`` seconds until it is completed (at most 500
@@ -488,11 +488,11 @@ class Runs(_Area):
         if not 0 <= interval <= 86400:
             raise InvalidArgumentError("interval: must be between 0 and 86400 seconds")
         rid = cstr(run_id, "run_id")
-        return Run(loads(self._c.json(LIB.trigger_runs_poll, rid, int(interval * 1000))))
+        return Run._from_json(self._c.json(LIB.trigger_runs_poll, rid, int(interval * 1000)))
 
     def cancel(self, run_id: str) -> IdResponse:
         """Cancels a run (``POST /api/v2/runs/{run_id}/cancel``)."""
-        return IdResponse(loads(self._c.json(LIB.trigger_runs_cancel, cstr(run_id, "run_id"))))
+        return IdResponse._from_json(self._c.json(LIB.trigger_runs_cancel, cstr(run_id, "run_id")))
 
     def replay(self, run_id: str, **options: Any) -> IdResponse:
         """Replays a run as a new one (``POST /api/v1/runs/{run_id}/replay``); the keywords
@@ -502,14 +502,14 @@ class Runs(_Area):
         ``priority``. Returns the new run's id."""
         rid = cstr(run_id, "run_id")
         opts = options_json(REPLAY_OPTIONS, options, "")
-        return IdResponse(loads(self._c.json(LIB.trigger_runs_replay, rid, opts)))
+        return IdResponse._from_json(self._c.json(LIB.trigger_runs_replay, rid, opts))
 
     def reschedule(self, run_id: str, delay: TimeOrDuration) -> Run:
         """Moves a delayed run to a new ``delay`` (duration or datetime); raises
         ``UnprocessableEntityError`` unless the run is ``DELAYED``."""
         rid = cstr(run_id, "run_id")
         when = cstr(enc.time_or_duration(delay, "delay"), "delay")
-        return Run(loads(self._c.json(LIB.trigger_runs_reschedule, rid, when)))
+        return Run._from_json(self._c.json(LIB.trigger_runs_reschedule, rid, when))
 
     def update_metadata(
         self,
@@ -537,16 +537,16 @@ class Runs(_Area):
                 body[key] = [enc.is_dict(op, f"{name}[{i}]") for i, op in enumerate(ops)]
         if not body:
             raise TypeError("update_metadata needs metadata or operations")
-        return RunMetadata(loads(self._c.json(LIB.trigger_runs_update_metadata, rid, dumps(body, "body"))))
+        return RunMetadata._from_json(self._c.json(LIB.trigger_runs_update_metadata, rid, dumps(body, "body")))
 
     def metadata(self, run_id: str) -> RunMetadata:
         """A run's metadata, decoded (``GET /api/v1/runs/{run_id}/metadata``)."""
-        return RunMetadata(loads(self._c.json(LIB.trigger_runs_metadata, cstr(run_id, "run_id"))))
+        return RunMetadata._from_json(self._c.json(LIB.trigger_runs_metadata, cstr(run_id, "run_id")))
 
     def add_tags(self, run_id: str, tags: StrOrList) -> MessageResponse:
         """Adds tags to a run (``POST /api/v1/runs/{run_id}/tags``)."""
         rid = cstr(run_id, "run_id")
-        return MessageResponse(loads(self._c.json(LIB.trigger_runs_add_tags, rid, dumps(enc.str_or_list(tags, "tags"), "tags"))))
+        return MessageResponse._from_json(self._c.json(LIB.trigger_runs_add_tags, rid, dumps(enc.str_or_list(tags, "tags"), "tags")))
 
     def result(self, run_id: str) -> Optional[RunResult]:
         """The result of a finished run, or None while it is not finished (or does not
@@ -556,7 +556,7 @@ class Runs(_Area):
 
     def events(self, run_id: str) -> RunEvents:
         """The events of a run's trace (``GET /api/v1/runs/{run_id}/events``)."""
-        return RunEvents(loads(self._c.json(LIB.trigger_runs_events, cstr(run_id, "run_id"))))
+        return RunEvents._from_json(self._c.json(LIB.trigger_runs_events, cstr(run_id, "run_id")))
 
     def trace(self, run_id: str) -> RunTrace:
         """A run's trace (``GET /api/v1/runs/{run_id}/trace``)."""
@@ -605,7 +605,7 @@ class EnvVars(_Area):
         raw = self._c.json(
             LIB.trigger_envvars_retrieve, cstr(project_ref, "project_ref"), cstr(env, "env"), cstr(name, "name")
         )
-        return EnvVar(loads(raw))
+        return EnvVar._from_json(raw)
 
     def create(
         self, project_ref: str, env: str, name: str, value: str, *, is_secret: Optional[bool] = None
@@ -617,7 +617,7 @@ class EnvVars(_Area):
         raw = self._c.json(
             LIB.trigger_envvars_create, cstr(project_ref, "project_ref"), cstr(env, "env"), dumps(body, "body")
         )
-        return SuccessResponse(loads(raw))
+        return SuccessResponse._from_json(raw)
 
     def update(self, project_ref: str, env: str, name: str, value: str) -> SuccessResponse:
         """Changes the value of an existing variable."""
@@ -628,14 +628,14 @@ class EnvVars(_Area):
             cstr(name, "name"),
             cstr(value, "value"),
         )
-        return SuccessResponse(loads(raw))
+        return SuccessResponse._from_json(raw)
 
     def delete(self, project_ref: str, env: str, name: str) -> SuccessResponse:
         """Deletes a variable (also spelled ``del_``, after the official ``del``)."""
         raw = self._c.json(
             LIB.trigger_envvars_del, cstr(project_ref, "project_ref"), cstr(env, "env"), cstr(name, "name")
         )
-        return SuccessResponse(loads(raw))
+        return SuccessResponse._from_json(raw)
 
     del_ = delete
 
@@ -652,7 +652,7 @@ class EnvVars(_Area):
         """Uploads many variables at once; without ``override=True`` existing ones are kept."""
         body = _upload_body(variables, parent_variables, is_secret, override)
         raw = self._c.json(LIB.trigger_envvars_upload, cstr(project_ref, "project_ref"), cstr(env, "env"), body)
-        return SuccessResponse(loads(raw))
+        return SuccessResponse._from_json(raw)
 
     def upload_dotenv(
         self,
@@ -743,7 +743,7 @@ class Schedules(_Area):
                 _SCHEDULE_FIELDS, {"external_id": external_id, "timezone": timezone, "window": window}, ""
             ),
         }
-        return Schedule(loads(self._c.json(LIB.trigger_schedules_create, dumps(body, "body"))))
+        return Schedule._from_json(self._c.json(LIB.trigger_schedules_create, dumps(body, "body")))
 
     def list(self, *, page: Optional[int] = None, per_page: Optional[int] = None) -> ScheduleList:
         """Every schedule, lazily (``per_page`` is the page size; iteration starts at
@@ -757,7 +757,7 @@ class Schedules(_Area):
 
     def retrieve(self, schedule_id: str) -> Schedule:
         """A schedule."""
-        return Schedule(loads(self._c.json(LIB.trigger_schedules_retrieve, cstr(schedule_id, "schedule_id"))))
+        return Schedule._from_json(self._c.json(LIB.trigger_schedules_retrieve, cstr(schedule_id, "schedule_id")))
 
     def update(
         self,
@@ -778,19 +778,19 @@ class Schedules(_Area):
                 _SCHEDULE_FIELDS, {"external_id": external_id, "timezone": timezone, "window": window}, ""
             ),
         }
-        return Schedule(loads(self._c.json(LIB.trigger_schedules_update, sid, dumps(body, "body"))))
+        return Schedule._from_json(self._c.json(LIB.trigger_schedules_update, sid, dumps(body, "body")))
 
     def activate(self, schedule_id: str) -> Schedule:
         """Turns a schedule on."""
-        return Schedule(loads(self._c.json(LIB.trigger_schedules_activate, cstr(schedule_id, "schedule_id"))))
+        return Schedule._from_json(self._c.json(LIB.trigger_schedules_activate, cstr(schedule_id, "schedule_id")))
 
     def deactivate(self, schedule_id: str) -> Schedule:
         """Turns a schedule off."""
-        return Schedule(loads(self._c.json(LIB.trigger_schedules_deactivate, cstr(schedule_id, "schedule_id"))))
+        return Schedule._from_json(self._c.json(LIB.trigger_schedules_deactivate, cstr(schedule_id, "schedule_id")))
 
     def delete(self, schedule_id: str) -> IdResponse:
         """Deletes a schedule (also spelled ``del_``)."""
-        return IdResponse(loads(self._c.json(LIB.trigger_schedules_del, cstr(schedule_id, "schedule_id"))))
+        return IdResponse._from_json(self._c.json(LIB.trigger_schedules_del, cstr(schedule_id, "schedule_id")))
 
     del_ = delete
 
@@ -881,15 +881,15 @@ class Queues(_Area):
 
     def retrieve(self, queue: str, *, queue_type: Optional[QueueType] = None) -> Queue:
         """A queue (``GET /api/v1/queues/{queue}?type=...``)."""
-        return Queue(loads(self._c.json(LIB.trigger_queues_retrieve, *_queue_args(queue, queue_type))))
+        return Queue._from_json(self._c.json(LIB.trigger_queues_retrieve, *_queue_args(queue, queue_type)))
 
     def pause(self, queue: str, *, queue_type: Optional[QueueType] = None) -> Queue:
         """Pauses a queue: its runs stay queued until it is resumed."""
-        return Queue(loads(self._c.json(LIB.trigger_queues_pause, *_queue_args(queue, queue_type))))
+        return Queue._from_json(self._c.json(LIB.trigger_queues_pause, *_queue_args(queue, queue_type)))
 
     def resume(self, queue: str, *, queue_type: Optional[QueueType] = None) -> Queue:
         """Resumes a paused queue."""
-        return Queue(loads(self._c.json(LIB.trigger_queues_resume, *_queue_args(queue, queue_type))))
+        return Queue._from_json(self._c.json(LIB.trigger_queues_resume, *_queue_args(queue, queue_type)))
 
     def override_concurrency_limit(
         self, queue: str, limit: int, *, queue_type: Optional[QueueType] = None
@@ -898,11 +898,11 @@ class Queues(_Area):
         over the environment's is a ``BadRequestError``)."""
         args = _queue_args(queue, queue_type)
         value = enc.in_range(limit, "limit", 0, enc.UINT32_MAX)
-        return Queue(loads(self._c.json(LIB.trigger_queues_override_concurrency_limit, *args, value)))
+        return Queue._from_json(self._c.json(LIB.trigger_queues_override_concurrency_limit, *args, value))
 
     def reset_concurrency_limit(self, queue: str, *, queue_type: Optional[QueueType] = None) -> Queue:
         """Goes back to the concurrency limit declared in code."""
-        return Queue(loads(self._c.json(LIB.trigger_queues_reset_concurrency_limit, *_queue_args(queue, queue_type))))
+        return Queue._from_json(self._c.json(LIB.trigger_queues_reset_concurrency_limit, *_queue_args(queue, queue_type)))
 
 
 # --- deployments ---------------------------------------------------------------------------
@@ -964,20 +964,20 @@ class Deployments(_Area):
     def retrieve(self, deployment_id: str) -> Deployment:
         """A deployment by id (with its worker and tasks)."""
         raw = self._c.json(LIB.trigger_deployments_retrieve, cstr(deployment_id, "deployment_id"))
-        return Deployment(loads(raw))
+        return Deployment._from_json(raw)
 
     def retrieve_current(self) -> Deployment:
         """The deployment new runs go to."""
-        return Deployment(loads(self._c.json(LIB.trigger_deployments_retrieve_current)))
+        return Deployment._from_json(self._c.json(LIB.trigger_deployments_retrieve_current))
 
     def retrieve_latest(self) -> Deployment:
         """The newest deployment, whatever its status."""
-        return Deployment(loads(self._c.json(LIB.trigger_deployments_retrieve_latest)))
+        return Deployment._from_json(self._c.json(LIB.trigger_deployments_retrieve_latest))
 
     def promote(self, version: str) -> PromotedDeployment:
         """Makes the deployment of ``version`` the current one (``BadRequestError`` for one
         that is not deployed, already current, or older than the current one)."""
-        return PromotedDeployment(loads(self._c.json(LIB.trigger_deployments_promote, cstr(version, "version"))))
+        return PromotedDeployment._from_json(self._c.json(LIB.trigger_deployments_promote, cstr(version, "version")))
 
 
 # --- waitpoint tokens ----------------------------------------------------------------------
@@ -1049,7 +1049,7 @@ class Waitpoints(_Area):
             "tags": tags,
         }
         opts = options_json(_CREATE_TOKEN_OPTIONS, values)
-        return CreatedWaitpointToken(loads(self._c.json(LIB.trigger_waitpoints_create_token, opts)))
+        return CreatedWaitpointToken._from_json(self._c.json(LIB.trigger_waitpoints_create_token, opts))
 
     def list_tokens(
         self,
@@ -1083,7 +1083,7 @@ class Waitpoints(_Area):
     def retrieve_token(self, token_id: str) -> WaitpointToken:
         """A token, with its completion data (``output``, encoded as ``output_type`` says)
         once completed."""
-        return WaitpointToken(loads(self._c.json(LIB.trigger_waitpoints_retrieve_token, cstr(token_id, "token_id"))))
+        return WaitpointToken._from_json(self._c.json(LIB.trigger_waitpoints_retrieve_token, cstr(token_id, "token_id")))
 
     def complete_token(self, token_id: str, data: Any = NOT_GIVEN) -> SuccessResponse:
         """Completes a token with ``data`` (any JSON-serializable value; leave it out to send
@@ -1091,7 +1091,7 @@ class Waitpoints(_Area):
         made of the token's public access token alone may call this."""
         tid = cstr(token_id, "token_id")
         body = None if data is NOT_GIVEN else dumps(data, "data")
-        return SuccessResponse(loads(self._c.json(LIB.trigger_waitpoints_complete_token, tid, body)))
+        return SuccessResponse._from_json(self._c.json(LIB.trigger_waitpoints_complete_token, tid, body))
 
 
 # --- bulk actions --------------------------------------------------------------------------
@@ -1173,7 +1173,7 @@ class BulkActions(_Area):
         if target_region is not None:
             body["targetRegion"] = enc.is_str(target_region, "target_region")
         body["action"] = enc.is_str(action, "action")
-        return IdResponse(loads(self._c.json(LIB.trigger_bulk_actions_create, dumps(body, "body"))))
+        return IdResponse._from_json(self._c.json(LIB.trigger_bulk_actions_create, dumps(body, "body")))
 
     def list(
         self, *, limit: Optional[int] = None, after: Optional[str] = None, before: Optional[str] = None
@@ -1185,12 +1185,12 @@ class BulkActions(_Area):
     def retrieve(self, bulk_action_id: str) -> BulkAction:
         """A bulk action, with its counts."""
         raw = self._c.json(LIB.trigger_bulk_actions_retrieve, cstr(bulk_action_id, "bulk_action_id"))
-        return BulkAction(loads(raw))
+        return BulkAction._from_json(raw)
 
     def abort(self, bulk_action_id: str) -> IdResponse:
         """Stops a bulk action that is still running (``ConflictError`` once it completed)."""
         raw = self._c.json(LIB.trigger_bulk_actions_abort, cstr(bulk_action_id, "bulk_action_id"))
-        return IdResponse(loads(raw))
+        return IdResponse._from_json(raw)
 
 
 # --- public access tokens ------------------------------------------------------------------
@@ -1434,7 +1434,7 @@ class SessionChannel:
         token; ``.out`` needs a secret key. A closed session raises ``SessionClosedError``
         (never retried)."""
         body = dumps(data, "data")
-        return Appended(loads(self._c.json(LIB.trigger_sessions_append, *self._args(), body)))
+        return Appended._from_json(self._c.json(LIB.trigger_sessions_append, *self._args(), body))
 
     def records(self, *, after_seq: Optional[int] = None) -> List[ChannelRecord]:
         """The records the channel has now (after ``after_seq`` when given), without
@@ -1548,7 +1548,7 @@ class Sessions(_Area):
         dumps(base_payload, "base_payload")  # a value JSON cannot carry is named as the argument
         if metadata is not None:
             dumps(body["metadata"], "metadata")
-        return StartedSession(loads(self._c.json(LIB.trigger_sessions_start, dumps(body, "body"))))
+        return StartedSession._from_json(self._c.json(LIB.trigger_sessions_start, dumps(body, "body")))
 
     def list(
         self,
@@ -1585,7 +1585,7 @@ class Sessions(_Area):
 
     def retrieve(self, session: str) -> Session:
         """A session, by id or external id."""
-        return Session(loads(self._c.json(LIB.trigger_sessions_retrieve, cstr(session, "session"))))
+        return Session._from_json(self._c.json(LIB.trigger_sessions_retrieve, cstr(session, "session")))
 
     def update(
         self,
@@ -1605,13 +1605,13 @@ class Sessions(_Area):
             body["metadata"] = None if metadata is None else enc.is_dict(metadata, "metadata")
         if not isinstance(external_id, NotGiven):
             body["externalId"] = None if external_id is None else enc.is_str(external_id, "external_id")
-        return Session(loads(self._c.json(LIB.trigger_sessions_update, sid, dumps(body, "body"))))
+        return Session._from_json(self._c.json(LIB.trigger_sessions_update, sid, dumps(body, "body")))
 
     def close(self, session: str, *, reason: Optional[str] = None) -> Session:
         """Closes a session (terminal, idempotent); later appends raise
         ``SessionClosedError``. Needs a secret key."""
         sid = cstr(session, "session")
-        return Session(loads(self._c.json(LIB.trigger_sessions_close, sid, opt_cstr(reason, "reason"))))
+        return Session._from_json(self._c.json(LIB.trigger_sessions_close, sid, opt_cstr(reason, "reason")))
 
     def open(self, session: str) -> SessionHandle:
         """The channels of a session (no request): ``open(id).input.append(...)``,

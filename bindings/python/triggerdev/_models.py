@@ -12,8 +12,9 @@ import json
 import re
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any, Callable, ClassVar, Dict, Iterator, List, Optional, Tuple, Type, TypeVar
+from typing import Any, Callable, ClassVar, Dict, Iterator, List, Optional, Tuple, Type, TypeVar, cast
 
+from ._exceptions import DecodeError
 from ._ffi import LIB, call_json
 
 __all__ = [
@@ -172,7 +173,7 @@ class _Field:
     def __get__(self, obj: Any, owner: Optional[type] = None) -> Any:
         if obj is None:
             return self
-        raw = obj._data.get(self.key)
+        raw = obj._parsed().get(self.key)
         if raw is None:
             value = self.default() if callable(self.default) else self.default
         elif self.convert is None:
@@ -207,7 +208,9 @@ class Record:
     _fields: ClassVar[Tuple[str, ...]] = ()
     #: Fields whose value ``repr()`` never prints (tokens, URLs that carry a secret).
     _redacted: ClassVar[Tuple[str, ...]] = ()
-    _data: Dict[str, Any]
+    # Class defaults: a record made by `_from_json` holds only the text until its first read.
+    _data: Optional[Dict[str, Any]] = None
+    _json: Optional[bytes] = None
 
     def __init__(self, data: Dict[str, Any]) -> None:
         self._data = data
@@ -217,20 +220,21 @@ class Record:
         """A record over the JSON object text a call wrote, parsed at its first read: the
         library has already decoded and checked it, and a result nobody reads is never parsed
         (as in the Ruby binding)."""
+        if text is None:  # pragma: no cover - the ABI writes JSON whenever such a call succeeds
+            raise DecodeError(f"the library returned no JSON for a {cls.__name__}")
         record = cls.__new__(cls)
-        record.__dict__["_json"] = text
+        record._json = text
         return record
 
-    def __getattr__(self, name: str) -> Any:
-        # Reached only when normal lookup fails, i.e. for `_data` not parsed yet.
-        state = self.__dict__
-        text = state.get("_json") if name == "_data" else None
-        if text is None:
-            return object.__getattribute__(self, name)
-        data = json.loads(text)
-        # `_data` before dropping the text: a thread racing here finds one or the other.
-        state["_data"] = data
-        state.pop("_json", None)
+    def _parsed(self) -> Dict[str, Any]:
+        """The JSON object (parsed now if it was not yet)."""
+        data = self._data
+        if data is None:
+            text = self._json
+            if text is None:  # another thread parsed it meanwhile (it sets `_data` first)
+                return cast(Dict[str, Any], self._data)
+            data = self._data = json.loads(text)
+            self._json = None
         return data
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -251,30 +255,31 @@ class Record:
 
     def to_dict(self) -> Dict[str, Any]:
         """The API's JSON object, as parsed (unknown fields included)."""
-        return self._data
+        return self._parsed()
 
     def __getitem__(self, key: str) -> Any:
-        return self._data[key]
+        return self._parsed()[key]
 
     def get(self, key: str, default: Any = None) -> Any:
         """The raw JSON member ``key`` (camelCase), or ``default``."""
-        return self._data.get(key, default)
+        return self._parsed().get(key, default)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._data
+        return key in self._parsed()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Record):
             return NotImplemented
-        return type(self) is type(other) and self._data == other._data
+        return type(self) is type(other) and self._parsed() == other._parsed()
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
+        data = self._parsed()
         parts = []
         for name in self._fields:
             descriptor = getattr(type(self), name)
-            if isinstance(descriptor, _Field) and self._data.get(descriptor.key) is None:
+            if isinstance(descriptor, _Field) and data.get(descriptor.key) is None:
                 continue
             if name in self._redacted:
                 parts.append(f"{name}='<redacted>'")
@@ -290,7 +295,7 @@ class Record:
 def _native_output(fn: Callable[..., int], record: Record) -> Any:
     """What ``fn`` (``const char *object_json, char **out_json, err``) writes for ``record``'s
     JSON, parsed (``null`` is None)."""
-    raw = call_json(fn, json.dumps(record._data).encode())
+    raw = call_json(fn, json.dumps(record._parsed()).encode())
     return None if raw is None else json.loads(raw)
 
 

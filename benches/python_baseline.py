@@ -2,9 +2,10 @@
 """Python rows of the SDK benchmark (started by benches/sdk.rs; not a test).
 
 Usage: python_baseline.py MODE PORT SECS WARMUP   (or: python_baseline.py triggerdev --check)
-MODE: httpclient (http.client keep-alive + json.loads), requests (requests.Session + .json()) or
-triggerdev (the Python binding's Client.runs.retrieve, from bindings/python of this checkout, over
-$TRIGGERDEV_LIB or else <target>/release/libtriggerdev.so when it exists).
+MODE: httpclient (http.client keep-alive + json.loads), socket (a raw socket sending pre-built
+request bytes, + json.loads: the floor of any Python client), requests (requests.Session +
+.json()) or triggerdev (the Python binding's Client.runs.retrieve, from bindings/python of
+this checkout, over $TRIGGERDEV_LIB or else <target>/release/libtriggerdev.so when it exists).
 
 Makes sequential GET /api/v3/runs/{id} calls against the benchmark server for SECS seconds
 after WARMUP seconds, and prints one line: RESULT {json} with calls, secs, p50_us, p99_us,
@@ -68,6 +69,34 @@ def make_call(mode, port):
             return json.loads(body)
 
         return call, "http.client %s" % sys.version.split()[0], None
+    if mode == "socket":
+        import socket
+
+        conn = socket.create_connection(("127.0.0.1", port))
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        request = "".join(
+            ["GET %s HTTP/1.1\r\nhost: 127.0.0.1:%d\r\n" % (path, port)]
+            + ["%s: %s\r\n" % h for h in HEADERS.items()]
+            + ["\r\n"]
+        ).encode()
+        buf = bytearray(65536)
+
+        def call():
+            conn.sendall(request)
+            got = bytes(buf[: conn.recv_into(buf)])
+            head, _, body = got.partition(b"\r\n\r\n")
+            status = int(head[9:12])
+            length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+            while len(body) < length:  # one read holds the whole answer on loopback, usually
+                more = conn.recv(65536)
+                if not more:
+                    raise RuntimeError("connection closed")
+                body += more
+            if status != 200:
+                raise RuntimeError("status %d" % status)
+            return json.loads(body)
+
+        return call, "socket.sendall + recv_into, Python %s" % sys.version.split()[0], None
     if mode == "requests":
         import requests
 

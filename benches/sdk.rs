@@ -210,6 +210,13 @@ const CASES: &[Case] = &[
         default: true,
     },
     Case {
+        name: "python-socket",
+        label: "Python raw socket, pre-built request bytes + json.loads",
+        runner: Runner::External(ext_python_socket),
+        role: Role::Plain,
+        default: true,
+    },
+    Case {
         name: "python-requests",
         label: "Python requests.Session + .json()",
         runner: Runner::External(ext_python_requests),
@@ -932,6 +939,11 @@ fn python_row(mode: &str, s: &Setup, import: &str) -> Result<Command, String> {
 
 fn ext_python_httpclient(s: &Setup) -> Result<Command, String> {
     python_row("httpclient", s, "http.client")
+}
+
+/// The floor of any Python client here: a blocking round trip of pre-built bytes plus json.loads.
+fn ext_python_socket(s: &Setup) -> Result<Command, String> {
+    python_row("socket", s, "socket")
 }
 
 /// The binding from bindings/python (no install needed), over the release cdylib when it is built.

@@ -24,7 +24,8 @@ enum JsonText {
     /// A value inside a larger document (a page's item).
     Raw(Box<RawValue>),
     /// Text of its own: a whole response body (decoding the model checked it is valid JSON,
-    /// so it is kept without a second pass over it, a third of a retrieve's CPU in the C ABI),
+    /// so it is kept without a second pass over it, a third of a retrieve's CPU in the C ABI,
+    /// and without a copy: the response's buffer itself, which has room for the C NUL),
     /// or the text `set_member` rebuilt.
     Body(String),
 }
@@ -124,10 +125,8 @@ fn is_struct<M: DeserializeOwned>() -> bool {
 /// What an operation can return for model `M`: `M` itself (the Rust API) or
 /// [`WithJson<M>`] (the C ABI).
 pub(crate) trait Decoded<M>: DeserializeOwned {
-    /// Decodes a whole response body.
-    fn from_body(text: &str) -> serde_json::Result<Self> {
-        decode_model(text)
-    }
+    /// The result for `model`, decoded from the whole response body `text`.
+    fn from_model(model: M, text: String) -> Self;
     /// The model.
     fn model(&self) -> &M;
     /// Sets member `key` to `value`: in the model with `set`, and in the JSON text if kept.
@@ -135,6 +134,9 @@ pub(crate) trait Decoded<M>: DeserializeOwned {
 }
 
 impl<M: DeserializeOwned> Decoded<M> for M {
+    fn from_model(model: M, _text: String) -> M {
+        model
+    }
     fn model(&self) -> &M {
         self
     }
@@ -144,12 +146,18 @@ impl<M: DeserializeOwned> Decoded<M> for M {
 }
 
 impl<M: DeserializeOwned> Decoded<M> for WithJson<M> {
-    fn from_body(text: &str) -> serde_json::Result<Self> {
-        Ok(WithJson {
-            model: decode_model(text)?,
-            // As a raw value, without the whitespace around it.
-            json: JsonText::Body(text.trim_matches([' ', '\t', '\n', '\r']).to_owned()),
-        })
+    fn from_model(model: M, text: String) -> Self {
+        // As a raw value, without the whitespace around it (the body itself when it has none).
+        const SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
+        let text = if text.starts_with(SPACE) || text.ends_with(SPACE) {
+            text.trim_matches(SPACE).to_owned()
+        } else {
+            text
+        };
+        WithJson {
+            model,
+            json: JsonText::Body(text),
+        }
     }
     fn model(&self) -> &M {
         &self.model

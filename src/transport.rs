@@ -130,9 +130,22 @@ impl Reply {
     }
 
     /// Decodes the body as an operation's result for model `M` (which may keep the body's
-    /// text, for the C ABI); a mismatch keeps the raw body.
-    pub(crate) fn decoded<M, T: Decoded<M>>(&self) -> Result<T> {
-        self.decode(T::from_body)
+    /// text, for the C ABI, without copying it); a mismatch keeps the raw body.
+    pub(crate) fn decoded<M: serde::de::DeserializeOwned, T: Decoded<M>>(self) -> Result<T> {
+        let status = self.status;
+        let text = String::from_utf8(self.body).map_err(|e| Error::Decode {
+            status,
+            message: format!("the body is not UTF-8: {}", e.utf8_error()),
+            body: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        })?;
+        match crate::json::decode_model(&text) {
+            Ok(model) => Ok(T::from_model(model, text)),
+            Err(e) => Err(Error::Decode {
+                status,
+                message: e.to_string(),
+                body: text,
+            }),
+        }
     }
 
     fn decode<T>(&self, from_text: impl FnOnce(&str) -> serde_json::Result<T>) -> Result<T> {
@@ -582,7 +595,9 @@ fn send_once(
     if announced > limit {
         return Err(Error::ResponseTooLarge { limit });
     }
-    let mut body = Vec::with_capacity(announced.min(PREALLOCATE_MAX) as usize);
+    // One byte more than announced: the C ABI hands the text out NUL-terminated without
+    // reallocating it, and reading to the end needs no extra probe for the end of the body.
+    let mut body = Vec::with_capacity(announced.min(PREALLOCATE_MAX) as usize + 1);
     let read = response
         .body_mut()
         .with_config()

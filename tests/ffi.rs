@@ -618,6 +618,16 @@ fn api_json_is_passed_through_untouched() {
     mock.assert();
     assert_eq!(out, body);
 
+    // Whitespace around the body is not part of the JSON value handed out.
+    server
+        .mock("GET", "/api/v3/runs/run_2")
+        .with_body(format!(" \r\n{body}\n\t"))
+        .create();
+    let out = expect_json(|out, err| unsafe {
+        trigger_runs_retrieve(client, c("run_2").as_ptr(), out, err)
+    });
+    assert_eq!(out, body);
+
     // A NULL out_json is an invalid argument, found before anything is sent.
     let mock = server
         .mock("POST", "/api/v2/runs/run_1/cancel")

@@ -285,8 +285,13 @@ def library_version() -> str:
     return _loaded_version
 
 
-_string_free = LIB.trigger_string_free
-_string_at = ctypes.string_at
+# Freeing a string never blocks: it keeps the GIL (a PyDLL function), which saves releasing
+# and taking it back on every call.
+_string_free = ctypes.PyDLL(LIB_PATH).trigger_string_free
+_string_free.restype = None
+_string_free.argtypes = [c_void_p]
+# Reads the NUL-terminated string an out-parameter points to without a foreign call.
+_out_string = c_char_p.from_buffer
 _error_kind = LIB.trigger_error_kind
 _error_status = LIB.trigger_error_status
 _error_message = LIB.trigger_error_message
@@ -333,13 +338,12 @@ def call_json(fn: Callable[..., int], *args: Any) -> Optional[bytes]:
     rc = fn(*args, out, err)
     if rc:
         _raise(rc, err)
-    ptr = out.value
-    if ptr is None:
+    if out.value is None:
         return None
     try:
-        return _string_at(ptr)
+        return _out_string(out).value
     finally:
-        _string_free(ptr)
+        _string_free(out)
 
 
 def call_handle(fn: Callable[..., int], *args: Any) -> int:

@@ -4,9 +4,10 @@
 #   bash bindings/python/run_tests.sh [pytest args...]
 #
 # Makes a venv under <target>/python-venv (CARGO_TARGET_DIR is honoured) from `python3`, or uses
-# the interpreter in $PYTHON as it is; installs pytest from PyPI and the package with
+# the interpreter in $PYTHON as it is; installs pytest and mypy from PyPI and the package with
 # `pip install ./bindings/python` (cargo builds the library and the emulator into the package);
-# then runs pytest on the installed package (the tests start the installed emulator).
+# type-checks the package (mypy --strict) and runs pytest on the installed package (the tests
+# start the installed emulator).
 #
 # TRIGGERDEV_PY_CARGO_PROFILE=dev builds the debug profile instead of release (faster to build,
 # and it reuses what `cargo build` already compiled); it is passed to setuptools-rust as
@@ -34,11 +35,14 @@ fi
 
 log "installing pytest and the package (cargo builds libtriggerdev and triggerdev-emulator)"
 "$python" -m pip install -q --disable-pip-version-check --upgrade pip
-"$python" -m pip install -q --disable-pip-version-check pytest
+"$python" -m pip install -q --disable-pip-version-check pytest mypy
 if [ -n "${TRIGGERDEV_PY_CARGO_PROFILE:-}" ]; then
   export SETUPTOOLS_RUST_CARGO_PROFILE=$TRIGGERDEV_PY_CARGO_PROFILE
 fi
 (cd "$root" && "$python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps ./bindings/python)
+
+log "type-checking the package (mypy --strict, as configured in pyproject.toml)"
+(cd "$here" && "$python" -m mypy)
 
 # Run from outside the source tree, so that `import triggerdev` is the installed package.
 cd "$target"

@@ -102,3 +102,54 @@ def test_close_while_other_threads_are_calling(emu: Emulator) -> None:
         t.join()
     assert not errors
     assert client.closed
+
+
+def test_a_handle_closed_during_calls_is_freed_once_by_the_last_of_them() -> None:
+    from triggerdev._managed import ClosedError, Handle
+
+    freed: list = []  # type: ignore[type-arg]
+    handle = Handle(0x1234, freed.append, "client")
+    assert handle.borrow() == 0x1234  # two calls in progress
+    assert handle.borrow() == 0x1234
+    handle.close()
+    assert handle.closed and freed == []  # still in use
+    with pytest.raises(ClosedError, match="this client is closed"):
+        handle.borrow()  # a new call is refused and leaves no trace
+    handle.release()
+    assert freed == []
+    handle.release()  # the last call frees it
+    assert freed == [0x1234]
+    handle.close()
+    del handle
+    gc.collect()
+    assert freed == [0x1234]  # close() again and the finalizer free nothing
+
+
+def test_a_handle_shared_by_threads_is_freed_once() -> None:
+    from triggerdev._managed import ClosedError, Handle
+
+    for _ in range(200):
+        freed: list = []  # type: ignore[type-arg]
+        handle = Handle(1, freed.append, "client")
+        used_after_free: list = []  # type: ignore[type-arg]
+        start = threading.Barrier(5)
+
+        def call() -> None:
+            start.wait()
+            for _ in range(50):
+                try:
+                    handle.borrow()
+                except ClosedError:
+                    return
+                if freed:
+                    used_after_free.append(1)
+                handle.release()
+
+        threads = [threading.Thread(target=call) for _ in range(4)]
+        for t in threads:
+            t.start()
+        start.wait()
+        handle.close()
+        for t in threads:
+            t.join()
+        assert freed == [1] and not used_after_free

@@ -5,13 +5,18 @@ A ``Handle`` owns one pointer and the ``_free`` function for it. It is freed exa
 interpreter exit). Calls ``borrow()`` the pointer and ``release()`` it when the call returns; a
 ``close()`` that races with calls in other threads only marks the handle closed, and the last
 call to return frees it, so a pointer is never freed while the library is using it.
+
+Every call borrows, so borrowing takes no lock: a call in progress is one entry in a list
+(``list.append`` and ``list.pop`` are atomic), entered before it looks at ``closed``, while
+``close()`` sets ``closed`` before it looks at the list. A call and a ``close()`` therefore
+always see each other, and the pointer is freed under the lock, once.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Optional
 
 __all__ = ["Handle", "ClosedError"]
 
@@ -20,23 +25,27 @@ class ClosedError(ValueError):
     """The object was closed (``close()`` or ``with`` exit) and cannot be used any more."""
 
 
-def _free_once(state: "_State") -> None:
+def _free_if_unused(state: "_State") -> None:
     with state.lock:
-        state.closed = True
-        if state.uses or state.ptr is None:
+        if state.calls or state.ptr is None:
             return
         ptr, state.ptr = state.ptr, None
     state.free(ptr)
 
 
+def _free_once(state: "_State") -> None:
+    state.closed = True
+    _free_if_unused(state)
+
+
 class _State:
-    __slots__ = ("ptr", "free", "lock", "uses", "closed")
+    __slots__ = ("ptr", "free", "lock", "calls", "closed")
 
     def __init__(self, ptr: int, free: Callable[[int], Any]) -> None:
         self.ptr: Optional[int] = ptr
         self.free = free
         self.lock = threading.Lock()
-        self.uses = 0
+        self.calls: List[None] = []  # one entry per call in progress
         self.closed = False
 
 
@@ -56,20 +65,18 @@ class Handle:
     def borrow(self) -> int:
         """The pointer, for one call; pair with ``release()``."""
         state = self._state
-        with state.lock:
-            if state.closed or state.ptr is None:
-                raise ClosedError(f"this {self._what} is closed")
-            state.uses += 1
-            return state.ptr
+        state.calls.append(None)
+        ptr = state.ptr
+        if state.closed or ptr is None:
+            self.release()
+            raise ClosedError(f"this {self._what} is closed")
+        return ptr
 
     def release(self) -> None:
         state = self._state
-        with state.lock:
-            state.uses -= 1
-            if not (state.closed and state.uses == 0 and state.ptr is not None):
-                return
-            ptr, state.ptr = state.ptr, None
-        state.free(ptr)
+        state.calls.pop()
+        if state.closed:
+            _free_if_unused(state)
 
     @property
     def closed(self) -> bool:

@@ -6,8 +6,8 @@
 # Makes a venv under <target>/python-venv (CARGO_TARGET_DIR is honoured) from `python3`, or uses
 # the interpreter in $PYTHON as it is; installs pytest and mypy from PyPI and the package with
 # `pip install ./bindings/python` (cargo builds the library and the emulator into the package);
-# type-checks the package (mypy --strict) and runs pytest on the installed package (the tests
-# start the installed emulator).
+# type-checks the package and its tests (mypy --strict), then runs pytest on the installed
+# package (the tests start the installed emulator).
 #
 # TRIGGERDEV_PY_CARGO_PROFILE=dev builds the debug profile instead of release (faster to build,
 # and it reuses what `cargo build` already compiled); it is passed to setuptools-rust as
@@ -41,7 +41,7 @@ if [ -n "${TRIGGERDEV_PY_CARGO_PROFILE:-}" ]; then
 fi
 (cd "$root" && "$python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps ./bindings/python)
 
-log "type-checking the package (mypy --strict, as configured in pyproject.toml)"
+log "type-checking the package and its tests (mypy --strict, as configured in pyproject.toml)"
 (cd "$here" && "$python" -m mypy)
 
 # Run from outside the source tree, so that `import triggerdev` is the installed package.

@@ -5,13 +5,13 @@ from __future__ import annotations
 import copy
 import json
 import threading
-import types
 from datetime import datetime, timezone
+from typing import Any, List
 
 import pytest
 
 import triggerdev
-from triggerdev import _models
+from triggerdev import _call, _models
 from triggerdev._models import parse_datetime
 
 
@@ -43,9 +43,27 @@ def test_records_keep_the_json_and_convert_lazily() -> None:
     assert str(triggerdev.RunHandle({"id": "run_9"})) == "run_9"
 
 
+def test_library_json_parses_as_json_loads_does() -> None:
+    text = '{"id":"run_1","n":-1.5e3,"s":"\\u00e9\\n\u00e9","a":[true,false,null,{}],"o":{"k":[]}}'.encode()
+    assert _call.parse(text) == json.loads(text)
+    assert _call.parse(b'"text"') == "text" and _call.parse(b"[]") == []
+    # Text the library never writes gets json.loads' own answer: whitespace around it is
+    # skipped, anything after the value is an error.
+    assert _call.parse(b' {"a":1} ') == {"a": 1}
+    with pytest.raises(json.JSONDecodeError, match="Extra data"):
+        _call.parse(b'{"a":1}x')
+    with pytest.raises(json.JSONDecodeError, match="Expecting value"):
+        _call.parse(b"")
+
+
 def test_results_parse_their_json_text_once_at_the_first_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    parses = []
-    monkeypatch.setattr(_models, "json", types.SimpleNamespace(loads=lambda t: parses.append(t) or json.loads(t)))
+    parses: List[bytes] = []
+
+    def counting_parse(text: bytes) -> Any:
+        parses.append(text)
+        return _call.parse(text)
+
+    monkeypatch.setattr(_models, "parse", counting_parse)
     text = b'{"id":"run_1","status":"COMPLETED","tags":["a"],"unknownField":{"kept":true}}'
     run = triggerdev.Run._from_json(text)
     copied = copy.copy(run)
@@ -55,7 +73,7 @@ def test_results_parse_their_json_text_once_at_the_first_read(monkeypatch: pytes
     assert parses == [text], "parsed once, at the first read"
     assert copied.status is triggerdev.RunStatus.COMPLETED, "a copy made before the read parses on its own"
     with pytest.raises(AttributeError, match="'Run' object has no attribute 'nope'"):
-        run.nope  # noqa: B018 - the attribute error a plain object gives
+        run.nope  # type: ignore[attr-defined]  # noqa: B018 - the attribute error a plain object gives
 
 
 def test_threads_reading_a_fresh_result_at_once_all_see_its_json() -> None:

@@ -16,16 +16,30 @@ from . import _ffi
 from ._ffi import LIB, call_handle, call_json
 from ._managed import Handle
 
-__all__ = ["Caller", "AmbientCaller", "ClientCaller", "AMBIENT", "NativeIterator", "loads", "ensure_ambient"]
+__all__ = ["Caller", "AmbientCaller", "ClientCaller", "AMBIENT", "NativeIterator", "loads", "parse", "ensure_ambient"]
 
 T = TypeVar("T")
 
-_json_loads = json.loads
+_raw_decode = json.JSONDecoder().raw_decode
+
+
+def parse(text: bytes) -> Any:
+    """JSON text the library wrote: one value that it has checked, with no whitespace around
+    it. ``raw_decode`` skips what ``json.loads`` does for any input (guessing the encoding,
+    scanning for whitespace on both sides): a fifth of the time it takes to parse a run."""
+    s = text.decode("utf-8")
+    try:
+        value, end = _raw_decode(s)
+    except ValueError:
+        end = -1
+    if end != len(s):  # not text the library writes; json.loads says what is wrong with it
+        return json.loads(s)
+    return value
 
 
 def loads(raw: Optional[bytes]) -> Any:
     """The JSON a call wrote (``None`` when it wrote NULL)."""
-    return None if raw is None else _json_loads(raw)
+    return None if raw is None else parse(raw)
 
 
 # --- the ambient configuration -----------------------------------------------------------
@@ -173,7 +187,7 @@ class NativeIterator(Iterator[T], Generic[T]):
                 handle.close()
                 raise StopIteration
             self.items_seen += 1
-        return self._convert(_json_loads(raw))
+        return self._convert(parse(raw))
 
     def _after_next(self, ptr: int) -> None:
         """Called after each ``next_fn`` that succeeded (a record, or the end), under the lock

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Callable, ClassVar, Dict, Iterator, List, Optional, Tuple, Type, TypeVar, cast
 
+from ._call import parse
 from ._exceptions import DecodeError
 from ._ffi import LIB, call_json
 
@@ -233,7 +234,7 @@ class Record:
             text = self._json
             if text is None:  # another thread parsed it meanwhile (it sets `_data` first)
                 return cast(Dict[str, Any], self._data)
-            data = self._data = json.loads(text)
+            data = self._data = parse(text)
             self._json = None
         return data
 
@@ -296,7 +297,7 @@ def _native_output(fn: Callable[..., int], record: Record) -> Any:
     """What ``fn`` (``const char *object_json, char **out_json, err``) writes for ``record``'s
     JSON, parsed (``null`` is None)."""
     raw = call_json(fn, json.dumps(record._parsed()).encode())
-    return None if raw is None else json.loads(raw)
+    return None if raw is None else parse(raw)
 
 
 # --- tasks ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 """Python rows of the SDK benchmark (started by benches/sdk.rs; not a test).
 
 Usage: python_baseline.py MODE PORT SECS WARMUP   (or: python_baseline.py triggerdev --check)
+       python_baseline.py count MODE PORT CALLS    (a fixed number of calls, for benches/instructions.sh)
 MODE: httpclient (http.client keep-alive + json.loads), socket (a raw socket sending pre-built
 request bytes, + json.loads: the floor of any Python client), requests (requests.Session +
 .json()) or triggerdev (the Python binding's Client.runs.retrieve, from bindings/python of
@@ -131,9 +132,47 @@ def make_call(mode, port):
     raise SystemExit("unknown mode " + mode)
 
 
+def count_calls(mode, port, calls):
+    """Makes 20 warm-up calls, then `calls` calls, and nothing else: run under callgrind or
+    strace with two values of `calls`, the difference is the cost of the extra calls alone.
+    Besides the modes above: `triggerdev-field` (retrieve, then read `.status`: parses the
+    JSON), `ctypes` (the C ABI export called through ctypes, result bytes freed, no binding
+    code) and `loads` (json.loads of the run alone, fetched once)."""
+    if mode == "triggerdev-field":
+        retrieve = make_call("triggerdev", port)[0]
+
+        def call():
+            return retrieve().status
+    elif mode == "ctypes":
+        triggerdev = load_triggerdev()
+        from triggerdev._ffi import LIB, call_json
+
+        client = triggerdev.Client(TOKEN, base_url="http://127.0.0.1:%d" % port)
+        ptr = client._handle.borrow()
+        run_id = RUN_ID.encode()
+
+        def call():
+            return call_json(LIB.trigger_runs_retrieve, ptr, run_id)
+    elif mode == "loads":
+        body = make_call("triggerdev", port)[0]()
+        text = json.dumps(body.to_dict(), separators=(",", ":")).encode()
+
+        def call():
+            return json.loads(text)
+    else:
+        call = make_call(mode, port)[0]
+    for _ in range(20):
+        call()
+    for _ in range(calls):
+        call()
+
+
 def main():
     if sys.argv[1:] == ["triggerdev", "--check"]:  # can the binding be loaded? (benches/sdk.rs)
         load_triggerdev()
+        return
+    if sys.argv[1] == "count":
+        count_calls(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
         return
     mode, port, secs, warmup = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
     call, what, read_field = make_call(mode, port)

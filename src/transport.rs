@@ -126,39 +126,40 @@ pub(crate) struct Reply {
 impl Reply {
     /// Decodes the body into `T`; a mismatch keeps the raw body.
     pub(crate) fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
-        self.decode(crate::json::decode_model)
+        // Checking UTF-8 once is cheaper than serde_json's string-by-string checks.
+        let text =
+            std::str::from_utf8(&self.body).map_err(|e| not_utf8(self.status, e, &self.body))?;
+        crate::json::decode_model(text).map_err(|e| mismatch(self.status, e, text.to_owned()))
     }
 
     /// Decodes the body as an operation's result for model `M` (which may keep the body's
     /// text, for the C ABI, without copying it); a mismatch keeps the raw body.
     pub(crate) fn decoded<M: serde::de::DeserializeOwned, T: Decoded<M>>(self) -> Result<T> {
         let status = self.status;
-        let text = String::from_utf8(self.body).map_err(|e| Error::Decode {
-            status,
-            message: format!("the body is not UTF-8: {}", e.utf8_error()),
-            body: String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        })?;
+        let text = String::from_utf8(self.body)
+            .map_err(|e| not_utf8(status, e.utf8_error(), e.as_bytes()))?;
         match crate::json::decode_model(&text) {
             Ok(model) => Ok(T::from_model(model, text)),
-            Err(e) => Err(Error::Decode {
-                status,
-                message: e.to_string(),
-                body: text,
-            }),
+            Err(e) => Err(mismatch(status, e, text)),
         }
     }
+}
 
-    fn decode<T>(&self, from_text: impl FnOnce(&str) -> serde_json::Result<T>) -> Result<T> {
-        // Checking UTF-8 once is cheaper than serde_json's string-by-string checks.
-        let decoded = match std::str::from_utf8(&self.body) {
-            Ok(text) => from_text(text).map_err(|e| e.to_string()),
-            Err(e) => Err(format!("the body is not UTF-8: {e}")),
-        };
-        decoded.map_err(|message| Error::Decode {
-            status: self.status,
-            message,
-            body: String::from_utf8_lossy(&self.body).into_owned(),
-        })
+/// A success body that is not UTF-8 (kept, lossily).
+fn not_utf8(status: u16, e: std::str::Utf8Error, body: &[u8]) -> Error {
+    Error::Decode {
+        status,
+        message: format!("the body is not UTF-8: {e}"),
+        body: String::from_utf8_lossy(body).into_owned(),
+    }
+}
+
+/// A success body that is not the operation's model.
+fn mismatch(status: u16, e: serde_json::Error, body: String) -> Error {
+    Error::Decode {
+        status,
+        message: e.to_string(),
+        body,
     }
 }
 

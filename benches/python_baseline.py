@@ -136,29 +136,27 @@ def count_calls(mode, port, calls):
     """Makes 20 warm-up calls, then `calls` calls, and nothing else: run under callgrind or
     strace with two values of `calls`, the difference is the cost of the extra calls alone.
     Besides the modes above: `triggerdev-field` (retrieve, then read `.status`: parses the
-    JSON), `ctypes` (the C ABI export called through ctypes, result bytes freed, no binding
-    code) and `loads` (json.loads of the run alone, fetched once)."""
+    JSON), `ctypes` (the C ABI export through the binding's `call_json` alone: no argument
+    checks, handle borrowing or records; result bytes freed) and `loads` (json.loads of the
+    run's bytes as the library hands them out, fetched once)."""
     if mode == "triggerdev-field":
         retrieve = make_call("triggerdev", port)[0]
 
         def call():
             return retrieve().status
-    elif mode == "ctypes":
+    elif mode in ("ctypes", "loads"):
         triggerdev = load_triggerdev()
         from triggerdev._ffi import LIB, call_json
 
         client = triggerdev.Client(TOKEN, base_url="http://127.0.0.1:%d" % port)
-        ptr = client._handle.borrow()
+        ptr = client._handle.borrow()  # kept for the whole run
         run_id = RUN_ID.encode()
 
-        def call():
+        def retrieve():
             return call_json(LIB.trigger_runs_retrieve, ptr, run_id)
-    elif mode == "loads":
-        body = make_call("triggerdev", port)[0]()
-        text = json.dumps(body.to_dict(), separators=(",", ":")).encode()
 
-        def call():
-            return json.loads(text)
+        text = retrieve() if mode == "loads" else b""
+        call = retrieve if mode == "ctypes" else (lambda: json.loads(text))
     else:
         call = make_call(mode, port)[0]
     for _ in range(20):

@@ -70,6 +70,8 @@ fn chunked_post(emu: &Emulator, path: &str, body: &str) -> Resp {
 #[test]
 fn create_returns_the_session_its_first_run_and_a_session_token() {
     let emu = Emulator::start().unwrap();
+    // Frozen: the token times below are compared to the second.
+    emu.freeze_clock_at(1_767_225_600_000);
     let api = dev(&emu);
     let r = api.post(
         "/api/v1/sessions",

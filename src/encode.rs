@@ -83,8 +83,9 @@ pub(crate) fn sha256_hex(data: &[u8]) -> String {
 
 thread_local! {
     // Request ids need uniqueness, not secrecy: a per-thread SplitMix64 seeded once from the OS
-    // keeps the hot path free of a system call per request.
-    static RNG: Cell<u64> = Cell::new(os_seed());
+    // keeps the hot path free of a system call per request. It remembers the process it was
+    // seeded in: a child of `fork()` reseeds instead of repeating its parent's ids.
+    static RNG: Cell<(u32, u64)> = const { Cell::new((0, 0)) };
 }
 
 fn os_seed() -> u64 {
@@ -92,14 +93,17 @@ fn os_seed() -> u64 {
     let mut bytes = [0u8; 8];
     let _ = ring::rand::SystemRandom::new().fill(&mut bytes);
     let addr = &bytes as *const _ as u64;
-    u64::from_le_bytes(bytes) ^ addr.rotate_left(32)
+    u64::from_le_bytes(bytes) ^ addr.rotate_left(32) ^ u64::from(crate::process::last_seen())
 }
 
 /// A pseudo-random u64 (not for secrets).
 pub(crate) fn random_u64() -> u64 {
-    RNG.with(|state| {
-        let next = state.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
-        state.set(next);
+    RNG.with(|cell| {
+        let (seeded_in, state) = cell.get();
+        let pid = crate::process::last_seen();
+        let state = if seeded_in == pid { state } else { os_seed() };
+        let next = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        cell.set((pid, next));
         let mut z = next;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -128,6 +132,8 @@ pub(crate) fn uuid_v4() -> String {
 
 /// A 21-character id of the URL-safe alphabet (`A-Z a-z 0-9 _ -`), as nanoid makes them.
 pub(crate) fn nanoid() -> String {
+    // Drawn before its call's request: read the process id now (a child of fork() reseeds).
+    crate::process::refresh();
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
     (0..21)
         .map(|_| ALPHABET[(random_u64() & 63) as usize] as char)

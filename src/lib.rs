@@ -79,6 +79,7 @@ pub mod idempotency_keys;
 mod json;
 mod jwt;
 mod pagination;
+mod process;
 pub(crate) mod resources;
 mod transport;
 

@@ -191,10 +191,13 @@ impl Transport {
 }
 
 /// An agent of its own for one long-lived streaming response (SSE), so that it can be shut down
-/// from another thread without touching the client's pool.
+/// from another thread without touching the client's pool. After `fork()` the child gets an
+/// agent of its own, and never shuts down a connection it shares with its parent.
 #[derive(Clone)]
 pub(crate) struct StreamAgent {
-    agent: ureq::Agent,
+    idle_timeout: Duration,
+    /// The agent, and the process it belongs to.
+    current: Arc<Mutex<(u32, ureq::Agent)>>,
 }
 
 /// How long an SSE connection may take to answer, and to stay silent (the server pings every
@@ -203,6 +206,14 @@ const STREAM_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl StreamAgent {
     pub(crate) fn new(idle_timeout: Duration) -> StreamAgent {
+        let agent = Self::build(idle_timeout);
+        StreamAgent {
+            idle_timeout,
+            current: Arc::new(Mutex::new((crate::process::last_seen(), agent))),
+        }
+    }
+
+    fn build(idle_timeout: Duration) -> ureq::Agent {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .user_agent(crate::config::user_agent(None))
@@ -211,14 +222,25 @@ impl StreamAgent {
             .timeout_per_read(Some(idle_timeout))
             .max_redirects(0)
             .build();
-        StreamAgent {
-            agent: ureq::Agent::new_with_config(config),
+        ureq::Agent::new_with_config(config)
+    }
+
+    /// The agent of this process.
+    fn agent(&self) -> ureq::Agent {
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        let pid = crate::process::last_seen();
+        if current.0 != pid {
+            *current = (pid, Self::build(self.idle_timeout));
         }
+        current.1.clone()
     }
 
     /// Interrupts the request or body read in progress on any thread, and every later one.
     pub(crate) fn shutdown(&self) {
-        self.agent.clone().shutdown();
+        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        if current.0 == crate::process::refresh() {
+            current.1.clone().shutdown();
+        }
     }
 }
 
@@ -230,6 +252,7 @@ pub(crate) struct Stream {
 /// Sends `call` once (no retries: the caller has its own reconnection policy) and returns the
 /// body as a stream, or the error of a non-success status.
 pub(crate) fn open_stream(agent: &StreamAgent, cfg: &Resolved, call: &Call) -> Result<Stream> {
+    crate::process::refresh();
     if let Some(problem) = &cfg.problem {
         return Err(problem.into());
     }
@@ -253,7 +276,7 @@ pub(crate) fn open_stream(agent: &StreamAgent, cfg: &Resolved, call: &Call) -> R
         .body(())
         .map_err(|_| Error::invalid(call.url_argument, "does not make a valid request URL"))?;
     let response = agent
-        .agent
+        .agent()
         .run(request)
         .map_err(|e| map_transport_error(e, STREAM_CONNECT_TIMEOUT, cfg.max_response_bytes))?;
     let status = response.status().as_u16();
@@ -301,6 +324,7 @@ impl Connector for QuietConnector {
         Ok(inner.map(|inner| QuietTransport {
             inner,
             just_answered: false,
+            opened_in: crate::process::last_seen(),
         }))
     }
 }
@@ -310,6 +334,8 @@ struct QuietTransport {
     inner: Box<dyn UreqTransport>,
     /// Data arrived since the last probe: the pool is taking the connection back.
     just_answered: bool,
+    /// The process that opened the connection (see `crate::process`).
+    opened_in: u32,
 }
 
 impl UreqTransport for QuietTransport {
@@ -333,6 +359,11 @@ impl UreqTransport for QuietTransport {
     }
 
     fn is_open(&mut self) -> bool {
+        // A connection inherited through fork() is never used, nor even probed (a probe reads
+        // from the socket the parent shares): dropping it closes only this process's copy.
+        if self.opened_in != crate::process::last_seen() {
+            return false;
+        }
         // A server that closed or sent extra bytes meanwhile is caught by the probe before reuse.
         std::mem::take(&mut self.just_answered) || self.inner.is_open()
     }
@@ -421,6 +452,7 @@ impl Resolver for CachingResolver {
 
 /// Sends `call` with retries and maps the outcome.
 pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Result<Reply> {
+    crate::process::refresh();
     if call.access != Access::Presigned {
         if let Some(problem) = &cfg.problem {
             return Err(problem.into());

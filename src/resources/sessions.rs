@@ -1001,6 +1001,7 @@ impl SessionChannel {
             agent: StreamAgent::new(idle),
             stop: Arc::new(StopSignal::default()),
             reader: None,
+            reader_opened_in: 0,
             pending: VecDeque::new(),
             last_seq: options.last_event_id,
             batch_end: None,
@@ -1198,6 +1199,8 @@ pub struct Subscription {
     agent: StreamAgent,
     stop: Arc<StopSignal>,
     reader: Option<BufReader<ureq::BodyReader<'static>>>,
+    /// The process that opened `reader` (after `fork()` a child reconnects on its own).
+    reader_opened_in: u32,
     pending: VecDeque<SessionRecord>,
     /// The seq of the last record handed out, or skipped with nothing after it to hand out.
     last_seq: Option<u64>,
@@ -1299,6 +1302,7 @@ impl Subscription {
         };
         let stream = transport::open_stream(&self.agent, &cfg, &call)?;
         self.reader = Some(BufReader::new(stream.body));
+        self.reader_opened_in = crate::process::last_seen();
         self.window_done = false;
         Ok(())
     }
@@ -1449,6 +1453,10 @@ impl Iterator for Subscription {
             }
             if self.done || self.stop.is_stopped() {
                 return self.finish(None);
+            }
+            if self.reader.is_some() && self.reader_opened_in != crate::process::refresh() {
+                // Inherited through fork(): the parent reads that connection; resume on our own.
+                self.reader = None;
             }
             if self.reader.is_none() {
                 if let Err(e) = self.connect() {

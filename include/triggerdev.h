@@ -375,6 +375,21 @@ enum trigger_result trigger_auth_push(const char *override_json, struct trigger_
 bool trigger_auth_pop(void);
 
 /**
+ * Makes the client an override would give, without making it current on any thread: for hosts
+ * whose unit of concurrency is not an OS thread (coroutines, fibers, green threads), which keep
+ * the client with the task and make that task's ambient calls with it (the Python and Ruby
+ * bindings do). `override_json` (same JSON as `trigger_client_new`; NULL changes nothing) is
+ * merged field by field over `base` — a client this function returned, i.e. the enclosing
+ * override — or, when `base` is NULL, over the calling thread's current configuration (its
+ * `trigger_auth_push` overrides over `trigger_configure`). The client shares the ambient
+ * connection pool. On success writes it to `*out`; free it with `trigger_client_free`.
+ */
+enum trigger_result trigger_auth_override(const struct trigger_client *base,
+                                          const char *override_json,
+                                          struct trigger_client **out,
+                                          struct trigger_error **err);
+
+/**
  * Snapshots the configuration in force on the calling thread (its overrides merged over the
  * `trigger_configure` configuration), to push on another thread with
  * `trigger_auth_push_config`. On success writes the snapshot to `*out`; free it with

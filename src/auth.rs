@@ -43,7 +43,7 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 struct Entry {
     id: u64,
-    config: Config,
+    /// The override's client; its `config()` is the override merged over everything outside it.
     client: Client,
 }
 
@@ -116,7 +116,7 @@ pub fn ambient() -> Client {
 /// to carry into another thread with [`with_auth`]. The token stays redacted in `Debug`.
 pub fn current() -> Config {
     STACK
-        .with(|s| s.borrow().last().map(|e| e.config.clone()))
+        .with(|s| s.borrow().last().map(|e| e.client.config().clone()))
         .unwrap_or_else(|| global().0)
 }
 
@@ -130,21 +130,42 @@ pub fn with_auth<R>(config: Config, f: impl FnOnce() -> R) -> R {
 /// Pushes an override for this thread; it lasts until the returned guard is dropped.
 #[must_use = "the override ends when the guard is dropped"]
 pub fn push(config: Config) -> AuthGuard {
-    let (_, env, _) = global();
-    let merged = current().merged_with(&config);
-    let client = ambient_client(merged.clone(), &env);
+    let client = override_client(None, config);
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-    STACK.with(|s| {
-        s.borrow_mut().push(Entry {
-            id,
-            config: merged,
-            client,
-        })
-    });
+    STACK.with(|s| s.borrow_mut().push(Entry { id, client }));
     AuthGuard {
         id,
         _not_send: PhantomData,
     }
+}
+
+/// The client an override gives, without making it current anywhere: `config` merged field by
+/// field over `base` (a client this function returned, i.e. an enclosing override) or, when
+/// `base` is `None`, over this thread's current configuration ([`current`]). It shares the
+/// ambient connection pool and environment snapshot, as [`with_auth`] does (which is built on
+/// it).
+///
+/// For callers whose unit of concurrency is not an OS thread (an async task, a fiber): keep the
+/// client with the task, pass it as `base` to nest, and make the task's ambient calls with it.
+/// The Python and Ruby bindings scope their `with_auth` this way.
+///
+/// ```
+/// use triggerdev::{auth, Config, EnvKind, TokenKind};
+///
+/// let outer = auth::override_client(None, Config::new().base_url("http://127.0.0.1:3030"));
+/// let inner = auth::override_client(Some(&outer), Config::new().access_token("tr_dev_b"));
+/// assert_eq!(inner.base_url(), "http://127.0.0.1:3030");
+/// assert_eq!(inner.token_kind(), Some(TokenKind::SecretKey(EnvKind::Development)));
+/// // Calls made with `inner` (`inner.runs().list(..)`) use both fields; this thread's ambient
+/// // API is unchanged.
+/// ```
+pub fn override_client(base: Option<&Client>, config: Config) -> Client {
+    let (_, env, _) = global();
+    let merged = match base {
+        Some(base) => base.config().merged_with(&config),
+        None => current().merged_with(&config),
+    };
+    ambient_client(merged, &env)
 }
 
 /// Ends an override when dropped (panics included). Not `Send`: an override belongs to the

@@ -256,6 +256,44 @@ fn with_auth_overrides_compose_and_restore() {
 }
 
 #[test]
+fn override_clients_nest_field_by_field_without_touching_the_thread() {
+    let _g = global_lock();
+    let mut server = mockito::Server::new();
+    triggerdev::configure(
+        Config::new()
+            .access_token("tr_prod_global")
+            .base_url("http://global")
+            .request_options(RequestOptions::new().retry(RetryPolicy::none())),
+    );
+    let outer = auth::override_client(None, Config::new().base_url(server.url()));
+    let inner = auth::override_client(Some(&outer), Config::new().access_token("tr_dev_inner"));
+    // The thread's ambient configuration is untouched by either.
+    assert_eq!(triggerdev::ambient().base_url(), "http://global");
+    assert_eq!(outer.base_url(), server.url());
+    assert_eq!(
+        outer.token_kind(),
+        Some(TokenKind::SecretKey(EnvKind::Production))
+    );
+    assert_eq!(inner.base_url(), server.url(), "the outer field is kept");
+    let m = server
+        .mock("GET", "/api/v3/runs/run_1")
+        .match_header("authorization", "Bearer tr_dev_inner")
+        .with_status(404)
+        .with_body(r#"{"error":"Not found"}"#)
+        .create();
+    assert!(matches!(
+        inner.runs().retrieve("run_1"),
+        Err(Error::NotFound(_))
+    ));
+    m.assert();
+    // Over a thread's override when no base is given.
+    auth::with_auth(Config::new().base_url("http://thread"), || {
+        let c = auth::override_client(None, Config::new().access_token("tr_dev_x"));
+        assert_eq!(c.base_url(), "http://thread");
+    });
+}
+
+#[test]
 fn with_auth_restores_after_a_panic() {
     let _g = global_lock();
     triggerdev::configure(

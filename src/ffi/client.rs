@@ -175,6 +175,33 @@ pub extern "C" fn trigger_auth_pop() -> bool {
     catch_value(false, crate::auth::pop_innermost)
 }
 
+/// Makes the client an override would give, without making it current on any thread: for hosts
+/// whose unit of concurrency is not an OS thread (coroutines, fibers, green threads), which keep
+/// the client with the task and make that task's ambient calls with it (the Python and Ruby
+/// bindings do). `override_json` (same JSON as `trigger_client_new`; NULL changes nothing) is
+/// merged field by field over `base` — a client this function returned, i.e. the enclosing
+/// override — or, when `base` is NULL, over the calling thread's current configuration (its
+/// `trigger_auth_push` overrides over `trigger_configure`). The client shares the ambient
+/// connection pool. On success writes it to `*out`; free it with `trigger_client_free`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_auth_override(
+    base: *const trigger_client,
+    override_json: *const c_char,
+    out: *mut *mut trigger_client,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    catch(err, || {
+        require_out(out, "out")?;
+        // SAFETY (all blocks): the caller passes NULL or valid pointers, as documented above.
+        let text = unsafe { optional_str(override_json, "override_json") }?;
+        let config = config_json::parse(text, "override_json", Precedence::Scoped)?;
+        let base = unsafe { base.as_ref() }.map(|handle| &handle.client);
+        let client = crate::auth::override_client(base, config);
+        unsafe { write_handle(out, trigger_client { client }) };
+        Ok(())
+    })
+}
+
 /// Snapshots the configuration in force on the calling thread (its overrides merged over the
 /// `trigger_configure` configuration), to push on another thread with
 /// `trigger_auth_push_config`. On success writes the snapshot to `*out`; free it with

@@ -416,6 +416,30 @@ static void test_ambient(void) {
     err = NULL;
     EXPECT_OK(trigger_runs_retrieve(NULL, id, &out, &err), err, "back to the global config");
     trigger_string_free(out);
+
+    /* Override clients: made, nested and used without touching this thread's configuration. */
+    trigger_client *prod = NULL, *nested = NULL;
+    err = NULL;
+    EXPECT_OK(trigger_auth_override(NULL, "{\"accessToken\":\"" PROD_KEY "\"}", &prod, &err), err,
+              "auth.override");
+    err = NULL;
+    EXPECT_OK(trigger_auth_override(prod, "{\"requestOptions\":{\"timeoutMs\":30000}}", &nested,
+                                    &err),
+              err, "auth.override nested");
+    out = NULL;
+    err = NULL;
+    EXPECT_FAIL(trigger_runs_retrieve(nested, id, &out, &err), err, TRIGGER_RESULT_NOT_FOUND, 404,
+                "the nested override keeps the prod key");
+    out = NULL;
+    err = NULL;
+    EXPECT_OK(trigger_runs_retrieve(NULL, id, &out, &err), err, "the thread is still on dev");
+    trigger_string_free(out);
+    CHECK(!trigger_auth_pop(), "an override client pushes nothing");
+    err = NULL;
+    EXPECT_FAIL(trigger_auth_override(NULL, "[]", &prod, &err), err, TRIGGER_RESULT_INVALID_ARGUMENT, 0,
+                "auth.override of an array");
+    trigger_client_free(nested);
+    trigger_client_free(prod);
     free(id);
 }
 

@@ -1,11 +1,14 @@
-"""The ambient API: configure(), with_auth (thread-local, nesting field by field, restored after
-exceptions), snapshots carried into other threads, with_options."""
+"""The ambient API: configure(), with_auth (scoped to the execution context: asyncio tasks,
+threads, copied contexts; nesting field by field, restored after exceptions), snapshots,
+with_options."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import socket
 import threading
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import pytest
 
@@ -174,6 +177,97 @@ def test_a_new_thread_starts_without_overrides_and_a_snapshot_carries_them(ambie
     with pytest.raises(ValueError):
         with auth.with_auth(snapshot):
             pass
+
+
+def test_fifty_asyncio_tasks_with_their_own_keys_through_to_thread_never_cross(ambient: Emulator) -> None:
+    emu = ambient
+    keys = [emu.dev_key, emu.prod_key, emu.staging_key]
+    triggered: Dict[int, Tuple[str, str]] = {}
+
+    async def tenant(i: int, all_in: asyncio.Event, entered: List[int]) -> None:
+        key = keys[i % len(keys)]
+        with auth.with_auth(access_token=key):
+            entered.append(i)
+            if len(entered) == 50:
+                all_in.set()
+            await all_in.wait()  # every task is inside its own override from here on
+            handle = await asyncio.to_thread(triggerdev.tasks.trigger, f"tenant-{i}", {"i": i})
+            # Back on the event loop, between other tasks' awaits: still this task's key.
+            run = triggerdev.runs.retrieve(handle.id)
+            triggered[i] = (run.id, key)
+
+    async def main() -> None:
+        all_in = asyncio.Event()
+        entered: List[int] = []
+        await asyncio.gather(*(tenant(i, all_in, entered) for i in range(50)))
+
+    asyncio.run(main())
+    env_of_key = {
+        emu.dev_key: "env_emulator_dev",
+        emu.prod_key: env_of(emu.client(emu.prod_key).tasks.trigger("probe", 1).id, emu),
+        emu.staging_key: env_of(emu.client(emu.staging_key).tasks.trigger("probe", 1).id, emu),
+    }
+    assert len(set(env_of_key.values())) == 3
+    wrong = [i for i, (run_id, key) in triggered.items() if env_of(run_id, emu) != env_of_key[key]]
+    assert len(triggered) == 50 and wrong == []
+
+
+def test_an_override_in_one_task_never_reaches_another_task_on_the_loop(ambient: Emulator) -> None:
+    emu = ambient
+    prod_run = emu.client(emu.prod_key).tasks.trigger("prod-task", {}).id
+    dev_run = triggerdev.tasks.trigger("dev-task", {}).id
+    seen: Dict[str, List[str]] = {}
+
+    async def tenant_b(inside: asyncio.Event, done: asyncio.Event) -> None:
+        with auth.with_auth(access_token=emu.prod_key):
+            inside.set()
+            await done.wait()  # suspended inside its override while tenant A runs
+            seen["b"] = [r.id for r in triggerdev.runs.list()]
+
+    async def tenant_a(inside: asyncio.Event, done: asyncio.Event) -> None:
+        await inside.wait()
+        seen["a"] = [r.id for r in triggerdev.runs.list()]
+        done.set()
+
+    async def main() -> None:
+        inside, done = asyncio.Event(), asyncio.Event()
+        await asyncio.gather(tenant_b(inside, done), tenant_a(inside, done))
+
+    asyncio.run(main())
+    assert seen["a"] == [dev_run], "tenant A (no override) saw only dev"
+    assert seen["b"] == [prod_run]
+
+
+def test_to_thread_and_copied_contexts_carry_the_override_and_a_plain_thread_does_not(
+    ambient: Emulator,
+) -> None:
+    emu = ambient
+
+    def env_now() -> str:
+        return env_of(triggerdev.tasks.trigger("where", {}).id, emu)
+
+    async def inside() -> Tuple[str, str]:
+        with auth.with_auth(access_token=emu.prod_key):
+            return env_now(), await asyncio.to_thread(env_now)
+
+    here, carried = asyncio.run(inside())
+    assert here == carried != "env_emulator_dev"
+    out: Dict[str, str] = {}
+    with auth.with_auth(access_token=emu.prod_key):
+        ctx = contextvars.copy_context()
+        plain = threading.Thread(target=lambda: out.update(plain=env_now()))
+        copied = threading.Thread(target=ctx.run, args=(lambda: out.update(copied=env_now()),))
+        for t in (plain, copied):
+            t.start()
+            t.join()
+    assert out == {"plain": "env_emulator_dev", "copied": here}
+    # Leaving the scope in another context than it was entered in is refused.
+    scope = auth.with_auth(access_token=emu.prod_key)
+    scope.__enter__()
+    with pytest.raises(RuntimeError, match="another task or thread"):
+        contextvars.Context().run(scope.__exit__, None, None, None)
+    scope.__exit__(None, None, None)
+    assert env_now() == "env_emulator_dev"
 
 
 def test_iterators_capture_the_ambient_configuration_when_made(ambient: Emulator) -> None:

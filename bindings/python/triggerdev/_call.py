@@ -8,6 +8,7 @@ every ``*_list_iter`` / ``*_iter_next`` / ``*_iter_free`` triple.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import threading
 from typing import Any, Callable, Generic, Iterator, Optional, TypeVar
@@ -16,7 +17,18 @@ from . import _ffi
 from ._ffi import LIB, call_handle, call_json
 from ._managed import Handle
 
-__all__ = ["Caller", "AmbientCaller", "ClientCaller", "AMBIENT", "NativeIterator", "loads", "parse", "ensure_ambient"]
+__all__ = [
+    "Caller",
+    "AmbientCaller",
+    "ClientCaller",
+    "AMBIENT",
+    "NativeIterator",
+    "Scope",
+    "SCOPE",
+    "loads",
+    "parse",
+    "ensure_ambient",
+]
 
 T = TypeVar("T")
 
@@ -72,6 +84,24 @@ def ensure_ambient() -> None:
         _ambient_configured = True
 
 
+class Scope:
+    """One ``with_auth`` override in force: its client handle (``trigger_auth_override``, the
+    override merged over the enclosing one), the enclosing scope, and the ``AuthScope`` that
+    entered it."""
+
+    __slots__ = ("handle", "parent", "owner")
+
+    def __init__(self, handle: Handle, parent: "Optional[Scope]", owner: object) -> None:
+        self.handle = handle
+        self.parent = parent
+        self.owner = owner
+
+
+# The innermost override of the current execution context: an asyncio task, a thread, or a
+# ``contextvars.Context`` that ``asyncio.to_thread`` / ``copy_context().run`` carries along.
+SCOPE: "contextvars.ContextVar[Optional[Scope]]" = contextvars.ContextVar("triggerdev_auth_scope", default=None)
+
+
 class Caller:
     """Runs calls for one client (the first argument of every client-taking export)."""
 
@@ -89,19 +119,36 @@ class Caller:
 
 
 class AmbientCaller(Caller):
-    """The ambient client: NULL, i.e. ``configure()`` plus this thread's ``with_auth``."""
+    """The ambient client: ``configure()`` (a NULL client), or the innermost ``with_auth``
+    override of the current context (its client handle)."""
 
     __slots__ = ()
 
     def json(self, fn: Callable[..., int], *args: Any) -> Optional[bytes]:
         if not _ambient_configured:
             ensure_ambient()
-        return call_json(fn, None, *args)
+        scope = SCOPE.get()
+        if scope is None:
+            return call_json(fn, None, *args)
+        handle = scope.handle
+        ptr = handle.borrow()
+        try:
+            return call_json(fn, ptr, *args)
+        finally:
+            handle.release()
 
     def handle(self, fn: Callable[..., int], *args: Any) -> int:
         if not _ambient_configured:
             ensure_ambient()
-        return call_handle(fn, None, *args)
+        scope = SCOPE.get()
+        if scope is None:
+            return call_handle(fn, None, *args)
+        handle = scope.handle
+        ptr = handle.borrow()
+        try:
+            return call_handle(fn, ptr, *args)
+        finally:
+            handle.release()
 
     @property
     def is_ambient(self) -> bool:

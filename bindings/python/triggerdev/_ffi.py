@@ -115,6 +115,7 @@ HANDLE_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_client_new": (_STR,),
     "trigger_client_with_options": (_CLIENT, _STR),
     "trigger_auth_current": (),
+    "trigger_auth_override": (_CLIENT, _STR),
     "trigger_runs_list_iter": (_CLIENT, _STR),
     "trigger_schedules_list_iter": (_CLIENT, _STR),
     "trigger_queues_list_iter": (_CLIENT, _STR),

@@ -1,34 +1,38 @@
-"""The ambient configuration: ``configure()``, thread-local ``with_auth`` overrides, snapshots;
-and public access tokens (``create_public_token`` and its siblings, minted with the ambient
-client's key; ``client.auth`` has the same methods for a ``Client``).
+"""The ambient configuration: ``configure()``, ``with_auth`` overrides scoped to the current
+execution context, snapshots; and public access tokens (``create_public_token`` and its
+siblings, minted with the ambient client's key; ``client.auth`` has the same methods for a
+``Client``).
 
 Calls through ``triggerdev.runs``, ``triggerdev.tasks``, ... (the ambient API) use the
-configuration set by ``configure()`` (or the environment), with the calling thread's
-``with_auth`` overrides merged over it field by field. Overrides belong to the thread that
-entered them: other threads never see them, and a new thread starts with none; carry them over
-with ``current()``::
+configuration set by ``configure()`` (or the environment), with the ``with_auth`` overrides of
+the current context merged over it field by field. An override belongs to the context that
+entered it, as the official SDK's ``auth.withAuth`` (AsyncLocalStorage) does:
+
+- each asyncio task has its own: overlapping tasks on one event loop never see each other's;
+- ``asyncio.to_thread`` and ``contextvars.copy_context().run`` carry it into the function they
+  run (``loop.run_in_executor`` does not: pass ``functools.partial(ctx.run, fn)``);
+- a plain new ``threading.Thread`` starts with none, as in Rust and C. Carry the caller's in one
+  line: ``threading.Thread(target=contextvars.copy_context().run, args=(fn,))``.
+
+::
 
     with triggerdev.auth.with_auth(access_token="tr_prod_..."):
-        triggerdev.runs.list(limit=10)          # the prod key, on this thread only
-        snapshot = triggerdev.auth.current()
-
-    def worker() -> None:
-        with triggerdev.auth.with_auth(snapshot):
-            triggerdev.runs.list(limit=10)      # the same configuration, in another thread
+        triggerdev.runs.list(limit=10)              # the prod key, in this context only
+        await asyncio.to_thread(triggerdev.runs.list, limit=10)   # also the prod key
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, List, Mapping, Optional, Tuple, Type, Union
+from typing import Any, Mapping, Optional, Type, Union
 
 from . import _call
 from ._config import RetryLike, config_dict
 from ._encode import dumps
-from ._ffi import LIB, call_handle, call_void
+from ._call import SCOPE, Scope
+from ._ffi import LIB, call_handle
 from ._managed import Handle
 from ._resources import Expiration, PublicTokens, StrOrList, TokenScopes
 
@@ -88,14 +92,14 @@ def configure(
 
 
 class AuthSnapshot:
-    """The configuration in force on a thread when ``current()`` was called (its overrides
-    merged over ``configure()``). Immutable; push it on any thread with ``with_auth(snapshot)``.
+    """The configuration in force in a context when ``current()`` was called (its overrides
+    merged over ``configure()``). Immutable; apply it anywhere with ``with_auth(snapshot)``.
     The token inside cannot be read back. Freed by ``close()`` or when collected."""
 
     __slots__ = ("_handle", "__weakref__")
 
     def __init__(self, ptr: int) -> None:
-        self._handle = Handle(ptr, LIB.trigger_config_free, "auth snapshot")
+        self._handle = Handle(ptr, LIB.trigger_client_free, "auth snapshot")
 
     def close(self) -> None:
         """Frees the snapshot now (idempotent)."""
@@ -105,29 +109,28 @@ class AuthSnapshot:
         return "<triggerdev.auth.AuthSnapshot>"
 
 
+def _override(base: Optional[Handle], override_json: Optional[bytes]) -> int:
+    """``trigger_auth_override``: ``override_json`` over ``base`` (or over ``configure()``)."""
+    if base is None:
+        return call_handle(LIB.trigger_auth_override, None, override_json)
+    ptr = base.borrow()
+    try:
+        return call_handle(LIB.trigger_auth_override, ptr, override_json)
+    finally:
+        base.release()
+
+
 def current() -> AuthSnapshot:
-    """Snapshots the configuration in force on this thread (``trigger_auth_current``)."""
+    """Snapshots the configuration in force in this context."""
     _call.ensure_ambient()
-    return AuthSnapshot(call_handle(LIB.trigger_auth_current))
-
-
-_local = threading.local()
-
-
-def _stack() -> List[Tuple["AuthScope", int]]:
-    stack: Optional[List[Tuple[AuthScope, int]]] = getattr(_local, "stack", None)
-    if stack is None:
-        stack = []
-        _local.stack = stack
-    return stack
-
-
-_pop = LIB.trigger_auth_pop
+    scope = SCOPE.get()
+    return AuthSnapshot(_override(None if scope is None else scope.handle, None))
 
 
 class AuthScope(contextlib.ContextDecorator):
-    """What ``with_auth`` returns: a context manager (and decorator) that pushes an override
-    on the current thread when entered and pops it when left, exceptions included."""
+    """What ``with_auth`` returns: a context manager (and decorator) that makes an override
+    current in this context when entered, and the enclosing configuration current again when
+    left, exceptions included."""
 
     def __init__(self, snapshot: Optional[AuthSnapshot], override_json: Optional[bytes]) -> None:
         self._snapshot = snapshot
@@ -135,24 +138,13 @@ class AuthScope(contextlib.ContextDecorator):
 
     def __enter__(self) -> "AuthScope":
         _call.ensure_ambient()
-        pushes = 0
-        try:
-            if self._snapshot is not None:
-                handle = self._snapshot._handle
-                ptr = handle.borrow()
-                try:
-                    call_void(LIB.trigger_auth_push_config, ptr)
-                finally:
-                    handle.release()
-                pushes += 1
-            if self._json is not None or self._snapshot is None:
-                call_void(LIB.trigger_auth_push, self._json)
-                pushes += 1
-        except BaseException:
-            for _ in range(pushes):
-                _pop()
-            raise
-        _stack().append((self, pushes))
+        parent = SCOPE.get()
+        if self._snapshot is not None:
+            base: Optional[Handle] = self._snapshot._handle
+        else:
+            base = None if parent is None else parent.handle
+        handle = Handle(_override(base, self._json), LIB.trigger_client_free, "auth scope")
+        SCOPE.set(Scope(handle, parent, self))
         return self
 
     def __exit__(
@@ -161,15 +153,15 @@ class AuthScope(contextlib.ContextDecorator):
         exc: Optional[BaseException],
         tb: Optional[TracebackType],
     ) -> None:
-        stack = _stack()
-        if not stack or stack[-1][0] is not self:
+        scope = SCOPE.get()
+        if scope is None or scope.owner is not self:
             raise RuntimeError(
-                "with_auth: this scope is not the innermost one on this thread (left out of "
-                "order, or on another thread than it was entered on)"
+                "with_auth: this scope is not the innermost one in this context (left out of "
+                "order, or in another task or thread than it was entered in)"
             )
-        _, pushes = stack.pop()
-        for _ in range(pushes):
-            _pop()
+        # The handle is not closed here: a task or thread this context was copied into may
+        # still use it; it is freed once nothing references it.
+        SCOPE.set(scope.parent)
 
 
 def with_auth(
@@ -190,17 +182,18 @@ def with_auth(
     dangerously_allow_insecure_http: Optional[bool] = None,
     v2_realtime_streams: Optional[bool] = None,
 ) -> AuthScope:
-    """Overrides the ambient configuration on the current thread for a ``with`` block (or a
-    decorated function)::
+    """Overrides the ambient configuration in the current context (asyncio task, thread) for a
+    ``with`` block (or a decorated function)::
 
         with triggerdev.auth.with_auth(access_token="tr_prod_...", preview_branch="b"):
             ...
 
     The fields given are merged over the enclosing override (overrides nest, field by field)
     or over ``configure()``; the previous configuration comes back when the block is left,
-    also by an exception. ``config`` may be an ``AuthSnapshot`` from ``current()`` (to carry
-    a thread's configuration into another), or a dict of the same keywords; keywords given
-    with a snapshot apply on top of it. Clients made with ``Client(...)`` are not affected.
+    also by an exception. Other tasks and threads never see the override; ``asyncio.to_thread``
+    and ``contextvars.copy_context().run`` carry it (see the module doc). ``config`` may be an
+    ``AuthSnapshot`` from ``current()``, or a dict of the same keywords; keywords given with a
+    snapshot apply on top of it. Clients made with ``Client(...)`` are not affected.
     """
     snapshot: Optional[AuthSnapshot] = None
     fields = {

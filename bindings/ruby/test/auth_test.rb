@@ -2,8 +2,8 @@
 
 require_relative "test_helper"
 
-# The ambient API: configure, with_auth (thread-local, nesting field by field, restored after
-# an exception), current_auth snapshots carried into other threads.
+# The ambient API: configure, with_auth (fiber-local, nesting field by field, restored after
+# an exception), current_auth snapshots carried into other threads and fibers.
 class AuthTest < TriggerdevTest
   def setup
     super
@@ -11,7 +11,8 @@ class AuthTest < TriggerdevTest
   end
 
   def teardown
-    refute Triggerdev::Native.trigger_auth_pop, "no override left on this thread"
+    assert_nil Thread.current[Triggerdev::AUTH_SCOPE], "no override left in this fiber"
+    refute Triggerdev::Native.trigger_auth_pop, "nothing pushed on the library's thread stack"
   end
 
   def bearer(request)
@@ -114,6 +115,61 @@ class AuthTest < TriggerdevTest
     end
     stored = emu.runs.group_by { |r| r["taskIdentifier"] }
     assert_equal 15, stored["thread-0"].size
+  end
+
+  def test_an_override_in_one_fiber_never_reaches_another_fiber_on_the_thread
+    prod_run = Triggerdev::Client.new(access_token: emu.prod_key, base_url: emu.base_url).tasks.trigger("prod-task", {})
+    dev_run = Triggerdev.tasks.trigger("dev-task", {})
+    seen = {}
+    fiber_b = Fiber.new do
+      Triggerdev.with_auth(access_token: emu.prod_key) do
+        Fiber.yield # suspended inside its override while fiber A runs
+        seen[:b] = Triggerdev.runs.list.map(&:id)
+      end
+    end
+    fiber_a = Fiber.new { seen[:a] = Triggerdev.runs.list.map(&:id) }
+    fiber_b.resume
+    fiber_a.resume
+    fiber_b.resume
+    assert_equal [dev_run.id], seen[:a], "fiber A (no override) saw only dev"
+    assert_equal [prod_run.id], seen[:b]
+  end
+
+  def test_fibers_interleaved_by_hand_with_their_own_overrides_never_cross
+    keys = [emu.dev_key, emu.prod_key, emu.staging_key]
+    fibers = 12.times.map do |i|
+      Fiber.new do
+        Triggerdev.with_auth(access_token: keys[i % 3]) do
+          3.times do |n|
+            Fiber.yield
+            Triggerdev.tasks.trigger("fiber-#{i}", { n: n })
+          end
+        end
+        :done
+      end
+    end
+    # Round-robin: every fiber is suspended inside its own override while the others call.
+    pending = fibers.dup
+    until pending.empty?
+      pending.each(&:resume)
+      pending.select!(&:alive?)
+    end
+    fibers.each_index do |i|
+      requests = logged.select { |r| r["path"] == "/api/v1/tasks/fiber-#{i}/trigger" }
+      assert_equal 3, requests.size
+      assert_equal [keys[i % 3]], requests.map { |r| bearer(r) }.uniq, "fiber #{i} used only its key"
+    end
+    assert_equal emu.dev_key, (Triggerdev.tasks.trigger("main", {}) && bearer(logged.last)), "this fiber never saw any"
+  end
+
+  def test_a_new_fiber_starts_without_overrides_and_a_snapshot_carries_them
+    Triggerdev.with_auth(access_token: emu.prod_key) do
+      Fiber.new { Triggerdev.runs.list_page }.resume
+      assert_equal emu.dev_key, bearer(logged.last), "a new fiber has no override"
+      snapshot = Triggerdev.current_auth
+      Fiber.new { snapshot.apply { Triggerdev.runs.list_page } }.resume
+      assert_equal emu.prod_key, bearer(logged.last)
+    end
   end
 
   def test_a_new_thread_starts_without_overrides_and_a_snapshot_carries_them

@@ -4,8 +4,8 @@ require_relative "native"
 require_relative "client"
 
 module Triggerdev
-  # A snapshot of the ambient configuration in force on one thread (Triggerdev.current_auth), to
-  # carry its overrides into another thread: a new thread starts with none.
+  # A snapshot of the ambient configuration in force in one fiber (Triggerdev.current_auth), to
+  # carry its overrides into another thread or fiber: a new one starts with none.
   #
   #   auth = Triggerdev.current_auth
   #   Thread.new { Triggerdev.with_auth(auth) { Triggerdev.runs.list.first } }.join
@@ -13,12 +13,12 @@ module Triggerdev
   # Immutable and shareable between threads; the token inside cannot be read back. Freed by the
   # garbage collector (or #free).
   class AuthSnapshot
-    # +handle+: an FFI::AutoPointer releasing a trigger_config.
+    # +handle+: an FFI::AutoPointer releasing a trigger_client (the configuration as a client).
     def initialize(handle)
       @handle = handle
     end
 
-    # Runs the block with this snapshot pushed on the calling thread (see Triggerdev.with_auth).
+    # Runs the block with this snapshot in force in the calling fiber (see Triggerdev.with_auth).
     def apply(&block)
       Triggerdev.with_auth(self, &block)
     end
@@ -39,12 +39,13 @@ module Triggerdev
   end
 
   class << self
-    # Runs the block with an override of the ambient configuration on the calling thread, and
+    # Runs the block with an override of the ambient configuration in the calling fiber, and
     # returns its value. Options are those of Client.new (access_token:, base_url:,
     # preview_branch:, timeout:, ...), merged field by field over the enclosing with_auth (or
     # over Triggerdev.configure); or an AuthSnapshot from current_auth. The previous
-    # configuration comes back when the block ends, by an exception too. Other threads never see
-    # the override; Clients made with Client.new are not affected.
+    # configuration comes back when the block ends, by an exception too. Other fibers and
+    # threads never see the override, as the official SDK's auth.withAuth keeps it to one async
+    # context; Clients made with Client.new are not affected.
     #
     #   Triggerdev.with_auth(access_token: "tr_prod_...") do
     #     Triggerdev.with_auth(preview_branch: "feature-x") { Triggerdev.runs.list.first }
@@ -61,27 +62,23 @@ module Triggerdev
 
       json = snapshot ? nil : Config.json(options, "with_auth", user_agent: false)
       ensure_configured
-      pushed = false
+      parent = Thread.current[AUTH_SCOPE]
+      scope = Native.call_handle(:trigger_auth_override, :trigger_client_free,
+                                 snapshot ? snapshot.handle : parent, json)
       begin
-        Thread.handle_interrupt(Object => :never) do
-          if snapshot
-            Native.call_void(:trigger_auth_push_config, snapshot.handle)
-          else
-            Native.call_void(:trigger_auth_push, json)
-          end
-          pushed = true
-        end
+        Thread.current[AUTH_SCOPE] = scope
         yield
       ensure
-        Native.trigger_auth_pop if pushed
+        Thread.current[AUTH_SCOPE] = parent
       end
     end
 
-    # A snapshot of the configuration in force on this thread (its with_auth overrides over
-    # Triggerdev.configure), to push in another thread with with_auth(snapshot).
+    # A snapshot of the configuration in force in this fiber (its with_auth overrides over
+    # Triggerdev.configure), to apply in another thread or fiber with with_auth(snapshot).
     def current_auth
       ensure_configured
-      AuthSnapshot.new(Native.call_handle(:trigger_auth_current, :trigger_config_free))
+      AuthSnapshot.new(Native.call_handle(:trigger_auth_override, :trigger_client_free,
+                                          Thread.current[AUTH_SCOPE], nil))
     end
   end
 end

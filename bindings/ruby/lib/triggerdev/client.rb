@@ -202,18 +202,22 @@ module Triggerdev
     end
   end
 
-  # The client of the ambient API (Triggerdev.runs, Triggerdev.tasks, ...): the library's NULL
-  # client, which uses Triggerdev.configure's configuration (or the environment) with the
-  # calling thread's with_auth overrides in force at the time of each call.
+  # The fiber-local (Thread.current[] is fiber-local) key of the innermost with_auth override:
+  # the client handle trigger_auth_override made for it. Ambient calls in that fiber use it.
+  AUTH_SCOPE = :__triggerdev_auth_scope
+
+  # The client of the ambient API (Triggerdev.runs, Triggerdev.tasks, ...): Triggerdev.configure's
+  # configuration (or the environment; the library's NULL client), or the calling fiber's
+  # innermost with_auth override in force at the time of each call.
   class AmbientClient
     include Areas
 
     def with_handle
       Triggerdev.send(:ensure_configured)
-      yield nil
+      yield Thread.current[AUTH_SCOPE]
     end
 
-    # A Client with the ambient configuration of this thread as it is now, and request options
+    # A Client with the ambient configuration of this fiber as it is now, and request options
     # changed (see Client#with_options).
     def with_options(**options)
       Params.check_keys!(Config::REQUEST, options, "with_options")
@@ -224,7 +228,7 @@ module Triggerdev
       Client.allocate.tap { |c| c.send(:setup, handle, nil) }
     end
 
-    # The client a lazy list iterates with (internal): the ambient client of this thread as it
+    # The client a lazy list iterates with (internal): the ambient client of this fiber as it
     # is now, with the with_auth overrides in force.
     def pinned
       with_options

@@ -54,6 +54,7 @@ module Triggerdev
       trigger_auth_pop: [[], :bool, false],
       trigger_auth_current: [%i[pointer pointer], :int, false],
       trigger_auth_push_config: [%i[pointer pointer], :int, false],
+      trigger_auth_override: [%i[pointer string pointer pointer], :int, false],
       trigger_config_free: [%i[pointer], :void, false],
 
       trigger_tasks_trigger: [%i[pointer string string string pointer pointer], :int, true],

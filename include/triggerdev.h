@@ -157,6 +157,20 @@ typedef enum trigger_result {
      */
     TRIGGER_RESULT_SESSION_CLOSED = 21,
     /**
+     * The call was cancelled: the `trigger_cancel` of its client fired.
+     */
+    TRIGGER_RESULT_CANCELLED = 22,
+    /**
+     * The call was interrupted: the calling thread's interrupt check (see
+     * `trigger_set_interrupt_check`) returned nonzero while it waited.
+     */
+    TRIGGER_RESULT_INTERRUPTED = 23,
+    /**
+     * A wait ran out of its overall time (`timeoutMs` of `trigger_runs_poll`) before the run
+     * finished; `trigger_error_body` is the run as last retrieved (NULL if it never was).
+     */
+    TRIGGER_RESULT_WAIT_TIMEOUT = 24,
+    /**
      * The library panicked (a bug in triggerdev); the message says where. The library stays
      * usable.
      */
@@ -168,6 +182,15 @@ typedef enum trigger_result {
  * `trigger_bulk_actions_iter_free`.
  */
 typedef struct trigger_bulk_actions_iter trigger_bulk_actions_iter;
+
+/**
+ * A cancel token: once fired (`trigger_cancel_fire`, from any thread), every wait of the calls
+ * made with a client carrying it ends with `TRIGGER_RESULT_CANCELLED` (within 50 ms; at once
+ * from a back-off), and later calls of that client fail before waiting. It stays fired.
+ * Shareable between threads. Free it with `trigger_cancel_free` (clients keep their own
+ * reference).
+ */
+typedef struct trigger_cancel trigger_cancel;
 
 /**
  * A client: credentials, base URL, preview branch, request options and a connection pool,
@@ -235,6 +258,11 @@ typedef struct trigger_sessions_iter trigger_sessions_iter;
  * Free it with `trigger_waitpoints_tokens_iter_free`.
  */
 typedef struct trigger_waitpoints_tokens_iter trigger_waitpoints_tokens_iter;
+
+/**
+ * An interrupt check: returns nonzero when the calls of the thread that set it must stop.
+ */
+typedef int (*trigger_interrupt_check)(void *userdata);
 
 #ifdef __cplusplus
 extern "C" {
@@ -411,6 +439,48 @@ enum trigger_result trigger_auth_push_config(const struct trigger_config *config
 void trigger_config_free(struct trigger_config *config);
 
 /**
+ * Makes a cancel token that has not fired. On success writes it to `*out`.
+ */
+enum trigger_result trigger_cancel_new(struct trigger_cancel **out, struct trigger_error **err);
+
+/**
+ * Fires the token. Safe from any thread, also while calls that carry it are running; NULL is
+ * ignored.
+ */
+void trigger_cancel_fire(const struct trigger_cancel *cancel);
+
+/**
+ * Whether the token has fired (false for NULL).
+ */
+bool trigger_cancel_is_fired(const struct trigger_cancel *cancel);
+
+/**
+ * Frees a token. NULL is accepted and ignored. Clients made with it keep working with it.
+ */
+void trigger_cancel_free(struct trigger_cancel *cancel);
+
+/**
+ * Makes a client that shares `client`'s connection pool and configuration and carries
+ * `cancel`: its calls end when the token fires. A NULL `client` means the ambient client of
+ * this thread as it is now. On success writes the new handle to `*out`; free it with
+ * `trigger_client_free`.
+ */
+enum trigger_result trigger_client_with_cancel(const struct trigger_client *client,
+                                               const struct trigger_cancel *cancel,
+                                               struct trigger_client **out,
+                                               struct trigger_error **err);
+
+/**
+ * Sets the interrupt check of the calling thread (NULL `check` removes it): while a call made
+ * on this thread waits (a poll, a back-off, a slow response, a subscription), it calls
+ * `check(userdata)` on this thread every 50 ms, and ends with `TRIGGER_RESULT_INTERRUPTED`
+ * when it returns nonzero. For hosts that learn of Ctrl-C from a flag their signal handler
+ * sets (`return flag;`), as interpreters do. `check` must not call back into this library.
+ * Other threads are not affected.
+ */
+void trigger_set_interrupt_check(trigger_interrupt_check check, void *userdata);
+
+/**
  * Triggers one run of `task_id` (`POST /api/v1/tasks/{task_id}/trigger`).
  *
  * `payload_json` is any JSON value, sent exactly as written: a JSON string goes as
@@ -543,13 +613,18 @@ enum trigger_result trigger_runs_retrieve(const struct trigger_client *client,
                                           struct trigger_error **err);
 
 /**
- * Retrieves the run every `interval_ms` until it is completed (at most 500 times, as the
- * official `runs.poll`); writes the completed run's JSON (as `trigger_runs_retrieve`) to
- * `*out_json`. Fails with `TRIGGER_RESULT_POLL_LIMIT_REACHED` if it never completes.
+ * Retrieves the run every `intervalMs` until it is completed (at most 500 times, as the
+ * official `runs.poll`), for at most `timeoutMs`; writes the completed run's JSON (as
+ * `trigger_runs_retrieve`) to `*out_json`. `options_json` is NULL (every second, no overall
+ * timeout) or `{"intervalMs": 1000, "timeoutMs": 300000}` (`intervalMs` at most 86400000).
+ * Fails with `TRIGGER_RESULT_WAIT_TIMEOUT` when the timeout passes first (the error's body is
+ * the run as last retrieved), `TRIGGER_RESULT_POLL_LIMIT_REACHED` after 500 retrievals, and
+ * `TRIGGER_RESULT_CANCELLED` / `TRIGGER_RESULT_INTERRUPTED` when the client's cancel token
+ * fires or the thread's interrupt check asks (see `trigger_cancel_new`).
  */
 enum trigger_result trigger_runs_poll(const struct trigger_client *client,
                                       const char *run_id,
-                                      uint64_t interval_ms,
+                                      const char *options_json,
                                       char **out_json,
                                       struct trigger_error **err);
 

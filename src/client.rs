@@ -2,7 +2,9 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
+use crate::cancel::Deadline;
 use crate::config::{self, Config, Env, RequestOptions, Resolved, TokenKind};
 use crate::error::Result;
 use crate::resources::{
@@ -170,6 +172,24 @@ impl Client {
     /// Idempotency keys (reset).
     pub fn idempotency_keys(&self) -> IdempotencyKeys {
         IdempotencyKeys::new(self.clone())
+    }
+
+    /// This client with its waits ending `timeout` from now (a poll's overall timeout); an
+    /// earlier deadline it already has stays.
+    pub(crate) fn with_deadline(&self, timeout: Option<Duration>) -> Client {
+        let Some(timeout) = timeout else {
+            return self.clone();
+        };
+        let mut resolved = self.inner.resolved.clone();
+        let at = resolved.clock.now() + timeout;
+        if resolved.deadline.is_none_or(|d| at < d.at) {
+            resolved.deadline = Some(Deadline { at, timeout });
+        }
+        Client::from_parts(
+            self.inner.config.clone(),
+            resolved,
+            self.inner.transport.clone(),
+        )
     }
 
     pub(crate) fn resolved(&self) -> &Resolved {

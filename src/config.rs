@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use ureq::http::{HeaderName, HeaderValue, Uri};
 
+use crate::cancel::{CancelToken, Deadline};
 use crate::clock::{Clock, SystemClock};
 
 /// The default API origin.
@@ -215,6 +216,8 @@ impl Config {
             branch,
             retry: self.request_options.retry.clone().unwrap_or_default(),
             timeout: self.request_options.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            cancel: self.request_options.cancel.clone(),
+            deadline: None,
             headers,
             problem,
             lock_to_version: if inherit { env.version.clone() } else { None },
@@ -278,6 +281,7 @@ pub struct RequestOptions {
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) headers: Vec<(String, String)>,
+    pub(crate) cancel: Option<CancelToken>,
 }
 
 impl RequestOptions {
@@ -299,6 +303,13 @@ impl RequestOptions {
         self
     }
 
+    /// A token that ends every wait of the calls made with these options when it fires, from
+    /// any thread ([`crate::cancel`]): back-offs, polls, slow responses. Default: none.
+    pub fn cancel_token(mut self, token: CancelToken) -> RequestOptions {
+        self.cancel = Some(token);
+        self
+    }
+
     /// A header added to every request unless the SDK already sets it. Default: none.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> RequestOptions {
         self.headers.push((name.into(), value.into()));
@@ -315,6 +326,7 @@ impl RequestOptions {
             retry: other.retry.clone().or_else(|| self.retry.clone()),
             timeout: other.timeout.or(self.timeout),
             headers,
+            cancel: other.cancel.clone().or_else(|| self.cancel.clone()),
         }
     }
 }
@@ -333,6 +345,7 @@ impl fmt::Debug for RequestOptions {
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
             .field("headers", &Headers(&self.headers))
+            .field("cancel", &self.cancel)
             .finish()
     }
 }
@@ -705,6 +718,10 @@ pub(crate) struct Resolved {
     pub(crate) branch: Option<Branch>,
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
+    /// What ends this client's waits early, from another thread.
+    pub(crate) cancel: Option<CancelToken>,
+    /// When an overall wait (a poll's timeout) ends.
+    pub(crate) deadline: Option<Deadline>,
     /// Additional headers, parsed once.
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     /// The first setting that keeps every call from being sent (a bad base URL or header).
@@ -743,6 +760,9 @@ impl Resolved {
         }
         if let Some(timeout) = options.timeout {
             resolved.timeout = timeout;
+        }
+        if let Some(token) = &options.cancel {
+            resolved.cancel = Some(token.clone());
         }
         match header_list(&merged.headers) {
             Ok(list) => resolved.headers = list,

@@ -127,6 +127,25 @@ pub enum Error {
         polls: u32,
     },
 
+    /// The call was cancelled before it finished: its [`crate::CancelToken`] fired, or (with
+    /// `interrupted`) the calling thread's interrupt check asked to stop
+    /// ([`crate::cancel::set_interrupt_check`]: Ctrl-C in the Python and Ruby bindings).
+    #[error("{}", if *.interrupted { "the call was interrupted" } else { "the call was cancelled" })]
+    Cancelled {
+        /// Stopped by the thread's interrupt check rather than a cancel token.
+        interrupted: bool,
+    },
+
+    /// A wait ran out of its overall time (`timeout` of [`crate::PollOptions`]) before the run
+    /// finished.
+    #[error("gave up waiting after {timeout:?}{}", .last_run.as_ref().map(|r| format!(": run {} is {:?}", r.id, r.status)).unwrap_or_default())]
+    WaitTimeout {
+        /// The time the wait was allowed.
+        timeout: Duration,
+        /// The run as last retrieved, if it was retrieved at all.
+        last_run: Option<Box<crate::Run>>,
+    },
+
     /// A success response whose body is not what the API documents.
     #[error("could not decode the {status} response: {message}")]
     Decode {

@@ -67,6 +67,7 @@
 #![deny(unsafe_code)]
 
 pub mod auth;
+pub mod cancel;
 mod client;
 mod clock;
 mod config;
@@ -84,6 +85,7 @@ pub(crate) mod resources;
 mod transport;
 
 pub use auth::{ambient, configure};
+pub use cancel::CancelToken;
 pub use client::Client;
 pub use clock::{Clock, SystemClock};
 pub use config::{

@@ -15,6 +15,7 @@ use ureq::unversioned::transport::{
     Transport as UreqTransport,
 };
 
+use crate::cancel::{self, Watch};
 use crate::config::{EnvKind, Resolved, RetryPolicy, TokenKind};
 use crate::credentials::{self, Access};
 use crate::error::{Error, Result};
@@ -222,7 +223,12 @@ impl StreamAgent {
             .timeout_per_read(Some(idle_timeout))
             .max_redirects(0)
             .build();
-        ureq::Agent::new_with_config(config)
+        // The same connections as a client's: reads look at a cancel token or interrupt check.
+        ureq::Agent::with_parts(
+            config,
+            QuietConnector::default(),
+            DefaultResolver::default(),
+        )
     }
 
     /// The agent of this process.
@@ -353,7 +359,11 @@ impl UreqTransport for QuietTransport {
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> std::result::Result<bool, ureq::Error> {
-        let got = self.inner.await_input(whole_millis(timeout))?;
+        let timeout = whole_millis(timeout);
+        let got = match cancel::current_read() {
+            None => self.inner.await_input(timeout)?,
+            Some(watch) => self.await_watched(timeout, &watch)?,
+        };
         self.just_answered = got;
         Ok(got)
     }
@@ -370,6 +380,39 @@ impl UreqTransport for QuietTransport {
 
     fn is_tls(&self) -> bool {
         self.inner.is_tls()
+    }
+}
+
+impl QuietTransport {
+    /// Waits for input as `await_input` does, in slices of [`cancel::CHECK_INTERVAL`], so that
+    /// a cancel token or an interrupt check is looked at while a response is slow to come. The
+    /// slice length stays the same from call to call, so the socket's timeout is set once.
+    fn await_watched(
+        &mut self,
+        timeout: NextTimeout,
+        watch: &cancel::ReadWatch,
+    ) -> std::result::Result<bool, ureq::Error> {
+        let total = match timeout.after {
+            UreqDuration::Exact(after) => Some(after),
+            UreqDuration::NotHappening => None,
+        };
+        let started = Instant::now();
+        loop {
+            if watch.should_stop() {
+                // Not ErrorKind::Interrupted: std's readers retry on that.
+                return Err(ureq::Error::Io(std::io::Error::other(
+                    "the call was cancelled",
+                )));
+            }
+            let left = total.map(|t| t.saturating_sub(started.elapsed()));
+            let slice = left.map_or(cancel::CHECK_INTERVAL, |l| l.min(cancel::CHECK_INTERVAL));
+            let mut piece = timeout;
+            piece.after = UreqDuration::Exact(slice);
+            match self.inner.await_input(piece) {
+                Err(ureq::Error::Timeout(_)) if left.is_none_or(|l| l > slice) => continue,
+                other => return other,
+            }
+        }
     }
 }
 
@@ -459,12 +502,21 @@ pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Res
         }
     }
     credentials::check(cfg, call.operation, call.access)?;
+    let watch = Watch::new(cfg.cancel.as_ref(), cfg.deadline, &*cfg.clock);
+    watch.check()?;
     let request_key = call.request_key.then(crate::encode::uuid_v4);
     let policy = call.retry.as_ref().unwrap_or(&cfg.retry);
     let max_attempts = policy.max_attempts.max(1);
     let mut attempt = 1;
     loop {
-        let outcome = send_once(transport, cfg, call, request_key.as_deref());
+        let outcome = {
+            let reading = cancel::reading(&watch);
+            let outcome = send_once(transport, cfg, call, request_key.as_deref(), &watch);
+            if let Some(stopped) = reading.stopped() {
+                return Err(stopped);
+            }
+            outcome
+        };
         let delay = match outcome {
             Ok(Attempt::Success(reply)) => return Ok(reply),
             Ok(Attempt::Failure {
@@ -494,6 +546,9 @@ pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Res
                     _ => backoff(cfg, policy, attempt),
                 }
             }
+            Err(Error::Timeout { .. }) if watch.remaining() == Some(Duration::ZERO) => {
+                return Err(watch.timed_out().expect("the watch has a deadline"));
+            }
             Err(error @ (Error::Connection { .. } | Error::Timeout { .. })) => {
                 if attempt >= max_attempts {
                     return Err(error);
@@ -502,7 +557,7 @@ pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Res
             }
             Err(other) => return Err(other),
         };
-        cfg.clock.sleep(delay);
+        watch.sleep(delay)?;
         attempt += 1;
     }
 }
@@ -540,6 +595,7 @@ fn send_once(
     cfg: &Resolved,
     call: &Call,
     request_key: Option<&str>,
+    watch: &Watch<'_>,
 ) -> Result<Attempt> {
     let mut url = if call.access == Access::Presigned {
         call.path.clone()
@@ -577,7 +633,11 @@ fn send_once(
     })?;
     add_headers(headers, cfg, call, request_key)?;
 
-    let timeout = cfg.timeout;
+    // An overall wait's deadline bounds the attempt too (a timeout then ends the wait).
+    let timeout = match watch.remaining() {
+        Some(left) => cfg.timeout.min(left.max(Duration::from_millis(1))),
+        None => cfg.timeout,
+    };
     let result = match &call.body {
         Body::None if call.method == Method::GET || call.method == Method::DELETE => {
             run(transport, builder.body(()), timeout)

@@ -10,8 +10,8 @@ use common::{clock_now as clock, emulator_client as client, no_retry};
 use serde_json::json;
 use triggerdev::{
     BatchItem, BatchStatus, BatchTriggerOptions, Client, Config, CreateEnvVar, CreateSchedule, Env,
-    Error, ImportEnvVars, ListRunsParams, ListSchedulesParams, RawJson, RequestOptions,
-    RetryPolicy, RunStatus, TriggerOptions, UpdateMetadata, UpdateSchedule,
+    Error, ImportEnvVars, ListRunsParams, ListSchedulesParams, PollOptions, RawJson,
+    RequestOptions, RetryPolicy, RunStatus, TriggerOptions, UpdateMetadata, UpdateSchedule,
 };
 use triggerdev_emulator::{Emulator, FaultRule};
 
@@ -96,7 +96,10 @@ fn runs_trigger_list_retrieve_cancel_replay_reschedule_tags_metadata_result() {
     assert!(result.ok);
     let done = c
         .runs()
-        .poll(&handle.id, Duration::from_millis(10))
+        .poll(
+            &handle.id,
+            &PollOptions::new().interval(Duration::from_millis(10)),
+        )
         .unwrap();
     assert_eq!(done.status, RunStatus::Completed);
     assert_eq!(

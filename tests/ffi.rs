@@ -1300,7 +1300,13 @@ fn with_options_poll_dotenv_and_auth_snapshots() {
             .with_body(done)
             .create();
         let out = expect_json(|out, err| unsafe {
-            trigger_runs_poll(parent, c("run_p").as_ptr(), 1, out, err)
+            trigger_runs_poll(
+                parent,
+                c("run_p").as_ptr(),
+                c(r#"{"intervalMs":1}"#).as_ptr(),
+                out,
+                err,
+            )
         });
         finished.assert();
         out

@@ -7,7 +7,7 @@ use std::time::Duration;
 use common::*;
 use mockito::Matcher;
 use serde_json::json;
-use triggerdev::{Error, ListRunsParams, RawJson, RunStatus, UpdateMetadata};
+use triggerdev::{Error, ListRunsParams, PollOptions, RawJson, RunStatus, UpdateMetadata};
 
 fn run_item(id: &str, status: &str) -> serde_json::Value {
     json!({
@@ -393,12 +393,71 @@ fn poll_retrieves_until_the_run_is_completed() {
     let client = client_with(&server.url(), DEV_KEY, clock.clone());
     let run = client
         .runs()
-        .poll("run_1", Duration::from_millis(250))
+        .poll(
+            "run_1",
+            &PollOptions::new().interval(Duration::from_millis(250)),
+        )
         .unwrap();
     assert_eq!(run.status, RunStatus::Completed);
     running.assert();
     done.assert();
     assert_eq!(clock.sleeps(), vec![Duration::from_millis(250); 2]);
+}
+
+#[test]
+fn poll_gives_up_at_its_timeout_with_the_run_as_last_retrieved() {
+    let mut server = mockito::Server::new();
+    let running = server
+        .mock("GET", "/api/v3/runs/run_1")
+        .with_body(run_item("run_1", "EXECUTING").to_string())
+        .expect(3)
+        .create();
+    let clock = FakeClock::new();
+    let client = client_with(&server.url(), DEV_KEY, clock.clone());
+    let options = PollOptions::new()
+        .interval(Duration::from_secs(10))
+        .timeout(Duration::from_secs(25));
+    let err = client.runs().poll("run_1", &options).unwrap_err();
+    running.assert();
+    // Retrieved at 0, 10 and 20 s; the last wait is cut at the deadline.
+    assert_eq!(
+        clock.sleeps(),
+        [10, 10, 5].map(Duration::from_secs).to_vec()
+    );
+    match &err {
+        Error::WaitTimeout { timeout, last_run } => {
+            assert_eq!(*timeout, Duration::from_secs(25));
+            let last = last_run.as_ref().expect("the last run");
+            assert_eq!(
+                (last.id.as_str(), &last.status),
+                ("run_1", &RunStatus::Executing)
+            );
+        }
+        other => panic!("expected WaitTimeout, got {other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        "gave up waiting after 25s: run run_1 is Executing"
+    );
+}
+
+#[test]
+fn poll_options_are_checked_before_sending() {
+    let client = client("http://127.0.0.1:9");
+    let day_and_a_bit = PollOptions::new().interval(Duration::from_secs(86_401));
+    let never = PollOptions::new().timeout(Duration::ZERO);
+    assert_eq!(
+        client
+            .runs()
+            .poll("run_1", &day_and_a_bit)
+            .unwrap_err()
+            .to_string(),
+        "invalid argument `options.interval`: must be at most a day (86400 s)"
+    );
+    assert_eq!(
+        client.runs().poll("run_1", &never).unwrap_err().to_string(),
+        "invalid argument `options.timeout`: must be more than zero"
+    );
 }
 
 #[test]
@@ -429,7 +488,10 @@ fn poll_gives_up_after_500_retrievals() {
     let client = client_with(&server.url(), DEV_KEY, clock.clone());
     let err = client
         .runs()
-        .poll("run_1", Duration::from_millis(10))
+        .poll(
+            "run_1",
+            &PollOptions::new().interval(Duration::from_millis(10)),
+        )
         .unwrap_err();
     running.assert();
     match err {

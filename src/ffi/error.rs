@@ -58,6 +58,14 @@ pub enum trigger_result {
     PollLimitReached = 20,
     /// The session is closed (the body's `code` is `session_closed`); terminal, not retried.
     SessionClosed = 21,
+    /// The call was cancelled: the `trigger_cancel` of its client fired.
+    Cancelled = 22,
+    /// The call was interrupted: the calling thread's interrupt check (see
+    /// `trigger_set_interrupt_check`) returned nonzero while it waited.
+    Interrupted = 23,
+    /// A wait ran out of its overall time (`timeoutMs` of `trigger_runs_poll`) before the run
+    /// finished; `trigger_error_body` is the run as last retrieved (NULL if it never was).
+    WaitTimeout = 24,
     /// The library panicked (a bug in triggerdev); the message says where. The library stays
     /// usable.
     Panic = 100,
@@ -132,6 +140,9 @@ impl From<Error> for trigger_error {
             Error::ResponseTooLarge { .. } => trigger_result::ResponseTooLarge,
             Error::PollLimitReached { .. } => trigger_result::PollLimitReached,
             Error::SessionClosed(_) => trigger_result::SessionClosed,
+            Error::Cancelled { interrupted: false } => trigger_result::Cancelled,
+            Error::Cancelled { interrupted: true } => trigger_result::Interrupted,
+            Error::WaitTimeout { .. } => trigger_result::WaitTimeout,
         };
         let message = match &error {
             Error::InvalidArgument { argument, reason } => c_argument_message(argument, reason),
@@ -139,6 +150,9 @@ impl From<Error> for trigger_error {
         };
         let body = match &error {
             Error::Decode { body, .. } => Some(body.clone()),
+            Error::WaitTimeout { last_run, .. } => last_run
+                .as_ref()
+                .and_then(|run| serde_json::to_string(run).ok()),
             other => other.api_error().map(|api| api.body.clone()),
         };
         let code = error.api_error().and_then(|api| api.code.clone());

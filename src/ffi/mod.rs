@@ -29,6 +29,8 @@ mod pages;
 
 mod client;
 
+mod cancel;
+
 mod tasks;
 
 mod runs;
@@ -51,6 +53,7 @@ use std::ffi::c_char;
 
 pub use boundary::run_in_boundary;
 pub use bulk::*;
+pub use cancel::*;
 pub use client::*;
 pub use deployments::*;
 pub use envvars::*;

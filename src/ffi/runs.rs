@@ -1,7 +1,6 @@
 //! Runs.
 
 use std::ffi::c_char;
-use std::time::Duration;
 
 use super::boundary::{
     call_body, call_json, optional_object, parse_json, required_object, required_str,
@@ -11,7 +10,9 @@ use super::error::{trigger_error, trigger_result};
 use super::pages;
 use crate::json::WithJson;
 use crate::pagination::PageIter;
-use crate::resources::{ListRunsParams, ReplayOptions, Run, RunItem, RunResult, UpdateMetadata};
+use crate::resources::{
+    ListRunsParams, PollOptions, ReplayOptions, Run, RunItem, RunResult, UpdateMetadata,
+};
 
 /// A lazy iterator over every run a list matches: it fetches one page at a time as
 /// `trigger_runs_iter_next` advances. Use it from one thread at a time (it may move between
@@ -115,14 +116,19 @@ pub unsafe extern "C" fn trigger_runs_retrieve(
     }
 }
 
-/// Retrieves the run every `interval_ms` until it is completed (at most 500 times, as the
-/// official `runs.poll`); writes the completed run's JSON (as `trigger_runs_retrieve`) to
-/// `*out_json`. Fails with `TRIGGER_RESULT_POLL_LIMIT_REACHED` if it never completes.
+/// Retrieves the run every `intervalMs` until it is completed (at most 500 times, as the
+/// official `runs.poll`), for at most `timeoutMs`; writes the completed run's JSON (as
+/// `trigger_runs_retrieve`) to `*out_json`. `options_json` is NULL (every second, no overall
+/// timeout) or `{"intervalMs": 1000, "timeoutMs": 300000}` (`intervalMs` at most 86400000).
+/// Fails with `TRIGGER_RESULT_WAIT_TIMEOUT` when the timeout passes first (the error's body is
+/// the run as last retrieved), `TRIGGER_RESULT_POLL_LIMIT_REACHED` after 500 retrievals, and
+/// `TRIGGER_RESULT_CANCELLED` / `TRIGGER_RESULT_INTERRUPTED` when the client's cancel token
+/// fires or the thread's interrupt check asks (see `trigger_cancel_new`).
 #[no_mangle]
 pub unsafe extern "C" fn trigger_runs_poll(
     client: *const trigger_client,
     run_id: *const c_char,
-    interval_ms: u64,
+    options_json: *const c_char,
     out_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
@@ -130,10 +136,10 @@ pub unsafe extern "C" fn trigger_runs_poll(
     unsafe {
         call_body(out_json, err, || {
             let run_id = required_str(run_id, "run_id")?;
-            let interval = Duration::from_millis(interval_ms);
+            let options: PollOptions = optional_object(options_json, "options_json")?;
             Ok(resolve(client)
                 .runs()
-                .poll_as::<WithJson<Run>>(run_id, interval)?)
+                .poll_as::<WithJson<Run>>(run_id, &options)?)
         })
     }
 }

@@ -32,8 +32,8 @@ pub use queues::{
     ListQueuesParams, Queue, QueueConcurrency, QueueKind, QueueRef, Queues, QueuesIter,
 };
 pub use runs::{
-    ListRunsParams, ReplayOptions, Run, RunEnvironment, RunError, RunEvent, RunEvents, RunItem,
-    RunMetadata, RunResult, RunStatus, RunTrace, Runs, RunsIter, UpdateMetadata,
+    ListRunsParams, PollOptions, ReplayOptions, Run, RunEnvironment, RunError, RunEvent, RunEvents,
+    RunItem, RunMetadata, RunResult, RunStatus, RunTrace, Runs, RunsIter, UpdateMetadata,
 };
 pub use schedules::{
     CreateSchedule, ListSchedulesParams, Schedule, ScheduleGenerator, Schedules, SchedulesIter,

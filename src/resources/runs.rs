@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use ureq::http::Method;
 
 use super::{one_or_many, payload, require};
+use crate::cancel::Watch;
 use crate::client::Client;
 use crate::credentials::{self, Access};
 use crate::encode::{self, Query};
@@ -426,6 +427,92 @@ run_struct! {
         /// The environment (list responses only).
         #[serde(default)]
         pub env: Option<RunEnvironment>,
+    }
+}
+
+/// How [`Runs::poll`] waits: `interval` between retrievals (default 1 s, as the official
+/// `pollIntervalMs`; at most a day) and an overall `timeout` (default: none, only the official
+/// limit of 500 retrievals).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PollOptions {
+    /// Time between two retrievals.
+    #[serde(
+        default = "PollOptions::default_interval",
+        rename = "intervalMs",
+        with = "millis"
+    )]
+    pub interval: Duration,
+    /// Time after which the poll gives up with [`Error::WaitTimeout`].
+    #[serde(default, rename = "timeoutMs", with = "optional_millis")]
+    pub timeout: Option<Duration>,
+}
+
+impl Default for PollOptions {
+    fn default() -> PollOptions {
+        PollOptions {
+            interval: PollOptions::default_interval(),
+            timeout: None,
+        }
+    }
+}
+
+impl PollOptions {
+    /// Every second, with no overall timeout.
+    pub fn new() -> PollOptions {
+        PollOptions::default()
+    }
+
+    fn default_interval() -> Duration {
+        Duration::from_secs(1)
+    }
+
+    /// Sets [`PollOptions::interval`].
+    pub fn interval(mut self, interval: Duration) -> PollOptions {
+        self.interval = interval;
+        self
+    }
+
+    /// Sets [`PollOptions::timeout`].
+    pub fn timeout(mut self, timeout: Duration) -> PollOptions {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.interval > Duration::from_secs(86_400) {
+            return Err(Error::invalid(
+                "options.interval",
+                "must be at most a day (86400 s)",
+            ));
+        }
+        if self.timeout == Some(Duration::ZERO) {
+            return Err(Error::invalid("options.timeout", "must be more than zero"));
+        }
+        Ok(())
+    }
+}
+
+/// Milliseconds as a [`Duration`] (the C ABI's `intervalMs`).
+mod millis {
+    use serde::{Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_millis)
+    }
+}
+
+/// Optional milliseconds as a [`Duration`] (the C ABI's `timeoutMs`; null is none).
+mod optional_millis {
+    use serde::{Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Duration>, D::Error> {
+        Option::<u64>::deserialize(d).map(|ms| ms.map(Duration::from_millis))
     }
 }
 
@@ -1280,37 +1367,69 @@ impl Runs {
         }
     }
 
-    /// Retrieves the run every `interval` until it is completed (at most 500 times, like the
-    /// official SDK); returns the completed run.
+    /// Retrieves the run every `options.interval` until it is completed (at most 500 times,
+    /// like the official SDK), for at most `options.timeout`; returns the completed run. Its
+    /// waits end early when the client's [`crate::CancelToken`] fires or the thread's
+    /// interrupt check asks ([`crate::cancel`]).
     ///
     /// ```
+    /// use std::time::Duration;
+    /// use triggerdev::PollOptions;
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
     /// # let client = triggerdev::Client::new(triggerdev::Config::new()
     /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
     /// # let id = client.tasks().trigger("send-email", &(), &Default::default())?.id;
     /// # emulator.complete_run(&id, serde_json::json!(1)).unwrap();
-    /// let run = client.runs().poll(&id, std::time::Duration::from_millis(500))?;
+    /// let options = PollOptions::new()
+    ///     .interval(Duration::from_millis(500))
+    ///     .timeout(Duration::from_secs(300));
+    /// let run = client.runs().poll(&id, &options)?;
     /// assert!(run.is_completed);
     /// # Ok::<(), triggerdev::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::PollLimitReached`] after 500 retrievals of an unfinished run; the errors of
-    /// [`Runs::retrieve`] otherwise.
-    pub fn poll(&self, run_id: &str, interval: Duration) -> Result<Run> {
-        self.poll_as(run_id, interval)
+    /// [`Error::WaitTimeout`] (with the run as last retrieved) when `options.timeout` passes
+    /// first; [`Error::PollLimitReached`] after 500 retrievals of an unfinished run;
+    /// [`Error::Cancelled`]; [`Error::InvalidArgument`] for an interval over a day or a zero
+    /// timeout; the errors of [`Runs::retrieve`] otherwise.
+    pub fn poll(&self, run_id: &str, options: &PollOptions) -> Result<Run> {
+        self.poll_as(run_id, options)
     }
 
-    pub(crate) fn poll_as<T: Decoded<Run>>(&self, run_id: &str, interval: Duration) -> Result<T> {
+    pub(crate) fn poll_as<T: Decoded<Run>>(
+        &self,
+        run_id: &str,
+        options: &PollOptions,
+    ) -> Result<T> {
         const MAX_POLLS: u32 = 500;
+        options.check()?;
+        let client = self.client.with_deadline(options.timeout);
+        let cfg = client.resolved();
+        let runs = client.runs();
+        let watch = Watch::new(cfg.cancel.as_ref(), cfg.deadline, &*cfg.clock);
+        let mut last: Option<T> = None;
+        let with_last = |error: Error, last: Option<T>| match error {
+            Error::WaitTimeout { timeout, .. } => Error::WaitTimeout {
+                timeout,
+                last_run: last.map(|run| Box::new(run.model().clone())),
+            },
+            other => other,
+        };
         for attempt in 1..=MAX_POLLS {
-            let run: T = self.retrieve_as(run_id)?;
+            let run: T = match runs.retrieve_as(run_id) {
+                Ok(run) => run,
+                Err(e) => return Err(with_last(e, last)),
+            };
             if run.model().is_completed {
                 return Ok(run);
             }
+            last = Some(run);
             if attempt < MAX_POLLS {
-                self.client.resolved().clock.sleep(interval);
+                if let Err(e) = watch.sleep(options.interval) {
+                    return Err(with_last(e, last));
+                }
             }
         }
         Err(Error::PollLimitReached {

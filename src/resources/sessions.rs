@@ -5,13 +5,13 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::io::{BufRead, BufReader};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use ureq::http::{HeaderValue, Method};
 
 use super::{one_or_many, require};
+use crate::cancel::{self, CancelToken, Watch};
 use crate::client::Client;
 use crate::config::Shown;
 use crate::credentials::Access;
@@ -999,7 +999,7 @@ impl SessionChannel {
             path,
             options: options.clone(),
             agent: StreamAgent::new(idle),
-            stop: Arc::new(StopSignal::default()),
+            stop: CancelToken::new(),
             reader: None,
             reader_opened_in: 0,
             pending: VecDeque::new(),
@@ -1142,43 +1142,17 @@ impl SeenIds {
     }
 }
 
-/// A stop request other threads can make.
-#[derive(Default)]
-struct StopSignal {
-    stopped: Mutex<bool>,
-    wake: Condvar,
-}
-
-impl StopSignal {
-    fn is_stopped(&self) -> bool {
-        *self.stopped.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn stop(&self) {
-        *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) = true;
-        self.wake.notify_all();
-    }
-
-    /// Waits up to `delay` (real time), or until stopped.
-    fn wait(&self, delay: Duration) {
-        let guard = self.stopped.lock().unwrap_or_else(PoisonError::into_inner);
-        let _ = self
-            .wake
-            .wait_timeout_while(guard, delay, |stopped| !*stopped);
-    }
-}
-
 /// Stops a [`Subscription`] from any thread: a blocked `next` returns `None` at once.
 #[derive(Clone)]
 pub struct Stopper {
     agent: StreamAgent,
-    signal: Arc<StopSignal>,
+    signal: CancelToken,
 }
 
 impl Stopper {
     /// Stops the subscription (idempotent).
     pub fn stop(&self) {
-        self.signal.stop();
+        self.signal.cancel();
         self.agent.shutdown();
     }
 }
@@ -1186,7 +1160,7 @@ impl Stopper {
 impl std::fmt::Debug for Stopper {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Stopper")
-            .field("stopped", &self.signal.is_stopped())
+            .field("stopped", &self.signal.is_cancelled())
             .finish()
     }
 }
@@ -1197,7 +1171,8 @@ pub struct Subscription {
     path: String,
     options: SubscribeOptions,
     agent: StreamAgent,
-    stop: Arc<StopSignal>,
+    /// Fired by a [`Stopper`]: the subscription ends (no error).
+    stop: CancelToken,
     reader: Option<BufReader<ureq::BodyReader<'static>>>,
     /// The process that opened `reader` (after `fork()` a child reconnects on its own).
     reader_opened_in: u32,
@@ -1418,17 +1393,14 @@ impl Subscription {
         }
     }
 
-    /// Waits before reconnecting: 100 ms × 2ⁿ up to 5 s, scaled into [50 %, 100 %].
-    fn back_off(&mut self) {
+    /// Waits before reconnecting: 100 ms × 2ⁿ up to 5 s, scaled into [50 %, 100 %]. A stop
+    /// ends the wait early; a cancel or an interrupt ends it with an error.
+    fn back_off(&mut self, watch: &Watch<'_>) -> Result<()> {
         self.failures += 1;
         let base = 100.0 * 2f64.powi(self.failures.saturating_sub(1).min(16) as i32);
         let clock = &self.client.resolved().clock;
         let delay = Duration::from_millis((base.min(5000.0) * (1.0 - 0.5 * clock.random())) as u64);
-        if clock.is_real() {
-            self.stop.wait(delay);
-        } else {
-            clock.sleep(delay);
-        }
+        watch.sleep_unless(&self.stop, delay)
     }
 
     fn finish(&mut self, error: Option<Error>) -> Option<Result<SessionRecord>> {
@@ -1442,6 +1414,10 @@ impl Iterator for Subscription {
     type Item = Result<SessionRecord>;
 
     fn next(&mut self) -> Option<Result<SessionRecord>> {
+        let client = self.client.clone();
+        let cfg = client.resolved();
+        let watch = Watch::new(cfg.cancel.as_ref(), cfg.deadline, &*cfg.clock);
+        let reading = cancel::reading(&watch);
         loop {
             if let Some(record) = self.pending.pop_front() {
                 self.last_seq = if self.pending.is_empty() {
@@ -1451,8 +1427,11 @@ impl Iterator for Subscription {
                 };
                 return Some(Ok(record));
             }
-            if self.done || self.stop.is_stopped() {
+            if self.done || self.stop.is_cancelled() {
                 return self.finish(None);
+            }
+            if let Err(e) = watch.check() {
+                return self.finish(Some(e));
             }
             if self.reader.is_some() && self.reader_opened_in != crate::process::refresh() {
                 // Inherited through fork(): the parent reads that connection; resume on our own.
@@ -1460,48 +1439,66 @@ impl Iterator for Subscription {
             }
             if self.reader.is_none() {
                 if let Err(e) = self.connect() {
-                    if self.stop.is_stopped() {
+                    if self.stop.is_cancelled() {
                         return self.finish(None);
+                    }
+                    if let Some(stopped) = reading.stopped() {
+                        return self.finish(Some(stopped));
                     }
                     if terminal(&e) {
                         return self.finish(Some(e));
                     }
-                    self.back_off();
+                    if let Err(e) = self.back_off(&watch) {
+                        return self.finish(Some(e));
+                    }
                     continue;
                 }
             }
-            match self.read_event() {
+            let waited = match self.read_event() {
                 Read::Event(event) => match event.kind.as_str() {
-                    "batch" => self.take_batch(&event.data),
+                    "batch" => {
+                        self.take_batch(&event.data);
+                        Ok(())
+                    }
                     // The server ends the stream after an error event: resume after a pause.
                     "error" => {
                         self.reader = None;
-                        self.back_off();
+                        self.back_off(&watch)
                     }
-                    _ if event.data == "[DONE]" => self.window_done = true,
-                    _ => {}
+                    _ if event.data == "[DONE]" => {
+                        self.window_done = true;
+                        Ok(())
+                    }
+                    _ => Ok(()),
                 },
                 Read::End => {
                     self.reader = None;
-                    if self.stop.is_stopped() {
+                    if self.stop.is_cancelled() {
                         return self.finish(None);
                     }
                     if self.window_done {
                         if self.options.stop_at_end_of_window {
                             return self.finish(None);
                         }
+                        Ok(())
                     } else {
                         // Dropped mid-window: reconnect after a pause.
-                        self.back_off();
+                        self.back_off(&watch)
                     }
                 }
                 Read::Failed => {
                     self.reader = None;
-                    if self.stop.is_stopped() {
+                    if self.stop.is_cancelled() {
                         return self.finish(None);
                     }
-                    self.back_off();
+                    match reading.stopped() {
+                        Some(stopped) => Err(stopped),
+                        None => self.back_off(&watch),
+                    }
                 }
+            };
+            if let Err(e) = waited {
+                return self.finish(Some(e));
             }
         }
     }

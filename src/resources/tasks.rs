@@ -7,6 +7,7 @@ use ureq::http::Method;
 
 use super::payload::{self, Packet};
 use super::{one_or_many, require};
+use crate::cancel::Watch;
 use crate::client::Client;
 use crate::config::{Resolved, RetryPolicy, Shown};
 use crate::credentials::{self, Access};
@@ -844,7 +845,8 @@ impl Tasks {
                     items_deduplicated: response.items_deduplicated,
                 });
             }
-            cfg.clock.sleep(transport::backoff(cfg, &policy, attempt));
+            Watch::new(cfg.cancel.as_ref(), cfg.deadline, &*cfg.clock)
+                .sleep(transport::backoff(cfg, &policy, attempt))?;
             attempt += 1;
         }
     }

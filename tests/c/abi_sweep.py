@@ -129,7 +129,7 @@ def call(function, params, bad_index, bad_value):
             value = "out"
         elif ctype.startswith("const struct trigger_client"):
             value = client
-        elif ctype.startswith("const struct trigger_config") or ctype.startswith("struct trigger_"):
+        elif "struct trigger_" in ctype:
             value = None  # handles other than the client are checked for NULL only
         elif ctype in ("int64_t *", "uint64_t *", "int32_t *", "uint32_t *"):
             value = ctypes.byref(ctypes.c_int64(SENTINEL))
@@ -167,6 +167,17 @@ def call(function, params, bad_index, bad_value):
     return rc, message, written
 
 
+def blamable(params, name):
+    """The prefixes an error may start with when `name` is bad: its own, or that of another
+    handle argument, which the sweep passes as NULL (only the client gets a real handle)."""
+    others = tuple(
+        f"{n}:"
+        for c, n in params
+        if n != name and "struct trigger_" in c and "**" not in c and not c.startswith("const struct trigger_client")
+    )
+    return (f"{name}:",) + others
+
+
 for function, arg_text in PROTOTYPE.findall(header):
     params = parameters(arg_text)
     for index, (ctype, name) in enumerate(params):
@@ -187,7 +198,7 @@ for function, arg_text in PROTOTYPE.findall(header):
             where = f"{function}({name} = {what})"
             if rc == PANIC:
                 failures.append(f"{where}: panicked: {message}")
-            elif rc == INVALID_ARGUMENT and not message.startswith(f"{name}:"):
+            elif rc == INVALID_ARGUMENT and not message.startswith(blamable(params, name)):
                 failures.append(f"{where}: blames the wrong argument: {message!r}")
             if rc != 0 and written:
                 failures.append(f"{where}: wrote an out-parameter on failure")

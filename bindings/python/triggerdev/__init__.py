@@ -21,7 +21,7 @@ from __future__ import annotations
 from . import _ffi
 from . import auth as auth
 from ._call import AMBIENT as _AMBIENT
-from ._client import Client, with_options
+from ._client import CancelToken, Client, with_options
 from ._config import RetryPolicy
 from ._encode import NOT_GIVEN, NotGiven
 from ._exceptions import (
@@ -31,6 +31,8 @@ from ._exceptions import (
     AuthenticationError,
     BadRequestError,
     BatchNotSealedError,
+    CallInterruptedError,
+    CancelledError,
     ConflictError,
     DecodeError,
     InternalServerError,
@@ -48,6 +50,7 @@ from ._exceptions import (
     TriggerPanicError,
     UnprocessableEntityError,
     UnsupportedCredentialError,
+    WaitTimeoutError,
 )
 from ._managed import ClosedError
 from ._models import (
@@ -161,6 +164,7 @@ __all__ = [
     "library_path",
     # clients and the ambient API
     "Client",
+    "CancelToken",
     "RetryPolicy",
     "configure",
     "with_auth",
@@ -278,5 +282,8 @@ __all__ = [
     "BatchNotSealedError",
     "ResponseTooLargeError",
     "PollLimitReachedError",
+    "WaitTimeoutError",
+    "CancelledError",
+    "CallInterruptedError",
     "TriggerPanicError",
 ]

@@ -26,9 +26,57 @@ from ._resources import (
     Waitpoints,
 )
 
-__all__ = ["Client", "with_options"]
+__all__ = ["Client", "CancelToken", "with_options"]
 
 Seconds = Union[float, timedelta]
+
+
+class CancelToken:
+    """A signal that ends the waits of every call made with a client carrying it
+    (``client.with_options(cancel_token=token)``): a poll's interval, a retry back-off, a slow
+    response, a subscription's silence. ``cancel()`` may be called from any thread; the calls
+    then raise ``CancelledError``, and later calls of that client fail at once. Once cancelled
+    it stays cancelled: make a new one for new calls. (Ctrl-C needs no token: calls on the main
+    thread end with ``KeyboardInterrupt`` by themselves.)"""
+
+    __slots__ = ("_handle", "__weakref__")
+
+    def __init__(self) -> None:
+        self._handle = Handle(call_handle(LIB.trigger_cancel_new), LIB.trigger_cancel_free, "cancel token")
+
+    def cancel(self) -> None:
+        """Fires the token (idempotent)."""
+        ptr = self._handle.borrow()
+        try:
+            LIB.trigger_cancel_fire(ptr)
+        finally:
+            self._handle.release()
+
+    @property
+    def cancelled(self) -> bool:
+        ptr = self._handle.borrow()
+        try:
+            return bool(LIB.trigger_cancel_is_fired(ptr))
+        finally:
+            self._handle.release()
+
+    def __repr__(self) -> str:
+        return f"<triggerdev.CancelToken cancelled={self.cancelled}>"
+
+
+def _with_cancel(new: int, token: Optional[CancelToken]) -> int:
+    """``new`` (a fresh client handle), carrying ``token`` if one is given."""
+    if token is None:
+        return new
+    if not isinstance(token, CancelToken):
+        LIB.trigger_client_free(new)
+        raise TypeError(f"cancel_token must be a triggerdev.CancelToken, not {type(token).__name__}")
+    ptr = token._handle.borrow()
+    try:
+        return call_handle(LIB.trigger_client_with_cancel, new, ptr)
+    finally:
+        token._handle.release()
+        LIB.trigger_client_free(new)
 
 
 class _Areas:
@@ -137,10 +185,12 @@ class Client(_Areas):
         timeout: Optional[Seconds] = None,
         retry: Optional[RetryLike] = None,
         additional_headers: Optional[Mapping[str, str]] = None,
+        cancel_token: Optional[CancelToken] = None,
     ) -> "Client":
         """A client sharing this one's connection pool and configuration, with other request
         options, for one call or a group of calls: ``client.with_options(max_retries=0).runs.
-        retrieve(id)``. ``retry``/``max_retries`` replace the whole retry policy."""
+        retrieve(id)``. ``retry``/``max_retries`` replace the whole retry policy;
+        ``cancel_token`` ends the new client's waits when it fires."""
         options = request_options_dict(
             max_retries=max_retries, timeout=timeout, retry=retry, additional_headers=additional_headers
         )
@@ -150,7 +200,7 @@ class Client(_Areas):
             new = call_handle(LIB.trigger_client_with_options, ptr, dumps(options, "options"))
         finally:
             handle.release()
-        return Client._from_handle(new, self._base_url)
+        return Client._from_handle(_with_cancel(new, cancel_token), self._base_url)
 
     def close(self) -> None:
         """Frees the client (once the calls using it have returned). Idempotent; using the
@@ -184,11 +234,12 @@ def with_options(
     timeout: Optional[Seconds] = None,
     retry: Optional[RetryLike] = None,
     additional_headers: Optional[Mapping[str, str]] = None,
+    cancel_token: Optional[CancelToken] = None,
 ) -> Client:
-    """A ``Client`` made from the ambient client of this thread as it is now (``configure()``
+    """A ``Client`` made from the ambient client of this context as it is now (``configure()``
     plus any ``with_auth`` in force), with other request options."""
     options = request_options_dict(
         max_retries=max_retries, timeout=timeout, retry=retry, additional_headers=additional_headers
     )
     new = AMBIENT.handle(LIB.trigger_client_with_options, dumps(options, "options"))
-    return Client._from_handle(new, None)
+    return Client._from_handle(_with_cancel(new, cancel_token), None)

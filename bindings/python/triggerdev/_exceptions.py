@@ -24,13 +24,16 @@
     ├── BatchNotSealedError
     ├── ResponseTooLargeError
     ├── PollLimitReachedError
+    ├── WaitTimeoutError               a wait's timeout passed (last_run: the run as last seen)
+    ├── CancelledError                 the client's CancelToken fired
+    │   └── CallInterruptedError       Ctrl-C, when the SIGINT handler did not raise
     └── TriggerPanicError
 """
 
 from __future__ import annotations
 
 import json
-from typing import Dict, List, Optional, Type
+from typing import Any, Dict, List, Optional, Type
 
 __all__ = [
     "TriggerError",
@@ -55,6 +58,9 @@ __all__ = [
     "BatchNotSealedError",
     "ResponseTooLargeError",
     "PollLimitReachedError",
+    "WaitTimeoutError",
+    "CancelledError",
+    "CallInterruptedError",
     "TriggerPanicError",
 ]
 
@@ -213,6 +219,26 @@ class PollLimitReachedError(TriggerError):
     """``runs.poll`` retrieved the run as often as it may and it was not finished."""
 
 
+class WaitTimeoutError(TriggerError):
+    """A wait (``runs.poll(..., timeout=)``) ran out of its time before the run finished.
+    ``last_run`` is the run as last retrieved (``None`` if it never was)."""
+
+    @property
+    def last_run(self) -> Any:
+        from ._models import Run
+
+        return None if self.raw_body is None else Run._from_json(self.raw_body.encode("utf-8"))
+
+
+class CancelledError(TriggerError):
+    """The call was cancelled: the ``CancelToken`` of its client fired."""
+
+
+class CallInterruptedError(CancelledError):
+    """The call was interrupted by SIGINT (Ctrl-C) and the SIGINT handler did not raise (the
+    default one raises ``KeyboardInterrupt`` instead)."""
+
+
 class TriggerPanicError(TriggerError):
     """The library panicked (a bug in triggerdev); the message says where. The library stays
     usable."""
@@ -241,6 +267,9 @@ _BY_KIND: Dict[int, Type[TriggerError]] = {
     19: ResponseTooLargeError,
     20: PollLimitReachedError,
     21: SessionClosedError,
+    22: CancelledError,
+    23: CallInterruptedError,
+    24: WaitTimeoutError,
     100: TriggerPanicError,
 }
 

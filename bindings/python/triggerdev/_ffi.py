@@ -15,8 +15,10 @@ from __future__ import annotations
 import ctypes
 import importlib.machinery
 import os
+import signal
 import sys
-from ctypes import POINTER, byref, c_bool, c_char_p, c_int, c_int64, c_uint16, c_uint32, c_uint64, c_void_p
+import threading
+from ctypes import CFUNCTYPE, POINTER, byref, c_bool, c_char_p, c_int, c_int64, c_uint16, c_uint32, c_void_p
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -44,7 +46,7 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     # runs
     "trigger_runs_list": (_CLIENT, _STR),
     "trigger_runs_retrieve": (_CLIENT, _STR),
-    "trigger_runs_poll": (_CLIENT, _STR, c_uint64),
+    "trigger_runs_poll": (_CLIENT, _STR, _STR),
     "trigger_runs_cancel": (_CLIENT, _STR),
     "trigger_runs_replay": (_CLIENT, _STR, _STR),
     "trigger_runs_reschedule": (_CLIENT, _STR, _STR),
@@ -116,6 +118,8 @@ HANDLE_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_client_with_options": (_CLIENT, _STR),
     "trigger_auth_current": (),
     "trigger_auth_override": (_CLIENT, _STR),
+    "trigger_cancel_new": (),
+    "trigger_client_with_cancel": (_CLIENT, c_void_p),
     "trigger_runs_list_iter": (_CLIENT, _STR),
     "trigger_schedules_list_iter": (_CLIENT, _STR),
     "trigger_queues_list_iter": (_CLIENT, _STR),
@@ -155,6 +159,11 @@ OTHER_EXPORTS: Dict[str, Tuple[Any, Tuple[Any, ...]]] = {
     "trigger_auth_pop": (c_bool, ()),
     "trigger_auth_push_config": (c_int, (c_void_p, _ERR)),
     "trigger_config_free": (None, (c_void_p,)),
+    # safe from any thread, also while calls carrying the token run
+    "trigger_cancel_fire": (None, (c_void_p,)),
+    "trigger_cancel_is_fired": (c_bool, (c_void_p,)),
+    "trigger_cancel_free": (None, (c_void_p,)),
+    "trigger_set_interrupt_check": (None, (c_void_p, c_void_p)),
     "trigger_runs_iter_free": (None, (c_void_p,)),
     "trigger_schedules_iter_free": (None, (c_void_p,)),
     "trigger_queues_iter_free": (None, (c_void_p,)),
@@ -302,9 +311,46 @@ _error_retry = LIB.trigger_error_retry_after_ms
 _error_free = LIB.trigger_error_free
 
 
+# Ctrl-C. CPython runs a signal handler only when the main thread is back in the interpreter,
+# not while it waits in the library. So the main thread's calls ask, every 50 ms while they wait,
+# whether SIGINT arrived: the library calls PyOS_InterruptOccurred through a ctypes thunk, which
+# holds the GIL during the call and runs no Python frame (a frame would run the handler itself,
+# and an exception there would be lost). That function also clears the signal, so the call,
+# back with TRIGGER_RESULT_INTERRUPTED, runs the SIGINT handler itself (KeyboardInterrupt).
+_INTERRUPTED = 23
+_INTERRUPT_CHECK: Optional[Any] = None
+
+
+def _watch_sigint() -> None:
+    global _INTERRUPT_CHECK
+    pythonapi = getattr(ctypes, "pythonapi", None)
+    if pythonapi is None or threading.current_thread() is not threading.main_thread():
+        return  # pragma: no cover - embedded interpreters, imports off the main thread
+    occurred = pythonapi.PyOS_InterruptOccurred
+    occurred.restype = c_int
+    _INTERRUPT_CHECK = CFUNCTYPE(c_int, c_void_p)(occurred)
+    LIB.trigger_set_interrupt_check(ctypes.cast(_INTERRUPT_CHECK, c_void_p), None)
+
+
+def _run_sigint_handler() -> None:
+    """What the interpreter would have done with the SIGINT the library consumed: runs the
+    handler (the default one raises KeyboardInterrupt)."""
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signal.SIGINT, sys._getframe(1))
+    elif handler == signal.SIG_DFL:  # pragma: no cover - set after the call started
+        signal.default_int_handler(signal.SIGINT, None)
+
+
 def _raise(rc: int, err: c_void_p) -> None:
     """Turns a failed call's result code and owned error object into an exception (and frees
     the error object)."""
+    if rc == _INTERRUPTED:
+        try:
+            _run_sigint_handler()
+        except BaseException:
+            _error_free(err.value)
+            raise
     e = err.value
     status = 0
     message = b""
@@ -375,3 +421,6 @@ def call_void(fn: Callable[..., int], *args: Any) -> None:
     rc = fn(*args, byref(err))
     if rc:
         _raise(rc, err)
+
+
+_watch_sigint()

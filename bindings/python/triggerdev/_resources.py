@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, Iterable, List, Literal, Mapping, Option
 
 from . import _encode as enc
 from ._call import Caller, NativeIterator, loads
+from ._config import _seconds
 from ._encode import NOT_GIVEN, NotGiven, Option, cstr, dumps, opt_cstr, option_table, options_json
 from ._exceptions import InvalidArgumentError
 from ._ffi import LIB, call_int64, call_json
@@ -107,6 +108,11 @@ _DEBOUNCE = option_table(
     Option("mode", "mode", enc.is_str),
     Option("max_delay", "maxDelay", enc.seconds_str),
 )
+
+
+def _millis(value: Any, name: str) -> int:
+    """Seconds (a number or a ``timedelta``) as whole milliseconds."""
+    return round(_seconds(value, name) * 1000)
 
 
 def _debounce(value: Any, name: str) -> Any:
@@ -477,18 +483,22 @@ class Runs(_Area):
         """A run (``GET /api/v3/runs/{run_id}``), payload and output decoded."""
         return Run._from_json(self._c.json(LIB.trigger_runs_retrieve, cstr(run_id, "run_id")))
 
-    def poll(self, run_id: str, interval: Union[float, timedelta] = 1.0) -> Run:
+    def poll(
+        self,
+        run_id: str,
+        interval: Union[float, timedelta] = 1.0,
+        timeout: Optional[Union[float, timedelta]] = None,
+    ) -> Run:
         """Retrieves the run every ``interval`` seconds until it is completed (at most 500
-        times, as the official ``runs.poll``); raises ``PollLimitReachedError`` otherwise. The
-        call blocks this thread (not others)."""
-        if isinstance(interval, timedelta):
-            interval = interval.total_seconds()
-        if isinstance(interval, bool) or not isinstance(interval, (int, float)):
-            raise TypeError(f"interval must be a number of seconds, not {type(interval).__name__}")
-        if not 0 <= interval <= 86400:
-            raise InvalidArgumentError("interval: must be between 0 and 86400 seconds")
+        times, as the official ``runs.poll``), for at most ``timeout`` seconds. Raises
+        ``WaitTimeoutError`` (``last_run``: the run as last seen) when the timeout passes first,
+        ``PollLimitReachedError`` after 500 retrievals. Ctrl-C ends it with
+        ``KeyboardInterrupt`` on the main thread; a client's ``CancelToken`` from any thread."""
+        options: Dict[str, Any] = {"intervalMs": _millis(interval, "interval")}
+        if timeout is not None:
+            options["timeoutMs"] = _millis(timeout, "timeout")
         rid = cstr(run_id, "run_id")
-        return Run._from_json(self._c.json(LIB.trigger_runs_poll, rid, int(interval * 1000)))
+        return Run._from_json(self._c.json(LIB.trigger_runs_poll, rid, dumps(options, "options")))
 
     def cancel(self, run_id: str) -> IdResponse:
         """Cancels a run (``POST /api/v2/runs/{run_id}/cancel``)."""

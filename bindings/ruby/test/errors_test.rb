@@ -12,13 +12,15 @@ class ErrorsTest < TriggerdevTest
     api.each { |name| assert_operator Triggerdev.const_get(name), :<, Triggerdev::APIStatusError }
     others = %w[InvalidArgumentError MissingCredentialsError InvalidCredentialsError
                 UnsupportedCredentialError MissingProjectRefError APIStatusError APIConnectionError
-                DecodeError BatchNotSealedError ResponseTooLargeError PollLimitReachedError PanicError]
+                DecodeError BatchNotSealedError ResponseTooLargeError PollLimitReachedError PanicError
+                WaitTimeoutError CancelledError InterruptedError]
     (api + others).each { |name| assert_operator Triggerdev.const_get(name), :<, Triggerdev::Error }
     assert_operator Triggerdev::APITimeoutError, :<, Triggerdev::APIConnectionError
     assert_operator Triggerdev::Error, :<, StandardError
     refute_operator Triggerdev::InvalidArgumentError, :<, ArgumentError
     # Every trigger_result value has its class; unknown ones (a newer library) are plain Errors.
-    assert_equal (1..21).to_a + [100], Triggerdev::Errors::CLASSES.keys
+    assert_equal (1..24).to_a + [100], Triggerdev::Errors::CLASSES.keys
+    assert_operator Triggerdev::InterruptedError, :<, Triggerdev::CancelledError
     assert_operator Triggerdev::SessionClosedError, :<, Triggerdev::ConflictError
     assert_instance_of Triggerdev::SessionClosedError, Triggerdev::Errors.build(21, "409 closed", status: 409)
     panic = Triggerdev::Errors.build(100, "triggerdev panicked (this is a bug): x")

@@ -133,15 +133,16 @@ module Triggerdev
 
     # A client for one call or a group of calls, sharing this one's connection pool and
     # configuration, with request options changed: timeout: (seconds), max_retries:, retry:,
-    # additional_headers:.
+    # additional_headers:, cancel_token: (a CancelToken that ends its waits).
     #
     #   client.with_options(max_retries: 0).runs.retrieve(id)
-    def with_options(**options)
+    def with_options(cancel_token: nil, **options)
       Params.check_keys!(Config::REQUEST, options, "with_options")
       json = JSON.generate(Config.request_options(options, "with_options"))
       handle = with_handle do |h|
         Native.call_handle(:trigger_client_with_options, :trigger_client_free, h, json)
       end
+      handle = CancelToken.attach(handle, cancel_token) unless cancel_token.nil?
       self.class.allocate.tap { |c| c.send(:setup, handle, @base_url) }
     end
 
@@ -202,6 +203,41 @@ module Triggerdev
     end
   end
 
+  # A signal that ends the waits of every call made with a client carrying it
+  # (+client.with_options(cancel_token: token)+): a poll's interval, a retry back-off, a slow
+  # response, a subscription's silence. #cancel may be called from any thread; the calls then
+  # raise CancelledError, and later calls of that client fail at once. Once cancelled it stays
+  # cancelled. (Ctrl-C needs no token: calls on the main thread end with Interrupt.)
+  class CancelToken
+    def initialize
+      @handle = Native.call_handle(:trigger_cancel_new, :trigger_cancel_free)
+    end
+
+    # Fires the token (idempotent).
+    def cancel
+      Native.trigger_cancel_fire(@handle)
+      nil
+    end
+
+    def cancelled?
+      Native.trigger_cancel_is_fired(@handle)
+    end
+
+    def inspect
+      "#<#{self.class.name} cancelled=#{cancelled?}>"
+    end
+
+    # +handle+ (a client handle) carrying this token, as a new handle (internal).
+    def self.attach(handle, token)
+      unless token.is_a?(CancelToken)
+        raise TypeError, "cancel_token: must be a Triggerdev::CancelToken, not #{Util.describe(token)}"
+      end
+
+      Native.call_handle(:trigger_client_with_cancel, :trigger_client_free, handle,
+                         token.instance_variable_get(:@handle))
+    end
+  end
+
   # The fiber-local (Thread.current[] is fiber-local) key of the innermost with_auth override:
   # the client handle trigger_auth_override made for it. Ambient calls in that fiber use it.
   AUTH_SCOPE = :__triggerdev_auth_scope
@@ -219,12 +255,13 @@ module Triggerdev
 
     # A Client with the ambient configuration of this fiber as it is now, and request options
     # changed (see Client#with_options).
-    def with_options(**options)
+    def with_options(cancel_token: nil, **options)
       Params.check_keys!(Config::REQUEST, options, "with_options")
       json = JSON.generate(Config.request_options(options, "with_options"))
       handle = with_handle do |h|
         Native.call_handle(:trigger_client_with_options, :trigger_client_free, h, json)
       end
+      handle = CancelToken.attach(handle, cancel_token) unless cancel_token.nil?
       Client.allocate.tap { |c| c.send(:setup, handle, nil) }
     end
 

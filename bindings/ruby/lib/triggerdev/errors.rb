@@ -111,6 +111,21 @@ module Triggerdev
   # +runs.poll+ retrieved the run as often as it may and it was not finished.
   class PollLimitReachedError < Error; end
 
+  # A wait (+runs.poll(..., timeout:)+) ran out of its time before the run finished.
+  class WaitTimeoutError < Error
+    # The run as last retrieved (a Triggerdev::Run), or nil if it never was.
+    def last_run
+      body && Run.new(body)
+    end
+  end
+
+  # The call was cancelled: the CancelToken of its client fired.
+  class CancelledError < Error; end
+
+  # The call was interrupted (Ctrl-C) and the INT trap did not raise (the default one raises
+  # Interrupt instead).
+  class InterruptedError < CancelledError; end
+
   # The library panicked (a bug in triggerdev: please report it). It stays usable.
   class PanicError < Error; end
 
@@ -140,6 +155,9 @@ module Triggerdev
       19 => ResponseTooLargeError,
       20 => PollLimitReachedError,
       21 => SessionClosedError,
+      22 => CancelledError,
+      23 => InterruptedError,
+      24 => WaitTimeoutError,
       100 => PanicError,
     }.freeze
 

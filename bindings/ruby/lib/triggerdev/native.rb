@@ -55,6 +55,12 @@ module Triggerdev
       trigger_auth_current: [%i[pointer pointer], :int, false],
       trigger_auth_push_config: [%i[pointer pointer], :int, false],
       trigger_auth_override: [%i[pointer string pointer pointer], :int, false],
+      trigger_cancel_new: [%i[pointer pointer], :int, false],
+      trigger_cancel_fire: [%i[pointer], :void, false],
+      trigger_cancel_is_fired: [%i[pointer], :bool, false],
+      trigger_cancel_free: [%i[pointer], :void, false],
+      trigger_client_with_cancel: [%i[pointer pointer pointer pointer], :int, false],
+      trigger_set_interrupt_check: [%i[pointer pointer], :void, false],
       trigger_config_free: [%i[pointer], :void, false],
 
       trigger_tasks_trigger: [%i[pointer string string string pointer pointer], :int, true],
@@ -68,7 +74,7 @@ module Triggerdev
       trigger_runs_iter_next: [%i[pointer pointer pointer], :int, true],
       trigger_runs_iter_free: [%i[pointer], :void, false],
       trigger_runs_retrieve: [%i[pointer string pointer pointer], :int, true],
-      trigger_runs_poll: [%i[pointer string uint64 pointer pointer], :int, true],
+      trigger_runs_poll: [%i[pointer string string pointer pointer], :int, true],
       trigger_runs_cancel: [%i[pointer string pointer pointer], :int, true],
       trigger_runs_replay: [%i[pointer string string pointer pointer], :int, true],
       trigger_runs_reschedule: [%i[pointer string string pointer pointer], :int, true],
@@ -245,6 +251,30 @@ module Triggerdev
     end
 
     load!
+
+    # Ctrl-C. Ruby runs a signal trap only when the main thread is back in Ruby, not while it
+    # waits in the library. So the main thread's calls ask, every 50 ms while they wait, whether
+    # an interrupt is pending: the library calls rb_thread_interrupted(main thread), which the
+    # VM documents as safe without the GVL. The call then returns (TRIGGER_RESULT_INTERRUPTED)
+    # and Ruby runs the trap on the way out (the default one raises Interrupt).
+    def self.watch_interrupts!
+      return unless Thread.current == Thread.main
+
+      vm = Module.new do
+        extend FFI::Library
+        ffi_lib FFI::CURRENT_PROCESS
+        attach_function :rb_thread_main, [], :pointer
+        attach_function :rb_gc_register_mark_object, [:pointer], :void
+        attach_function :rb_thread_interrupted, [:pointer], :int
+      end
+      main = vm.rb_thread_main
+      vm.rb_gc_register_mark_object(main) # the library keeps its address: never moved
+      check = FFI::DynamicLibrary.open(nil, FFI::DynamicLibrary::RTLD_LAZY).find_function("rb_thread_interrupted")
+      trigger_set_interrupt_check(check, main)
+    rescue FFI::NotFoundError, LoadError
+      nil # a Ruby that does not export its C API: Ctrl-C then waits for the call to end
+    end
+    watch_interrupts!
 
     # Calls +fn+ (an export whose last two parameters are +char **out+ and +trigger_error **err+)
     # with +args+, and returns what it wrote to +out+ as a UTF-8 String (nil when it wrote NULL,

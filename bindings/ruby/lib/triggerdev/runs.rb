@@ -53,11 +53,14 @@ module Triggerdev
       Run.new(call(:trigger_runs_retrieve, id!(run_id, "run_id")))
     end
 
-    # Retrieves the run every +interval+ seconds until it is finished (at most 500 times) and
-    # returns it; raises PollLimitReachedError if it never finishes.
-    def poll(run_id, interval: 1.0)
-      ms = Util.millis(interval, "interval:").round
-      object(Run, call(:trigger_runs_poll, id!(run_id, "run_id"), ms))
+    # Retrieves the run every +interval+ seconds until it is finished (at most 500 times), for
+    # at most +timeout+ seconds, and returns it. Raises WaitTimeoutError (+last_run+: the run as
+    # last seen) when the timeout passes first, PollLimitReachedError after 500 retrievals.
+    # Ctrl-C ends it with Interrupt on the main thread; a client's CancelToken from any thread.
+    def poll(run_id, interval: 1.0, timeout: nil)
+      options = { intervalMs: Util.millis(interval, "interval:").round }
+      options[:timeoutMs] = Util.millis(timeout, "timeout:").round unless timeout.nil?
+      object(Run, call(:trigger_runs_poll, id!(run_id, "run_id"), JSON.generate(options)))
     end
 
     # Cancels a run; returns its +id+.

@@ -94,7 +94,8 @@ class Unavailable(Exception):
 def guarded(command: List[str]) -> int:
     if os.environ.get("SKIP_NET_GUARD") == "1":
         print("loopback_only: SKIP_NET_GUARD=1, not checking the network", file=sys.stderr)
-        return subprocess.call(command)
+        status = subprocess.call(command)
+        return 128 - status if status < 0 else status
     try:
         status, found = trace(command)
     except Unavailable as e:

@@ -343,10 +343,17 @@ fn plain_http_to_a_remote_host_is_refused_unless_allowed() {
         .create();
     let local = server.url().replace("127.0.0.1", "localhost");
     client(&local).runs().retrieve("run_1").unwrap();
+    // 0.0.0.0 is not loopback to the SDK, yet Linux connects it to this host: with a closed
+    // port the call fails without a name lookup or a packet leaving the machine.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let allowed = Client::with_env(
         Config::new()
             .access_token(DEV_KEY)
-            .base_url("http://api.example.invalid")
+            .base_url(format!("http://0.0.0.0:{closed}"))
             .dangerously_allow_insecure_http(true)
             .request_options(RequestOptions::new().retry(RetryPolicy::none())),
         &Env::default(),

@@ -1,4 +1,5 @@
-//! `triggerdev-emulator --port 0`: serves the emulator until killed.
+//! `triggerdev-emulator --port 0`: serves the emulator until killed (or, with
+//! `--exit-on-stdin-eof`, until its stdin reaches end of file).
 //! The first stdout line is `listening on http://HOST:PORT`.
 #![forbid(unsafe_code)]
 
@@ -9,10 +10,18 @@ use triggerdev_emulator::{Emulator, FaultRule, Faults, Options, Seed};
 
 const USAGE: &str = "usage: triggerdev-emulator [--host IP] [--port N] [--seed FILE] \
 [--fail-rate F] [--fail-status CODE] [--latency-ms N] [--fault-seed N] [--unknown-task ID]... \
-[--sse-timeout-secs N] [--sse-linger-ms N] [--sse-ping-ms N]";
+[--sse-timeout-secs N] [--sse-linger-ms N] [--sse-ping-ms N] [--exit-on-stdin-eof]";
 
-fn parse_args() -> Result<Options, String> {
+/// What the command line asks for.
+struct Args {
+    opts: Options,
+    /// Exit once stdin reaches end of file (the owner's end of the pipe closed).
+    exit_on_stdin_eof: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
     let mut opts = Options::default();
+    let mut exit_on_stdin_eof = false;
     let mut faults = Faults::default();
     let mut fail_rate = None;
     let mut fail_status = 503;
@@ -86,6 +95,10 @@ fn parse_args() -> Result<Options, String> {
                     .map_err(|e| format!("--sse-ping-ms: {e}"))?;
                 opts.sessions.sse_ping_interval = std::time::Duration::from_millis(ms);
             }
+            "--exit-on-stdin-eof" if inline.is_some() => {
+                return Err("--exit-on-stdin-eof takes no value".to_string())
+            }
+            "--exit-on-stdin-eof" => exit_on_stdin_eof = true,
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
     }
@@ -96,18 +109,37 @@ fn parse_args() -> Result<Options, String> {
         opts.unknown_tasks = custom_unknown;
     }
     opts.faults = faults;
-    Ok(opts)
+    Ok(Args {
+        opts,
+        exit_on_stdin_eof,
+    })
+}
+
+/// Exits the process once stdin reaches end of file (or cannot be read). An owner that starts
+/// the emulator with stdin a pipe and keeps the write end open gets a helper that never outlives
+/// it: when the owner dies, however it dies (SIGKILL, a crash), the kernel closes its end.
+fn spawn_stdin_watch() {
+    std::thread::Builder::new()
+        .name("stdin-watch".into())
+        .spawn(|| {
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            std::process::exit(0);
+        })
+        .expect("cannot start the stdin watch thread");
 }
 
 fn main() {
-    let opts = match parse_args() {
-        Ok(o) => o,
+    let args = match parse_args() {
+        Ok(a) => a,
         Err(msg) => {
             eprintln!("{msg}");
             std::process::exit(2);
         }
     };
-    let emu = match Emulator::start_with(opts) {
+    if args.exit_on_stdin_eof {
+        spawn_stdin_watch();
+    }
+    let emu = match Emulator::start_with(args.opts) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("triggerdev-emulator: cannot start: {e}");

@@ -3,12 +3,16 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use common::*;
 
 struct Running {
     child: Child,
+    /// The write end of the emulator's stdin: it runs with `--exit-on-stdin-eof`, so a test
+    /// process that dies (a cancelled `cargo test`) takes its emulators with it.
+    stdin: Option<ChildStdin>,
     base: String,
     lines: Vec<String>,
 }
@@ -23,6 +27,8 @@ impl Drop for Running {
 fn spawn(args: &[&str]) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_triggerdev-emulator"))
         .args(args)
+        .arg("--exit-on-stdin-eof")
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -45,7 +51,13 @@ fn spawn(args: &[&str]) -> Running {
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("first line was {:?}", lines[0]))
         .to_string();
-    Running { child, base, lines }
+    let stdin = child.stdin.take();
+    Running {
+        child,
+        stdin,
+        base,
+        lines,
+    }
 }
 
 #[test]
@@ -128,4 +140,27 @@ fn seed_files_and_fault_flags() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn exit_on_stdin_eof_stops_the_emulator_when_its_stdin_closes() {
+    let mut run = spawn(&["--port", "0"]);
+    // While the owner holds the pipe open, the emulator serves.
+    let r = request(&run.base, "GET", "/__emulator/seed", &[], None);
+    assert_eq!(r.status, 200);
+    drop(run.stdin.take());
+    // Polling with a generous bound is a hang guard only: the process exits as soon as it
+    // reads end of file.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = run.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the emulator still runs after its stdin closed"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(status.code(), Some(0));
 }

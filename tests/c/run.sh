@@ -8,10 +8,17 @@
 # valgrind, and built with -fsanitize=address,undefined. Also compiles the header as C11 and
 # as C++17, sweeps every export with bad arguments (abi_sweep.py), and builds and runs
 # examples/c/trigger_task.c. Prints `N passed, M failed` last and exits 1 if anything failed.
-# Installs nothing: it needs cargo, gcc, g++, python3 and valgrind.
+# Installs nothing: it needs cargo, gcc, g++, python3, valgrind and strace.
+#
+# Every step that runs code has TRIGGER_API_URL pointing at the emulator, and runs under
+# tests/loopback_only.py, which fails it if it contacts or resolves anything but loopback
+# (except the ASan+UBSan runs: the leak checker cannot run under strace; they run the same
+# tests as the guarded native runs). The emulator runs with --exit-on-stdin-eof on a pipe only
+# this script holds, so it stops with the script however the script ends.
 #
 # Environment: CARGO_TARGET_DIR (default: <repo>/target), CC (gcc), CXX (g++),
-# SKIP_VALGRIND=1 to skip the valgrind runs (they then count as skipped, not passed).
+# SKIP_VALGRIND=1 to skip the valgrind runs (they then count as skipped, not passed),
+# SKIP_NET_GUARD=1 to run without the loopback check.
 
 set -uo pipefail
 
@@ -80,9 +87,15 @@ step "build libtriggerdev (cdylib)" cargo build --quiet -p triggerdev --lib
 step "build triggerdev-emulator" cargo build --quiet -p triggerdev-emulator --bin triggerdev-emulator
 if ((failed > 0)); then finish; fi
 
-# The emulator prints `listening on http://127.0.0.1:PORT` as its first line.
-"$target/debug/triggerdev-emulator" --port 0 >"$tmp/emulator.out" 2>"$tmp/emulator.err" &
-emulator_pid=$!
+# The emulator prints `listening on http://127.0.0.1:PORT` as its first line. Its stdin is a
+# coprocess pipe whose write end only this shell holds (bash keeps coprocess descriptors from
+# the commands it runs): when this script dies, even by SIGKILL, the emulator reads end of file
+# and exits.
+coproc EMULATOR {
+    exec "$target/debug/triggerdev-emulator" --port 0 --exit-on-stdin-eof \
+        >"$tmp/emulator.out" 2>"$tmp/emulator.err"
+}
+emulator_pid=$EMULATOR_PID
 url=""
 for _ in $(seq 1 100); do
     line="$(head -n 1 "$tmp/emulator.out" 2>/dev/null)"
@@ -101,10 +114,13 @@ if [[ -z "$url" ]]; then
 fi
 echo "emulator at $url"
 
-# The tests set their own credentials; nothing ambient may leak in.
+# The tests set their own credentials; nothing ambient may leak in. Every call without a
+# base URL of its own (the ABI sweep's ambient ones too) goes to the emulator, and the guard
+# fails the step if anything leaves loopback anyway.
 run_env=(env -u TRIGGER_SECRET_KEY -u TRIGGER_ACCESS_TOKEN -u TRIGGER_PREVIEW_BRANCH
          -u VERCEL_GIT_COMMIT_REF -u TRIGGER_DEV_BRANCH -u TRIGGER_VERSION
          TRIGGER_API_URL="$url")
+guard=(python3 "$root/tests/loopback_only.py")
 
 # The header on its own, as C11 and as C++17.
 printf '#include "triggerdev.h"\nint main(void) { return trigger_version() == 0; }\n' >"$tmp/header.c"
@@ -113,12 +129,12 @@ step "header compiles as C11 -pedantic" \
 header_cpp() {
     "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -I"$root/include" \
         "$root/tests/c/header_cpp.cpp" "${LDFLAGS[@]}" -o "$out/header_cpp" &&
-        "${run_env[@]}" "$out/header_cpp"
+        "${guard[@]}" "${run_env[@]}" "$out/header_cpp"
 }
 step "header compiles as C++17 (g++)" header_cpp
 
 # Every export of the header, one bad argument at a time (NULL, not UTF-8, malformed JSON).
-step "abi sweep (every export, every argument)" \
+step "abi sweep (every export, every argument)" "${guard[@]}" "${run_env[@]}" \
     python3 "$root/tests/c/abi_sweep.py" "$libdir/libtriggerdev.so" "$root/include/triggerdev.h"
 
 compile() { # compile NAME SUFFIX EXTRA_FLAGS...
@@ -132,7 +148,7 @@ for t in "${TESTS[@]}"; do
     step "compile $t" compile "$t" ""
 done
 for t in "${TESTS[@]}"; do
-    if [[ -x "$out/$t" ]]; then step "run $t" "${run_env[@]}" "$out/$t"; fi
+    if [[ -x "$out/$t" ]]; then step "run $t" "${guard[@]}" "${run_env[@]}" "$out/$t"; fi
 done
 
 if [[ "${SKIP_VALGRIND:-0}" == 1 ]]; then
@@ -143,12 +159,14 @@ elif ! command -v valgrind >/dev/null; then
     failed=$((failed + 1))
 else
     for t in "${TESTS[@]}"; do
-        if [[ -x "$out/$t" ]]; then step "valgrind $t" "${run_env[@]}" "${VALGRIND[@]}" "$out/$t"; fi
+        if [[ -x "$out/$t" ]]; then step "valgrind $t" "${guard[@]}" "${run_env[@]}" "${VALGRIND[@]}" "$out/$t"; fi
     done
 fi
 
 # ASan/UBSan: the C code is instrumented; the Rust library is not, but its allocations go
 # through the sanitizer's malloc, so leaks and bad frees across the boundary are caught.
+# Not under the loopback guard: LeakSanitizer stops the world with ptrace, which fails under
+# strace; the same tests ran under the guard above.
 for t in "${TESTS[@]}"; do
     step "compile $t (asan+ubsan)" compile "$t" "_asan" "${ASAN_FLAGS[@]}"
 done
@@ -163,9 +181,9 @@ example() {
     "$CC" "${CFLAGS[@]}" "$root/examples/c/trigger_task.c" "${LDFLAGS[@]}" \
         -o "$out/trigger_task" || return 1
     local key=TRIGGER_SECRET_KEY=tr_dev_emulator_dev_key_0001
-    "${run_env[@]}" "$key" "$out/trigger_task" || return 1
+    "${guard[@]}" "${run_env[@]}" "$key" "$out/trigger_task" || return 1
     if [[ "${SKIP_VALGRIND:-0}" != 1 ]] && command -v valgrind >/dev/null; then
-        "${run_env[@]}" "$key" "${VALGRIND[@]}" "$out/trigger_task" example-task || return 1
+        "${guard[@]}" "${run_env[@]}" "$key" "${VALGRIND[@]}" "$out/trigger_task" example-task || return 1
     fi
 }
 step "example examples/c/trigger_task.c" example

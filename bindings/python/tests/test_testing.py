@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Any, List
 
 import pytest
 
 import triggerdev
-from triggerdev.testing import Emulator, EmulatorError, find_emulator
+import triggerdev.testing
+from triggerdev.testing import FAST_RETRY, Emulator, EmulatorError, find_emulator
 
 
 def test_find_emulator_prefers_the_environment_variable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -78,3 +84,78 @@ def test_pytest_fixture_resets_between_tests_part_1(triggerdev_emulator: Emulato
 
 def test_pytest_fixture_resets_between_tests_part_2(triggerdev_emulator: Emulator) -> None:
     assert triggerdev_emulator.runs() == []
+
+
+def test_client_retries_fast_like_rubys(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: List[Any] = []
+
+    class Recording(triggerdev.Client):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            made.append(kwargs.get("retry"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(triggerdev.testing, "Client", Recording)
+    # A missing run's 404 says `x-should-retry: true`: the default attempts, 1-5 ms apart
+    # (the library's default backoff made this call take 9.3 s).
+    with pytest.raises(triggerdev.NotFoundError):
+        emu.client().runs.retrieve("run_missing")
+    assert made == [FAST_RETRY] and FAST_RETRY.to_dict() == {"minTimeoutInMs": 1, "maxTimeoutInMs": 5}
+    attempts = [r for r in emu.requests() if r["path"] == "/api/v3/runs/run_missing"]
+    assert [(r["method"], r["status"]) for r in attempts] == [("GET", 404)] * 5
+    # max_retries keeps the fast backoff; retry= replaces it.
+    emu.clear_requests()
+    with pytest.raises(triggerdev.NotFoundError):
+        emu.client(max_retries=1).runs.retrieve("run_missing")
+    own = triggerdev.RetryPolicy(max_attempts=3, min_timeout=0.002, max_timeout=0.002)
+    with pytest.raises(triggerdev.NotFoundError):
+        emu.client(retry=own).runs.retrieve("run_missing")
+    assert made[1:] == [FAST_RETRY, own]
+    assert len([r for r in emu.requests() if r["path"] == "/api/v3/runs/run_missing"]) == 2 + 3
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie waiting for its new parent to reap it does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+_OWNER = """
+import threading
+from triggerdev.testing import Emulator
+with Emulator() as emu:
+    print(emu.pid, flush=True)
+    threading.Event().wait()
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_the_emulator_never_outlives_its_owner(sig: signal.Signals) -> None:
+    # SIGTERM (a CI cancel, pytest-timeout) or SIGKILL kills the owner without running
+    # `__exit__`; the emulator must go anyway.
+    owner = subprocess.Popen([sys.executable, "-c", _OWNER], stdout=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout is not None
+        pid = int(owner.stdout.readline())
+        assert _alive(pid)
+        owner.send_signal(sig)
+        assert owner.wait(timeout=30) == -sig
+    finally:
+        if owner.poll() is None:
+            owner.kill()
+            owner.wait()
+        if owner.stdout is not None:
+            owner.stdout.close()
+    # A hang guard on a readiness-style condition: the emulator exits as soon as it reads
+    # end of file on stdin, which the kernel gives it when the owner is gone.
+    deadline = time.monotonic() + 1.0
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    alive = _alive(pid)
+    if alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, f"the emulator (pid {pid}) outlived its owner"

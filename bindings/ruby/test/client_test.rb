@@ -53,10 +53,14 @@ class ClientTest < TriggerdevTest
   end
 
   def test_plain_http_to_a_remote_host_needs_an_opt_in
-    c = Triggerdev::Client.new(access_token: emu.dev_key, base_url: "http://nonexistent.invalid:9", max_retries: 0)
+    # 0.0.0.0 is not loopback to the library, yet Linux connects it to this host: with a closed
+    # port the call fails without a name lookup or a packet leaving the machine.
+    closed = TCPServer.new("127.0.0.1", 0).then { |s| s.addr[1].tap { s.close } }
+    remote = "http://0.0.0.0:#{closed}"
+    c = Triggerdev::Client.new(access_token: emu.dev_key, base_url: remote, max_retries: 0)
     error = assert_raises(Triggerdev::InvalidArgumentError) { c.runs.retrieve("run_x") }
     refute_includes error.message, emu.dev_key
-    insecure = Triggerdev::Client.new(access_token: emu.dev_key, base_url: "http://nonexistent.invalid:9", max_retries: 0,
+    insecure = Triggerdev::Client.new(access_token: emu.dev_key, base_url: remote, max_retries: 0,
                                       dangerously_allow_insecure_http: true, timeout: 0.2)
     assert_raises(Triggerdev::APIConnectionError) { insecure.runs.retrieve("run_x") }
   end

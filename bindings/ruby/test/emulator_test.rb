@@ -30,6 +30,24 @@ class EmulatorTest < TriggerdevTest
     assert_raises(Errno::ESRCH, Errno::ECHILD) { Process.kill(0, pid) }
   end
 
+  # An owner that starts an emulator and never stops it (no block, no #stop): what a test process
+  # killed by a CI cancel or a timeout looks like.
+  OWNER = <<~RUBY
+    require "triggerdev/testing"
+    emu = Triggerdev::Testing::Emulator.start
+    $stdout.puts emu.pid
+    $stdout.flush
+    sleep
+  RUBY
+
+  def test_the_emulator_never_outlives_its_owner_killed_by_sigterm
+    assert_emulator_dies_with_its_owner(:TERM)
+  end
+
+  def test_the_emulator_never_outlives_its_owner_killed_by_sigkill
+    assert_emulator_dies_with_its_owner(:KILL)
+  end
+
   def test_admin_operations
     c = client
     run = c.tasks.trigger("admin", {})
@@ -59,5 +77,37 @@ class EmulatorTest < TriggerdevTest
     emu.reset
     assert_empty emu.runs
     assert_raises(RuntimeError) { emu.admin(:get, "/__emulator/nope") }
+  end
+
+  private
+
+  def assert_emulator_dies_with_its_owner(signal)
+    skip "reads /proc" unless File.directory?("/proc/self")
+    lib = File.expand_path("../lib", __dir__)
+    owner = IO.popen([RbConfig.ruby, "-I", lib, "-e", OWNER])
+    begin
+      pid = Integer(owner.gets)
+      assert alive?(pid)
+      Process.kill(signal, owner.pid)
+      _, status = Process.wait2(owner.pid)
+      assert_equal Signal.list.fetch(signal.to_s), status.termsig
+    ensure
+      owner.close
+    end
+    # A hang guard on a readiness-style condition: the emulator exits as soon as it reads end of
+    # file on stdin, which the kernel gives it when the owner is gone.
+    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + 1.0
+    sleep 0.01 while alive?(pid) && Process.clock_gettime(Process::CLOCK_MONOTONIC) < deadline
+    survived = alive?(pid)
+    Process.kill(:KILL, pid) if survived
+    refute survived, "the emulator (pid #{pid}) outlived its owner"
+  end
+
+  # Whether process +pid+ runs (a zombie waiting for its new parent to reap it does not).
+  def alive?(pid)
+    state = File.read("/proc/#{pid}/stat").rpartition(")").last.split.first
+    !%w[Z X].include?(state)
+  rescue Errno::ENOENT, Errno::ESRCH
+    false
   end
 end

@@ -16,6 +16,9 @@ for the ``triggerdev_emulator`` fixture (one emulator per session, reset before 
 The binary is found as: ``$TRIGGERDEV_EMULATOR`` (a path), else the one this package installed
 (next to the interpreter), else a repository checkout's ``target/release`` or ``target/debug``,
 else ``PATH``. Admin calls go over plain HTTP (``http.client``): no dependency.
+
+The process never outlives its owner: it runs with ``--exit-on-stdin-eof`` and stdin a pipe only
+this process holds, so it exits when the owner dies, however it dies (SIGTERM, SIGKILL, a crash).
 """
 
 from __future__ import annotations
@@ -37,12 +40,17 @@ from types import TracebackType
 from typing import IO, Any, Dict, List, Mapping, Optional, Sequence, Type
 
 from .._client import Client
+from .._config import RetryPolicy
 
-__all__ = ["Emulator", "EmulatorError", "find_emulator"]
+__all__ = ["Emulator", "EmulatorError", "FAST_RETRY", "find_emulator"]
 
 _EXE = ".exe" if sys.platform == "win32" else ""
 _NAME = "triggerdev-emulator" + _EXE
 _LISTENING = re.compile(r"listening on (http://(\S+?):(\d+))")
+
+#: The retry policy of ``Emulator.client()``: the default attempts, with 1-5 ms between them
+#: instead of seconds (the emulator answers at once; faults are injected on purpose).
+FAST_RETRY = RetryPolicy(min_timeout=0.001, max_timeout=0.005)
 
 
 class EmulatorError(RuntimeError):
@@ -155,10 +163,12 @@ class Emulator:
             return self
         binary = self.binary or find_emulator()
         self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
-        command = [binary, "--host", self.host, "--port", str(self.port), *self.extra_args]
+        # stdin is a pipe whose write end only this process holds (subprocess makes it
+        # non-inheritable): the kernel closes it when we die, and the emulator exits.
+        command = [binary, "--host", self.host, "--port", str(self.port), "--exit-on-stdin-eof", *self.extra_args]
         process = subprocess.Popen(
             command,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             text=True,
@@ -225,6 +235,8 @@ class Emulator:
         self._clients.clear()
         process, self._process = self._process, None
         if process is not None:
+            if process.stdin is not None:
+                process.stdin.close()  # the emulator exits at end of file; terminate() is quicker
             if process.poll() is None:
                 process.terminate()
                 try:
@@ -239,6 +251,11 @@ class Emulator:
             self._stderr = None
 
     close = stop
+
+    @property
+    def pid(self) -> Optional[int]:
+        """The process id of the running emulator (None once stopped)."""
+        return self._process.pid if self._process is not None else None
 
     @property
     def running(self) -> bool:
@@ -269,8 +286,10 @@ class Emulator:
 
     def client(self, access_token: Optional[str] = None, **options: Any) -> Client:
         """A ``Client`` of this emulator, with the dev key unless ``access_token`` is given;
-        ``options`` are ``Client`` keywords (``max_retries=0``, ``preview_branch=...``)."""
+        ``options`` are ``Client`` keywords (``max_retries=0``, ``preview_branch=...``).
+        Retries wait 1-5 ms instead of seconds (``FAST_RETRY``) unless ``retry=`` says otherwise."""
         token = self.dev_key if access_token is None else access_token
+        options.setdefault("retry", FAST_RETRY)
         client = Client(token, base_url=self.base_url, **options)
         self._clients.append(client)
         return client

@@ -21,7 +21,8 @@ module Triggerdev
     #   end
     #
     # The binary comes from +TRIGGERDEV_EMULATOR+ (a path), else the repository's
-    # +target/release+ or +target/debug+ (+cargo build -p triggerdev-emulator+).
+    # +target/release+ or +target/debug+ (+cargo build -p triggerdev-emulator+). It runs with
+    # +--exit-on-stdin-eof+, so it never outlives this process (SIGTERM, SIGKILL, a crash).
     class Emulator
       BINARY = "triggerdev-emulator"
       REPO_ROOT = File.expand_path("../../../..", __dir__)
@@ -68,9 +69,13 @@ module Triggerdev
       def initialize(binary: nil, args: [], timeout: 10)
         @binary = binary || self.class.binary
         @stdout, child_out = IO.pipe
-        @pid = Process.spawn(@binary, "--port", "0", *args.map(&:to_s),
-                             out: child_out, err: File::NULL, in: File::NULL)
+        # stdin is a pipe whose write end only this process holds (Ruby's pipes are close-on-exec):
+        # the kernel closes it when we die, however we die, and the emulator exits.
+        child_in, @lifeline = IO.pipe
+        @pid = Process.spawn(@binary, "--port", "0", "--exit-on-stdin-eof", *args.map(&:to_s),
+                             out: child_out, err: File::NULL, in: child_in)
         child_out.close
+        child_in.close
         @http_lock = Mutex.new
         begin
           Timeout.timeout(timeout) { read_banner }
@@ -274,6 +279,7 @@ module Triggerdev
           @http&.finish if @http&.started?
           @http = nil
         end
+        @lifeline.close unless @lifeline.closed? # the emulator exits at end of file; TERM is quicker
         if @pid
           begin
             Process.kill(:TERM, @pid)

@@ -81,6 +81,7 @@ mod jwt;
 mod pagination;
 mod process;
 pub(crate) mod resources;
+mod tls;
 mod transport;
 
 pub use auth::{ambient, configure};

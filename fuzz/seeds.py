@@ -60,6 +60,9 @@ CONFIG = [
     '{"accessToken":"bad\\ntoken","baseURL":"ftp://x"}',
     '{"apiKey":"x"}',
     '{"requestOptions":{"timeoutMs":0}}',
+    '{"caBundlePem":"-----BEGIN CERTIFICATE-----\\nAAECAwQF\\n-----END CERTIFICATE-----\\n",'
+    '"usePlatformTrustStore":false}',
+    '{"caBundlePath":"/nonexistent/ca.pem","caBundlePem":"x"}',
 ]
 REQUEST_OPTIONS = [
     '{"retry":{"maxAttempts":1},"timeoutMs":5000,"additionalHeaders":{"x-a":"b"}}',

@@ -24,10 +24,10 @@
 use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::client::Client;
-use crate::config::{self, Config, Env, DEFAULT_TIMEOUT};
+use crate::config::{Config, Env};
 use crate::transport::Transport;
 
 /// The global configuration, the environment snapshot it was resolved with, and its client.
@@ -38,7 +38,6 @@ struct Global {
 }
 
 static GLOBAL: RwLock<Option<Global>> = RwLock::new(None);
-static TRANSPORT: OnceLock<Transport> = OnceLock::new();
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 struct Entry {
@@ -51,14 +50,11 @@ thread_local! {
     static STACK: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
 }
 
-/// One connection pool for every ambient call and override.
-fn shared_transport() -> &'static Transport {
-    TRANSPORT.get_or_init(|| Transport::new(DEFAULT_TIMEOUT, &config::user_agent(None)))
-}
-
 fn ambient_client(config: Config, env: &Env) -> Client {
     let resolved = config.resolve(env, true);
-    Client::from_parts(config, resolved, shared_transport().clone())
+    // One connection pool for every ambient call and override (per set of trusted CAs).
+    let transport = Transport::shared(&resolved.trust);
+    Client::from_parts(config, resolved, transport)
 }
 
 impl Global {

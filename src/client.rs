@@ -53,7 +53,8 @@ impl Client {
     /// A client from `config`, with `env` as fallback instead of the process environment.
     pub fn with_env(config: Config, env: &Env) -> Client {
         let resolved = config.resolve(env, false);
-        let transport = Transport::new(resolved.timeout, &config::user_agent(None));
+        let transport =
+            Transport::new(resolved.timeout, &config::user_agent(None), &resolved.trust);
         Client::from_parts(config, resolved, transport)
     }
 

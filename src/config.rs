@@ -5,6 +5,7 @@
 //! reported as [`crate::Error::InvalidArgument`] by the calls that would send it.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use ureq::http::{HeaderName, HeaderValue, Uri};
 
 use crate::cancel::{CancelToken, Deadline};
 use crate::clock::{Clock, SystemClock};
+use crate::tls::{self, CaBundle, TrustRoots};
 
 /// The default API origin.
 pub const DEFAULT_BASE_URL: &str = "https://api.trigger.dev";
@@ -39,6 +41,8 @@ pub struct Config {
     pub(crate) v2_realtime_streams: Option<bool>,
     pub(crate) allow_insecure_http: Option<bool>,
     pub(crate) max_response_bytes: Option<u64>,
+    pub(crate) ca_bundle: Option<CaBundle>,
+    pub(crate) platform_trust_store: Option<bool>,
 }
 
 impl Config {
@@ -137,6 +141,37 @@ impl Config {
         self
     }
 
+    /// Extra certificate authorities to trust, from a PEM file of one or more `-----BEGIN
+    /// CERTIFICATE-----` blocks: a company's TLS-inspecting proxy, or a self-hosted server with a
+    /// private CA. They are trusted in addition to the bundled Mozilla roots (not instead), so
+    /// hosts the proxy does not intercept keep working. The file is read when the configuration
+    /// is resolved (when a [`crate::Client`] is made, by [`crate::configure`], by each
+    /// [`crate::auth::with_auth`]); a file that cannot be read, or holds no usable certificate,
+    /// fails every call with [`crate::Error::InvalidArgument`] naming `ca_bundle_path`. Replaces
+    /// a [`Config::ca_bundle_pem`]. Default: the file named by env `SSL_CERT_FILE`, else none.
+    pub fn ca_bundle_path(mut self, path: impl Into<PathBuf>) -> Config {
+        self.ca_bundle = Some(CaBundle::Path(path.into()));
+        self
+    }
+
+    /// As [`Config::ca_bundle_path`], with the PEM text itself (errors name `ca_bundle_pem`).
+    /// Replaces a [`Config::ca_bundle_path`].
+    pub fn ca_bundle_pem(mut self, pem: impl Into<Vec<u8>>) -> Config {
+        self.ca_bundle = Some(CaBundle::Pem(pem.into().into()));
+        self
+    }
+
+    /// Verifies servers with the operating system's verifier and trust store (macOS Keychain,
+    /// Windows certificate store, Linux's CA files, which honour `SSL_CERT_FILE` and
+    /// `SSL_CERT_DIR`) instead of the bundled Mozilla roots: where IT installs a company CA.
+    /// It cannot be combined with a CA bundle set in the configuration (calls fail with
+    /// [`crate::Error::InvalidArgument`]); env `SSL_CERT_FILE` is then left to the platform.
+    /// Default: false.
+    pub fn use_platform_trust_store(mut self, platform: bool) -> Config {
+        self.platform_trust_store = Some(platform);
+        self
+    }
+
     /// `self` with every field that `other` sets taken from `other` (field by field).
     pub fn merged_with(&self, other: &Config) -> Config {
         fn pick<T: Clone>(a: &Option<T>, b: &Option<T>) -> Option<T> {
@@ -157,6 +192,8 @@ impl Config {
             v2_realtime_streams: pick(&self.v2_realtime_streams, &other.v2_realtime_streams),
             allow_insecure_http: pick(&self.allow_insecure_http, &other.allow_insecure_http),
             max_response_bytes: pick(&self.max_response_bytes, &other.max_response_bytes),
+            ca_bundle: pick(&self.ca_bundle, &other.ca_bundle),
+            platform_trust_store: pick(&self.platform_trust_store, &other.platform_trust_store),
         }
     }
 
@@ -197,6 +234,14 @@ impl Config {
             Ok(list) => (list, None),
             Err(p) => (Vec::new(), Some(p)),
         };
+        let (trust, trust_problem) = match tls::trust_roots(
+            self.ca_bundle.as_ref(),
+            self.platform_trust_store.unwrap_or(false),
+            env.ssl_cert_file.as_deref(),
+        ) {
+            Ok(trust) => (trust, None),
+            Err(p) => (TrustRoots::default(), Some(p)),
+        };
         let problem = check_base_url(&base_url, self.allow_insecure_http.unwrap_or(false))
             .err()
             .or(header_problem)
@@ -206,7 +251,8 @@ impl Config {
                     "holds characters a header cannot carry",
                 )),
                 _ => None,
-            });
+            })
+            .or(trust_problem);
         let v2 = self.v2_realtime_streams.unwrap_or(!env.realtime_streams_v1);
         Resolved {
             authorization: token.as_ref().map(Secret::authorization),
@@ -228,6 +274,7 @@ impl Config {
             max_response_bytes: self
                 .max_response_bytes
                 .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+            trust,
         }
     }
 }
@@ -244,6 +291,8 @@ impl fmt::Debug for Config {
             .field("v2_realtime_streams", &self.v2_realtime_streams)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("ca_bundle", &self.ca_bundle)
+            .field("platform_trust_store", &self.platform_trust_store)
             .finish_non_exhaustive()
     }
 }
@@ -568,6 +617,7 @@ pub struct Env {
     version: Option<String>,
     deployment_id: Option<String>,
     realtime_streams_v1: bool,
+    ssl_cert_file: Option<String>,
 }
 
 /// Commit SHAs CI and hosting providers set, in the official SDK's order of preference.
@@ -624,6 +674,7 @@ impl Env {
             }),
             realtime_streams_v1: off("TRIGGER_V2_REALTIME_STREAMS")
                 || off("TRIGGER_REALTIME_STREAMS_V2"),
+            ssl_cert_file: get("SSL_CERT_FILE"),
         }
     }
 
@@ -674,7 +725,7 @@ pub(crate) struct Problem {
 }
 
 impl Problem {
-    fn new(argument: &'static str, reason: impl Into<String>) -> Problem {
+    pub(crate) fn new(argument: &'static str, reason: impl Into<String>) -> Problem {
         Problem {
             argument,
             reason: reason.into(),
@@ -724,7 +775,8 @@ pub(crate) struct Resolved {
     pub(crate) deadline: Option<Deadline>,
     /// Additional headers, parsed once.
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
-    /// The first setting that keeps every call from being sent (a bad base URL or header).
+    /// The first setting that keeps every call from being sent (a bad base URL, header or CA
+    /// bundle).
     pub(crate) problem: Option<Problem>,
     pub(crate) lock_to_version: Option<String>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -737,6 +789,8 @@ pub(crate) struct Resolved {
     /// `x-trigger-realtime-streams-version`.
     pub(crate) realtime_streams: HeaderValue,
     pub(crate) max_response_bytes: u64,
+    /// The certificate authorities servers are verified with.
+    pub(crate) trust: TrustRoots,
 }
 
 impl Resolved {

@@ -24,7 +24,8 @@ pub(crate) enum Precedence {
 
 const FIELDS: &str = "`accessToken`, `secretKey`, `baseURL`, `previewBranch`, `requestOptions`, \
                       `inheritContext`, `userAgentSuffix`, `externalDeploymentId`, `future`, \
-                      `dangerouslyAllowInsecureHttp`, `maxResponseBytes`";
+                      `dangerouslyAllowInsecureHttp`, `maxResponseBytes`, `caBundlePath`, \
+                      `caBundlePem`, `usePlatformTrustStore`";
 const REQUEST_FIELDS: &str = "`retry`, `timeoutMs`, `additionalHeaders`";
 const RETRY_FIELDS: &str = "`maxAttempts`, `factor`, `minTimeoutInMs`, `maxTimeoutInMs`, \
                             `randomize`, `maxRateLimitWaitMs`";
@@ -62,6 +63,13 @@ pub(crate) fn parse(
     let map = object(text, arg)?;
     let p = Path { arg };
     let mut config = Config::new();
+    let set = |key: &str| map.get(key).is_some_and(|v| !v.is_null());
+    if set("caBundlePath") && set("caBundlePem") {
+        return Err(p.error(
+            "caBundlePem",
+            "cannot be combined with `caBundlePath`: give one",
+        ));
+    }
     let mut access_token = None;
     let mut secret_key = None;
     for (key, value) in &map {
@@ -125,6 +133,21 @@ pub(crate) fn parse(
                         .filter(|n| *n > 0)
                         .ok_or_else(|| p.error(key, "must be a positive integer"))?;
                     config = config.max_response_bytes(n);
+                }
+            }
+            "caBundlePath" => {
+                if let Some(path) = p.string(key, value)? {
+                    config = config.ca_bundle_path(path);
+                }
+            }
+            "caBundlePem" => {
+                if let Some(pem) = p.string(key, value)? {
+                    config = config.ca_bundle_pem(pem);
+                }
+            }
+            "usePlatformTrustStore" => {
+                if let Some(platform) = p.boolean(key, value)? {
+                    config = config.use_platform_trust_store(platform);
                 }
             }
             other => return Err(p.unknown("", other, FIELDS)),

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use ureq::http::{self, HeaderName, HeaderValue, Method};
+use ureq::tls::TlsConfig;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::time::Duration as UreqDuration;
 use ureq::unversioned::transport::{
@@ -16,10 +17,11 @@ use ureq::unversioned::transport::{
 };
 
 use crate::cancel::{self, Watch};
-use crate::config::{EnvKind, Resolved, RetryPolicy, TokenKind};
+use crate::config::{EnvKind, Resolved, RetryPolicy, TokenKind, DEFAULT_TIMEOUT};
 use crate::credentials::{self, Access};
 use crate::error::{Error, Result};
 use crate::json::Decoded;
+use crate::tls::TrustRoots;
 use crate::{API_VERSION, VERSION};
 
 /// Response bodies up to this size get a buffer of their announced length up front.
@@ -173,7 +175,9 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    pub(crate) fn new(timeout: Duration, user_agent: &str) -> Transport {
+    /// Proxies come from env `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (read by
+    /// ureq, now).
+    pub(crate) fn new(timeout: Duration, user_agent: &str, trust: &TrustRoots) -> Transport {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .user_agent(user_agent)
@@ -181,6 +185,7 @@ impl Transport {
             .timeout_connect(Some(Duration::from_secs(10)))
             .max_redirects(3)
             .redirect_auth_headers(ureq::config::RedirectAuthHeaders::Never)
+            .tls_config(trust.tls_config())
             .build();
         let resolver = CachingResolver::default();
         Transport {
@@ -188,6 +193,19 @@ impl Transport {
             timeout,
             resolver,
         }
+    }
+
+    /// The transport ambient clients with these trust roots share: one connection pool per
+    /// distinct set of roots (nearly always just one).
+    pub(crate) fn shared(trust: &TrustRoots) -> Transport {
+        static SHARED: Mutex<Vec<(TrustRoots, Transport)>> = Mutex::new(Vec::new());
+        let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, transport)) = shared.iter().find(|(t, _)| t == trust) {
+            return transport.clone();
+        }
+        let transport = Transport::new(DEFAULT_TIMEOUT, &crate::config::user_agent(None), trust);
+        shared.push((trust.clone(), transport.clone()));
+        transport
     }
 }
 
@@ -197,6 +215,7 @@ impl Transport {
 #[derive(Clone)]
 pub(crate) struct StreamAgent {
     idle_timeout: Duration,
+    tls: TlsConfig,
     /// The agent, and the process it belongs to.
     current: Arc<Mutex<(u32, ureq::Agent)>>,
 }
@@ -206,15 +225,17 @@ pub(crate) struct StreamAgent {
 const STREAM_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl StreamAgent {
-    pub(crate) fn new(idle_timeout: Duration) -> StreamAgent {
-        let agent = Self::build(idle_timeout);
+    pub(crate) fn new(idle_timeout: Duration, trust: &TrustRoots) -> StreamAgent {
+        let tls = trust.tls_config();
+        let agent = Self::build(idle_timeout, &tls);
         StreamAgent {
             idle_timeout,
+            tls,
             current: Arc::new(Mutex::new((crate::process::last_seen(), agent))),
         }
     }
 
-    fn build(idle_timeout: Duration) -> ureq::Agent {
+    fn build(idle_timeout: Duration, tls: &TlsConfig) -> ureq::Agent {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .user_agent(crate::config::user_agent(None))
@@ -222,6 +243,7 @@ impl StreamAgent {
             .timeout_recv_response(Some(STREAM_CONNECT_TIMEOUT))
             .timeout_per_read(Some(idle_timeout))
             .max_redirects(0)
+            .tls_config(tls.clone())
             .build();
         // The same connections as a client's: reads look at a cancel token or interrupt check.
         ureq::Agent::with_parts(
@@ -236,7 +258,7 @@ impl StreamAgent {
         let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
         let pid = crate::process::last_seen();
         if current.0 != pid {
-            *current = (pid, Self::build(self.idle_timeout));
+            *current = (pid, Self::build(self.idle_timeout, &self.tls));
         }
         current.1.clone()
     }

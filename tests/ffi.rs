@@ -407,7 +407,8 @@ fn config_errors_name_the_field_and_never_echo_values() {
         new("{\"apiKey\":\"x\"}"),
         "config_json: unknown field `apiKey`, expected one of `accessToken`, `secretKey`, `baseURL`, \
          `previewBranch`, `requestOptions`, `inheritContext`, `userAgentSuffix`, \
-         `externalDeploymentId`, `future`, `dangerouslyAllowInsecureHttp`, `maxResponseBytes`"
+         `externalDeploymentId`, `future`, `dangerouslyAllowInsecureHttp`, `maxResponseBytes`, \
+         `caBundlePath`, `caBundlePem`, `usePlatformTrustStore`"
     );
     assert_eq!(
         new("[]"),

@@ -55,6 +55,7 @@ unsafe fn write_handle<T>(out: *mut *mut T, value: T) {
 ///  "previewBranch": "feature-x", "inheritContext": false, "userAgentSuffix": "my-app/1.0",
 ///  "externalDeploymentId": "deploy-42", "future": {"v2RealtimeStreams": true},
 ///  "maxResponseBytes": 67108864, "dangerouslyAllowInsecureHttp": false,
+///  "caBundlePath": "/etc/ssl/company-ca.pem", "usePlatformTrustStore": false,
 ///  "requestOptions": {"timeoutMs": 60000, "additionalHeaders": {"x-a": "b"},
 ///    "retry": {"maxAttempts": 5, "factor": 1.6, "minTimeoutInMs": 1000,
 ///              "maxTimeoutInMs": 30000, "randomize": false, "maxRateLimitWaitMs": 60000}}}
@@ -65,9 +66,12 @@ unsafe fn write_handle<T>(out: *mut *mut T, value: T) {
 /// `TRIGGER_ACCESS_TOKEN`; `TRIGGER_API_URL`; `TRIGGER_PREVIEW_BRANCH`, ...), read now; the
 /// client never reads the environment, `trigger_configure` or `trigger_auth_push` again.
 /// `config_json` may be NULL (same as `"{}"`). Unknown fields give
-/// `TRIGGER_RESULT_INVALID_ARGUMENT`. A missing token or a base URL that cannot be used (plain
-/// `http://` to a host that is not loopback, without `dangerouslyAllowInsecureHttp`) is not an
-/// error here: calls then fail with `TRIGGER_RESULT_MISSING_CREDENTIALS` or
+/// `TRIGGER_RESULT_INVALID_ARGUMENT`. The CAs of a PEM bundle (`caBundlePath`, or the text as
+/// `caBundlePem`; default: the file in env `SSL_CERT_FILE`) are trusted in addition to the
+/// bundled Mozilla roots; `usePlatformTrustStore` trusts the operating system's store instead.
+/// A missing token, a base URL that cannot be used (plain `http://` to a host that is not
+/// loopback, without `dangerouslyAllowInsecureHttp`) or a CA bundle that cannot be read is not
+/// an error here: calls then fail with `TRIGGER_RESULT_MISSING_CREDENTIALS` or
 /// `TRIGGER_RESULT_INVALID_ARGUMENT`.
 ///
 /// On success writes a new handle to `*out`, which the caller frees with `trigger_client_free`.

@@ -998,7 +998,7 @@ impl SessionChannel {
             client: self.client.clone(),
             path,
             options: options.clone(),
-            agent: StreamAgent::new(idle),
+            agent: StreamAgent::new(idle, &cfg.trust),
             stop: CancelToken::new(),
             reader: None,
             reader_opened_in: 0,

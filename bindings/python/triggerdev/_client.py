@@ -7,7 +7,7 @@ from types import TracebackType
 from typing import Mapping, Optional, Type, Union
 
 from ._call import AMBIENT, Caller, ClientCaller
-from ._config import RetryLike, config_dict, request_options_dict
+from ._config import RetryLike, StrPath, config_dict, request_options_dict
 from ._encode import dumps
 from ._ffi import LIB, call_handle
 from ._managed import Handle
@@ -126,7 +126,10 @@ class Client(_Areas):
     bodies; ``dangerously_allow_insecure_http`` allows plain ``http://`` to a host that is not
     loopback; ``inherit_context`` opts into the ambient version lock (``TRIGGER_VERSION``);
     ``v2_realtime_streams`` asks for v2 realtime streams; ``user_agent_suffix`` is appended to
-    the ``User-Agent`` (after ``python/<version>``).
+    the ``User-Agent`` (after ``python/<version>``). ``ca_bundle_path`` (a PEM file) or
+    ``ca_bundle_pem`` (its text) adds CAs to trust besides the bundled Mozilla roots (default:
+    the file in ``SSL_CERT_FILE``); ``use_platform_trust_store`` trusts the operating system's
+    store instead.
     """
 
     def __init__(
@@ -146,6 +149,9 @@ class Client(_Areas):
         dangerously_allow_insecure_http: Optional[bool] = None,
         v2_realtime_streams: Optional[bool] = None,
         user_agent_suffix: Optional[str] = None,
+        ca_bundle_path: Optional[StrPath] = None,
+        ca_bundle_pem: Optional[Union[str, bytes]] = None,
+        use_platform_trust_store: Optional[bool] = None,
     ) -> None:
         config = config_dict(
             user_agent=True,
@@ -163,6 +169,9 @@ class Client(_Areas):
             max_response_bytes=max_response_bytes,
             dangerously_allow_insecure_http=dangerously_allow_insecure_http,
             v2_realtime_streams=v2_realtime_streams,
+            ca_bundle_path=ca_bundle_path,
+            ca_bundle_pem=ca_bundle_pem,
+            use_platform_trust_store=use_platform_trust_store,
         )
         ptr = call_handle(LIB.trigger_client_new, dumps(config, "config"))
         self._init_handle(ptr, base_url)

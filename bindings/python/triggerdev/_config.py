@@ -7,6 +7,7 @@ milliseconds and ``maxAttempts``.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Dict, Mapping, Optional, Union
@@ -45,6 +46,23 @@ def _str(value: Any, name: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
     return value
+
+
+def _path(value: Any, name: str) -> str:
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str or a path, not {type(value).__name__}")
+    return value
+
+
+def _pem(value: Any, name: str) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("ascii")
+        except UnicodeDecodeError:
+            raise InvalidArgumentError(f"{name}: PEM text must be ASCII") from None
+    return _str(value, name)
 
 
 def _int(value: Any, name: str, minimum: int) -> int:
@@ -112,6 +130,9 @@ _RETRY_CAMEL = {
 
 RetryLike = Union[RetryPolicy, Mapping[str, Any]]
 
+# A CA bundle's path.
+StrPath = Union[str, "os.PathLike[str]"]
+
 
 def _retry(value: Any) -> Dict[str, Any]:
     if isinstance(value, RetryPolicy):
@@ -175,6 +196,9 @@ def config_dict(
     max_response_bytes: Any = None,
     dangerously_allow_insecure_http: Any = None,
     v2_realtime_streams: Any = None,
+    ca_bundle_path: Any = None,
+    ca_bundle_pem: Any = None,
+    use_platform_trust_store: Any = None,
 ) -> Dict[str, Any]:
     """The configuration JSON object of ``trigger_client_new`` / ``trigger_configure`` /
     ``trigger_auth_push``. ``user_agent`` adds ``userAgentSuffix: python/<version>`` (before any
@@ -203,6 +227,12 @@ def config_dict(
         out["dangerouslyAllowInsecureHttp"] = _bool(
             dangerously_allow_insecure_http, "dangerously_allow_insecure_http"
         )
+    if ca_bundle_path is not None:
+        out["caBundlePath"] = _path(ca_bundle_path, "ca_bundle_path")
+    if ca_bundle_pem is not None:
+        out["caBundlePem"] = _pem(ca_bundle_pem, "ca_bundle_pem")
+    if use_platform_trust_store is not None:
+        out["usePlatformTrustStore"] = _bool(use_platform_trust_store, "use_platform_trust_store")
     request = request_options_dict(
         max_retries=max_retries, timeout=timeout, retry=retry, additional_headers=additional_headers
     )

@@ -29,7 +29,7 @@ from types import TracebackType
 from typing import Any, Mapping, Optional, Type, Union
 
 from . import _call
-from ._config import RetryLike, config_dict
+from ._config import RetryLike, StrPath, config_dict
 from ._encode import dumps
 from ._call import SCOPE, Scope
 from ._ffi import LIB, call_handle
@@ -66,6 +66,9 @@ def configure(
     dangerously_allow_insecure_http: Optional[bool] = None,
     v2_realtime_streams: Optional[bool] = None,
     user_agent_suffix: Optional[str] = None,
+    ca_bundle_path: Optional[StrPath] = None,
+    ca_bundle_pem: Optional[Union[str, bytes]] = None,
+    use_platform_trust_store: Optional[bool] = None,
 ) -> None:
     """Sets the process-wide configuration of the ambient API (``triggerdev.runs``, ...),
     replacing any earlier one. Arguments left out come from the environment, read now. As the
@@ -87,6 +90,9 @@ def configure(
         max_response_bytes=max_response_bytes,
         dangerously_allow_insecure_http=dangerously_allow_insecure_http,
         v2_realtime_streams=v2_realtime_streams,
+        ca_bundle_path=ca_bundle_path,
+        ca_bundle_pem=ca_bundle_pem,
+        use_platform_trust_store=use_platform_trust_store,
     )
     _call.configure_json(dumps(config, "config"))
 
@@ -181,6 +187,9 @@ def with_auth(
     max_response_bytes: Optional[int] = None,
     dangerously_allow_insecure_http: Optional[bool] = None,
     v2_realtime_streams: Optional[bool] = None,
+    ca_bundle_path: Optional[StrPath] = None,
+    ca_bundle_pem: Optional[Union[str, bytes]] = None,
+    use_platform_trust_store: Optional[bool] = None,
 ) -> AuthScope:
     """Overrides the ambient configuration in the current context (asyncio task, thread) for a
     ``with`` block (or a decorated function)::
@@ -211,6 +220,9 @@ def with_auth(
         "max_response_bytes": max_response_bytes,
         "dangerously_allow_insecure_http": dangerously_allow_insecure_http,
         "v2_realtime_streams": v2_realtime_streams,
+        "ca_bundle_path": ca_bundle_path,
+        "ca_bundle_pem": ca_bundle_pem,
+        "use_platform_trust_store": use_platform_trust_store,
     }
     if isinstance(config, AuthSnapshot):
         snapshot = config

@@ -4,7 +4,7 @@
 # stopped after the run), and clients of it whose retries wait milliseconds, not seconds.
 
 %w[TRIGGER_SECRET_KEY TRIGGER_ACCESS_TOKEN TRIGGER_API_URL TRIGGER_PREVIEW_BRANCH
-   VERCEL_GIT_COMMIT_REF TRIGGER_DEV_BRANCH].each { |name| ENV.delete(name) }
+   VERCEL_GIT_COMMIT_REF TRIGGER_DEV_BRANCH SSL_CERT_FILE].each { |name| ENV.delete(name) }
 
 $LOAD_PATH.unshift(File.expand_path("../lib", __dir__))
 require "minitest/autorun"

@@ -32,7 +32,8 @@ module Triggerdev
       access_token: :string, secret_key: :string, base_url: :string, preview_branch: :string,
       inherit_context: :bool, user_agent_suffix: :string, external_deployment_id: :string,
       future: { v2_realtime_streams: :bool }.freeze, max_response_bytes: :integer,
-      dangerously_allow_insecure_http: :bool
+      dangerously_allow_insecure_http: :bool, ca_bundle_path: :path, ca_bundle_pem: :string,
+      use_platform_trust_store: :bool
     }.freeze
 
     ALL = CLIENT.merge(REQUEST).freeze
@@ -110,7 +111,10 @@ module Triggerdev
   # attempt, default 60), max_retries: (default 4), retry: ({max_attempts:, factor:,
   # min_timeout_in_ms:, max_timeout_in_ms:, randomize:, max_rate_limit_wait_ms:}),
   # additional_headers:, inherit_context:, user_agent_suffix:, external_deployment_id:,
-  # future: ({v2_realtime_streams:}), max_response_bytes:, dangerously_allow_insecure_http:.
+  # future: ({v2_realtime_streams:}), max_response_bytes:, dangerously_allow_insecure_http:,
+  # ca_bundle_path: / ca_bundle_pem: (CAs to trust besides the bundled Mozilla roots, as a PEM
+  # file or its text; default: the file in SSL_CERT_FILE), use_platform_trust_store: (the
+  # operating system's trust store instead).
   class Client
     include Areas
 

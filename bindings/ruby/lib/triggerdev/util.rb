@@ -139,7 +139,8 @@ module Triggerdev
 
   # Keyword options -> the API's JSON objects. A spec maps each accepted keyword to its type:
   #
-  #   :string, :strings (one String or an Array of them), :integer, :number, :bool,
+  #   :string, :strings (one String or an Array of them), :path (String or Pathname), :integer,
+  #   :number, :bool,
   #   :json (any JSON value, sent as written: payloads, metadata), :epoch_ms (Time or Integer),
   #   :duration_or_time (String or Time), :ttl (String or Integer seconds),
   #   :idempotency_key (String or Array of Strings), :headers (Hash of Strings),
@@ -185,6 +186,7 @@ module Triggerdev
         build(type, value.transform_keys(&:to_sym), "#{context} #{name}")
       when :string then Util.string!(value, name)
       when :strings then strings(value, name)
+      when :path then Util.string!(value.respond_to?(:to_path) ? value.to_path : value, name)
       when :integer then Util.integer!(value, name)
       when :number then Util.number!(value, name)
       when :bool then Util.bool!(value, name)

@@ -158,6 +158,13 @@ pub fn waitpoint_json(st: &State, w: &Waitpoint, base_url: &str, full: bool) -> 
     m.insert("tags".into(), json!(tags));
     m.insert("createdAt".into(), json!(iso(w.created_ms)));
     if full {
+        // A token created without a key has one the server generated; only retrieve shows it.
+        if !m.contains_key("idempotencyKey") {
+            m.insert(
+                "idempotencyKey".into(),
+                json!(crate::surface::hashed(&["waitpoint-key", &w.id], 24)),
+            );
+        }
         m.insert("type".into(), json!("MANUAL"));
         m.insert(
             "userProvidedIdempotencyKey".into(),
@@ -227,7 +234,8 @@ struct Span {
 
 fn spans(r: &Run) -> Vec<Span> {
     let finished = r.is_final();
-    let end = r.finished_ms;
+    // A run canceled before it started has no `finishedAt`; its span ends at the cancel.
+    let end = r.finished_ms.or(finished.then_some(r.updated_ms));
     let ns = |from: i64| end.map(|e| (e - from).max(0) * 1_000_000).unwrap_or(0);
     let is_error = FAILED.contains(&r.status.as_str());
     let cancelled = r.status == "CANCELED";
@@ -300,8 +308,8 @@ fn variant(s: &Span) -> &'static str {
     }
 }
 
-/// `GET /api/v1/runs/{id}/events`: the run span and one span per attempt.
-pub fn run_events(r: &Run) -> Value {
+/// `GET /api/v1/runs/{id}/events`: the run span and one span per attempt (durations in ns).
+pub fn run_events(r: &Run, env_type: &str) -> Value {
     let events: Vec<Value> = spans(r)
         .iter()
         .map(|s| {
@@ -309,6 +317,7 @@ pub fn run_events(r: &Run) -> Value {
                 "spanId": s.id,
                 "parentId": s.parent,
                 "runId": r.id,
+                "idempotencyKey": r.idempotency_key,
                 "message": s.message,
                 "style": {"icon": s.icon, "variant": variant(s)},
                 "startTime": (s.start_ms as i128 * 1_000_000).to_string(),
@@ -319,6 +328,7 @@ pub fn run_events(r: &Run) -> Value {
                 "level": "TRACE",
                 "kind": s.kind,
                 "attemptNumber": s.attempt,
+                "environmentType": env_type,
                 "taskSlug": r.task,
                 "events": s.events,
             })
@@ -327,7 +337,8 @@ pub fn run_events(r: &Run) -> Value {
     json!({ "events": events })
 }
 
-/// `GET /api/v1/runs/{id}/trace`: the run span with its attempts as children.
+/// `GET /api/v1/runs/{id}/trace`: the run span with its attempts as children. Unlike the
+/// events, a trace gives durations in milliseconds (a float), as the server does.
 pub fn run_trace(r: &Run) -> Value {
     let all = spans(r);
     let node = |s: &Span, children: Vec<Value>| -> Value {
@@ -336,7 +347,7 @@ pub fn run_trace(r: &Run) -> Value {
             "taskSlug": r.task,
             "events": s.events,
             "startTime": iso(s.start_ms),
-            "duration": s.duration_ns,
+            "duration": s.duration_ns as f64 / 1e6,
             "isError": s.is_error,
             "isPartial": s.is_partial,
             "isCancelled": s.is_cancelled,

@@ -230,8 +230,9 @@ impl Emulator {
     }
 
     /// Declares a task with its kind (`STANDARD`, `SCHEDULED` or `AGENT`), as a worker
-    /// registering it would: run lists show the kind (`taskKind`), and schedules for a declared
-    /// task that is not `SCHEDULED` are refused (422). Undeclared tasks are accepted everywhere.
+    /// registering it would: its task queue exists in every env, run lists show the kind
+    /// (`taskKind`), and schedules for a declared task that is not `SCHEDULED` are refused (422).
+    /// Undeclared tasks are accepted everywhere.
     pub fn add_task(&self, id: &str, kind: &str) -> Result<(), ControlError> {
         self.app.lock().declare_task(id, kind)
     }

@@ -513,6 +513,11 @@ impl State {
             )));
         }
         self.task_kinds.insert(id.to_string(), kind.to_string());
+        // A registered task has its queue in every env, as a worker's registration gives it.
+        let envs: Vec<String> = self.envs.iter().map(|e| e.id.clone()).collect();
+        for env in envs {
+            self.surface.ensure_queue(&env, &format!("task/{id}"), None);
+        }
         Ok(())
     }
 

@@ -52,7 +52,7 @@ fn every_env_but_dev_starts_with_a_deterministic_current_deployment() {
         json!({
             "id": id, "createdAt": "2025-01-01T00:00:00.000Z", "shortCode": short,
             "version": "20250101.1", "runtime": "node", "runtimeVersion": "22.12.0",
-            "status": "DEPLOYED", "deployedAt": "2025-01-01T00:01:00.000Z",
+            "status": "DEPLOYED", "deployedAt": "2025-01-01T00:01:00.000Z", "git": null,
         })
     );
     // The same in another emulator; different in another env.
@@ -117,7 +117,7 @@ fn list_filters_and_cursor_pages() {
     let failed = &all["data"][3];
     assert_eq!(failed["status"], "FAILED");
     assert_eq!(failed["error"]["message"], "Build failed");
-    assert!(failed.get("deployedAt").is_none());
+    assert_eq!(failed["deployedAt"], Value::Null);
     assert_eq!(all["data"][0]["version"], "20250607.1");
 
     // Pages of 5 (the server raises smaller sizes to 5).

@@ -37,8 +37,8 @@ pub fn queue_json(st: &State, q: &Queue) -> Value {
     })
 }
 
-/// The list / current shape (`ApiDeploymentListResponseItem`). Missing optional fields are left
-/// out rather than sent as null, because the client schema coerces them as dates/records.
+/// The list / current shape (`ApiDeploymentListResponseItem`). As on the server, `deployedAt`
+/// and `git` are null when unknown; `error` is only there for failed deployments.
 pub fn deployment_json(d: &Deployment) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(d.id));
@@ -48,8 +48,8 @@ pub fn deployment_json(d: &Deployment) -> Value {
     m.insert("runtime".into(), json!(d.runtime));
     m.insert("runtimeVersion".into(), json!(d.runtime_version));
     m.insert("status".into(), json!(d.status));
-    put(&mut m, "deployedAt", d.deployed_ms.map(|t| json!(iso(t))));
-    put(&mut m, "git", d.git.clone());
+    m.insert("deployedAt".into(), json!(d.deployed_ms.map(iso)));
+    m.insert("git".into(), d.git.clone().unwrap_or(Value::Null));
     put(&mut m, "error", d.error.clone());
     Value::Object(m)
 }

@@ -443,8 +443,43 @@ fn a_closed_session_is_a_terminal_error_never_retried() {
         Error::SessionClosed(api) => api,
         other => panic!("{other:?}"),
     };
-    assert_eq!(api.status, 409);
-    assert_eq!(api.code.as_deref(), Some("session_closed"));
+    // The server's 400 without a code.
+    assert_eq!(api.status, 400);
+    assert_eq!(api.code, None);
+    assert_eq!(api.message, "Cannot append to a closed session");
+    assert_eq!(emu.request_count(), before + 1, "not retried");
+}
+
+#[test]
+fn a_closed_session_409_with_its_code_is_not_retried_either() {
+    // The 4.8.3 docs' answer: a 409 (a status the client otherwise retries) with the code.
+    let emu = Emulator::start().unwrap();
+    let c = client(&emu, emu.seed().dev_key());
+    start(&c, "chat-7b");
+    emu.add_fault(FaultRule {
+        body: Some(
+            json!({"ok": false, "error": "Cannot append to a closed session",
+                          "code": "session_closed", "closedReason": "done"}),
+        ),
+        ..FaultRule::status(409).path("/realtime/v1/sessions/chat-7b/in/append")
+    });
+    let before = emu.request_count();
+    let err = c
+        .sessions()
+        .open("chat-7b")
+        .unwrap()
+        .input()
+        .append("late")
+        .unwrap_err();
+    match &err {
+        Error::SessionClosed(api) => {
+            assert_eq!(
+                (api.status, api.code.as_deref()),
+                (409, Some("session_closed"))
+            )
+        }
+        other => panic!("{other:?}"),
+    }
     assert_eq!(emu.request_count(), before + 1, "not retried");
 }
 

@@ -142,7 +142,7 @@ impl Deployments {
     /// ```
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
     /// # let client = triggerdev::Client::new(triggerdev::Config::new()
-    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// #     .access_token(emulator.seed().prod_key()).base_url(emulator.base_url()));
     /// use triggerdev::ListDeploymentsParams;
     ///
     /// let page = client.deployments().list(&ListDeploymentsParams::new().status("DEPLOYED"))?;
@@ -169,7 +169,7 @@ impl Deployments {
     /// ```
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
     /// # let client = triggerdev::Client::new(triggerdev::Config::new()
-    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// #     .access_token(emulator.seed().prod_key()).base_url(emulator.base_url()));
     /// let count = client.deployments().iter(&Default::default())?.count();
     /// assert_eq!(count, 1);
     /// # Ok::<(), triggerdev::Error>(())
@@ -204,7 +204,7 @@ impl Deployments {
     /// ```
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
     /// # let client = triggerdev::Client::new(triggerdev::Config::new()
-    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// #     .access_token(emulator.seed().prod_key()).base_url(emulator.base_url()));
     /// let current = client.deployments().retrieve_current()?;
     /// assert_eq!(client.deployments().retrieve(&current.id)?.version, current.version);
     /// # Ok::<(), triggerdev::Error>(())
@@ -231,7 +231,7 @@ impl Deployments {
     /// ```
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
     /// # let client = triggerdev::Client::new(triggerdev::Config::new()
-    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// #     .access_token(emulator.seed().prod_key()).base_url(emulator.base_url()));
     /// let current = client.deployments().retrieve_current()?;
     /// assert_eq!(current.status, "DEPLOYED");
     /// # Ok::<(), triggerdev::Error>(())
@@ -254,7 +254,7 @@ impl Deployments {
     /// ```
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
     /// # let client = triggerdev::Client::new(triggerdev::Config::new()
-    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// #     .access_token(emulator.seed().prod_key()).base_url(emulator.base_url()));
     /// let latest = client.deployments().retrieve_latest()?;
     /// assert!(!latest.version.is_empty());
     /// # Ok::<(), triggerdev::Error>(())
@@ -278,9 +278,9 @@ impl Deployments {
     /// ```
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
     /// # let client = triggerdev::Client::new(triggerdev::Config::new()
-    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// #     .access_token(emulator.seed().prod_key()).base_url(emulator.base_url()));
     /// # emulator.add_deployment(triggerdev_emulator::NewDeployment {
-    /// #     env_id: "dev".into(), version: Some("20250102.1".into()), ..Default::default()
+    /// #     env_id: "prod".into(), version: Some("20250102.1".into()), ..Default::default()
     /// # }).unwrap();
     /// let promoted = client.deployments().promote("20250102.1")?;
     /// assert_eq!(client.deployments().retrieve_current()?.version, promoted.version);

@@ -33,7 +33,7 @@ pub use queues::{
 };
 pub use runs::{
     ListRunsParams, ReplayOptions, Run, RunEnvironment, RunError, RunEvent, RunEvents, RunItem,
-    RunMetadata, RunResult, RunStatus, RunTrace, Runs, RunsIter, UpdateMetadata,
+    RunMetadata, RunOutcome, RunResult, RunStatus, RunTrace, Runs, RunsIter, UpdateMetadata,
 };
 pub use schedules::{
     CreateSchedule, ListSchedulesParams, Schedule, ScheduleGenerator, Schedules, SchedulesIter,

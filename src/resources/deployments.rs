@@ -66,6 +66,18 @@ pub struct Deployment {
     /// The `--external-id` it was deployed under.
     #[serde(default)]
     pub external_id: Option<String>,
+    /// The git commit it was built from (retrieve only).
+    #[serde(default, rename = "commitSHA")]
+    pub commit_sha: Option<String>,
+    /// The image's platform, e.g. `linux/amd64` (retrieve only).
+    #[serde(default)]
+    pub image_platform: Option<String>,
+    /// The external build's ids (retrieve only).
+    #[serde(default)]
+    pub external_build_data: Option<serde_json::Value>,
+    /// Why it was canceled (retrieve only).
+    #[serde(default)]
+    pub canceled_reason: Option<String>,
 }
 
 /// What [`Deployments::promote`] returns.

@@ -415,6 +415,9 @@ macro_rules! run_struct {
             /// Metadata, as the API sent it.
             #[serde(default)]
             pub metadata: Option<RawJson>,
+            /// Where the run executes (a region name, or the worker group's id).
+            #[serde(default)]
+            pub region: Option<String>,
             $($extra)*
         }
     };
@@ -426,6 +429,12 @@ run_struct! {
         /// The environment (list responses only).
         #[serde(default)]
         pub env: Option<RunEnvironment>,
+        /// Nesting depth (0 for a run no other run triggered).
+        #[serde(default)]
+        pub depth: u32,
+        /// The kind of task: `STANDARD`, `SCHEDULED`, `AGENT`, ...
+        #[serde(default)]
+        pub task_kind: Option<String>,
     }
 }
 
@@ -941,6 +950,12 @@ pub struct RunEvent {
     /// Display style.
     #[serde(default)]
     pub style: Option<serde_json::Value>,
+    /// The run's idempotency key, if it has one.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    /// The environment's type (`DEVELOPMENT`, `PRODUCTION`, ...).
+    #[serde(default)]
+    pub environment_type: Option<String>,
 }
 
 /// The events of a run. Serializes as `{"events":[…]}`.

@@ -184,8 +184,8 @@ const TEXT_MESSAGE_MAX: usize = 200;
 
 impl ApiError {
     /// Builds the error of a non-success response. The message is the body's `error` member
-    /// (or its `message`), as the official SDK reads it. Without one: a short plain-text body
-    /// as it is; an empty body the status's reason phrase; any other body (an HTML error page)
+    /// (or its `message`), as the official SDK reads it. Without one: a short JSON or plain-text
+    /// body as it is; an empty body the status's reason phrase; any other body (an HTML page)
     /// the reason phrase with its content type and size, e.g. `Not Found (text/html, 518
     /// bytes)`. The body itself is always kept in [`ApiError::body`].
     pub(crate) fn from_response(status: u16, content_type: Option<&str>, body: &[u8]) -> ApiError {
@@ -215,11 +215,13 @@ impl ApiError {
                 .and_then(|c| c.split(';').next())
                 .map(|m| m.trim().to_ascii_lowercase())
                 .filter(|m| !m.is_empty());
-            let plain = matches!(media_type.as_deref(), None | Some("text/plain"))
-                && !trimmed.starts_with('<');
+            // JSON without a message member, or plain text: short enough, it is the message.
+            let quotable = parsed.is_some()
+                || (matches!(media_type.as_deref(), None | Some("text/plain"))
+                    && !trimmed.starts_with('<'));
             if trimmed.is_empty() {
                 reason_phrase(status).to_owned()
-            } else if plain && trimmed.len() <= TEXT_MESSAGE_MAX {
+            } else if quotable && trimmed.len() <= TEXT_MESSAGE_MAX {
                 trimmed.to_owned()
             } else {
                 format!(

@@ -108,6 +108,15 @@ fn an_html_error_page_gets_a_short_message_and_keeps_its_body() {
         format!("404 Not Found (text/html, {} bytes)", page.len())
     );
     assert_eq!(err.api_error().unwrap().body, page);
+    // A JSON body without a message member is quoted, whatever its content type.
+    server
+        .mock("GET", "/api/v3/runs/run_3")
+        .with_status(400)
+        .with_header("content-type", "application/json; charset=utf-8")
+        .with_body(r#"{"details":[]}"#)
+        .create();
+    let err = client(&server.url()).runs().retrieve("run_3").unwrap_err();
+    assert_eq!(err.to_string(), r#"400 {"details":[]}"#);
     // A short plain-text body is still the message.
     server
         .mock("GET", "/api/v3/runs/run_2")

@@ -22,7 +22,7 @@ const RECORDING: &str = "../shared/real-server/exchanges-real.jsonl";
 /// What may differ: `(op, what)`, `what` being `status` (the whole answer), `key:<name>` (one
 /// top-level key) or `item:<name>` (one key of list items). Each entry must still be needed.
 const ALLOWED: &[(&str, &str)] = &[
-    // Server bugs the emulator does not copy (emulator/README.md, "Where the server is buggy").
+    // Server bugs the emulator does not copy (emulator/README.md, "Fidelity to the real server").
     // A trigger with an unknown `version` is a 500 there; the emulator accepts it.
     ("tasks.trigger unknown version", "status"),
     // A missing waitpoint token is a 500 there; the emulator answers 404 `Waitpoint not found`.
@@ -34,10 +34,9 @@ const ALLOWED: &[(&str, &str)] = &[
     ("trigger token: tasks.trigger", "status"),
     // Routes newer than the recorded server (4.5.12): named session channels are 4.8.3.
     ("sessions.channel(tools).input.append", "status"),
-    // Data, not shape. The real deployment was made by a test harness that filled in external build data.
+    // Data, not shape: the real deployment was made by a harness that filled in external build
+    // data; the emulator's deployments have none.
     ("deployments.retrieve", "key:externalBuildData"),
-    // A BUILDING deployment has no image yet there; the emulator makes up a reference for all.
-    ("deployments.retrieve_latest prod", "key:imageReference"),
 ];
 
 fn recording() -> Option<Vec<Value>> {
@@ -124,13 +123,6 @@ fn world(start_ms: i64) -> (Emulator, BTreeMap<String, String>) {
     let tasks: Vec<String> = ["chat-agent", "hello-task", "scheduled-task"]
         .map(String::from)
         .to_vec();
-    emu.add_deployment(NewDeployment {
-        env_id: "prod".into(),
-        version: Some("20261206.1".into()),
-        status: Some("BUILDING".into()),
-        ..Default::default()
-    })
-    .unwrap();
     let d1 = emu
         .add_deployment(NewDeployment {
             env_id: "prod".into(),
@@ -146,6 +138,14 @@ fn world(start_ms: i64) -> (Emulator, BTreeMap<String, String>) {
         version: Some("20261207.2".into()),
         git: Some(git),
         tasks,
+        ..Default::default()
+    })
+    .unwrap();
+    // The unmanaged one, still building, came last (the newest, whatever its version).
+    emu.add_deployment(NewDeployment {
+        env_id: "prod".into(),
+        version: Some("20261206.1".into()),
+        status: Some("BUILDING".into()),
         ..Default::default()
     })
     .unwrap();

@@ -62,7 +62,8 @@ pub fn deployment_detail_json(d: &Deployment) -> Value {
         "contentHash": d.content_hash,
         "shortCode": d.short_code,
         "version": d.version,
-        "imageReference": format!("registry.emulator.local/{}:{}", d.env_id, d.version),
+        // Only a built deployment (one with a worker) has an image.
+        "imageReference": d.worker_id.as_ref().map(|_| format!("registry.emulator.local/{}:{}", d.env_id, d.version)),
         "imagePlatform": "linux/amd64",
         "commitSHA": d.git.as_ref().and_then(|g| g.get("commitSha")).cloned().unwrap_or(Value::Null),
         "externalBuildData": null,

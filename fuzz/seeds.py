@@ -328,6 +328,7 @@ def responses():
         "runs_list": [('GET', '/api/v1/runs'), cursor_page(RUN), '{"data":[],"pagination":{}}'],
         "runs_list_iter": [('GET', '/api/v1/runs'), cursor_page(RUN)],
         "runs_retrieve": [('GET', '/api/v3/runs/{runId}'), RUN, '{"id":"run_1"}'],
+        "runs_outcome": [RUN],
         "runs_cancel": ['{"id":"run_1"}'],
         "runs_replay": ['{"id":"run_2"}'],
         "runs_reschedule": [('POST', '/api/v1/runs/{runId}/reschedule'), RUN],

@@ -700,10 +700,25 @@ enum trigger_result trigger_runs_add_tags(const struct trigger_client *client,
                                           struct trigger_error **err);
 
 /**
+ * How a run ended, or that it has not yet, from the run itself (`GET /api/v3/runs/{run_id}`,
+ * as `trigger_runs_retrieve`); writes one of these to `*out_json`:
+ * `{"outcome":"succeeded","output":<the output as the API sent it, or null>}`,
+ * `{"outcome":"failed","status":"FAILED"|"CANCELED"|…,"error":{"message":…,"name"?,
+ * "stackTrace"?} or null}`, `{"outcome":"notFinished","status":"QUEUED"|…}`.
+ * A missing run fails with `TRIGGER_RESULT_NOT_FOUND` (after the retries the server asks for).
+ */
+enum trigger_result trigger_runs_outcome(const struct trigger_client *client,
+                                         const char *run_id,
+                                         char **out_json,
+                                         struct trigger_error **err);
+
+/**
+ * **Deprecated: use `trigger_runs_outcome`.** Current servers answer this route only for
+ * canceled runs; for every other run, finished or not, it is a 404, so this writes `null`.
+ *
  * The result of a finished run (`GET /api/v1/runs/{run_id}/result`): writes the API's JSON
  * (`{"ok":true,"id":"run_...","output":...,"outputType":"..."}`) to `*out_json`, or the JSON
- * text `null` while the run is not finished (or does not exist), as the official SDK returns
- * `undefined`.
+ * text `null` when the route answers 404 (as the official SDK returns `undefined`).
  */
 enum trigger_result trigger_runs_result(const struct trigger_client *client,
                                         const char *run_id,

@@ -2,7 +2,7 @@
 //! Authentication page's endpoint × credential table, DESIGN.md §6.1), how a personal access
 //! token changes a call's route, and which tokens may sign public tokens locally.
 
-use crate::config::{Resolved, TokenKind};
+use crate::config::{EnvKind, Resolved, TokenKind};
 use crate::error::{Error, Result};
 
 /// Which credentials an operation accepts.
@@ -10,8 +10,9 @@ use crate::error::{Error, Result};
 pub(crate) enum Access {
     /// Secret keys, and public access tokens when `jwt` is set. No PAT, no OAT.
     SecretKey { jwt: bool },
-    /// Secret keys, personal and organization access tokens (envvars).
-    EnvVars,
+    /// Secret keys of the environment the path names (the slug's), personal and organization
+    /// access tokens (envvars).
+    EnvVars(EnvKind),
     /// Personal access tokens (project runs list).
     Pat,
     /// No credentials at all (timezones).
@@ -46,8 +47,26 @@ pub(crate) fn check(cfg: &Resolved, operation: &'static str, access: Access) -> 
         (Access::SecretKey { jwt: false }, TokenKind::PublicAccessToken) => {
             unsupported("a secret key (tr_dev_, tr_stg_, tr_prod_ or tr_preview_)")
         }
-        (Access::EnvVars, TokenKind::PublicAccessToken) => {
+        (Access::EnvVars(_), TokenKind::PublicAccessToken) => {
             unsupported("a secret key or a personal access token")
+        }
+        // The server would serve the key's own environment whatever the path says (a dev key
+        // on `prod` reads and writes dev), so a key of another environment is refused here.
+        (Access::EnvVars(slug), TokenKind::SecretKey(key)) if slug != key => {
+            unsupported(match slug {
+                EnvKind::Development => {
+                    "a personal access token, or the dev environment's secret key (tr_dev_)"
+                }
+                EnvKind::Staging => {
+                    "a personal access token, or the staging environment's secret key (tr_stg_)"
+                }
+                EnvKind::Production => {
+                    "a personal access token, or the prod environment's secret key (tr_prod_)"
+                }
+                EnvKind::Preview => {
+                    "a personal access token, or the preview environment's secret key (tr_preview_)"
+                }
+            })
         }
         (Access::Pat, TokenKind::SecretKey(_) | TokenKind::PublicAccessToken) => {
             unsupported("a personal access token (tr_pat_)")

@@ -73,8 +73,9 @@ pub enum Error {
     /// 409 Conflict.
     #[error("{0}")]
     Conflict(ApiError),
-    /// The session is closed (a 409 or 400 whose body has `code: "session_closed"`): terminal,
-    /// never retried.
+    /// The session is closed: a body with `code: "session_closed"` (the 4.8.3 docs' 409), or the
+    /// 400 `Cannot append to a closed session` without a code that servers send. Terminal, never
+    /// retried.
     #[error("{0}")]
     SessionClosed(ApiError),
     /// 422 Unprocessable Entity.
@@ -194,11 +195,19 @@ pub struct ApiError {
     pub body: String,
 }
 
+/// The server's message when a session is closed (a 400 without a `code` from the servers seen).
+const SESSION_CLOSED_MESSAGE: &str = "Cannot append to a closed session";
+
+/// Longest non-JSON text body used as the message as it is.
+const TEXT_MESSAGE_MAX: usize = 200;
+
 impl ApiError {
     /// Builds the error of a non-success response. The message is the body's `error` member
-    /// (or its `message`), as the official SDK reads it; a body without one is quoted
-    /// (shortened), and an empty body gives the status's reason phrase.
-    pub(crate) fn from_response(status: u16, body: &[u8]) -> ApiError {
+    /// (or its `message`), as the official SDK reads it. Without one: a short JSON or plain-text
+    /// body as it is; an empty body the status's reason phrase; any other body (an HTML page)
+    /// the reason phrase with its content type and size, e.g. `Not Found (text/html, 518
+    /// bytes)`. The body itself is always kept in [`ApiError::body`].
+    pub(crate) fn from_response(status: u16, content_type: Option<&str>, body: &[u8]) -> ApiError {
         let text = String::from_utf8_lossy(body).into_owned();
         let parsed = serde_json::from_slice::<serde_json::Value>(body).ok();
         let member = |map: &serde_json::Map<String, serde_json::Value>, key: &str| {
@@ -221,10 +230,25 @@ impl ApiError {
         };
         let message = message.unwrap_or_else(|| {
             let trimmed = text.trim();
+            let media_type = content_type
+                .and_then(|c| c.split(';').next())
+                .map(|m| m.trim().to_ascii_lowercase())
+                .filter(|m| !m.is_empty());
+            // JSON without a message member, or plain text: short enough, it is the message.
+            let quotable = parsed.is_some()
+                || (matches!(media_type.as_deref(), None | Some("text/plain"))
+                    && !trimmed.starts_with('<'));
             if trimmed.is_empty() {
                 reason_phrase(status).to_owned()
+            } else if quotable && trimmed.len() <= TEXT_MESSAGE_MAX {
+                trimmed.to_owned()
             } else {
-                snippet(trimmed, 500)
+                format!(
+                    "{} ({}, {} bytes)",
+                    reason_phrase(status),
+                    media_type.as_deref().unwrap_or("no content type"),
+                    body.len()
+                )
             }
         });
         ApiError {
@@ -238,18 +262,6 @@ impl ApiError {
 
 fn obj_text(obj: &serde_json::Map<String, serde_json::Value>) -> String {
     serde_json::Value::Object(obj.clone()).to_string()
-}
-
-/// `text` cut to at most `max` bytes (on a character boundary), marked when cut.
-fn snippet(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… ({} bytes)", &text[..end], text.len())
 }
 
 /// The reason phrase of `status`, for an error response with an empty body.
@@ -294,10 +306,19 @@ impl fmt::Debug for ApiError {
 }
 
 impl Error {
-    /// Maps a non-success response to its variant.
-    pub(crate) fn from_status(status: u16, body: &[u8], reset_after: Option<Duration>) -> Error {
-        let api = ApiError::from_response(status, body);
-        if api.code.as_deref() == Some("session_closed") {
+    /// Maps a non-success response (its status, `Content-Type` and body) to its variant.
+    pub(crate) fn from_status(
+        status: u16,
+        content_type: Option<&str>,
+        body: &[u8],
+        reset_after: Option<Duration>,
+    ) -> Error {
+        let api = ApiError::from_response(status, content_type, body);
+        let closed = match api.code.as_deref() {
+            Some(code) => code == "session_closed",
+            None => status == 400 && api.message == SESSION_CLOSED_MESSAGE,
+        };
+        if closed {
             return Error::SessionClosed(api);
         }
         match status {

@@ -308,6 +308,11 @@ pub(crate) fn open_stream(agent: &StreamAgent, cfg: &Resolved, call: &Call) -> R
         .run(request)
         .map_err(|e| map_transport_error(e, STREAM_CONNECT_TIMEOUT, cfg.max_response_bytes))?;
     let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let body = response.into_body();
     if !(200..300).contains(&status) {
         let mut text = Vec::new();
@@ -323,7 +328,12 @@ pub(crate) fn open_stream(agent: &StreamAgent, cfg: &Resolved, call: &Call) -> R
                 cfg.max_response_bytes,
             ));
         }
-        return Err(Error::from_status(status, &text, None));
+        return Err(Error::from_status(
+            status,
+            content_type.as_deref(),
+            &text,
+            None,
+        ));
     }
     Ok(Stream {
         body: body.into_with_config().limit(u64::MAX).reader(),
@@ -543,12 +553,13 @@ pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Res
             Ok(Attempt::Success(reply)) => return Ok(reply),
             Ok(Attempt::Failure {
                 status,
+                content_type,
                 body,
                 should_retry,
                 reset_at,
             }) => {
                 let reset_after = reset_at.map(|at| duration_until(cfg, at));
-                let error = Error::from_status(status, &body, reset_after);
+                let error = Error::from_status(status, content_type.as_deref(), &body, reset_after);
                 let retry = match should_retry {
                     _ if matches!(error, Error::SessionClosed(_)) => false,
                     Some(explicit) => explicit,
@@ -606,6 +617,8 @@ enum Attempt {
     Success(Reply),
     Failure {
         status: u16,
+        /// For the error's message when the body is not JSON.
+        content_type: Option<String>,
         body: Vec<u8>,
         should_retry: Option<bool>,
         reset_at: Option<SystemTime>,
@@ -686,11 +699,7 @@ fn send_once(
     };
     let jwt = header("x-trigger-jwt");
     let jwt_claims = header("x-trigger-jwt-claims");
-    let content_type = if call.access == Access::Presigned {
-        header("content-type")
-    } else {
-        None
-    };
+    let content_type = header("content-type");
     let should_retry = header("x-should-retry").and_then(|v| match v.as_str() {
         "true" => Some(true),
         "false" => Some(false),
@@ -728,11 +737,12 @@ fn send_once(
             body,
             jwt,
             jwt_claims,
-            content_type,
+            content_type: content_type.filter(|_| call.access == Access::Presigned),
         }))
     } else {
         Ok(Attempt::Failure {
             status,
+            content_type,
             body,
             should_retry,
             reset_at,

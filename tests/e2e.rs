@@ -11,7 +11,8 @@ use serde_json::json;
 use triggerdev::{
     BatchItem, BatchStatus, BatchTriggerOptions, Client, Config, CreateEnvVar, CreateSchedule, Env,
     Error, ImportEnvVars, ListRunsParams, ListSchedulesParams, PollOptions, RawJson,
-    RequestOptions, RetryPolicy, RunStatus, TriggerOptions, UpdateMetadata, UpdateSchedule,
+    RequestOptions, RetryPolicy, RunOutcome, RunStatus, TriggerOptions, UpdateMetadata,
+    UpdateSchedule,
 };
 use triggerdev_emulator::{Emulator, FaultRule};
 
@@ -87,13 +88,19 @@ fn runs_trigger_list_retrieve_cancel_replay_reschedule_tags_metadata_result() {
     assert_eq!(metadata, json!({"step": 3}));
 
     assert_eq!(
-        c.runs().result(&handle.id).unwrap(),
-        None,
+        c.runs().outcome(&handle.id).unwrap(),
+        RunOutcome::NotFinished {
+            status: RunStatus::Queued
+        },
         "not finished yet"
     );
     emu.complete_run(&handle.id, json!({"sent": true})).unwrap();
-    let result = c.runs().result(&handle.id).unwrap().unwrap();
-    assert!(result.ok);
+    match c.runs().outcome(&handle.id).unwrap() {
+        RunOutcome::Succeeded { output } => {
+            assert_eq!(output.map(|o| o.to_value()), Some(json!({"sent": true})))
+        }
+        other => panic!("{other:?}"),
+    }
     let done = c
         .runs()
         .poll(
@@ -134,7 +141,19 @@ fn runs_trigger_list_retrieve_cancel_replay_reschedule_tags_metadata_result() {
     let moved = c.runs().reschedule(&delayed.id, "2h").unwrap();
     assert_eq!(moved.status, RunStatus::Delayed);
     let err = c.runs().reschedule(&text.id, "2h").unwrap_err();
-    assert!(matches!(err, Error::Unprocessable(_)), "{err:?}");
+    assert!(matches!(err, Error::BadRequest(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "400 Cannot reschedule a run that is not delayed"
+    );
+    // The canceled run: failed, with the cancel as its error.
+    match c.runs().outcome(&text.id).unwrap() {
+        RunOutcome::Failed { status, error } => {
+            assert_eq!(status, RunStatus::Canceled);
+            assert_eq!(error.unwrap().message, "Canceled by user");
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -194,6 +213,12 @@ fn batch_trigger_creates_every_run_and_retrieve_reports_them() {
     assert_eq!(handle.run_count, 5);
     let batch = c.batches().retrieve(&handle.batch_id).unwrap();
     assert_eq!(batch.runs.len(), 5);
+    // Sealed, but its runs have not finished.
+    assert_eq!(batch.status, BatchStatus::Pending);
+    for run in &batch.runs {
+        emu.complete_run(run, json!(null)).unwrap();
+    }
+    let batch = c.batches().retrieve(&handle.batch_id).unwrap();
     assert_eq!(batch.status, BatchStatus::Completed);
     let again = c
         .tasks()
@@ -253,9 +278,14 @@ fn envvars_for_every_env_and_a_preview_branch() {
             &ImportEnvVars::new([("A", "1"), ("B", "2")]),
         )
         .unwrap();
-    dev.envvars()
+    let err = no_retry(&dev)
+        .envvars()
         .upload(project, "dev", &ImportEnvVars::new([("A", "changed")]))
-        .unwrap();
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "400 Some of the variables are already set for these environments. Set override to true to override them."
+    );
     assert_eq!(
         dev.envvars().retrieve(project, "dev", "A").unwrap().value,
         "1",
@@ -283,11 +313,13 @@ fn envvars_for_every_env_and_a_preview_branch() {
         .retrieve(project, "dev", "B")
         .unwrap_err();
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    let before = emu.requests().len();
     let err = no_retry(&dev).envvars().list(project, "prod").unwrap_err();
     assert!(
-        matches!(err, Error::BadRequest(_)),
+        matches!(err, Error::UnsupportedCredential { .. }),
         "a dev key cannot read prod: {err:?}"
     );
+    assert_eq!(emu.requests().len(), before, "refused before sending");
 
     let branch = Client::with_env(
         Config::new()
@@ -398,7 +430,7 @@ fn every_error_a_user_can_hit() {
     );
 
     let err = dev.runs().retrieve("run_doesnotexist").unwrap_err();
-    assert_eq!(err.to_string(), "404 Run not found");
+    assert_eq!(err.to_string(), "404 Not found");
 
     let err = dev
         .tasks()

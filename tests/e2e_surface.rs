@@ -22,6 +22,11 @@ fn dev(emu: &Emulator) -> Client {
     client(emu, emu.seed().dev_key())
 }
 
+/// Dev envs have no deployments (as on the server): the deployment tests use prod.
+fn prod(emu: &Emulator) -> Client {
+    client(emu, emu.seed().prod_key())
+}
+
 fn trigger(c: &Client, task: &str, options: &TriggerOptions) -> String {
     c.tasks().trigger(task, &json!({}), options).unwrap().id
 }
@@ -33,16 +38,21 @@ fn status(c: &Client, run: &str) -> RunStatus {
 /// A public access token for the dev env with `scopes`, signed as the server signs them
 /// (HS256 with the env's root key), valid for an hour of the emulator clock.
 fn public_token(emu: &Emulator, scopes: &[&str]) -> String {
+    env_public_token(emu, "dev", emu.seed().dev_key(), scopes)
+}
+
+/// A public access token for the env `slug`, whose root key is `key`.
+fn env_public_token(emu: &Emulator, slug: &str, key: &str, scopes: &[&str]) -> String {
     let now = emu.now_ms() / 1000;
     let claims = json!({
-        "sub": emu.seed().env_id("dev"), "pub": true, "scopes": scopes,
+        "sub": emu.seed().env_id(slug), "pub": true, "scopes": scopes,
         "iss": "https://id.trigger.dev", "aud": "https://api.trigger.dev",
         "exp": now + 3600, "iat": now,
     });
     let mut token = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256"}"#);
     token.push('.');
     token.push_str(&URL_SAFE_NO_PAD.encode(claims.to_string()));
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, emu.seed().dev_key().as_bytes());
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key.as_bytes());
     let signature = ring::hmac::sign(&key, token.as_bytes());
     token.push('.');
     token.push_str(&URL_SAFE_NO_PAD.encode(signature.as_ref()));
@@ -116,6 +126,8 @@ fn a_paused_queue_holds_its_runs_queued_until_it_is_resumed() {
 fn a_custom_queue_name_with_a_slash_and_a_space_round_trips() {
     let emu = Emulator::start().unwrap();
     let c = dev(&emu);
+    // Custom queues are declared by workers; the emulator's admin API stands in for one.
+    emu.add_queue("dev", "team/shared q", None).unwrap();
     let run = trigger(
         &c,
         "shared-work",
@@ -320,7 +332,12 @@ fn a_public_token_with_read_queues_retrieves_but_cannot_pause() {
 fn deployments_current_latest_and_promote() {
     let emu = Emulator::start().unwrap();
     emu.freeze_clock_at(ms("2025-06-10T12:00:00Z"));
-    let c = dev(&emu);
+    // Dev has no deployments: `current` is a 404 there.
+    assert!(matches!(
+        no_retry(&dev(&emu)).deployments().retrieve_current(),
+        Err(Error::NotFound(_))
+    ));
+    let c = prod(&emu);
     let seeded = c.deployments().retrieve_current().unwrap();
     assert_eq!(
         (seeded.version.as_str(), seeded.status.as_str()),
@@ -334,7 +351,7 @@ fn deployments_current_latest_and_promote() {
 
     let newer = emu
         .add_deployment(NewDeployment {
-            env_id: "dev".into(),
+            env_id: "prod".into(),
             version: Some("20250601.1".into()),
             created_ms: Some(ms("2025-06-01T00:00:00Z")),
             tasks: vec!["send-email".into()],
@@ -343,7 +360,7 @@ fn deployments_current_latest_and_promote() {
         .unwrap();
     let failed = emu
         .add_deployment(NewDeployment {
-            env_id: "dev".into(),
+            env_id: "prod".into(),
             version: Some("20250602.1".into()),
             status: Some("FAILED".into()),
             created_ms: Some(ms("2025-06-02T00:00:00Z")),
@@ -411,10 +428,10 @@ fn deployments_current_latest_and_promote() {
 fn deployments_list_filters_and_iterates_three_pages() {
     let emu = Emulator::start().unwrap();
     emu.freeze_clock_at(ms("2025-06-20T00:00:00Z"));
-    let c = dev(&emu);
+    let c = prod(&emu);
     for day in 1..=11 {
         emu.add_deployment(NewDeployment {
-            env_id: "dev".into(),
+            env_id: "prod".into(),
             version: Some(format!("202506{day:02}.1")),
             created_ms: Some(ms(&format!("2025-06-{day:02}T00:00:00Z"))),
             status: (day == 5).then(|| "FAILED".to_string()),
@@ -475,7 +492,8 @@ fn deployments_list_filters_and_iterates_three_pages() {
 #[test]
 fn a_public_token_reads_current_and_lists_deployments_only() {
     let emu = Emulator::start().unwrap();
-    let reader = no_retry(&client(&emu, &public_token(&emu, &["read:deployments"])));
+    let token = env_public_token(&emu, "prod", emu.seed().prod_key(), &["read:deployments"]);
+    let reader = no_retry(&client(&emu, &token));
     assert_eq!(
         reader.deployments().retrieve_current().unwrap().version,
         "20250101.1"
@@ -510,7 +528,12 @@ fn a_public_token_reads_current_and_lists_deployments_only() {
     // A token scoped to the list only cannot read the current deployment.
     let lister = no_retry(&client(
         &emu,
-        &public_token(&emu, &["read:deployments:list"]),
+        &env_public_token(
+            &emu,
+            "prod",
+            emu.seed().prod_key(),
+            &["read:deployments:list"],
+        ),
     ));
     assert!(lister.deployments().list(&Default::default()).is_ok());
     assert!(matches!(
@@ -1174,17 +1197,18 @@ fn every_request_carries_the_v2_realtime_streams_header() {
     c.queues()
         .reset_concurrency_limit(&QueueRef::task("streams"))
         .unwrap();
-    c.deployments().list(&Default::default()).unwrap();
-    let current = c.deployments().retrieve_current().unwrap();
-    c.deployments().retrieve(&current.id).unwrap();
-    c.deployments().retrieve_latest().unwrap();
+    let p = prod(&emu);
+    p.deployments().list(&Default::default()).unwrap();
+    let current = p.deployments().retrieve_current().unwrap();
+    p.deployments().retrieve(&current.id).unwrap();
+    p.deployments().retrieve_latest().unwrap();
     emu.add_deployment(NewDeployment {
-        env_id: "dev".into(),
+        env_id: "prod".into(),
         version: Some("29990101.1".into()),
         ..Default::default()
     })
     .unwrap();
-    c.deployments().promote("29990101.1").unwrap();
+    p.deployments().promote("29990101.1").unwrap();
     assert!(matches!(
         no_retry(&c)
             .idempotency_keys()

@@ -33,21 +33,19 @@ fn list_returns_the_bare_array() {
 #[test]
 fn retrieve_create_update_del_and_upload() {
     let mut server = mockito::Server::new();
+    // Other environments than the key's go through a personal access token.
     let retrieve = with_common_headers(
         server.mock("GET", format!("{BASE}/prod/API_URL").as_str()),
-        DEV_KEY,
+        PAT,
     )
     .with_body(r#"{"name":"API_URL","value":"https://x","isSecret":false}"#)
     .create();
-    let create = with_common_headers(
-        server.mock("POST", format!("{BASE}/staging").as_str()),
-        DEV_KEY,
-    )
-    .match_body(Matcher::Exact(
-        r#"{"name":"TOKEN","value":"s3cret","isSecret":true}"#.into(),
-    ))
-    .with_body(r#"{"success":true}"#)
-    .create();
+    let create = with_common_headers(server.mock("POST", format!("{BASE}/staging").as_str()), PAT)
+        .match_body(Matcher::Exact(
+            r#"{"name":"TOKEN","value":"s3cret","isSecret":true}"#.into(),
+        ))
+        .with_body(r#"{"success":true}"#)
+        .create();
     let update = with_common_headers(
         server.mock("PUT", format!("{BASE}/dev/TOKEN").as_str()),
         DEV_KEY,
@@ -72,9 +70,10 @@ fn retrieve_create_update_del_and_upload() {
     .create();
 
     let c = client(&server.url());
-    let var = c.envvars().retrieve("proj_1", "prod", "API_URL").unwrap();
+    let pat = pat_client(&server.url());
+    let var = pat.envvars().retrieve("proj_1", "prod", "API_URL").unwrap();
     assert_eq!(var.value, "https://x");
-    c.envvars()
+    pat.envvars()
         .create(
             "proj_1",
             "staging",
@@ -92,6 +91,71 @@ fn retrieve_create_update_del_and_upload() {
     for m in [retrieve, create, update, del, upload] {
         m.assert();
     }
+}
+
+#[test]
+fn a_secret_key_of_another_environment_is_refused_before_sending() {
+    // The server would serve the key's own environment whatever the path says: a tr_dev_ key
+    // on `prod` reads and writes dev.
+    let mut server = mockito::Server::new();
+    let any = server
+        .mock("GET", Matcher::Any)
+        .with_body("[]")
+        .expect(0)
+        .create();
+    let cases = [
+        (
+            "tr_dev_key",
+            "prod",
+            "a personal access token, or the prod environment's secret key (tr_prod_)",
+        ),
+        (
+            "tr_prod_key",
+            "dev",
+            "a personal access token, or the dev environment's secret key (tr_dev_)",
+        ),
+        (
+            "tr_stg_key",
+            "preview",
+            "a personal access token, or the preview environment's secret key (tr_preview_)",
+        ),
+        (
+            "tr_dev_sk_0123456789abcdefghijklmn",
+            "staging",
+            "a personal access token, or the staging environment's secret key (tr_stg_)",
+        ),
+    ];
+    for (key, env, expected) in cases {
+        let c = client_env(&server.url(), key, None, &Env::default());
+        let err = c.envvars().list("proj_1", env).unwrap_err();
+        match &err {
+            Error::UnsupportedCredential {
+                operation,
+                expected: e,
+                ..
+            } => assert_eq!((*operation, *e), ("envvars.list", expected)),
+            other => panic!("{key} on {env}: {other:?}"),
+        }
+        assert!(
+            err.to_string()
+                .starts_with("envvars.list does not accept a secret key (tr_"),
+            "{err}"
+        );
+    }
+    any.assert();
+    // The key's own environment, and a personal access token anywhere, are sent.
+    let ok = server
+        .mock("GET", format!("{BASE}/staging").as_str())
+        .with_body("[]")
+        .expect(2)
+        .create();
+    for token in ["tr_stg_key", PAT] {
+        client_env(&server.url(), token, None, &Env::default())
+            .envvars()
+            .list("proj_1", "staging")
+            .unwrap();
+    }
+    ok.assert();
 }
 
 #[test]
@@ -201,7 +265,7 @@ fn an_explicit_branch_is_sent_on_every_call() {
 fn a_branch_from_env_vars_is_sent_only_where_it_matters() {
     let env = Env::from_pairs([("VERCEL_GIT_COMMIT_REF", "feature-env")]);
     let mut server = mockito::Server::new();
-    // On the preview environment, with any token.
+    // On the preview environment, with a token that may reach it.
     let preview = server
         .mock("GET", format!("{BASE}/preview").as_str())
         .match_header("x-trigger-branch", "feature-env")
@@ -215,8 +279,11 @@ fn a_branch_from_env_vars_is_sent_only_where_it_matters() {
         .with_body("[]")
         .expect(1)
         .create();
+    client_env(&server.url(), PAT, None, &env)
+        .envvars()
+        .list("proj_1", "preview")
+        .unwrap();
     let c = client_env(&server.url(), DEV_KEY, None, &env);
-    c.envvars().list("proj_1", "preview").unwrap();
     c.envvars().list("proj_1", "dev").unwrap();
     preview.assert();
     dev.assert();

@@ -61,13 +61,20 @@ fn messages_are_built_like_the_official_sdk() {
     assert_eq!(err.to_string(), r#"400 {"details":[]}"#);
     let err = status_error(404, r#"{"message":"Nope"}"#);
     assert_eq!(err.to_string(), "404 Nope");
+    // A body that is not JSON: short plain text is the message; markup or long text gives the
+    // reason phrase, content type and size instead (the body stays on the error).
     let err = status_error(502, "<html>Bad gateway</html>");
-    assert_eq!(err.to_string(), "502 <html>Bad gateway</html>");
+    assert_eq!(
+        err.to_string(),
+        "502 Bad Gateway (no content type, 24 bytes)"
+    );
+    assert_eq!(err.api_error().unwrap().body, "<html>Bad gateway</html>");
     let err = status_error(400, &"x".repeat(600));
     assert_eq!(
-        err.api_error().unwrap().message,
-        format!("{}… (600 bytes)", "x".repeat(500))
+        err.to_string(),
+        "400 Bad Request (no content type, 600 bytes)"
     );
+    assert_eq!(err.api_error().unwrap().body, "x".repeat(600));
     let err = status_error(
         403,
         r#"{"error":"Unauthorized","code":"unauthorized","param":"access_token","type":"authorization"}"#,
@@ -78,6 +85,77 @@ fn messages_are_built_like_the_official_sdk() {
     );
     let err = status_error(500, "");
     assert_eq!(err.to_string(), "500 Internal Server Error");
+}
+
+#[test]
+fn an_html_error_page_gets_a_short_message_and_keeps_its_body() {
+    // What the real server answers on a route it does not have.
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charSet=\"utf-8\"/></head><body>{}</body></html>",
+        "404 ".repeat(100)
+    );
+    let mut server = mockito::Server::new();
+    server
+        .mock("GET", "/api/v3/runs/run_1")
+        .with_status(404)
+        .with_header("content-type", "text/html; charset=utf-8")
+        .with_body(&page)
+        .create();
+    let err = client(&server.url()).runs().retrieve("run_1").unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("404 Not Found (text/html, {} bytes)", page.len())
+    );
+    assert_eq!(err.api_error().unwrap().body, page);
+    // A JSON body without a message member is quoted, whatever its content type.
+    server
+        .mock("GET", "/api/v3/runs/run_3")
+        .with_status(400)
+        .with_header("content-type", "application/json; charset=utf-8")
+        .with_body(r#"{"details":[]}"#)
+        .create();
+    let err = client(&server.url()).runs().retrieve("run_3").unwrap_err();
+    assert_eq!(err.to_string(), r#"400 {"details":[]}"#);
+    // A short plain-text body is still the message.
+    server
+        .mock("GET", "/api/v3/runs/run_2")
+        .with_status(400)
+        .with_header("content-type", "text/plain")
+        .with_body("Invalid timeout seconds")
+        .create();
+    let err = client(&server.url()).runs().retrieve("run_2").unwrap_err();
+    assert_eq!(err.to_string(), "400 Invalid timeout seconds");
+}
+
+#[test]
+fn a_closed_session_answer_is_session_closed_with_or_without_a_code() {
+    let bodies = [
+        // The real (4.5.12) server.
+        (
+            400,
+            r#"{"ok":false,"error":"Cannot append to a closed session"}"#,
+        ),
+        // The 4.8.3 docs.
+        (
+            409,
+            r#"{"ok":false,"error":"Cannot append to a closed session","code":"session_closed","closedReason":"done"}"#,
+        ),
+    ];
+    for (status, body) in bodies {
+        let err = status_error(status, body);
+        assert!(matches!(err, Error::SessionClosed(_)), "{status}: {err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!("{status} Cannot append to a closed session")
+        );
+    }
+    // Another 400 stays a bad request.
+    let err = status_error(
+        400,
+        r#"{"ok":false,"error":"Cannot append to an expired session"}"#,
+    );
+    assert!(matches!(err, Error::BadRequest(_)), "{err:?}");
 }
 
 #[test]

@@ -766,6 +766,67 @@ fn result_of_an_unfinished_run_is_json_null() {
 }
 
 #[test]
+fn outcome_reads_the_run_and_keeps_the_output_as_sent() {
+    let mut server = mockito::Server::new();
+    let run = |id: &str, status: &str, done: bool, ok: bool, extra: &str| {
+        format!(
+            r#"{{"id":"{id}","status":"{status}","taskIdentifier":"t","createdAt":"2026-01-01T00:00:00.000Z","isCompleted":{done},"isSuccess":{ok},"tags":[]{extra}}}"#
+        )
+    };
+    server
+        .mock("GET", "/api/v3/runs/run_1")
+        .with_body(run(
+            "run_1",
+            "COMPLETED",
+            true,
+            true,
+            r#","output":{"b":1,"a":[2]}"#,
+        ))
+        .create();
+    server
+        .mock("GET", "/api/v3/runs/run_2")
+        .with_body(run(
+            "run_2",
+            "CANCELED",
+            true,
+            false,
+            r#","error":{"message":"Canceled by user"}"#,
+        ))
+        .create();
+    server
+        .mock("GET", "/api/v3/runs/run_3")
+        .with_body(run("run_3", "QUEUED", false, false, ""))
+        .create();
+    server
+        .mock("GET", "/api/v3/runs/run_4")
+        .with_status(404)
+        .with_header("x-should-retry", "false")
+        .with_body(r#"{"error":"Not found"}"#)
+        .create();
+    let client = client(&server.url());
+    let outcome = |id: &str| {
+        expect_json(|out, err| unsafe { trigger_runs_outcome(client, c(id).as_ptr(), out, err) })
+    };
+    assert_eq!(
+        outcome("run_1"),
+        r#"{"outcome":"succeeded","output":{"b":1,"a":[2]}}"#
+    );
+    assert_eq!(
+        outcome("run_2"),
+        r#"{"outcome":"failed","status":"CANCELED","error":{"message":"Canceled by user","name":null,"stackTrace":null}}"#
+    );
+    assert_eq!(
+        outcome("run_3"),
+        r#"{"outcome":"notFinished","status":"QUEUED"}"#
+    );
+    let e = expect_failure(|out, err| unsafe {
+        trigger_runs_outcome(client, c("run_4").as_ptr(), out, err)
+    });
+    assert_eq!(e.kind, trigger_result::NotFound);
+    unsafe { trigger_client_free(client) };
+}
+
+#[test]
 fn credentials_are_checked_before_sending() {
     let mut server = mockito::Server::new();
     let mock = server.mock("GET", Matcher::Any).expect(0).create();
@@ -946,19 +1007,19 @@ fn schedules_iterator_walks_offset_pages_and_reports_errors() {
 fn envvars_and_schedules_send_their_bodies() {
     let mut server = mockito::Server::new();
     let create = server
-        .mock("POST", "/api/v1/projects/proj_1/envvars/prod")
+        .mock("POST", "/api/v1/projects/proj_1/envvars/dev")
         .match_body(Matcher::Exact(
             r#"{"name":"A","value":"1","isSecret":true}"#.into(),
         ))
         .with_body(r#"{"success":true}"#)
         .create();
     let update = server
-        .mock("PUT", "/api/v1/projects/proj_1/envvars/prod/A")
+        .mock("PUT", "/api/v1/projects/proj_1/envvars/dev/A")
         .match_body(Matcher::Exact(r#"{"value":"2"}"#.into()))
         .with_body(r#"{"success":true}"#)
         .create();
     let upload = server
-        .mock("POST", "/api/v1/projects/proj_1/envvars/prod/import")
+        .mock("POST", "/api/v1/projects/proj_1/envvars/dev/import")
         .match_body(Matcher::Exact(
             r#"{"variables":{"B":"x","A":"y"},"override":true}"#.into(),
         ))
@@ -978,7 +1039,7 @@ fn envvars_and_schedules_send_their_bodies() {
         .with_body(r#"{"timezones":["Europe/Paris"]}"#)
         .create();
     let client = client(&server.url());
-    let (p, e) = (c("proj_1"), c("prod"));
+    let (p, e) = (c("proj_1"), c("dev"));
     let out = expect_json(|out, err| unsafe {
         trigger_envvars_create(
             client,

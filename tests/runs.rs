@@ -7,7 +7,9 @@ use std::time::Duration;
 use common::*;
 use mockito::Matcher;
 use serde_json::json;
-use triggerdev::{Error, ListRunsParams, PollOptions, RawJson, RunStatus, UpdateMetadata};
+use triggerdev::{
+    Error, ListRunsParams, PollOptions, RawJson, RunOutcome, RunStatus, UpdateMetadata,
+};
 
 fn run_item(id: &str, status: &str) -> serde_json::Value {
     json!({
@@ -356,6 +358,82 @@ fn add_tags_posts_the_tags_and_returns_the_message() {
 }
 
 #[test]
+fn outcome_reads_the_run_and_says_how_it_ended() {
+    let mut server = mockito::Server::new();
+    let mut done = run_item("run_1", "COMPLETED");
+    done["output"] = json!({"sent": true, "count": 3});
+    let mut failed = run_item("run_2", "FAILED");
+    failed["isCompleted"] = json!(true);
+    failed["isFailed"] = json!(true);
+    failed["error"] = json!({"name": "Error", "message": "Boom", "stackTrace": "at run"});
+    let mut canceled = run_item("run_3", "CANCELED");
+    canceled["isCompleted"] = json!(true);
+    canceled["isFailed"] = json!(true);
+    canceled["isCancelled"] = json!(true);
+    canceled["error"] = json!({"message": "Canceled by user"});
+    let running = run_item("run_4", "EXECUTING");
+    for (id, body) in [
+        ("run_1", &done),
+        ("run_2", &failed),
+        ("run_3", &canceled),
+        ("run_4", &running),
+    ] {
+        with_common_headers(
+            server.mock("GET", format!("/api/v3/runs/{id}").as_str()),
+            DEV_KEY,
+        )
+        .with_body(body.to_string())
+        .expect(1)
+        .create();
+    }
+    let client = client(&server.url());
+    match client.runs().outcome("run_1").unwrap() {
+        RunOutcome::Succeeded { output } => {
+            assert_eq!(
+                output.unwrap().to_value(),
+                json!({"sent": true, "count": 3})
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let failed = client.runs().outcome("run_2").unwrap();
+    match &failed {
+        RunOutcome::Failed { status, error } => {
+            assert_eq!(*status, RunStatus::Failed);
+            let error = error.as_ref().unwrap();
+            assert_eq!(
+                (error.message.as_str(), error.name.as_deref()),
+                ("Boom", Some("Error"))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // In JSON (the C ABI's form) it is tagged by `outcome`.
+    assert_eq!(
+        serde_json::to_value(&failed).unwrap(),
+        json!({"outcome": "failed", "status": "FAILED",
+               "error": {"message": "Boom", "name": "Error", "stackTrace": "at run"}})
+    );
+    assert!(matches!(
+        client.runs().outcome("run_3").unwrap(),
+        RunOutcome::Failed { status: RunStatus::Canceled, error: Some(ref e) } if e.message == "Canceled by user"
+    ));
+    let pending = client.runs().outcome("run_4").unwrap();
+    assert_eq!(
+        pending,
+        RunOutcome::NotFinished {
+            status: RunStatus::Executing
+        }
+    );
+    assert_eq!(
+        serde_json::to_value(&pending).unwrap(),
+        json!({"outcome": "notFinished", "status": "EXECUTING"})
+    );
+}
+
+/// The deprecated route still works where a server answers it.
+#[test]
+#[allow(deprecated)]
 fn result_returns_the_outcome_or_none_while_unfinished() {
     let mut server = mockito::Server::new();
     let done = with_common_headers(server.mock("GET", "/api/v1/runs/run_1/result"), DEV_KEY)
@@ -461,6 +539,7 @@ fn poll_options_are_checked_before_sending() {
 }
 
 #[test]
+#[allow(deprecated)]
 fn empty_run_ids_fail_before_sending() {
     let client = client("http://127.0.0.1:9");
     for err in [
@@ -468,6 +547,7 @@ fn empty_run_ids_fail_before_sending() {
         client.runs().cancel(" ").unwrap_err(),
         client.runs().replay("", &Default::default()).unwrap_err(),
         client.runs().result("").unwrap_err(),
+        client.runs().outcome("").unwrap_err(),
     ] {
         assert_eq!(
             err.to_string(),

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::emulator_client as client;
+use common::{emulator_client as client, no_retry as no_retry_client};
 use serde_json::json;
 use triggerdev::{
     Client, Error, ListRunsParams, ListSessionsParams, PublicTokenOptions, ScopeResource,
@@ -443,8 +443,43 @@ fn a_closed_session_is_a_terminal_error_never_retried() {
         Error::SessionClosed(api) => api,
         other => panic!("{other:?}"),
     };
-    assert_eq!(api.status, 409);
-    assert_eq!(api.code.as_deref(), Some("session_closed"));
+    // The server's 400 without a code.
+    assert_eq!(api.status, 400);
+    assert_eq!(api.code, None);
+    assert_eq!(api.message, "Cannot append to a closed session");
+    assert_eq!(emu.request_count(), before + 1, "not retried");
+}
+
+#[test]
+fn a_closed_session_409_with_its_code_is_not_retried_either() {
+    // The 4.8.3 docs' answer: a 409 (a status the client otherwise retries) with the code.
+    let emu = Emulator::start().unwrap();
+    let c = client(&emu, emu.seed().dev_key());
+    start(&c, "chat-7b");
+    emu.add_fault(FaultRule {
+        body: Some(
+            json!({"ok": false, "error": "Cannot append to a closed session",
+                          "code": "session_closed", "closedReason": "done"}),
+        ),
+        ..FaultRule::status(409).path("/realtime/v1/sessions/chat-7b/in/append")
+    });
+    let before = emu.request_count();
+    let err = c
+        .sessions()
+        .open("chat-7b")
+        .unwrap()
+        .input()
+        .append("late")
+        .unwrap_err();
+    match &err {
+        Error::SessionClosed(api) => {
+            assert_eq!(
+                (api.status, api.code.as_deref()),
+                (409, Some("session_closed"))
+            )
+        }
+        other => panic!("{other:?}"),
+    }
     assert_eq!(emu.request_count(), before + 1, "not retried");
 }
 
@@ -659,4 +694,53 @@ fn named_channels_have_their_own_records_and_names_are_checked() {
         s.input().records(None).unwrap_err(),
         Error::PermissionDenied(_)
     ));
+}
+
+#[test]
+fn a_subscription_to_a_failing_server_gives_up_after_the_retry_policys_attempts() {
+    let emu = draining_emulator();
+    let c = client(&emu, emu.seed().dev_key());
+    start(&c, "chat-5xx");
+    let path = "/realtime/v1/sessions/chat-5xx/out";
+    emu.add_fault(FaultRule::status(503).path(path));
+    let connects = |emu: &Emulator| {
+        emu.requests()
+            .into_iter()
+            .filter(|r| r["path"] == path)
+            .count()
+    };
+    // The default policy: 5 attempts, then the last error is the iterator's last item.
+    let output = c.sessions().open("chat-5xx").unwrap().output();
+    let items: Vec<_> = output
+        .subscribe(&SubscribeOptions::new())
+        .unwrap()
+        .collect();
+    assert_eq!(items.len(), 1, "{items:?}");
+    match &items[0] {
+        Err(Error::Server(api)) => assert_eq!(api.status, 503),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(connects(&emu), 5);
+    // No retries: one attempt.
+    let once = no_retry_client(&c)
+        .sessions()
+        .open("chat-5xx")
+        .unwrap()
+        .output()
+        .subscribe(&SubscribeOptions::new())
+        .unwrap()
+        .next();
+    assert!(matches!(once, Some(Err(Error::Server(_)))), "{once:?}");
+    assert_eq!(connects(&emu), 6);
+    // Failures that end before the attempts run out are ridden over.
+    emu.clear_faults();
+    emu.append_session_out("chat-5xx", json!("hi")).unwrap();
+    emu.add_fault(FaultRule::status(502).times(4).path(path));
+    let records: Vec<_> = output
+        .subscribe(&drain_window())
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].data, Some(json!("hi")));
 }

@@ -17,6 +17,8 @@ pub enum Auth {
     KeyOrJwt,
     /// "Legacy" routes: secret key only, with the capital-K error message.
     Legacy,
+    /// `POST /api/v1/auth/jwt/claims`: secret key only, `Invalid or Missing API key`.
+    Claims,
     /// Personal access token only (project runs list).
     Pat,
     /// Secret key (own project/env) or PAT (envvars).
@@ -36,6 +38,8 @@ pub enum Principal {
     Jwt {
         env_id: String,
         scopes: Vec<String>,
+        /// The token itself when it is one-time-use (`otu: true`).
+        one_time: Option<String>,
     },
     /// An additional API key without full access: a secret key whose scopes are checked like a
     /// JWT's (the server builds both abilities from scope strings).
@@ -69,6 +73,14 @@ impl Principal {
     pub fn scopes(&self) -> Option<&[String]> {
         match self {
             Principal::Jwt { scopes, .. } | Principal::ScopedKey { scopes, .. } => Some(scopes),
+            _ => None,
+        }
+    }
+
+    /// The token of a one-time-use JWT.
+    pub fn one_time_token(&self) -> Option<&str> {
+        match self {
+            Principal::Jwt { one_time, .. } => one_time.as_deref(),
             _ => None,
         }
     }
@@ -235,19 +247,44 @@ fn verify_jwt(st: &State, token: &str) -> Result<Principal, HttpResponse> {
                 .collect()
         })
         .unwrap_or_default();
+    let one_time = (claims.get("otu") == Some(&Value::Bool(true))).then(|| token.to_string());
     Ok(Principal::Jwt {
         env_id: env.id.clone(),
         scopes,
+        one_time,
     })
 }
 
-/// Applies a route's credential rule.
+/// The route builder's 401 when there is no `Authorization` header at all: a problem document.
+fn no_header() -> HttpResponse {
+    let detail = "No authorization header provided";
+    let body = json!({
+        "title": "Unauthorized",
+        "status": 401,
+        "type": "https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/401",
+        "detail": detail,
+        "error": detail,
+    });
+    HttpResponse::new(
+        401,
+        "application/problem+json",
+        body.to_string().into_bytes(),
+    )
+}
+
+/// Applies a route's credential rule. The 401 texts are the server's: the route builder's
+/// routes say `Invalid API key` (a problem document when the header is missing), the legacy
+/// routes `Invalid or Missing API Key`, the claims route `Invalid or Missing API key`.
 pub fn authenticate(st: &State, req: &HttpRequest, rule: Auth) -> Result<Principal, HttpResponse> {
-    let missing = if rule == Auth::Legacy {
-        "Invalid or Missing API Key"
-    } else {
-        "Invalid or Missing API key"
+    let missing = match rule {
+        Auth::Legacy => "Invalid or Missing API Key",
+        Auth::Claims => "Invalid or Missing API key",
+        _ => "Invalid API key",
     };
+    let route_builder = matches!(rule, Auth::Key | Auth::KeyOrJwt | Auth::KeyOrPat);
+    if route_builder && req.header("authorization").is_none() {
+        return Err(no_header());
+    }
     match rule {
         Auth::Public => Ok(Principal::Anonymous),
         Auth::Pat => {
@@ -275,7 +312,7 @@ pub fn authenticate(st: &State, req: &HttpRequest, rule: Auth) -> Result<Princip
             }
             secret_key(st, req, t, missing, false)
         }
-        Auth::Key | Auth::KeyOrJwt | Auth::Legacy => {
+        Auth::Key | Auth::KeyOrJwt | Auth::Legacy | Auth::Claims => {
             let t = bearer(req).ok_or_else(|| error(401, missing))?;
             if is_user_token(t) {
                 return Err(error(401, missing));
@@ -286,7 +323,8 @@ pub fn authenticate(st: &State, req: &HttpRequest, rule: Auth) -> Result<Princip
                 }
                 return verify_jwt(st, t);
             }
-            secret_key(st, req, t, missing, rule != Auth::Legacy)
+            let scoped_ok = !matches!(rule, Auth::Legacy | Auth::Claims);
+            secret_key(st, req, t, missing, scoped_ok)
         }
     }
 }

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use crate::routes::envvars;
 use crate::state::{NewRun, RunOptions, State};
-use crate::views::{batch_json, run_dump, schedule_json};
+use crate::views::{batch_json, run_dump, schedule_json, ScheduleEnvs};
 
 /// Why a control operation did nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,7 +185,7 @@ impl State {
             .batches
             .iter()
             .map(|b| {
-                let mut v = batch_json(b);
+                let mut v = batch_json(self, b);
                 v["envId"] = json!(b.env_id);
                 v["taskIdentifiers"] = json!(b.task_identifiers);
                 v
@@ -194,7 +194,7 @@ impl State {
         let schedules: Vec<Value> = self
             .schedules
             .iter()
-            .map(|s| schedule_json(self, s, now))
+            .map(|s| schedule_json(self, s, now, ScheduleEnvs::Listed))
             .collect();
         let envvars: Map<String, Value> = self
             .envvars

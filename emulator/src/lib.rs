@@ -229,6 +229,14 @@ impl Emulator {
         st.add_queue(&env_id, name, concurrency_limit)
     }
 
+    /// Declares a task with its kind (`STANDARD`, `SCHEDULED` or `AGENT`), as a worker
+    /// registering it would: its task queue exists in every env, run lists show the kind
+    /// (`taskKind`), and schedules for a declared task that is not `SCHEDULED` are refused (422).
+    /// Undeclared tasks are accepted everywhere.
+    pub fn add_task(&self, id: &str, kind: &str) -> Result<(), ControlError> {
+        self.app.lock().declare_task(id, kind)
+    }
+
     /// Adds a deployment (`env_id` may also be a root slug such as `dev`); returns its id.
     /// Without a version it gets `YYYYMMDD.N` of its creation day; `promote` makes it current.
     pub fn add_deployment(&self, mut d: NewDeployment) -> Result<String, ControlError> {

@@ -38,6 +38,12 @@ impl Env {
     }
 }
 
+/// The region of runs that name none.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// The TTL the server gives dev runs that name none.
+pub const DEV_DEFAULT_TTL: &str = "10m";
+
 pub const FINAL_STATUSES: &[&str] = &[
     "COMPLETED",
     "CANCELED",
@@ -77,8 +83,11 @@ pub struct RunOptions {
     pub idempotency_key: Option<String>,
     pub idempotency_ttl_ms: i64,
     pub delay_until_ms: Option<i64>,
-    pub ttl: Option<Value>,
+    /// The TTL as the server shows it: a duration string (`"1h"`), seconds normalised to one.
+    pub ttl: Option<String>,
     pub ttl_ms: Option<i64>,
+    /// A TTL was given (a number 0 means "none"): dev runs get no default TTL then.
+    pub ttl_given: bool,
     pub version: Option<String>,
     pub is_test: bool,
     pub queue: Option<String>,
@@ -88,8 +97,22 @@ pub struct RunOptions {
     pub priority: Option<f64>,
     pub max_duration: Option<f64>,
     pub region: Option<String>,
+    /// The debounce the run was created with (its key finds it again).
+    pub debounce: Option<Debounce>,
     /// The options object as received, for the state dump.
     pub raw: Value,
+}
+
+/// `options.debounce`, with its times resolved when the run was triggered.
+#[derive(Debug, Clone)]
+pub struct Debounce {
+    pub key: String,
+    /// Now + `delay`.
+    pub until_ms: i64,
+    /// Now + `maxDelay`, the latest a later trigger may push the run to.
+    pub max_until_ms: Option<i64>,
+    /// `mode: "trailing"`: later triggers replace the payload.
+    pub trailing: bool,
 }
 
 /// What `State::create_run` needs.
@@ -143,6 +166,22 @@ impl Run {
         FINAL_STATUSES.contains(&self.status.as_str())
     }
 
+    /// Cancels a run that has not finished. As on the server, the run gets the error
+    /// `{"message":"Canceled by user"}`, and a run that never started gets no `finishedAt`.
+    pub fn cancel(&mut self, now: i64) {
+        self.status = "CANCELED".into();
+        self.error = Some(serde_json::json!({"message": "Canceled by user"}));
+        if self.started_ms.is_some() {
+            self.finished_ms = Some(now);
+        }
+        self.updated_ms = now;
+    }
+
+    /// The region the run executes in: the one it asked for, or the default.
+    pub fn region(&self) -> &str {
+        self.opts.region.as_deref().unwrap_or(DEFAULT_REGION)
+    }
+
     pub fn queue_name(&self) -> String {
         self.opts
             .queue
@@ -174,13 +213,17 @@ impl Batch {
         self.items.len() >= self.run_count
     }
 
-    pub fn status(&self) -> &'static str {
+    /// As on the server: `PENDING` until sealed and then until every run it created has
+    /// finished (`COMPLETED`); `PARTIAL_FAILED` once sealed when some items failed.
+    pub fn status(&self, runs_finished: bool) -> &'static str {
         if !self.sealed() {
             "PENDING"
-        } else if self.errors.is_empty() {
+        } else if !self.errors.is_empty() {
+            "PARTIAL_FAILED"
+        } else if runs_finished {
             "COMPLETED"
         } else {
-            "PARTIAL_FAILED"
+            "PENDING"
         }
     }
 
@@ -241,6 +284,11 @@ pub struct State {
     pub surface: Surface,
     /// Sessions and their channels (`src/sessions.rs`).
     pub sessions: crate::sessions::Sessions,
+    /// Tasks declared through the admin API, by id → kind (`STANDARD`, `SCHEDULED`, `AGENT`).
+    /// Undeclared tasks are accepted everywhere and listed as `STANDARD`.
+    pub task_kinds: BTreeMap<String, String>,
+    /// One-time-use trigger tokens already spent (the token text).
+    pub spent_tokens: std::collections::HashSet<String>,
 }
 
 impl State {
@@ -297,7 +345,17 @@ impl State {
             seq: 0,
             faults,
             sessions: Default::default(),
+            task_kinds: BTreeMap::new(),
+            spent_tokens: Default::default(),
         }
+    }
+
+    /// The kind of a task (`STANDARD` unless declared otherwise).
+    pub fn task_kind(&self, task: &str) -> &str {
+        self.task_kinds
+            .get(task)
+            .map(String::as_str)
+            .unwrap_or("STANDARD")
     }
 
     /// The emulator clock: wall clock plus whatever the test advanced.
@@ -338,6 +396,9 @@ impl State {
         let mut id = branch_env_id(&parent.id, branch);
         while self.env(&id).is_some() {
             id.push('_');
+        }
+        if parent.env_type == "DEVELOPMENT" {
+            self.surface.skip_env(&id);
         }
         self.envs.push(Env {
             id: id.clone(),
@@ -407,6 +468,15 @@ impl State {
         let now = self.now_ms();
         let seq = self.next_seq();
         let id = random_id("run_");
+        let mut opts = opts;
+        // The server gives dev runs a 10-minute TTL when the trigger names none.
+        let dev = self
+            .env(env_id)
+            .is_some_and(|e| e.env_type == "DEVELOPMENT");
+        if dev && !opts.ttl_given {
+            opts.ttl = Some(DEV_DEFAULT_TTL.into());
+            opts.ttl_ms = Some(10 * 60_000);
+        }
         let delayed = opts.delay_until_ms.filter(|t| *t > now);
         let run = Run {
             id: id.clone(),

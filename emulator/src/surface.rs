@@ -192,13 +192,23 @@ pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 impl Surface {
-    /// Seeds every env of `envs` with its current deployment.
+    /// Seeds every env of `envs` with its current deployment, except dev envs: as on the
+    /// server, they run on dev workers and have no deployments.
     pub fn new(envs: &[Env]) -> Surface {
         let mut s = Surface::default();
         for e in envs {
-            s.seed_env(&e.id);
+            if e.env_type == "DEVELOPMENT" {
+                s.skip_env(&e.id);
+            } else {
+                s.seed_env(&e.id);
+            }
         }
         s
+    }
+
+    /// Marks `env_id` as seeded without giving it a deployment (dev envs).
+    pub fn skip_env(&mut self, env_id: &str) {
+        self.seeded.insert(env_id.to_string());
     }
 
     fn next_seq(&mut self) -> u64 {
@@ -407,15 +417,21 @@ pub const DEPLOYMENT_STATUSES: &[&str] = &[
     "TIMED_OUT",
 ];
 
+/// What `declare_task` accepts.
+pub const TASK_KINDS: &[&str] = &["STANDARD", "SCHEDULED", "AGENT"];
+
 impl State {
-    /// The queue a run waits in, creating it when the run is the first of its queue.
+    /// The task queue a run waits in, created when the run is the first of its task. A custom
+    /// queue the trigger names is not created: as on the server (where workers declare queues),
+    /// an unknown one is accepted and stays unknown (add it with `add_queue`).
     pub fn ensure_run_queue(&mut self, run_id: &str) {
         let Some(r) = self.run(run_id) else {
             return;
         };
         let (env, name) = (r.env_id.clone(), r.queue_name());
-        let limit = r.opts.raw["queue"]["concurrencyLimit"].as_u64();
-        self.surface.ensure_queue(&env, &name, limit);
+        if name.starts_with("task/") {
+            self.surface.ensure_queue(&env, &name, None);
+        }
     }
 
     /// `(queued, running)` runs of a queue.
@@ -486,6 +502,23 @@ impl State {
             return Err(ControlError::Invalid("name is required".into()));
         }
         Ok(self.surface.ensure_queue(env_id, name, limit))
+    }
+
+    /// Declares a task and its kind (admin).
+    pub fn declare_task(&mut self, id: &str, kind: &str) -> Result<(), ControlError> {
+        if !TASK_KINDS.contains(&kind) {
+            return Err(ControlError::Invalid(format!(
+                "kind must be one of {}",
+                TASK_KINDS.join(", ")
+            )));
+        }
+        self.task_kinds.insert(id.to_string(), kind.to_string());
+        // A registered task has its queue in every env, as a worker's registration gives it.
+        let envs: Vec<String> = self.envs.iter().map(|e| e.id.clone()).collect();
+        for env in envs {
+            self.surface.ensure_queue(&env, &format!("task/{id}"), None);
+        }
+        Ok(())
     }
 
     /// Adds a deployment (admin); returns its id.
@@ -621,9 +654,7 @@ impl State {
                         if r.is_final() {
                             failure += 1;
                         } else {
-                            r.status = "CANCELED".into();
-                            r.finished_ms = Some(now);
-                            r.updated_ms = now;
+                            r.cancel(now);
                             success += 1;
                         }
                     }

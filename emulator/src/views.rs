@@ -8,6 +8,9 @@ use crate::cron::{describe, zone, Cron};
 use crate::state::{Batch, Run, Schedule, State};
 use crate::util::{iso, percent_encode};
 
+/// The user name the server shows for a dev environment (its member's name).
+pub const DEV_USER_NAME: &str = "Local Developer";
+
 fn put(m: &mut Map<String, Value>, k: &str, v: Option<Value>) {
     if let Some(v) = v {
         m.insert(k.to_string(), v);
@@ -38,11 +41,12 @@ pub fn run_common(r: &Run, now: i64) -> Map<String, Value> {
     m.insert("isWaiting".into(), json!(s == "WAITING"));
     m.insert("isCompleted".into(), json!(r.is_final()));
     m.insert("isSuccess".into(), json!(s == "COMPLETED"));
+    // The server counts a canceled run as failed too.
     m.insert(
         "isFailed".into(),
         json!(matches!(
             s,
-            "FAILED" | "CRASHED" | "SYSTEM_FAILURE" | "EXPIRED" | "TIMED_OUT"
+            "FAILED" | "CRASHED" | "SYSTEM_FAILURE" | "EXPIRED" | "TIMED_OUT" | "CANCELED"
         )),
     );
     m.insert("isCancelled".into(), json!(s == "CANCELED"));
@@ -56,7 +60,7 @@ pub fn run_common(r: &Run, now: i64) -> Map<String, Value> {
         "delayedUntil",
         r.delayed_until_ms.map(|t| json!(iso(t))),
     );
-    put(&mut m, "ttl", r.opts.ttl.clone());
+    put(&mut m, "ttl", r.opts.ttl.as_ref().map(|t| json!(t)));
     put(&mut m, "expiredAt", r.expired_ms.map(|t| json!(iso(t))));
     m.insert("tags".into(), json!(r.tags));
     m.insert("costInCents".into(), json!(0));
@@ -68,6 +72,7 @@ pub fn run_common(r: &Run, now: i64) -> Map<String, Value> {
         .max(0);
     m.insert("durationMs".into(), json!(duration));
     put(&mut m, "metadata", r.metadata.clone());
+    m.insert("region".into(), json!(r.region()));
     m
 }
 
@@ -75,13 +80,15 @@ pub fn run_common(r: &Run, now: i64) -> Map<String, Value> {
 pub fn run_list_item(st: &State, r: &Run, now: i64) -> Value {
     let mut m = run_common(r, now);
     let env = st.env(&r.env_id);
-    m.insert(
-        "env".into(),
-        json!({
-            "id": r.env_id,
-            "name": env.map(|e| e.name()).unwrap_or(""),
-        }),
-    );
+    let mut e = Map::new();
+    e.insert("id".into(), json!(r.env_id));
+    e.insert("name".into(), json!(env.map(|e| e.name()).unwrap_or("")));
+    if env.is_some_and(|e| e.env_type == "DEVELOPMENT") {
+        e.insert("user".into(), json!(DEV_USER_NAME));
+    }
+    m.insert("env".into(), Value::Object(e));
+    m.insert("depth".into(), json!(0));
+    m.insert("taskKind".into(), json!(st.task_kind(&r.task)));
     Value::Object(m)
 }
 
@@ -135,7 +142,7 @@ pub fn run_retrieve(st: &State, r: &Run, now: i64, base_url: &str) -> Value {
             );
         }
     }
-    m.insert("relatedRuns".into(), json!({}));
+    m.insert("relatedRuns".into(), json!({"children": []}));
     m.insert("attemptCount".into(), json!(r.attempt_count));
     m.insert("attempts".into(), json!([]));
     Value::Object(m)
@@ -177,10 +184,14 @@ pub fn run_dump(st: &State, r: &Run, now: i64, base_url: &str) -> Value {
 }
 
 /// `GET /api/v2/batches/{id}` shape.
-pub fn batch_json(b: &Batch) -> Value {
+pub fn batch_json(st: &State, b: &Batch) -> Value {
+    let finished = b
+        .run_ids()
+        .iter()
+        .all(|id| st.run(id).is_none_or(|r| r.is_final()));
     let mut m = Map::new();
     m.insert("id".into(), json!(b.id));
-    m.insert("status".into(), json!(b.status()));
+    m.insert("status".into(), json!(b.status(finished)));
     put(
         &mut m,
         "idempotencyKey",
@@ -206,13 +217,51 @@ pub fn batch_json(b: &Batch) -> Value {
     Value::Object(m)
 }
 
-/// `ScheduleObject`.
-pub fn schedule_json(st: &State, s: &Schedule, now: i64) -> Value {
+/// How much of a schedule's environment a route shows (the server's routes differ).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleEnvs {
+    /// Create and update: `id`, `shortcode`, `type`, `userName` (dev).
+    Written,
+    /// List: `id`, `type`, `slug`, `userName` (dev).
+    Listed,
+    /// Retrieve, activate, deactivate: `id`, `type`.
+    Bare,
+}
+
+/// The spread the scheduler adds to a schedule's ticks (`nextRunEffectiveAt` − `nextRun`):
+/// a fixed offset under a minute, derived from the schedule id.
+fn schedule_spread_ms(id: &str) -> i64 {
+    let h = crate::surface::hashed_hex(&["spread", id], 8);
+    i64::from_str_radix(&h, 16).unwrap_or(0) % 60_000
+}
+
+/// `ScheduleObject`. An inactive schedule has no next run.
+pub fn schedule_json(st: &State, s: &Schedule, now: i64, envs: ScheduleEnvs) -> Value {
     let env = st.env(&s.env_id);
     let tz = zone(&s.timezone).unwrap_or(chrono_tz::Tz::UTC);
     let next = Cron::parse(&s.cron)
         .ok()
+        .filter(|_| s.active)
         .and_then(|c| c.next_after(now, tz));
+    let env_type = env.map(|e| e.env_type.as_str()).unwrap_or("DEVELOPMENT");
+    let mut e = Map::new();
+    e.insert("id".into(), json!(s.env_id));
+    if envs == ScheduleEnvs::Written {
+        e.insert(
+            "shortcode".into(),
+            json!(crate::surface::hashed(&["shortcode", &s.env_id], 8)),
+        );
+    }
+    e.insert("type".into(), json!(env_type));
+    if envs == ScheduleEnvs::Listed {
+        e.insert(
+            "slug".into(),
+            json!(env.map(|e| e.slug.as_str()).unwrap_or("")),
+        );
+    }
+    if envs != ScheduleEnvs::Bare && env_type == "DEVELOPMENT" {
+        e.insert("userName".into(), json!(DEV_USER_NAME));
+    }
     json!({
         "id": s.id,
         "type": "IMPERATIVE",
@@ -223,10 +272,7 @@ pub fn schedule_json(st: &State, s: &Schedule, now: i64) -> Value {
         "generator": {"type": "CRON", "expression": s.cron, "description": describe(&s.cron)},
         "timezone": s.timezone,
         "nextRun": next.map(iso),
-        "environments": [{
-            "id": s.env_id,
-            "type": env.map(|e| e.env_type.as_str()).unwrap_or("DEVELOPMENT"),
-            "userName": null,
-        }],
+        "nextRunEffectiveAt": next.map(|t| iso(t + schedule_spread_ms(&s.id))),
+        "environments": [Value::Object(e)],
     })
 }

@@ -10,16 +10,30 @@ use triggerdev_emulator::Emulator;
 fn missing_and_unknown_keys_get_401() {
     let emu = Emulator::start().unwrap();
     let anon = Api::anonymous(&emu);
+    // No Authorization header: the route builder's problem document.
     let r = anon.get("/api/v1/runs");
     assert_eq!(r.status, 401);
-    assert_eq!(r.error(), "Invalid or Missing API key");
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+    assert_eq!(
+        r.json(),
+        json!({
+            "title": "Unauthorized",
+            "status": 401,
+            "type": "https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/401",
+            "detail": "No authorization header provided",
+            "error": "No authorization header provided",
+        })
+    );
     let r = Api::new(&emu, "tr_dev_not_a_real_key").get("/api/v1/runs");
     assert_eq!(r.status, 401);
-    assert_eq!(r.error(), "Invalid or Missing API key");
-    // Legacy routes use a capital K.
+    assert_eq!(r.error(), "Invalid API key");
+    // Legacy routes use a capital K, the claims route a small one.
     let r = anon.get("/api/v1/schedules");
     assert_eq!(r.status, 401);
     assert_eq!(r.error(), "Invalid or Missing API Key");
+    let r = anon.post("/api/v1/auth/jwt/claims", json!({}));
+    assert_eq!(r.status, 401);
+    assert_eq!(r.error(), "Invalid or Missing API key");
     // A non-bearer scheme is no credential.
     let r = Api::anonymous(&emu)
         .with("Authorization", &format!("Basic {}", emu.seed().dev_key()))
@@ -167,7 +181,7 @@ fn trigger_returns_a_verifiable_handle_token() {
         serde_json::from_str(r.header("x-trigger-jwt-claims").unwrap()).unwrap();
     assert_eq!(
         header_claims,
-        json!({"sub": emu.seed().env_id("dev"), "pub": true})
+        json!({"sub": emu.seed().env_id("dev"), "pub": true, "scopes": claims["scopes"]})
     );
     // The server's token equals one minted with the dev key: check by re-signing.
     let (input, _) = token.rsplit_once('.').unwrap();

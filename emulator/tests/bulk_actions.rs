@@ -361,7 +361,7 @@ fn bulk_action_auth_rules() {
             json!({"action": "cancel", "runIds": [run]}),
         );
         assert_eq!(r.status, 401);
-        assert_eq!(r.error(), "Invalid or Missing API key");
+        assert_eq!(r.error(), "Invalid API key");
         assert_eq!(api.get("/api/v1/bulk-actions").status, 401);
         assert_eq!(api.get(&format!("/api/v1/bulk-actions/{id}")).status, 401);
         assert_eq!(

@@ -7,11 +7,16 @@ use common::*;
 use serde_json::{json, Value};
 use triggerdev_emulator::{Emulator, NewDeployment};
 
-fn dev(emu: &Emulator) -> Api {
-    Api::new(emu, emu.seed().dev_key())
+// Dev envs have no deployments (as on the server): these tests work in prod.
+fn prod(emu: &Emulator) -> Api {
+    Api::new(emu, emu.seed().prod_key())
 }
 
-fn add(emu: &Emulator, body: Value) -> (String, String) {
+/// Adds a deployment to prod unless `body` names another env.
+fn add(emu: &Emulator, mut body: Value) -> (String, String) {
+    if body.get("env").is_none() {
+        body["env"] = json!("prod");
+    }
     let r = admin(emu, "POST", "/__emulator/deployments", Some(body));
     assert_eq!(r.status, 200, "{}", r.text());
     let v = r.json();
@@ -22,9 +27,19 @@ fn add(emu: &Emulator, body: Value) -> (String, String) {
 }
 
 #[test]
-fn every_env_starts_with_a_deterministic_current_deployment() {
+fn every_env_but_dev_starts_with_a_deterministic_current_deployment() {
     let emu = Emulator::start().unwrap();
-    let api = dev(&emu);
+    // Dev runs on dev workers: no deployments, and `current` is the route builder's 404.
+    let dev = Api::new(&emu, emu.seed().dev_key());
+    let r = dev.get("/api/v1/deployments/current");
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json(), json!({"error": "Not found"}));
+    assert_eq!(r.header("x-should-retry"), Some("false"));
+    assert_eq!(
+        dev.get("/api/v1/deployments").json(),
+        json!({"data": [], "pagination": {}})
+    );
+    let api = prod(&emu);
     let r = api.get("/api/v1/deployments/current");
     assert_eq!(r.status, 200, "{}", r.text());
     let cur = r.json();
@@ -37,17 +52,17 @@ fn every_env_starts_with_a_deterministic_current_deployment() {
         json!({
             "id": id, "createdAt": "2025-01-01T00:00:00.000Z", "shortCode": short,
             "version": "20250101.1", "runtime": "node", "runtimeVersion": "22.12.0",
-            "status": "DEPLOYED", "deployedAt": "2025-01-01T00:01:00.000Z",
+            "status": "DEPLOYED", "deployedAt": "2025-01-01T00:01:00.000Z", "git": null,
         })
     );
     // The same in another emulator; different in another env.
     let other = Emulator::start().unwrap();
-    assert_eq!(dev(&other).get("/api/v1/deployments/current").json(), cur);
-    let prod = Api::new(&emu, emu.seed().prod_key())
+    assert_eq!(prod(&other).get("/api/v1/deployments/current").json(), cur);
+    let stg = Api::new(&emu, emu.seed().staging_key())
         .get("/api/v1/deployments/current")
         .json();
-    assert_ne!(prod["id"], cur["id"]);
-    assert_eq!(prod["version"], "20250101.1");
+    assert_ne!(stg["id"], cur["id"]);
+    assert_eq!(stg["version"], "20250101.1");
     // Retrieve has the detail shape.
     let d = api.get(&format!("/api/v1/deployments/{id}")).json();
     assert_eq!(d["id"], id);
@@ -76,7 +91,7 @@ fn every_env_starts_with_a_deterministic_current_deployment() {
 fn list_filters_and_cursor_pages() {
     let emu = Emulator::start().unwrap();
     emu.freeze_clock_at(chrono_ms("2025-06-10T12:00:00Z"));
-    let api = dev(&emu);
+    let api = prod(&emu);
     let mut ids = Vec::new();
     for day in 1..=7 {
         let (id, _) = add(
@@ -87,7 +102,7 @@ fn list_filters_and_cursor_pages() {
         ids.push(id);
     }
     ids.reverse(); // newest first, then the seeded one
-    let seeded = dev(&emu).get("/api/v1/deployments/current").json()["id"].clone();
+    let seeded = prod(&emu).get("/api/v1/deployments/current").json()["id"].clone();
     let all = api.get("/api/v1/deployments").json();
     let got: Vec<Value> = all["data"]
         .as_array()
@@ -102,7 +117,7 @@ fn list_filters_and_cursor_pages() {
     let failed = &all["data"][3];
     assert_eq!(failed["status"], "FAILED");
     assert_eq!(failed["error"]["message"], "Build failed");
-    assert!(failed.get("deployedAt").is_none());
+    assert_eq!(failed["deployedAt"], Value::Null);
     assert_eq!(all["data"][0]["version"], "20250607.1");
 
     // Pages of 5 (the server raises smaller sizes to 5).
@@ -157,7 +172,7 @@ fn chrono_ms(s: &str) -> i64 {
 #[test]
 fn promote_latest_and_rollbacks() {
     let emu = Emulator::start().unwrap();
-    let api = dev(&emu);
+    let api = prod(&emu);
     let seeded = api.get("/api/v1/deployments/current").json();
     let (newer, v_newer) = add(&emu, json!({"version": "20250301.1"}));
     let (building, _) = add(&emu, json!({"version": "20250302.1", "status": "BUILDING"}));
@@ -166,7 +181,12 @@ fn promote_latest_and_rollbacks() {
     let latest = api.get("/api/v1/deployments/latest").json();
     assert_eq!(latest["id"], building);
     assert_eq!(latest["status"], "BUILDING");
-    assert!(latest.get("contentHash").is_some() && latest.get("imageReference").is_some());
+    assert!(latest.get("contentHash").is_some());
+    assert_eq!(
+        latest["imageReference"],
+        Value::Null,
+        "not built yet: no image"
+    );
 
     let r = api.post_empty(&format!("/api/v1/deployments/{v_newer}/promote"));
     assert_eq!(r.status, 200, "{}", r.text());
@@ -211,7 +231,7 @@ fn promote_latest_and_rollbacks() {
     // The Rust method: auto version, promote at once; versions compare numerically.
     let id = emu
         .add_deployment(NewDeployment {
-            env_id: "dev".into(),
+            env_id: "prod".into(),
             version: Some("20250301.10".into()),
             promote: true,
             tasks: vec!["alpha".into()],
@@ -229,14 +249,14 @@ fn promote_latest_and_rollbacks() {
     assert_eq!(r.status, 404);
     assert!(emu
         .add_deployment(NewDeployment {
-            env_id: "dev".into(),
+            env_id: "prod".into(),
             version: Some("20250301.10".into()),
             ..Default::default()
         })
         .is_err());
     assert!(emu
         .add_deployment(NewDeployment {
-            env_id: "dev".into(),
+            env_id: "prod".into(),
             status: Some("BROKEN".into()),
             ..Default::default()
         })
@@ -247,8 +267,8 @@ fn promote_latest_and_rollbacks() {
     let (_, v2) = add(&emu, json!({}));
     assert_eq!((v1.as_str(), v2.as_str()), ("20260203.1", "20260203.2"));
     let dump = emu.deployments();
-    // One current deployment per env: dev, stg, prod, preview and its branch.
-    assert_eq!(dump.iter().filter(|d| d["isCurrent"] == true).count(), 5);
+    // One current deployment per env but dev: stg, prod, preview and its branch.
+    assert_eq!(dump.iter().filter(|d| d["isCurrent"] == true).count(), 4);
 }
 
 #[test]
@@ -263,7 +283,7 @@ fn deployment_auth_rules() {
     ] {
         let r = pat.get(path);
         assert_eq!(r.status, 401, "{path}");
-        assert_eq!(r.error(), "Invalid or Missing API key");
+        assert_eq!(r.error(), "Invalid API key");
     }
     assert_eq!(
         pat.post_empty("/api/v1/deployments/20250101.1/promote")
@@ -271,6 +291,8 @@ fn deployment_auth_rules() {
         401
     );
     // JWTs: list needs read:deployments[:list], current read:deployments[:current].
+    let jwt_api =
+        |emu: &Emulator, scopes: &[&str]| env_jwt_api(emu, "prod", emu.seed().prod_key(), scopes);
     let all = jwt_api(&emu, &["read:deployments"]);
     assert_eq!(all.get("/api/v1/deployments").status, 200);
     assert_eq!(all.get("/api/v1/deployments/current").status, 200);

@@ -61,18 +61,32 @@ fn envvar_crud_with_a_secret_key() {
 }
 
 #[test]
-fn envvar_import_keeps_existing_values_unless_override() {
+fn envvar_import_refuses_existing_names_unless_override() {
     let emu = Emulator::start().unwrap();
     let api = Api::new(&emu, emu.seed().prod_key());
     let base = "/api/v1/projects/proj_emulator/envvars/prod";
     api.post(base, json!({"name": "KEEP", "value": "old"}));
+    // As on the server: one name already set fails the whole upload, and nothing is written.
     let r = api.post(
         &format!("{base}/import"),
         json!({"variables": {"KEEP": "new", "ADDED": "a"}}),
     );
-    assert_eq!(r.json(), json!({"success": true}));
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json(),
+        json!({
+            "error": "Some of the variables are already set for these environments. Set override to true to override them.",
+            "variableErrors": [{"key": "KEEP", "error": "Variable already set in Production."}],
+        })
+    );
     let value = |n: &str| api.get(&format!("{base}/{n}")).json()["value"].clone();
     assert_eq!(value("KEEP"), "old");
+    assert_eq!(api.get(&format!("{base}/ADDED")).status, 404);
+    let r = api.post(
+        &format!("{base}/import"),
+        json!({"variables": {"ADDED": "a"}}),
+    );
+    assert_eq!(r.json(), json!({"success": true}));
     assert_eq!(value("ADDED"), "a");
     api.post(
         &format!("{base}/import"),
@@ -83,6 +97,18 @@ fn envvar_import_keeps_existing_values_unless_override() {
         api.post(&format!("{base}/import"), json!({"variables": "KEEP=1"}))
             .status,
         400
+    );
+    // The message names the environment.
+    let dev = Api::new(&emu, emu.seed().dev_key());
+    let dev_base = "/api/v1/projects/proj_emulator/envvars/dev";
+    dev.post(dev_base, json!({"name": "D", "value": "1"}));
+    let r = dev.post(
+        &format!("{dev_base}/import"),
+        json!({"variables": {"D": "2"}}),
+    );
+    assert_eq!(
+        r.json()["variableErrors"][0]["error"],
+        "Variable already set in Development."
     );
 }
 
@@ -209,8 +235,18 @@ fn schedules_lifecycle() {
     assert_eq!(s["generator"]["description"], "At 02:00");
     assert_eq!(s["timezone"], "Europe/London");
     assert_eq!(s["nextRun"], "2025-01-16T02:00:00.000Z");
-    assert_eq!(s["environments"][0]["type"], "DEVELOPMENT");
-    assert_eq!(s["environments"][0]["userName"], Value::Null);
+    // Create and update show the env's shortcode and (dev) user; the spread tick is under a minute
+    // after `nextRun`.
+    let env = &s["environments"][0];
+    assert_eq!(env["id"], emu.seed().env_id("dev"));
+    assert_eq!(env["type"], "DEVELOPMENT");
+    assert_eq!(env["userName"], "Local Developer");
+    assert_eq!(env["shortcode"].as_str().unwrap().len(), 8);
+    let effective = s["nextRunEffectiveAt"].as_str().unwrap();
+    assert!(
+        ("2025-01-16T02:00:00.000Z".."2025-01-16T02:01:00.000Z").contains(&effective),
+        "{effective}"
+    );
 
     // The same deduplicationKey updates in place.
     let mut again = body.clone();
@@ -221,15 +257,26 @@ fn schedules_lifecycle() {
     assert_eq!(emu.schedules().len(), 1);
 
     let path = format!("/api/v1/schedules/{id}");
-    assert_eq!(api.get(&path).json()["id"], id);
+    let got = api.get(&path).json();
+    assert_eq!(got["id"], id);
+    // Retrieve shows the bare env, list adds its slug and user.
     assert_eq!(
-        api.post_empty(&format!("{path}/deactivate")).json()["active"],
-        false
+        got["environments"],
+        json!([{"id": emu.seed().env_id("dev"), "type": "DEVELOPMENT"}])
     );
     assert_eq!(
-        api.post_empty(&format!("{path}/activate")).json()["active"],
-        true
+        api.get("/api/v1/schedules").json()["data"][0]["environments"],
+        json!([{"id": emu.seed().env_id("dev"), "type": "DEVELOPMENT", "slug": "dev",
+                "userName": "Local Developer"}])
     );
+    // An inactive schedule has no next run.
+    let off = api.post_empty(&format!("{path}/deactivate")).json();
+    assert_eq!(off["active"], false);
+    assert_eq!(off["nextRun"], Value::Null);
+    assert_eq!(off["nextRunEffectiveAt"], Value::Null);
+    let on = api.post_empty(&format!("{path}/activate")).json();
+    assert_eq!(on["active"], true);
+    assert_eq!(on["nextRun"], "2025-01-15T10:05:00.000Z");
     let r = api.put(&path, json!({"task": "nightly2", "cron": "0 3 * * *"}));
     assert_eq!(r.json()["task"], "nightly2");
     assert_eq!(r.json()["externalId"], "u1");
@@ -255,19 +302,60 @@ fn schedules_lifecycle() {
 fn schedule_validation() {
     let emu = Emulator::start().unwrap();
     let api = Api::new(&emu, emu.seed().dev_key());
+    // A bad cron expression or time zone is a 422 (the server's words), a malformed body a 400.
     let bad = [
-        json!({"task": "t", "cron": "0 2 * *", "deduplicationKey": "d"}),
-        json!({"task": "t", "cron": "61 * * * *", "deduplicationKey": "d"}),
-        json!({"task": "t", "cron": "* * * * *", "deduplicationKey": "d", "timezone": "Mars/Olympus"}),
-        json!({"task": "t", "cron": "* * * * *"}),
-        json!({"cron": "* * * * *", "deduplicationKey": "d"}),
+        (
+            json!({"task": "t", "cron": "0 2 * *", "deduplicationKey": "d"}),
+            422,
+        ),
+        (
+            json!({"task": "t", "cron": "61 * * * *", "deduplicationKey": "d"}),
+            422,
+        ),
+        (
+            json!({"task": "t", "cron": "* * * * *", "deduplicationKey": "d", "timezone": "Mars/Olympus"}),
+            422,
+        ),
+        (json!({"task": "t", "cron": "* * * * *"}), 400),
+        (json!({"cron": "* * * * *", "deduplicationKey": "d"}), 400),
     ];
-    for b in bad {
+    for (b, status) in bad {
         let r = api.post("/api/v1/schedules", b.clone());
-        assert_eq!(r.status, 400, "{b}");
+        assert_eq!(r.status, status, "{b}");
         assert!(r.json()["error"].is_string());
     }
+    let r = api.post(
+        "/api/v1/schedules",
+        json!({"task": "t", "cron": "* * * * *", "deduplicationKey": "d", "timezone": "Mars/Olympus"}),
+    );
+    assert_eq!(
+        r.error(),
+        format!(
+            "Invalid IANA timezone: 'Mars/Olympus'. View the list of valid timezones at {}/timezones",
+            emu.base_url()
+        )
+    );
+    // A task declared as not scheduled cannot have schedules; undeclared tasks can.
+    emu.add_task("plain", "STANDARD").unwrap();
+    emu.add_task("cron-job", "SCHEDULED").unwrap();
+    let r = api.post(
+        "/api/v1/schedules",
+        json!({"task": "plain", "cron": "* * * * *", "deduplicationKey": "d"}),
+    );
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.error(),
+        "Task with identifier plain is not a scheduled task."
+    );
     assert!(emu.schedules().is_empty());
+    for task in ["cron-job", "undeclared"] {
+        let r = api.post(
+            "/api/v1/schedules",
+            json!({"task": task, "cron": "* * * * *", "deduplicationKey": task}),
+        );
+        assert_eq!(r.status, 200, "{task}");
+    }
+    assert!(emu.add_task("x", "WEIRD").is_err());
     let pat = Api::new(&emu, emu.seed().pat());
     let r = pat.get("/api/v1/schedules");
     assert_eq!(r.status, 401);

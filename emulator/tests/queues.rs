@@ -24,7 +24,19 @@ fn task_and_custom_queues_appear_with_live_counts() {
     let api = dev(&emu);
     let a1 = api.trigger("alpha", json!({}));
     api.trigger("alpha", json!({}));
+    // Custom queues are declared (by workers on the server, with `add_queue` here): a trigger
+    // naming an unknown one is accepted and creates nothing.
+    emu.add_queue("dev", "team/shared q", None).unwrap();
     api.trigger("beta", json!({"queue": {"name": "team/shared q"}}));
+    let stray = api.trigger("gamma", json!({"queue": {"name": "no-such-queue"}}));
+    assert_eq!(emu.run(&stray).unwrap()["status"], "QUEUED");
+    assert!(emu
+        .queues()
+        .iter()
+        .all(|q| q["queueName"] != "no-such-queue"));
+    let r = api.get("/api/v1/queues/no-such-queue?type=custom");
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json(), json!({"error": "queue-not-found"}));
     emu.start_run(&a1).unwrap();
 
     let alpha = queue_by_name(&emu, "task/alpha");
@@ -119,6 +131,7 @@ fn list_pages_by_name() {
 fn retrieve_by_id_task_and_double_encoded_custom_name() {
     let emu = Emulator::start().unwrap();
     let api = dev(&emu);
+    emu.add_queue("dev", "team/shared q", None).unwrap();
     api.trigger("my-task", json!({"queue": {"name": "team/shared q"}}));
     api.trigger("my-task", json!({}));
     let by_task = api.get("/api/v1/queues/my-task?type=task");
@@ -363,7 +376,7 @@ fn queue_auth_rules() {
             pat.post(path, pause.clone())
         };
         assert_eq!(r.status, 401, "{path}");
-        assert_eq!(r.error(), "Invalid or Missing API key");
+        assert_eq!(r.error(), "Invalid API key");
     }
     // A JWT may retrieve with read:queues, and nothing else.
     assert_eq!(reader.get("/api/v1/queues/t?type=task").status, 200);

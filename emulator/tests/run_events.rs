@@ -33,12 +33,13 @@ fn events_follow_the_run_lifecycle() {
     assert_eq!(
         root,
         &json!({
-            "spanId": span, "parentId": null, "runId": id, "message": "my-task",
+            "spanId": span, "parentId": null, "runId": id, "idempotencyKey": null,
+            "message": "my-task",
             "style": {"icon": "task", "variant": "primary"},
             "startTime": "1740823200000000000", "duration": 0,
             "isError": false, "isPartial": true, "isCancelled": false,
             "level": "TRACE", "kind": "SERVER", "attemptNumber": null,
-            "taskSlug": "my-task", "events": [],
+            "environmentType": "DEVELOPMENT", "taskSlug": "my-task", "events": [],
         })
     );
 
@@ -104,7 +105,8 @@ fn trace_has_the_spec_shape() {
         root["data"],
         json!({
             "message": "traced", "taskSlug": "traced", "events": [],
-            "startTime": "2025-03-01T10:00:00.000Z", "duration": 1_500_000_000i64,
+            // Trace durations are milliseconds (a float), unlike the events' nanoseconds.
+            "startTime": "2025-03-01T10:00:00.000Z", "duration": 1500.0,
             "isError": false, "isPartial": false, "isCancelled": false, "level": "TRACE",
             "queueName": "task/traced", "machinePreset": "small-2x", "properties": {},
             "workerVersion": "20250101.1", "output": {"ok": true},
@@ -163,7 +165,7 @@ fn events_and_trace_auth_and_missing_runs() {
         }
         let r = Api::new(&emu, emu.seed().pat()).get(&path);
         assert_eq!(r.status, 401);
-        assert_eq!(r.error(), "Invalid or Missing API key");
+        assert_eq!(r.error(), "Invalid API key");
     }
 }
 

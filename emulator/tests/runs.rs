@@ -58,10 +58,16 @@ fn cursor_pagination_walks_newest_first() {
     // Default page size is 25; every item has the list shape.
     let all = api.get("/api/v1/runs").json();
     assert_eq!(ids(&all).len(), 7);
+    let item = &all["data"][0];
     assert_eq!(
-        all["data"][0]["env"],
-        json!({"id": emu.seed().env_id("dev"), "name": "dev"})
+        item["env"],
+        json!({"id": emu.seed().env_id("dev"), "name": "dev", "user": "Local Developer"})
     );
+    // The fields the server adds to list items; dev runs get a 10-minute TTL by default.
+    assert_eq!(item["depth"], 0);
+    assert_eq!(item["taskKind"], "STANDARD");
+    assert_eq!(item["region"], "us-east-1");
+    assert_eq!(item["ttl"], "10m");
     assert_eq!(all["pagination"], json!({}));
 
     for bad in ["0", "101", "abc"] {
@@ -158,7 +164,7 @@ fn retrieve_cancel_replay() {
     let api = dev(&emu);
     let r = api.get("/api/v3/runs/run_missing");
     assert_eq!(r.status, 404);
-    assert_eq!(r.error(), "Run not found");
+    assert_eq!(r.error(), "Not found");
     assert_eq!(r.header("x-should-retry"), Some("true"));
 
     let id = api.trigger("t", json!({"tags": ["a"]}));
@@ -168,6 +174,16 @@ fn retrieve_cancel_replay() {
     assert_eq!(run["status"], "CANCELED");
     assert_eq!(run["isCancelled"], true);
     assert_eq!(run["isCompleted"], true);
+    // As on the server: a canceled run counts as failed, carries the cancel as its error, and
+    // one that never started has no finishedAt.
+    assert_eq!(run["isFailed"], true);
+    assert_eq!(run["error"], json!({"message": "Canceled by user"}));
+    assert!(run.get("finishedAt").is_none(), "{run}");
+    // A run canceled while executing has one.
+    let started = api.trigger("t", json!({}));
+    emu.start_run(&started).unwrap();
+    api.post_empty(&format!("/api/v2/runs/{started}/cancel"));
+    assert!(api.get(&format!("/api/v3/runs/{started}")).json()["finishedAt"].is_string());
     // Finished runs stay as they are.
     let done = api.trigger("t", json!({}));
     emu.complete_run(&done, json!({"ok": true})).unwrap();
@@ -180,10 +196,9 @@ fn retrieve_cancel_replay() {
         api.get(&format!("/api/v3/runs/{done}")).json()["status"],
         "COMPLETED"
     );
-    assert_eq!(
-        api.post_empty("/api/v2/runs/run_missing/cancel").status,
-        404
-    );
+    let r = api.post_empty("/api/v2/runs/run_missing/cancel");
+    assert_eq!(r.status, 404);
+    assert_eq!(r.error(), "Resource not found");
 
     let r = api.post_empty(&format!("/api/v1/runs/{id}/replay"));
     assert_eq!(r.status, 200);
@@ -208,7 +223,7 @@ fn reschedule_only_delayed_runs() {
         &format!("/api/v1/runs/{queued}/reschedule"),
         json!({"delay": "1h"}),
     );
-    assert_eq!(r.status, 422);
+    assert_eq!(r.status, 400);
     assert_eq!(r.error(), "Cannot reschedule a run that is not delayed");
     let delayed = api.trigger("t", json!({"delay": "1h"}));
     let r = api.post(
@@ -321,11 +336,11 @@ fn results_and_admin_controls() {
         Some(json!({"output": {"sum": 3}})),
     );
     assert_eq!(r.status, 200);
-    let r = result(&ok_run).json();
-    assert_eq!(
-        r,
-        json!({"ok": true, "id": ok_run, "output": "{\"sum\":3}", "outputType": "application/json", "taskIdentifier": "t"})
-    );
+    // As on the server (whose result route reads attempt rows the current engine never
+    // writes): a finished run's result is a 404 too; its output is in the retrieve response.
+    let r = result(&ok_run);
+    assert_eq!(r.status, 404);
+    assert_eq!(r.error(), "Run either doesn't exist or is not finished");
     let run = api.get(&format!("/api/v3/runs/{ok_run}")).json();
     assert_eq!(run["output"], json!({"sum": 3}));
     assert_eq!(run["isSuccess"], true);
@@ -338,10 +353,7 @@ fn results_and_admin_controls() {
         Some(json!({"error": {"message": "boom", "name": "TypeError"}})),
     );
     assert_eq!(r.status, 200);
-    let r = result(&bad_run).json();
-    assert_eq!(r["ok"], false);
-    assert_eq!(r["error"]["message"], "boom");
-    assert_eq!(r["error"]["name"], "TypeError");
+    assert_eq!(result(&bad_run).status, 404);
     let run = api.get(&format!("/api/v3/runs/{bad_run}")).json();
     assert_eq!(run["status"], "FAILED");
     assert_eq!(run["isFailed"], true);
@@ -366,6 +378,14 @@ fn results_and_admin_controls() {
     assert_eq!(
         emu.fail_run(&ok_run, json!("late")),
         Err(ControlError::RunFinished)
+    );
+    // Only a canceled run has a result: the cancellation error.
+    let canceled = api.trigger("t", json!({}));
+    api.post_empty(&format!("/api/v2/runs/{canceled}/cancel"));
+    assert_eq!(
+        result(&canceled).json(),
+        json!({"ok": false, "id": canceled, "taskIdentifier": "t",
+               "error": {"type": "INTERNAL_ERROR", "code": "TASK_RUN_CANCELLED"}})
     );
     let crash = api.trigger("t", json!({}));
     let r = admin(

@@ -96,8 +96,13 @@ fn every_listed_timezone_is_accepted() {
         "/api/v1/schedules",
         json!({"task": "t", "cron": "0 0 * * *", "deduplicationKey": "x", "timezone": "Europe/Atlantis"}),
     );
-    assert_eq!(r.status, 400);
-    assert_eq!(r.error(), "Invalid timezone: Europe/Atlantis");
+    assert_eq!(r.status, 422);
+    assert!(
+        r.error()
+            .starts_with("Invalid IANA timezone: 'Europe/Atlantis'."),
+        "{}",
+        r.error()
+    );
 }
 
 #[test]

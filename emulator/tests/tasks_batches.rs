@@ -223,6 +223,123 @@ fn delayed_runs_queue_when_due_and_ttls_expire() {
 }
 
 #[test]
+fn ttls_are_shown_as_durations_and_dev_runs_get_ten_minutes() {
+    let emu = Emulator::start().unwrap();
+    let api = dev(&emu);
+    let ttl = |id: &str| api.get(&format!("/api/v3/runs/{id}")).json()["ttl"].clone();
+    // Seconds are normalised to the server's duration string.
+    assert_eq!(ttl(&api.trigger("t", json!({"ttl": 3600}))), "1h");
+    assert_eq!(ttl(&api.trigger("t", json!({"ttl": 5430}))), "1h30m30s");
+    assert_eq!(ttl(&api.trigger("t", json!({"ttl": "2h"}))), "2h");
+    // Dev runs without a TTL get 10 minutes (and expire after them); 0 means none at all.
+    let plain = api.trigger("t", json!({}));
+    assert_eq!(ttl(&plain), "10m");
+    let none = api.trigger("t", json!({"ttl": 0}));
+    assert_eq!(ttl(&none), serde_json::Value::Null);
+    emu.advance(Duration::from_secs(601));
+    assert_eq!(emu.run(&plain).unwrap()["status"], "EXPIRED");
+    assert_eq!(emu.run(&none).unwrap()["status"], "QUEUED");
+    // Other envs get no default.
+    let prod = Api::new(&emu, emu.seed().prod_key());
+    let p = prod.trigger("t", json!({}));
+    assert_eq!(
+        prod.get(&format!("/api/v3/runs/{p}")).json().get("ttl"),
+        None
+    );
+}
+
+#[test]
+fn debounce_returns_the_waiting_run() {
+    let emu = Emulator::start().unwrap();
+    emu.freeze_clock_at(1_740_823_200_000); // 2025-03-01T10:00:00Z
+    let api = dev(&emu);
+    let trigger = |payload: &str, debounce: serde_json::Value| {
+        let r = api.post(
+            "/api/v1/tasks/t/trigger",
+            json!({"payload": payload, "options": {"payloadType": "text/plain", "debounce": debounce}}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.json()["isCached"], false);
+        r.json()["id"].as_str().unwrap().to_string()
+    };
+    let first = trigger("a", json!({"key": "k", "delay": "5s"}));
+    let run = api.get(&format!("/api/v3/runs/{first}")).json();
+    assert_eq!(run["status"], "DELAYED");
+    assert_eq!(run["delayedUntil"], "2025-03-01T10:00:05.000Z");
+    // The same key while the run waits: the same run, delayed again; the first payload stays.
+    emu.advance(Duration::from_secs(2));
+    assert_eq!(trigger("b", json!({"key": "k", "delay": "5s"})), first);
+    let run = api.get(&format!("/api/v3/runs/{first}")).json();
+    assert_eq!(run["delayedUntil"], "2025-03-01T10:00:07.000Z");
+    assert_eq!(run["payload"], "a");
+    // Another key is another run; once the run is queued, the key starts a new one.
+    assert_ne!(trigger("c", json!({"key": "other", "delay": "5s"})), first);
+    emu.advance(Duration::from_secs(10));
+    assert_eq!(emu.run(&first).unwrap()["status"], "QUEUED");
+    let again = trigger("d", json!({"key": "k", "delay": "5s"}));
+    assert_ne!(again, first);
+    // Trailing mode takes the latest payload; maxDelay caps the pushing back.
+    let t = trigger(
+        "1",
+        json!({"key": "tr", "delay": "5s", "mode": "trailing", "maxDelay": "6s"}),
+    );
+    emu.advance(Duration::from_secs(4));
+    assert_eq!(
+        trigger("2", json!({"key": "tr", "delay": "5s", "mode": "trailing"})),
+        t
+    );
+    let run = api.get(&format!("/api/v3/runs/{t}")).json();
+    assert_eq!(run["payload"], "2");
+    assert_eq!(run["delayedUntil"], "2025-03-01T10:00:18.000Z");
+    let r = api.post(
+        "/api/v1/tasks/t/trigger",
+        json!({"payload": "x", "options": {"debounce": {"key": "k"}}}),
+    );
+    assert_eq!(r.status, 400);
+}
+
+#[test]
+fn one_time_trigger_tokens_work_once() {
+    let emu = Emulator::start().unwrap();
+    let seed = emu.seed();
+    let now = now_secs();
+    let token = |otu: bool, iat: i64| {
+        mint(
+            seed.dev_key(),
+            json!({"sub": seed.env_id("dev"), "pub": true, "otu": otu,
+                   "scopes": ["trigger:tasks:t"], "iat": iat, "exp": now + 600}),
+        )
+    };
+    let once = Api::new(&emu, &token(true, now));
+    let body = json!({"payload": "x"});
+    assert_eq!(
+        once.post("/api/v1/tasks/t/trigger", body.clone()).status,
+        200
+    );
+    let r = once.post("/api/v1/tasks/t/trigger", body.clone());
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.error(),
+        "Cannot trigger t with a one-time use token as it has already been used."
+    );
+    // Another one-time token, and a multiple-use one, still work.
+    assert_eq!(
+        Api::new(&emu, &token(true, now - 1))
+            .post("/api/v1/tasks/t/trigger", json!({"payload": "y"}))
+            .status,
+        200
+    );
+    let many = Api::new(&emu, &token(false, now));
+    for _ in 0..2 {
+        assert_eq!(
+            many.post("/api/v1/tasks/t/trigger", body.clone()).status,
+            200
+        );
+    }
+    assert_eq!(emu.runs().len(), 4);
+}
+
+#[test]
 fn packets_upload_and_offloaded_payloads() {
     let emu = Emulator::start().unwrap();
     let api = dev(&emu);
@@ -333,11 +450,21 @@ fn batches_stream_items_and_dedupe_by_index() {
         Some(&all),
         "application/ndjson; charset=utf-8",
     );
-    assert_eq!(r.json()["itemsAccepted"], 1);
-    assert_eq!(r.json()["itemsDeduplicated"], 2);
-    assert_eq!(r.json()["sealed"], true);
+    // Sealed: the server answers with the batch's run count instead of the counts so far.
+    assert_eq!(
+        r.json(),
+        json!({"id": id, "itemsAccepted": 1, "itemsDeduplicated": 2, "sealed": true, "runCount": 3})
+    );
     assert_eq!(emu.runs().len(), 3);
 
+    // A sealed batch stays PENDING until every run finished.
+    let b = api.get(&format!("/api/v2/batches/{id}")).json();
+    assert_eq!(b["status"], "PENDING");
+    assert!(b["processingCompletedAt"].is_string());
+    for run in b["runs"].as_array().unwrap() {
+        emu.complete_run(run.as_str().unwrap(), json!(null))
+            .unwrap();
+    }
     let b = api.get(&format!("/api/v2/batches/{id}")).json();
     assert_eq!(b["status"], "COMPLETED");
     assert_eq!(b["runCount"], 3);

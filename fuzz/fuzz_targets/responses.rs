@@ -327,6 +327,9 @@ const OPS: &[(&str, Expect, Call)] = &[
             trigger_auth_create_batch_trigger_public_token(c, TASKS, ptr::null(), o, e)
         })
     }),
+    ("runs_outcome", Object, |c| {
+        json_call(|o, e| unsafe { trigger_runs_outcome(c, RUN, o, e) })
+    }),
 ];
 
 /// Reads up to 16 records of a subscription whose every connection gets the body as

@@ -283,10 +283,34 @@ pub unsafe extern "C" fn trigger_runs_add_tags(
     }
 }
 
+/// How a run ended, or that it has not yet, from the run itself (`GET /api/v3/runs/{run_id}`,
+/// as `trigger_runs_retrieve`); writes one of these to `*out_json`:
+/// `{"outcome":"succeeded","output":<the output as the API sent it, or null>}`,
+/// `{"outcome":"failed","status":"FAILED"|"CANCELED"|…,"error":{"message":…,"name"?,
+/// "stackTrace"?} or null}`, `{"outcome":"notFinished","status":"QUEUED"|…}`.
+/// A missing run fails with `TRIGGER_RESULT_NOT_FOUND` (after the retries the server asks for).
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_outcome(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_json(out_json, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            Ok(resolve(client).runs().outcome(run_id)?)
+        })
+    }
+}
+
+/// **Deprecated: use `trigger_runs_outcome`.** Current servers answer this route only for
+/// canceled runs; for every other run, finished or not, it is a 404, so this writes `null`.
+///
 /// The result of a finished run (`GET /api/v1/runs/{run_id}/result`): writes the API's JSON
 /// (`{"ok":true,"id":"run_...","output":...,"outputType":"..."}`) to `*out_json`, or the JSON
-/// text `null` while the run is not finished (or does not exist), as the official SDK returns
-/// `undefined`.
+/// text `null` when the route answers 404 (as the official SDK returns `undefined`).
 #[no_mangle]
 pub unsafe extern "C" fn trigger_runs_result(
     client: *const trigger_client,

@@ -87,6 +87,9 @@ pub struct Batch {
     /// Processing progress.
     #[serde(default)]
     pub processing: BatchProcessing,
+    /// When the items were all processed, ISO-8601 (as `processing.completed_at`).
+    #[serde(default)]
+    pub processing_completed_at: Option<String>,
 }
 
 impl Batches {

@@ -66,6 +66,18 @@ pub struct Deployment {
     /// The `--external-id` it was deployed under.
     #[serde(default)]
     pub external_id: Option<String>,
+    /// The git commit it was built from (retrieve only).
+    #[serde(default, rename = "commitSHA")]
+    pub commit_sha: Option<String>,
+    /// The image's platform, e.g. `linux/amd64` (retrieve only).
+    #[serde(default)]
+    pub image_platform: Option<String>,
+    /// The external build's ids (retrieve only).
+    #[serde(default)]
+    pub external_build_data: Option<serde_json::Value>,
+    /// Why it was canceled (retrieve only).
+    #[serde(default)]
+    pub canceled_reason: Option<String>,
 }
 
 /// What [`Deployments::promote`] returns.
@@ -142,7 +154,7 @@ impl Deployments {
     /// ```
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
     /// # let client = triggerdev::Client::new(triggerdev::Config::new()
-    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// #     .access_token(emulator.seed().prod_key()).base_url(emulator.base_url()));
     /// use triggerdev::ListDeploymentsParams;
     ///
     /// let page = client.deployments().list(&ListDeploymentsParams::new().status("DEPLOYED"))?;
@@ -169,7 +181,7 @@ impl Deployments {
     /// ```
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
     /// # let client = triggerdev::Client::new(triggerdev::Config::new()
-    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// #     .access_token(emulator.seed().prod_key()).base_url(emulator.base_url()));
     /// let count = client.deployments().iter(&Default::default())?.count();
     /// assert_eq!(count, 1);
     /// # Ok::<(), triggerdev::Error>(())
@@ -204,7 +216,7 @@ impl Deployments {
     /// ```
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
     /// # let client = triggerdev::Client::new(triggerdev::Config::new()
-    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// #     .access_token(emulator.seed().prod_key()).base_url(emulator.base_url()));
     /// let current = client.deployments().retrieve_current()?;
     /// assert_eq!(client.deployments().retrieve(&current.id)?.version, current.version);
     /// # Ok::<(), triggerdev::Error>(())
@@ -231,7 +243,7 @@ impl Deployments {
     /// ```
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
     /// # let client = triggerdev::Client::new(triggerdev::Config::new()
-    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// #     .access_token(emulator.seed().prod_key()).base_url(emulator.base_url()));
     /// let current = client.deployments().retrieve_current()?;
     /// assert_eq!(current.status, "DEPLOYED");
     /// # Ok::<(), triggerdev::Error>(())
@@ -254,7 +266,7 @@ impl Deployments {
     /// ```
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
     /// # let client = triggerdev::Client::new(triggerdev::Config::new()
-    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// #     .access_token(emulator.seed().prod_key()).base_url(emulator.base_url()));
     /// let latest = client.deployments().retrieve_latest()?;
     /// assert!(!latest.version.is_empty());
     /// # Ok::<(), triggerdev::Error>(())
@@ -278,9 +290,9 @@ impl Deployments {
     /// ```
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
     /// # let client = triggerdev::Client::new(triggerdev::Config::new()
-    /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
+    /// #     .access_token(emulator.seed().prod_key()).base_url(emulator.base_url()));
     /// # emulator.add_deployment(triggerdev_emulator::NewDeployment {
-    /// #     env_id: "dev".into(), version: Some("20250102.1".into()), ..Default::default()
+    /// #     env_id: "prod".into(), version: Some("20250102.1".into()), ..Default::default()
     /// # }).unwrap();
     /// let promoted = client.deployments().promote("20250102.1")?;
     /// assert_eq!(client.deployments().retrieve_current()?.version, promoted.version);

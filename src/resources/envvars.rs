@@ -10,7 +10,7 @@ use ureq::http::Method;
 
 use super::require;
 use crate::client::Client;
-use crate::config::Shown;
+use crate::config::{EnvKind, Shown};
 use crate::credentials::Access;
 use crate::encode;
 use crate::error::{Error, Result};
@@ -646,7 +646,13 @@ fn call(
         path.push_str(&encode::path_segment(name));
     }
     path.push_str(suffix);
-    let mut call = Call::new(operation, method, path, Access::EnvVars);
+    let env_kind = match slug {
+        EnvSlug::Dev => EnvKind::Development,
+        EnvSlug::Staging => EnvKind::Staging,
+        EnvSlug::Prod => EnvKind::Production,
+        EnvSlug::Preview => EnvKind::Preview,
+    };
+    let mut call = Call::new(operation, method, path, Access::EnvVars(env_kind));
     call.preview_env = slug == EnvSlug::Preview;
     Ok(call)
 }

@@ -33,7 +33,8 @@ pub use queues::{
 };
 pub use runs::{
     ListRunsParams, PollOptions, ReplayOptions, Run, RunEnvironment, RunError, RunEvent, RunEvents,
-    RunItem, RunMetadata, RunResult, RunStatus, RunTrace, Runs, RunsIter, UpdateMetadata,
+    RunItem, RunMetadata, RunOutcome, RunResult, RunStatus, RunTrace, Runs, RunsIter,
+    UpdateMetadata,
 };
 pub use schedules::{
     CreateSchedule, ListSchedulesParams, Schedule, ScheduleGenerator, Schedules, SchedulesIter,

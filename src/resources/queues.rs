@@ -147,6 +147,12 @@ pub struct Queue {
     /// Current, base and overridden limits.
     #[serde(default)]
     pub concurrency: Option<QueueConcurrency>,
+    /// Whether a run waiting on a waitpoint gives its concurrency slot back.
+    #[serde(default)]
+    pub release_concurrency_on_waitpoint: Option<bool>,
+    /// The override as a percentage of the environment's limit, when it was given so.
+    #[serde(default)]
+    pub concurrency_limit_override_percent: Option<f64>,
 }
 
 /// Paging of [`Queues::list`].

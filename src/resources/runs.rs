@@ -416,6 +416,9 @@ macro_rules! run_struct {
             /// Metadata, as the API sent it.
             #[serde(default)]
             pub metadata: Option<RawJson>,
+            /// Where the run executes (a region name, or the worker group's id).
+            #[serde(default)]
+            pub region: Option<String>,
             $($extra)*
         }
     };
@@ -427,6 +430,12 @@ run_struct! {
         /// The environment (list responses only).
         #[serde(default)]
         pub env: Option<RunEnvironment>,
+        /// Nesting depth (0 for a run no other run triggered).
+        #[serde(default)]
+        pub depth: u32,
+        /// The kind of task: `STANDARD`, `SCHEDULED`, `AGENT`, ...
+        #[serde(default)]
+        pub task_kind: Option<String>,
     }
 }
 
@@ -567,6 +576,51 @@ run_struct! {
         /// Attempts so far.
         #[serde(default)]
         pub attempt_count: u32,
+    }
+}
+
+/// How a run ended, or that it has not ended yet ([`Runs::outcome`]). In JSON (the C ABI and
+/// the bindings) it is an object tagged by `outcome`: `{"outcome":"succeeded","output":…}`,
+/// `{"outcome":"failed","status":"FAILED","error":{…}}` or
+/// `{"outcome":"notFinished","status":"QUEUED"}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum RunOutcome {
+    /// It completed successfully.
+    Succeeded {
+        /// Its output, as the API sent it (`None` when the task returned nothing).
+        output: Option<RawJson>,
+    },
+    /// It finished without success: failed, crashed, canceled, expired, timed out or a system
+    /// failure.
+    Failed {
+        /// The final status.
+        status: RunStatus,
+        /// The error, when the API gave one (a canceled run's is `Canceled by user`).
+        error: Option<RunError>,
+    },
+    /// It has not finished yet.
+    NotFinished {
+        /// The current status.
+        status: RunStatus,
+    },
+}
+
+impl RunOutcome {
+    /// The outcome a retrieved run shows: finished by the server's `isCompleted`, succeeded
+    /// by its `isSuccess`.
+    pub fn of(run: Run) -> RunOutcome {
+        if !run.is_completed {
+            RunOutcome::NotFinished { status: run.status }
+        } else if run.is_success {
+            RunOutcome::Succeeded { output: run.output }
+        } else {
+            RunOutcome::Failed {
+                status: run.status,
+                error: run.error,
+            }
+        }
     }
 }
 
@@ -983,6 +1037,12 @@ pub struct RunEvent {
     /// Display style.
     #[serde(default)]
     pub style: Option<serde_json::Value>,
+    /// The run's idempotency key, if it has one.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    /// The environment's type (`DEVELOPMENT`, `PRODUCTION`, ...).
+    #[serde(default)]
+    pub environment_type: Option<String>,
 }
 
 /// The events of a run. Serializes as `{"events":[…]}`.
@@ -1338,23 +1398,47 @@ impl Runs {
             .decoded()
     }
 
-    /// The result of a finished run; `None` while the run is not finished (or does not exist),
-    /// as the official SDK.
+    /// How a run ended: its output when it succeeded, its status and error when it failed (or
+    /// was canceled, expired, ...), or [`RunOutcome::NotFinished`] with its current status.
+    /// Built on [`Runs::retrieve`] (one request, `GET /api/v3/runs/{id}`), so it works wherever
+    /// retrieve does; prefer it to the deprecated [`Runs::result`].
     ///
     /// ```
+    /// use triggerdev::RunOutcome;
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
     /// # let client = triggerdev::Client::new(triggerdev::Config::new()
     /// #     .access_token(emulator.seed().dev_key()).base_url(emulator.base_url()));
     /// let id = client.tasks().trigger("send-email", &(), &Default::default())?.id;
-    /// assert_eq!(client.runs().result(&id)?, None);
+    /// assert!(matches!(client.runs().outcome(&id)?, RunOutcome::NotFinished { .. }));
     /// emulator.complete_run(&id, serde_json::json!({"sent": true})).unwrap();
-    /// assert!(client.runs().result(&id)?.unwrap().ok);
+    /// match client.runs().outcome(&id)? {
+    ///     RunOutcome::Succeeded { output } => {
+    ///         assert_eq!(output.unwrap().to_value(), serde_json::json!({"sent": true}))
+    ///     }
+    ///     other => panic!("{other:?}"),
+    /// }
     /// # Ok::<(), triggerdev::Error>(())
     /// ```
     ///
     /// # Errors
     ///
+    /// The errors of [`Runs::retrieve`] ([`Error::NotFound`] for a missing run).
+    pub fn outcome(&self, run_id: &str) -> Result<RunOutcome> {
+        Ok(RunOutcome::of(self.retrieve(run_id)?))
+    }
+
+    /// The result of a finished run from `GET /api/v1/runs/{id}/result`; `None` when the route
+    /// answers 404.
+    ///
+    /// **Deprecated:** the official SDK does not call this route, and current servers answer it
+    /// only for canceled runs: for every other run, finished or not, it is a 404 (the route
+    /// reads attempt records the current run engine no longer writes), so this returns `None`.
+    /// Use [`Runs::outcome`], which reads the run itself.
+    ///
+    /// # Errors
+    ///
     /// The API errors of [`Error`] other than not found.
+    #[deprecated(note = "current servers answer 404 for finished runs; use `Runs::outcome`")]
     pub fn result(&self, run_id: &str) -> Result<Option<RunResult>> {
         self.result_as(run_id)
     }

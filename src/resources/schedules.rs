@@ -177,6 +177,10 @@ pub struct Schedule {
     /// The next run, ISO-8601.
     #[serde(default)]
     pub next_run: Option<String>,
+    /// When the next run actually starts, ISO-8601: the scheduler spreads ticks a little
+    /// after `next_run`. `None` while inactive.
+    #[serde(default)]
+    pub next_run_effective_at: Option<String>,
     /// Environments the schedule is in.
     #[serde(default)]
     pub environments: Vec<serde_json::Value>,

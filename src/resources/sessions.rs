@@ -956,7 +956,10 @@ impl SessionChannel {
     /// dropped connection or an `error` event and resumes after the last record, skips command
     /// records and records it has seen, and ends when stopped ([`Subscription::stopper`], from
     /// any thread), at the end of the server's window if `options.stop_at_end_of_window`, or
-    /// after a terminal error (returned as its last item).
+    /// after an error (returned as its last item): a terminal one (4xx) at once, and a server
+    /// that keeps failing (5xx, rate limits, timeouts) after the client's retry policy's
+    /// `max_attempts` connection attempts in a row; resubscribe (from [`Subscription::last_seq`])
+    /// to try again.
     ///
     /// ```
     /// # let emulator = triggerdev_emulator::Emulator::start().unwrap();
@@ -1007,6 +1010,7 @@ impl SessionChannel {
             batch_end: None,
             seen: SeenIds::default(),
             failures: 0,
+            failed_connects: 0,
             window_done: false,
             done: false,
             token: cfg.token.as_ref().map(|t| t.0.clone()),
@@ -1184,6 +1188,9 @@ pub struct Subscription {
     seen: SeenIds,
     /// Failed connections since the last decoded record (drives the backoff).
     failures: u32,
+    /// Connection attempts that failed in a row (no successful connection between them):
+    /// after the client's retry policy's `max_attempts` of them the last error surfaces.
+    failed_connects: u32,
     window_done: bool,
     done: bool,
     /// The token to connect with (a `turn-complete` record may refresh it).
@@ -1445,7 +1452,11 @@ impl Iterator for Subscription {
                     if let Some(stopped) = reading.stopped() {
                         return self.finish(Some(stopped));
                     }
-                    if terminal(&e) {
+                    // A server that keeps failing (5xx, timeouts) gets as many attempts in a
+                    // row as a call would; then the caller sees the error and may resubscribe.
+                    self.failed_connects += 1;
+                    let attempts = self.client.resolved().retry.max_attempts.max(1);
+                    if terminal(&e) || self.failed_connects >= attempts {
                         return self.finish(Some(e));
                     }
                     if let Err(e) = self.back_off(&watch) {
@@ -1453,6 +1464,7 @@ impl Iterator for Subscription {
                     }
                     continue;
                 }
+                self.failed_connects = 0;
             }
             let waited = match self.read_event() {
                 Read::Event(event) => match event.kind.as_str() {

@@ -142,6 +142,16 @@ pub struct WaitpointToken {
     /// True when the token timed out (`output` then holds the error).
     #[serde(default)]
     pub output_is_error: bool,
+    /// The waitpoint's type (`MANUAL` for tokens; retrieve only).
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// When the token times out, ISO-8601 (as `timeout_at`).
+    #[serde(default)]
+    pub completed_after: Option<String>,
+    /// Whether the idempotency key was given at creation (otherwise the server made one up;
+    /// retrieve only).
+    #[serde(default)]
+    pub user_provided_idempotency_key: Option<bool>,
 }
 
 impl WaitpointToken {

@@ -205,12 +205,12 @@ static void test_api_errors(void) {
                                         "{\"task\":\"t\",\"cron\":\"not a cron\","
                                         "\"deduplicationKey\":\"bad\"}",
                                         &out, &err),
-               TRIGGER_RESULT_BAD_REQUEST, 400, NULL, "invalid cron");
+               TRIGGER_RESULT_UNPROCESSABLE, 422, NULL, "invalid cron");
 
-    /* 422: rescheduling a run that is not delayed. */
+    /* 400: rescheduling a run that is not delayed. */
     char *run = trigger_run(NULL);
-    EXPECT_ERR(trigger_runs_reschedule(dev, run, "1h", &out, &err), TRIGGER_RESULT_UNPROCESSABLE,
-               422, "not delayed", "reschedule of a queued run");
+    EXPECT_ERR(trigger_runs_reschedule(dev, run, "1h", &out, &err), TRIGGER_RESULT_BAD_REQUEST,
+               400, "not delayed", "reschedule of a queued run");
     free(run);
 
     /* 422: more than 10 tags. */

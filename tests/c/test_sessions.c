@@ -242,7 +242,7 @@ static void test_closed(void) {
     long before = h_request_count();
     err = NULL;
     EXPECT_FAIL(trigger_sessions_append(dev, external, NULL, "in", "\"late\"", &out, &err), err,
-                TRIGGER_RESULT_SESSION_CLOSED, 409, "append to a closed session");
+                TRIGGER_RESULT_SESSION_CLOSED, 400, "append to a closed session");
     CHECK(h_request_count() == before + 1, "not retried");
 }
 

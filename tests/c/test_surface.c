@@ -51,6 +51,10 @@ static void test_queues(void) {
     const char *tasks[] = {"cq-e", "cq-c", "cq-a", "cq-d", "cq-b"};
     char *runs[5];
     for (int i = 0; i < 5; i++) runs[i] = trigger_run(tasks[i], NULL);
+    /* Custom queues are declared (by workers on the server); a trigger does not create one. */
+    CHECK(h_admin("POST", "/__emulator/queues", "{\"name\":\"team/shared q\",\"type\":\"custom\"}",
+                  NULL, 0) == 200,
+          "add the custom queue");
     char *shared = trigger_run("cq-shared", "{\"queue\":\"team/shared q\"}");
 
     /* One page: 6 queues, 2 per page. */
@@ -149,18 +153,25 @@ static void test_queues(void) {
 }
 
 static void test_deployments(void) {
+    /* Dev environments have no deployments (as on the server): this works in prod. */
+    char *out = NULL;
+    trigger_error *err = NULL;
+    EXPECT_FAIL(trigger_deployments_retrieve_current(dev, &out, &err), err,
+                TRIGGER_RESULT_NOT_FOUND, 404, "deployments.retrieveCurrent (dev)");
+    trigger_client *prod = h_client(PROD_KEY, 2);
     /* 11 more deployments: 12 in all, newest first, at least 5 a page. */
     for (int day = 1; day <= 11; day++) {
         char body[256];
         snprintf(body, sizeof body,
-                 "{\"version\":\"203001%02d.1\",\"createdAt\":\"2030-01-%02dT00:00:00Z\"%s}", day,
-                 day, day == 11 ? ",\"status\":\"FAILED\"" : "");
+                 "{\"env\":\"prod\",\"version\":\"203001%02d.1\","
+                 "\"createdAt\":\"2030-01-%02dT00:00:00Z\"%s}",
+                 day, day, day == 11 ? ",\"status\":\"FAILED\"" : "");
         CHECK(h_admin("POST", "/__emulator/deployments", body, NULL, 0) == 200, "add %s", body);
     }
 
-    char *out = NULL;
-    trigger_error *err = NULL;
-    EXPECT_OK(trigger_deployments_retrieve_current(dev, &out, &err), err,
+    out = NULL;
+    err = NULL;
+    EXPECT_OK(trigger_deployments_retrieve_current(prod, &out, &err), err,
               "deployments.retrieveCurrent");
     CHECK(h_has(out, "\"version\":\"20250101.1\""), "%s", out);
     char *current = out ? h_json_str(out, "id") : NULL;
@@ -168,7 +179,7 @@ static void test_deployments(void) {
 
     out = NULL;
     err = NULL;
-    EXPECT_OK(trigger_deployments_retrieve(dev, current, &out, &err), err,
+    EXPECT_OK(trigger_deployments_retrieve(prod, current, &out, &err), err,
               "deployments.retrieve");
     CHECK(h_has(out, "\"worker\":") && h_has(out, "\"contentHash\":"), "%s", out);
     trigger_string_free(out);
@@ -176,7 +187,7 @@ static void test_deployments(void) {
 
     out = NULL;
     err = NULL;
-    EXPECT_OK(trigger_deployments_retrieve_latest(dev, &out, &err), err,
+    EXPECT_OK(trigger_deployments_retrieve_latest(prod, &out, &err), err,
               "deployments.retrieveLatest");
     CHECK(h_has(out, "\"version\":\"20300111.1\"") && h_has(out, "\"status\":\"FAILED\""), "%s",
           out);
@@ -184,19 +195,19 @@ static void test_deployments(void) {
 
     out = NULL;
     err = NULL;
-    EXPECT_OK(trigger_deployments_promote(dev, "20300110.1", &out, &err), err,
+    EXPECT_OK(trigger_deployments_promote(prod, "20300110.1", &out, &err), err,
               "deployments.promote");
     CHECK(h_has(out, "\"version\":\"20300110.1\""), "%s", out);
     trigger_string_free(out);
     out = NULL;
     err = NULL;
-    EXPECT_OK(trigger_deployments_retrieve_current(dev, &out, &err), err, "current after promote");
+    EXPECT_OK(trigger_deployments_retrieve_current(prod, &out, &err), err, "current after promote");
     CHECK(h_has(out, "\"version\":\"20300110.1\""), "%s", out);
     trigger_string_free(out);
 
     out = NULL;
     err = NULL;
-    EXPECT_OK(trigger_deployments_list(dev, "{\"status\":\"DEPLOYED\",\"limit\":5}", &out, &err),
+    EXPECT_OK(trigger_deployments_list(prod, "{\"status\":\"DEPLOYED\",\"limit\":5}", &out, &err),
               err, "deployments.list");
     CHECK(h_has(out, "\"next\":\"deployment_"), "%s", out);
     CHECK(!h_has(out, "FAILED"), "%s", out);
@@ -204,7 +215,7 @@ static void test_deployments(void) {
 
     trigger_deployments_iter *iter = NULL;
     err = NULL;
-    EXPECT_OK(trigger_deployments_list_iter(dev, "{\"limit\":5}", &iter, &err), err,
+    EXPECT_OK(trigger_deployments_list_iter(prod, "{\"limit\":5}", &iter, &err), err,
               "deployments iter");
     int count = 0;
     for (;;) {
@@ -222,8 +233,9 @@ static void test_deployments(void) {
 
     /* Error: promoting an older deployment. */
     err = NULL;
-    EXPECT_FAIL(trigger_deployments_promote(dev, "20250101.1", &out, &err), err,
+    EXPECT_FAIL(trigger_deployments_promote(prod, "20250101.1", &out, &err), err,
                 TRIGGER_RESULT_BAD_REQUEST, 400, "deployments.promote(older)");
+    trigger_client_free(prod);
 }
 
 static void test_waitpoints(void) {

@@ -23,7 +23,8 @@ def test_envvars_for_every_env_and_a_preview_branch(emu: Emulator, tmp_path: Pat
 
     dev = emu.client(max_retries=0)
     dev.envvars.upload(project, "dev", {"A": "1", "B": "2"})
-    dev.envvars.upload(project, "dev", {"A": "changed"})
+    with pytest.raises(triggerdev.BadRequestError, match="already set"):
+        dev.envvars.upload(project, "dev", {"A": "changed"})  # an existing name, no override
     assert dev.envvars.retrieve(project, "dev", "A").value == "1", "no override"
     dev.envvars.upload(project, "dev", {"A": "changed"}, override=True)
     assert dev.envvars.retrieve(project, "dev", "A").value == "changed"
@@ -35,8 +36,8 @@ def test_envvars_for_every_env_and_a_preview_branch(emu: Emulator, tmp_path: Pat
     dev.envvars.create(project, "dev", "C", "x")
     dev.envvars.del_(project, "dev", "C")
     assert {v.name for v in dev.envvars.list(project, "dev")} == {"A"}
-    with pytest.raises(triggerdev.BadRequestError):
-        dev.envvars.list(project, "prod")  # a dev key cannot read prod
+    with pytest.raises(triggerdev.UnsupportedCredentialError, match=r"tr_dev_.*prod"):
+        dev.envvars.list(project, "prod")  # a dev key cannot read prod: refused before sending
 
     # .env text and files
     text = "# comment\nexport DATABASE_URL=postgres://old\nFEATURE_FLAG='on'\nMULTI=\"a\nb\"\n"

@@ -90,9 +90,9 @@ def test_http_status_errors(emu: Emulator, dev: triggerdev.Client) -> None:
     # 404 (the message is the server's)
     with pytest.raises(triggerdev.NotFoundError) as e404:
         dev.runs.retrieve("run_doesnotexist")
-    assert str(e404.value) == "404 Run not found"
+    assert str(e404.value) == "404 Not found"
     assert e404.value.status == 404
-    assert e404.value.body == {"error": "Run not found"}
+    assert e404.value.body == {"error": "Not found"}
     with pytest.raises(triggerdev.NotFoundError):
         dev.tasks.trigger("missing-task", {})
 
@@ -106,14 +106,14 @@ def test_http_status_errors(emu: Emulator, dev: triggerdev.Client) -> None:
         public.runs.retrieve(other.id)
     assert e403.value.status == 403
 
-    # 400: a dev key reading prod env vars
+    # 400: rescheduling a run that is not delayed
     with pytest.raises(triggerdev.BadRequestError) as e400:
-        dev.envvars.list(emu.project_ref, "prod")
+        dev.runs.reschedule(mine.id, "1h")
     assert e400.value.status == 400
 
-    # 422: rescheduling a run that is not delayed
+    # 422: a schedule with a cron expression the server cannot read
     with pytest.raises(triggerdev.UnprocessableEntityError) as e422:
-        dev.runs.reschedule(mine.id, "1h")
+        dev.schedules.create("t", "61 * * * *", "bad-cron")
     assert e422.value.status == 422
 
     # 409, 500, 418 (any other status): fault rules

@@ -17,7 +17,7 @@ def test_quickstart() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRIGGER_")}
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "prod cannot see the dev run: 404 Run not found" in done.stdout
+    assert "prod cannot see the dev run: 404 Not found" in done.stdout
     assert "read:sessions subscribes to .out: {'text': 'hi Ada'}" in done.stdout
     assert "Done: 5 runs exist in the emulator." in done.stdout
 
@@ -38,4 +38,4 @@ def test_the_readme_python_example_runs_as_written(tmp_path: Path) -> None:
     lines = done.stdout.splitlines()
     assert lines[0].startswith("run_") and " DELAYED " in lines[0], lines
     assert lines[1] == f"{lines[0].split()[0]} ['welcome']"
-    assert lines[2] == "404 404 Run not found"
+    assert lines[2] == "404 404 Not found"

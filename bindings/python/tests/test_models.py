@@ -106,3 +106,39 @@ def test_parse_datetime() -> None:
     assert parse_datetime("2025-01-02T03:04:05.123456789+02:00") == datetime(2025, 1, 2, 1, 4, 5, 123456, tzinfo=timezone.utc)
     assert parse_datetime(0) == datetime(1970, 1, 1, tzinfo=timezone.utc)
     assert parse_datetime("not a date") == "not a date"
+
+
+def test_the_fields_the_real_server_adds_are_typed() -> None:
+    # Shapes as the open-source server sends them (../shared/real-server recording).
+    item = triggerdev.RunListItem(
+        {"id": "run_1", "status": "QUEUED", "ttl": "10m", "depth": 0, "taskKind": "STANDARD",
+         "region": "local-dev", "env": {"id": "env_1", "name": "dev", "user": "Local Developer"}}
+    )
+    assert (item.ttl, item.depth, item.task_kind, item.region) == ("10m", 0, "STANDARD", "local-dev")
+    assert item.env is not None and item.env.user == "Local Developer"
+    schedule = triggerdev.Schedule(
+        {"id": "sched_1", "nextRun": "2026-12-07T19:00:00.000Z", "nextRunEffectiveAt": "2026-12-07T19:00:35.897Z",
+         "environments": [{"id": "env_1", "type": "DEVELOPMENT", "slug": "dev", "shortcode": "market-movement"}]}
+    )
+    assert schedule.next_run_effective_at == datetime(2026, 12, 7, 19, 0, 35, 897000, tzinfo=timezone.utc)
+    assert (schedule.environments[0].slug, schedule.environments[0].shortcode) == ("dev", "market-movement")
+    token = triggerdev.WaitpointToken(
+        {"id": "waitpoint_1", "type": "MANUAL", "completedAfter": "2026-12-07T19:42:00.194Z",
+         "userProvidedIdempotencyKey": False}
+    )
+    assert (token.type, token.user_provided_idempotency_key) == ("MANUAL", False)
+    assert token.completed_after == datetime(2026, 12, 7, 19, 42, 0, 194000, tzinfo=timezone.utc)
+    deployment = triggerdev.Deployment(
+        {"id": "deployment_1", "commitSHA": "0123abc", "imagePlatform": "linux/amd64",
+         "externalBuildData": {"buildId": "-"}, "canceledReason": None}
+    )
+    assert (deployment.commit_sha, deployment.image_platform) == ("0123abc", "linux/amd64")
+    assert deployment.external_build_data == {"buildId": "-"} and deployment.canceled_reason is None
+    event = triggerdev.RunEvent({"spanId": "s", "environmentType": "DEVELOPMENT", "idempotencyKey": None})
+    assert (event.environment_type, event.idempotency_key) == ("DEVELOPMENT", None)
+    batch = triggerdev.Batch({"id": "batch_1", "processingCompletedAt": "2026-12-07T18:41:41.135Z"})
+    assert isinstance(batch.processing_completed_at, datetime)
+    queue = triggerdev.Queue({"id": "queue_1", "releaseConcurrencyOnWaitpoint": True, "concurrencyLimitOverridePercent": 50})
+    assert (queue.release_concurrency_on_waitpoint, queue.concurrency_limit_override_percent) == (True, 50)
+    outcome = triggerdev.RunOutcome({"outcome": "failed", "status": "CANCELED", "error": {"message": "Canceled by user"}})
+    assert outcome.finished and not outcome.ok and outcome.status is triggerdev.RunStatus.CANCELED

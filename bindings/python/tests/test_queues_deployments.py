@@ -102,7 +102,10 @@ def test_queue_retrieve_pause_resume_and_concurrency_limits(dev: triggerdev.Clie
 
     by_id = dev.queues.retrieve(queue.id)
     assert only_request(emu)["query"] == {"type": "id"}
-    assert by_id == reset
+    # As the server, the write calls leave out a null override percent that retrieve shows.
+    assert by_id.concurrency_limit_override_percent is None and by_id.release_concurrency_on_waitpoint is True
+    shown = {k: v for k, v in by_id.to_dict().items() if k != "concurrencyLimitOverridePercent"}
+    assert shown == reset.to_dict()
 
 
 def test_queue_errors(dev: triggerdev.Client, emu: Emulator) -> None:
@@ -134,12 +137,13 @@ def test_queue_errors(dev: triggerdev.Client, emu: Emulator) -> None:
         dev.queues.override_concurrency_limit("send-email", 1000, queue_type="task")
 
 
-# --- deployments ---------------------------------------------------------------------------
+# --- deployments (in prod: as on the server, dev envs have none) -------------------------
 
 
-def test_deployments_list_iterates_and_pages(dev: triggerdev.Client, emu: Emulator) -> None:
+def test_deployments_list_iterates_and_pages(emu: Emulator) -> None:
+    dev = emu.client(emu.prod_key, max_retries=0)  # dev envs have no deployments
     for day in range(2, 8):
-        emu.add_deployment(version=f"202501{day:02d}.1", created_at=f"2025-01-{day:02d}T00:00:00Z")
+        emu.add_deployment(env="prod", version=f"202501{day:02d}.1", created_at=f"2025-01-{day:02d}T00:00:00Z")
     emu.clear_requests()
 
     since = datetime(2025, 1, 1, tzinfo=timezone.utc)
@@ -172,7 +176,8 @@ def test_deployments_list_iterates_and_pages(dev: triggerdev.Client, emu: Emulat
     assert first.status == "DEPLOYED" and first.created_at == datetime(2025, 1, 7, tzinfo=timezone.utc)
 
 
-def test_deployments_retrieve_current_latest_and_promote(dev: triggerdev.Client, emu: Emulator) -> None:
+def test_deployments_retrieve_current_latest_and_promote(emu: Emulator) -> None:
+    dev = emu.client(emu.prod_key, max_retries=0)  # dev envs have no deployments
     current = dev.deployments.retrieve_current()
     request = only_request(emu)
     assert (request["method"], request["path"]) == ("GET", "/api/v1/deployments/current")
@@ -183,7 +188,7 @@ def test_deployments_retrieve_current_latest_and_promote(dev: triggerdev.Client,
     assert only_request(emu)["path"] == f"/api/v1/deployments/{current.id}"
     assert detail.id == current.id and detail.worker is not None and detail.content_hash
 
-    newer = emu.add_deployment(version="20250301.1", created_at="2025-03-01T00:00:00Z")
+    newer = emu.add_deployment(env="prod", version="20250301.1", created_at="2025-03-01T00:00:00Z")
     latest = dev.deployments.retrieve_latest()
     assert only_request(emu)["path"] == "/api/v1/deployments/latest"
     assert latest.version == "20250301.1" and latest.id == newer["id"]
@@ -196,7 +201,8 @@ def test_deployments_retrieve_current_latest_and_promote(dev: triggerdev.Client,
     assert dev.deployments.retrieve_current().id == newer["id"]
 
 
-def test_deployment_errors(dev: triggerdev.Client, emu: Emulator) -> None:
+def test_deployment_errors(emu: Emulator) -> None:
+    dev = emu.client(emu.prod_key, max_retries=0)  # dev envs have no deployments
     with pytest.raises(triggerdev.NotFoundError):
         dev.deployments.retrieve("deployment_missing")
     with pytest.raises(triggerdev.BadRequestError):
@@ -219,5 +225,6 @@ def test_ambient_queues_and_deployments(ambient: Emulator) -> None:
     triggerdev.tasks.trigger("ambient-task", {})
     assert [q.name for q in triggerdev.queues.list()] == ["ambient-task"]
     assert triggerdev.queues.retrieve("ambient-task", queue_type="task").queued == 1
-    assert triggerdev.deployments.retrieve_current().version == "20250101.1"
-    assert json.loads(json.dumps(triggerdev.deployments.list().page().to_dict()))["data"]
+    with pytest.raises(triggerdev.NotFoundError):
+        triggerdev.deployments.retrieve_current()  # dev has no deployments
+    assert json.loads(json.dumps(triggerdev.deployments.list().page().to_dict())) == {"data": [], "pagination": {}}

@@ -54,13 +54,13 @@ def test_trigger_retrieve_tags_metadata_result_poll_cancel_replay_reschedule(
     assert metadata.metadata == {"progress": 0.5}
     assert metadata.metadata_type == "application/json"
 
-    assert dev.runs.result(handle.id) is None, "not finished yet"
+    pending = dev.runs.outcome(handle.id)
+    assert isinstance(pending, triggerdev.RunOutcome)
+    assert (pending.outcome, pending.status, pending.finished) == ("notFinished", "QUEUED", False)
     emu.complete_run(handle.id, {"sent": True})
-    result = dev.runs.result(handle.id)
-    assert isinstance(result, triggerdev.RunResult)
-    assert result.ok and result.id == handle.id
-    assert result.output == '{"sent":true}' and result.output_type == "application/json"
-    assert result.output_value() == {"sent": True}
+    outcome = dev.runs.outcome(handle.id)
+    assert (outcome.outcome, outcome.ok, outcome.finished) == ("succeeded", True, True)
+    assert outcome.output == {"sent": True}
     done = dev.runs.poll(handle.id, interval=0.01)
     assert done.status == triggerdev.RunStatus.COMPLETED
     assert done.output == {"sent": True}
@@ -69,6 +69,9 @@ def test_trigger_retrieve_tags_metadata_result_poll_cancel_replay_reschedule(
     canceled = dev.runs.cancel(text.id)
     assert canceled.id == text.id
     assert dev.runs.retrieve(text.id).status == "CANCELED"
+    gone = dev.runs.outcome(text.id)
+    assert (gone.outcome, gone.status, gone.ok) == ("failed", triggerdev.RunStatus.CANCELED, False)
+    assert gone.error is not None and gone.error.message == "Canceled by user"
     replay = dev.runs.replay(text.id)
     assert replay.id != text.id
     assert dev.runs.retrieve(replay.id).payload == "plain text"
@@ -85,7 +88,7 @@ def test_trigger_retrieve_tags_metadata_result_poll_cancel_replay_reschedule(
     moved2 = dev.runs.reschedule(delayed.id, datetime.now(timezone.utc) + timedelta(hours=3))
     assert moved2.delayed_until is not None
     assert moved2.delayed_until > datetime.now(timezone.utc) + timedelta(hours=2)
-    with pytest.raises(triggerdev.UnprocessableEntityError):
+    with pytest.raises(triggerdev.BadRequestError, match="Cannot reschedule a run that is not delayed"):
         dev.runs.reschedule(text.id, "2h")
 
 
@@ -109,9 +112,10 @@ def test_failed_run_error_and_attempts(dev: triggerdev.Client, emu: Emulator) ->
     assert run.is_failed
     assert run.error is not None and run.error.message == "boom"
     assert run.attempt_count == 1
-    result = dev.runs.result(handle.id)
-    assert result is not None and result.ok is False
-    assert result.output is None and result.output_value() is None, "a failed run has no output"
+    outcome = dev.runs.outcome(handle.id)
+    assert (outcome.outcome, outcome.status) == ("failed", "FAILED")
+    assert outcome.error is not None and outcome.error.message == "boom" and outcome.error.name == "Error"
+    assert outcome.output is None, "a failed run has no output"
 
 
 def test_a_results_output_value_decodes_to_the_value(dev: triggerdev.Client, emu: Emulator) -> None:
@@ -121,16 +125,22 @@ def test_a_results_output_value_decodes_to_the_value(dev: triggerdev.Client, emu
         run_id = dev.tasks.trigger("result", {}).id
         emu.complete_run(run_id, value)
         ids.append(run_id)
-    results = [dev.runs.result(run_id) for run_id in ids]
-    emu.clear_requests()
-    assert [r.output_value() if r is not None else "missing" for r in results] == values
-    assert emu.requests() == [], "decoding makes no request"
+    assert [dev.runs.outcome(run_id).output for run_id in ids] == values
 
     bare = dev.tasks.trigger("result", {}).id
     emu.complete_run(bare)
-    result = dev.runs.result(bare)
-    assert result is not None and result.ok and result.output == "null"
-    assert result.output_value() is None, "completed without output"
+    assert dev.runs.outcome(bare).output is None, "completed without output"
+
+    # The deprecated runs.result: the server's route is a 404 for finished runs (None), and
+    # answers only for canceled ones.
+    with pytest.warns(DeprecationWarning, match="runs.outcome"):
+        assert dev.runs.result(bare) is None
+    canceled = dev.tasks.trigger("result", {}).id
+    dev.runs.cancel(canceled)
+    with pytest.warns(DeprecationWarning):
+        result = dev.runs.result(canceled)
+    assert isinstance(result, triggerdev.RunResult)
+    assert result.ok is False and result.error == {"type": "INTERNAL_ERROR", "code": "TASK_RUN_CANCELLED"}
 
     # The library's decoding, also of a record made from a dict (superjson, text, undecodable).
     made = {"ok": True, "id": "run_x", "output": '{"json":[1,2]}', "outputType": "application/super+json"}
@@ -283,7 +293,11 @@ def test_batch_trigger_creates_every_run_and_retrieve_reports_them(dev: triggerd
     batch = dev.batches.retrieve(handle.batch_id)
     assert isinstance(batch, triggerdev.Batch)
     assert len(batch.runs) == 5
-    assert batch.status == triggerdev.BatchStatus.COMPLETED
+    assert batch.status == triggerdev.BatchStatus.PENDING, "sealed, but its runs have not finished"
+    assert batch.processing_completed_at is not None
+    for run_id in batch.runs:
+        emu.complete_run(run_id)
+    assert dev.batches.retrieve(handle.batch_id).status == triggerdev.BatchStatus.COMPLETED
     assert batch.created_at.tzinfo is not None
     again = dev.tasks.batch_trigger(items, idempotency_key="nightly")
     assert again.is_cached and again.batch_id == handle.batch_id

@@ -53,6 +53,7 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_runs_update_metadata": (_CLIENT, _STR, _STR),
     "trigger_runs_metadata": (_CLIENT, _STR),
     "trigger_runs_add_tags": (_CLIENT, _STR, _STR),
+    "trigger_runs_outcome": (_CLIENT, _STR),
     "trigger_runs_result": (_CLIENT, _STR),
     "trigger_runs_result_output": (_STR,),  # no client: decodes a result's JSON, no request
     "trigger_runs_events": (_CLIENT, _STR),

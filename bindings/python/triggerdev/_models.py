@@ -31,6 +31,7 @@ __all__ = [
     "RunListItem",
     "CursorPagination",
     "RunsPage",
+    "RunOutcome",
     "RunResult",
     "RunMetadata",
     "RunEvent",
@@ -390,6 +391,7 @@ class _RunFields(Record):
     base_cost_in_cents: float = field("baseCostInCents", default=0.0)
     duration_ms: float = field("durationMs", default=0.0)
     metadata: Optional[Dict[str, Any]] = field("metadata")
+    region: Optional[str] = field("region")
 
     def __str__(self) -> str:
         return self.id
@@ -417,6 +419,8 @@ class RunListItem(_RunFields):
     """A run as ``runs.list`` returns it."""
 
     env: Optional[RunEnvironment] = field("env", _record(RunEnvironment))
+    depth: int = field("depth", default=0)
+    task_kind: Optional[str] = field("taskKind")
 
 
 class CursorPagination(Record):
@@ -453,9 +457,33 @@ class RunsPage(Record):
         return len(self.data)
 
 
+class RunOutcome(Record):
+    """How a run ended, or that it has not yet (``runs.outcome``, read from the run itself).
+    ``outcome`` is ``"succeeded"`` (``output`` holds the output), ``"failed"`` (``status`` is
+    the final status, ``error`` the error: a canceled run's is ``Canceled by user``) or
+    ``"notFinished"`` (``status`` is the current status)."""
+
+    outcome: str = field("outcome")
+    status: Optional[RunStatus] = field("status", _enum(RunStatus))
+    output: Any = field("output")
+    error: Optional[RunError] = field("error", _record(RunError))
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run has finished (in any final status)."""
+        return self.outcome != "notFinished"
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run completed successfully."""
+        return self.outcome == "succeeded"
+
+
 class RunResult(Record):
-    """The result of a finished run (``runs.result``). ``output`` is the output as the server
-    sends it, text encoded as ``output_type`` says; ``output_value()`` decodes it."""
+    """The result of a finished run (``runs.result``, deprecated: current servers answer its
+    route 404 for every run but canceled ones; use ``runs.outcome``). ``output`` is the output
+    as the server sends it, text encoded as ``output_type`` says; ``output_value()`` decodes
+    it."""
 
     ok: bool = field("ok", default=False)
     id: str = field("id")
@@ -497,6 +525,8 @@ class RunEvent(Record):
     task_slug: Optional[str] = field("taskSlug")
     events: List[Dict[str, Any]] = field("events", default=list)
     style: Optional[Dict[str, Any]] = field("style")
+    idempotency_key: Optional[str] = field("idempotencyKey")
+    environment_type: Optional[str] = field("environmentType")
 
 
 class RunEvents(Record):
@@ -572,6 +602,7 @@ class Batch(Record):
     run_count: int = field("runCount", default=0)
     runs: List[str] = field("runs", default=list)
     processing: BatchProcessing = field("processing", _record(BatchProcessing), default=lambda: BatchProcessing({}))
+    processing_completed_at: Optional[datetime] = _dt("processingCompletedAt")
 
 
 # --- envvars -------------------------------------------------------------------------------
@@ -602,6 +633,8 @@ class ScheduleEnvironment(Record):
     id: str = field("id")
     type: str = field("type", default="")
     user_name: Optional[str] = field("userName")
+    slug: Optional[str] = field("slug")
+    shortcode: Optional[str] = field("shortcode")
 
 
 class Schedule(Record):
@@ -617,6 +650,7 @@ class Schedule(Record):
     timezone: Optional[str] = field("timezone")
     window: Optional[str] = field("window")
     next_run: Optional[datetime] = _dt("nextRun")
+    next_run_effective_at: Optional[datetime] = _dt("nextRunEffectiveAt")
     environments: List[ScheduleEnvironment] = field(
         "environments", _list_of(_record(ScheduleEnvironment)), default=list
     )
@@ -738,6 +772,8 @@ class Queue(Record):
     paused: bool = field("paused", default=False)
     concurrency_limit: Optional[float] = field("concurrencyLimit")
     concurrency: Optional[QueueConcurrency] = field("concurrency", _record(QueueConcurrency))
+    release_concurrency_on_waitpoint: Optional[bool] = field("releaseConcurrencyOnWaitpoint")
+    concurrency_limit_override_percent: Optional[float] = field("concurrencyLimitOverridePercent")
 
     def __str__(self) -> str:
         return self.id
@@ -774,6 +810,10 @@ class Deployment(Record):
     error_data: Any = field("errorData")
     worker: Optional[Dict[str, Any]] = field("worker")
     external_id: Optional[str] = field("externalId")
+    commit_sha: Optional[str] = field("commitSHA")
+    image_platform: Optional[str] = field("imagePlatform")
+    external_build_data: Optional[Dict[str, Any]] = field("externalBuildData")
+    canceled_reason: Optional[str] = field("canceledReason")
 
     def __str__(self) -> str:
         return self.id
@@ -833,6 +873,9 @@ class WaitpointToken(Record):
     output: Optional[str] = field("output")
     output_type: Optional[str] = field("outputType")
     output_is_error: bool = field("outputIsError", default=False)
+    type: Optional[str] = field("type")
+    completed_after: Optional[datetime] = _dt("completedAfter")
+    user_provided_idempotency_key: Optional[bool] = field("userProvidedIdempotencyKey")
 
     _redacted = ("url",)
 

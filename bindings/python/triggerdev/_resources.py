@@ -10,6 +10,7 @@ like these.
 from __future__ import annotations
 
 import os
+import warnings
 from datetime import datetime, timedelta
 from typing import Any, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
@@ -48,6 +49,7 @@ from ._models import (
     RunHandle,
     RunListItem,
     RunMetadata,
+    RunOutcome,
     RunResult,
     RunsPage,
     RunTrace,
@@ -558,9 +560,23 @@ class Runs(_Area):
         rid = cstr(run_id, "run_id")
         return MessageResponse._from_json(self._c.json(LIB.trigger_runs_add_tags, rid, dumps(enc.str_or_list(tags, "tags"), "tags")))
 
+    def outcome(self, run_id: str) -> RunOutcome:
+        """How a run ended, or that it has not yet, read from the run itself
+        (``GET /api/v3/runs/{run_id}``): ``outcome`` is ``"succeeded"`` with the ``output``,
+        ``"failed"`` with the final ``status`` and ``error``, or ``"notFinished"`` with the
+        current ``status``. A missing run raises ``NotFoundError``."""
+        return RunOutcome._from_json(self._c.json(LIB.trigger_runs_outcome, cstr(run_id, "run_id")))
+
     def result(self, run_id: str) -> Optional[RunResult]:
-        """The result of a finished run, or None while it is not finished (or does not
-        exist), as the official SDK returns ``undefined``."""
+        """Deprecated: use ``outcome``. The result from ``GET /api/v1/runs/{run_id}/result``,
+        or None when that route answers 404, which current servers do for every run but
+        canceled ones (the route reads attempt records the current run engine no longer
+        writes)."""
+        warnings.warn(
+            "runs.result() is deprecated: current servers answer it 404 for finished runs; use runs.outcome()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         data = loads(self._c.json(LIB.trigger_runs_result, cstr(run_id, "run_id")))
         return None if data is None else RunResult(data)
 

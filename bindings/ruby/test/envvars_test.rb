@@ -16,7 +16,10 @@ class EnvVarsTest < TriggerdevTest
 
     dev = client
     dev.envvars.upload(project, "dev", variables: { "A" => "1", B: "2" })
-    dev.envvars.upload(project, "dev", variables: { "A" => "changed" })
+    error = assert_raises(Triggerdev::BadRequestError) do
+      no_retry.envvars.upload(project, "dev", variables: { "A" => "changed" })
+    end
+    assert_match(/already set/, error.message)
     assert_equal "1", dev.envvars.retrieve(project, "dev", "A").value, "no override"
     dev.envvars.upload(project, "dev", variables: { "A" => "changed" }, override: true)
     assert_equal "changed", dev.envvars.retrieve(project, "dev", "A").value
@@ -25,8 +28,10 @@ class EnvVarsTest < TriggerdevTest
     dev.envvars.delete(project, "dev", "B")
     quick = no_retry
     assert_raises(Triggerdev::NotFoundError) { quick.envvars.retrieve(project, "dev", "B") }
-    error = assert_raises(Triggerdev::BadRequestError) { quick.envvars.list(project, "prod") }
-    assert_equal 400, error.status
+    emu.clear_requests
+    error = assert_raises(Triggerdev::UnsupportedCredentialError) { quick.envvars.list(project, "prod") }
+    assert_match(/tr_dev_.*prod/, error.message)
+    assert_empty logged, "a dev key on prod is refused before sending"
 
     branch = client(emu.pat, preview_branch: emu.preview_branch)
     branch.envvars.create(project, "preview", name: "DATABASE_URL", value: "postgres://branch")

@@ -57,9 +57,9 @@ class ErrorsTest < TriggerdevTest
     assert_empty logged, "checked before any request"
 
     error = assert_raises(Triggerdev::NotFoundError) { dev.runs.retrieve("run_doesnotexist") }
-    assert_equal "404 Run not found", error.message
+    assert_equal "404 Not found", error.message
     assert_equal 404, error.status
-    assert_equal({ "error" => "Run not found" }, error.json_body)
+    assert_equal({ "error" => "Not found" }, error.json_body)
     assert_nil error.code
 
     assert_raises(Triggerdev::NotFoundError) { dev.tasks.trigger("missing-task", {}) }

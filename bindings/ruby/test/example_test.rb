@@ -31,6 +31,6 @@ class ExampleTest < Minitest::Test
     id = lines[0].split.first
     assert_match(/\Arun_\S+ DELAYED \d{4}-/, lines[0])
     assert_includes lines, id
-    assert_equal "404 404 Run not found", lines.last
+    assert_equal "404 404 Not found", lines.last
   end
 end

@@ -77,4 +77,31 @@ class ObjectTest < Minitest::Test
     assert_equal "idempotency_key_ttl", Triggerdev::Util.underscore("idempotencyKeyTTL")
     assert_equal "payload_presigned_url", Triggerdev::Util.underscore("payloadPresignedUrl")
   end
+
+  # Shapes as the open-source server sends them (../shared/real-server recording).
+  def test_the_fields_the_real_server_adds
+    item = Triggerdev::Run.new({ "id" => "run_1", "ttl" => "10m", "depth" => 0, "taskKind" => "STANDARD",
+                                 "region" => "local-dev" })
+    assert_equal ["10m", 0, "STANDARD", "local-dev"], [item.ttl, item.depth, item.task_kind, item.region]
+    schedule = Triggerdev::Schedule.new({ "nextRunEffectiveAt" => "2026-12-07T19:00:35.897Z" })
+    assert_equal Time.utc(2026, 12, 7, 19, 0, 35.897r), schedule.next_run_effective_at
+    token = Triggerdev::WaitpointToken.new({ "type" => "MANUAL", "completedAfter" => "2026-12-07T19:42:00Z",
+                                             "userProvidedIdempotencyKey" => false })
+    assert_equal ["MANUAL", Time.utc(2026, 12, 7, 19, 42), false],
+                 [token.type, token.completed_after, token.user_provided_idempotency_key]
+    deployment = Triggerdev::Deployment.new({ "commitSHA" => "0123abc", "imagePlatform" => "linux/amd64",
+                                              "externalBuildData" => { "buildId" => "-" } })
+    assert_equal %w[0123abc linux/amd64 -],
+                 [deployment.commit_sha, deployment.image_platform, deployment.external_build_data.build_id]
+    assert_nil deployment.canceled_reason
+    event = Triggerdev::RunEvent.new({ "environmentType" => "DEVELOPMENT" })
+    assert_equal "DEVELOPMENT", event.environment_type
+    queue = Triggerdev::Queue.new({ "releaseConcurrencyOnWaitpoint" => true })
+    assert_equal [true, nil], [queue.release_concurrency_on_waitpoint, queue.concurrency_limit_override_percent]
+    outcome = Triggerdev::RunOutcome.new({ "outcome" => "failed", "status" => "CANCELED",
+                                           "error" => { "message" => "Canceled by user" } })
+    assert outcome.finished?
+    refute outcome.ok?
+    assert_equal "Canceled by user", outcome.error.message
+  end
 end

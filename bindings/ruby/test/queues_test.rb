@@ -39,6 +39,8 @@ class QueuesTest < TriggerdevTest
 
   def test_a_custom_queue_name_with_a_slash_and_a_space_round_trips
     c = client
+    # Custom queues are declared by workers; the emulator's admin API stands in for one.
+    emu.add_queue("team/shared q", type: "custom")
     run = trigger(c, "shared-work", queue: "team/shared q")
     q = c.queues.retrieve("team/shared q", type: :custom)
     assert_equal ["team/shared q", "custom", 1], [q.name, q.type, q.queued]

@@ -41,13 +41,15 @@ class RunsTest < TriggerdevTest
     c.runs.update_metadata(handle.id, metadata: { "replaced" => true })
     assert_equal({ "replaced" => true }, c.runs.metadata(handle.id).metadata)
 
-    assert_nil c.runs.result(handle.id), "not finished yet"
+    pending = c.runs.outcome(handle.id)
+    assert_kind_of Triggerdev::RunOutcome, pending
+    assert_equal %w[notFinished QUEUED], [pending.outcome, pending.status]
+    refute pending.finished?
     emu.complete_run(handle.id, { sent: true })
-    result = c.runs.result(handle.id)
-    assert result.ok?
-    assert_equal({ "sent" => true }, result.output)
-    assert_equal({ "sent" => true }, result.output_value)
-    assert_equal '{"sent":true}', result.raw_output
+    outcome = c.runs.outcome(handle.id)
+    assert outcome.ok?
+    assert outcome.finished?
+    assert_equal({ "sent" => true }, outcome.output)
     done = c.runs.poll(handle.id, interval: 0.01)
     assert_equal "COMPLETED", done.status
     assert_equal({ "sent" => true }, done.output)
@@ -57,6 +59,9 @@ class RunsTest < TriggerdevTest
 
     assert_equal text.id, c.runs.cancel(text.id).id
     assert_equal "CANCELED", c.runs.retrieve(text.id).status
+    gone = c.runs.outcome(text.id)
+    assert_equal %w[failed CANCELED], [gone.outcome, gone.status]
+    assert_equal "Canceled by user", gone.error.message
     replay = c.runs.replay(text.id)
     refute_equal text.id, replay.id
     assert_equal "plain text", c.runs.retrieve(replay.id).payload
@@ -73,8 +78,8 @@ class RunsTest < TriggerdevTest
     assert_equal "DELAYED", moved.status
     moved = c.runs.reschedule(delayed.id, Time.now + 7200)
     assert_kind_of Time, moved.delayed_until
-    error = assert_raises(Triggerdev::UnprocessableEntityError) { c.runs.reschedule(text.id, "2h") }
-    assert_equal 422, error.status
+    error = assert_raises(Triggerdev::BadRequestError) { c.runs.reschedule(text.id, "2h") }
+    assert_equal [400, "400 Cannot reschedule a run that is not delayed"], [error.status, error.message]
   end
 
   def test_events_and_trace
@@ -98,31 +103,48 @@ class RunsTest < TriggerdevTest
     refute_nil trace.root_span
   end
 
-  # RunResult#output is the library's decoding of the result (trigger_runs_result_output).
-  def test_a_results_output_decodes_to_the_value_and_none_is_nil
+  # RunOutcome#output is the run's output as retrieve gives it.
+  def test_an_outcomes_output_is_the_value_and_none_is_nil
     c = client
     values = [{ "approved" => true }, [1, "two", nil], "text", 42]
     ids = values.map do |value|
       c.tasks.trigger("result", {}).id.tap { |id| emu.complete_run(id, value) }
     end
     emu.clear_requests
-    results = ids.map { |id| c.runs.result(id) }
-    assert_equal values, results.map(&:output)
-    assert_equal ids.size, logged.size, "one request per result, none to decode"
+    assert_equal values, ids.map { |id| c.runs.outcome(id).output }
+    assert_equal ids.size, logged.size, "one request per outcome"
 
     bare = c.tasks.trigger("result", {}).id
     emu.complete_run(bare)
-    result = c.runs.result(bare)
-    assert result.ok?
-    assert_equal "null", result.raw_output
-    assert_nil result.output, "completed without output"
+    assert_nil c.runs.outcome(bare).output, "completed without output"
 
     failed = c.tasks.trigger("result", {}).id
     emu.fail_run(failed, "boom")
-    result = c.runs.result(failed)
+    outcome = c.runs.outcome(failed)
+    refute outcome.ok?
+    assert_equal %w[failed FAILED boom], [outcome.outcome, outcome.status, outcome.error.message]
+    assert_nil outcome.output, "a failed run has no output"
+  end
+
+  # The deprecated runs.result: the server's route is a 404 for finished runs (nil) and answers
+  # only for canceled ones; RunResult#output is the library's decoding of the text.
+  def test_the_deprecated_result_warns_and_reads_the_route
+    c = client
+    done = c.tasks.trigger("result", {}).id
+    emu.complete_run(done, { "x" => 1 })
+    canceled = c.tasks.trigger("result", {}).id
+    c.runs.cancel(canceled)
+    deprecated = Warning[:deprecated]
+    Warning[:deprecated] = true
+    result = nil
+    assert_output(nil, /Runs#result is deprecated.*#outcome/) { assert_nil c.runs.result(done) }
+    assert_output(nil, /deprecated/) { result = c.runs.result(canceled) }
     refute result.ok?
-    assert_nil result.raw_output
-    assert_nil result.output, "a failed run has no output"
+    assert_equal({ "type" => "INTERNAL_ERROR", "code" => "TASK_RUN_CANCELLED" }, result.error.to_h)
+    decoded = Triggerdev::RunResult.new({ "ok" => true, "id" => "run_x", "output" => '{"json":[1,2]}', "outputType" => "application/super+json" })
+    assert_equal [1, 2], decoded.output
+  ensure
+    Warning[:deprecated] = deprecated
   end
 
   def test_run_objects_keep_the_servers_json

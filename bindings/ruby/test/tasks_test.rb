@@ -37,7 +37,10 @@ class TasksTest < TriggerdevTest
     batch = c.batches.retrieve(handle.batch_id)
     assert_kind_of Triggerdev::Batch, batch
     assert_equal 6, batch.runs.size
-    assert_equal "COMPLETED", batch.status
+    assert_equal "PENDING", batch.status, "sealed, but its runs have not finished"
+    assert_kind_of Time, batch.processing_completed_at
+    batch.runs.each { |id| emu.complete_run(id) }
+    assert_equal "COMPLETED", c.batches.retrieve(handle.batch_id).status
     again = c.tasks.batch_trigger(items, idempotency_key: "nightly")
     assert again.cached?
     assert_equal handle.batch_id, again.batch_id

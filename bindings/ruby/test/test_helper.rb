@@ -95,9 +95,9 @@ class TriggerdevTest < Minitest::Test
 
   # A public access token signed here (HS256 with the dev env's root key), for scopes the
   # minting API has no resource for (read:queues, read:deployments).
-  def sign_jwt(scopes, key: emu.dev_key, ttl: 3600)
+  def sign_jwt(scopes, key: emu.dev_key, ttl: 3600, env: "env_emulator_dev")
     now = emu.now_ms / 1000
-    claims = { "sub" => "env_emulator_dev", "pub" => true, "scopes" => scopes,
+    claims = { "sub" => env, "pub" => true, "scopes" => scopes,
                "iss" => "https://id.trigger.dev", "aud" => "https://api.trigger.dev",
                "exp" => now + ttl, "iat" => now }
     signing_input = "#{b64url('{"alg":"HS256"}')}.#{b64url(JSON.generate(claims))}"

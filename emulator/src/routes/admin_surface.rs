@@ -35,6 +35,18 @@ pub fn add_queue(c: &mut Ctx) -> R {
     ok(json!({"id": id, "envId": env_id, "name": name}))
 }
 
+/// `POST /__emulator/tasks` body `{"id", "kind"?: "STANDARD"|"SCHEDULED"|"AGENT"}` (default
+/// `STANDARD`): declares a task, as a worker registering it would.
+pub fn add_task(c: &mut Ctx) -> R {
+    let body = c.body_object()?;
+    let id = opt_str(body.get("id"))
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| error(400, "id is required"))?;
+    let kind = opt_str(body.get("kind")).unwrap_or_else(|| "STANDARD".into());
+    c.st.declare_task(&id, &kind).map_err(control_error)?;
+    ok(json!({"id": id, "kind": kind}))
+}
+
 /// `POST /__emulator/deployments` body `{"env"?, "version"?, "status"?, "createdAt"?, "git"?,
 /// "error"?, "tasks"?: [slug], "runtime"?, "promote"?: bool}` → `{id, version}`.
 pub fn add_deployment(c: &mut Ctx) -> R {

@@ -254,11 +254,21 @@ pub fn items(c: &mut Ctx) -> R {
     if b.sealed() && b.completed_ms.is_none() {
         b.completed_ms = Some(now);
     }
+    // Sealed: `runCount`, as the server answers; not sealed: how far it got.
+    if b.sealed() {
+        return ok(json!({
+            "id": b.id,
+            "itemsAccepted": accepted,
+            "itemsDeduplicated": deduplicated,
+            "sealed": true,
+            "runCount": b.run_count,
+        }));
+    }
     ok(json!({
         "id": b.id,
         "itemsAccepted": accepted,
         "itemsDeduplicated": deduplicated,
-        "sealed": b.sealed(),
+        "sealed": false,
         "enqueuedCount": b.items.len(),
         "expectedCount": b.run_count,
     }))
@@ -268,7 +278,7 @@ fn find_for_read<'a>(c: &'a Ctx) -> Result<&'a Batch, HttpResponse> {
     let id = c.param(0);
     let b =
         c.st.batch(c.who.env_id(), id)
-            .ok_or_else(|| not_found_retry("Batch not found"))?;
+            .ok_or_else(|| not_found_retry("Not found"))?;
     c.require(&[("read", "batch", Some(id)), ("read", "runs", None)])?;
     Ok(b)
 }
@@ -276,13 +286,13 @@ fn find_for_read<'a>(c: &'a Ctx) -> Result<&'a Batch, HttpResponse> {
 /// `GET /api/v2/batches/{id}`
 pub fn retrieve(c: &mut Ctx) -> R {
     let b = find_for_read(c)?;
-    ok(batch_json(b))
+    ok(batch_json(c.st, b))
 }
 
 /// `GET /api/v1/batches/{id}`: the documented shape, without `processing`.
 pub fn retrieve_v1(c: &mut Ctx) -> R {
     let b = find_for_read(c)?;
-    let mut v = batch_json(b);
+    let mut v = batch_json(c.st, b);
     if let Some(m) = v.as_object_mut() {
         m.remove("processing");
         m.remove("processingCompletedAt");

@@ -119,14 +119,11 @@ fn do_append(c: &mut Ctx, named: bool) -> R {
     let now = c.now;
     let s = &c.st.sessions.list[idx];
     if s.closed_ms.is_some() {
+        // The recorded (4.5.12) server's answer; the 4.8.3 docs describe a 409 with
+        // `code: "session_closed"` and `closedReason` instead (the SDK handles both).
         return Err(HttpResponse::json(
-            409,
-            &json!({
-                "ok": false,
-                "error": "Cannot append to a closed session",
-                "code": "session_closed",
-                "closedReason": s.closed_reason,
-            }),
+            400,
+            &json!({"ok": false, "error": "Cannot append to a closed session"}),
         ));
     }
     if s.expires_ms.is_some_and(|e| e < now) {

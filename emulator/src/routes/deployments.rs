@@ -1,7 +1,7 @@
 //! Deployments: list, retrieve, current, latest and promote.
 //!
-//! Every env starts with one DEPLOYED deployment (version `20250101.1`) that is current; tests add
-//! more with `POST /__emulator/deployments` or `Emulator::add_deployment`.
+//! Every env but dev ones starts with one DEPLOYED deployment (version `20250101.1`) that is
+//! current; tests add more with `POST /__emulator/deployments` or `Emulator::add_deployment`.
 
 use serde_json::{json, Value};
 
@@ -136,7 +136,7 @@ pub fn current(c: &mut Ctx) -> R {
     let d =
         c.st.surface
             .current_of(&env_id)
-            .ok_or_else(|| error(404, "Not found"))?;
+            .ok_or_else(|| error(404, "Not found").with_header("x-should-retry", "false"))?;
     c.require(&[("read", "deployments", Some("current"))])?;
     ok(deployment_json(d))
 }

@@ -30,9 +30,12 @@ fn target_env(c: &Ctx) -> Result<String, HttpResponse> {
         Principal::Key { env_id } => {
             let env =
                 c.st.env(env_id)
-                    .ok_or_else(|| error(401, "Invalid or Missing API key"))?;
+                    .ok_or_else(|| error(401, "Invalid API key"))?;
             if env.project_ref != project_ref {
-                return Err(error(400, "Invalid project ref for this API key"));
+                return Err(error(
+                    400,
+                    "Invalid project ref for this API key. Make sure you are using an API key associated with that project.",
+                ));
             }
             if env.slug != slug {
                 return Err(error(400, "Invalid environment slug for this API key"));
@@ -59,7 +62,7 @@ fn target_env(c: &Ctx) -> Result<String, HttpResponse> {
                 _ => Ok(root.id.clone()),
             }
         }
-        _ => Err(error(401, "Invalid or Missing API key")),
+        _ => Err(error(401, "Invalid API key")),
     }
 }
 
@@ -101,17 +104,16 @@ pub fn create(c: &mut Ctx) -> R {
         .get("isSecret")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    upsert(c.st.vars(&env), name, value.unwrap_or(""), is_secret, true);
+    upsert(c.st.vars(&env), name, value.unwrap_or(""), is_secret);
     ok(json!({"success": true}))
 }
 
-fn upsert(vars: &mut Vec<EnvVar>, name: &str, value: &str, is_secret: bool, overwrite: bool) {
+fn upsert(vars: &mut Vec<EnvVar>, name: &str, value: &str, is_secret: bool) {
     match vars.iter_mut().find(|v| v.name == name) {
-        Some(v) if overwrite => {
+        Some(v) => {
             v.value = value.to_string();
             v.is_secret = is_secret;
         }
-        Some(_) => {}
         None => vars.push(EnvVar {
             name: name.to_string(),
             value: value.to_string(),
@@ -169,7 +171,7 @@ pub fn delete(c: &mut Ctx) -> R {
 }
 
 /// `POST …/envvars/{env}/import` body `{variables: {K: V} | [{name, value}], override?, isSecret?}`.
-/// Without `override: true`, existing variables keep their values.
+/// Without `override: true`, a name that is already set fails the whole upload (400).
 pub fn import(c: &mut Ctx) -> R {
     let env = target_env(c)?;
     let body = c.body_object()?;
@@ -206,9 +208,34 @@ pub fn import(c: &mut Ctx) -> R {
         .get("isSecret")
         .and_then(Value::as_bool)
         .unwrap_or(false);
+    let env_name = match c.st.env(&env).map(|e| e.env_type.as_str()) {
+        Some("PRODUCTION") => "Production",
+        Some("STAGING") => "Staging",
+        Some("PREVIEW") => "Preview",
+        _ => "Development",
+    };
     let vars = c.st.vars(&env);
+    if !overwrite {
+        // As on the server: nothing is written when any variable is already set.
+        let taken: Vec<Value> = pairs
+            .iter()
+            .filter(|(k, _)| vars.iter().any(|v| &v.name == k))
+            .map(
+                |(k, _)| json!({"key": k, "error": format!("Variable already set in {env_name}.")}),
+            )
+            .collect();
+        if !taken.is_empty() {
+            return Err(HttpResponse::json(
+                400,
+                &json!({
+                    "error": "Some of the variables are already set for these environments. Set override to true to override them.",
+                    "variableErrors": taken,
+                }),
+            ));
+        }
+    }
     for (k, v) in pairs {
-        upsert(vars, &k, &v, is_secret, overwrite);
+        upsert(vars, &k, &v, is_secret);
     }
     ok(json!({"success": true}))
 }

@@ -98,7 +98,7 @@ pub fn api_routes() -> Vec<Route> {
             .needs_length(),
         Route::new("PUT", "/api/v2/packets/{*}", Key, tasks::packet_upload),
         Route::new("GET", "/api/v1/packets/{*}", Key, tasks::packet_download),
-        Route::new("POST", "/api/v1/auth/jwt/claims", Legacy, tasks::jwt_claims),
+        Route::new("POST", "/api/v1/auth/jwt/claims", Claims, tasks::jwt_claims),
         Route::new("POST", "/api/v1/auth/public-tokens", Key, tokens::create),
         Route::new(
             "POST",
@@ -348,6 +348,7 @@ pub fn admin_routes() -> Vec<Route> {
             Public,
             admin_surface::add_queue,
         ),
+        Route::new("POST", "/__emulator/tasks", Public, admin_surface::add_task),
         Route::new(
             "POST",
             "/__emulator/deployments",
@@ -511,7 +512,7 @@ impl Ctx<'_> {
         let token = jwt::sign(&claims, &env.signing_key);
         resp.with_header("x-trigger-jwt", token).with_header(
             "x-trigger-jwt-claims",
-            json!({"sub": env_id, "pub": true}).to_string(),
+            json!({"sub": env_id, "pub": true, "scopes": scopes}).to_string(),
         )
     }
 }

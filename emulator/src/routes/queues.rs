@@ -107,14 +107,30 @@ fn queue_mut<'a>(c: &'a mut Ctx, id: &str) -> &'a mut Queue {
         .expect("queue found above")
 }
 
-fn respond(c: &Ctx, id: &str) -> R {
+fn queue_value(c: &Ctx, id: &str) -> Result<Value, HttpResponse> {
     let q =
         c.st.surface
             .queues
             .iter()
             .find(|q| q.id == id)
             .ok_or_else(|| error(404, "Queue not found"))?;
-    ok(queue_json(c.st, q))
+    Ok(queue_json(c.st, q))
+}
+
+fn respond(c: &Ctx, id: &str) -> R {
+    ok(queue_value(c, id)?)
+}
+
+/// The answer of pause, override and reset: as on the server, without a null
+/// `concurrencyLimitOverridePercent` (retrieve and list always have it).
+fn respond_written(c: &Ctx, id: &str) -> R {
+    let mut v = queue_value(c, id)?;
+    if let Some(m) = v.as_object_mut() {
+        if m.get("concurrencyLimitOverridePercent") == Some(&Value::Null) {
+            m.remove("concurrencyLimitOverridePercent");
+        }
+    }
+    ok(v)
 }
 
 /// `GET /api/v1/queues/{q}?type=id|task|custom` (JWT with `read:queues` too).
@@ -146,7 +162,7 @@ pub fn pause(c: &mut Ctx) -> R {
         };
     let id = find_queue(c, kind, "queue-not-found")?;
     queue_mut(c, &id).paused = paused;
-    respond(c, &id)
+    respond_written(c, &id)
 }
 
 fn limit_field(body: &Map<String, Value>) -> Result<(u64, Option<f64>), HttpResponse> {
@@ -209,7 +225,7 @@ pub fn override_limit(c: &mut Ctx) -> R {
     q.concurrency_limit = Some(limit);
     q.override_percent = percent;
     q.overridden_ms = Some(now);
-    respond(c, &id)
+    respond_written(c, &id)
 }
 
 /// `POST /api/v1/queues/{q}/concurrency/reset` body `{"type"?}` (the body may be empty).
@@ -224,5 +240,5 @@ pub fn reset_limit(c: &mut Ctx) -> R {
     q.concurrency_limit = q.concurrency_base.take();
     q.override_percent = None;
     q.overridden_ms = None;
-    respond(c, &id)
+    respond_written(c, &id)
 }

@@ -29,7 +29,11 @@ fn readable<'a>(c: &'a Ctx) -> Result<&'a Run, HttpResponse> {
 
 /// `GET /api/v1/runs/{id}/events` → `{"events": [...]}`.
 pub fn events(c: &mut Ctx) -> R {
-    ok(run_events(readable(c)?))
+    let r = readable(c)?;
+    let env_type =
+        c.st.env(&r.env_id)
+            .map_or("DEVELOPMENT", |e| e.env_type.as_str());
+    ok(run_events(r, env_type))
 }
 
 /// `GET /api/v1/runs/{id}/trace` → `{"trace": {traceId, rootSpan}}`.

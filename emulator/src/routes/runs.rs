@@ -125,7 +125,7 @@ impl Filters {
             && any(&self.machine, |m| {
                 r.opts.machine.as_deref().unwrap_or("small-1x") == m
             })
-            && any(&self.region, |g| r.opts.region.as_deref() == Some(g))
+            && any(&self.region, |g| r.region() == g)
             && self
                 .bulk_action
                 .as_ref()
@@ -284,7 +284,7 @@ fn find_run<'a>(c: &'a Ctx, msg: &str) -> Result<&'a Run, HttpResponse> {
 pub fn retrieve(c: &mut Ctx) -> R {
     let r =
         c.st.env_run(c.who.env_id(), c.param(0))
-            .ok_or_else(|| not_found_retry("Run not found"))?;
+            .ok_or_else(|| not_found_retry("Not found"))?;
     let mut needs: Vec<(&str, &str, Option<&str>)> = vec![
         ("read", "runs", Some(r.id.as_str())),
         ("read", "tasks", Some(r.task.as_str())),
@@ -301,7 +301,7 @@ pub fn retrieve(c: &mut Ctx) -> R {
 
 /// `POST /api/v2/runs/{id}/cancel`: finished runs are left alone.
 pub fn cancel(c: &mut Ctx) -> R {
-    let r = find_run(c, "Run not found")?;
+    let r = find_run(c, "Resource not found")?;
     c.require(&[
         ("write", "runs", Some(r.id.as_str())),
         ("write", "tasks", Some(r.task.as_str())),
@@ -309,9 +309,7 @@ pub fn cancel(c: &mut Ctx) -> R {
     let id = r.id.clone();
     let now = c.now;
     if let Some(r) = c.st.run_mut(&id).filter(|r| !r.is_final()) {
-        r.status = "CANCELED".into();
-        r.finished_ms = Some(now);
-        r.updated_ms = now;
+        r.cancel(now);
     }
     ok(json!({ "id": id }))
 }
@@ -329,7 +327,7 @@ pub fn reschedule(c: &mut Ctx) -> R {
     let delay = body.get("delay").cloned().unwrap_or(Value::Null);
     let r = find_run(c, "Run not found")?;
     if r.status != "DELAYED" {
-        return Err(error(422, "Cannot reschedule a run that is not delayed"));
+        return Err(error(400, "Cannot reschedule a run that is not delayed"));
     }
     let until =
         parse_delay(&delay, c.now).ok_or_else(|| error(400, &format!("Invalid delay: {delay}")))?;
@@ -503,40 +501,20 @@ pub fn get_metadata(c: &mut Ctx) -> R {
     }))
 }
 
-/// `GET /api/v1/runs/{id}/result`: only for finished runs; `output` is JSON text.
+/// `GET /api/v1/runs/{id}/result`, as the server answers it for runs of the current engine:
+/// it reads the result from attempt rows that engine never writes, so a canceled run gets the
+/// `TASK_RUN_CANCELLED` error and every other run 404 (finished or not). The output and error
+/// of a finished run are in `GET /api/v3/runs/{id}`.
 pub fn result(c: &mut Ctx) -> R {
     let missing = "Run either doesn't exist or is not finished";
     let r = find_run(c, missing)?;
-    if !r.is_final() {
+    if r.status != "CANCELED" {
         return Err(error(404, missing));
     }
-    if r.status == "COMPLETED" {
-        let output = r.output.clone().unwrap_or(Value::Null);
-        return ok(json!({
-            "ok": true,
-            "id": r.id,
-            "output": output.to_string(),
-            "outputType": "application/json",
-            "taskIdentifier": r.task,
-        }));
-    }
-    let error = r
-        .error
-        .clone()
-        .unwrap_or_else(|| json!({"message": format!("Run ended with status {}", r.status)}));
-    let mut e = Map::new();
-    e.insert("type".into(), json!("BUILT_IN_ERROR"));
-    e.insert(
-        "name".into(),
-        error.get("name").cloned().unwrap_or(json!("Error")),
-    );
-    e.insert(
-        "message".into(),
-        error.get("message").cloned().unwrap_or(json!("")),
-    );
-    e.insert(
-        "stackTrace".into(),
-        error.get("stackTrace").cloned().unwrap_or(json!("")),
-    );
-    ok(json!({"ok": false, "id": r.id, "error": e, "taskIdentifier": r.task}))
+    ok(json!({
+        "ok": false,
+        "id": r.id,
+        "taskIdentifier": r.task,
+        "error": {"type": "INTERNAL_ERROR", "code": "TASK_RUN_CANCELLED"},
+    }))
 }

@@ -8,7 +8,7 @@ use crate::cron::{zone, Cron};
 use crate::http::HttpResponse;
 use crate::state::Schedule;
 use crate::util::random_id;
-use crate::views::schedule_json;
+use crate::views::{schedule_json, ScheduleEnvs};
 
 /// The IANA zone names `GET /api/v1/timezones` lists (the list the official spec shows). Every one
 /// is known to chrono-tz (a test checks), and `timezone` accepts any zone chrono-tz knows.
@@ -42,23 +42,40 @@ fn opt_str(body: &Map<String, Value>, field: &str) -> Result<Option<String>, Htt
     }
 }
 
-/// Checks the cron expression and timezone; returns the timezone to store.
-fn validate(cron: &str, tz: Option<&str>) -> Result<String, HttpResponse> {
-    Cron::parse(cron).map_err(|e| error(400, &e))?;
+/// Checks the task, cron expression and timezone as the server does (422 for each); returns
+/// the timezone to store. A task declared with a kind other than `SCHEDULED` is refused;
+/// undeclared tasks are accepted.
+fn validate(c: &Ctx, task: &str, cron: &str, tz: Option<&str>) -> Result<String, HttpResponse> {
+    if !matches!(
+        c.st.task_kinds.get(task).map(String::as_str),
+        None | Some("SCHEDULED")
+    ) {
+        return Err(error(
+            422,
+            &format!("Task with identifier {task} is not a scheduled task."),
+        ));
+    }
+    Cron::parse(cron).map_err(|e| error(422, &e))?;
     let tz = tz.unwrap_or("UTC");
     if zone(tz).is_none() {
-        return Err(error(400, &format!("Invalid timezone: {tz}")));
+        return Err(error(
+            422,
+            &format!(
+                "Invalid IANA timezone: '{tz}'. View the list of valid timezones at {}/timezones",
+                c.app.base_url
+            ),
+        ));
     }
     Ok(tz.to_string())
 }
 
-fn respond(c: &Ctx, id: &str) -> R {
+fn respond(c: &Ctx, id: &str, envs: ScheduleEnvs) -> R {
     let s =
         c.st.schedules
             .iter()
             .find(|s| s.id == id)
             .ok_or_else(|| error(404, "Schedule not found"))?;
-    ok(schedule_json(c.st, s, c.now))
+    ok(schedule_json(c.st, s, c.now, envs))
 }
 
 /// `POST /api/v1/schedules`: upserts by `deduplicationKey`.
@@ -68,7 +85,7 @@ pub fn create(c: &mut Ctx) -> R {
     let cron = req_str(&body, "cron")?;
     let dedup = req_str(&body, "deduplicationKey")?;
     let external_id = opt_str(&body, "externalId")?;
-    let tz = validate(&cron, opt_str(&body, "timezone")?.as_deref())?;
+    let tz = validate(c, &task, &cron, opt_str(&body, "timezone")?.as_deref())?;
     let env_id = c.env_id();
     let existing =
         c.st.schedules
@@ -97,7 +114,7 @@ pub fn create(c: &mut Ctx) -> R {
             id
         }
     };
-    respond(c, &id)
+    respond(c, &id, ScheduleEnvs::Written)
 }
 
 /// `GET /api/v1/schedules?perPage=&page=` (offset pages, newest first).
@@ -127,7 +144,7 @@ pub fn list(c: &mut Ctx) -> R {
         .iter()
         .skip((page - 1).saturating_mul(per_page))
         .take(per_page)
-        .map(|s| schedule_json(c.st, s, c.now))
+        .map(|s| schedule_json(c.st, s, c.now, ScheduleEnvs::Listed))
         .collect();
     ok(json!({
         "data": data,
@@ -147,7 +164,7 @@ fn find_id(c: &Ctx) -> Result<String, HttpResponse> {
 /// `GET /api/v1/schedules/{id}`
 pub fn retrieve(c: &mut Ctx) -> R {
     let id = find_id(c)?;
-    respond(c, &id)
+    respond(c, &id, ScheduleEnvs::Bare)
 }
 
 /// `PUT /api/v1/schedules/{id}`: `task` and `cron` are required.
@@ -163,7 +180,7 @@ pub fn update(c: &mut Ctx) -> R {
             .iter()
             .find(|s| s.id == id)
             .map(|s| s.timezone.clone());
-    let tz = validate(&cron, tz_in.as_deref().or(current_tz.as_deref()))?;
+    let tz = validate(c, &task, &cron, tz_in.as_deref().or(current_tz.as_deref()))?;
     if let Some(s) = c.st.schedules.iter_mut().find(|s| s.id == id) {
         s.task = task;
         s.cron = cron.trim().to_string();
@@ -172,7 +189,7 @@ pub fn update(c: &mut Ctx) -> R {
         }
         s.timezone = tz;
     }
-    respond(c, &id)
+    respond(c, &id, ScheduleEnvs::Written)
 }
 
 fn set_active(c: &mut Ctx, active: bool) -> R {
@@ -180,7 +197,7 @@ fn set_active(c: &mut Ctx, active: bool) -> R {
     if let Some(s) = c.st.schedules.iter_mut().find(|s| s.id == id) {
         s.active = active;
     }
-    respond(c, &id)
+    respond(c, &id, ScheduleEnvs::Bare)
 }
 
 /// `POST /api/v1/schedules/{id}/activate`

@@ -458,9 +458,8 @@ pub fn create(c: &mut Ctx) -> R {
     item["runId"] = json!(run_id);
     item["publicAccessToken"] = json!(session_token(c, &env_id, &key));
     item["isCached"] = json!(cached);
-    let resp = with_status(item, if cached { 200 } else { 201 });
-    // As the real server: run-scoped handle token headers, which clients must ignore.
-    Ok(c.with_jwt(resp, &env_id, &[format!("read:runs:{run_id}")]))
+    // The token is only in the body: the server sends no `x-trigger-jwt` here.
+    Ok(with_status(item, if cached { 200 } else { 201 }))
 }
 
 fn query_error(path: &str, message: &str) -> HttpResponse {

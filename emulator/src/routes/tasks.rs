@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use super::{ok, Ctx, R};
 use crate::auth::error;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::state::{NewRun, RunOptions};
+use crate::state::{Debounce, NewRun, RunOptions};
 use crate::util::{parse_duration_ms, parse_iso, percent_encode};
 
 const MAX_TAGS: usize = 10;
@@ -66,6 +66,24 @@ fn idempotency_ttl(s: Option<&str>) -> i64 {
     })
     .and_then(parse_duration_ms)
     .unwrap_or(DEFAULT_IDEMPOTENCY_TTL_MS)
+}
+
+/// Seconds as the server's duration string: weeks, days, hours, minutes, seconds, zero parts
+/// left out (`3600` → `"1h"`, `90` → `"1m30s"`); `None` for 0.
+pub fn stringify_duration(secs: u64) -> Option<String> {
+    let parts = [
+        (secs / 604_800, 'w'),
+        (secs % 604_800 / 86_400, 'd'),
+        (secs % 86_400 / 3_600, 'h'),
+        (secs % 3_600 / 60, 'm'),
+        (secs % 60, 's'),
+    ];
+    let text: String = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, u)| format!("{n}{u}"))
+        .collect();
+    (!text.is_empty()).then_some(text)
 }
 
 /// A delay as a duration (`"1h"`) or an absolute ISO date; returns the absolute time.
@@ -131,18 +149,23 @@ pub fn parse_options(
         None | Some(Value::Null) => None,
         Some(v) => Some(parse_delay(v, now).ok_or_else(|| bad(format!("Invalid delay: {}", v)))?),
     };
+    // Seconds become the duration string the server stores and shows (`3600` → `"1h"`).
     let (ttl, ttl_ms) = match o.get("ttl") {
         None | Some(Value::Null) => (None, None),
         Some(Value::String(s)) => (
-            Some(json!(s)),
+            Some(s.clone()),
             Some(parse_duration_ms(s).ok_or_else(|| bad(format!("Invalid ttl: {s}")))?),
         ),
         Some(Value::Number(n)) => match n.as_f64().filter(|f| *f >= 0.0) {
-            Some(secs) => (Some(json!(n)), Some((secs * 1000.0) as i64)),
+            Some(secs) => (
+                stringify_duration(secs as u64),
+                Some((secs * 1000.0) as i64),
+            ),
             None => return Err(bad("options.ttl must be non-negative")),
         },
         Some(_) => return Err(bad("options.ttl must be a string or a number")),
     };
+    let ttl_given = !matches!(o.get("ttl"), None | Some(Value::Null));
     let queue = match o.get("queue") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
@@ -151,7 +174,11 @@ pub fn parse_options(
     };
     let machine = opt_str(o, "machine")?;
     if let Some(m) = machine.as_deref().filter(|m| !MACHINES.contains(m)) {
-        return Err(bad(format!("Invalid machine preset: {m}")));
+        let expected: Vec<String> = MACHINES.iter().map(|m| format!("'{m}'")).collect();
+        return Err(bad(format!(
+            "Validation error: Invalid enum value. Expected {}, received '{m}' at \"options.machine\"",
+            expected.join(" | ")
+        )));
     }
     let concurrency_key = match o.get("concurrencyKey") {
         None | Some(Value::Null) => None,
@@ -167,6 +194,7 @@ pub fn parse_options(
         idempotency_ttl_ms: idempotency_ttl(ttl_text.as_deref()),
         delay_until_ms,
         ttl,
+        ttl_given,
         // A zero TTL means "no TTL".
         ttl_ms: ttl_ms.filter(|t| *t > 0),
         version: opt_str(o, "lockToVersion")?,
@@ -178,6 +206,7 @@ pub fn parse_options(
         priority: opt_num(o, "priority")?,
         max_duration: opt_num(o, "maxDuration")?,
         region: opt_str(o, "region")?,
+        debounce: None,
         raw: Value::Object(o.clone()),
     })
 }
@@ -204,6 +233,73 @@ pub fn streams_version(req: &HttpRequest) -> String {
     .to_string()
 }
 
+/// `options.debounce` `{key, delay, mode?, maxDelay?}`, with its times resolved against `now`.
+fn parse_debounce(options: Option<&Value>, now: i64) -> Result<Option<Debounce>, HttpResponse> {
+    let Some(d) = options
+        .and_then(|o| o.get("debounce"))
+        .filter(|d| !d.is_null())
+    else {
+        return Ok(None);
+    };
+    let key = d
+        .get("key")
+        .and_then(Value::as_str)
+        .filter(|k| !k.is_empty() && k.len() <= 512)
+        .ok_or_else(|| bad("options.debounce.key must be a string of 1 to 512 characters"))?;
+    let delay = |field: &str| -> Result<Option<i64>, HttpResponse> {
+        match d.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_str()
+                .and_then(parse_duration_ms)
+                .map(Some)
+                .ok_or_else(|| bad(format!("Invalid options.debounce.{field}: {v}"))),
+        }
+    };
+    let until_ms =
+        now + delay("delay")?.ok_or_else(|| bad("options.debounce.delay is required"))?;
+    Ok(Some(Debounce {
+        key: key.to_string(),
+        until_ms,
+        max_until_ms: delay("maxDelay")?.map(|m| now + m),
+        trailing: d.get("mode").and_then(Value::as_str) == Some("trailing"),
+    }))
+}
+
+/// A later trigger with the debounce key of a run that is still delayed: the run waits again for
+/// the debounce delay (at most until its `maxDelay`), takes the new payload in `trailing` mode,
+/// and is the answer. `None` when no such run waits.
+fn debounce_run(
+    c: &mut Ctx,
+    env_id: &str,
+    task: &str,
+    d: &Debounce,
+    payload: &Option<Value>,
+    opts: &RunOptions,
+) -> Option<String> {
+    let now = c.now;
+    let r = c.st.runs.iter_mut().rev().find(|r| {
+        r.env_id == env_id
+            && r.task == task
+            && r.status == "DELAYED"
+            && r.opts.debounce.as_ref().is_some_and(|x| x.key == d.key)
+    })?;
+    let first = r.opts.debounce.clone()?;
+    let until = match first.max_until_ms {
+        Some(max) => d.until_ms.min(max),
+        None => d.until_ms,
+    };
+    r.delayed_until_ms = Some(until);
+    r.updated_ms = now;
+    if first.trailing || d.trailing {
+        r.payload = payload.clone();
+        if opts.metadata.is_some() {
+            r.metadata = opts.metadata.clone();
+        }
+    }
+    Some(r.id.clone())
+}
+
 /// `POST /api/v1/tasks/{taskId}/trigger`
 pub fn trigger(c: &mut Ctx) -> R {
     let task = c.param(0).to_string();
@@ -215,18 +311,40 @@ pub fn trigger(c: &mut Ctx) -> R {
     if c.app.options.unknown_tasks.contains(&task) {
         return Err(error(404, "Task not found"));
     }
-    let opts = parse_options(body.get("options"), Some(c.req), c.now)?;
+    let mut opts = parse_options(body.get("options"), Some(c.req), c.now)?;
     let ptype = payload_type(body.get("options"));
     let payload = body.get("payload").filter(|p| !p.is_null()).cloned();
     let env_id = c.env_id();
+    if let Some(token) = c.who.one_time_token() {
+        if c.st.spent_tokens.contains(token) {
+            return Err(error(
+                422,
+                &format!(
+                    "Cannot trigger {task} with a one-time use token as it has already been used."
+                ),
+            ));
+        }
+    }
+    let debounce = parse_debounce(body.get("options"), c.now)?;
     let existing = opts.idempotency_key.as_ref().and_then(|k| {
         c.st.idempotent_run(&env_id, &task, k, c.now)
             .map(|r| r.id.clone())
     });
-    let (id, cached) = match existing {
-        Some(id) => (id, true),
-        None => (
-            c.st.create_run(NewRun {
+    let debounced = match (&existing, &debounce) {
+        (None, Some(d)) => debounce_run(c, &env_id, &task, d, &payload, &opts),
+        _ => None,
+    };
+    let (id, cached) = match (existing, debounced) {
+        (Some(id), _) => (id, true),
+        // A debounced trigger answers with the waiting run, not as a cached one.
+        (None, Some(id)) => (id, false),
+        (None, None) => {
+            if let Some(d) = &debounce {
+                // The first trigger of a debounce key: a run delayed by the debounce delay.
+                opts.delay_until_ms = Some(opts.delay_until_ms.unwrap_or(0).max(d.until_ms));
+                opts.debounce = Some(d.clone());
+            }
+            let id = c.st.create_run(NewRun {
                 env_id: &env_id,
                 task: &task,
                 payload,
@@ -234,10 +352,14 @@ pub fn trigger(c: &mut Ctx) -> R {
                 opts,
                 trigger_function: "trigger",
                 batch_id: None,
-            }),
-            false,
-        ),
+            });
+            (id, false)
+        }
     };
+    if let Some(token) = c.who.one_time_token() {
+        let token = token.to_string();
+        c.st.spent_tokens.insert(token);
+    }
     if !cached {
         let version = streams_version(c.req);
         if let Some(r) = c.st.run_mut(&id) {
@@ -302,7 +424,10 @@ pub fn reset_idempotency_key(c: &mut Ctx) -> R {
         }
     }
     if !found {
-        return Err(error(404, "Idempotency key not found"));
+        return Err(error(
+            404,
+            &format!("No runs found with idempotency key: {key} and task: {task}"),
+        ));
     }
     ok(json!({"id": key}))
 }

@@ -37,8 +37,8 @@ pub fn queue_json(st: &State, q: &Queue) -> Value {
     })
 }
 
-/// The list / current shape (`ApiDeploymentListResponseItem`). Missing optional fields are left
-/// out rather than sent as null, because the client schema coerces them as dates/records.
+/// The list / current shape (`ApiDeploymentListResponseItem`). As on the server, `deployedAt`
+/// and `git` are null when unknown; `error` is only there for failed deployments.
 pub fn deployment_json(d: &Deployment) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(d.id));
@@ -48,8 +48,8 @@ pub fn deployment_json(d: &Deployment) -> Value {
     m.insert("runtime".into(), json!(d.runtime));
     m.insert("runtimeVersion".into(), json!(d.runtime_version));
     m.insert("status".into(), json!(d.status));
-    put(&mut m, "deployedAt", d.deployed_ms.map(|t| json!(iso(t))));
-    put(&mut m, "git", d.git.clone());
+    m.insert("deployedAt".into(), json!(d.deployed_ms.map(iso)));
+    m.insert("git".into(), d.git.clone().unwrap_or(Value::Null));
     put(&mut m, "error", d.error.clone());
     Value::Object(m)
 }
@@ -62,7 +62,8 @@ pub fn deployment_detail_json(d: &Deployment) -> Value {
         "contentHash": d.content_hash,
         "shortCode": d.short_code,
         "version": d.version,
-        "imageReference": format!("registry.emulator.local/{}:{}", d.env_id, d.version),
+        // Only a built deployment (one with a worker) has an image.
+        "imageReference": d.worker_id.as_ref().map(|_| format!("registry.emulator.local/{}:{}", d.env_id, d.version)),
         "imagePlatform": "linux/amd64",
         "commitSHA": d.git.as_ref().and_then(|g| g.get("commitSha")).cloned().unwrap_or(Value::Null),
         "externalBuildData": null,
@@ -158,6 +159,13 @@ pub fn waitpoint_json(st: &State, w: &Waitpoint, base_url: &str, full: bool) -> 
     m.insert("tags".into(), json!(tags));
     m.insert("createdAt".into(), json!(iso(w.created_ms)));
     if full {
+        // A token created without a key has one the server generated; only retrieve shows it.
+        if !m.contains_key("idempotencyKey") {
+            m.insert(
+                "idempotencyKey".into(),
+                json!(crate::surface::hashed(&["waitpoint-key", &w.id], 24)),
+            );
+        }
         m.insert("type".into(), json!("MANUAL"));
         m.insert(
             "userProvidedIdempotencyKey".into(),
@@ -227,7 +235,8 @@ struct Span {
 
 fn spans(r: &Run) -> Vec<Span> {
     let finished = r.is_final();
-    let end = r.finished_ms;
+    // A run canceled before it started has no `finishedAt`; its span ends at the cancel.
+    let end = r.finished_ms.or(finished.then_some(r.updated_ms));
     let ns = |from: i64| end.map(|e| (e - from).max(0) * 1_000_000).unwrap_or(0);
     let is_error = FAILED.contains(&r.status.as_str());
     let cancelled = r.status == "CANCELED";
@@ -300,8 +309,8 @@ fn variant(s: &Span) -> &'static str {
     }
 }
 
-/// `GET /api/v1/runs/{id}/events`: the run span and one span per attempt.
-pub fn run_events(r: &Run) -> Value {
+/// `GET /api/v1/runs/{id}/events`: the run span and one span per attempt (durations in ns).
+pub fn run_events(r: &Run, env_type: &str) -> Value {
     let events: Vec<Value> = spans(r)
         .iter()
         .map(|s| {
@@ -309,6 +318,7 @@ pub fn run_events(r: &Run) -> Value {
                 "spanId": s.id,
                 "parentId": s.parent,
                 "runId": r.id,
+                "idempotencyKey": r.idempotency_key,
                 "message": s.message,
                 "style": {"icon": s.icon, "variant": variant(s)},
                 "startTime": (s.start_ms as i128 * 1_000_000).to_string(),
@@ -319,6 +329,7 @@ pub fn run_events(r: &Run) -> Value {
                 "level": "TRACE",
                 "kind": s.kind,
                 "attemptNumber": s.attempt,
+                "environmentType": env_type,
                 "taskSlug": r.task,
                 "events": s.events,
             })
@@ -327,7 +338,8 @@ pub fn run_events(r: &Run) -> Value {
     json!({ "events": events })
 }
 
-/// `GET /api/v1/runs/{id}/trace`: the run span with its attempts as children.
+/// `GET /api/v1/runs/{id}/trace`: the run span with its attempts as children. Unlike the
+/// events, a trace gives durations in milliseconds (a float), as the server does.
 pub fn run_trace(r: &Run) -> Value {
     let all = spans(r);
     let node = |s: &Span, children: Vec<Value>| -> Value {
@@ -336,7 +348,7 @@ pub fn run_trace(r: &Run) -> Value {
             "taskSlug": r.task,
             "events": s.events,
             "startTime": iso(s.start_ms),
-            "duration": s.duration_ns,
+            "duration": s.duration_ns as f64 / 1e6,
             "isError": s.is_error,
             "isPartial": s.is_partial,
             "isCancelled": s.is_cancelled,

@@ -278,11 +278,15 @@ pub fn now_secs() -> i64 {
 
 /// A client with a public JWT for the default seed's dev env carrying `scopes` (10 minutes).
 pub fn jwt_api(emu: &Emulator, scopes: &[&str]) -> Api {
-    let seed = emu.seed();
+    env_jwt_api(emu, "dev", emu.seed().dev_key(), scopes)
+}
+
+/// A client with a public JWT for the env `slug` (signed with its `key`) carrying `scopes`.
+pub fn env_jwt_api(emu: &Emulator, slug: &str, key: &str, scopes: &[&str]) -> Api {
     let now = now_secs();
     let token = mint(
-        seed.dev_key(),
-        serde_json::json!({"sub": seed.env_id("dev"), "pub": true, "scopes": scopes,
+        key,
+        serde_json::json!({"sub": emu.seed().env_id(slug), "pub": true, "scopes": scopes,
             "iat": now, "exp": now + 600}),
     );
     Api::new(emu, &token)

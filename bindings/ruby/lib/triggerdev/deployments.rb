@@ -7,7 +7,7 @@ module Triggerdev
   class Deployment < TriggerObject
     fields :id, :status, :version, :short_code, :created_at, :deployed_at, :runtime,
            :runtime_version, :content_hash, :image_reference, :git, :error, :error_data, :worker,
-           :external_id
+           :external_id, :commit_sha, :image_platform, :external_build_data, :canceled_reason
   end
 
   # What +deployments.promote+ returns: +id+, +version+, +short_code+.

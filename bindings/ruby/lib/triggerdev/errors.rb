@@ -74,9 +74,10 @@ module Triggerdev
   # HTTP 409.
   class ConflictError < APIStatusError; end
 
-  # The session is closed (a 409 whose body's +code+ is "session_closed"): appending to it, or
-  # starting it again, can never succeed, so it is not retried. A kind of ConflictError, so
-  # <tt>rescue ConflictError</tt> catches it too; rescue it first to tell it apart.
+  # The session is closed (the server's 400 "Cannot append to a closed session", or a 409 whose
+  # body's +code+ is "session_closed"): appending to it, or starting it again, can never
+  # succeed, so it is not retried. A kind of ConflictError, so <tt>rescue ConflictError</tt>
+  # catches it too; rescue it first to tell it apart.
   class SessionClosedError < ConflictError; end
 
   # HTTP 422.

@@ -81,6 +81,7 @@ module Triggerdev
       trigger_runs_update_metadata: [%i[pointer string string pointer pointer], :int, true],
       trigger_runs_metadata: [%i[pointer string pointer pointer], :int, true],
       trigger_runs_add_tags: [%i[pointer string string pointer pointer], :int, true],
+      trigger_runs_outcome: [%i[pointer string pointer pointer], :int, true],
       trigger_runs_result: [%i[pointer string pointer pointer], :int, true],
       # Decodes a result's JSON; no request.
       trigger_runs_result_output: [%i[string pointer pointer], :int, false],

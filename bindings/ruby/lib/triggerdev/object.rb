@@ -17,12 +17,12 @@ module Triggerdev
   # Every field the server sent has a reader, declared or not; a field the class declares reads
   # nil when the server left it out. Built lazily: the JSON text the library returned is parsed
   # at the first read, and nested objects are TriggerObjects built when first read; user data (+payload+, +output+, +metadata+) is plain Ruby (Hash, Array, String, ...).
-  # Strings in fields named +...At+, +...Until+, +...Time+ and +nextRun+ that hold an ISO-8601
-  # time read as Time (UTC).
+  # Strings in fields named +...At+, +...Until+, +...Time+, +nextRun+ and +completedAfter+ that
+  # hold an ISO-8601 time read as Time (UTC).
   class TriggerObject
     # Fields whose value is the caller's data, handed back as parsed.
     RAW_KEYS = %w[payload output metadata variables parentVariables basePayload].freeze
-    TIME_KEY = /(?:At|Until|Time)\z|\AnextRun\z/.freeze
+    TIME_KEY = /(?:At|Until|Time)\z|\A(?:nextRun|completedAfter)\z/.freeze
     ISO_TIME = /\A\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)\z/.freeze
     REDACTED_KEYS = %w[publicAccessToken accessToken secretKey token].freeze
     NO_NESTED = {}.freeze
@@ -241,7 +241,7 @@ module Triggerdev
            :started_at, :finished_at, :delayed_until, :expired_at, :ttl, :payload,
            :payload_presigned_url, :output, :output_presigned_url, :error, :metadata, :tags,
            :attempts, :attempt_count, :cost_in_cents, :base_cost_in_cents, :duration_ms, :depth,
-           :batch_id, :schedule, :trigger_function, :related_runs, :env,
+           :batch_id, :schedule, :trigger_function, :related_runs, :env, :region, :task_kind,
            :is_test, :is_queued, :is_executing, :is_waiting, :is_completed, :is_success,
            :is_failed, :is_cancelled
     nested "error" => RunError, "attempts" => RunAttempt
@@ -266,10 +266,31 @@ module Triggerdev
 
   # A batch (+batches.retrieve+).
   class Batch < TriggerObject
-    fields :id, :status, :idempotency_key, :created_at, :updated_at, :run_count, :runs, :processing
+    fields :id, :status, :idempotency_key, :created_at, :updated_at, :run_count, :runs, :processing,
+           :processing_completed_at
   end
 
-  # The result of a finished run (+runs.result+). The API sends +output+ as serialized text
+  # How a run ended, or that it has not yet (+runs.outcome+, read from the run itself).
+  # +outcome+ is "succeeded" (+output+ holds the output), "failed" (+status+ is the final
+  # status, +error+ the RunError: a canceled run's is "Canceled by user") or "notFinished"
+  # (+status+ is the current one).
+  class RunOutcome < TriggerObject
+    fields :outcome, :status, :output, :error
+    nested "error" => RunError
+
+    # True once the run has finished, in any final status.
+    def finished?
+      outcome != "notFinished"
+    end
+
+    # True when the run completed successfully.
+    def ok?
+      outcome == "succeeded"
+    end
+  end
+
+  # The result of a finished run (+runs.result+, deprecated: current servers answer its route
+  # 404 for every run but canceled ones; use +runs.outcome+). The API sends +output+ as serialized text
   # (+outputType+ "application/json", "application/super+json", ...); #output is it decoded by
   # the library (+trigger_runs_result_output+, the Rust SDK's +RunResult::output_value+), nil
   # when there is none; #raw_output (and #to_h) keep the text as sent.
@@ -302,7 +323,8 @@ module Triggerdev
   # One event of a run's trace (+runs.events+).
   class RunEvent < TriggerObject
     fields :span_id, :parent_id, :run_id, :message, :start_time, :duration, :is_error,
-           :is_partial, :is_cancelled, :level, :kind, :attempt_number, :task_slug, :events, :style
+           :is_partial, :is_cancelled, :level, :kind, :attempt_number, :task_slug, :events, :style,
+           :idempotency_key, :environment_type
   end
 
   # A run's trace (+runs.trace+).
@@ -318,7 +340,7 @@ module Triggerdev
   # A schedule.
   class Schedule < TriggerObject
     fields :id, :type, :task, :active, :deduplication_key, :external_id, :generator, :timezone,
-           :window, :next_run, :environments
+           :window, :next_run, :next_run_effective_at, :environments
 
     def active?
       active ? true : false

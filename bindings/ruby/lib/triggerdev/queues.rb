@@ -11,7 +11,8 @@ module Triggerdev
   # A queue: +id+, +name+, +type+ ("task" or "custom"), +running+, +queued+, +paused?+,
   # +concurrency_limit+, +concurrency+ (QueueConcurrency).
   class Queue < TriggerObject
-    fields :id, :name, :type, :running, :queued, :paused, :concurrency_limit, :concurrency
+    fields :id, :name, :type, :running, :queued, :paused, :concurrency_limit, :concurrency,
+           :release_concurrency_on_waitpoint, :concurrency_limit_override_percent
     nested "concurrency" => QueueConcurrency
 
     def paused?

@@ -102,9 +102,20 @@ module Triggerdev
       object(TriggerObject, call(:trigger_runs_add_tags, id, Util.json(Params.strings(tags, "tags"), "tags")))
     end
 
-    # The RunResult of a finished run (+ok?+, +output+, +error+), or nil while it is not
-    # finished.
+    # How a run ended, or that it has not yet, read from the run itself
+    # (+GET /api/v3/runs/{id}+): a RunOutcome whose +outcome+ is "succeeded" (+output+),
+    # "failed" (+status+, +error+) or "notFinished" (+status+). A missing run raises
+    # NotFoundError.
+    def outcome(run_id)
+      object(RunOutcome, call(:trigger_runs_outcome, id!(run_id, "run_id")))
+    end
+
+    # Deprecated: use #outcome. The RunResult from +GET /api/v1/runs/{id}/result+, or nil when
+    # that route answers 404, which current servers do for every run but canceled ones (the
+    # route reads attempt records the current run engine no longer writes).
     def result(run_id)
+      warn("Triggerdev::Runs#result is deprecated: current servers answer it 404 for finished runs; use #outcome",
+           uplevel: 1, category: :deprecated)
       parsed = JSON.parse(call(:trigger_runs_result, id!(run_id, "run_id")))
       parsed.nil? ? nil : RunResult.new(parsed)
     end

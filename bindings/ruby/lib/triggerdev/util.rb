@@ -11,6 +11,7 @@ module Triggerdev
     IRREGULAR = {
       base_url: "baseURL",
       idempotency_key_ttl: "idempotencyKeyTTL",
+      commit_sha: "commitSHA",
     }.freeze
 
     @camel = {}

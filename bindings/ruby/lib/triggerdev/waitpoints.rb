@@ -19,7 +19,8 @@ module Triggerdev
     include NativeOutput
 
     fields :id, :url, :status, :completed_at, :timeout_at, :idempotency_key,
-           :idempotency_key_expires_at, :tags, :created_at, :output_type, :output_is_error
+           :idempotency_key_expires_at, :tags, :created_at, :output_type, :output_is_error, :type,
+           :completed_after, :user_provided_idempotency_key
 
     # The completion data (or, for a timed-out token, the error), decoded; nil when none.
     def output

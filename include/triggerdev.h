@@ -178,6 +178,36 @@ typedef enum trigger_result {
 } trigger_result;
 
 /**
+ * The level of a log line, and the most detailed level `trigger_set_log_callback` passes on.
+ */
+typedef enum trigger_log_level {
+    /**
+     * Nothing (as `max_level`).
+     */
+    TRIGGER_LOG_LEVEL_OFF = 0,
+    /**
+     * Errors.
+     */
+    TRIGGER_LOG_LEVEL_ERROR = 1,
+    /**
+     * Warnings.
+     */
+    TRIGGER_LOG_LEVEL_WARN = 2,
+    /**
+     * A retry: why, and the wait before the next attempt.
+     */
+    TRIGGER_LOG_LEVEL_INFO = 3,
+    /**
+     * A request: method, path, status, time, attempt.
+     */
+    TRIGGER_LOG_LEVEL_DEBUG = 4,
+    /**
+     * Finer detail.
+     */
+    TRIGGER_LOG_LEVEL_TRACE = 5,
+} trigger_log_level;
+
+/**
  * A lazy iterator over every bulk action. Use it from one thread at a time. Free it with
  * `trigger_bulk_actions_iter_free`.
  */
@@ -263,6 +293,14 @@ typedef struct trigger_waitpoints_tokens_iter trigger_waitpoints_tokens_iter;
  * An interrupt check: returns nonzero when the calls of the thread that set it must stop.
  */
 typedef int (*trigger_interrupt_check)(void *userdata);
+
+/**
+ * Receives one log line: its level and its text (UTF-8, valid during the call only). Never
+ * holds a token, a header value or a body.
+ */
+typedef void (*trigger_log_callback)(enum trigger_log_level level,
+                                     const char *message,
+                                     void *userdata);
 
 #ifdef __cplusplus
 extern "C" {
@@ -483,6 +521,20 @@ enum trigger_result trigger_client_with_cancel(const struct trigger_client *clie
  * Other threads are not affected.
  */
 void trigger_set_interrupt_check(trigger_interrupt_check check, void *userdata);
+
+/**
+ * Sends the library's log lines up to `max_level` (a `TRIGGER_LOG_LEVEL_*` value) to `callback`,
+ * replacing any earlier one; a NULL `callback` (or `TRIGGER_LOG_LEVEL_OFF`) stops them. Lines are
+ * one DEBUG line per request (method, path, status, time, attempt) and one INFO line per retry
+ * (the reason and the wait), never a token, header value or body. `callback` is called on the
+ * thread that makes the call, possibly several threads at once; it must not call back into
+ * this library. Fails with `TRIGGER_RESULT_INVALID_ARGUMENT` for a `max_level` out of range,
+ * or when the process already has another `log` logger (a Rust host's own).
+ */
+enum trigger_result trigger_set_log_callback(trigger_log_callback callback,
+                                             void *userdata,
+                                             int max_level,
+                                             struct trigger_error **err);
 
 /**
  * Triggers one run of `task_id` (`POST /api/v1/tasks/{task_id}/trigger`).

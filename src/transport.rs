@@ -541,14 +541,17 @@ pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Res
     let max_attempts = policy.max_attempts.max(1);
     let mut attempt = 1;
     loop {
+        let started = Instant::now();
         let outcome = {
             let reading = cancel::reading(&watch);
             let outcome = send_once(transport, cfg, call, request_key.as_deref(), &watch);
             if let Some(stopped) = reading.stopped() {
+                log::debug!(target: "triggerdev", "{} {} stopped: {stopped} (attempt {attempt})", call.method, shown_path(call));
                 return Err(stopped);
             }
             outcome
         };
+        log_attempt(call, &outcome, started.elapsed(), attempt);
         let delay = match outcome {
             Ok(Attempt::Success(reply)) => return Ok(reply),
             Ok(Attempt::Failure {
@@ -568,7 +571,7 @@ pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Res
                 if !retry || attempt >= max_attempts {
                     return Err(error);
                 }
-                match (status, reset_after) {
+                let delay = match (status, reset_after) {
                     (429, Some(wait)) if !wait.is_zero() => {
                         let wait = wait + jitter(cfg, Duration::from_millis(1000));
                         if wait > policy.max_rate_limit_wait {
@@ -577,7 +580,9 @@ pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Res
                         wait
                     }
                     _ => backoff(cfg, policy, attempt),
-                }
+                };
+                log_retry(call, &error, delay, attempt, max_attempts);
+                delay
             }
             Err(Error::Timeout { .. }) if watch.remaining() == Some(Duration::ZERO) => {
                 return Err(watch.timed_out().expect("the watch has a deadline"));
@@ -586,13 +591,53 @@ pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Res
                 if attempt >= max_attempts {
                     return Err(error);
                 }
-                backoff(cfg, policy, attempt)
+                let delay = backoff(cfg, policy, attempt);
+                log_retry(call, &error, delay, attempt, max_attempts);
+                delay
             }
             Err(other) => return Err(other),
         };
         watch.sleep(delay)?;
         attempt += 1;
     }
+}
+
+/// The request line of `call` as logs show it: the path (a presigned storage URL without its
+/// signed query). Never a header, a body or a token.
+fn shown_path(call: &Call) -> &str {
+    call.path.split('?').next().unwrap_or_default()
+}
+
+/// One DEBUG line per attempt: method, path, status (or what failed), time, attempt.
+fn log_attempt(call: &Call, outcome: &Result<Attempt>, took: Duration, attempt: u32) {
+    if !log::log_enabled!(target: "triggerdev", log::Level::Debug) {
+        return;
+    }
+    let ms = took.as_millis();
+    let (method, path) = (&call.method, shown_path(call));
+    match outcome {
+        Ok(Attempt::Success(reply)) => {
+            log::debug!(target: "triggerdev", "{method} {path} -> {} in {ms} ms (attempt {attempt})", reply.status)
+        }
+        Ok(Attempt::Failure { status, .. }) => {
+            log::debug!(target: "triggerdev", "{method} {path} -> {status} in {ms} ms (attempt {attempt})")
+        }
+        Err(error) => {
+            log::debug!(target: "triggerdev", "{method} {path} failed in {ms} ms: {error} (attempt {attempt})")
+        }
+    }
+}
+
+/// One INFO line per retry: why, and how long the wait before the next attempt is.
+fn log_retry(call: &Call, error: &Error, delay: Duration, attempt: u32, max_attempts: u32) {
+    log::info!(
+        target: "triggerdev",
+        "retrying {} {} in {} ms after {error} (attempt {} of {max_attempts} next)",
+        call.method,
+        shown_path(call),
+        delay.as_millis(),
+        attempt + 1,
+    );
 }
 
 /// The delay after failed attempt `attempt` under `policy`.

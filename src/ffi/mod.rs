@@ -31,6 +31,8 @@ mod client;
 
 mod cancel;
 
+mod logging;
+
 mod tasks;
 
 mod runs;
@@ -58,6 +60,7 @@ pub use client::*;
 pub use deployments::*;
 pub use envvars::*;
 pub use error::*;
+pub use logging::*;
 pub use queues::*;
 pub use runs::*;
 pub use schedules::*;

@@ -1407,6 +1407,13 @@ impl Subscription {
         let base = 100.0 * 2f64.powi(self.failures.saturating_sub(1).min(16) as i32);
         let clock = &self.client.resolved().clock;
         let delay = Duration::from_millis((base.min(5000.0) * (1.0 - 0.5 * clock.random())) as u64);
+        log::info!(
+            target: "triggerdev",
+            "subscription {}: reconnecting in {} ms (failure {} in a row)",
+            self.path,
+            delay.as_millis(),
+            self.failures
+        );
         watch.sleep_unless(&self.stop, delay)
     }
 

@@ -135,8 +135,10 @@ def call(function, params, bad_index, bad_value):
             value = ctypes.byref(ctypes.c_int64(SENTINEL))
         elif ctype in ("bool",):
             value = False
-        elif ctype in ("uint64_t", "uint32_t", "int64_t"):
+        elif ctype in ("uint64_t", "uint32_t", "int64_t", "int"):
             value = 1
+        elif ctype.endswith("_callback") or ctype.endswith("_check"):
+            value = None  # a function pointer: NULL, never a string
         else:
             value = valid_string(function, name)
         if value == "out":

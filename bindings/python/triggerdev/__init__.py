@@ -19,6 +19,7 @@ A ctypes binding of the ``triggerdev`` Rust library's C ABI, with no runtime dep
 from __future__ import annotations
 
 from . import _ffi
+from ._logging import sync_level as sync_log_level
 from . import auth as auth
 from ._call import AMBIENT as _AMBIENT
 from ._client import CancelToken, Client, with_options
@@ -171,6 +172,7 @@ __all__ = [
     "with_auth",
     "current",
     "with_options",
+    "sync_log_level",
     "auth",
     "tasks",
     "batches",

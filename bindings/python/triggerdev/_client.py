@@ -10,6 +10,7 @@ from ._call import AMBIENT, Caller, ClientCaller
 from ._config import RetryLike, StrPath, config_dict, request_options_dict
 from ._encode import dumps
 from ._ffi import LIB, call_handle
+from ._logging import sync_level as sync_log_level
 from ._managed import Handle
 from ._resources import (
     Batches,
@@ -175,6 +176,7 @@ class Client(_Areas):
         )
         ptr = call_handle(LIB.trigger_client_new, dumps(config, "config"))
         self._init_handle(ptr, base_url)
+        sync_log_level()
 
     def _init_handle(self, ptr: int, base_url: Optional[str]) -> None:
         self._handle = Handle(ptr, LIB.trigger_client_free, "client")

@@ -165,6 +165,7 @@ OTHER_EXPORTS: Dict[str, Tuple[Any, Tuple[Any, ...]]] = {
     "trigger_cancel_is_fired": (c_bool, (c_void_p,)),
     "trigger_cancel_free": (None, (c_void_p,)),
     "trigger_set_interrupt_check": (None, (c_void_p, c_void_p)),
+    "trigger_set_log_callback": (c_int, (c_void_p, c_void_p, c_int, _ERR)),
     "trigger_runs_iter_free": (None, (c_void_p,)),
     "trigger_schedules_iter_free": (None, (c_void_p,)),
     "trigger_queues_iter_free": (None, (c_void_p,)),

@@ -33,6 +33,7 @@ from ._config import RetryLike, StrPath, config_dict
 from ._encode import dumps
 from ._call import SCOPE, Scope
 from ._ffi import LIB, call_handle
+from ._logging import sync_level as sync_log_level
 from ._managed import Handle
 from ._resources import Expiration, PublicTokens, StrOrList, TokenScopes
 
@@ -95,6 +96,7 @@ def configure(
         use_platform_trust_store=use_platform_trust_store,
     )
     _call.configure_json(dumps(config, "config"))
+    sync_log_level()
 
 
 class AuthSnapshot:

@@ -19,6 +19,7 @@
 require_relative "triggerdev/version"
 require_relative "triggerdev/errors"
 require_relative "triggerdev/native"
+require_relative "triggerdev/logging"
 require_relative "triggerdev/util"
 require_relative "triggerdev/object"
 require_relative "triggerdev/pager"

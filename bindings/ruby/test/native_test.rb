@@ -15,7 +15,7 @@ class NativeTest < Minitest::Test
   C_TYPES = {
     "const char*" => :string, "char*" => :pointer, "char**" => :pointer, "bool" => :bool, "uint16_t" => :uint16,
     "uint32_t" => :uint32, "int64_t" => :int64, "int64_t*" => :pointer, "uint64_t" => :uint64, "void" => :void, "enum trigger_result" => :int,
-    "void*" => :pointer, "trigger_interrupt_check" => :pointer
+    "void*" => :pointer, "int" => :int, "trigger_interrupt_check" => :pointer, "trigger_log_callback" => :pointer
   }.freeze
 
   # "const char *config_json" -> :string; handles and their out-parameters -> :pointer.

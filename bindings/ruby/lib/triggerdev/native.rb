@@ -61,6 +61,7 @@ module Triggerdev
       trigger_cancel_free: [%i[pointer], :void, false],
       trigger_client_with_cancel: [%i[pointer pointer pointer pointer], :int, false],
       trigger_set_interrupt_check: [%i[pointer pointer], :void, false],
+      trigger_set_log_callback: [%i[pointer pointer int pointer], :int, false],
       trigger_config_free: [%i[pointer], :void, false],
 
       trigger_tasks_trigger: [%i[pointer string string string pointer pointer], :int, true],

@@ -24,7 +24,7 @@ TOKEN = "tr_dev_bench0000000000000000"
 HEADERS = {
     "authorization": "Bearer " + TOKEN,
     "content-type": "application/json",
-    "trigger-version": "0.1.0",
+    "trigger-version": "0.2.0",
     "x-trigger-source": "sdk",
     "x-trigger-api-version": "2025-07-16",
     "x-trigger-request-idempotency-key": "9b2f6c1e-4a7d-4e3b-8f21-0c5d7a9e1b34",

@@ -57,7 +57,7 @@
 #include <stdint.h>
 
 /** The version of the library this header describes; compare with trigger_version(). */
-#define TRIGGERDEV_VERSION "0.1.0"
+#define TRIGGERDEV_VERSION "0.2.0"
 
 
 /**
@@ -307,7 +307,7 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * The version of the library (such as `"0.1.0"`): compare it with `TRIGGERDEV_VERSION` to
+ * The version of the library (such as `"0.2.0"`): compare it with `TRIGGERDEV_VERSION` to
  * check that the library loaded is the one the header describes. A static string: do not
  * free it.
  */

@@ -68,7 +68,7 @@ pub use sessions::*;
 pub use tasks::*;
 pub use waitpoints::*;
 
-/// The version of the library (such as `"0.1.0"`): compare it with `TRIGGERDEV_VERSION` to
+/// The version of the library (such as `"0.2.0"`): compare it with `TRIGGERDEV_VERSION` to
 /// check that the library loaded is the one the header describes. A static string: do not
 /// free it.
 #[no_mangle]

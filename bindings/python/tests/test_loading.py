@@ -21,7 +21,7 @@ def run_python(code: str, **env: str) -> "subprocess.CompletedProcess[str]":
 
 
 def test_version_matches_the_library() -> None:
-    assert triggerdev.__version__ == "0.1.0"
+    assert triggerdev.__version__ == "0.2.0"
     assert triggerdev.library_version() == triggerdev.__version__
     assert os.path.isfile(triggerdev.library_path())
 
@@ -48,7 +48,7 @@ def test_a_library_of_another_version_is_refused(tmp_path: Path) -> None:
     done = run_python("import triggerdev", TRIGGERDEV_LIB=str(lib))
     assert done.returncode != 0
     assert "ImportError" in done.stderr
-    assert "'9.9.9'" in done.stderr and "'0.1.0'" in done.stderr
+    assert "'9.9.9'" in done.stderr and "'0.2.0'" in done.stderr
 
 
 HEADER = Path(__file__).resolve().parents[3] / "include" / "triggerdev.h"

@@ -31,7 +31,7 @@ def test_trigger_body_headers_and_user_agent(dev: triggerdev.Client, emu: Emulat
     headers = request["headers"]
     assert headers["authorization"] == f"Bearer {emu.dev_key}"
     assert headers["content-type"] == "application/json"
-    assert headers["user-agent"] == "triggerdev-rust/0.1.0 python/0.1.0"
+    assert headers["user-agent"] == "triggerdev-rust/0.2.0 python/0.2.0"
     assert headers["x-trigger-api-version"] == "2025-07-16"
     assert re.fullmatch(r"[0-9a-f-]{36}", headers["x-trigger-request-idempotency-key"])
 
@@ -44,13 +44,13 @@ def test_trigger_body_headers_and_user_agent(dev: triggerdev.Client, emu: Emulat
 def test_user_agent_of_the_ambient_api_and_a_suffix(emu: Emulator) -> None:
     triggerdev.configure(secret_key=emu.dev_key, base_url=emu.base_url, user_agent_suffix="my-app/2.0")
     triggerdev.runs.list().page()
-    assert only_request(emu)["headers"]["user-agent"] == "triggerdev-rust/0.1.0 python/0.1.0 my-app/2.0"
+    assert only_request(emu)["headers"]["user-agent"] == "triggerdev-rust/0.2.0 python/0.2.0 my-app/2.0"
     emu.clear_requests()
     with triggerdev.auth.with_auth(access_token=emu.prod_key):
         triggerdev.runs.list().page()
     request = only_request(emu)
     assert request["headers"]["authorization"] == f"Bearer {emu.prod_key}"
-    assert request["headers"]["user-agent"].startswith("triggerdev-rust/0.1.0 python/0.1.0")
+    assert request["headers"]["user-agent"].startswith("triggerdev-rust/0.2.0 python/0.2.0")
     triggerdev.configure(base_url=emu.base_url)
 
 

@@ -132,7 +132,7 @@ from ._resources import (
 )
 from .auth import AuthSnapshot, configure, current, with_auth
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 assert __version__ == _ffi.VERSION
 
 #: The ambient API: calls with the ``configure()`` configuration (or the environment) and this

@@ -17,7 +17,7 @@ from ._exceptions import InvalidArgumentError
 
 __all__ = ["RetryPolicy", "config_dict", "request_options_dict", "USER_AGENT"]
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 USER_AGENT = f"python/{VERSION}"
 
 

@@ -26,7 +26,7 @@ from ._exceptions import error_from_parts
 
 __all__ = ["LIB", "LIB_PATH", "call_json", "call_handle", "call_int64", "call_void", "library_version"]
 
-VERSION = "0.1.0"  # the package version; the library must report the same
+VERSION = "0.2.0"  # the package version; the library must report the same
 
 _CLIENT = c_void_p  # const struct trigger_client * (NULL = the ambient client)
 _STR = c_char_p  # const char * (NULL where the header allows it)

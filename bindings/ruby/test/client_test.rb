@@ -10,7 +10,7 @@ class ClientTest < TriggerdevTest
                preview_branch: emu.preview_branch)
     c.runs.list_page
     headers = logged.last["headers"]
-    assert_equal "triggerdev-rust/0.1.0 ruby/#{RUBY_VERSION} my-app/1.0", headers["user-agent"]
+    assert_equal "triggerdev-rust/0.2.0 ruby/#{RUBY_VERSION} my-app/1.0", headers["user-agent"]
     assert_equal "1", headers["x-extra"]
     assert_equal emu.preview_branch, headers["x-trigger-branch"]
     assert_equal "Bearer #{emu.preview_key}", headers["authorization"]

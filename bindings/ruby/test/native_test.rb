@@ -57,7 +57,7 @@ class NativeTest < Minitest::Test
 
   def test_the_version_matches
     assert_equal Triggerdev::VERSION, Triggerdev.library_version
-    assert_equal "0.1.0", Triggerdev::VERSION
+    assert_equal "0.2.0", Triggerdev::VERSION
     assert File.file?(Triggerdev.library_path)
     error = assert_raises(LoadError) { Triggerdev::Native.check_version!("0.0.9", "/x/libtriggerdev.so") }
     assert_match(/0\.0\.9.*0\.1\.0/, error.message)

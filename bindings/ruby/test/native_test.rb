@@ -60,7 +60,7 @@ class NativeTest < Minitest::Test
     assert_equal "0.2.0", Triggerdev::VERSION
     assert File.file?(Triggerdev.library_path)
     error = assert_raises(LoadError) { Triggerdev::Native.check_version!("0.0.9", "/x/libtriggerdev.so") }
-    assert_match(/0\.0\.9.*0\.1\.0/, error.message)
+    assert_match(/0\.0\.9.*0\.2\.0/, error.message)
     assert_match(/TRIGGERDEV_LIB|cargo build/, error.message)
   end
 

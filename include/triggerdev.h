@@ -796,8 +796,8 @@ enum trigger_result trigger_runs_events(const struct trigger_client *client,
                                         struct trigger_error **err);
 
 /**
- * A run's trace (`GET /api/v1/runs/{run_id}/trace`); writes the API's
- * `{"trace":{"traceId":"...","rootSpan":{...}}}` to `*out_json`.
+ * A run's trace (`GET /api/v1/runs/{run_id}/trace`); writes the trace the API sent,
+ * `{"traceId":"...","rootSpan":{...}}`, to `*out_json` (the `trace` member of its response).
  */
 enum trigger_result trigger_runs_trace(const struct trigger_client *client,
                                        const char *run_id,
@@ -874,6 +874,21 @@ enum trigger_result trigger_envvars_upload(const struct trigger_client *client,
                                            const char *body_json,
                                            char **out_json,
                                            struct trigger_error **err);
+
+/**
+ * Uploads the variables of a `.env` file's `text` (as `trigger_envvars_parse_dotenv` reads
+ * it) with `trigger_envvars_upload`: one call for both. `options_json` is NULL or the rest of
+ * that body, `{"parentVariables":{"C":"3"},"isSecret":false,"override":false}`. Writes the
+ * API's `{"success":true}` to `*out_json`. A line of `text` that cannot be read gives
+ * `TRIGGER_RESULT_INVALID_ARGUMENT` naming the line, before any request.
+ */
+enum trigger_result trigger_envvars_upload_dotenv(const struct trigger_client *client,
+                                                  const char *project_ref,
+                                                  const char *env,
+                                                  const char *text,
+                                                  const char *options_json,
+                                                  char **out_json,
+                                                  struct trigger_error **err);
 
 /**
  * Parses the text of a `.env` file (`KEY=value` lines, `#` comments, `export ` prefixes,
@@ -983,8 +998,8 @@ enum trigger_result trigger_schedules_del(const struct trigger_client *client,
 
 /**
  * The IANA timezones schedules accept (`GET /api/v1/timezones`, no credentials needed);
- * writes `{"timezones":["Africa/Abidjan",...]}` to `*out_json`. `exclude_utc` leaves out
- * `UTC`.
+ * writes the list the API sent, `["Africa/Abidjan",...]`, to `*out_json`. `exclude_utc`
+ * leaves out `UTC`.
  */
 enum trigger_result trigger_schedules_timezones(const struct trigger_client *client,
                                                 bool exclude_utc,
@@ -1415,8 +1430,8 @@ enum trigger_result trigger_sessions_append(const struct trigger_client *client,
 
 /**
  * The records a channel has now, after `after_seq` (or all when it is negative;
- * `GET …/{io}/records`), without waiting. Writes the API's `{"records":[{"data":...,
- * "id":"<part id>","seqNum":n,"headers":[[k,v]]}]}` to `*out_json`.
+ * `GET …/{io}/records`), without waiting. Writes the records the API sent, `[{"data":...,
+ * "id":"<part id>","seqNum":n,"headers":[[k,v]]}]`, to `*out_json`.
  */
 enum trigger_result trigger_sessions_records(const struct trigger_client *client,
                                              const char *session,
@@ -1445,11 +1460,15 @@ enum trigger_result trigger_sessions_subscribe(const struct trigger_client *clie
  * "id":"<part id>","data":...,"timestamp":ms,"headers":[[k,v]],"control":"turn-complete"|null}`
  * (a `turn-complete` record may carry a refreshed token in its `public-access-token` header;
  * the stream uses it from then on). Writes NULL when the stream has ended (stopped, or the end
- * of the window with `stopAtEndOfWindow`), still `TRIGGER_RESULT_OK`. Dropped connections and
- * `error` events are retried and resumed after the last record; a terminal error (401, 403,
- * 404, 409, ...) is returned once and ends the stream.
+ * of the window with `stopAtEndOfWindow`), still `TRIGGER_RESULT_OK`. When `last_seq` is not
+ * NULL it also receives, on success, where a new stream resumes from now (as
+ * `trigger_session_stream_last_seq` would say: this record's `seqNum`, or that of command
+ * records skipped after it; -1 before any). Dropped connections and `error` events are retried
+ * and resumed after the last record; a terminal error (401, 403, 404, 409, ...) is returned
+ * once and ends the stream.
  */
 enum trigger_result trigger_session_stream_next(struct trigger_session_stream *stream,
+                                                int64_t *last_seq,
                                                 char **record_json,
                                                 struct trigger_error **err);
 

@@ -312,6 +312,20 @@ fn reschedule_of_a_run_that_is_not_delayed_is_unprocessable() {
 }
 
 #[test]
+fn an_update_metadata_that_changes_nothing_fails_before_sending() {
+    let client = client("http://127.0.0.1:9");
+    let empty = UpdateMetadata::default();
+    assert_eq!(
+        client
+            .runs()
+            .update_metadata("run_1", &empty)
+            .unwrap_err()
+            .to_string(),
+        "invalid argument `body`: changes nothing: give `metadata` or operations"
+    );
+}
+
+#[test]
 fn update_metadata_puts_the_body_and_returns_the_metadata() {
     let mut server = mockito::Server::new();
     let mock = with_common_headers(server.mock("PUT", "/api/v1/runs/run_1/metadata"), DEV_KEY)

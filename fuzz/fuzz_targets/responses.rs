@@ -355,7 +355,7 @@ fn subscribe(c: Client) -> Option<String> {
     let mut ok = false;
     for _ in 0..16 {
         let (mut record, mut err) = (ptr::null_mut(), ptr::null_mut());
-        let rc = unsafe { trigger_session_stream_next(stream, &mut record, &mut err) };
+        let rc = unsafe { trigger_session_stream_next(stream, std::ptr::null_mut(), &mut record, &mut err) };
         let end = rc != trigger_result::Ok || record.is_null();
         ok |= unsafe { finish_json(rc, err, record) }.is_some();
         if end {

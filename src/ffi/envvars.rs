@@ -6,7 +6,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{call_body, call_json, required_object, required_str};
+use super::boundary::{call_body, call_json, optional_object, required_object, required_str};
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use crate::json::WithJson;
@@ -154,6 +154,42 @@ pub unsafe extern "C" fn trigger_envvars_upload(
             let project_ref = required_str(project_ref, "project_ref")?;
             let env = required_str(env, "env")?;
             let body: ImportEnvVars = required_object(body_json, "body_json")?;
+            Ok(resolve(client)
+                .envvars()
+                .upload_as::<WithJson<_>>(project_ref, env, &body)?)
+        })
+    }
+}
+
+/// Uploads the variables of a `.env` file's `text` (as `trigger_envvars_parse_dotenv` reads
+/// it) with `trigger_envvars_upload`: one call for both. `options_json` is NULL or the rest of
+/// that body, `{"parentVariables":{"C":"3"},"isSecret":false,"override":false}`. Writes the
+/// API's `{"success":true}` to `*out_json`. A line of `text` that cannot be read gives
+/// `TRIGGER_RESULT_INVALID_ARGUMENT` naming the line, before any request.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_envvars_upload_dotenv(
+    client: *const trigger_client,
+    project_ref: *const c_char,
+    env: *const c_char,
+    text: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_body(out_json, err, || {
+            let project_ref = required_str(project_ref, "project_ref")?;
+            let env = required_str(env, "env")?;
+            let text = required_str(text, "text")?;
+            let mut body: ImportEnvVars = optional_object(options_json, "options_json")?;
+            if !body.variables.is_empty() {
+                return Err(trigger_error::invalid(
+                    "options_json",
+                    "`variables` come from `text`, not from the options",
+                ));
+            }
+            body.variables = ImportEnvVars::from_dotenv(text)?.variables;
             Ok(resolve(client)
                 .envvars()
                 .upload_as::<WithJson<_>>(project_ref, env, &body)?)

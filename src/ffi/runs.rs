@@ -11,7 +11,7 @@ use super::pages;
 use crate::json::WithJson;
 use crate::pagination::PageIter;
 use crate::resources::{
-    ListRunsParams, PollOptions, ReplayOptions, Run, RunItem, RunResult, UpdateMetadata,
+    ListRunsParams, PollOptions, ReplayOptions, Run, RunItem, RunResult, RunTrace, UpdateMetadata,
 };
 
 /// A lazy iterator over every run a list matches: it fetches one page at a time as
@@ -363,8 +363,8 @@ pub unsafe extern "C" fn trigger_runs_events(
     }
 }
 
-/// A run's trace (`GET /api/v1/runs/{run_id}/trace`); writes the API's
-/// `{"trace":{"traceId":"...","rootSpan":{...}}}` to `*out_json`.
+/// A run's trace (`GET /api/v1/runs/{run_id}/trace`); writes the trace the API sent,
+/// `{"traceId":"...","rootSpan":{...}}`, to `*out_json` (the `trace` member of its response).
 #[no_mangle]
 pub unsafe extern "C" fn trigger_runs_trace(
     client: *const trigger_client,
@@ -376,7 +376,10 @@ pub unsafe extern "C" fn trigger_runs_trace(
     unsafe {
         call_body(out_json, err, || {
             let run_id = required_str(run_id, "run_id")?;
-            Ok(resolve(client).runs().trace_as::<WithJson<_>>(run_id)?)
+            Ok(resolve(client)
+                .runs()
+                .trace_as::<WithJson<RunTrace>>(run_id)?
+                .trace)
         })
     }
 }

@@ -187,8 +187,8 @@ pub unsafe extern "C" fn trigger_schedules_del(
 }
 
 /// The IANA timezones schedules accept (`GET /api/v1/timezones`, no credentials needed);
-/// writes `{"timezones":["Africa/Abidjan",...]}` to `*out_json`. `exclude_utc` leaves out
-/// `UTC`.
+/// writes the list the API sent, `["Africa/Abidjan",...]`, to `*out_json`. `exclude_utc`
+/// leaves out `UTC`.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_schedules_timezones(
     client: *const trigger_client,
@@ -201,7 +201,8 @@ pub unsafe extern "C" fn trigger_schedules_timezones(
         call_body(out_json, err, || {
             Ok(resolve(client)
                 .schedules()
-                .timezones_as::<WithJson<_>>(exclude_utc)?)
+                .timezones_as::<WithJson<Vec<String>>>(exclude_utc)?
+                .timezones)
         })
     }
 }

@@ -17,8 +17,8 @@ use crate::client::Client;
 use crate::json::WithJson;
 use crate::pagination::PageIter;
 use crate::resources::{
-    ChannelIo, ListSessionsParams, PublicTokenOptions, Session, SessionChannel, StartSession,
-    Stopper, SubscribeOptions, Subscription, TriggerTokenOptions, UpdateSession,
+    ChannelIo, ChannelRecord, ListSessionsParams, PublicTokenOptions, Session, SessionChannel,
+    StartSession, Stopper, SubscribeOptions, Subscription, TriggerTokenOptions, UpdateSession,
 };
 
 /// A lazy iterator over every session a list matches. Use it from one thread at a time. Free it
@@ -329,8 +329,8 @@ pub unsafe extern "C" fn trigger_sessions_append(
 }
 
 /// The records a channel has now, after `after_seq` (or all when it is negative;
-/// `GET …/{io}/records`), without waiting. Writes the API's `{"records":[{"data":...,
-/// "id":"<part id>","seqNum":n,"headers":[[k,v]]}]}` to `*out_json`.
+/// `GET …/{io}/records`), without waiting. Writes the records the API sent, `[{"data":...,
+/// "id":"<part id>","seqNum":n,"headers":[[k,v]]}]`, to `*out_json`.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_sessions_records(
     client: *const trigger_client,
@@ -346,7 +346,9 @@ pub unsafe extern "C" fn trigger_sessions_records(
         call_body(out_json, err, || {
             let channel = open_channel(client, session, channel, io)?;
             let after = u64::try_from(after_seq).ok();
-            Ok(channel.records_as::<WithJson<_>>(after)?)
+            Ok(channel
+                .records_as::<WithJson<Vec<ChannelRecord>>>(after)?
+                .records)
         })
     }
 }
@@ -383,16 +385,21 @@ pub unsafe extern "C" fn trigger_sessions_subscribe(
 /// "id":"<part id>","data":...,"timestamp":ms,"headers":[[k,v]],"control":"turn-complete"|null}`
 /// (a `turn-complete` record may carry a refreshed token in its `public-access-token` header;
 /// the stream uses it from then on). Writes NULL when the stream has ended (stopped, or the end
-/// of the window with `stopAtEndOfWindow`), still `TRIGGER_RESULT_OK`. Dropped connections and
-/// `error` events are retried and resumed after the last record; a terminal error (401, 403,
-/// 404, 409, ...) is returned once and ends the stream.
+/// of the window with `stopAtEndOfWindow`), still `TRIGGER_RESULT_OK`. When `last_seq` is not
+/// NULL it also receives, on success, where a new stream resumes from now (as
+/// `trigger_session_stream_last_seq` would say: this record's `seqNum`, or that of command
+/// records skipped after it; -1 before any). Dropped connections and `error` events are retried
+/// and resumed after the last record; a terminal error (401, 403, 404, 409, ...) is returned
+/// once and ends the stream.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_session_stream_next(
     stream: *mut trigger_session_stream,
+    last_seq: *mut i64,
     record_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
     let mut done = false;
+    let mut seq = -1;
     // SAFETY: the caller passes NULL or a live stream; only shared references are made, so
     // `trigger_session_stream_stop` may run at the same time.
     let rc = unsafe {
@@ -404,9 +411,14 @@ pub unsafe extern "C" fn trigger_session_stream_next(
             let mut subscription = stream.inner.lock().unwrap_or_else(PoisonError::into_inner);
             let record = subscription.next().transpose()?;
             done = record.is_none();
+            seq = resume_point(&subscription);
             Ok(record)
         })
     };
+    if rc == trigger_result::Ok && !last_seq.is_null() {
+        // SAFETY: the caller passes NULL or writable storage for one int64_t.
+        unsafe { *last_seq = seq };
+    }
     if done {
         // SAFETY: `call_json_into` succeeded, so `record_json` is not NULL; "null" becomes NULL.
         unsafe {
@@ -431,10 +443,7 @@ pub unsafe extern "C" fn trigger_session_stream_last_seq(
         let stream = unsafe { stream.as_ref() }
             .ok_or_else(|| trigger_error::invalid("stream", "must not be NULL"))?;
         require_out(out_seq, "out_seq")?;
-        let subscription = stream.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let seq = subscription
-            .last_seq()
-            .map_or(-1, |s| i64::try_from(s).unwrap_or(i64::MAX));
+        let seq = resume_point(&stream.inner.lock().unwrap_or_else(PoisonError::into_inner));
         // SAFETY: checked non-NULL above.
         unsafe { *out_seq = seq };
         Ok(())
@@ -462,4 +471,11 @@ pub unsafe extern "C" fn trigger_session_stream_free(stream: *mut trigger_sessio
         let stream = unsafe { Box::from_raw(stream) };
         stream.stopper.stop();
     });
+}
+
+/// Where a new stream resumes after what `subscription` has handed out: -1 before any record.
+fn resume_point(subscription: &Subscription) -> i64 {
+    subscription
+        .last_seq()
+        .map_or(-1, |s| i64::try_from(s).unwrap_or(i64::MAX))
 }

@@ -138,7 +138,7 @@ impl CreateEnvVar {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImportEnvVars {
     /// The variables.
-    #[serde(with = "ordered_map")]
+    #[serde(default, with = "ordered_map")]
     pub variables: Vec<(String, String)>,
     /// Variables for the parent environment of a preview branch (`parentVariables`).
     #[serde(default, with = "ordered_map", skip_serializing_if = "Vec::is_empty")]

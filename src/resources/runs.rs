@@ -1064,9 +1064,10 @@ pub struct RunTrace {
     pub root_span: serde_json::Value,
 }
 
+/// `{"trace": …}`; the C ABI reads the trace as a `WithJson<RunTrace>` and hands it out alone.
 #[derive(Deserialize)]
-pub(crate) struct TraceResponse {
-    trace: RunTrace,
+pub(crate) struct TraceResponse<T = RunTrace> {
+    pub(crate) trace: T,
 }
 
 /// `{"id": …}` responses (cancel, replay).
@@ -1322,8 +1323,8 @@ impl Runs {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] when `metadata` is not an object; the API errors of
-    /// [`Error`] otherwise.
+    /// [`Error::InvalidArgument`] when `metadata` is not an object, or when `body` changes
+    /// nothing (neither `metadata` nor operations); the API errors of [`Error`] otherwise.
     pub fn update_metadata(
         &self,
         run_id: &str,
@@ -1563,10 +1564,13 @@ impl Runs {
     /// [`Error::NotFound`] (after the retries the server asks for); the API errors of
     /// [`Error`] otherwise.
     pub fn trace(&self, run_id: &str) -> Result<RunTrace> {
-        Ok(self.trace_as::<TraceResponse>(run_id)?.trace)
+        Ok(self.trace_as::<RunTrace>(run_id)?.trace)
     }
 
-    pub(crate) fn trace_as<T: Decoded<TraceResponse>>(&self, run_id: &str) -> Result<T> {
+    pub(crate) fn trace_as<T: serde::de::DeserializeOwned>(
+        &self,
+        run_id: &str,
+    ) -> Result<TraceResponse<T>> {
         self.client.execute(&calls::trace(run_id)?)?.decoded()
     }
 }
@@ -1688,6 +1692,17 @@ mod calls {
 
     pub(super) fn update_metadata(run_id: &str, body: &UpdateMetadata) -> Result<Call> {
         require_object(body.metadata.as_ref(), "body.metadata")?;
+        let none = |ops: &Option<Vec<RawJson>>| ops.as_ref().is_none_or(Vec::is_empty);
+        if body.metadata.is_none()
+            && none(&body.operations)
+            && none(&body.parent_operations)
+            && none(&body.root_operations)
+        {
+            return Err(Error::invalid(
+                "body",
+                "changes nothing: give `metadata` or operations",
+            ));
+        }
         run_call(
             "runs.updateMetadata",
             Method::PUT,

@@ -186,9 +186,10 @@ pub struct Schedule {
     pub environments: Vec<serde_json::Value>,
 }
 
+/// `{"timezones": […]}`; the C ABI hands out the list alone, as the server wrote it.
 #[derive(Deserialize)]
-pub(crate) struct Timezones {
-    timezones: Vec<String>,
+pub(crate) struct Timezones<T = Vec<String>> {
+    pub(crate) timezones: T,
 }
 
 /// `{"id": …}` of a deleted schedule.
@@ -440,10 +441,13 @@ impl Schedules {
     ///
     /// The transport and API errors of [`Error`].
     pub fn timezones(&self, exclude_utc: bool) -> Result<Vec<String>> {
-        Ok(self.timezones_as::<Timezones>(exclude_utc)?.timezones)
+        Ok(self.timezones_as::<Vec<String>>(exclude_utc)?.timezones)
     }
 
-    pub(crate) fn timezones_as<T: Decoded<Timezones>>(&self, exclude_utc: bool) -> Result<T> {
+    pub(crate) fn timezones_as<T: serde::de::DeserializeOwned>(
+        &self,
+        exclude_utc: bool,
+    ) -> Result<Timezones<T>> {
         self.client
             .execute(&calls::timezones(exclude_utc))?
             .decoded()

@@ -839,9 +839,10 @@ pub struct ChannelRecord {
     pub headers: Vec<(String, String)>,
 }
 
+/// `{"records": […]}`; the C ABI hands out the list alone, as the server wrote it.
 #[derive(Deserialize)]
-pub(crate) struct Records {
-    records: Vec<ChannelRecord>,
+pub(crate) struct Records<T = Vec<ChannelRecord>> {
+    pub(crate) records: T,
 }
 
 /// One direction of a session channel.
@@ -936,10 +937,13 @@ impl SessionChannel {
     ///
     /// [`Error::PermissionDenied`] without a read scope; the API errors of [`Error`] otherwise.
     pub fn records(&self, after_seq: Option<u64>) -> Result<Vec<ChannelRecord>> {
-        Ok(self.records_as::<Records>(after_seq)?.records)
+        Ok(self.records_as::<Vec<ChannelRecord>>(after_seq)?.records)
     }
 
-    pub(crate) fn records_as<T: Decoded<Records>>(&self, after_seq: Option<u64>) -> Result<T> {
+    pub(crate) fn records_as<T: serde::de::DeserializeOwned>(
+        &self,
+        after_seq: Option<u64>,
+    ) -> Result<Records<T>> {
         let mut call = Call::new(
             "sessions.records",
             Method::GET,

@@ -256,6 +256,27 @@ static void test_envvars(void) {
                   err, "envvars.upload");
         trigger_string_free(out);
 
+        /* A .env file in one call; `variables` come from the text only. */
+        out = NULL;
+        err = NULL;
+        EXPECT_OK(trigger_envvars_upload_dotenv(c, PROJECT_REF, "dev", "C_D=\"two words\"\n# note\nexport C_E=3\n",
+                                                "{\"override\":true}", &out, &err),
+                  err, "envvars.upload_dotenv");
+        trigger_string_free(out);
+        out = NULL;
+        err = NULL;
+        EXPECT_OK(trigger_envvars_retrieve(c, PROJECT_REF, "dev", "C_D", &out, &err), err, "the .env value");
+        CHECK(h_has(out, "\"value\":\"two words\""), "%s", out);
+        trigger_string_free(out);
+        out = NULL;
+        err = NULL;
+        EXPECT_FAIL(trigger_envvars_upload_dotenv(c, PROJECT_REF, "dev", "C_F=1\n", "{\"variables\":{\"X\":\"1\"}}",
+                                                  &out, &err),
+                    err, TRIGGER_RESULT_INVALID_ARGUMENT, -1, "variables in the options");
+        err = NULL;
+        EXPECT_FAIL(trigger_envvars_upload_dotenv(c, PROJECT_REF, "dev", "=no name\n", NULL, &out, &err), err,
+                    TRIGGER_RESULT_INVALID_ARGUMENT, -1, "a line that cannot be read");
+
         out = NULL;
         err = NULL;
         EXPECT_OK(trigger_envvars_list(c, PROJECT_REF, "dev", &out, &err), err, "envvars.list");
@@ -382,6 +403,7 @@ static void test_schedules(void) {
     err = NULL;
     EXPECT_OK(trigger_schedules_timezones(anonymous, false, &out, &err), err,
               "schedules.timezones");
+    CHECK(out && out[0] == '[', "the list itself: %s", out ? out : "NULL");
     CHECK(h_has(out, "\"UTC\""), "UTC listed");
     CHECK(h_has(out, "Europe/Paris"), "Europe/Paris listed");
     trigger_string_free(out);

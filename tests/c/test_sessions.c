@@ -133,7 +133,7 @@ static void test_channels(trigger_client *session_token) {
     err = NULL;
     EXPECT_OK(trigger_sessions_records(session_token, external, NULL, "in", -1, &out, &err), err,
               ".in records");
-    CHECK(h_has(out, "\"seqNum\":0"), "%s", out);
+    CHECK(out && out[0] == '[' && h_has(out, "\"seqNum\":0"), "the records themselves: %s", out);
     trigger_string_free(out);
 
     /* The task (here: the secret key) writes .out; the token reads it to the end of the window. */
@@ -153,10 +153,13 @@ static void test_channels(trigger_client *session_token) {
     CHECK(seq == -1, "no record yet: %lld", (long long)seq);
     char *record = NULL;
     err = NULL;
-    EXPECT_OK(trigger_session_stream_next(stream, &record, &err), err, "stream_next");
+    int64_t next_seq = -7;
+    EXPECT_OK(trigger_session_stream_next(stream, &next_seq, &record, &err), err, "stream_next");
     CHECK(record && h_has(record, "\"data\":\"reply\""), "%s", record ? record : "NULL");
     const char *seq_text = record ? strstr(record, "\"seqNum\":") : NULL;
     long long record_seq = seq_text ? atoll(seq_text + strlen("\"seqNum\":")) : -2;
+    CHECK(next_seq == record_seq, "next writes the resume point %lld: the record's seqNum %lld",
+          (long long)next_seq, record_seq);
     err = NULL;
     EXPECT_OK(trigger_session_stream_last_seq(stream, &seq, &err), err, "last_seq");
     CHECK(seq == record_seq, "last_seq %lld is the record's seqNum %lld", (long long)seq, record_seq);
@@ -168,7 +171,7 @@ static void test_channels(trigger_client *session_token) {
     trigger_string_free(record);
     record = SENTINEL_PTR;
     err = NULL;
-    EXPECT_OK(trigger_session_stream_next(stream, &record, &err), err, "stream_next at the end");
+    EXPECT_OK(trigger_session_stream_next(stream, NULL, &record, &err), err, "stream_next at the end");
     CHECK(record == NULL, "the window ended");
     trigger_session_stream_free(stream);
 
@@ -182,7 +185,7 @@ static void test_channels(trigger_client *session_token) {
     err = NULL;
     EXPECT_OK(trigger_sessions_records(dev, external, "tools", "in", -1, &out, &err), err,
               "named channel records");
-    CHECK(h_has(out, "\"seqNum\":0"), "%s", out);
+    CHECK(out && out[0] == '[' && h_has(out, "\"seqNum\":0"), "the records themselves: %s", out);
     trigger_string_free(out);
 }
 
@@ -195,7 +198,7 @@ struct reader {
 static void *read_one(void *arg) {
     struct reader *r = arg;
     trigger_error *err = NULL;
-    r->rc = trigger_session_stream_next(r->stream, &r->record, &err);
+    r->rc = trigger_session_stream_next(r->stream, NULL, &r->record, &err);
     trigger_error_free(err);
     return NULL;
 }

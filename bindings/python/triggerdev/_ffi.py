@@ -65,6 +65,7 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_envvars_update": (_CLIENT, _STR, _STR, _STR, _STR),
     "trigger_envvars_del": (_CLIENT, _STR, _STR, _STR),
     "trigger_envvars_upload": (_CLIENT, _STR, _STR, _STR),
+    "trigger_envvars_upload_dotenv": (_CLIENT, _STR, _STR, _STR, _STR),
     "trigger_envvars_parse_dotenv": (_STR,),
     # schedules
     "trigger_schedules_list": (_CLIENT, _STR),
@@ -140,7 +141,6 @@ ITER_EXPORTS: Tuple[str, ...] = (
     "trigger_waitpoints_tokens_iter_next",
     "trigger_bulk_actions_iter_next",
     "trigger_sessions_iter_next",
-    "trigger_session_stream_next",  # blocks until a record, the end, or a stop
 )
 
 # Everything else: name -> (restype, argtypes).
@@ -176,6 +176,8 @@ OTHER_EXPORTS: Dict[str, Tuple[Any, Tuple[Any, ...]]] = {
     # safe from any thread, also while another thread is blocked in trigger_session_stream_next
     "trigger_session_stream_stop": (None, (c_void_p,)),
     "trigger_session_stream_free": (None, (c_void_p,)),
+    # blocks until a record, the end, or a stop; also writes the resume point (int64_t)
+    "trigger_session_stream_next": (c_int, (c_void_p, POINTER(c_int64), _OUT, _ERR)),
     # writes an int64_t (Subscription.last_seq); waits while another thread is in
     # trigger_session_stream_next
     "trigger_session_stream_last_seq": (c_int, (c_void_p, POINTER(c_int64), _ERR)),

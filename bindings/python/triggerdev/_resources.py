@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from ctypes import byref, c_int64
 from datetime import datetime, timedelta
 from typing import Any, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
@@ -586,9 +587,7 @@ class Runs(_Area):
 
     def trace(self, run_id: str) -> RunTrace:
         """A run's trace (``GET /api/v1/runs/{run_id}/trace``)."""
-        data = loads(self._c.json(LIB.trigger_runs_trace, cstr(run_id, "run_id")))
-        trace = data.get("trace") if isinstance(data, dict) else None
-        return RunTrace(trace if isinstance(trace, dict) else {})
+        return RunTrace._from_json(self._c.json(LIB.trigger_runs_trace, cstr(run_id, "run_id")))
 
 
 # --- envvars -------------------------------------------------------------------------------
@@ -605,7 +604,9 @@ def parse_dotenv(text: str) -> Dict[str, str]:
 def _upload_body(
     variables: Any, parent_variables: Any, is_secret: Optional[bool], override: Optional[bool]
 ) -> bytes:
-    body: Dict[str, Any] = {"variables": enc.str_pairs(variables, "variables")}
+    """The body of ``upload`` (without ``variables`` when they are None: ``upload_dotenv``'s
+    options)."""
+    body: Dict[str, Any] = {} if variables is None else {"variables": enc.str_pairs(variables, "variables")}
     if parent_variables is not None:
         body["parentVariables"] = enc.str_pairs(parent_variables, "parent_variables")
     if is_secret is not None:
@@ -693,9 +694,15 @@ class EnvVars(_Area):
         """``upload`` of a ``.env`` file: its text, or a path (an ``os.PathLike``, or a str
         without ``=`` or newline naming an existing file)."""
         text = enc.path_or_text(text_or_path, "text_or_path")
-        return self.upload(
-            project_ref, env, parse_dotenv(text), parent_variables=parent_variables, is_secret=is_secret, override=override
+        options = _upload_body(None, parent_variables, is_secret, override)
+        raw = self._c.json(
+            LIB.trigger_envvars_upload_dotenv,
+            cstr(project_ref, "project_ref"),
+            cstr(env, "env"),
+            cstr(text, "text_or_path"),
+            options,
         )
+        return SuccessResponse._from_json(raw)
 
     @staticmethod
     def parse_dotenv(text: str) -> Dict[str, str]:
@@ -822,8 +829,7 @@ class Schedules(_Area):
 
     def timezones(self, *, exclude_utc: bool = False) -> List[str]:
         """The IANA timezones schedules accept (no credentials needed)."""
-        data = loads(self._c.json(LIB.trigger_schedules_timezones, enc.is_bool(exclude_utc, "exclude_utc")))
-        return list(data.get("timezones", []))
+        return list(loads(self._c.json(LIB.trigger_schedules_timezones, enc.is_bool(exclude_utc, "exclude_utc"))))
 
 
 # --- shared by the new lists ---------------------------------------------------------------
@@ -1400,11 +1406,11 @@ class Subscription(NativeIterator[SessionRecord]):
     """
 
     def __init__(self, caller: Caller, args: Tuple[Any, ...]) -> None:
-        self._last_seq: Optional[int] = None
+        self._seq = c_int64(-1)  # the resume point trigger_session_stream_next writes
         super().__init__(
             caller,
             LIB.trigger_sessions_subscribe,
-            LIB.trigger_session_stream_next,
+            self._next_record,
             LIB.trigger_session_stream_free,
             args,
             SessionRecord,
@@ -1414,12 +1420,18 @@ class Subscription(NativeIterator[SessionRecord]):
         handle = self._handle
         ptr = handle.borrow()
         try:
-            self._after_next(ptr)  # the last_event_id it starts after, or None
+            # The last_event_id it starts after (-1: none).
+            self._seq.value = call_int64(LIB.trigger_session_stream_last_seq, ptr)
         finally:
             handle.release()
+        self._last_seq: Optional[int] = None if self._seq.value < 0 else self._seq.value
+
+    def _next_record(self, ptr: int, out: Any, err: Any) -> int:
+        """``trigger_session_stream_next``: the record, and the resume point with it."""
+        return int(LIB.trigger_session_stream_next(ptr, byref(self._seq), out, err))
 
     def _after_next(self, ptr: int) -> None:
-        seq = call_int64(LIB.trigger_session_stream_last_seq, ptr)
+        seq = self._seq.value
         self._last_seq = None if seq < 0 else seq
 
     @property
@@ -1466,8 +1478,7 @@ class SessionChannel:
         """The records the channel has now (after ``after_seq`` when given), without
         waiting."""
         after = -1 if after_seq is None else enc.in_range(after_seq, "after_seq", 0, enc.INT64_MAX)
-        data = loads(self._c.json(LIB.trigger_sessions_records, *self._args(), after))
-        return [ChannelRecord(r) for r in data.get("records", [])]
+        return [ChannelRecord(r) for r in loads(self._c.json(LIB.trigger_sessions_records, *self._args(), after))]
 
     def subscribe(
         self,

@@ -53,9 +53,15 @@ module Triggerdev
       object(TriggerObject, call(:trigger_envvars_upload, *where(project_ref, env), JSON.generate(body)))
     end
 
-    # Uploads the variables of a .env file's +text+ (see .parse_dotenv); options as #upload.
-    def upload_dotenv(project_ref, env, text, **options)
-      upload(project_ref, env, variables: parse_dotenv(text), **options)
+    # Uploads the variables of a .env file's +text+ (see .parse_dotenv) in one call; options as
+    # #upload: +parent_variables:+, +is_secret:+, +override:+.
+    def upload_dotenv(project_ref, env, text, parent_variables: nil, is_secret: nil, override: nil)
+      options = {}
+      options["parentVariables"] = string_map(parent_variables, "parent_variables:") unless parent_variables.nil?
+      options["isSecret"] = Util.bool!(is_secret, "is_secret:") unless is_secret.nil?
+      options["override"] = Util.bool!(override, "override:") unless override.nil?
+      args = [*where(project_ref, env), Util.string!(text, "text"), options.empty? ? nil : JSON.generate(options)]
+      object(TriggerObject, call(:trigger_envvars_upload_dotenv, *args))
     end
 
     # See EnvVars.parse_dotenv.

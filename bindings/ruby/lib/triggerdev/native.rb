@@ -95,6 +95,7 @@ module Triggerdev
       trigger_envvars_update: [%i[pointer string string string string pointer pointer], :int, true],
       trigger_envvars_del: [%i[pointer string string string pointer pointer], :int, true],
       trigger_envvars_upload: [%i[pointer string string string pointer pointer], :int, true],
+      trigger_envvars_upload_dotenv: [%i[pointer string string string string pointer pointer], :int, true],
       trigger_envvars_parse_dotenv: [%i[string pointer pointer], :int, false],
 
       trigger_schedules_list: [%i[pointer string pointer pointer], :int, true],
@@ -165,7 +166,7 @@ module Triggerdev
       trigger_sessions_subscribe: [%i[pointer string string string string pointer pointer], :int, false],
       # Blocks for the next record (a long-lived SSE connection); _stop may be called from
       # another thread meanwhile.
-      trigger_session_stream_next: [%i[pointer pointer pointer], :int, true],
+      trigger_session_stream_next: [%i[pointer pointer pointer pointer], :int, true],
       trigger_session_stream_stop: [%i[pointer], :void, false],
       # Writes an int64_t (Subscription#last_seq); waits while another thread is in _next (so
       # without the GVL).

@@ -128,8 +128,7 @@ module Triggerdev
 
     # A run's trace (RunTrace: +trace_id+, +root_span+).
     def trace(run_id)
-      parsed = JSON.parse(call(:trigger_runs_trace, id!(run_id, "run_id")))
-      RunTrace.new(parsed["trace"] || parsed)
+      RunTrace.new(call(:trigger_runs_trace, id!(run_id, "run_id")))
     end
   end
 end

@@ -68,7 +68,7 @@ module Triggerdev
     # The IANA timezones schedules accept (an Array of Strings); +exclude_utc: true+ leaves out
     # "UTC".
     def timezones(exclude_utc: false)
-      JSON.parse(call(:trigger_schedules_timezones, Util.bool!(exclude_utc, "exclude_utc:")))["timezones"]
+      JSON.parse(call(:trigger_schedules_timezones, Util.bool!(exclude_utc, "exclude_utc:")))
     end
   end
 end

@@ -256,8 +256,7 @@ module Triggerdev
         raise ArgumentError, "after: must not be negative" if seq.negative?
       end
 
-      parsed = JSON.parse(call(:trigger_sessions_records, @session, @name, @io, seq))
-      (parsed["records"] || []).map { |r| ChannelRecord.new(r) }
+      JSON.parse(call(:trigger_sessions_records, @session, @name, @io, seq)).map { |r| ChannelRecord.new(r) }
     end
 
     # A Subscription (a lazy Enumerable of SessionRecords over the channel's SSE stream). No
@@ -330,17 +329,18 @@ module Triggerdev
       end
       return self unless stream
 
+      # trigger_session_stream_next writes the resume point beside each record (and at the end:
+      # command records skipped after the last record count too).
+      seq = FFI::MemoryPointer.new(:int64)
+      seq.write_int64(-1)
       begin
-        while (json = Native.call_json(:trigger_session_stream_next, stream))
-          record = SessionRecord.new(JSON.parse(json))
-          update_last_seq(stream)
-          yield record
+        while (json = Native.call_json(:trigger_session_stream_next, stream, seq))
+          update_last_seq(seq.read_int64)
+          yield SessionRecord.new(JSON.parse(json))
         end
       ensure
-        # At the end (the window, #stop, a break, an error): command records skipped after the
-        # last record count too. Read before the stream is freed.
         begin
-          update_last_seq(stream)
+          update_last_seq(seq.read_int64)
         ensure
           @lock.synchronize do
             @live.delete(stream)
@@ -377,10 +377,10 @@ module Triggerdev
       seq.negative? ? nil : seq
     end
 
-    # Takes the stream's last_seq; never moves back (another #each running at the same time
-    # may be further on).
-    def update_last_seq(stream)
-      seq = read_last_seq(stream)
+    # Takes a stream's resume point (-1: none); never moves back (another #each running at the
+    # same time may be further on).
+    def update_last_seq(seq)
+      seq = nil if seq.negative?
       @lock.synchronize { @last_seq = seq if seq && (@last_seq.nil? || seq > @last_seq) }
     end
 

@@ -134,9 +134,11 @@ fn interrupt_check() -> Option<Rc<dyn Fn() -> bool>> {
         .flatten()
 }
 
-/// What ends one call's waits: its token, its deadline, this thread's interrupt check.
+/// What ends one call's waits: its client's token, its own stop signal (a subscription's), its
+/// deadline, this thread's interrupt check.
 pub(crate) struct Watch<'a> {
     token: Option<&'a CancelToken>,
+    stop: Option<&'a CancelToken>,
     deadline: Option<Deadline>,
     clock: &'a dyn Clock,
     interrupt: Option<Rc<dyn Fn() -> bool>>,
@@ -157,20 +159,30 @@ impl<'a> Watch<'a> {
     ) -> Watch<'a> {
         Watch {
             token,
+            stop: None,
             deadline,
             clock,
             interrupt: interrupt_check(),
         }
     }
 
+    /// This watch, also ended by `stop` (a subscription's [`crate::Stopper`]): waits end with
+    /// [`Error::Cancelled`], which the owner of `stop` turns into a clean end.
+    pub(crate) fn stopped_by(mut self, stop: &'a CancelToken) -> Watch<'a> {
+        self.stop = Some(stop);
+        self
+    }
+
     /// Whether anything can end a wait early, other than the deadline.
     pub(crate) fn has_signal(&self) -> bool {
-        self.token.is_some() || self.interrupt.is_some()
+        self.token.is_some() || self.stop.is_some() || self.interrupt.is_some()
     }
 
     /// The error that ends the call now, if any.
     pub(crate) fn check(&self) -> Result<()> {
-        if self.token.is_some_and(CancelToken::is_cancelled) {
+        if self.token.is_some_and(CancelToken::is_cancelled)
+            || self.stop.is_some_and(CancelToken::is_cancelled)
+        {
             return Err(Error::Cancelled { interrupted: false });
         }
         if self.interrupt.as_ref().is_some_and(|check| check()) {
@@ -200,19 +212,9 @@ impl<'a> Watch<'a> {
 
     /// Sleeps `duration` (on the client's clock), or less when the call ends first.
     pub(crate) fn sleep(&self, duration: Duration) -> Result<()> {
-        self.sleep_until_stopped(None, duration)
-    }
-
-    /// [`Watch::sleep`] that also ends early, without an error, when `stop` fires.
-    pub(crate) fn sleep_unless(&self, stop: &CancelToken, duration: Duration) -> Result<()> {
-        self.sleep_until_stopped(Some(stop), duration)
-    }
-
-    fn sleep_until_stopped(&self, stop: Option<&CancelToken>, duration: Duration) -> Result<()> {
         self.check()?;
-        let stopped = || stop.is_some_and(CancelToken::is_cancelled);
         // The token a sleep blocks on; with two, the other is looked at between slices.
-        let (wake, other) = match (stop, self.token) {
+        let (wake, other) = match (self.stop, self.token) {
             (Some(stop), token) => (Some(stop), token),
             (None, token) => (token, None),
         };
@@ -229,7 +231,7 @@ impl<'a> Watch<'a> {
         if !self.clock.is_real() {
             // An injected clock records the sleeps (sliced as a real one's would be).
             let mut left = duration;
-            while !left.is_zero() && !stopped() {
+            while !left.is_zero() {
                 let step = slice(left);
                 self.clock.sleep(step);
                 self.check()?;
@@ -244,7 +246,7 @@ impl<'a> Watch<'a> {
         let end = Instant::now() + duration;
         loop {
             let now = Instant::now();
-            if now >= end || stopped() {
+            if now >= end {
                 return Ok(());
             }
             let step = slice(end - now);
@@ -269,6 +271,7 @@ thread_local! {
 #[derive(Clone)]
 pub(crate) struct ReadWatch {
     token: Option<CancelToken>,
+    stop: Option<CancelToken>,
     interrupt: Option<Rc<dyn Fn() -> bool>>,
     /// Set by the read that stopped the call.
     pub(crate) stopped: Rc<RefCell<Option<Error>>>,
@@ -277,7 +280,8 @@ pub(crate) struct ReadWatch {
 impl ReadWatch {
     /// Whether the call must stop now; the reason is kept for the caller.
     pub(crate) fn should_stop(&self) -> bool {
-        let reason = if self.token.as_ref().is_some_and(CancelToken::is_cancelled) {
+        let fired = |t: &Option<CancelToken>| t.as_ref().is_some_and(CancelToken::is_cancelled);
+        let reason = if fired(&self.token) || fired(&self.stop) {
             Error::Cancelled { interrupted: false }
         } else if self.interrupt.as_ref().is_some_and(|check| check()) {
             Error::Cancelled { interrupted: true }
@@ -293,6 +297,7 @@ impl ReadWatch {
 pub(crate) fn reading(watch: &Watch<'_>) -> ReadingGuard {
     let read = watch.has_signal().then(|| ReadWatch {
         token: watch.token.cloned(),
+        stop: watch.stop.cloned(),
         interrupt: watch.interrupt.clone(),
         stopped: Rc::default(),
     });

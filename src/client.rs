@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cancel::Deadline;
+use crate::cancel::{Deadline, Watch};
 use crate::config::{self, Config, Env, RequestOptions, Resolved, TokenKind};
 use crate::error::Result;
 use crate::resources::{
@@ -199,6 +199,11 @@ impl Client {
 
     pub(crate) fn execute(&self, call: &Call) -> Result<Reply> {
         transport::execute(&self.inner.transport, &self.inner.resolved, call)
+    }
+
+    /// Sends `call` once, whatever the answer's status (a protocol with its own retries).
+    pub(crate) fn exchange(&self, call: &Call, watch: &Watch<'_>) -> Result<transport::Exchange> {
+        transport::exchange(&self.inner.transport, &self.inner.resolved, call, watch)
     }
 }
 

@@ -82,6 +82,7 @@ mod jwt;
 mod pagination;
 mod process;
 pub(crate) mod resources;
+mod streaming;
 mod tls;
 mod transport;
 

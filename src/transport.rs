@@ -68,6 +68,11 @@ pub(crate) struct Call {
     pub(crate) url_argument: &'static str,
     /// Headers of this call alone (`X-Part-Id`, SSE's `Accept` and `Last-Event-ID`).
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    /// The realtime header set: no `Content-Type`, `x-trigger-source`, streams version or
+    /// request key (API.md §15.1).
+    pub(crate) lean: bool,
+    /// Response headers the caller reads (realtime shapes' `electric-*`).
+    pub(crate) response_headers: &'static [&'static str],
 }
 
 impl Call {
@@ -89,6 +94,8 @@ impl Call {
             retry: None,
             url_argument: "id",
             headers: Vec::new(),
+            lean: false,
+            response_headers: &[],
         }
     }
 
@@ -124,6 +131,8 @@ pub(crate) struct Reply {
     pub(crate) jwt_claims: Option<String>,
     /// `Content-Type`, read only for presigned downloads (packets).
     pub(crate) content_type: Option<String>,
+    /// The headers of `Call::response_headers` the response had.
+    pub(crate) headers: Vec<(&'static str, String)>,
 }
 
 impl Reply {
@@ -560,6 +569,7 @@ pub(crate) fn execute(transport: &Transport, cfg: &Resolved, call: &Call) -> Res
                 body,
                 should_retry,
                 reset_at,
+                ..
             }) => {
                 let reset_after = reset_at.map(|at| duration_until(cfg, at));
                 let error = Error::from_status(status, content_type.as_deref(), &body, reset_after);
@@ -667,7 +677,71 @@ enum Attempt {
         body: Vec<u8>,
         should_retry: Option<bool>,
         reset_at: Option<SystemTime>,
+        /// The headers of `Call::response_headers` the response had.
+        headers: Vec<(&'static str, String)>,
     },
+}
+
+/// A response of any status, for a protocol with its own retries (realtime shapes).
+pub(crate) struct Exchange {
+    pub(crate) status: u16,
+    /// The headers of `Call::response_headers` the response had.
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Exchange {
+    /// The value of response header `name` (one of the call's `response_headers`).
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends `call` once, without retries, and returns its response whatever the status; the
+/// watch's signals end it early, as they end `execute`'s attempts.
+pub(crate) fn exchange(
+    transport: &Transport,
+    cfg: &Resolved,
+    call: &Call,
+    watch: &Watch<'_>,
+) -> Result<Exchange> {
+    crate::process::refresh();
+    if let Some(problem) = &cfg.problem {
+        return Err(problem.into());
+    }
+    credentials::check(cfg, call.operation, call.access)?;
+    watch.check()?;
+    let started = Instant::now();
+    let reading = cancel::reading(watch);
+    let outcome = send_once(transport, cfg, call, None, watch);
+    if let Some(stopped) = reading.stopped() {
+        return Err(stopped);
+    }
+    log_attempt(call, &outcome, started.elapsed(), 1);
+    match outcome {
+        Err(Error::Timeout { .. }) if watch.remaining() == Some(Duration::ZERO) => {
+            Err(watch.timed_out().expect("the watch has a deadline"))
+        }
+        Err(e) => Err(e),
+        Ok(Attempt::Success(reply)) => Ok(Exchange {
+            status: reply.status,
+            headers: reply.headers,
+            body: reply.body,
+        }),
+        Ok(Attempt::Failure {
+            status,
+            body,
+            headers,
+            ..
+        }) => Ok(Exchange {
+            status,
+            headers,
+            body,
+        }),
+    }
 }
 
 fn send_once(
@@ -745,6 +819,11 @@ fn send_once(
     let jwt = header("x-trigger-jwt");
     let jwt_claims = header("x-trigger-jwt-claims");
     let content_type = header("content-type");
+    let read_headers: Vec<(&'static str, String)> = call
+        .response_headers
+        .iter()
+        .filter_map(|name| header(name).map(|value| (*name, value)))
+        .collect();
     let should_retry = header("x-should-retry").and_then(|v| match v.as_str() {
         "true" => Some(true),
         "false" => Some(false),
@@ -783,6 +862,7 @@ fn send_once(
             jwt,
             jwt_claims,
             content_type: content_type.filter(|_| call.access == Access::Presigned),
+            headers: read_headers,
         }))
     } else {
         Ok(Attempt::Failure {
@@ -791,6 +871,7 @@ fn send_once(
             body,
             should_retry,
             reset_at,
+            headers: read_headers,
         })
     }
 }
@@ -819,14 +900,16 @@ fn add_headers(
     call: &Call,
     request_key: Option<&str>,
 ) -> Result<()> {
-    let content_type = match &call.body {
-        Body::Raw { content_type, .. } => content_type,
-        _ => "application/json",
-    };
-    headers.insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type),
-    );
+    if !call.lean {
+        let content_type = match &call.body {
+            Body::Raw { content_type, .. } => content_type,
+            _ => "application/json",
+        };
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static(content_type),
+        );
+    }
     if let Some(ua) = &cfg.user_agent {
         headers.insert(http::header::USER_AGENT, ua.clone());
     }
@@ -857,9 +940,11 @@ fn add_headers(
         }
     }
     headers.insert(TRIGGER_VERSION, HeaderValue::from_static(VERSION));
-    headers.insert(TRIGGER_SOURCE, HeaderValue::from_static("sdk"));
     headers.insert(TRIGGER_API_VERSION, HeaderValue::from_static(API_VERSION));
-    headers.insert(REALTIME_STREAMS, cfg.realtime_streams.clone());
+    if !call.lean {
+        headers.insert(TRIGGER_SOURCE, HeaderValue::from_static("sdk"));
+        headers.insert(REALTIME_STREAMS, cfg.realtime_streams.clone());
+    }
     for (name, value) in &call.headers {
         headers.insert(name.clone(), value.clone());
     }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ureq::http::Method;
 
+use super::realtime::{self, RunSubscription, SubscribeRunsOptions};
 use super::require;
 use crate::client::Client;
 use crate::credentials::Access;
@@ -130,5 +131,34 @@ impl Batches {
             Access::SecretKey { jwt: true },
         );
         self.client.execute(&call)?.decoded()
+    }
+
+    /// Subscribes to the runs of a batch (`GET /realtime/v1/batches/{id}`): a snapshot each
+    /// time one of them changes. Never ends on its own: stop it with
+    /// [`crate::RunSubscription::stopper`] or by dropping it.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidArgument`] for an empty id or a `created_at` (tag feeds only);
+    /// [`crate::Error::UnsupportedCredential`] with a personal access token.
+    pub fn subscribe(
+        &self,
+        batch_id: &str,
+        options: &SubscribeRunsOptions,
+    ) -> Result<RunSubscription> {
+        require("batch_id", batch_id)?;
+        if options.created_at.is_some() {
+            return Err(crate::Error::invalid(
+                "options.created_at",
+                "applies to tag subscriptions only",
+            ));
+        }
+        RunSubscription::open(
+            &self.client,
+            "runs.subscribeToBatch",
+            format!("/realtime/v1/batches/{}", encode::path_segment(batch_id)),
+            realtime::skip(&options.skip_columns).into_iter().collect(),
+            false,
+        )
     }
 }

@@ -11,6 +11,7 @@ pub(crate) mod envvars;
 pub(crate) mod idempotency;
 pub(crate) mod payload;
 pub(crate) mod queues;
+pub(crate) mod realtime;
 pub(crate) mod runs;
 pub(crate) mod schedules;
 pub(crate) mod sessions;
@@ -31,6 +32,7 @@ pub use idempotency::IdempotencyKeys;
 pub use queues::{
     ListQueuesParams, Queue, QueueConcurrency, QueueKind, QueueRef, Queues, QueuesIter,
 };
+pub use realtime::{RunStopper, RunSubscription, SubscribeRunOptions, SubscribeRunsOptions};
 pub use runs::{
     ListRunsParams, PollOptions, ReplayOptions, Run, RunEnvironment, RunError, RunEvent, RunEvents,
     RunItem, RunMetadata, RunOutcome, RunResult, RunStatus, RunTrace, Runs, RunsIter,

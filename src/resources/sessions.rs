@@ -1418,13 +1418,14 @@ impl Subscription {
             delay.as_millis(),
             self.failures
         );
-        watch.sleep_unless(&self.stop, delay)
+        watch.sleep(delay)
     }
 
     fn finish(&mut self, error: Option<Error>) -> Option<Result<SessionRecord>> {
         self.done = true;
         self.reader = None;
-        error.map(Err)
+        // Stopped: whatever the stop interrupted ends the subscription without an error.
+        error.filter(|_| !self.stop.is_cancelled()).map(Err)
     }
 }
 
@@ -1434,7 +1435,8 @@ impl Iterator for Subscription {
     fn next(&mut self) -> Option<Result<SessionRecord>> {
         let client = self.client.clone();
         let cfg = client.resolved();
-        let watch = Watch::new(cfg.cancel.as_ref(), cfg.deadline, &*cfg.clock);
+        let stop = self.stop.clone();
+        let watch = Watch::new(cfg.cancel.as_ref(), cfg.deadline, &*cfg.clock).stopped_by(&stop);
         let reading = cancel::reading(&watch);
         loop {
             if let Some(record) = self.pending.pop_front() {

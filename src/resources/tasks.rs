@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use ureq::http::Method;
 
 use super::payload::{self, Packet};
+use super::realtime::{RunSubscription, SubscribeRunOptions};
 use super::{one_or_many, require};
 use crate::cancel::Watch;
 use crate::client::Client;
@@ -634,6 +635,24 @@ impl Tasks {
         options: &TriggerOptions,
     ) -> Result<RunHandle> {
         self.trigger_packet(task_id, Packet::none(), options)
+    }
+
+    /// Triggers one run of `task_id` (as [`Tasks::trigger`]) and subscribes to it (as
+    /// [`crate::Runs::subscribe`], leaving out the payload as the official
+    /// `triggerAndSubscribe` does): the run's snapshots until it finishes.
+    ///
+    /// # Errors
+    ///
+    /// As [`Tasks::trigger`]; the subscription yields the errors of [`crate::Runs::subscribe`].
+    pub fn trigger_and_subscribe(
+        &self,
+        task_id: &str,
+        payload: &(impl Serialize + ?Sized),
+        options: &TriggerOptions,
+    ) -> Result<RunSubscription> {
+        let handle = self.trigger(task_id, payload, options)?;
+        let without_payload = SubscribeRunOptions::new().skip_columns(["payload"]);
+        self.client.runs().subscribe(&handle.id, &without_payload)
     }
 
     fn trigger_packet(

@@ -255,29 +255,23 @@ module Triggerdev
 
     load!
 
-    # Ctrl-C. Ruby runs a signal trap only when the main thread is back in Ruby, not while it
-    # waits in the library. So the main thread's calls ask, every 50 ms while they wait, whether
-    # an interrupt is pending: the library calls rb_thread_interrupted(main thread), which the
-    # VM documents as safe without the GVL. The call then returns (TRIGGER_RESULT_INTERRUPTED)
-    # and Ruby runs the trap on the way out (the default one raises Interrupt).
-    def self.watch_interrupts!
-      return unless Thread.current == Thread.main
-
-      vm = Module.new do
-        extend FFI::Library
-        ffi_lib FFI::CURRENT_PROCESS
-        attach_function :rb_thread_main, [], :pointer
-        attach_function :rb_gc_register_mark_object, [:pointer], :void
-        attach_function :rb_thread_interrupted, [:pointer], :int
-      end
-      main = vm.rb_thread_main
-      vm.rb_gc_register_mark_object(main) # the library keeps its address: never moved
-      check = FFI::DynamicLibrary.open(nil, FFI::DynamicLibrary::RTLD_LAZY).find_function("rb_thread_interrupted")
-      trigger_set_interrupt_check(check, main)
-    rescue FFI::NotFoundError, LoadError
-      nil # a Ruby that does not export its C API: Ctrl-C then waits for the call to end
+    # Ctrl-C. Ruby runs a signal trap only when the main thread runs Ruby code, not while it
+    # waits in the library. So while a call of the main thread waits, the library calls this
+    # block every 50 ms, and Ruby runs any pending trap in it. A trap that raises (the default
+    # INT trap raises Interrupt) stops the call: its exception is kept and raised when the call
+    # returns. A trap that does not raise (SIGCHLD's, an INT trap that only sets a flag) lets
+    # the call go on.
+    INTERRUPT_CHECK = FFI::Function.new(:int, [:pointer]) do |_userdata|
+      Thread.pass # a check point: the pending traps run here
+      0
+    rescue Exception => e # rubocop:disable Lint/RescueException -- nothing may unwind into the library
+      Thread.current[INTERRUPTION] = e
+      1
     end
-    watch_interrupts!
+    INTERRUPTION = :__triggerdev_interruption
+    private_constant :INTERRUPTION
+
+    trigger_set_interrupt_check(INTERRUPT_CHECK, nil) if Thread.current == Thread.main
 
     # Calls +fn+ (an export whose last two parameters are +char **out+ and +trigger_error **err+)
     # with +args+, and returns what it wrote to +out+ as a UTF-8 String (nil when it wrote NULL,
@@ -297,7 +291,7 @@ module Triggerdev
           nil
         end
       end
-      raise error if error
+      fail_with(error) if error
 
       text
     end
@@ -317,7 +311,7 @@ module Triggerdev
           nil
         end
       end
-      raise error if error
+      fail_with(error) if error
 
       handle
     end
@@ -332,7 +326,7 @@ module Triggerdev
         rc = public_send(fn, *args, out, err)
         error = Errors.from_native(rc, err.get_pointer(0)) unless rc.zero?
       end
-      raise error if error
+      fail_with(error) if error
 
       out.read_int64
     end
@@ -345,9 +339,18 @@ module Triggerdev
         rc = public_send(fn, *args, err)
         error = Errors.from_native(rc, err.get_pointer(0)) unless rc.zero?
       end
-      raise error if error
+      fail_with(error) if error
 
       nil
+    end
+
+    # Raises +error+; for an interrupted call, the exception the trap raised instead.
+    def self.fail_with(error)
+      if error.is_a?(InterruptedError) && (trapped = Thread.current[INTERRUPTION])
+        Thread.current[INTERRUPTION] = nil
+        raise trapped
+      end
+      raise error
     end
 
     # Reads a library-owned string and frees it.

@@ -454,7 +454,7 @@ fn unusable_bundles_fail_every_call_with_an_invalid_argument_naming_the_option()
     );
     assert_eq!(argument, "ca_bundle_pem");
     assert!(
-        reason.starts_with("cannot be combined with use_platform_trust_store"),
+        reason.starts_with("cannot be combined with `use_platform_trust_store`"),
         "{reason}"
     );
 

@@ -513,7 +513,7 @@ class Runs(_Area):
         ``idempotency_key``, ``idempotency_key_ttl``, ``max_attempts``, ``max_duration``,
         ``priority``. Returns the new run's id."""
         rid = cstr(run_id, "run_id")
-        opts = options_json(REPLAY_OPTIONS, options, "")
+        opts = options_json(REPLAY_OPTIONS, options, "", context="runs.replay")
         return IdResponse._from_json(self._c.json(LIB.trigger_runs_replay, rid, opts))
 
     def reschedule(self, run_id: str, delay: TimeOrDuration) -> Run:
@@ -693,8 +693,16 @@ class EnvVars(_Area):
         """``upload`` of a ``.env`` file: its text, or a path (an ``os.PathLike``, or a str
         without ``=`` or newline naming an existing file)."""
         text = enc.path_or_text(text_or_path, "text_or_path")
+        try:
+            variables = parse_dotenv(text)
+        except InvalidArgumentError as e:  # "text: line 2: ..." is about text_or_path here
+            if e.argument != "text":
+                raise
+            renamed = InvalidArgumentError("text_or_path" + e.message[len("text") :], kind=e.kind)
+            renamed.argument = "text_or_path"
+            raise renamed from None
         return self.upload(
-            project_ref, env, parse_dotenv(text), parent_variables=parent_variables, is_secret=is_secret, override=override
+            project_ref, env, variables, parent_variables=parent_variables, is_secret=is_secret, override=override
         )
 
     @staticmethod

@@ -44,6 +44,8 @@ module Triggerdev
       trigger_error_body: [%i[pointer], :string, false],
       trigger_error_code: [%i[pointer], :string, false],
       trigger_error_retry_after_ms: [%i[pointer], :int64, false],
+      trigger_error_argument: [%i[pointer], :string, false],
+      trigger_error_reason: [%i[pointer], :string, false],
       trigger_error_free: [%i[pointer], :void, false],
 
       trigger_client_new: [%i[string pointer pointer], :int, false],
@@ -291,7 +293,7 @@ module Triggerdev
         if rc.zero?
           take_string(out.get_pointer(0))
         else
-          error = Errors.from_native(rc, err.get_pointer(0))
+          error = Errors.from_native(rc, err.get_pointer(0), fn)
           nil
         end
       end
@@ -311,7 +313,7 @@ module Triggerdev
         if rc.zero?
           FFI::AutoPointer.new(out.get_pointer(0), method(free_fn))
         else
-          error = Errors.from_native(rc, err.get_pointer(0))
+          error = Errors.from_native(rc, err.get_pointer(0), fn)
           nil
         end
       end
@@ -328,7 +330,7 @@ module Triggerdev
       error = nil
       Thread.handle_interrupt(DEFER) do
         rc = public_send(fn, *args, out, err)
-        error = Errors.from_native(rc, err.get_pointer(0)) unless rc.zero?
+        error = Errors.from_native(rc, err.get_pointer(0), fn) unless rc.zero?
       end
       raise error if error
 
@@ -341,7 +343,7 @@ module Triggerdev
       error = nil
       Thread.handle_interrupt(DEFER) do
         rc = public_send(fn, *args, err)
-        error = Errors.from_native(rc, err.get_pointer(0)) unless rc.zero?
+        error = Errors.from_native(rc, err.get_pointer(0), fn) unless rc.zero?
       end
       raise error if error
 

@@ -651,7 +651,7 @@ fn the_c_abi_takes_the_bundle_in_the_config_json() {
     assert_eq!(bad.kind, trigger_result::InvalidArgument);
     assert!(
         bad.message
-            .starts_with("ca_bundle_path: cannot read `/nonexistent/company-ca.pem`: "),
+            .starts_with("caBundlePath: cannot read `/nonexistent/company-ca.pem`: "),
         "{}",
         bad.message
     );

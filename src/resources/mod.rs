@@ -88,7 +88,7 @@ pub(crate) mod one_or_many {
         d: D,
     ) -> Result<Vec<T>, D::Error> {
         #[derive(Deserialize)]
-        #[serde(untagged)]
+        #[serde(untagged, expecting = "is not one of the values it takes, nor an array of them")]
         enum OneOrMany<T> {
             Many(Vec<T>),
             One(T),

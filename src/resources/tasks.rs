@@ -26,7 +26,10 @@ pub struct Tasks {
 
 /// A time to live: a duration string (`"10m"`) or a number of seconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "must be a duration like \"10m\" or a number of seconds"
+)]
 pub enum Ttl {
     /// A duration like `"1h"`.
     Duration(String),

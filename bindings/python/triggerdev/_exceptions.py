@@ -321,22 +321,29 @@ def error_from_parts(
 # JSON arguments whose members are keywords of their own in Python.
 _CONTAINERS = frozenset({"params", "options", "body", "config", "override"})
 
-# Keywords that are not the snake_case of the library's name, for every call ...
+# Keywords that are not the snake_case of the library's name, for every call (a name here also
+# renames what is under it: ``config.requestOptions.retry.factor`` -> ``retry.factor``) ...
 _KEYWORDS: Dict[str, str] = {
     "params.from": "from_",
     "options.intervalMs": "interval",
     "options.timeoutMs": "timeout",
-    "options.interval": "interval",
-    "options.timeout": "timeout",
     "body.triggerConfig.basePayload": "base_payload",
-    "config.requestOptions.timeoutMs": "timeout",
-    "config.requestOptions.additionalHeaders": "additional_headers",
     "config.future.v2RealtimeStreams": "v2_realtime_streams",
-    "config.secretKey": "secret_key",
-    "override.requestOptions.timeoutMs": "timeout",
-    "override.requestOptions.additionalHeaders": "additional_headers",
     "override.future.v2RealtimeStreams": "v2_realtime_streams",
 }
+# The request options: members of the configuration (``config``, ``override``) and the whole
+# argument of ``with_options`` (``options``), with the retry policy's seconds.
+for _where in ("config.requestOptions", "override.requestOptions", "options"):
+    _KEYWORDS.update(
+        {
+            f"{_where}.timeoutMs": "timeout",
+            f"{_where}.additionalHeaders": "additional_headers",
+            f"{_where}.retry": "retry",
+            f"{_where}.retry.minTimeoutInMs": "retry.min_timeout",
+            f"{_where}.retry.maxTimeoutInMs": "retry.max_timeout",
+            f"{_where}.retry.maxRateLimitWaitMs": "retry.max_rate_limit_wait",
+        }
+    )
 
 # ... and for one export (by the C name of the export).
 _CALL_KEYWORDS: Dict[str, Dict[str, str]] = {}
@@ -391,16 +398,16 @@ def keyword(export: str, argument: str) -> str:
     exact = _CALL_KEYWORDS.get(export, {}).get(argument) or _KEYWORDS.get(argument)
     if exact:
         return exact
-    head, dot, rest = argument.partition(".")
-    if head in _CONTAINERS:
-        if not dot:
-            return _method(export)
-        first = rest.partition(".")[0].partition("[")[0]
-        exact = _KEYWORDS.get(f"{head}.{first}")
-        if exact:  # a member under a renamed one: timeoutMs.x -> timeout.x
-            rest = exact + rest[len(first) :]
-        argument = rest
-    return ".".join(_snake(part) for part in argument.split("."))
+    parts = argument.split(".")
+    if parts[0] not in _CONTAINERS:
+        return ".".join(_snake(part) for part in parts)
+    if len(parts) == 1:
+        return _method(export)
+    for n in range(len(parts) - 1, 1, -1):  # the longest renamed part
+        renamed = _KEYWORDS.get(".".join(parts[:n]))
+        if renamed:
+            return ".".join([renamed] + [_snake(part) for part in parts[n:]])
+    return ".".join(_snake(part) for part in parts[1:])
 
 
 def binding_message(export: str, argument: Optional[str], reason: str) -> str:

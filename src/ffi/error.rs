@@ -144,7 +144,7 @@ impl trigger_error {
         trigger_error::invalid_parts(
             format!("{argument}: {message}{position}"),
             rust_argument(argument, path),
-            message.to_owned(),
+            plain_types(message),
         )
     }
 
@@ -159,6 +159,23 @@ impl trigger_error {
     pub(crate) fn kind(&self) -> trigger_result {
         self.kind
     }
+}
+
+/// `message` (serde's) with the Rust number types it names in words (`expected u32`).
+fn plain_types(message: &str) -> String {
+    const TYPES: [(&str, &str); 8] = [
+        ("u8", "an integer from 0 to 255"),
+        ("u16", "an integer from 0 to 65535"),
+        ("u32", "an integer from 0 to 4294967295"),
+        ("u64", "a non-negative integer"),
+        ("usize", "a non-negative integer"),
+        ("i32", "an integer from -2147483648 to 2147483647"),
+        ("i64", "an integer"),
+        ("f64", "a number"),
+    ];
+    TYPES.iter().fold(message.to_owned(), |text, (rust, words)| {
+        text.replace(&format!("expected {rust}"), &format!("expected {words}"))
+    })
 }
 
 /// A C argument's name as the Rust API names the same argument (`params_json` -> `params`,

@@ -218,24 +218,25 @@ module Triggerdev
     # JSON arguments whose members are keywords of their own in Ruby.
     CONTAINERS = %w[params options body config override].freeze
 
-    # Keywords that are not the snake_case of the library's name (without the trailing ":").
+    # Keywords that are not the snake_case of the library's name (without the trailing ":"); a
+    # name here also renames what is under it ("config.requestOptions.retry.factor" ->
+    # "retry.factor:").
     RENAMED = {
       "options.intervalMs" => "interval",
       "options.timeoutMs" => "timeout",
-      "options.interval" => "interval",
-      "options.timeout" => "timeout",
       "body.triggerConfig.basePayload" => "base_payload",
       "config.requestOptions.timeoutMs" => "timeout",
+      "config.requestOptions.retry" => "retry",
       "config.requestOptions.additionalHeaders" => "additional_headers",
-      "config.future.v2RealtimeStreams" => "v2_realtime_streams",
       "override.requestOptions.timeoutMs" => "timeout",
+      "override.requestOptions.retry" => "retry",
       "override.requestOptions.additionalHeaders" => "additional_headers",
-      "override.future.v2RealtimeStreams" => "v2_realtime_streams",
     }.freeze
 
-    # The configuration options the library names (keywords of Client.new and configure).
-    CONFIG = %w[access_token base_url preview_branch additional_headers user_agent_suffix
-                ca_bundle_path ca_bundle_pem].freeze
+    # Arguments the library names that Ruby takes as keywords: the configuration options
+    # (of Client.new and configure) and the +reason:+ of sessions.close.
+    KEYWORD_ARGUMENTS = %w[access_token base_url preview_branch additional_headers user_agent_suffix
+                           ca_bundle_path ca_bundle_pem reason].freeze
 
     # What a whole JSON argument is called (an error about no member in particular): the
     # method.
@@ -271,17 +272,16 @@ module Triggerdev
     def keyword(export, argument)
       renamed = RENAMED[argument]
       return "#{renamed}:" if renamed
+      return "#{argument}:" if KEYWORD_ARGUMENTS.include?(argument)
 
-      return "#{argument}:" if CONFIG.include?(argument)
+      parts = argument.split(".")
+      return argument unless CONTAINERS.include?(parts.first)
+      return "#{method_name(export)}:" if parts.size == 1
 
-      head, member = argument.split(".", 2)
-      return argument unless CONTAINERS.include?(head)
-      return "#{method_name(export)}:" unless member
-
-      first = member[/\A[^.\[]*/]
-      renamed = RENAMED["#{head}.#{first}"]
-      member = renamed + member[first.size..] if renamed
-      "#{member.split('.').map { |part| Util.underscore(part) }.join('.')}:"
+      # The longest renamed part, else the members after the container.
+      n = (parts.size - 1).downto(2).find { |i| RENAMED.key?(parts.first(i).join(".")) }
+      head, rest = n ? [[RENAMED[parts.first(n).join(".")]], parts.drop(n)] : [[], parts.drop(1)]
+      "#{(head + rest.map { |part| Util.underscore(part) }).join('.')}:"
     end
 
     # "trigger_runs_list_iter" -> "runs.list": the Ruby method of an export.

@@ -102,6 +102,7 @@ CASES: List[Tuple[str, Call, str]] = [
     ("waitpoints.complete_token", lambda d, e: d.waitpoints.complete_token("", {}), "token_id"),
     # bulk actions
     ("bulk_actions.create neither", lambda d, e: d.bulk_actions.create("cancel"), "bulk_actions.create"),
+    ("bulk_actions.create action", lambda d, e: d.bulk_actions.create("delete", run_ids=["r"]), "action"),  # type: ignore[arg-type]
     ("bulk_actions.create run_ids", lambda d, e: d.bulk_actions.create("cancel", run_ids=[" "]), "run_ids"),
     ("bulk_actions.create filter", lambda d, e: d.bulk_actions.create("cancel", filter={}), "filter"),
     ("bulk_actions.create name", lambda d, e: d.bulk_actions.create("cancel", run_ids=["run_1"], name=LONG), "name"),

@@ -173,9 +173,11 @@ fn plain_types(message: &str) -> String {
         ("i64", "an integer"),
         ("f64", "a number"),
     ];
-    TYPES.iter().fold(message.to_owned(), |text, (rust, words)| {
-        text.replace(&format!("expected {rust}"), &format!("expected {words}"))
-    })
+    TYPES
+        .iter()
+        .fold(message.to_owned(), |text, (rust, words)| {
+            text.replace(&format!("expected {rust}"), &format!("expected {words}"))
+        })
 }
 
 /// A C argument's name as the Rust API names the same argument (`params_json` -> `params`,
@@ -274,7 +276,10 @@ const CONFIG_NAMES: [(&str, &str); 13] = [
     ("user_agent_suffix", "userAgentSuffix"),
     ("external_deployment_id", "externalDeploymentId"),
     ("max_response_bytes", "maxResponseBytes"),
-    ("dangerously_allow_insecure_http", "dangerouslyAllowInsecureHttp"),
+    (
+        "dangerously_allow_insecure_http",
+        "dangerouslyAllowInsecureHttp",
+    ),
     ("ca_bundle_path", "caBundlePath"),
     ("ca_bundle_pem", "caBundlePem"),
     ("use_platform_trust_store", "usePlatformTrustStore"),

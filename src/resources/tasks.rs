@@ -344,10 +344,7 @@ fn check_options(opts: &TriggerOptions) -> Result<(), (&'static str, String)> {
         return Err(("metadata", "must be a JSON object".to_owned()));
     }
     if opts.concurrency.len() > 2 {
-        return Err((
-            "concurrency",
-            "takes at most two named limits".to_owned(),
-        ));
+        return Err(("concurrency", "takes at most two named limits".to_owned()));
     }
     let valid = |name: &str| {
         (1..=122).contains(&name.len())

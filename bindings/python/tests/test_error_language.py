@@ -50,7 +50,7 @@ PAST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 CASES: List[Tuple[str, Call, str]] = [
     # runs
     ("runs.list limit", lambda d, e: d.runs.list(limit=1000).page(), "limit"),
-    ("runs.list queue type", lambda d, e: d.runs.list(queue={"type": "planet", "name": "q"}), "queue"),
+    ("runs.list queue type", lambda d, e: d.runs.list(queue={"type": "planet", "name": "q"}), "queue[0]"),
     ("runs.list from_", lambda d, e: d.runs.list(from_=-1), "from_"),
     ("runs.list env with a PAT", _pat(lambda c: c.runs.list(project_ref="proj_x")), "env"),
     ("runs.retrieve empty id", lambda d, e: d.runs.retrieve(""), "run_id"),

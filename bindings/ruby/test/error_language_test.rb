@@ -30,7 +30,7 @@ class ErrorLanguageTest < TriggerdevTest
   CASES = [
     # runs
     ["runs.list limit:", ->(c, _) { c.runs.list_page(limit: 1000) }, "limit:"],
-    ["runs.list queue:", ->(c, _) { c.runs.list_page(queue: { type: "planet", name: "q" }) }, "queue:"],
+    ["runs.list queue:", ->(c, _) { c.runs.list_page(queue: { type: "planet", name: "q" }) }, "queue[0]:"],
     ["runs.list from:", ->(c, _) { c.runs.list_page(from: -1) }, "from:"],
     ["runs.list env: with a PAT", lambda { |_, emu|
       emu.client(emu.pat, max_retries: 0).runs.list_page(project_ref: "proj_x")

@@ -192,6 +192,19 @@ def test_missing_credentials_name_the_keyword(emu: Emulator) -> None:
     assert not [f for f in FOREIGN if f in message] and "Config" not in message, message
 
 
+@pytest.mark.parametrize(
+    "call,keyword",
+    [
+        (lambda: triggerdev.Client(additional_headers={"x-a": "\ud800"}), "additional_headers.x-a"),
+        (lambda: triggerdev.Client(base_url="https://\ud800"), "base_url"),
+    ],
+)
+def test_values_json_cannot_carry_name_the_keyword(call: Callable[[], Any], keyword: str) -> None:
+    with pytest.raises(triggerdev.InvalidArgumentError) as caught:
+        call()
+    assert str(caught.value).startswith(f"{keyword}: holds a string that is not valid Unicode"), caught.value
+
+
 def test_an_unknown_keyword_names_the_method(dev: triggerdev.Client) -> None:
     with pytest.raises(TypeError, match=r"^runs\.replay: unknown option 'tagz' \(expected one of "):
         dev.runs.replay("run_1", tagz=["x"])

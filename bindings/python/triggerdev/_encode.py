@@ -100,9 +100,22 @@ def dumps(value: object, name: str) -> bytes:
         return _dumps(value, name)
     except (InvalidArgumentError, TypeError):
         if name in _CONTAINERS and isinstance(value, Mapping):
-            for key, member in value.items():
-                _dumps(member, keyword("", f"{name}.{key}"))  # raises for the one at fault
+            _blame(value, name)
         raise
+
+
+def _blame(value: Mapping[Any, Any], path: str) -> None:
+    """Raises the error of the member of ``value`` (at ``path`` in the library's names) that
+    JSON cannot carry, named as the caller's keyword (``config.requestOptions.additionalHeaders``
+    -> ``additional_headers``)."""
+    for key, member in value.items():
+        where = f"{path}.{key}"
+        try:
+            _dumps(member, keyword("", where))
+        except (InvalidArgumentError, TypeError):
+            if isinstance(member, Mapping):
+                _blame(member, where)
+            raise
 
 
 def _dumps(value: object, name: str) -> bytes:

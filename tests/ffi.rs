@@ -523,17 +523,34 @@ fn free_functions_accept_null_and_accessors_tolerate_null() {
 /// argument and reason accessors give what bindings need to name their own keyword instead.
 #[test]
 fn invalid_arguments_carry_the_rust_argument_and_a_reason_without_c_names() {
+    /// The failed call's message, argument and reason (the error is freed).
+    fn failure(
+        f: impl FnOnce(*mut *mut c_char, *mut *mut trigger_error) -> trigger_result,
+    ) -> (String, Option<String>, String) {
+        let mut out: *mut c_char = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        assert_eq!(f(&mut out, &mut err), trigger_result::InvalidArgument);
+        let text = |p: *const c_char| {
+            (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned())
+        };
+        let parts = unsafe {
+            (
+                text(trigger_error_message(err)).unwrap(),
+                text(trigger_error_argument(err)),
+                text(trigger_error_reason(err)).unwrap(),
+            )
+        };
+        unsafe { trigger_error_free(err) };
+        parts
+    }
+    fn check(got: (String, Option<String>, String), message: &str, argument: &str, reason: &str) {
+        assert_eq!(got.0, message);
+        assert_eq!(got.1.as_deref(), Some(argument), "{got:?}");
+        assert_eq!(got.2, reason);
+    }
     let client = client("http://127.0.0.1:9"); // never reached: arguments fail first
     let runs_list = |params: &str| {
-        expect_failure(|out, err| unsafe {
-            trigger_runs_list(client, c(params).as_ptr(), out, err)
-        })
-    };
-    let check = |e: Failure, message: &str, argument: &str, reason: &str| {
-        assert_eq!(e.kind, trigger_result::InvalidArgument, "{e:?}");
-        assert_eq!(e.message, message);
-        assert_eq!(e.argument.as_deref(), Some(argument), "{e:?}");
-        assert_eq!(e.reason, reason);
+        failure(|out, err| unsafe { trigger_runs_list(client, c(params).as_ptr(), out, err) })
     };
 
     // A check of the Rust API.
@@ -565,19 +582,18 @@ fn invalid_arguments_carry_the_rust_argument_and_a_reason_without_c_names() {
     );
     // A C argument of its own.
     check(
-        expect_failure(|out, err| unsafe { trigger_runs_retrieve(client, ptr::null(), out, err) }),
+        failure(|out, err| unsafe { trigger_runs_retrieve(client, ptr::null(), out, err) }),
         "run_id: must not be NULL",
         "run_id",
         "must not be NULL",
     );
     // A member of the configuration JSON.
-    let mut out = ptr::null_mut();
-    let mut err = ptr::null_mut();
     let config = c(r#"{"maxResponseBytes":0}"#);
-    let rc = unsafe { trigger_client_new(config.as_ptr(), &mut out, &mut err) };
-    assert_eq!(rc, trigger_result::InvalidArgument);
     check(
-        take_error(err),
+        failure(|_, err| unsafe {
+            let mut out = ptr::null_mut();
+            trigger_client_new(config.as_ptr(), &mut out, err)
+        }),
         "config_json: `maxResponseBytes` must be a positive integer",
         "config.maxResponseBytes",
         "must be a positive integer",
@@ -586,7 +602,7 @@ fn invalid_arguments_carry_the_rust_argument_and_a_reason_without_c_names() {
     // the Rust API does (each binding renames it).
     let insecure = client_with("http://example.com", DEV_KEY);
     check(
-        expect_failure(|out, err| unsafe {
+        failure(|out, err| unsafe {
             trigger_runs_retrieve(insecure, c("run_1").as_ptr(), out, err)
         }),
         "baseURL: plain http:// to a host that is not loopback would send the access token \

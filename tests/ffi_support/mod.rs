@@ -24,10 +24,6 @@ pub struct Failure {
     pub message: String,
     pub body: Option<String>,
     pub code: Option<String>,
-    /// `trigger_error_argument`: the Rust API's name of an invalid argument.
-    pub argument: Option<String>,
-    /// `trigger_error_reason`.
-    pub reason: String,
 }
 
 pub fn take_error(err: *mut trigger_error) -> Failure {
@@ -42,8 +38,6 @@ pub fn take_error(err: *mut trigger_error) -> Failure {
             message: text(trigger_error_message(err)).unwrap(),
             body: text(trigger_error_body(err)),
             code: text(trigger_error_code(err)),
-            argument: text(trigger_error_argument(err)),
-            reason: text(trigger_error_reason(err)).unwrap(),
         };
         trigger_error_free(err);
         failure

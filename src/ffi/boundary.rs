@@ -202,12 +202,14 @@ pub(crate) fn json_error(name: &str, path: &str, e: &serde_json::Error) -> trigg
     trigger_error::invalid_json(name, path, &message, &position)
 }
 
-/// Where in a JSON value serde stopped, as `.status[0]` (empty at the top).
+/// Where in a JSON value serde stopped, as `.status[0]` (empty at the top). A key that looks
+/// like a credential is not shown.
 fn json_path(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     path.iter()
         .map(|segment| match segment {
             Segment::Seq { index } => format!("[{index}]"),
+            Segment::Map { key } if crate::config::looks_secret(key) => ".?".to_owned(),
             Segment::Map { key } => format!(".{key}"),
             Segment::Enum { variant } => format!(".{variant}"),
             Segment::Unknown => String::new(),

@@ -321,8 +321,8 @@ def error_from_parts(
 # JSON arguments whose members are keywords of their own in Python.
 _CONTAINERS = frozenset({"params", "options", "body", "config", "override"})
 
-# Keywords that are not the snake_case of the library's name, for every call (a name here also
-# renames what is under it: ``config.requestOptions.retry.factor`` -> ``retry.factor``) ...
+# Keywords that are not the snake_case of the library's name (a name here also renames what is
+# under it: ``config.requestOptions.retry.factor`` -> ``retry.factor``).
 _KEYWORDS: Dict[str, str] = {
     "params.from": "from_",
     "options.intervalMs": "interval",
@@ -344,9 +344,6 @@ for _where in ("config.requestOptions", "override.requestOptions", "options"):
             f"{_where}.retry.maxRateLimitWaitMs": "retry.max_rate_limit_wait",
         }
     )
-
-# ... and for one export (by the C name of the export).
-_CALL_KEYWORDS: Dict[str, Dict[str, str]] = {}
 
 # What a whole JSON argument is called (an error about no member in particular): the method.
 _METHODS: Dict[str, str] = {
@@ -395,7 +392,7 @@ def keyword(export: str, argument: str) -> str:
     """The argument the library names ``argument`` (in a call of ``export``), as the Python
     caller wrote it: ``params.limit`` -> ``limit``, ``body.taskIdentifier`` ->
     ``task_identifier``, ``items[0].options.tags`` -> ``items[0].options.tags``."""
-    exact = _CALL_KEYWORDS.get(export, {}).get(argument) or _KEYWORDS.get(argument)
+    exact = _KEYWORDS.get(argument)
     if exact:
         return exact
     parts = argument.split(".")

@@ -326,7 +326,6 @@ _CONTAINERS = frozenset({"params", "options", "body", "config", "override"})
 _KEYWORDS: Dict[str, str] = {
     "params.from": "from_",
     "options.intervalMs": "interval",
-    "options.timeoutMs": "timeout",
     "body.triggerConfig.basePayload": "base_payload",
     "config.future.v2RealtimeStreams": "v2_realtime_streams",
     "override.future.v2RealtimeStreams": "v2_realtime_streams",

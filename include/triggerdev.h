@@ -340,6 +340,27 @@ uint16_t trigger_error_status(const struct trigger_error *error);
 const char *trigger_error_message(const struct trigger_error *error);
 
 /**
+ * For `TRIGGER_RESULT_INVALID_ARGUMENT`: the argument at fault as the Rust API names it, for
+ * bindings that name it as their callers wrote it. That is a parameter by its name
+ * (`run_id`), a member of a JSON argument by its JSON name under the argument's name without
+ * `_json` (`params.limit` for the `limit` of `params_json`, `items[2].options.tags`,
+ * `config.requestOptions.timeoutMs`), or a configuration option by its Rust name
+ * (`base_url`). NULL for other kinds (and when `error` is NULL). Borrowed from `error`: valid
+ * until `trigger_error_free(error)`.
+ */
+const char *trigger_error_argument(const struct trigger_error *error);
+
+/**
+ * The message in words that are not the C ABI's, for bindings to prefix with the argument
+ * as their callers name it: for an invalid argument the reason alone (the message is
+ * `"<argument>: <reason>"`, plus where in the text for JSON the caller wrote), otherwise the
+ * message, with an option to set named by its Rust name in backticks (`` `access_token` ``)
+ * rather than by its configuration JSON name. Borrowed from `error`: valid until
+ * `trigger_error_free(error)`. An empty string when `error` is NULL.
+ */
+const char *trigger_error_reason(const struct trigger_error *error);
+
+/**
  * The raw body of the response behind `error` (the server's JSON for an API error, the
  * undecodable body for `TRIGGER_RESULT_DECODE`), or NULL when there is none. Borrowed from
  * `error`: valid until `trigger_error_free(error)`.

@@ -588,8 +588,8 @@ fn check_base_url(url: &str, allow_insecure: bool) -> Result<(), Problem> {
         Some("http") => Err(Problem::new(
             "base_url",
             "plain http:// to a host that is not loopback would send the access token \
-             unencrypted; use https://, or allow it explicitly with \
-             Config::dangerously_allow_insecure_http (C ABI: \"dangerouslyAllowInsecureHttp\")",
+             unencrypted; use https://, or allow it explicitly by setting \
+             `dangerously_allow_insecure_http` to true",
         )),
         _ => Err(invalid()),
     }

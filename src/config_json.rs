@@ -9,8 +9,21 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::config::{Config, RequestOptions, RetryPolicy};
-use crate::error::{Error, Result};
-use crate::json::{redact_strings, type_name};
+use crate::json::{serde_message, type_name};
+
+/// A configuration JSON argument that cannot be used: the C argument (`config_json`), the
+/// field at fault (`requestOptions.timeoutMs`; none for the whole text) and why. Turned into
+/// the C ABI's error by `From` (in `ffi::error`).
+#[derive(Debug)]
+pub(crate) struct JsonError {
+    pub(crate) arg: &'static str,
+    pub(crate) field: Option<String>,
+    pub(crate) reason: String,
+    /// Where in the text serde stopped (` at line 1 column 9`), for malformed JSON.
+    pub(crate) position: String,
+}
+
+type Result<T> = std::result::Result<T, JsonError>;
 
 /// Which token field wins when both `accessToken` and `secretKey` are given (API.md §1.2): the
 /// global path prefers `secretKey`, scopes and clients prefer `accessToken`.
@@ -37,17 +50,22 @@ const MAX_MS: f64 = 1e12;
 /// Parses `text` as a JSON object; errors name `arg` and never echo a string value.
 fn object(text: &str, arg: &'static str) -> Result<Map<String, Value>> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
-        Error::invalid(
+        let (message, position) = serde_message(&e);
+        JsonError {
             arg,
-            format!("malformed JSON: {}", redact_strings(&e.to_string())),
-        )
+            field: None,
+            reason: format!("malformed JSON: {message}"),
+            position,
+        }
     })?;
     match value {
         Value::Object(map) => Ok(map),
-        other => Err(Error::invalid(
+        other => Err(JsonError {
             arg,
-            format!("must be a JSON object, not {}", type_name(&other)),
-        )),
+            field: None,
+            reason: format!("must be a JSON object, not {}", type_name(&other)),
+            position: String::new(),
+        }),
     }
 }
 
@@ -261,18 +279,25 @@ struct Path {
 }
 
 impl Path {
-    fn error(&self, field: &str, why: &str) -> Error {
-        Error::invalid(self.arg, format!("`{field}` {why}"))
+    fn error(&self, field: &str, why: &str) -> JsonError {
+        JsonError {
+            arg: self.arg,
+            field: Some(field.to_owned()),
+            reason: why.to_owned(),
+            position: String::new(),
+        }
     }
 
-    fn unknown(&self, prefix: &str, key: &str, expected: &str) -> Error {
-        Error::invalid(
-            self.arg,
-            format!(
+    fn unknown(&self, prefix: &str, key: &str, expected: &str) -> JsonError {
+        JsonError {
+            arg: self.arg,
+            field: None,
+            reason: format!(
                 "unknown field `{prefix}{}`, expected one of {expected}",
                 crate::config::Shown(key).to_string().trim_matches('`')
             ),
-        )
+            position: String::new(),
+        }
     }
 
     fn string<'v>(&self, field: &str, value: &'v Value) -> Result<Option<&'v str>> {

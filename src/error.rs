@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use crate::config::{Problem, TokenKind};
 
+/// Where the official docs explain the credentials.
+const CREDENTIALS_DOCS: &str = "https://trigger.dev/docs/management/overview#authentication";
+
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -20,7 +23,8 @@ pub enum Error {
     /// `TRIGGER_ACCESS_TOKEN` is set.
     #[error(
         "no Trigger.dev credentials: set the TRIGGER_SECRET_KEY environment variable, or pass an \
-         access token to Config (see https://trigger.dev/docs/management/overview#authentication)"
+         access token to Config (see {})",
+        CREDENTIALS_DOCS
     )]
     MissingCredentials,
 
@@ -359,6 +363,21 @@ impl Error {
         match self {
             Error::Decode { status, .. } => Some(*status),
             _ => self.api_error().map(|e| e.status),
+        }
+    }
+
+    /// The message without the Rust API's own names, for the C ABI and the bindings to render
+    /// in their callers' language: for [`Error::InvalidArgument`] the reason alone (the
+    /// argument is named by each layer), otherwise the message, with an option to set named
+    /// in backticks by its Rust name (`` `access_token` ``) rather than by the Rust builder.
+    pub(crate) fn neutral_reason(&self) -> String {
+        match self {
+            Error::InvalidArgument { reason, .. } => reason.clone(),
+            Error::MissingCredentials => format!(
+                "no Trigger.dev credentials: set the TRIGGER_SECRET_KEY environment variable, or \
+                 give an access token (`access_token`) (see {CREDENTIALS_DOCS})"
+            ),
+            other => other.to_string(),
         }
     }
 

@@ -20,7 +20,7 @@ use crate::encode;
 /// An idempotency key: one string, or parts joined with `-` before hashing (the official
 /// `string | string[]`). A 64-character string is taken as an already hashed key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "must be a string or an array of strings")]
 pub enum IdempotencyKey {
     /// One string.
     Key(String),

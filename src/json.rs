@@ -186,6 +186,21 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
     }
 }
 
+/// What serde_json says about `e`, without string values ([`redact_strings`]), in two parts: the
+/// message, and where in the text it is (` at line 1 column 32`; empty when serde gives no
+/// position). The position helps only the caller who wrote the JSON.
+pub(crate) fn serde_message(e: &serde_json::Error) -> (String, String) {
+    let text = redact_strings(&e.to_string());
+    if e.line() == 0 {
+        return (text, String::new());
+    }
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&position) {
+        Some(message) => (message.to_owned(), position),
+        None => (text, String::new()),
+    }
+}
+
 /// Removes the quoted string values serde puts in its messages (`invalid type: string "…"`),
 /// since they may be secrets (an env var's value, a token in the wrong field).
 pub(crate) fn redact_strings(message: &str) -> String {

@@ -75,9 +75,8 @@ pub(crate) fn trust_roots(
             // ureq hands the platform verifier no extra roots.
             Some(bundle) => Err(Problem::new(
                 bundle.argument(),
-                "cannot be combined with use_platform_trust_store (C ABI: \
-                 \"usePlatformTrustStore\"): install the CA in the system's trust store, or \
-                 turn use_platform_trust_store off",
+                "cannot be combined with `use_platform_trust_store`: install the CA in the \
+                 system's trust store, or turn `use_platform_trust_store` off",
             )),
             None => Ok(TrustRoots::Platform),
         };

@@ -454,7 +454,7 @@ fn unusable_bundles_fail_every_call_with_an_invalid_argument_naming_the_option()
     );
     assert_eq!(argument, "ca_bundle_pem");
     assert!(
-        reason.starts_with("cannot be combined with use_platform_trust_store"),
+        reason.starts_with("cannot be combined with `use_platform_trust_store`"),
         "{reason}"
     );
 
@@ -651,7 +651,7 @@ fn the_c_abi_takes_the_bundle_in_the_config_json() {
     assert_eq!(bad.kind, trigger_result::InvalidArgument);
     assert!(
         bad.message
-            .starts_with("ca_bundle_path: cannot read `/nonexistent/company-ca.pem`: "),
+            .starts_with("caBundlePath: cannot read `/nonexistent/company-ca.pem`: "),
         "{}",
         bad.message
     );

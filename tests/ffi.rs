@@ -511,6 +511,134 @@ fn free_functions_accept_null_and_accessors_tolerate_null() {
         );
         assert!(trigger_error_body(ptr::null()).is_null());
         assert!(trigger_error_code(ptr::null()).is_null());
+        assert!(trigger_error_argument(ptr::null()).is_null());
+        assert_eq!(
+            CStr::from_ptr(trigger_error_reason(ptr::null())).to_bytes(),
+            b""
+        );
+    }
+}
+
+/// The message names the C argument (and, in JSON the caller wrote, the position); the
+/// argument and reason accessors give what bindings need to name their own keyword instead.
+#[test]
+fn invalid_arguments_carry_the_rust_argument_and_a_reason_without_c_names() {
+    /// The failed call's message, argument and reason (the error is freed).
+    fn failure(
+        f: impl FnOnce(*mut *mut c_char, *mut *mut trigger_error) -> trigger_result,
+    ) -> (String, Option<String>, String) {
+        let mut out: *mut c_char = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        assert_eq!(f(&mut out, &mut err), trigger_result::InvalidArgument);
+        let text = |p: *const c_char| {
+            (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned())
+        };
+        let parts = unsafe {
+            (
+                text(trigger_error_message(err)).unwrap(),
+                text(trigger_error_argument(err)),
+                text(trigger_error_reason(err)).unwrap(),
+            )
+        };
+        unsafe { trigger_error_free(err) };
+        parts
+    }
+    fn check(got: (String, Option<String>, String), message: &str, argument: &str, reason: &str) {
+        assert_eq!(got.0, message);
+        assert_eq!(got.1.as_deref(), Some(argument), "{got:?}");
+        assert_eq!(got.2, reason);
+    }
+    let client = client("http://127.0.0.1:9"); // never reached: arguments fail first
+    let runs_list = |params: &str| {
+        failure(|out, err| unsafe { trigger_runs_list(client, c(params).as_ptr(), out, err) })
+    };
+
+    // A check of the Rust API.
+    check(
+        runs_list(r#"{"limit":1000}"#),
+        "params_json: `limit` 1000 is over the maximum of 100",
+        "params.limit",
+        "1000 is over the maximum of 100",
+    );
+    // JSON serde refused: where in the JSON, and the position for C callers only.
+    check(
+        runs_list(r#"{"status":"COMPLETED","limit":"ten"}"#),
+        "params_json: invalid type: string, expected u32 at line 1 column 35",
+        "params.limit",
+        "invalid type: string, expected an integer from 0 to 4294967295",
+    );
+    check(
+        runs_list(r#"{"queue":[{"type":"planet","name":"q"}]}"#),
+        "params_json: must be a queue name or {\"type\": \"task\" or \"custom\", \"name\": ...} \
+         at line 1 column 39",
+        "params.queue[0]",
+        "must be a queue name or {\"type\": \"task\" or \"custom\", \"name\": ...}",
+    );
+    check(
+        runs_list("{"),
+        "params_json: malformed JSON: EOF while parsing an object at line 1 column 1",
+        "params",
+        "malformed JSON: EOF while parsing an object",
+    );
+    // A C argument of its own.
+    check(
+        failure(|out, err| unsafe { trigger_runs_retrieve(client, ptr::null(), out, err) }),
+        "run_id: must not be NULL",
+        "run_id",
+        "must not be NULL",
+    );
+    // A member of the configuration JSON.
+    let config = c(r#"{"maxResponseBytes":0}"#);
+    check(
+        failure(|_, err| unsafe {
+            let mut out = ptr::null_mut();
+            trigger_client_new(config.as_ptr(), &mut out, err)
+        }),
+        "config_json: `maxResponseBytes` must be a positive integer",
+        "config.maxResponseBytes",
+        "must be a positive integer",
+    );
+    // A configuration option: the C message names it as the config JSON does, the reason as
+    // the Rust API does (each binding renames it).
+    let insecure = client_with("http://example.com", DEV_KEY);
+    check(
+        failure(|out, err| unsafe {
+            trigger_runs_retrieve(insecure, c("run_1").as_ptr(), out, err)
+        }),
+        "baseURL: plain http:// to a host that is not loopback would send the access token \
+         unencrypted; use https://, or allow it explicitly by setting \
+         `dangerouslyAllowInsecureHttp` to true",
+        "base_url",
+        "plain http:// to a host that is not loopback would send the access token unencrypted; \
+         use https://, or allow it explicitly by setting `dangerously_allow_insecure_http` to \
+         true",
+    );
+    // Not an invalid argument: no argument; the reason names the option the Rust way.
+    let missing = trigger_error::from(triggerdev::Error::MissingCredentials);
+    let (message, argument, reason) = unsafe {
+        (
+            CStr::from_ptr(trigger_error_message(&missing))
+                .to_str()
+                .unwrap(),
+            trigger_error_argument(&missing),
+            CStr::from_ptr(trigger_error_reason(&missing))
+                .to_str()
+                .unwrap(),
+        )
+    };
+    assert!(argument.is_null());
+    assert!(
+        message.contains("give an access token (`accessToken`)"),
+        "{message}"
+    );
+    assert!(
+        reason.contains("give an access token (`access_token`)"),
+        "{reason}"
+    );
+    assert!(!message.contains("Config") && !reason.contains("Config"));
+    unsafe {
+        trigger_client_free(client);
+        trigger_client_free(insecure);
     }
 }
 

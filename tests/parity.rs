@@ -106,7 +106,7 @@ fn concurrency_names_are_checked_before_sending() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid argument `options`: `concurrency` takes at most two named limits"
+        "invalid argument `options.concurrency`: takes at most two named limits"
     );
     let err = c
         .tasks()
@@ -117,7 +117,8 @@ fn concurrency_names_are_checked_before_sending() {
         )
         .unwrap_err();
     assert!(
-        err.to_string().contains("concurrency limit `no spaces`"),
+        err.to_string()
+            .contains("`options.concurrency`: limit `no spaces`"),
         "{err}"
     );
 }

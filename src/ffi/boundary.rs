@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::error::{trigger_error, trigger_result};
-use crate::json::{redact_strings, type_name, WithJson};
+use crate::json::{serde_message, type_name, WithJson};
 use crate::RawJson;
 
 /// What the body of an export returns.
@@ -175,17 +175,46 @@ pub(crate) fn not_an_object(name: &str, value: &Value) -> trigger_error {
     )
 }
 
-/// Parses `text` as JSON into `T`; the error names `name` and never echoes a string value.
+/// Parses `text` as JSON into `T`; the error names `name` and where in the JSON it is, and
+/// never echoes a string value.
 pub(crate) fn parse_json<T: DeserializeOwned>(text: &str, name: &str) -> FfiResult<T> {
-    serde_json::from_str(text).map_err(|e| {
-        let message = redact_strings(&e.to_string());
-        match e.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                trigger_error::invalid(name, format_args!("malformed JSON: {message}"))
-            }
-            _ => trigger_error::invalid(name, message),
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| {
+            let path = json_path(e.path());
+            json_error(name, &path, e.inner())
+        })
+        .and_then(|value| {
+            de.end().map_err(|e| json_error(name, "", &e))?;
+            Ok(value)
+        })
+}
+
+/// The error of JSON that serde refused (see [`trigger_error::invalid_json`]).
+pub(crate) fn json_error(name: &str, path: &str, e: &serde_json::Error) -> trigger_error {
+    let (message, position) = serde_message(e);
+    let message = match e.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            format!("malformed JSON: {message}")
         }
-    })
+        _ => message,
+    };
+    trigger_error::invalid_json(name, path, &message, &position)
+}
+
+/// Where in a JSON value serde stopped, as `.status[0]` (empty at the top). A key that looks
+/// like a credential is not shown.
+fn json_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .map(|segment| match segment {
+            Segment::Seq { index } => format!("[{index}]"),
+            Segment::Map { key } if crate::config::looks_secret(key) => ".?".to_owned(),
+            Segment::Map { key } => format!(".{key}"),
+            Segment::Enum { variant } => format!(".{variant}"),
+            Segment::Unknown => String::new(),
+        })
+        .collect()
 }
 
 /// Reads an optional JSON value exactly as the caller wrote it: NULL gives `None`.

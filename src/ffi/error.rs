@@ -3,6 +3,7 @@
 use std::ffi::{c_char, CString};
 
 use super::boundary::catch_void;
+use crate::config_json::JsonError;
 use crate::error::Error;
 
 /// What a fallible call returned. The values are fixed and never reused: new kinds get new
@@ -78,6 +79,10 @@ pub struct trigger_error {
     kind: trigger_result,
     status: u16,
     message: CString,
+    /// For an invalid argument: the argument as the Rust API names it (`params.limit`).
+    argument: Option<CString>,
+    /// The message without the argument and without C names (see `trigger_error_reason`).
+    reason: CString,
     body: Option<CString>,
     code: Option<CString>,
     retry_after_ms: i64,
@@ -93,10 +98,13 @@ pub(crate) fn c_string(text: String) -> CString {
 
 impl trigger_error {
     pub(crate) fn new(kind: trigger_result, message: impl Into<String>) -> trigger_error {
+        let message = c_string(message.into());
         trigger_error {
             kind,
             status: 0,
-            message: c_string(message.into()),
+            reason: message.clone(),
+            message,
+            argument: None,
             body: None,
             code: None,
             retry_after_ms: -1,
@@ -105,15 +113,77 @@ impl trigger_error {
 
     /// An invalid argument, named as in the C signature: `"<argument>: <reason>"`.
     pub(crate) fn invalid(argument: &str, reason: impl std::fmt::Display) -> trigger_error {
-        trigger_error::new(
-            trigger_result::InvalidArgument,
+        let reason = reason.to_string();
+        trigger_error::invalid_parts(
             format!("{argument}: {reason}"),
+            rust_argument(argument, ""),
+            reason,
         )
+    }
+
+    /// A member of a JSON argument that cannot be used: `"<argument>: `<field>` <reason>"`
+    /// (`config_json: `requestOptions.timeoutMs` must be greater than 0`).
+    pub(crate) fn invalid_field(argument: &str, field: &str, reason: &str) -> trigger_error {
+        trigger_error::invalid_parts(
+            format!("{argument}: `{field}` {reason}"),
+            rust_argument(argument, &format!(".{field}")),
+            reason.to_owned(),
+        )
+    }
+
+    /// JSON that serde refused: `"<argument>: <message><position>"`, where `path` is where in
+    /// the JSON the error is (`.status[0]`, empty for the whole text) and `position` is
+    /// serde's ` at line L column C`. The position is for C callers, who wrote the JSON; the
+    /// bindings wrote it themselves, so the reason leaves it out and the argument says where.
+    pub(crate) fn invalid_json(
+        argument: &str,
+        path: &str,
+        message: &str,
+        position: &str,
+    ) -> trigger_error {
+        trigger_error::invalid_parts(
+            format!("{argument}: {message}{position}"),
+            rust_argument(argument, path),
+            plain_types(message),
+        )
+    }
+
+    fn invalid_parts(message: String, argument: String, reason: String) -> trigger_error {
+        trigger_error {
+            argument: Some(c_string(argument)),
+            reason: c_string(reason),
+            ..trigger_error::new(trigger_result::InvalidArgument, message)
+        }
     }
 
     pub(crate) fn kind(&self) -> trigger_result {
         self.kind
     }
+}
+
+/// `message` (serde's) with the Rust number types it names in words (`expected u32`).
+fn plain_types(message: &str) -> String {
+    const TYPES: [(&str, &str); 8] = [
+        ("u8", "an integer from 0 to 255"),
+        ("u16", "an integer from 0 to 65535"),
+        ("u32", "an integer from 0 to 4294967295"),
+        ("u64", "a non-negative integer"),
+        ("usize", "a non-negative integer"),
+        ("i32", "an integer from -2147483648 to 2147483647"),
+        ("i64", "an integer"),
+        ("f64", "a number"),
+    ];
+    TYPES
+        .iter()
+        .fold(message.to_owned(), |text, (rust, words)| {
+            text.replace(&format!("expected {rust}"), &format!("expected {words}"))
+        })
+}
+
+/// A C argument's name as the Rust API names the same argument (`params_json` -> `params`,
+/// `items_json[2]` -> `items[2]`), followed by `path`.
+fn rust_argument(c_name: &str, path: &str) -> String {
+    format!("{}{path}", c_name.replacen("_json", "", 1))
 }
 
 impl From<Error> for trigger_error {
@@ -144,9 +214,14 @@ impl From<Error> for trigger_error {
             Error::Cancelled { interrupted: true } => trigger_result::Interrupted,
             Error::WaitTimeout { .. } => trigger_result::WaitTimeout,
         };
-        let message = match &error {
-            Error::InvalidArgument { argument, reason } => c_argument_message(argument, reason),
-            other => other.to_string(),
+        let reason = error.neutral_reason();
+        let (message, argument) = match &error {
+            Error::InvalidArgument { argument, reason } => (
+                c_argument_message(argument, &c_names(reason)),
+                Some(c_string((*argument).to_owned())),
+            ),
+            Error::MissingCredentials => (c_names(&reason), None),
+            other => (other.to_string(), None),
         };
         let body = match &error {
             Error::Decode { body, .. } => Some(body.clone()),
@@ -167,9 +242,20 @@ impl From<Error> for trigger_error {
             kind,
             status: error.status().unwrap_or(0),
             message: c_string(message),
+            argument,
+            reason: c_string(reason),
             body: body.map(c_string),
             code: code.map(c_string),
             retry_after_ms,
+        }
+    }
+}
+
+impl From<JsonError> for trigger_error {
+    fn from(e: JsonError) -> trigger_error {
+        match e.field {
+            Some(field) => trigger_error::invalid_field(e.arg, &field, &e.reason),
+            None => trigger_error::invalid_json(e.arg, "", &e.reason, &e.position),
         }
     }
 }
@@ -179,14 +265,49 @@ const JSON_ARGUMENTS: [&str; 7] = [
     "options", "params", "body", "items", "payload", "tags", "key",
 ];
 
+/// The configuration options as the Rust API names them (and the reasons of its errors name
+/// them, in backticks) and as the configuration JSON of the C ABI does.
+const CONFIG_NAMES: [(&str, &str); 13] = [
+    ("access_token", "accessToken"),
+    ("secret_key", "secretKey"),
+    ("base_url", "baseURL"),
+    ("preview_branch", "previewBranch"),
+    ("additional_headers", "requestOptions.additionalHeaders"),
+    ("user_agent_suffix", "userAgentSuffix"),
+    ("external_deployment_id", "externalDeploymentId"),
+    ("max_response_bytes", "maxResponseBytes"),
+    (
+        "dangerously_allow_insecure_http",
+        "dangerouslyAllowInsecureHttp",
+    ),
+    ("ca_bundle_path", "caBundlePath"),
+    ("ca_bundle_pem", "caBundlePem"),
+    ("use_platform_trust_store", "usePlatformTrustStore"),
+    ("inherit_context", "inheritContext"),
+];
+
+/// `text` with the configuration options it names in backticks renamed as the C ABI's JSON
+/// names them (`` `dangerously_allow_insecure_http` `` -> `` `dangerouslyAllowInsecureHttp` ``).
+fn c_names(text: &str) -> String {
+    CONFIG_NAMES
+        .iter()
+        .fold(text.to_owned(), |text, (rust, c)| {
+            text.replace(&format!("`{rust}`"), &format!("`{c}`"))
+        })
+}
+
 /// An invalid argument as the C signature names it, in the "<argument>: <reason>" shape of the
 /// arguments the C layer checks itself: the Rust API's `params.limit` is the member `limit` of
-/// the C argument `params_json`.
+/// the C argument `params_json`, and a configuration option (`base_url`) goes by its name in
+/// the configuration JSON (`baseURL`).
 fn c_argument_message(argument: &str, reason: &str) -> String {
     let (head, member) = match argument.split_once('.') {
         Some((head, member)) => (head, Some(member)),
         None => (argument, None),
     };
+    if let Some((_, c)) = CONFIG_NAMES.iter().find(|(rust, _)| *rust == argument) {
+        return format!("{c}: {reason}");
+    }
     if !JSON_ARGUMENTS.contains(&head) {
         return format!("{argument}: {reason}");
     }
@@ -220,6 +341,36 @@ pub unsafe extern "C" fn trigger_error_message(error: *const trigger_error) -> *
     // SAFETY: as above.
     match unsafe { error.as_ref() } {
         Some(e) => e.message.as_ptr(),
+        None => c"".as_ptr(),
+    }
+}
+
+/// For `TRIGGER_RESULT_INVALID_ARGUMENT`: the argument at fault as the Rust API names it, for
+/// bindings that name it as their callers wrote it. That is a parameter by its name
+/// (`run_id`), a member of a JSON argument by its JSON name under the argument's name without
+/// `_json` (`params.limit` for the `limit` of `params_json`, `items[2].options.tags`,
+/// `config.requestOptions.timeoutMs`), or a configuration option by its Rust name
+/// (`base_url`). NULL for other kinds (and when `error` is NULL). Borrowed from `error`: valid
+/// until `trigger_error_free(error)`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_error_argument(error: *const trigger_error) -> *const c_char {
+    // SAFETY: as above.
+    unsafe { error.as_ref() }
+        .and_then(|e| e.argument.as_ref())
+        .map_or(std::ptr::null(), |a| a.as_ptr())
+}
+
+/// The message in words that are not the C ABI's, for bindings to prefix with the argument
+/// as their callers name it: for an invalid argument the reason alone (the message is
+/// `"<argument>: <reason>"`, plus where in the text for JSON the caller wrote), otherwise the
+/// message, with an option to set named by its Rust name in backticks (`` `access_token` ``)
+/// rather than by its configuration JSON name. Borrowed from `error`: valid until
+/// `trigger_error_free(error)`. An empty string when `error` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_error_reason(error: *const trigger_error) -> *const c_char {
+    // SAFETY: as above.
+    match unsafe { error.as_ref() } {
+        Some(e) => e.reason.as_ptr(),
         None => c"".as_ptr(),
     }
 }

@@ -5,8 +5,8 @@ use std::ffi::c_char;
 use serde_json::value::RawValue;
 
 use super::boundary::{
-    call_body, call_json, catch, optional_object, optional_raw, optional_str, parse_json,
-    parse_object, require_out, required_str, write_string, FfiResult,
+    call_body, call_json, catch, json_error, optional_object, optional_raw, optional_str,
+    parse_json, parse_object, require_out, required_str, write_string, FfiResult,
 };
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
@@ -102,15 +102,7 @@ fn batch_items(text: &str) -> FfiResult<Vec<BatchItem>> {
 }
 
 fn parse_json_borrowed<'a>(text: &'a str, name: &str) -> FfiResult<Vec<&'a RawValue>> {
-    serde_json::from_str(text).map_err(|e| {
-        trigger_error::invalid(
-            name,
-            format_args!(
-                "malformed JSON: {}",
-                crate::json::redact_strings(&e.to_string())
-            ),
-        )
-    })
+    serde_json::from_str(text).map_err(|e| json_error(name, "", &e))
 }
 
 /// Retrieves a batch (`GET /api/v2/batches/{batch_id}`); writes the API's JSON to `*out_json`.

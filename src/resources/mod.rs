@@ -82,22 +82,74 @@ pub(crate) fn require(argument: &'static str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// Accepts one value or a list of them (the official SDK's `T | T[]`).
+/// Accepts one value or a list of them (the official SDK's `T | T[]`). Written out rather than
+/// as an untagged enum so that an error is the value's own, at its place (`status[1]`).
 pub(crate) mod one_or_many {
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+    use serde::de::{self, IntoDeserializer, MapAccess, SeqAccess, Visitor};
     use serde::{Deserialize, Deserializer};
 
     pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
         d: D,
     ) -> Result<Vec<T>, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum OneOrMany<T> {
-            Many(Vec<T>),
-            One(T),
+        d.deserialize_any(OneOrMany(PhantomData))
+    }
+
+    struct OneOrMany<T>(PhantomData<T>);
+
+    impl<T> OneOrMany<T> {
+        fn one<'de, E: de::Error>(d: impl Deserializer<'de, Error = E>) -> Result<Vec<T>, E>
+        where
+            T: Deserialize<'de>,
+        {
+            T::deserialize(d).map(|one| vec![one])
         }
-        Ok(match OneOrMany::deserialize(d)? {
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
-        })
+    }
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrMany<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("one value or an array of values")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
+            Vec::deserialize(SeqAccessDeserializer::new(seq))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+            Self::one(MapAccessDeserializer::new(map))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<T>, E> {
+            Self::one(v.into_deserializer())
+        }
+
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Vec<T>, E> {
+            Self::one(de::value::BorrowedStrDeserializer::new(v))
+        }
+
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Vec<T>, E> {
+            Self::one(v.into_deserializer())
+        }
+
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<T>, E> {
+            Self::one(v.into_deserializer())
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<T>, E> {
+            Self::one(v.into_deserializer())
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<T>, E> {
+            Self::one(v.into_deserializer())
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<T>, E> {
+            Self::one(v.into_deserializer())
+        }
     }
 }

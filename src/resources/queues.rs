@@ -21,7 +21,10 @@ pub struct Queues {
 /// Which queue a call is about (the official `string | {type, name}`). From JSON: a queue id
 /// (`"queue_…"`), `{"type":"task","name":"<task id>"}` or `{"type":"custom","name":"<name>"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "must be a queue id or {\"type\": \"task\" or \"custom\", \"name\": ...}"
+)]
 pub enum QueueRef {
     /// A queue id (`queue_…`).
     Id(String),

@@ -146,7 +146,10 @@ pub struct ListRunsParams {
 /// `{type:"custom",name}` as `<name>`; one or a list.
 fn queue_filters<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
-    #[serde(untagged)]
+    #[serde(
+        untagged,
+        expecting = "must be a queue name or {\"type\": \"task\" or \"custom\", \"name\": ...}"
+    )]
     enum Filter {
         Name(String),
         Typed {

@@ -250,20 +250,20 @@ impl StartSession {
             if ext.starts_with("session_") {
                 return Err(Error::invalid(
                     "body.externalId",
-                    "cannot start with `session_` (the prefix of the ids the server makes)",
+                    "cannot start with \"session_\" (the prefix of the ids the server makes)",
                 ));
             }
             if ext.contains(":channels:") {
                 return Err(Error::invalid(
                     "body.externalId",
-                    "cannot contain `:channels:` (it would read as a channel scope)",
+                    "cannot contain \":channels:\" (it would read as a channel scope)",
                 ));
             }
         }
         if !self.trigger_config.base_payload.is_object() {
             return Err(Error::invalid(
-                "body.triggerConfig",
-                "`basePayload` must be a JSON object",
+                "body.triggerConfig.basePayload",
+                "must be a JSON object",
             ));
         }
         if self.metadata.as_ref().is_some_and(|m| !m.is_object()) {
@@ -394,8 +394,8 @@ impl ListSessionsParams {
         }
         if self.after.is_some() && self.before.is_some() {
             return Err(Error::invalid(
-                "params",
-                "give `after` or `before`, not both",
+                "params.before",
+                "cannot be combined with `after`: give one",
             ));
         }
         let mut q = Query::default();

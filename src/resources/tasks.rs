@@ -27,7 +27,10 @@ pub struct Tasks {
 
 /// A time to live: a duration string (`"10m"`) or a number of seconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "must be a duration like \"10m\" or a number of seconds"
+)]
 pub enum Ttl {
     /// A duration like `"1h"`.
     Duration(String),
@@ -335,16 +338,14 @@ struct QueueRef<'a> {
     name: &'a str,
 }
 
-/// Checks the options the official SDK checks before sending.
-fn check_options(opts: &TriggerOptions, argument: &'static str) -> Result<()> {
+/// Checks the options the official SDK checks before sending: the error is the option at
+/// fault (`metadata`, `concurrency`) and why.
+fn check_options(opts: &TriggerOptions) -> Result<(), (&'static str, String)> {
     if opts.metadata.as_ref().is_some_and(|m| !m.is_object()) {
-        return Err(Error::invalid(argument, "`metadata` must be a JSON object"));
+        return Err(("metadata", "must be a JSON object".to_owned()));
     }
     if opts.concurrency.len() > 2 {
-        return Err(Error::invalid(
-            argument,
-            "`concurrency` takes at most two named limits",
-        ));
+        return Err(("concurrency", "takes at most two named limits".to_owned()));
     }
     let valid = |name: &str| {
         (1..=122).contains(&name.len())
@@ -353,10 +354,10 @@ fn check_options(opts: &TriggerOptions, argument: &'static str) -> Result<()> {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     };
     if let Some(bad) = opts.concurrency.iter().find(|n| !valid(n)) {
-        return Err(Error::invalid(
-            argument,
+        return Err((
+            "concurrency",
             format!(
-                "concurrency limit {} must be 1-122 letters, digits, `_` or `-`",
+                "limit {} must be 1-122 letters, digits, \"_\" or \"-\"",
                 Shown(bad)
             ),
         ));
@@ -662,7 +663,13 @@ impl Tasks {
         options: &TriggerOptions,
     ) -> Result<RunHandle> {
         require("task_id", task_id)?;
-        check_options(options, "options")?;
+        check_options(options).map_err(|(option, reason)| {
+            let argument = match option {
+                "metadata" => "options.metadata",
+                _ => "options.concurrency",
+            };
+            Error::invalid(argument, reason)
+        })?;
         let packet = payload::offload(&self.client, "tasks.trigger", packet)?;
         let ctx = self.client.resolved();
         let key = idempotency_keys::wire(options.idempotency_key.as_ref());
@@ -734,11 +741,8 @@ impl Tasks {
                     format!("item {i} has an empty task id"),
                 ));
             }
-            check_options(&item.options, "items").map_err(|e| match e {
-                Error::InvalidArgument { reason, .. } => {
-                    Error::invalid("items", format!("item {i}: {reason}"))
-                }
-                other => other,
+            check_options(&item.options).map_err(|(option, reason)| {
+                Error::invalid("items", format!("item {i}: `{option}` {reason}"))
             })?;
         }
         let mut task_ids: Vec<&str> = items.iter().map(|it| it.task.as_str()).collect();

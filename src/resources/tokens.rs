@@ -253,7 +253,7 @@ impl<'de> Deserialize<'de> for TokenScopes {
 
 /// One resource's ids: one, several, or all (`true`).
 #[derive(Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "must be true, an id or an array of ids")]
 enum Ids {
     All(bool),
     One(String),
@@ -289,7 +289,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ordered<T> {
 /// When a public token expires. From JSON: a duration string (`"15m"`, `"2 hours"`, `"1d"`)
 /// or a number, the absolute Unix time in seconds (as the official SDK reads one).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "must be a duration like \"15m\" or a Unix time in seconds"
+)]
 pub enum Expiration {
     /// A duration in the jose syntax (`"15m"`, `"2h"`, `"1d"`).
     Text(String),

@@ -26,6 +26,10 @@ header = open(header_path, encoding="utf-8").read()
 
 lib.trigger_error_message.restype = ctypes.c_char_p
 lib.trigger_error_message.argtypes = [ctypes.c_void_p]
+lib.trigger_error_argument.restype = ctypes.c_char_p
+lib.trigger_error_argument.argtypes = [ctypes.c_void_p]
+lib.trigger_error_reason.restype = ctypes.c_char_p
+lib.trigger_error_reason.argtypes = [ctypes.c_void_p]
 lib.trigger_error_kind.restype = ctypes.c_int
 lib.trigger_error_kind.argtypes = [ctypes.c_void_p]
 lib.trigger_error_free.argtypes = [ctypes.c_void_p]
@@ -156,8 +160,11 @@ def call(function, params, bad_index, bad_value):
     fn.restype = ctypes.c_int
     rc = fn(*args)
     message = ""
+    argument = reason = None
     if err.value:
         message = lib.trigger_error_message(err).decode("utf-8", "replace")
+        argument = lib.trigger_error_argument(err)
+        reason = lib.trigger_error_reason(err).decode("utf-8", "replace")
         lib.trigger_error_free(err)
         err.value = None
     written = [o.value for o in outs if o.value not in (SENTINEL, None)]
@@ -166,7 +173,7 @@ def call(function, params, bad_index, bad_value):
         for (ctype, _), o in zip([p for p in params if p[0].endswith("**") and "error" not in p[0]], outs):
             if o.value and o.value != SENTINEL and ctype.startswith("char"):
                 lib.trigger_string_free(o)
-    return rc, message, written
+    return rc, message, written, argument and argument.decode("utf-8", "replace"), reason
 
 
 def blamable(params, name):
@@ -196,12 +203,19 @@ for function, arg_text in PROTOTYPE.findall(header):
                 bad_values.append(("an object of the wrong shape", b'{"zzz":1}'))
         for what, bad in bad_values:
             checks += 1
-            rc, message, written = call(function, params, index, bad)
+            rc, message, written, argument, reason = call(function, params, index, bad)
             where = f"{function}({name} = {what})"
+            # What bindings read: the argument as the Rust API names it (`params_json` ->
+            # `params`), and the reason without the C name or a position in the JSON.
+            rust_names = tuple(b[:-1].replace("_json", "", 1) for b in blamable(params, name))
             if rc == PANIC:
                 failures.append(f"{where}: panicked: {message}")
             elif rc == INVALID_ARGUMENT and not message.startswith(blamable(params, name)):
                 failures.append(f"{where}: blames the wrong argument: {message!r}")
+            elif rc == INVALID_ARGUMENT and not (argument or "").startswith(rust_names):
+                failures.append(f"{where}: trigger_error_argument is {argument!r}")
+            elif rc == INVALID_ARGUMENT and ("_json" in reason or " at line " in reason):
+                failures.append(f"{where}: trigger_error_reason names C things: {reason!r}")
             if rc != 0 and written:
                 failures.append(f"{where}: wrote an out-parameter on failure")
             if what == "NULL" and ctype.endswith("**") and rc != INVALID_ARGUMENT:

@@ -72,6 +72,36 @@ static void test_invalid_arguments(void) {
     CHECK(item == SENTINEL, "item untouched");
     trigger_error_free(err);
 
+    /* The message names the C argument; trigger_error_argument and trigger_error_reason give
+     * the Rust API's name and the reason alone (what bindings build their messages from). */
+    err = NULL;
+    char *out = SENTINEL;
+    CHECK(trigger_runs_list(dev, "{\"limit\":1000}", &out, &err) ==
+              TRIGGER_RESULT_INVALID_ARGUMENT,
+          "limit over the maximum");
+    CHECK(err && strcmp(trigger_error_message(err),
+                        "params_json: `limit` 1000 is over the maximum of 100") == 0,
+          "message '%s'", err ? trigger_error_message(err) : "");
+    CHECK(err && trigger_error_argument(err) &&
+              strcmp(trigger_error_argument(err), "params.limit") == 0,
+          "argument");
+    CHECK(err && strcmp(trigger_error_reason(err), "1000 is over the maximum of 100") == 0,
+          "reason '%s'", err ? trigger_error_reason(err) : "");
+    trigger_error_free(err);
+    err = NULL;
+    CHECK(trigger_runs_list(dev, "{\"limit\":\"ten\"}", &out, &err) ==
+              TRIGGER_RESULT_INVALID_ARGUMENT,
+          "limit as a string");
+    CHECK(err && strstr(trigger_error_message(err), " at line 1 column ") != NULL,
+          "the C message says where in the JSON: '%s'", err ? trigger_error_message(err) : "");
+    CHECK(err && trigger_error_argument(err) &&
+              strcmp(trigger_error_argument(err), "params.limit") == 0,
+          "serde's argument");
+    CHECK(err && strstr(trigger_error_reason(err), " at line ") == NULL,
+          "the reason does not: '%s'", err ? trigger_error_reason(err) : "");
+    trigger_error_free(err);
+    CHECK(out == SENTINEL, "out untouched");
+
     /* Invalid UTF-8. */
     EXPECT_ERR(trigger_runs_retrieve(dev, "run_\xff\xfe", &out, &err),
                TRIGGER_RESULT_INVALID_ARGUMENT, 0, "run_id: not valid UTF-8", "UTF-8 run_id");

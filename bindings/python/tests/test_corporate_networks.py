@@ -158,7 +158,7 @@ def test_an_unusable_bundle_fails_calls_with_an_error_naming_the_keyword(
     assert str(raised.value) == (
         "ca_bundle_pem: holds no certificate (a PEM block `-----BEGIN CERTIFICATE-----`)"
     )
-    with pytest.raises(triggerdev.InvalidArgumentError, match="`caBundlePem` cannot be combined"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match="^ca_bundle_pem: cannot be combined with `ca_bundle_path`"):
         client(url, ca_bundle_path=str(tmp_path / "ca.pem"), ca_bundle_pem="x")
     with pytest.raises(triggerdev.InvalidArgumentError, match="^ca_bundle_pem: PEM text must be ASCII"):
         client(url, ca_bundle_pem=b"\xff")

@@ -128,7 +128,7 @@ def test_queue_errors(dev: triggerdev.Client, emu: Emulator) -> None:
         dev.queues.resume(7)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="queue_type must be a str"):
         dev.queues.resume("q", queue_type=1)  # type: ignore[arg-type]
-    with pytest.raises(triggerdev.InvalidArgumentError, match="perPage"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match="^per_page: "):
         list(dev.queues.list(per_page=101))
     assert emu.requests() == []
 

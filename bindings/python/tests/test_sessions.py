@@ -223,11 +223,11 @@ def test_session_errors(dev: triggerdev.Client, emu: Emulator) -> None:
     emu.clear_requests()
     with pytest.raises(triggerdev.InvalidArgumentError, match="channel"):
         dev.sessions.open("chat-e").channel("no spaces allowed").input.append("x")
-    with pytest.raises(triggerdev.InvalidArgumentError, match="externalId"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match="^external_id: "):
         dev.sessions.start("chat", "agent", {}, external_id="session_mine")
-    with pytest.raises(triggerdev.InvalidArgumentError, match="basePayload"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match="^base_payload: "):
         dev.sessions.start("chat", "agent", ["not", "an", "object"])
-    with pytest.raises(triggerdev.InvalidArgumentError, match="timeoutSeconds"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match="^timeout_seconds: "):
         dev.sessions.open("chat-e").input.subscribe(timeout_seconds=601)
     with pytest.raises(TypeError, match="base_payload is not JSON serializable"):
         dev.sessions.start("chat", "agent", {"x": object()})

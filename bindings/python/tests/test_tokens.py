@@ -123,11 +123,11 @@ def test_expiration_forms_and_minting_errors(dev: triggerdev.Client, emu: Emulat
     assert claims(absolute)["exp"] == now + 600
     emu.clear_requests()
 
-    with pytest.raises(triggerdev.InvalidArgumentError, match="expirationTime"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match="^expiration_time: "):
         dev.auth.create_public_token(expiration_time="31d")
-    with pytest.raises(triggerdev.InvalidArgumentError, match="expirationTime"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match="^expiration_time: "):
         dev.auth.create_public_token(expiration_time=datetime(2000, 1, 1, tzinfo=timezone.utc))
-    with pytest.raises(triggerdev.InvalidArgumentError, match="expirationTime"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match="^expiration_time: "):
         dev.auth.create_public_token(expiration_time="soonish")
     with pytest.raises(triggerdev.InvalidArgumentError, match="scopes"):
         dev.auth.create_public_token(scopes={"read": {"runs": " "}})

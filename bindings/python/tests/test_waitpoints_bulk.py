@@ -144,7 +144,7 @@ def test_waitpoint_errors(dev: triggerdev.Client, emu: Emulator) -> None:
         dev.waitpoints.retrieve_token("waitpoint_missing")
     assert missing.value.body == {"error": "Waitpoint not found"}
     emu.clear_requests()
-    with pytest.raises(triggerdev.InvalidArgumentError, match="idempotencyKey"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match="^idempotency_key: "):
         dev.waitpoints.create_token(idempotency_key="k" * 2049)
     with pytest.raises(TypeError, match="data is not JSON serializable"):
         dev.waitpoints.complete_token("waitpoint_x", object())
@@ -236,13 +236,13 @@ def test_bulk_errors(dev: triggerdev.Client, emu: Emulator) -> None:
     with pytest.raises(triggerdev.NotFoundError):
         dev.bulk_actions.retrieve("bulk_missing")
     emu.clear_requests()
-    with pytest.raises(triggerdev.InvalidArgumentError, match="body_json: give exactly one of `filter` and `runIds`"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match=r"^bulk_actions\.create: give exactly one of `filter` and `run_ids`$"):
         dev.bulk_actions.create("cancel", filter={"tag": "a"}, run_ids=["run_1"])
-    with pytest.raises(triggerdev.InvalidArgumentError, match="body"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match="^bulk_actions.create: "):
         dev.bulk_actions.create("cancel")
-    with pytest.raises(triggerdev.InvalidArgumentError, match="targetRegion"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match="^target_region: "):
         dev.bulk_actions.create("cancel", run_ids=["run_1"], target_region="eu")
-    with pytest.raises(triggerdev.InvalidArgumentError, match="body_json"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match="^action: unknown variant `delete`"):
         dev.bulk_actions.create("delete", run_ids=["run_1"])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="filter: unknown option 'colour'"):
         dev.bulk_actions.create("cancel", filter={"colour": "red"})

@@ -13,7 +13,7 @@ import os
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
-from ._exceptions import InvalidArgumentError
+from ._exceptions import InvalidArgumentError, keyword
 
 __all__ = [
     "NOT_GIVEN",
@@ -87,9 +87,38 @@ def _default(name: str) -> Callable[[Any], Any]:
     return default
 
 
+# JSON arguments whose members are the caller's keywords: an error names the member.
+_CONTAINERS = ("params", "options", "body", "config")
+
+
 def dumps(value: object, name: str) -> bytes:
     """``value`` as compact JSON (UTF-8). Datetimes become ISO-8601 text, SDK records their
-    JSON. NaN and infinities are refused (JSON has no such numbers)."""
+    JSON. NaN and infinities are refused (JSON has no such numbers). For a JSON argument the
+    binding built from keywords (``name`` is ``body``, ``params``, ...), an error names the
+    keyword whose value is at fault."""
+    try:
+        return _dumps(value, name)
+    except (InvalidArgumentError, TypeError):
+        if name in _CONTAINERS and isinstance(value, Mapping):
+            _blame(value, name)
+        raise
+
+
+def _blame(value: Mapping[Any, Any], path: str) -> None:
+    """Raises the error of the member of ``value`` (at ``path`` in the library's names) that
+    JSON cannot carry, named as the caller's keyword (``config.requestOptions.additionalHeaders``
+    -> ``additional_headers``)."""
+    for key, member in value.items():
+        where = f"{path}.{key}"
+        try:
+            _dumps(member, keyword("", where))
+        except (InvalidArgumentError, TypeError):
+            if isinstance(member, Mapping):
+                _blame(member, where)
+            raise
+
+
+def _dumps(value: object, name: str) -> bytes:
     try:
         text = json.dumps(
             value,
@@ -258,16 +287,20 @@ def build_options(
     where: str,
     *,
     strict: bool = True,
+    context: str = "",
 ) -> Dict[str, Any]:
     """The camelCase JSON object of the given options; None values are left out. Unknown names
-    raise TypeError (as an unknown keyword argument would)."""
+    raise TypeError (as an unknown keyword argument would), naming ``context`` (the method)
+    or else ``where``. A value's error names it ``<where>.<option>``, or ``<option>`` when
+    ``where`` is empty (the options are the method's keywords)."""
     result: Dict[str, Any] = {}
     for name, value in values.items():
         opt = table.get(name)
         if opt is None:
             if strict:
                 known = sorted({o.name for o in table.values()})
-                raise TypeError(f"{where}: unknown option {name!r} (expected one of {', '.join(known)})")
+                where_ = f"{context or where}: " if context or where else ""
+                raise TypeError(f"{where_}unknown option {name!r} (expected one of {', '.join(known)})")
             continue
         if value is None or value is NOT_GIVEN:
             continue
@@ -276,10 +309,10 @@ def build_options(
 
 
 def options_json(
-    table: Mapping[str, Option], values: Mapping[str, Any], where: str = ""
+    table: Mapping[str, Option], values: Mapping[str, Any], where: str = "", context: str = ""
 ) -> Optional[bytes]:
     """``build_options`` as JSON bytes, or None (NULL) when no option is set."""
-    built = build_options(table, values, where)
+    built = build_options(table, values, where, context=context)
     if not built:
         return None
     return dumps(built, where or "options")

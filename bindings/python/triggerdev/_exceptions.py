@@ -33,6 +33,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, List, Optional, Type
 
 __all__ = [
@@ -119,7 +120,20 @@ class TriggerError(Exception):
 
 
 class InvalidArgumentError(TriggerError, ValueError):
-    """An argument was rejected before any request was made (the message names it)."""
+    """An argument was rejected before any request was made. The message starts with the
+    argument as the caller wrote it (``limit: 1000 is over the maximum of 100``), which is
+    also ``argument``."""
+
+    _argument: Optional[str] = None
+
+    @property
+    def argument(self) -> str:
+        """The argument at fault, as the caller wrote it (``limit``, ``items[0].task``)."""
+        return self._argument or self.message.partition(": ")[0]
+
+    @argument.setter
+    def argument(self, name: str) -> None:
+        self._argument = name
 
 
 class MissingCredentialsError(TriggerError):
@@ -281,12 +295,120 @@ def error_from_parts(
     raw_body: Optional[str],
     code: Optional[str],
     retry_after_ms: int,
+    argument: Optional[str] = None,
 ) -> TriggerError:
-    """The exception for a failed call (unknown future kinds give a plain ``TriggerError``)."""
+    """The exception for a failed call (unknown future kinds give a plain ``TriggerError``).
+    ``argument`` is the Python name of the argument an ``InvalidArgumentError`` is about."""
     cls = _BY_KIND.get(kind, TriggerError)
     if not message:
         message = f"triggerdev call failed (trigger_result {kind})"
     error = cls(message, kind=kind, status=status or None, raw_body=raw_body, code=code)
     if isinstance(error, RateLimitError):
         error.retry_after = retry_after_ms / 1000.0 if retry_after_ms >= 0 else None
+    if isinstance(error, InvalidArgumentError) and argument is not None:
+        error.argument = argument
     return error
+
+
+# --- the library's argument names -> the keywords Python callers write ---------------------
+#
+# The library names an invalid argument as its Rust API does (``trigger_error_argument``): a
+# parameter (``run_id``), a member of a JSON argument by its JSON name under the argument
+# (``params.limit``, ``body.externalId``, ``items[0].options.tags``) or a configuration option
+# (``base_url``). A Python method takes those members as keywords, named as the JSON names in
+# snake_case; the tables hold the exceptions.
+
+# JSON arguments whose members are keywords of their own in Python.
+_CONTAINERS = frozenset({"params", "options", "body", "config", "override"})
+
+# Keywords that are not the snake_case of the library's name (a name here also renames what is
+# under it: ``config.requestOptions.retry.factor`` -> ``retry.factor``).
+_KEYWORDS: Dict[str, str] = {
+    "params.from": "from_",
+    "options.intervalMs": "interval",
+    "body.triggerConfig.basePayload": "base_payload",
+    "config.future.v2RealtimeStreams": "v2_realtime_streams",
+    "override.future.v2RealtimeStreams": "v2_realtime_streams",
+}
+# The request options: members of the configuration (``config``, ``override``) and the whole
+# argument of ``with_options`` (``options``), with the retry policy's seconds.
+for _where in ("config.requestOptions", "override.requestOptions", "options"):
+    _KEYWORDS.update(
+        {
+            f"{_where}.timeoutMs": "timeout",
+            f"{_where}.additionalHeaders": "additional_headers",
+            f"{_where}.retry": "retry",
+            f"{_where}.retry.minTimeoutInMs": "retry.min_timeout",
+            f"{_where}.retry.maxTimeoutInMs": "retry.max_timeout",
+            f"{_where}.retry.maxRateLimitWaitMs": "retry.max_rate_limit_wait",
+        }
+    )
+
+# What a whole JSON argument is called (an error about no member in particular): the method.
+_METHODS: Dict[str, str] = {
+    "trigger_client_new": "Client",
+    "trigger_client_with_options": "with_options",
+    "trigger_configure": "configure",
+    "trigger_auth_push": "with_auth",
+    "trigger_auth_override": "with_auth",
+}
+
+# Areas of the C ABI whose name has an underscore (`trigger_bulk_actions_create`).
+_AREAS = ("idempotency_keys", "bulk_actions")
+
+# Names the library's messages mention in backticks whose Python spelling differs.
+_REFERENCES: Dict[str, str] = {
+    "`runIds`": "`run_ids`",
+    "`basePayload`": "`base_payload`",
+    "`caBundlePath`": "`ca_bundle_path`",
+    "`caBundlePem`": "`ca_bundle_pem`",
+}
+
+_CAMEL_1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_CAMEL_2 = re.compile(r"([a-z\d])([A-Z])")
+
+
+def _snake(name: str) -> str:
+    """``taskIdentifier`` -> ``task_identifier``, ``baseURL`` -> ``base_url``."""
+    return _CAMEL_2.sub(r"\1_\2", _CAMEL_1.sub(r"\1_\2", name)).lower()
+
+
+def _method(export: str) -> str:
+    """``trigger_runs_list_iter`` -> ``runs.list``: the Python method of an export."""
+    if export in _METHODS:
+        return _METHODS[export]
+    name = export[len("trigger_") :] if export.startswith("trigger_") else export
+    if name.endswith("_iter"):
+        name = name[: -len("_iter")]
+    for area in _AREAS:
+        if name.startswith(area + "_"):
+            return f"{area}.{name[len(area) + 1:]}"
+    area, _, method = name.partition("_")
+    return f"{area}.{method}" if method else area
+
+
+def keyword(export: str, argument: str) -> str:
+    """The argument the library names ``argument`` (in a call of ``export``), as the Python
+    caller wrote it: ``params.limit`` -> ``limit``, ``body.taskIdentifier`` ->
+    ``task_identifier``, ``items[0].options.tags`` -> ``items[0].options.tags``."""
+    exact = _KEYWORDS.get(argument)
+    if exact:
+        return exact
+    parts = argument.split(".")
+    if parts[0] not in _CONTAINERS:
+        return ".".join(_snake(part) for part in parts)
+    if len(parts) == 1:
+        return _method(export)
+    for n in range(len(parts) - 1, 1, -1):  # the longest renamed part
+        renamed = _KEYWORDS.get(".".join(parts[:n]))
+        if renamed:
+            return ".".join([renamed] + [_snake(part) for part in parts[n:]])
+    return ".".join(_snake(part) for part in parts[1:])
+
+
+def binding_message(export: str, argument: Optional[str], reason: str) -> str:
+    """The message of a library error in Python's words: ``<keyword>: <reason>`` for an
+    invalid argument, the reason alone otherwise."""
+    for name, spelling in _REFERENCES.items():
+        reason = reason.replace(name, spelling)
+    return reason if argument is None else f"{keyword(export, argument)}: {reason}"

@@ -22,7 +22,7 @@ from ctypes import CFUNCTYPE, POINTER, byref, c_bool, c_char_p, c_int, c_int64, 
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from ._exceptions import error_from_parts
+from ._exceptions import binding_message, error_from_parts, keyword
 
 __all__ = ["LIB", "LIB_PATH", "call_json", "call_handle", "call_int64", "call_void", "library_version"]
 
@@ -153,6 +153,8 @@ OTHER_EXPORTS: Dict[str, Tuple[Any, Tuple[Any, ...]]] = {
     "trigger_error_body": (c_char_p, (c_void_p,)),
     "trigger_error_code": (c_char_p, (c_void_p,)),
     "trigger_error_retry_after_ms": (c_int64, (c_void_p,)),
+    "trigger_error_argument": (c_char_p, (c_void_p,)),
+    "trigger_error_reason": (c_char_p, (c_void_p,)),
     "trigger_error_free": (None, (c_void_p,)),
     "trigger_client_free": (None, (c_void_p,)),
     "trigger_configure": (c_int, (_STR, _ERR)),
@@ -312,6 +314,8 @@ _error_message = LIB.trigger_error_message
 _error_body = LIB.trigger_error_body
 _error_code = LIB.trigger_error_code
 _error_retry = LIB.trigger_error_retry_after_ms
+_error_argument = LIB.trigger_error_argument
+_error_reason = LIB.trigger_error_reason
 _error_free = LIB.trigger_error_free
 
 
@@ -346,9 +350,10 @@ def _run_sigint_handler() -> None:
         signal.default_int_handler(signal.SIGINT, None)
 
 
-def _raise(rc: int, err: c_void_p) -> None:
+def _raise(rc: int, err: c_void_p, fn: Callable[..., int]) -> None:
     """Turns a failed call's result code and owned error object into an exception (and frees
-    the error object)."""
+    the error object). The message is in Python's words: an invalid argument is named as the
+    caller of ``fn`` wrote it, not as the C signature does."""
     if rc == _INTERRUPTED:
         try:
             _run_sigint_handler()
@@ -357,26 +362,31 @@ def _raise(rc: int, err: c_void_p) -> None:
             raise
     e = err.value
     status = 0
-    message = b""
+    reason = b""
+    argument: Optional[bytes] = None
     body: Optional[bytes] = None
     code: Optional[bytes] = None
     retry_ms = -1
     if e is not None:
         try:
             status = _error_status(e)
-            message = _error_message(e) or b""
+            reason = _error_reason(e) or _error_message(e) or b""
+            argument = _error_argument(e)
             body = _error_body(e)
             code = _error_code(e)
             retry_ms = _error_retry(e)
         finally:
             _error_free(e)
+    export = getattr(fn, "__name__", "")
+    name = None if argument is None else argument.decode("utf-8", "replace")
     raise error_from_parts(
         rc,
         status,
-        message.decode("utf-8", "replace"),
+        binding_message(export, name, reason.decode("utf-8", "replace")) if reason else "",
         None if body is None else body.decode("utf-8", "replace"),
         None if code is None else code.decode("utf-8", "replace"),
         retry_ms,
+        None if name is None else keyword(export, name),
     )
 
 
@@ -388,7 +398,7 @@ def call_json(fn: Callable[..., int], *args: Any) -> Optional[bytes]:
     # An instance where POINTER(c_void_p) is declared: ctypes passes its address (a byref).
     rc = fn(*args, out, err)
     if rc:
-        _raise(rc, err)
+        _raise(rc, err, fn)
     if out.value is None:
         return None
     try:
@@ -403,7 +413,7 @@ def call_handle(fn: Callable[..., int], *args: Any) -> int:
     err = c_void_p()
     rc = fn(*args, byref(out), byref(err))
     if rc:
-        _raise(rc, err)
+        _raise(rc, err, fn)
     if out.value is None:  # pragma: no cover - the ABI never does this on success
         raise RuntimeError(f"{getattr(fn, '__name__', 'call')} returned no handle")
     return int(out.value)
@@ -415,7 +425,7 @@ def call_int64(fn: Callable[..., int], *args: Any) -> int:
     err = c_void_p()
     rc = fn(*args, byref(out), byref(err))
     if rc:
-        _raise(rc, err)
+        _raise(rc, err, fn)
     return int(out.value)
 
 
@@ -424,7 +434,7 @@ def call_void(fn: Callable[..., int], *args: Any) -> None:
     err = c_void_p()
     rc = fn(*args, byref(err))
     if rc:
-        _raise(rc, err)
+        _raise(rc, err, fn)
 
 
 _watch_sigint()

@@ -514,7 +514,7 @@ class Runs(_Area):
         ``idempotency_key``, ``idempotency_key_ttl``, ``max_attempts``, ``max_duration``,
         ``priority``. Returns the new run's id."""
         rid = cstr(run_id, "run_id")
-        opts = options_json(REPLAY_OPTIONS, options, "")
+        opts = options_json(REPLAY_OPTIONS, options, "", context="runs.replay")
         return IdResponse._from_json(self._c.json(LIB.trigger_runs_replay, rid, opts))
 
     def reschedule(self, run_id: str, delay: TimeOrDuration) -> Run:
@@ -695,13 +695,20 @@ class EnvVars(_Area):
         without ``=`` or newline naming an existing file)."""
         text = enc.path_or_text(text_or_path, "text_or_path")
         options = _upload_body(None, parent_variables, is_secret, override)
-        raw = self._c.json(
-            LIB.trigger_envvars_upload_dotenv,
-            cstr(project_ref, "project_ref"),
-            cstr(env, "env"),
-            cstr(text, "text_or_path"),
-            options,
-        )
+        try:
+            raw = self._c.json(
+                LIB.trigger_envvars_upload_dotenv,
+                cstr(project_ref, "project_ref"),
+                cstr(env, "env"),
+                cstr(text, "text_or_path"),
+                options,
+            )
+        except InvalidArgumentError as e:  # "text: line 2: ..." is about text_or_path here
+            if e.argument != "text":
+                raise
+            renamed = InvalidArgumentError("text_or_path" + e.message[len("text") :], kind=e.kind)
+            renamed.argument = "text_or_path"
+            raise renamed from None
         return SuccessResponse._from_json(raw)
 
     @staticmethod

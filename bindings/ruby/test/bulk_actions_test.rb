@@ -92,7 +92,7 @@ class BulkActionsTest < TriggerdevTest
     c = client
     emu.clear_requests
     error = assert_raises(Triggerdev::InvalidArgumentError) { c.bulk_actions.create(action: :cancel, filter: { tag: "x" }, run_ids: ["run_1"]) }
-    assert_match(/exactly one of `filter` and `runIds`/, error.message)
+    assert_equal "bulk_actions.create: give exactly one of `filter:` and `run_ids:`", error.message
     assert_raises(Triggerdev::InvalidArgumentError) { c.bulk_actions.create(action: :cancel) }
     assert_raises(Triggerdev::InvalidArgumentError) { c.bulk_actions.create(action: :cancel, filter: {}) }
     assert_empty logged, "nothing was sent"

@@ -73,7 +73,7 @@ class PublicTokensTest < TriggerdevTest
     emu.clear_requests
     ["31d", "soon", "-1h", Time.now - 60, Time.now + (31 * 86_400), 1_000].each do |bad|
       error = assert_raises(Triggerdev::InvalidArgumentError, bad.inspect) { c.auth.create_public_token(expiration_time: bad) }
-      assert_match(/expirationTime/, error.message)
+      assert_match(/\Aexpiration_time: /, error.message)
     end
     error = assert_raises(Triggerdev::InvalidArgumentError) { c.auth.create_public_token(scopes: { read: { runs: "" } }) }
     assert_match(/scope resource ids must not be empty/, error.message)

@@ -38,9 +38,18 @@ module Triggerdev
   end
 
   # The library refused an argument before any request: JSON it could not use, a value out of
-  # range (+limit: 101+), an empty id, a base URL it will not send a token to. The message names
-  # the argument. (Type errors caught on the Ruby side raise TypeError / ArgumentError instead.)
-  class InvalidArgumentError < Error; end
+  # range (+limit: 101+), an empty id, a base URL it will not send a token to. The message starts
+  # with the keyword as the caller wrote it ("limit: 101 is over the maximum of 100"), which is
+  # also +argument+ ("limit:"). (Type errors caught on the Ruby side raise TypeError /
+  # ArgumentError instead.)
+  class InvalidArgumentError < Error
+    # The argument at fault as the caller wrote it: "limit:", "run_id", "items[0].options.tags:".
+    def argument
+      @argument || message.split(" ", 2).first
+    end
+
+    attr_writer :argument
+  end
 
   # No secret key or access token: pass +access_token:+ or set +TRIGGER_SECRET_KEY+.
   class MissingCredentialsError < Error; end
@@ -162,13 +171,17 @@ module Triggerdev
       100 => PanicError,
     }.freeze
 
-    # The exception for a failed call that returned +rc+ and wrote +errp+ (which is freed here).
-    def self.from_native(rc, errp)
+    # The exception for a failed call of +fn+ (the export's name) that returned +rc+ and wrote
+    # +errp+ (which is freed here). The message is in Ruby's words: an invalid argument is named
+    # as the caller wrote it ("limit:"), not as the C signature does ("params_json").
+    def self.from_native(rc, errp, fn = nil)
       return build(rc, "triggerdev call failed (result #{rc})") if errp.nil? || errp.null?
 
       begin
         kind = Native.trigger_error_kind(errp)
-        message = utf8(Native.trigger_error_message(errp))
+        reason = utf8(Native.trigger_error_reason(errp))
+        reason = utf8(Native.trigger_error_message(errp)) if reason.nil? || reason.empty?
+        argument = utf8(Native.trigger_error_argument(errp))
         status = Native.trigger_error_status(errp)
         body = utf8(Native.trigger_error_body(errp))
         code = utf8(Native.trigger_error_code(errp))
@@ -176,8 +189,12 @@ module Triggerdev
       ensure
         Native.trigger_error_free(errp)
       end
-      build(kind.zero? ? rc : kind, message, status: status.zero? ? nil : status, body: body,
-                                             code: code, retry_after_ms: retry_after_ms.negative? ? nil : retry_after_ms)
+      keyword = argument && Keywords.keyword(fn.to_s, argument)
+      error = build(kind.zero? ? rc : kind, Keywords.message(keyword, reason),
+                    status: status.zero? ? nil : status, body: body,
+                    code: code, retry_after_ms: retry_after_ms.negative? ? nil : retry_after_ms)
+      error.argument = keyword if keyword && error.is_a?(InvalidArgumentError)
+      error
     end
 
     def self.build(kind, message, **details)
@@ -188,5 +205,103 @@ module Triggerdev
       text&.force_encoding(Encoding::UTF_8)
     end
     private_class_method :utf8
+  end
+
+  # The library's argument names -> the keywords Ruby callers write.
+  #
+  # The library names an invalid argument as its Rust API does (trigger_error_argument): a
+  # parameter ("run_id"), a member of a JSON argument by its JSON name under the argument
+  # ("params.limit", "body.externalId", "items[0].options.tags") or a configuration option
+  # ("base_url"). A Ruby method takes those members as keywords, named as the JSON names in
+  # snake_case ("limit:", "external_id:"); the tables hold the exceptions.
+  module Keywords
+    # JSON arguments whose members are keywords of their own in Ruby.
+    CONTAINERS = %w[params options body config override].freeze
+
+    # Keywords that are not the snake_case of the library's name (without the trailing ":"); a
+    # name here also renames what is under it ("config.requestOptions.retry.factor" ->
+    # "retry.factor:").
+    RENAMED = {
+      "options.intervalMs" => "interval",
+      "options.timeoutMs" => "timeout",
+      "body.triggerConfig.basePayload" => "base_payload",
+      "config.requestOptions.timeoutMs" => "timeout",
+      "config.requestOptions.retry" => "retry",
+      "config.requestOptions.additionalHeaders" => "additional_headers",
+      "override.requestOptions.timeoutMs" => "timeout",
+      "override.requestOptions.retry" => "retry",
+      "override.requestOptions.additionalHeaders" => "additional_headers",
+    }.freeze
+
+    # Arguments the library names that Ruby takes as keywords: the configuration options
+    # (of Client.new and configure) and the +reason:+ of sessions.close.
+    KEYWORD_ARGUMENTS = %w[access_token base_url preview_branch additional_headers user_agent_suffix
+                           ca_bundle_path ca_bundle_pem reason].freeze
+
+    # What a whole JSON argument is called (an error about no member in particular): the
+    # method.
+    METHODS = {
+      "trigger_client_new" => "Client.new",
+      "trigger_client_with_options" => "with_options",
+      "trigger_configure" => "Triggerdev.configure",
+      "trigger_auth_push" => "Triggerdev.with_auth",
+      "trigger_auth_override" => "Triggerdev.with_auth",
+    }.freeze
+
+    # Areas of the C ABI whose name has an underscore (trigger_bulk_actions_create).
+    AREAS = %w[idempotency_keys bulk_actions].freeze
+
+    # Names the library's messages mention in backticks, as a Ruby caller writes them.
+    REFERENCES = {
+      "`runIds`" => "`run_ids:`",
+      "`basePayload`" => "`base_payload:`",
+      "`caBundlePath`" => "`ca_bundle_path:`",
+      "`caBundlePem`" => "`ca_bundle_pem:`",
+      "`access_token`" => "`access_token:`",
+      "`dangerously_allow_insecure_http`" => "`dangerously_allow_insecure_http:`",
+      "`use_platform_trust_store`" => "`use_platform_trust_store:`",
+      "`after`" => "`after:`",
+      "`before`" => "`before:`",
+      "`filter`" => "`filter:`",
+    }.freeze
+
+    module_function
+
+    # The argument the library names +argument+ in a call of +export+, as the Ruby caller
+    # wrote it: "params.limit" -> "limit:", "run_id" -> "run_id" (a positional argument).
+    def keyword(export, argument)
+      renamed = RENAMED[argument]
+      return "#{renamed}:" if renamed
+      return "#{argument}:" if KEYWORD_ARGUMENTS.include?(argument)
+
+      parts = argument.split(".")
+      return argument unless CONTAINERS.include?(parts.first)
+      return "#{method_name(export)}:" if parts.size == 1
+
+      # The longest renamed part, else the members after the container.
+      n = (parts.size - 1).downto(2).find { |i| RENAMED.key?(parts.first(i).join(".")) }
+      head, rest = n ? [[RENAMED[parts.first(n).join(".")]], parts.drop(n)] : [[], parts.drop(1)]
+      "#{(head + rest.map { |part| Util.underscore(part) }).join('.')}:"
+    end
+
+    # "trigger_runs_list_iter" -> "runs.list": the Ruby method of an export.
+    def method_name(export)
+      return METHODS[export] if METHODS.key?(export)
+
+      name = export.delete_prefix("trigger_").delete_suffix("_iter")
+      area = AREAS.find { |a| name.start_with?("#{a}_") }
+      return "#{area}.#{name.delete_prefix("#{area}_")}" if area
+
+      name.sub("_", ".")
+    end
+
+    # The message of a library error in Ruby's words: "<keyword> <reason>" for an invalid
+    # argument ("limit: 101 is over the maximum of 100"), the reason alone otherwise.
+    def message(keyword, reason)
+      reason = REFERENCES.reduce(reason) { |text, (name, spelling)| text.gsub(name, spelling) }
+      return reason unless keyword
+
+      keyword.end_with?(":") ? "#{keyword} #{reason}" : "#{keyword}: #{reason}"
+    end
   end
 end

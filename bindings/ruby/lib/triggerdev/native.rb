@@ -44,6 +44,8 @@ module Triggerdev
       trigger_error_body: [%i[pointer], :string, false],
       trigger_error_code: [%i[pointer], :string, false],
       trigger_error_retry_after_ms: [%i[pointer], :int64, false],
+      trigger_error_argument: [%i[pointer], :string, false],
+      trigger_error_reason: [%i[pointer], :string, false],
       trigger_error_free: [%i[pointer], :void, false],
 
       trigger_client_new: [%i[string pointer pointer], :int, false],
@@ -287,7 +289,7 @@ module Triggerdev
         if rc.zero?
           take_string(out.get_pointer(0))
         else
-          error = Errors.from_native(rc, err.get_pointer(0))
+          error = Errors.from_native(rc, err.get_pointer(0), fn)
           nil
         end
       end
@@ -307,7 +309,7 @@ module Triggerdev
         if rc.zero?
           FFI::AutoPointer.new(out.get_pointer(0), method(free_fn))
         else
-          error = Errors.from_native(rc, err.get_pointer(0))
+          error = Errors.from_native(rc, err.get_pointer(0), fn)
           nil
         end
       end
@@ -324,7 +326,7 @@ module Triggerdev
       error = nil
       Thread.handle_interrupt(DEFER) do
         rc = public_send(fn, *args, out, err)
-        error = Errors.from_native(rc, err.get_pointer(0)) unless rc.zero?
+        error = Errors.from_native(rc, err.get_pointer(0), fn) unless rc.zero?
       end
       fail_with(error) if error
 
@@ -337,7 +339,7 @@ module Triggerdev
       error = nil
       Thread.handle_interrupt(DEFER) do
         rc = public_send(fn, *args, err)
-        error = Errors.from_native(rc, err.get_pointer(0)) unless rc.zero?
+        error = Errors.from_native(rc, err.get_pointer(0), fn) unless rc.zero?
       end
       fail_with(error) if error
 

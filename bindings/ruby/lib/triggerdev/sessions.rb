@@ -127,7 +127,7 @@ module Triggerdev
       body = Params.build(START, { type: type, task_identifier: task_identifier, **options }, "sessions.start")
       config = Params.build(TRIGGER_CONFIG, config_opts, "sessions.start trigger_config:")
       body["triggerConfig"] = { "basePayload" => base_payload }.merge(config)
-      object(StartedSession, call(:trigger_sessions_start, Util.json(body, "sessions.start body")))
+      object(StartedSession, call(:trigger_sessions_start, Util.json(body, "sessions.start", members: true)))
     end
 
     # Every session the filters match, newest first, as a lazy Enumerable of Sessions.
@@ -159,7 +159,7 @@ module Triggerdev
       id = id!(session, "session")
       body = Params.build(UPDATE, changes, "sessions.update")
       NULLABLE.each { |key| body[Util.camelize(key)] = nil if changes.key?(key) && changes[key].nil? }
-      object(Session, call(:trigger_sessions_update, id, Util.json(body, "sessions.update body")))
+      object(Session, call(:trigger_sessions_update, id, Util.json(body, "sessions.update", members: true)))
     end
 
     # Closes a session (terminal and idempotent; the first +reason:+ stays); returns the

@@ -65,10 +65,12 @@ module Triggerdev
     end
 
     # JSON text of +value+ (nil, true, false, numbers, Strings, Symbols, Arrays, Hashes, and
-    # anything with #to_json), or an ArgumentError naming +name+.
-    def json(value, name)
+    # anything with #to_json), or an ArgumentError naming +name+. For a body built from
+    # keywords (+members+ true), the error names the keyword whose value is at fault.
+    def json(value, name, members: false)
       JSON.generate(value)
     rescue JSON::GeneratorError, JSON::NestingError, EncodingError => e
+      value.each { |key, member| json(member, "#{underscore(key)}:") } if members && value.is_a?(Hash)
       raise ArgumentError, "#{name} cannot be sent as JSON: #{e.message.lines.first&.strip}"
     end
 

@@ -256,6 +256,15 @@ typedef struct trigger_error trigger_error;
 typedef struct trigger_queues_iter trigger_queues_iter;
 
 /**
+ * A realtime subscription to runs (from `trigger_runs_subscribe`,
+ * `trigger_runs_subscribe_tagged`, `trigger_batches_subscribe` or
+ * `trigger_tasks_trigger_and_subscribe`). `trigger_run_subscription_next` blocks for the next
+ * snapshot; `trigger_run_subscription_stop` may be called from any thread, also while another
+ * is blocked in `_next`. Free it with `trigger_run_subscription_free`.
+ */
+typedef struct trigger_run_subscription trigger_run_subscription;
+
+/**
  * A lazy iterator over every run a list matches: it fetches one page at a time as
  * `trigger_runs_iter_next` advances. Use it from one thread at a time (it may move between
  * threads). Free it with `trigger_runs_iter_free`.
@@ -824,6 +833,86 @@ enum trigger_result trigger_runs_trace(const struct trigger_client *client,
                                        const char *run_id,
                                        char **out_json,
                                        struct trigger_error **err);
+
+/**
+ * Subscribes to a run's changes (`GET /realtime/v1/runs/{run_id}`, the realtime feed).
+ * `options_json` is NULL or `{"skipColumns":["payload","output"],"stopOnCompletion":true}`
+ * (by default the subscription ends after the run finished). No request is made until the
+ * first `trigger_run_subscription_next`. On success writes the subscription to `*out`.
+ */
+enum trigger_result trigger_runs_subscribe(const struct trigger_client *client,
+                                           const char *run_id,
+                                           const char *options_json,
+                                           struct trigger_run_subscription **out,
+                                           struct trigger_error **err);
+
+/**
+ * Subscribes to the runs that carry every one of `tags_json` (`"a"` or `["a","b"]`;
+ * `GET /realtime/v1/runs?tags=…`). `options_json` is NULL or `{"createdAt":"1h",
+ * "skipColumns":[...]}`. Never ends on its own. On success writes the subscription to `*out`.
+ */
+enum trigger_result trigger_runs_subscribe_tagged(const struct trigger_client *client,
+                                                  const char *tags_json,
+                                                  const char *options_json,
+                                                  struct trigger_run_subscription **out,
+                                                  struct trigger_error **err);
+
+/**
+ * Subscribes to the runs of a batch (`GET /realtime/v1/batches/{batch_id}`). `options_json`
+ * is NULL or `{"skipColumns":[...]}`. Never ends on its own. On success writes the
+ * subscription to `*out`.
+ */
+enum trigger_result trigger_batches_subscribe(const struct trigger_client *client,
+                                              const char *batch_id,
+                                              const char *options_json,
+                                              struct trigger_run_subscription **out,
+                                              struct trigger_error **err);
+
+/**
+ * Triggers a run of `task_id` (as `trigger_tasks_trigger`: `payload_json` NULL for no
+ * payload, `options_json` the trigger options) and subscribes to it without its payload. The
+ * trigger is sent now; on success writes the subscription to `*out`.
+ */
+enum trigger_result trigger_tasks_trigger_and_subscribe(const struct trigger_client *client,
+                                                        const char *task_id,
+                                                        const char *payload_json,
+                                                        const char *options_json,
+                                                        struct trigger_run_subscription **out,
+                                                        struct trigger_error **err);
+
+/**
+ * Blocks for the next snapshot of a run and writes it to `*run_json` (the fields of
+ * `trigger_runs_retrieve` the feed carries: `id`, `status`, `taskIdentifier`, the `is*` flags,
+ * timestamps, `tags`, cost, `payload`, `output`, `metadata`, `error`). Writes NULL when the
+ * subscription has ended (stopped, or after the run finished), still `TRIGGER_RESULT_OK`.
+ * Dropped connections, 429 and 5xx are retried; another error is returned once and ends it.
+ */
+enum trigger_result trigger_run_subscription_next(struct trigger_run_subscription *subscription,
+                                                  char **run_json,
+                                                  struct trigger_error **err);
+
+/**
+ * Stops a subscription from any thread: a `trigger_run_subscription_next` blocked on it returns
+ * NULL within 50 ms, and later ones return NULL at once. NULL is ignored.
+ */
+void trigger_run_subscription_stop(const struct trigger_run_subscription *subscription);
+
+/**
+ * Frees a subscription. NULL is accepted and ignored. No thread may be using it.
+ */
+void trigger_run_subscription_free(struct trigger_run_subscription *subscription);
+
+/**
+ * Waits for a run to finish (completed, failed or canceled), for at most `timeout_ms`, over
+ * the realtime feed (no polling interval); writes the run as it finished to `*out_json`.
+ * Fails with `TRIGGER_RESULT_WAIT_TIMEOUT` when the time passes first (the error's body is the
+ * run as last seen), and `TRIGGER_RESULT_CANCELLED` / `_INTERRUPTED` as every wait.
+ */
+enum trigger_result trigger_runs_wait(const struct trigger_client *client,
+                                      const char *run_id,
+                                      uint64_t timeout_ms,
+                                      char **out_json,
+                                      struct trigger_error **err);
 
 /**
  * Lists the variables of an environment (`GET /api/v1/projects/{project_ref}/envvars/{env}`);

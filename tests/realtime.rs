@@ -437,3 +437,115 @@ fn wait_returns_the_finished_run_or_times_out_with_the_last_one() {
     );
     assert!(run.is_failed && run.is_completed);
 }
+
+mod c_abi {
+    //! The same feed through the C ABI: the subscription handle, its end, and wait.
+
+    use std::ffi::{CStr, CString};
+    use std::ptr;
+
+    use super::*;
+    use triggerdev::ffi::*;
+
+    fn c(s: &str) -> CString {
+        CString::new(s).unwrap()
+    }
+
+    #[test]
+    fn subscribe_next_until_the_end_and_wait() {
+        let mut server = Server::new();
+        let _snapshot = shape(
+            &mut server,
+            "/realtime/v1/runs/run_1",
+            "log=full&offset=-1&skipColumns=payload",
+            &[
+                ("electric-handle", "h1"),
+                ("electric-offset", "0_1"),
+                ("electric-schema", SCHEMA),
+            ],
+            json!([
+                insert(row(
+                    "COMPLETED_SUCCESSFULLY",
+                    json!({"completedAt": "2025-01-01 00:00:02"})
+                )),
+                up_to_date()
+            ]),
+        )
+        .expect_at_least(1)
+        .create();
+        let _wait = shape(
+            &mut server,
+            "/realtime/v1/runs/run_1",
+            "log=full&offset=-1",
+            &[
+                ("electric-handle", "h1"),
+                ("electric-offset", "0_1"),
+                ("electric-schema", SCHEMA),
+            ],
+            json!([
+                insert(row(
+                    "COMPLETED_SUCCESSFULLY",
+                    json!({"completedAt": "2025-01-01 00:00:02"})
+                )),
+                up_to_date()
+            ]),
+        )
+        .create();
+        let config = json!({"accessToken": DEV_KEY, "baseURL": server.url()}).to_string();
+        let mut client = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        unsafe {
+            assert_eq!(
+                trigger_client_new(c(&config).as_ptr(), &mut client, &mut err),
+                trigger_result::Ok
+            );
+            let mut sub = ptr::null_mut();
+            let options = c(r#"{"skipColumns":["payload"]}"#);
+            assert_eq!(
+                trigger_runs_subscribe(
+                    client,
+                    c("run_1").as_ptr(),
+                    options.as_ptr(),
+                    &mut sub,
+                    &mut err
+                ),
+                trigger_result::Ok
+            );
+            let mut out = ptr::null_mut();
+            assert_eq!(
+                trigger_run_subscription_next(sub, &mut out, &mut err),
+                trigger_result::Ok
+            );
+            let run: Value = serde_json::from_str(CStr::from_ptr(out).to_str().unwrap()).unwrap();
+            trigger_string_free(out);
+            assert_eq!(
+                (run["id"].as_str(), run["status"].as_str()),
+                (Some("run_1"), Some("COMPLETED"))
+            );
+            assert_eq!(run["isCompleted"], true);
+            // The run finished: the subscription has ended.
+            assert_eq!(
+                trigger_run_subscription_next(sub, &mut out, &mut err),
+                trigger_result::Ok
+            );
+            assert!(out.is_null());
+            trigger_run_subscription_stop(sub);
+            trigger_run_subscription_free(sub);
+
+            let mut out = ptr::null_mut();
+            assert_eq!(
+                trigger_runs_wait(client, c("run_1").as_ptr(), 30_000, &mut out, &mut err),
+                trigger_result::Ok
+            );
+            let run: Value = serde_json::from_str(CStr::from_ptr(out).to_str().unwrap()).unwrap();
+            trigger_string_free(out);
+            assert_eq!(run["finishedAt"], "2025-01-01T00:00:02Z");
+            assert_eq!(
+                trigger_runs_wait(client, c("run_1").as_ptr(), 0, &mut out, &mut err),
+                trigger_result::InvalidArgument
+            );
+            trigger_error_free(err);
+            trigger_client_free(client);
+        }
+    }
+}

@@ -37,6 +37,8 @@ mod tasks;
 
 mod runs;
 
+mod realtime;
+
 mod envvars;
 
 mod schedules;
@@ -62,6 +64,7 @@ pub use envvars::*;
 pub use error::*;
 pub use logging::*;
 pub use queues::*;
+pub use realtime::*;
 pub use runs::*;
 pub use schedules::*;
 pub use sessions::*;

@@ -118,6 +118,7 @@ from ._resources import (
     Queues,
     RunList,
     Runs,
+    RunSubscription,
     ScheduleList,
     Schedules,
     SessionChannel,
@@ -214,6 +215,7 @@ __all__ = [
     "SessionHandle",
     "SessionChannel",
     "Subscription",
+    "RunSubscription",
     # results
     "Record",
     "RunStatus",

@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 import threading
-from ctypes import CFUNCTYPE, POINTER, byref, c_bool, c_char_p, c_int, c_int64, c_uint16, c_uint32, c_void_p
+from ctypes import CFUNCTYPE, POINTER, byref, c_bool, c_char_p, c_int, c_int64, c_uint16, c_uint32, c_uint64, c_void_p
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -47,6 +47,7 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_runs_list": (_CLIENT, _STR),
     "trigger_runs_retrieve": (_CLIENT, _STR),
     "trigger_runs_poll": (_CLIENT, _STR, _STR),
+    "trigger_runs_wait": (_CLIENT, _STR, c_uint64),
     "trigger_runs_cancel": (_CLIENT, _STR),
     "trigger_runs_replay": (_CLIENT, _STR, _STR),
     "trigger_runs_reschedule": (_CLIENT, _STR, _STR),
@@ -130,10 +131,15 @@ HANDLE_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_bulk_actions_list_iter": (_CLIENT, _STR),
     "trigger_sessions_list_iter": (_CLIENT, _STR),
     "trigger_sessions_subscribe": (_CLIENT, _STR, _STR, _STR, _STR),
+    "trigger_runs_subscribe": (_CLIENT, _STR, _STR),
+    "trigger_runs_subscribe_tagged": (_CLIENT, _STR, _STR),
+    "trigger_batches_subscribe": (_CLIENT, _STR, _STR),
+    "trigger_tasks_trigger_and_subscribe": (_CLIENT, _STR, _STR, _STR),
 }
 
 # Iterator advances: `trigger_result f(struct trigger_x_iter *, char **item_json, err)`.
 ITER_EXPORTS: Tuple[str, ...] = (
+    "trigger_run_subscription_next",  # blocks until a snapshot, the end, or a stop
     "trigger_runs_iter_next",
     "trigger_schedules_iter_next",
     "trigger_queues_iter_next",
@@ -178,6 +184,9 @@ OTHER_EXPORTS: Dict[str, Tuple[Any, Tuple[Any, ...]]] = {
     # safe from any thread, also while another thread is blocked in trigger_session_stream_next
     "trigger_session_stream_stop": (None, (c_void_p,)),
     "trigger_session_stream_free": (None, (c_void_p,)),
+    # safe from any thread, also while another thread is blocked in trigger_run_subscription_next
+    "trigger_run_subscription_stop": (None, (c_void_p,)),
+    "trigger_run_subscription_free": (None, (c_void_p,)),
     # blocks until a record, the end, or a stop; also writes the resume point (int64_t)
     "trigger_session_stream_next": (c_int, (c_void_p, POINTER(c_int64), _OUT, _ERR)),
     # writes an int64_t (Subscription.last_seq); waits while another thread is in

@@ -200,6 +200,11 @@ def _batch_item(item: Any, where: str) -> Dict[str, Any]:
     raise TypeError(f"{where} must be a BatchItem or a dict, not {type(item).__name__}")
 
 
+def _trigger_options(**values: Any) -> Optional[bytes]:
+    """The options JSON of ``trigger`` (and ``trigger_and_subscribe``)."""
+    return options_json(TRIGGER_OPTIONS, values)
+
+
 class Tasks(_Area):
     """Triggering tasks (``client.tasks``)."""
 
@@ -241,28 +246,77 @@ class Tasks(_Area):
         """
         tid = cstr(task_id, "task_id")
         body = None if payload is NOT_GIVEN else dumps(payload, "payload")
-        values = {
-            "idempotency_key": idempotency_key,
-            "idempotency_key_ttl": idempotency_key_ttl,
-            "delay": delay,
-            "ttl": ttl,
-            "tags": tags,
-            "metadata": metadata,
-            "queue": queue,
-            "concurrency": concurrency,
-            "concurrency_key": concurrency_key,
-            "max_attempts": max_attempts,
-            "max_duration": max_duration,
-            "machine": machine,
-            "priority": priority,
-            "version": version,
-            "region": region,
-            "external_deployment_id": external_deployment_id,
-            "debounce": debounce,
-            "test": test,
-        }
-        opts = options_json(TRIGGER_OPTIONS, values)
+        opts = _trigger_options(
+            idempotency_key=idempotency_key,
+            idempotency_key_ttl=idempotency_key_ttl,
+            delay=delay,
+            ttl=ttl,
+            tags=tags,
+            metadata=metadata,
+            queue=queue,
+            concurrency=concurrency,
+            concurrency_key=concurrency_key,
+            max_attempts=max_attempts,
+            max_duration=max_duration,
+            machine=machine,
+            priority=priority,
+            version=version,
+            region=region,
+            external_deployment_id=external_deployment_id,
+            debounce=debounce,
+            test=test,
+        )
         return RunHandle._from_json(self._c.json(LIB.trigger_tasks_trigger, tid, body, opts))
+
+    def trigger_and_subscribe(
+        self,
+        task_id: str,
+        payload: Any = NOT_GIVEN,
+        *,
+        idempotency_key: Optional[StrOrList] = None,
+        idempotency_key_ttl: Optional[Duration] = None,
+        delay: Optional[TimeOrDuration] = None,
+        ttl: Optional[Union[str, int, timedelta]] = None,
+        tags: Optional[StrOrList] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+        queue: Optional[str] = None,
+        concurrency: Optional[StrOrList] = None,
+        concurrency_key: Optional[str] = None,
+        max_attempts: Optional[int] = None,
+        max_duration: Optional[Union[int, timedelta]] = None,
+        machine: Optional[str] = None,
+        priority: Optional[Union[int, timedelta]] = None,
+        version: Optional[str] = None,
+        region: Optional[str] = None,
+        external_deployment_id: Optional[str] = None,
+        debounce: Optional[Mapping[str, Any]] = None,
+        test: Optional[bool] = None,
+    ) -> "RunSubscription":
+        """``trigger`` (same arguments), then ``runs.subscribe`` to the new run without its
+        payload: its snapshots until it finishes. The trigger is sent now."""
+        tid = cstr(task_id, "task_id")
+        body = None if payload is NOT_GIVEN else dumps(payload, "payload")
+        opts = _trigger_options(
+            idempotency_key=idempotency_key,
+            idempotency_key_ttl=idempotency_key_ttl,
+            delay=delay,
+            ttl=ttl,
+            tags=tags,
+            metadata=metadata,
+            queue=queue,
+            concurrency=concurrency,
+            concurrency_key=concurrency_key,
+            max_attempts=max_attempts,
+            max_duration=max_duration,
+            machine=machine,
+            priority=priority,
+            version=version,
+            region=region,
+            external_deployment_id=external_deployment_id,
+            debounce=debounce,
+            test=test,
+        )
+        return RunSubscription(self._c, LIB.trigger_tasks_trigger_and_subscribe, (tid, body, opts))
 
     def batch_trigger(
         self,
@@ -291,6 +345,37 @@ class Tasks(_Area):
         return BatchHandle._from_json(raw)
 
 
+class RunSubscription(NativeIterator[Run]):
+    """Runs as they change, from a realtime feed: an iterator of ``Run`` snapshots (the fields
+    the feed carries: status, the ``is_*`` flags, timestamps, tags, cost, payload, output,
+    metadata, error), one each time a run changes. A single run's subscription ends after the
+    run finished (unless ``stop_on_completion=False``); tag and batch feeds never end on their
+    own. Dropped connections, 429 and 5xx answers are retried without losing or repeating a
+    snapshot; another error is raised once and ends it. ``stop()`` and ``close()`` may be
+    called from any thread, also while another thread is blocked in ``next()``; Ctrl-C ends a
+    ``next()`` waiting on the main thread. Use it as a context manager (``with
+    client.runs.subscribe(id) as sub: for run in sub: ...``), or ``close()`` it."""
+
+    def __init__(self, caller: Caller, new_fn: Callable[..., int], args: Tuple[Any, ...]) -> None:
+        super().__init__(
+            caller,
+            new_fn,
+            LIB.trigger_run_subscription_next,
+            LIB.trigger_run_subscription_free,
+            args,
+            Run,
+            "run subscription",
+            stop_fn=LIB.trigger_run_subscription_stop,
+        )
+
+    def __enter__(self) -> "RunSubscription":
+        return self
+
+
+def _skip_columns(skip_columns: Optional[StrOrList]) -> Optional[List[str]]:
+    return None if skip_columns is None else enc.str_list(skip_columns, "skip_columns")
+
+
 class Batches(_Area):
     """Batches (``client.batches``)."""
 
@@ -299,6 +384,15 @@ class Batches(_Area):
     def retrieve(self, batch_id: str) -> Batch:
         """A batch (``GET /api/v2/batches/{batch_id}``)."""
         return Batch._from_json(self._c.json(LIB.trigger_batches_retrieve, cstr(batch_id, "batch_id")))
+
+    def subscribe(self, batch_id: str, *, skip_columns: Optional[StrOrList] = None) -> RunSubscription:
+        """The runs of a batch as they change (``GET /realtime/v1/batches/{batch_id}``); never
+        ends on its own (see ``RunSubscription``)."""
+        options: Dict[str, Any] = {}
+        if skip_columns is not None:
+            options["skipColumns"] = _skip_columns(skip_columns)
+        opts = dumps(options, "options") if options else None
+        return RunSubscription(self._c, LIB.trigger_batches_subscribe, (cstr(batch_id, "batch_id"), opts))
 
 
 # --- idempotency keys ----------------------------------------------------------------------
@@ -485,6 +579,50 @@ class Runs(_Area):
     def retrieve(self, run_id: str) -> Run:
         """A run (``GET /api/v3/runs/{run_id}``), payload and output decoded."""
         return Run._from_json(self._c.json(LIB.trigger_runs_retrieve, cstr(run_id, "run_id")))
+
+    def subscribe(
+        self,
+        run_id: str,
+        *,
+        skip_columns: Optional[StrOrList] = None,
+        stop_on_completion: Optional[bool] = None,
+    ) -> RunSubscription:
+        """The run's snapshots as it changes (``GET /realtime/v1/runs/{run_id}``), ending after
+        it finished (see ``RunSubscription``). ``skip_columns`` leaves out ``payload``,
+        ``output``, ... No request is made until the first ``next()``."""
+        options: Dict[str, Any] = {}
+        if skip_columns is not None:
+            options["skipColumns"] = _skip_columns(skip_columns)
+        if stop_on_completion is not None:
+            options["stopOnCompletion"] = enc.is_bool(stop_on_completion, "stop_on_completion")
+        opts = dumps(options, "options") if options else None
+        return RunSubscription(self._c, LIB.trigger_runs_subscribe, (cstr(run_id, "run_id"), opts))
+
+    def subscribe_tagged(
+        self,
+        tags: StrOrList,
+        *,
+        created_at: Optional[str] = None,
+        skip_columns: Optional[StrOrList] = None,
+    ) -> RunSubscription:
+        """The runs that carry every one of ``tags``, created up to ``created_at`` ago
+        (``"1h"``; the server's default is 24 h), as they change; never ends on its own."""
+        options: Dict[str, Any] = {}
+        if created_at is not None:
+            options["createdAt"] = enc.is_str(created_at, "created_at")
+        if skip_columns is not None:
+            options["skipColumns"] = _skip_columns(skip_columns)
+        opts = dumps(options, "options") if options else None
+        tags_json = dumps(enc.str_list(tags, "tags"), "tags")
+        return RunSubscription(self._c, LIB.trigger_runs_subscribe_tagged, (tags_json, opts))
+
+    def wait(self, run_id: str, timeout: Union[float, timedelta] = 300.0) -> Run:
+        """Waits for the run to finish, for at most ``timeout`` seconds, over the realtime feed
+        (one long poll held until the run changes, no polling interval); returns the run as it
+        finished (completed, failed or canceled). Raises ``WaitTimeoutError`` (``last_run``)
+        when the time passes first. Ctrl-C ends it on the main thread."""
+        rid = cstr(run_id, "run_id")
+        return Run._from_json(self._c.json(LIB.trigger_runs_wait, rid, _millis(timeout, "timeout")))
 
     def poll(
         self,

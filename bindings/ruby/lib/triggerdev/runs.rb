@@ -53,6 +53,31 @@ module Triggerdev
       Run.new(call(:trigger_runs_retrieve, id!(run_id, "run_id")))
     end
 
+    # The run's snapshots as it changes (a RunSubscription over GET /realtime/v1/runs/{id}),
+    # ending after it finished. +skip_columns:+ leaves out payload, output, ...; no request is
+    # made until the first snapshot is read.
+    def subscribe(run_id, skip_columns: nil, stop_on_completion: nil)
+      opts = Realtime.options(skip_columns: skip_columns, stop_on_completion: stop_on_completion)
+      Realtime.open(@client, :trigger_runs_subscribe, id!(run_id, "run_id"), opts)
+    end
+
+    # The runs that carry every one of +tags+ (a String or an Array), created up to
+    # +created_at:+ ago ("1h"; the server's default is 24 h), as they change; never ends on its
+    # own (see RunSubscription).
+    def subscribe_tagged(tags, created_at: nil, skip_columns: nil)
+      tags_json = JSON.generate(Realtime.strings(tags, "tags"))
+      opts = Realtime.options(created_at: created_at, skip_columns: skip_columns)
+      Realtime.open(@client, :trigger_runs_subscribe_tagged, tags_json, opts)
+    end
+
+    # Waits for the run to finish, for at most +timeout+ seconds, over the realtime feed (one
+    # long poll held until the run changes; no polling interval), and returns it as it
+    # finished. Raises WaitTimeoutError (+last_run+) when the time passes first.
+    def wait(run_id, timeout: 300)
+      ms = Util.millis(timeout, "timeout:").round
+      Run.new(call(:trigger_runs_wait, id!(run_id, "run_id"), ms))
+    end
+
     # Retrieves the run every +interval+ seconds until it is finished (at most 500 times), for
     # at most +timeout+ seconds, and returns it. Raises WaitTimeoutError (+last_run+: the run as
     # last seen) when the timeout passes first, PollLimitReachedError after 500 retrievals.

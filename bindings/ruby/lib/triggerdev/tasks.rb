@@ -41,6 +41,15 @@ module Triggerdev
       object(RunHandle, call(:trigger_tasks_trigger, task, payload_json, opts))
     end
 
+    # #trigger (same arguments), then client.runs.subscribe to the new run without its payload:
+    # its snapshots until it finishes (a RunSubscription). The trigger is sent now.
+    def trigger_and_subscribe(task_id, payload = NO_PAYLOAD, **options)
+      task = id!(task_id, "task_id")
+      payload_json = payload.equal?(NO_PAYLOAD) ? nil : Util.json(payload, "payload")
+      opts = options_json(TRIGGER_OPTIONS, options, "tasks.trigger_and_subscribe")
+      Realtime.open(@client, :trigger_tasks_trigger_and_subscribe, task, payload_json, opts)
+    end
+
     # Triggers many runs in one batch; returns a BatchHandle (+batch_id+, +run_count+, +cached?+).
     #
     #   client.tasks.batch_trigger([
@@ -74,6 +83,12 @@ module Triggerdev
     # The Batch +batch_id+ (+status+, +runs+ ids, +run_count+, ...).
     def retrieve(batch_id)
       object(Batch, call(:trigger_batches_retrieve, id!(batch_id, "batch_id")))
+    end
+
+    # The runs of a batch as they change (a RunSubscription); never ends on its own.
+    def subscribe(batch_id, skip_columns: nil)
+      opts = Realtime.options(skip_columns: skip_columns)
+      Realtime.open(@client, :trigger_batches_subscribe, id!(batch_id, "batch_id"), opts)
     end
   end
 

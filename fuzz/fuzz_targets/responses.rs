@@ -116,7 +116,7 @@ const OPS: &[(&str, Expect, Call)] = &[
     ("runs_events", Body, |c| {
         json_call(|o, e| unsafe { trigger_runs_events(c, RUN, o, e) })
     }),
-    ("runs_trace", Body, |c| {
+    ("runs_trace", Object, |c| {
         json_call(|o, e| unsafe { trigger_runs_trace(c, RUN, o, e) })
     }),
     ("envvars_list", Array, |c| {
@@ -173,7 +173,7 @@ const OPS: &[(&str, Expect, Call)] = &[
     ("schedules_del", Body, |c| {
         json_call(|o, e| unsafe { trigger_schedules_del(c, SCHEDULE, o, e) })
     }),
-    ("schedules_timezones", Body, |c| {
+    ("schedules_timezones", Object, |c| {
         json_call(|o, e| unsafe { trigger_schedules_timezones(c, false, o, e) })
     }),
     ("queues_list", Object, |c| {
@@ -310,7 +310,7 @@ const OPS: &[(&str, Expect, Call)] = &[
             trigger_sessions_append(c, SESSION, ptr::null(), IN, c"\"hi\"".as_ptr(), o, e)
         })
     }),
-    ("sessions_records", Body, |c| {
+    ("sessions_records", Object, |c| {
         json_call(|o, e| unsafe { trigger_sessions_records(c, SESSION, ptr::null(), IN, -1, o, e) })
     }),
     ("sessions_subscribe", Events, subscribe),

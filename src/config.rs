@@ -399,7 +399,7 @@ impl fmt::Debug for RequestOptions {
     }
 }
 
-/// How failed requests are retried (API.md §3).
+/// How failed requests are retried (`docs/wire.md#retries`).
 ///
 /// `max_attempts` counts requests, not retries: 5 means at most 5 requests per call. The delay
 /// before attempt `n + 1` is `min(max_delay, min_delay * factor^(n-1))`, times a random factor in
@@ -695,7 +695,7 @@ impl Env {
     }
 }
 
-/// The branch to send and where it came from (DESIGN.md §6.2).
+/// The branch to send and where it came from (`docs/design.md#branch-header`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Branch {
     pub(crate) name: String,

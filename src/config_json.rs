@@ -25,8 +25,9 @@ pub(crate) struct JsonError {
 
 type Result<T> = std::result::Result<T, JsonError>;
 
-/// Which token field wins when both `accessToken` and `secretKey` are given (API.md §1.2): the
-/// global path prefers `secretKey`, scopes and clients prefer `accessToken`.
+/// Which token field wins when both `accessToken` and `secretKey` are given
+/// (`docs/design.md#configuration`): the global path prefers `secretKey`, scopes and clients
+/// prefer `accessToken`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Precedence {
     /// `trigger_configure`.

@@ -1,5 +1,6 @@
 //! The credential rules, in one place: which kind of token each operation accepts (the
-//! Authentication page's endpoint × credential table, DESIGN.md §6.1), how a personal access
+//! Authentication page's endpoint × credential table, `docs/wire.md#credential-table`, checked
+//! before sending: `docs/design.md#credentials-before-sending`), how a personal access
 //! token changes a call's route, and which tokens may sign public tokens locally.
 
 use crate::config::{EnvKind, Resolved, TokenKind};

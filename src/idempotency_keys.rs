@@ -1,5 +1,6 @@
-//! Idempotency keys as the official SDK makes them (API.md §7): a key (or a list of parts) is
-//! hashed with SHA-256 and the original travels along as `idempotencyKeyOptions`.
+//! Idempotency keys as the official SDK makes them (`docs/wire.md#idempotency-keys`): a key
+//! (or a list of parts) is hashed with SHA-256 and the original travels along as
+//! `idempotencyKeyOptions`.
 //!
 //! ```
 //! use triggerdev::{idempotency_keys, IdempotencyKeyScope, TriggerOptions};

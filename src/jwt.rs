@@ -1,4 +1,4 @@
-//! Local HS256 signing of public access tokens (API.md §9).
+//! Local HS256 signing of public access tokens (`docs/wire.md#jwt-signing`).
 //!
 //! Used when a response carries `x-trigger-jwt-claims` but no `x-trigger-jwt` (triggers,
 //! batches, waitpoint tokens), and to mint public tokens with a root secret key: the official

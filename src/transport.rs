@@ -58,7 +58,8 @@ pub(crate) struct Call {
     pub(crate) query: String,
     pub(crate) body: Body,
     pub(crate) access: Access,
-    /// An envvars call on the `preview` environment: an env-var branch is sent (DESIGN.md §6.2).
+    /// An envvars call on the `preview` environment: an env-var branch is sent
+    /// (`docs/design.md#branch-header`).
     pub(crate) preview_env: bool,
     /// Send `x-trigger-request-idempotency-key` (all zodfetch calls; not batch items).
     pub(crate) request_key: bool,
@@ -69,7 +70,7 @@ pub(crate) struct Call {
     /// Headers of this call alone (`X-Part-Id`, SSE's `Accept` and `Last-Event-ID`).
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     /// The realtime header set: no `Content-Type`, `x-trigger-source`, streams version or
-    /// request key (API.md §15.1).
+    /// request key (`docs/wire.md#realtime-headers`).
     pub(crate) lean: bool,
     /// Response headers the caller reads (realtime shapes' `electric-*`).
     pub(crate) response_headers: &'static [&'static str],
@@ -957,7 +958,7 @@ fn add_headers(
 }
 
 /// When a rate limit resets: `x-ratelimit-reset` as epoch ms, epoch s or delta seconds (told
-/// apart by magnitude, DESIGN.md §6.5), else `retry-after` in seconds.
+/// apart by magnitude, `docs/design.md#rate-limit-reset`), else `retry-after` in seconds.
 pub(crate) fn rate_limit_reset(
     reset: Option<&str>,
     retry_after: Option<&str>,

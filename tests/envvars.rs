@@ -272,7 +272,7 @@ fn a_branch_from_env_vars_is_sent_only_where_it_matters() {
         .with_body("[]")
         .expect(1)
         .create();
-    // Not on dev with a tr_dev_ key (the trap of DESIGN.md §6.2).
+    // Not on dev with a tr_dev_ key (the trap of docs/design.md#branch-header).
     let dev = server
         .mock("GET", format!("{BASE}/dev").as_str())
         .match_header("x-trigger-branch", Matcher::Missing)

@@ -1,4 +1,4 @@
-//! The retry policy (API.md §3), with an injected clock: nothing here sleeps.
+//! The retry policy (`docs/wire.md#retries`), with an injected clock: nothing here sleeps.
 
 mod common;
 

@@ -19,8 +19,8 @@ use triggerdev::{
 /// A public access token (JWT-shaped); its signature is never checked by mockito.
 const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJwdWIiOnRydWV9.c2ln";
 
-/// The headers every call of the official SDK carries (API.md §2.1), the realtime streams
-/// version included.
+/// The headers every call of the official SDK carries (`docs/wire.md#rest-calls`), the realtime
+/// streams version included.
 fn on_wire(mock: Mock, token: &str) -> Mock {
     with_common_headers(mock, token).match_header("x-trigger-realtime-streams-version", "v2")
 }
@@ -1758,8 +1758,8 @@ fn operations() -> Vec<Op> {
     ]
 }
 
-/// The operations a public access token may call (the server's table, API.md §10 and the
-/// emulator's rules).
+/// The operations a public access token may call (the server's table,
+/// `docs/wire.md#credential-table`, and the emulator's rules).
 const JWT_ALLOWED: [&str; 7] = [
     "queues.retrieve",
     "deployments.list",

@@ -10,7 +10,7 @@ use triggerdev::{
     RequestOptions, RetryPolicy, TriggerOptions, Ttl,
 };
 
-/// sha256("k1"), the value API.md §7 gives for the official SDK.
+/// sha256("k1"), the value `docs/wire.md#idempotency-keys` gives for the official SDK.
 const K1_HASH: &str = "6ab9f1eb8f7d3388f4f9d586f66e99fd54080df2c446f0e58668b09c08a16dd0";
 /// sha256("bk"): a batch key.
 const BK_HASH: &str = "7a7db4726ec27397cbbd002d9819a07656cce115b481522a6caa6e24d4725695";

@@ -180,7 +180,7 @@ impl App {
             }
             Found::Missing => return Outcome::Respond(error(404, "Not found")),
         };
-        // The real server needs Content-Length on routes with a body limit (API.md §2.2).
+        // The real server needs Content-Length on routes with a body limit (docs/wire.md#bodies).
         if route.needs_length && req.header("content-length").is_none() {
             return Outcome::Respond(error(413, "Request body too large"));
         }

@@ -6,7 +6,7 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::jwt;
 use crate::state::State;
 
-/// The credential rule of a route (API.md §10).
+/// The credential rule of a route (`docs/wire.md#credential-table`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Auth {
     /// No credential needed.
@@ -148,7 +148,8 @@ fn is_user_token(t: &str) -> bool {
         .any(|p| t.starts_with(p))
 }
 
-/// Resolves a root secret key to its env, applying the dev/preview branch rules (API.md §1.3).
+/// Resolves a root secret key to its env, applying the dev/preview branch rules
+/// (`docs/wire.md#branches`).
 fn key_env(
     st: &State,
     req: &HttpRequest,

@@ -1,5 +1,6 @@
-//! `POST /api/v1/auth/public-tokens` and `POST /api/v1/auth/jwt/claims` against API.md §6.8,
-//! and additional API keys (`tr_<env>_sk_…`) with their own scopes.
+//! `POST /api/v1/auth/public-tokens` and `POST /api/v1/auth/jwt/claims` against
+//! `docs/wire.md#public-tokens`, and additional API keys (`tr_<env>_sk_…`) with their own
+//! scopes.
 
 mod common;
 

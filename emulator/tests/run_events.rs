@@ -135,7 +135,7 @@ fn events_and_trace_auth_and_missing_runs() {
     let id = api.trigger("secret-task", json!({"tags": ["vip"]}));
     for kind in ["events", "trace"] {
         let path = format!("/api/v1/runs/{id}/{kind}");
-        // A missing run is a 404 the SDK retries (API.md §3.3).
+        // A missing run is a 404 the SDK retries (docs/wire.md#what-is-retried).
         let r = api.get(&format!("/api/v1/runs/run_missing/{kind}"));
         assert_eq!(r.status, 404);
         assert_eq!(r.header("x-should-retry"), Some("true"));

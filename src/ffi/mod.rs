@@ -1,6 +1,6 @@
 //! The C ABI (see `include/triggerdev.h`). The only `unsafe` code of the crate lives here.
 //!
-//! Conventions (DESIGN.md §5, after rustls-ffi and wasmtime's C API):
+//! Conventions (`docs/design.md#c-abi-conventions`, after rustls-ffi and wasmtime's C API):
 //!
 //! - every symbol starts with `trigger_`; methods are `trigger_<area>_<verb>(handle, inputs…,
 //!   outputs…, err)`;

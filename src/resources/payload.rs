@@ -1,5 +1,6 @@
-//! Payloads as the official SDK puts them on the wire (API.md §6.1, §8): serialization,
-//! offload of large payloads to object storage, and download of large payloads and outputs.
+//! Payloads as the official SDK puts them on the wire (`docs/wire.md#payloads`,
+//! `docs/wire.md#packets`): serialization, offload of large payloads to object storage, and
+//! download of large payloads and outputs.
 
 use std::time::Duration;
 
@@ -70,7 +71,7 @@ struct PresignedUpload {
     storage_path: String,
 }
 
-/// How packet uploads to storage are retried (API.md §3.1).
+/// How packet uploads to storage are retried (`docs/wire.md#other-retry-schedules`).
 fn upload_policy() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 5,

@@ -290,7 +290,7 @@ impl Iterator for RunSubscription {
     }
 }
 
-/// The columns every row must have (API.md: the feed's validation).
+/// The columns every row must have (`docs/wire.md#realtime-rows`).
 const REQUIRED: [&str; 6] = [
     "id",
     "taskIdentifier",

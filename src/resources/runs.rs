@@ -24,7 +24,7 @@ pub struct Runs {
 }
 
 /// The status of a run (the `2025-07-16` API vocabulary). Statuses this SDK does not know decode
-/// as [`RunStatus::Unknown`] instead of failing (DESIGN.md §6.6).
+/// as [`RunStatus::Unknown`] instead of failing (`docs/design.md#unknown-run-status`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RunStatus {
@@ -81,9 +81,10 @@ impl RunStatus {
     }
 }
 
-/// Filters and paging of [`Runs::list`] (API.md §6.4). From JSON they use the official option
-/// names: `{"status":["COMPLETED"],"taskIdentifier":["t"],"limit":10}`; a list filter also takes
-/// one value (`"status":"COMPLETED"`), and `queue` takes `{"type":"task"|"custom","name":…}`.
+/// Filters and paging of [`Runs::list`] (`docs/wire.md#runs-list-filters`). From JSON they use
+/// the official option names: `{"status":["COMPLETED"],"taskIdentifier":["t"],"limit":10}`; a
+/// list filter also takes one value (`"status":"COMPLETED"`), and `queue` takes
+/// `{"type":"task"|"custom","name":…}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]

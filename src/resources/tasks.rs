@@ -38,8 +38,9 @@ pub enum Ttl {
     Seconds(u64),
 }
 
-/// Options of [`Tasks::trigger`] (API.md §6.1), named as in the official SDK. From JSON they
-/// use the official camelCase names (`{"idempotencyKey":"k","tags":["a"],"delay":"5m"}`).
+/// Options of [`Tasks::trigger`] (`docs/wire.md#trigger-options`), named as in the official SDK.
+/// From JSON they use the official camelCase names
+/// (`{"idempotencyKey":"k","tags":["a"],"delay":"5m"}`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]

@@ -1,8 +1,9 @@
 //! Public access tokens: short-lived JWTs a backend mints for a frontend or another server,
 //! limited to scopes such as reading one run or appending to one session.
 //!
-//! With a root secret key they are signed here (HS256, API.md §9) after one request for the
-//! environment's claims; with an additional key (`tr_<env>_sk_…`) the server mints them.
+//! With a root secret key they are signed here (HS256, `docs/wire.md#jwt-signing`) after one
+//! request for the environment's claims; with an additional key (`tr_<env>_sk_…`) the server
+//! mints them.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -26,7 +27,7 @@ pub struct PublicTokens {
 }
 
 /// The default lifetime of a public token: one hour, as the Authentication page states (the
-/// official code uses 15 minutes; DESIGN.md §6.3).
+/// official code uses 15 minutes; `docs/design.md#public-token-lifetime`).
 pub const DEFAULT_PUBLIC_TOKEN_TTL: Duration = Duration::from_secs(3600);
 
 /// The longest a public token may live: 30 days.

@@ -1,5 +1,6 @@
-//! The shape protocol of the realtime run feeds (Electric 1.0 long poll; docs/realtime.md):
-//! requests, the state kept between them, the rows they deliver.
+//! The shape protocol of the realtime run feeds (Electric 1.0 long poll;
+//! `docs/wire.md#realtime-shape-protocol`): requests, the state kept between them, the rows
+//! they deliver.
 //!
 //! A [`Shape`] sends the first request (`offset=-1`), pages until `up-to-date`, then long-polls
 //! live (`live=true`, the server holds the request about 20 s). Each response that ends with

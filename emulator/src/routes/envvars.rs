@@ -19,7 +19,8 @@ fn view(v: &EnvVar) -> Value {
     })
 }
 
-/// The env the request addresses, enforcing the SK and PAT rules (API.md §6.5).
+/// The env the request addresses, enforcing the SK and PAT rules
+/// (`docs/wire.md#envvars-credentials`).
 fn target_env(c: &Ctx) -> Result<String, HttpResponse> {
     let project_ref = c.param(0);
     let slug = match c.param(1) {

@@ -148,7 +148,8 @@ pub fn api_routes() -> Vec<Route> {
             run_events::events,
         ),
         Route::new("GET", "/api/v1/runs/{}/trace", KeyOrJwt, run_events::trace),
-        // Queues, deployments, waitpoint tokens, bulk actions (API.md §14)
+        // Queues, deployments, waitpoint tokens, bulk actions
+        // (docs/wire.md#queues-deployments-waitpoints-bulk-actions)
         Route::new("GET", "/api/v1/queues", Key, queues::list),
         Route::new("GET", "/api/v1/queues/{}", KeyOrJwt, queues::retrieve),
         Route::new("POST", "/api/v1/queues/{}/pause", Key, queues::pause),

@@ -1,4 +1,4 @@
-//! Sessions REST: create, list, retrieve, update, close (API.md §6.7, §13).
+//! Sessions REST: create, list, retrieve, update, close (`docs/wire.md#sessions`).
 //!
 //! Order of checks as on the server's route builder: credential → `Content-Length` limit →
 //! body (empty / invalid JSON / schema, all 400) → scope (403) → resource (404) → handler.

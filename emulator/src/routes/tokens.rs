@@ -1,4 +1,5 @@
-//! `POST /api/v1/auth/public-tokens`: server-minted public access tokens (API.md §6.8).
+//! `POST /api/v1/auth/public-tokens`: server-minted public access tokens
+//! (`docs/wire.md#server-minted-tokens`).
 //!
 //! As the server: the body is checked first (400 `Invalid request body`, with `issues` for
 //! schema errors), then the requested scopes against the key's own (403

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::control::ControlError;
 use crate::state::{Env, NewRun, Run, State};
-use crate::util::{iso, random_id};
+use crate::util::{hashed, hashed_hex, iso, random_id};
 
 /// The environment's maximum concurrency; queue overrides above it are refused (400).
 pub const ENV_CONCURRENCY_LIMIT: u64 = 100;
@@ -145,39 +145,6 @@ pub struct Surface {
     /// When true, new bulk actions stay PENDING until processed (admin) or aborted.
     pub bulk_defer: bool,
     seq: u64,
-}
-
-/// Lowercase base-36 text derived from SHA-256 of `parts`, `len` characters (deterministic ids).
-pub fn hashed(parts: &[&str], len: usize) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-    for p in parts {
-        ctx.update(p.as_bytes());
-        ctx.update(&[0]);
-    }
-    let d = ctx.finish();
-    d.as_ref()
-        .iter()
-        .cycle()
-        .take(len)
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect()
-}
-
-/// Lowercase hex SHA-256 of `parts`, truncated to `len` characters.
-pub fn hashed_hex(parts: &[&str], len: usize) -> String {
-    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-    for p in parts {
-        ctx.update(p.as_bytes());
-        ctx.update(&[0]);
-    }
-    let hex: String = ctx
-        .finish()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    hex[..len.min(hex.len())].to_string()
 }
 
 /// The deterministic id of a queue.

@@ -231,7 +231,7 @@ pub enum ScheduleEnvs {
 /// The spread the scheduler adds to a schedule's ticks (`nextRunEffectiveAt` − `nextRun`):
 /// a fixed offset under a minute, derived from the schedule id.
 fn schedule_spread_ms(id: &str) -> i64 {
-    let h = crate::surface::hashed_hex(&["spread", id], 8);
+    let h = crate::util::hashed_hex(&["spread", id], 8);
     i64::from_str_radix(&h, 16).unwrap_or(0) % 60_000
 }
 
@@ -249,7 +249,7 @@ pub fn schedule_json(st: &State, s: &Schedule, now: i64, envs: ScheduleEnvs) -> 
     if envs == ScheduleEnvs::Written {
         e.insert(
             "shortcode".into(),
-            json!(crate::surface::hashed(&["shortcode", &s.env_id], 8)),
+            json!(crate::util::hashed(&["shortcode", &s.env_id], 8)),
         );
     }
     e.insert("type".into(), json!(env_type));

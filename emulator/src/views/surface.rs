@@ -4,8 +4,8 @@ use ring::hmac;
 use serde_json::{json, Map, Value};
 
 use crate::state::{Run, State};
-use crate::surface::{hashed_hex, BulkAction, Deployment, Queue, QueueKind, Waitpoint};
-use crate::util::iso;
+use crate::surface::{BulkAction, Deployment, Queue, QueueKind, Waitpoint};
+use crate::util::{hashed, hashed_hex, iso};
 
 fn put(m: &mut Map<String, Value>, k: &str, v: Option<Value>) {
     if let Some(v) = v {
@@ -163,7 +163,7 @@ pub fn waitpoint_json(st: &State, w: &Waitpoint, base_url: &str, full: bool) -> 
         if !m.contains_key("idempotencyKey") {
             m.insert(
                 "idempotencyKey".into(),
-                json!(crate::surface::hashed(&["waitpoint-key", &w.id], 24)),
+                json!(hashed(&["waitpoint-key", &w.id], 24)),
             );
         }
         m.insert("type".into(), json!("MANUAL"));

@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde_json::{json, Map, Value};
 
+use crate::faults::FaultRule;
 use crate::routes::envvars;
 use crate::state::{NewRun, RunOptions, State};
 use crate::views::{batch_json, run_dump, schedule_json, ScheduleEnvs};
@@ -174,7 +175,7 @@ impl State {
     }
 
     /// Everything, for `GET /__emulator/state` and `Emulator::state`.
-    pub fn dump(&self, base_url: &str) -> Value {
+    pub fn dump(&self, base_url: &str, faults: &[FaultRule], request_count: u64) -> Value {
         let now = self.now_ms();
         let runs: Vec<Value> = self
             .runs
@@ -225,8 +226,8 @@ impl State {
             "envvars": envvars,
             "packets": packets,
             "sessions": self.sessions_dump(),
-            "requestCount": self.request_count,
-            "faults": self.faults.rules,
+            "requestCount": request_count,
+            "faults": faults,
         });
         if let (Some(d), Value::Object(extra)) = (dump.as_object_mut(), surface) {
             d.extend(extra);

@@ -30,9 +30,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::app::Hub;
 use crate::faults::StreamFault;
 use crate::http::{StreamBody, StreamEnd, StreamWriter};
+use crate::hub::Hub;
 use crate::sessions::{ChannelKey, Record, SessionOptions};
 
 /// Records per `batch` frame, and the body bytes after which a frame is closed.
@@ -70,7 +70,8 @@ struct Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        let mut st = self.hub.lock();
+        let mut shared = self.hub.lock();
+        let st = &mut shared.state;
         if let Some(c) = st.sessions.channels.get_mut(&self.key) {
             if c.uid == self.uid {
                 c.subscribers = c.subscribers.saturating_sub(1);
@@ -121,7 +122,7 @@ impl StreamBody for SseStream {
         let this = *self;
         {
             let mut st = this.hub.lock();
-            match st.sessions.channels.get_mut(&this.key) {
+            match st.state.sessions.channels.get_mut(&this.key) {
                 Some(c) if c.uid == this.uid => c.subscribers += 1,
                 _ => return StreamEnd::Abort,
             }
@@ -158,12 +159,14 @@ impl StreamBody for SseStream {
                         return StreamEnd::Abort;
                     }
                     let opts = st
+                        .state
                         .sessions
                         .overrides
                         .clone()
                         .unwrap_or_else(|| this.defaults.clone());
-                    let now_ms = st.now_ms();
+                    let now_ms = st.state.now_ms();
                     let Some(ch) = st
+                        .state
                         .sessions
                         .channels
                         .get(&this.key)
@@ -198,7 +201,7 @@ impl StreamBody for SseStream {
                     if this.drain_only
                         || lingered
                         || now_ms >= this.deadline_ms
-                        || st.sessions.end_epoch != this.epoch
+                        || st.state.sessions.end_epoch != this.epoch
                     {
                         break Step::Done;
                     }
@@ -234,7 +237,8 @@ impl StreamBody for SseStream {
                     pinged = true;
                     let opts_interval = {
                         let st = this.hub.lock();
-                        st.sessions
+                        st.state
+                            .sessions
                             .overrides
                             .as_ref()
                             .unwrap_or(&this.defaults)

@@ -1,19 +1,12 @@
 //! The emulator's in-memory world: environments, runs, batches, schedules, env vars, packets.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use crate::faults::FaultState;
-use crate::http::HttpResponse;
 use crate::seed::{branch_env_id, env_type_for_slug, resolved_env_id, Seed};
 use crate::surface::Surface;
 use crate::util::{random_id, wall_ms};
-
-/// Request-log entries kept (oldest dropped first).
-pub const MAX_LOG: usize = 10_000;
-/// Responses kept for `x-trigger-request-idempotency-key` dedupe.
-const MAX_CACHED_RESPONSES: usize = 10_000;
 
 /// An environment: a root env from the seed, or a branch env under a dev/preview root.
 #[derive(Debug, Clone)]
@@ -268,18 +261,12 @@ pub struct State {
     pub schedules: Vec<Schedule>,
     pub envvars: HashMap<String, Vec<EnvVar>>,
     pub packets: HashMap<String, Packet>,
-    /// Responses by `x-trigger-request-idempotency-key`, so retried requests get the first answer.
-    request_cache: HashMap<String, HttpResponse>,
-    request_cache_order: VecDeque<String>,
-    pub requests: VecDeque<Value>,
-    pub request_count: u64,
     /// Added to the wall clock (`POST /__emulator/advance`).
     pub offset_ms: i64,
     /// When set, the clock stands still at this time (plus `offset_ms`) instead of following the
     /// wall clock (`POST /__emulator/clock`).
     pub frozen_ms: Option<i64>,
     pub seq: u64,
-    pub faults: FaultState,
     /// Queues, deployments, waitpoint tokens and bulk actions (`surface.rs`).
     pub surface: Surface,
     /// Sessions and their channels (`src/sessions.rs`).
@@ -292,7 +279,7 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(seed: Seed, faults: FaultState) -> State {
+    pub fn new(seed: Seed) -> State {
         let mut envs = Vec::new();
         for p in &seed.projects {
             for e in &p.envs {
@@ -336,14 +323,9 @@ impl State {
             schedules: Vec::new(),
             envvars: HashMap::new(),
             packets: HashMap::new(),
-            request_cache: HashMap::new(),
-            request_cache_order: VecDeque::new(),
-            requests: VecDeque::new(),
-            request_count: 0,
             offset_ms: 0,
             frozen_ms: None,
             seq: 0,
-            faults,
             sessions: Default::default(),
             task_kinds: BTreeMap::new(),
             spent_tokens: Default::default(),
@@ -420,23 +402,6 @@ impl State {
     pub fn run_mut(&mut self, id: &str) -> Option<&mut Run> {
         let i = *self.run_index.get(id)?;
         self.runs.get_mut(i)
-    }
-
-    /// The response first given to a request-idempotency key.
-    pub fn cached_response(&self, key: &str) -> Option<&HttpResponse> {
-        self.request_cache.get(key)
-    }
-
-    /// Remembers a response for retries; the oldest entries go first (retries come within seconds).
-    pub fn remember_response(&mut self, key: String, resp: HttpResponse) {
-        if self.request_cache.insert(key.clone(), resp).is_none() {
-            self.request_cache_order.push_back(key);
-        }
-        while self.request_cache_order.len() > MAX_CACHED_RESPONSES {
-            if let Some(old) = self.request_cache_order.pop_front() {
-                self.request_cache.remove(&old);
-            }
-        }
     }
 
     /// A run in `env_id` (runs of other envs are invisible, as on the real server).
@@ -555,13 +520,5 @@ impl State {
 
     pub fn vars(&mut self, env_id: &str) -> &mut Vec<EnvVar> {
         self.envvars.entry(env_id.to_string()).or_default()
-    }
-
-    pub fn log_request(&mut self, entry: Value) {
-        self.request_count += 1;
-        if self.requests.len() >= MAX_LOG {
-            self.requests.pop_front();
-        }
-        self.requests.push_back(entry);
     }
 }

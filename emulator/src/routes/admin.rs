@@ -7,7 +7,8 @@ use crate::auth::error;
 use crate::control::ControlError;
 use crate::faults::{FaultRule, FaultState, Faults};
 use crate::http::HttpResponse;
-use crate::state::{Packet, State};
+use crate::hub::Shared;
+use crate::state::Packet;
 
 pub fn control_error(e: ControlError) -> HttpResponse {
     match e {
@@ -23,7 +24,7 @@ pub fn control_error(e: ControlError) -> HttpResponse {
 
 /// `GET /__emulator/state`
 pub fn state(c: &mut Ctx) -> R {
-    ok(c.st.dump(&c.app.base_url))
+    ok(c.st.dump(c.base_url, &c.faults.rules, c.log.count))
 }
 
 /// `GET /__emulator/seed`
@@ -33,19 +34,21 @@ pub fn seed(c: &mut Ctx) -> R {
 
 /// `GET /__emulator/requests`: the request log, oldest first.
 pub fn requests(c: &mut Ctx) -> R {
-    ok(json!({"count": c.st.request_count, "requests": c.st.requests}))
+    ok(json!({"count": c.log.count, "requests": c.log.requests}))
 }
 
 /// `DELETE /__emulator/requests`
 pub fn clear_requests(c: &mut Ctx) -> R {
-    c.st.requests.clear();
+    c.log.requests.clear();
     ok(json!({"ok": true}))
 }
 
 /// `POST /__emulator/reset`: back to the seed, the start-up faults and the real clock.
 pub fn reset(c: &mut Ctx) -> R {
-    let opts = &c.app.options;
-    *c.st = State::new(opts.seed.clone(), FaultState::new(&opts.faults));
+    let fresh = Shared::new(c.options);
+    *c.st = fresh.state;
+    *c.faults = fresh.faults;
+    *c.log = fresh.log;
     ok(json!({"ok": true}))
 }
 
@@ -99,7 +102,7 @@ pub fn fire_schedule(c: &mut Ctx) -> R {
 
 /// `GET /__emulator/faults`
 pub fn get_faults(c: &mut Ctx) -> R {
-    ok(json!({"faults": c.st.faults.rules}))
+    ok(json!({"faults": c.faults.rules}))
 }
 
 /// `POST /__emulator/faults` body: one rule, an array of rules, or `{"rules": [...], "seed"?: n}`
@@ -112,17 +115,17 @@ pub fn add_faults(c: &mut Ctx) -> R {
     match body {
         Value::Array(_) => {
             let rules = parse(body)?;
-            c.st.faults.rules.extend(rules);
+            c.faults.rules.extend(rules);
         }
         Value::Object(ref m) if m.contains_key("rules") => {
             let f: Faults = serde_json::from_value(body.clone())
                 .map_err(|e| error(400, &format!("Invalid faults: {e}")))?;
-            c.st.faults = FaultState::new(&f);
+            *c.faults = FaultState::new(&f);
         }
         Value::Object(_) => {
             let rule: FaultRule = serde_json::from_value(body)
                 .map_err(|e| error(400, &format!("Invalid fault rule: {e}")))?;
-            c.st.faults.rules.push(rule);
+            c.faults.rules.push(rule);
         }
         _ => {
             return Err(error(
@@ -131,12 +134,12 @@ pub fn add_faults(c: &mut Ctx) -> R {
             ))
         }
     }
-    ok(json!({"faults": c.st.faults.rules}))
+    ok(json!({"faults": c.faults.rules}))
 }
 
 /// `DELETE /__emulator/faults`
 pub fn clear_faults(c: &mut Ctx) -> R {
-    c.st.faults.rules.clear();
+    c.faults.rules.clear();
     ok(json!({"faults": []}))
 }
 

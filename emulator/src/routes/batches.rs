@@ -186,7 +186,7 @@ pub fn items(c: &mut Ctx) -> R {
             continue;
         }
         accepted += 1;
-        let result = if c.app.options.unknown_tasks.contains(&it.task) {
+        let result = if c.options.unknown_tasks.contains(&it.task) {
             Err(("Task not found".to_string(), "TASK_NOT_FOUND"))
         } else {
             match parse_options(it.options.as_ref(), None, c.now) {

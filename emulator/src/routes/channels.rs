@@ -268,11 +268,11 @@ fn do_subscribe(c: &mut Ctx, named: bool) -> R {
         );
     }
     let timeout = timeout_seconds(c)?;
-    let defaults = c.app.options.sessions.clone();
+    let defaults = c.options.sessions.clone();
     let opts: SessionOptions = c.st.sessions.overrides.clone().unwrap_or(defaults.clone());
     let timeout_ms = timeout.unwrap_or(opts.sse_timeout_secs) as i64 * 1000;
     let key = t.key(c);
-    let fault = c.st.faults.decide_stream(&c.req.method, &c.req.path);
+    let fault = c.faults.decide_stream(&c.req.method, &c.req.path);
     let latest = c
         .req
         .header("x-trigger-stream-start")
@@ -291,7 +291,7 @@ fn do_subscribe(c: &mut Ctx, named: bool) -> R {
     let settled = peek && ch.settled();
     let uid = ch.uid;
     c.stream = Some(Box::new(SseStream {
-        hub: c.app.hub(),
+        hub: c.hub.clone(),
         key,
         uid,
         cursor,
@@ -346,10 +346,7 @@ fn do_init(c: &mut Ctx, named: bool) -> R {
         .with_header("x-s2-basin", "emulator")
         .with_header("x-s2-flush-interval-ms", "100")
         .with_header("x-s2-max-retries", "10")
-        .with_header(
-            "x-s2-endpoint",
-            format!("{}/__emulator/s2/v1", c.app.base_url),
-        ))
+        .with_header("x-s2-endpoint", format!("{}/__emulator/s2/v1", c.base_url)))
 }
 
 /// `PUT /realtime/v1/sessions/{id}/{io}`: writer init (202 `{"version":"v2"}` + S2 headers).
@@ -590,7 +587,7 @@ pub fn admin_get_config(c: &mut Ctx) -> R {
         c.st.sessions
             .overrides
             .clone()
-            .unwrap_or_else(|| c.app.options.sessions.clone());
+            .unwrap_or_else(|| c.options.sessions.clone());
     ok(options_json(&o))
 }
 
@@ -602,7 +599,7 @@ pub fn admin_set_config(c: &mut Ctx) -> R {
         c.st.sessions
             .overrides
             .clone()
-            .unwrap_or_else(|| c.app.options.sessions.clone());
+            .unwrap_or_else(|| c.options.sessions.clone());
     let num = |k: &str| -> Result<Option<u64>, HttpResponse> {
         match body.get(k) {
             None | Some(Value::Null) => Ok(None),

@@ -5,10 +5,16 @@
 
 use serde_json::{json, Value};
 
-use crate::app::{App, DEFAULT_LIMIT};
+use std::sync::Arc;
+
+use crate::app::DEFAULT_LIMIT;
 use crate::auth::{error, forbidden, Auth, Principal};
+use crate::faults::FaultState;
 use crate::http::{HttpRequest, HttpResponse};
+use crate::hub::Hub;
 use crate::jwt;
+use crate::options::Options;
+use crate::request_log::RequestLog;
 use crate::state::State;
 
 pub mod admin;
@@ -410,8 +416,15 @@ pub fn admin_routes() -> Vec<Route> {
 
 /// Everything a handler needs, with the state already locked.
 pub struct Ctx<'a> {
-    pub app: &'a App,
+    /// `http://127.0.0.1:PORT`, for URLs in answers.
+    pub base_url: &'a str,
+    /// The start-up options.
+    pub options: &'a Options,
+    /// The lock and condition variable, for stream bodies that outlive the handler.
+    pub hub: &'a Arc<Hub>,
     pub st: &'a mut State,
+    pub faults: &'a mut FaultState,
+    pub log: &'a mut RequestLog,
     pub req: &'a HttpRequest,
     pub params: Vec<String>,
     pub query: Vec<(String, String)>,
@@ -491,14 +504,14 @@ impl Ctx<'_> {
     /// Answers with the response already given to this request key, if any.
     pub fn cached_response(&self) -> Option<HttpResponse> {
         self.request_key()
-            .and_then(|k| self.st.cached_response(&k).cloned())
+            .and_then(|k| self.log.cached_response(&k).cloned())
     }
 
     /// Remembers a successful response for later retries of the same request.
     pub fn remember(&mut self, resp: &HttpResponse) {
         if (200..300).contains(&resp.status) {
             if let Some(k) = self.request_key() {
-                self.st.remember_response(k, resp.clone());
+                self.log.remember_response(k, resp.clone());
             }
         }
     }

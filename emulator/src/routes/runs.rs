@@ -296,7 +296,7 @@ pub fn retrieve(c: &mut Ctx) -> R {
         needs.push(("read", "tags", Some(t.as_str())));
     }
     c.require(&needs)?;
-    ok(run_retrieve(c.st, r, c.now, &c.app.base_url))
+    ok(run_retrieve(c.st, r, c.now, c.base_url))
 }
 
 /// `POST /api/v2/runs/{id}/cancel`: finished runs are left alone.
@@ -339,7 +339,7 @@ pub fn reschedule(c: &mut Ctx) -> R {
     }
     c.st.tick();
     let r = c.st.run(&id).ok_or_else(|| error(404, "Run not found"))?;
-    ok(run_retrieve(c.st, r, c.now, &c.app.base_url))
+    ok(run_retrieve(c.st, r, c.now, c.base_url))
 }
 
 /// `POST /api/v1/runs/{id}/tags` body `{"tags": "t" | ["t", ...]}`.

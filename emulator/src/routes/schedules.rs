@@ -62,7 +62,7 @@ fn validate(c: &Ctx, task: &str, cron: &str, tz: Option<&str>) -> Result<String,
             422,
             &format!(
                 "Invalid IANA timezone: '{tz}'. View the list of valid timezones at {}/timezones",
-                c.app.base_url
+                c.base_url
             ),
         ));
     }

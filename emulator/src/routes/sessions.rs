@@ -399,7 +399,7 @@ pub fn create(c: &mut Ctx) -> R {
     let (kind, task) = (kind.unwrap_or_default(), task.unwrap_or_default());
     // `write:tasks:<taskIdentifier>` or the type-level `write:sessions` (no id).
     c.require(&[("write", "tasks", Some(&task)), ("write", "sessions", None)])?;
-    if c.app.options.unknown_tasks.contains(&task) {
+    if c.options.unknown_tasks.contains(&task) {
         return Err(error(422, "Task not found"));
     }
     let env_id = c.env_id();

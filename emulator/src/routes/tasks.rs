@@ -308,7 +308,7 @@ pub fn trigger(c: &mut Ctx) -> R {
     if let Some(cached) = c.cached_response() {
         return Ok(cached);
     }
-    if c.app.options.unknown_tasks.contains(&task) {
+    if c.options.unknown_tasks.contains(&task) {
         return Err(error(404, "Task not found"));
     }
     let mut opts = parse_options(body.get("options"), Some(c.req), c.now)?;
@@ -379,7 +379,7 @@ pub fn trigger(c: &mut Ctx) -> R {
 fn packet_url(c: &Ctx, filename: &str) -> String {
     format!(
         "{}/__emulator/packets/{}",
-        c.app.base_url,
+        c.base_url,
         percent_encode(filename)
     )
 }

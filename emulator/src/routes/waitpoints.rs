@@ -91,7 +91,7 @@ pub fn create(c: &mut Ctx) -> R {
             .ok_or_else(|| error(500, "Something went wrong"))?;
     let url = format!(
         "{}/api/v1/waitpoints/tokens/{id}/callback/{}",
-        c.app.base_url,
+        c.base_url,
         callback_hash(c.st, w)
     );
     let resp = HttpResponse::json(200, &json!({"id": id, "isCached": cached, "url": url}));
@@ -246,7 +246,7 @@ pub fn list(c: &mut Ctx) -> R {
     )?;
     let data: Vec<Value> = page
         .iter()
-        .map(|w| waitpoint_json(c.st, w, &c.app.base_url, false))
+        .map(|w| waitpoint_json(c.st, w, c.base_url, false))
         .collect();
     ok(json!({"data": data, "pagination": pagination}))
 }
@@ -257,7 +257,7 @@ pub fn retrieve(c: &mut Ctx) -> R {
         c.st.surface
             .waitpoint(c.who.env_id(), c.param(0))
             .ok_or_else(|| error(404, "Waitpoint not found"))?;
-    ok(waitpoint_json(c.st, w, &c.app.base_url, true))
+    ok(waitpoint_json(c.st, w, c.base_url, true))
 }
 
 /// `POST /api/v1/waitpoints/tokens/{id}/complete` body `{"data"?: any}` → `{success: true}`.

@@ -10,11 +10,10 @@ use crate::auth::{authenticate, error};
 use crate::http::{Handler, HttpRequest, Outcome};
 use crate::hub::{Hub, Shared};
 use crate::options::Options;
-use crate::routes::{self, Ctx, Route, Seg};
+use crate::route::{Ctx, Route, Seg, DEFAULT_LIMIT};
 use crate::util::{iso, parse_query, percent_decode};
+use crate::{admin, routes};
 
-/// Default body limit for routes that don't set one.
-pub const DEFAULT_LIMIT: usize = 1024 * 1024;
 /// Body limit for the admin API (packet uploads go through it).
 const ADMIN_LIMIT: usize = 64 * 1024 * 1024;
 /// Bodies larger than this are logged as a truncated string (the log is bounded in memory).
@@ -95,7 +94,7 @@ impl App {
             base_url,
             options,
             api: routes::api_routes(),
-            admin: routes::admin_routes(),
+            admin: admin::admin_routes(),
         }
     }
 

@@ -18,6 +18,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod admin;
 mod app;
 mod auth;
 mod control;
@@ -28,6 +29,7 @@ mod hub;
 mod jwt;
 mod options;
 mod request_log;
+mod route;
 mod routes;
 mod seed;
 mod sessions;
@@ -312,7 +314,7 @@ impl Emulator {
         io: &str,
         records: Value,
     ) -> Result<Vec<u64>, ControlError> {
-        let seqs = routes::channels::admin_append(
+        let seqs = admin::sessions::append_records(
             &mut self.app.lock().state,
             session,
             channel,

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::tasks::{parse_options, payload_type, streams_version};
-use super::{not_found_retry, ok, Ctx, R};
 use crate::auth::error;
 use crate::http::HttpResponse;
+use crate::route::{not_found_retry, ok, Ctx, R};
 use crate::state::{Batch, NewRun};
 use crate::util::random_id;
 use crate::views::batch_json;

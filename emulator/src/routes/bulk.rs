@@ -6,13 +6,12 @@
 
 use serde_json::{json, Map, Value};
 
-use super::admin::control_error;
 use super::runs::{query_error, Filters};
 use super::waitpoints::page_size;
-use super::{ok, Ctx, R};
 use crate::auth::error;
 use crate::http::HttpResponse;
 use crate::jwt::{b64url_decode, b64url_encode};
+use crate::route::{control_error, ok, Ctx, R};
 use crate::surface::{BulkAction, BulkKind};
 use crate::util::random_id;
 use crate::views::surface::bulk_action_json;

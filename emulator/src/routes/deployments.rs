@@ -6,8 +6,8 @@
 use serde_json::{json, Value};
 
 use super::runs::query_error;
-use super::{ok, Ctx, R};
 use crate::auth::error;
+use crate::route::{ok, Ctx, R};
 use crate::surface::{compare_versions, Deployment};
 use crate::util::{parse_duration_ms, parse_iso};
 use crate::views::surface::{deployment_detail_json, deployment_json, deployment_latest_json};

@@ -3,9 +3,9 @@
 use serde_json::{json, Map, Value};
 
 use super::runs::pat_reaches;
-use super::{ok, Ctx, R};
 use crate::auth::{branch_header, error, Principal};
 use crate::http::HttpResponse;
+use crate::route::{ok, Ctx, R};
 use crate::state::EnvVar;
 
 /// What secret values read back as (the real server's exact string is not documented).

@@ -6,9 +6,9 @@
 use serde_json::{json, Map, Value};
 
 use super::runs::query_error;
-use super::{ok, Ctx, R};
 use crate::auth::error;
 use crate::http::HttpResponse;
+use crate::route::{ok, Ctx, R};
 use crate::surface::{Queue, ENV_CONCURRENCY_LIMIT};
 use crate::util::percent_decode;
 use crate::views::surface::queue_json;

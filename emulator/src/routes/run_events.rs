@@ -1,8 +1,8 @@
 //! `GET /api/v1/runs/{id}/events` and `GET /api/v1/runs/{id}/trace`: the run's lifecycle as
 //! OTel-style spans (the run span plus one span per attempt), derived from its state.
 
-use super::{not_found_retry, ok, Ctx, R};
 use crate::http::HttpResponse;
+use crate::route::{not_found_retry, ok, Ctx, R};
 use crate::state::Run;
 use crate::views::surface::{run_events, run_trace};
 

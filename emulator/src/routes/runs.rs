@@ -3,9 +3,9 @@
 use serde_json::{json, Map, Value};
 
 use super::tasks::{parse_delay, parse_tags};
-use super::{not_found_retry, ok, Ctx, R};
 use crate::auth::{error, Principal};
 use crate::http::HttpResponse;
+use crate::route::{not_found_retry, ok, Ctx, R};
 use crate::state::{Run, KNOWN_STATUSES};
 use crate::util::{parse_duration_ms, parse_iso};
 use crate::views::{run_list_item, run_retrieve};

@@ -2,10 +2,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{ok, Ctx, R};
 use crate::auth::error;
 use crate::cron::{zone, Cron};
 use crate::http::HttpResponse;
+use crate::route::{ok, Ctx, R};
 use crate::state::Schedule;
 use crate::util::random_id;
 use crate::views::{schedule_json, ScheduleEnvs};

@@ -5,10 +5,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Ctx, R};
 use crate::auth::{error, forbidden};
 use crate::http::HttpResponse;
 use crate::jwt;
+use crate::route::{ok, Ctx, R};
 use crate::sessions::Session;
 use crate::util::{parse_duration_ms, parse_iso, random_id};
 
@@ -622,7 +622,7 @@ pub fn list(c: &mut Ctx) -> R {
         }
     };
     let data: Vec<Value> = page.iter().map(|s| s.to_json(false)).collect();
-    super::ok(json!({"data": data, "pagination": pagination}))
+    ok(json!({"data": data, "pagination": pagination}))
 }
 
 /// `GET /api/v1/sessions/{idOrExternalId}`
@@ -634,7 +634,7 @@ pub fn retrieve(c: &mut Ctx) -> R {
             .ok_or_else(|| error(404, "Not found").with_header("x-should-retry", "false"))?;
     let s = &c.st.sessions.list[idx];
     require_session(c, "read", &session_ids(&key, Some(s)))?;
-    super::ok(s.to_json(true))
+    ok(s.to_json(true))
 }
 
 /// Update and close need a secret key: a token needs `admin` or `admin:sessions:<id>`.
@@ -714,7 +714,7 @@ pub fn update(c: &mut Ctx) -> R {
         s.metadata = (!m.is_null()).then_some(m);
     }
     s.updated_ms = now;
-    super::ok(s.to_json(true))
+    ok(s.to_json(true))
 }
 
 /// `POST /api/v1/sessions/{id}/close` (≤ 1 KB) `{reason?}`: idempotent, first close wins.
@@ -737,5 +737,5 @@ pub fn close(c: &mut Ctx) -> R {
         s.closed_reason = reason;
         s.updated_ms = now;
     }
-    super::ok(s.to_json(true))
+    ok(s.to_json(true))
 }

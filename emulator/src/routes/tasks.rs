@@ -2,9 +2,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{ok, Ctx, R};
 use crate::auth::error;
 use crate::http::{HttpRequest, HttpResponse};
+use crate::route::{ok, Ctx, R};
 use crate::state::{Debounce, NewRun, RunOptions};
 use crate::util::{parse_duration_ms, parse_iso, percent_encode};
 

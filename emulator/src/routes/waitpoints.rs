@@ -4,10 +4,10 @@ use serde_json::{json, Map, Value};
 
 use super::runs::{list_param, query_error};
 use super::tasks::parse_tags;
-use super::{ok, Ctx, R};
 use crate::auth::error;
 use crate::http::HttpResponse;
 use crate::jwt;
+use crate::route::{ok, Ctx, R};
 use crate::surface::Waitpoint;
 use crate::util::{parse_duration_ms, parse_iso};
 use crate::views::surface::{callback_hash, waitpoint_json};

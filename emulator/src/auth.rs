@@ -160,7 +160,10 @@ fn key_env(
 }
 
 /// The env an additional key belongs to (before branch rules) and the key's scopes.
-fn additional_key<'a>(st: &'a State, token: &str) -> Option<(&'a crate::state::Env, &'a [String])> {
+fn additional_key<'a>(
+    st: &'a State,
+    token: &str,
+) -> Option<(&'a crate::model::envs::Env, &'a [String])> {
     if !crate::seed::is_additional_key(token) {
         return None;
     }
@@ -201,7 +204,7 @@ fn secret_key(
 fn branch_env(
     st: &State,
     req: &HttpRequest,
-    env: &crate::state::Env,
+    env: &crate::model::envs::Env,
 ) -> Result<String, HttpResponse> {
     let branch = branch_header(req);
     match (env.env_type.as_str(), branch) {

@@ -21,21 +21,20 @@
 mod admin;
 mod app;
 mod auth;
-mod control;
 mod cron;
 mod faults;
 mod http;
 mod hub;
 mod jwt;
+mod model;
 mod options;
 mod request_log;
 mod route;
 mod routes;
+mod rules;
 mod seed;
-mod sessions;
 mod sse;
 mod state;
-mod surface;
 mod util;
 mod views;
 
@@ -45,13 +44,13 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-pub use control::ControlError;
 pub use faults::{FaultRule, Faults};
+pub use model::deployments::NewDeployment;
+pub use model::sessions::SessionOptions;
 pub use options::Options;
-pub use routes::envvars::REDACTED;
+pub use rules::error::ControlError;
 pub use seed::{AdditionalKeySeed, EnvSeed, PatSeed, ProjectSeed, Seed};
-pub use sessions::SessionOptions;
-pub use surface::NewDeployment;
+pub use views::envvars::REDACTED;
 
 /// The default seed's credentials, for callers that want constants.
 pub mod keys {
@@ -131,9 +130,12 @@ impl Emulator {
     pub fn state(&self) -> Value {
         let mut shared = self.app.lock();
         shared.state.tick();
-        shared
-            .state
-            .dump(&self.app.base_url, &shared.faults.rules, shared.log.count)
+        admin::state::state_dump(
+            &shared.state,
+            &shared.faults.rules,
+            shared.log.count,
+            &self.app.base_url,
+        )
     }
 
     fn with_state<T>(&self, f: impl FnOnce(&Value) -> T) -> T {
@@ -255,7 +257,7 @@ impl Emulator {
     /// [`process_bulk_action`](Self::process_bulk_action) or an abort; `false` (the default)
     /// applies them when they are created.
     pub fn set_bulk_actions_deferred(&self, defer: bool) {
-        self.app.lock().state.surface.bulk_defer = defer;
+        self.app.lock().state.bulk_actions.defer = defer;
     }
 
     /// Applies a PENDING (deferred) bulk action and completes it.

@@ -9,13 +9,13 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use crate::auth::{error, forbidden, Auth, Principal};
-use crate::control::ControlError;
 use crate::faults::FaultState;
 use crate::http::{HttpRequest, HttpResponse, StreamBody};
 use crate::hub::Hub;
 use crate::jwt;
 use crate::options::Options;
 use crate::request_log::RequestLog;
+use crate::rules::error::ControlError;
 use crate::state::State;
 
 /// Default body limit for routes that don't set one.
@@ -201,6 +201,11 @@ pub fn ok(v: Value) -> R {
 /// A 404 that tells the SDK to retry (run and batch retrieve do this on the real server).
 pub fn not_found_retry(msg: &str) -> HttpResponse {
     error(404, msg).with_header("x-should-retry", "true")
+}
+
+/// A 400 `{"error": msg}` (the domain's validation messages).
+pub fn bad_request(msg: String) -> HttpResponse {
+    error(400, &msg)
 }
 
 /// The answer to a control operation that did nothing.

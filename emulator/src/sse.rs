@@ -33,7 +33,7 @@ use serde_json::{json, Value};
 use crate::faults::StreamFault;
 use crate::http::{StreamBody, StreamEnd, StreamWriter};
 use crate::hub::Hub;
-use crate::sessions::{ChannelKey, Record, SessionOptions};
+use crate::model::sessions::{ChannelKey, Record, SessionOptions};
 
 /// Records per `batch` frame, and the body bytes after which a frame is closed.
 const MAX_BATCH_RECORDS: usize = 1000;

@@ -2,10 +2,15 @@
 
 use serde_json::{json, Map, Value};
 
+pub mod envvars;
 pub mod surface;
 
 use crate::cron::{describe, zone, Cron};
-use crate::state::{Batch, Run, Schedule, State};
+use crate::model::batches::Batch;
+use crate::model::runs::Run;
+use crate::model::schedules::Schedule;
+use crate::model::sessions::{Channel, ChannelKey};
+use crate::state::State;
 use crate::util::{iso, percent_encode};
 
 /// The user name the server shows for a dev environment (its member's name).
@@ -275,4 +280,53 @@ pub fn schedule_json(st: &State, s: &Schedule, now: i64, envs: ScheduleEnvs) -> 
         "nextRunEffectiveAt": next.map(|t| iso(t + schedule_spread_ms(&s.id))),
         "environments": [Value::Object(e)],
     })
+}
+
+/// The `sessions` part of the state dump: each row with its status, runs and channels.
+pub fn sessions_dump(st: &State) -> Value {
+    let now = st.now_ms();
+    let channels_of = |env: &str, key: &str| -> Vec<Value> {
+        let mut v: Vec<(&ChannelKey, &Channel)> = st
+            .sessions
+            .channels
+            .iter()
+            .filter(|(k, _)| k.env_id == env && k.key == key)
+            .collect();
+        v.sort_by(|a, b| (&a.0.channel, a.0.io.as_str()).cmp(&(&b.0.channel, b.0.io.as_str())));
+        v.into_iter()
+            .map(|(k, c)| {
+                let records: Vec<Value> = c
+                    .records
+                    .iter()
+                    .map(|r| {
+                        let mut j = r.sse_json();
+                        j["data"] = r.drain_json()["data"].clone();
+                        j
+                    })
+                    .collect();
+                json!({
+                    "channel": k.channel,
+                    "io": k.io.as_str(),
+                    "stream": k.stream_name(),
+                    "tail": c.tail(),
+                    "subscribers": c.subscribers,
+                    "records": records,
+                })
+            })
+            .collect()
+    };
+    let list: Vec<Value> = st
+        .sessions
+        .list
+        .iter()
+        .map(|s| {
+            let mut v = s.to_json(true);
+            v["envId"] = json!(s.env_id);
+            v["status"] = json!(s.status(now));
+            v["runIds"] = json!(s.run_ids);
+            v["channels"] = json!(channels_of(&s.env_id, s.key()));
+            v
+        })
+        .collect();
+    Value::Array(list)
 }

@@ -13,7 +13,7 @@ pub fn defer(c: &mut Ctx) -> R {
         .get("defer")
         .and_then(Value::as_bool)
         .ok_or_else(|| error(400, "Expected {\"defer\": true|false}"))?;
-    c.st.surface.bulk_defer = defer;
+    c.st.bulk_actions.defer = defer;
     ok(json!({ "defer": defer }))
 }
 

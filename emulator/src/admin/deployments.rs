@@ -3,8 +3,8 @@
 use serde_json::{json, Value};
 
 use crate::auth::error;
+use crate::model::deployments::NewDeployment;
 use crate::route::{control_error, ok, Ctx, R};
-use crate::surface::NewDeployment;
 use crate::util::parse_iso;
 
 fn opt_str(v: Option<&Value>) -> Option<String> {
@@ -49,8 +49,8 @@ pub fn add(c: &mut Ctx) -> R {
         })
         .map_err(control_error)?;
     let version =
-        c.st.surface
-            .deployments
+        c.st.deployments
+            .list
             .iter()
             .find(|d| d.id == id)
             .map(|d| d.version.clone());

@@ -4,14 +4,14 @@
 use serde_json::{json, Value};
 
 use crate::auth::error;
-use crate::control::ControlError;
 use crate::http::HttpResponse;
-use crate::route::{control_error, ok, Ctx, R};
-use crate::routes::channels::valid_channel_name;
-use crate::sessions::{
-    data_record_body, random_part_id, ChannelKey, Io, NewRecord, SessionOptions,
+use crate::model::sessions::{
+    data_record_body, random_part_id, valid_channel_name, ChannelKey, Io, NewRecord, SessionOptions,
 };
+use crate::route::{control_error, ok, Ctx, R};
+use crate::rules::error::ControlError;
 use crate::state::State;
+use crate::views::sessions_dump;
 
 fn header_pairs(v: Option<&Value>) -> Result<Vec<(String, String)>, ControlError> {
     let Some(v) = v.filter(|v| !v.is_null()) else {
@@ -202,7 +202,7 @@ pub fn append_named(c: &mut Ctx) -> R {
 
 /// `GET /__emulator/sessions`: the sessions part of the state dump.
 pub fn list(c: &mut Ctx) -> R {
-    ok(json!({ "sessions": c.st.sessions_dump() }))
+    ok(json!({ "sessions": sessions_dump(c.st) }))
 }
 
 /// `POST /__emulator/sessions/end-streams`: every open SSE window ends with `[DONE]` (after

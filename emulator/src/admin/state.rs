@@ -1,17 +1,22 @@
 //! The whole world at once: the state dump, the seed, the request log, reset, branch envs,
 //! the packet store, and a deliberate panic.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::auth::error;
+use crate::faults::FaultRule;
 use crate::http::HttpResponse;
 use crate::hub::Shared;
+use crate::model::runs::Packet;
 use crate::route::{ok, Ctx, R};
-use crate::state::Packet;
+use crate::state::State;
+use crate::util::iso;
+use crate::views::envvars::envvars_dump;
+use crate::views::{batch_json, run_dump, schedule_json, sessions_dump, ScheduleEnvs};
 
 /// `GET /__emulator/state`
 pub fn dump(c: &mut Ctx) -> R {
-    ok(c.st.dump(c.base_url, &c.faults.rules, c.log.count))
+    ok(state_dump(c.st, &c.faults.rules, c.log.count, c.base_url))
 }
 
 /// `GET /__emulator/seed`
@@ -95,4 +100,123 @@ pub fn get_packet(c: &mut Ctx) -> R {
 /// becomes a 500 and the emulator keeps serving.
 pub fn panic(_c: &mut Ctx) -> R {
     panic!("deliberate panic requested through /__emulator/panic");
+}
+
+/// Everything, for `GET /__emulator/state` and `Emulator::state`.
+/// (`faults` and `request_count` come from beside the state.)
+pub fn state_dump(st: &State, faults: &[FaultRule], request_count: u64, base_url: &str) -> Value {
+    let now = st.now_ms();
+    let runs: Vec<Value> = st
+        .runs
+        .iter()
+        .map(|r| run_dump(st, r, now, base_url))
+        .collect();
+    let batches: Vec<Value> = st
+        .batches
+        .iter()
+        .map(|b| {
+            let mut v = batch_json(st, b);
+            v["envId"] = json!(b.env_id);
+            v["taskIdentifiers"] = json!(b.task_identifiers);
+            v
+        })
+        .collect();
+    let schedules: Vec<Value> = st
+        .schedules
+        .iter()
+        .map(|s| schedule_json(st, s, now, ScheduleEnvs::Listed))
+        .collect();
+    let envvars: Map<String, Value> = st
+        .envvars
+        .iter()
+        .map(|(env, vars)| (env.clone(), envvars_dump(vars)))
+        .collect();
+    let envs: Vec<Value> = st
+        .envs
+        .iter()
+        .map(|e| {
+            json!({
+                "id": e.id, "projectRef": e.project_ref, "slug": e.slug, "type": e.env_type,
+                "parent": e.parent, "branch": e.branch,
+            })
+        })
+        .collect();
+    let mut packets: Vec<&String> = st.packets.keys().collect();
+    packets.sort();
+    let resources = resources_dump(st, base_url);
+    let mut dump = json!({
+        "now": iso(now),
+        "nowMs": now,
+        "offsetMs": st.offset_ms,
+        "envs": envs,
+        "runs": runs,
+        "batches": batches,
+        "schedules": schedules,
+        "envvars": envvars,
+        "packets": packets,
+        "sessions": sessions_dump(st),
+        "requestCount": request_count,
+        "faults": faults,
+    });
+    if let (Some(d), Value::Object(extra)) = (dump.as_object_mut(), resources) {
+        d.extend(extra);
+    }
+    dump
+}
+
+/// Queues, deployments, waitpoint tokens and bulk actions, for the state dump.
+fn resources_dump(st: &State, base_url: &str) -> Value {
+    use crate::views::surface as v;
+    let queues: Vec<Value> = st
+        .queues
+        .list
+        .iter()
+        .map(|q| {
+            let mut o = v::queue_json(st, q);
+            o["envId"] = json!(q.env_id);
+            o["queueName"] = json!(q.name);
+            o
+        })
+        .collect();
+    let deployments: Vec<Value> = st
+        .deployments
+        .list
+        .iter()
+        .map(|d| {
+            let mut o = v::deployment_json(d);
+            o["envId"] = json!(d.env_id);
+            o["isCurrent"] = json!(st.deployments.is_current(d));
+            o
+        })
+        .collect();
+    let waitpoints: Vec<Value> = st
+        .waitpoints
+        .list
+        .iter()
+        .map(|w| {
+            let mut o = v::waitpoint_json(st, w, base_url, true);
+            o["envId"] = json!(w.env_id);
+            o
+        })
+        .collect();
+    let bulk: Vec<Value> = st
+        .bulk_actions
+        .list
+        .iter()
+        .map(|b| {
+            let mut o = v::bulk_action_json(b);
+            o["envId"] = json!(b.env_id);
+            o["runIds"] = json!(b.run_ids);
+            o["newRunIds"] = json!(b.new_run_ids);
+            o["targetRegion"] = json!(b.target_region);
+            o
+        })
+        .collect();
+    json!({
+        "queues": queues,
+        "deployments": deployments,
+        "waitpoints": waitpoints,
+        "bulkActions": bulk,
+        "bulkActionsDeferred": st.bulk_actions.defer,
+    })
 }

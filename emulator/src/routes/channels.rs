@@ -8,11 +8,11 @@ use serde_json::{json, Value};
 use super::sessions::{require_session, session_ids};
 use crate::auth::error;
 use crate::http::HttpResponse;
-use crate::route::{ok, Ctx, R};
-use crate::sessions::{
-    data_record_body, metered_bytes, random_part_id, ChannelKey, Io, NewRecord, SessionOptions,
-    MAX_RECORD_BYTES,
+use crate::model::sessions::{
+    data_record_body, metered_bytes, random_part_id, valid_channel_name, ChannelKey, Io, NewRecord,
+    SessionOptions, MAX_RECORD_BYTES,
 };
+use crate::route::{ok, Ctx, R};
 use crate::sse::SseStream;
 
 fn params_error(path: &str, message: &str) -> HttpResponse {
@@ -24,14 +24,6 @@ fn params_error(path: &str, message: &str) -> HttpResponse {
 
 fn text(status: u16, msg: &str) -> HttpResponse {
     HttpResponse::new(status, "text/plain; charset=utf-8", msg.as_bytes().to_vec())
-}
-
-/// `^[A-Za-z0-9._-]{1,128}$`
-pub fn valid_channel_name(name: &str) -> bool {
-    (1..=128).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// What the URL addresses.

@@ -2,8 +2,8 @@
 //! OTel-style spans (the run span plus one span per attempt), derived from its state.
 
 use crate::http::HttpResponse;
+use crate::model::runs::Run;
 use crate::route::{not_found_retry, ok, Ctx, R};
-use crate::state::Run;
 use crate::views::surface::{run_events, run_trace};
 
 /// The run, if the caller may read it (secret key, or a JWT with `read` on the run, its task,

@@ -2,11 +2,11 @@
 
 use serde_json::{json, Map, Value};
 
-use super::tasks::{parse_delay, parse_tags};
 use crate::auth::{error, Principal};
 use crate::http::HttpResponse;
-use crate::route::{not_found_retry, ok, Ctx, R};
-use crate::state::{Run, KNOWN_STATUSES};
+use crate::model::run_options::{parse_delay, parse_tags};
+use crate::model::runs::{Run, KNOWN_STATUSES};
+use crate::route::{bad_request, not_found_retry, ok, Ctx, R};
 use crate::util::{parse_duration_ms, parse_iso};
 use crate::views::{run_list_item, run_retrieve};
 
@@ -345,7 +345,7 @@ pub fn reschedule(c: &mut Ctx) -> R {
 /// `POST /api/v1/runs/{id}/tags` body `{"tags": "t" | ["t", ...]}`.
 pub fn add_tags(c: &mut Ctx) -> R {
     let body = c.body_object()?;
-    let tags = parse_tags(body.get("tags"))?;
+    let tags = parse_tags(body.get("tags")).map_err(bad_request)?;
     let r = find_run(c, "Run not found")?;
     let new: Vec<String> = tags.into_iter().filter(|t| !r.tags.contains(t)).collect();
     if r.tags.len() + new.len() > 10 {

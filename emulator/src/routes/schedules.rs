@@ -5,8 +5,8 @@ use serde_json::{json, Map, Value};
 use crate::auth::error;
 use crate::cron::{zone, Cron};
 use crate::http::HttpResponse;
+use crate::model::schedules::Schedule;
 use crate::route::{ok, Ctx, R};
-use crate::state::Schedule;
 use crate::util::random_id;
 use crate::views::{schedule_json, ScheduleEnvs};
 

@@ -8,8 +8,8 @@ use serde_json::{json, Map, Value};
 use crate::auth::{error, forbidden};
 use crate::http::HttpResponse;
 use crate::jwt;
-use crate::route::{ok, Ctx, R};
-use crate::sessions::Session;
+use crate::model::sessions::Session;
+use crate::route::{bad_request, ok, Ctx, R};
 use crate::util::{parse_duration_ms, parse_iso, random_id};
 
 const MACHINES: &[&str] = &[
@@ -451,7 +451,7 @@ pub fn create(c: &mut Ctx) -> R {
             "Session is expired; use a different externalId to create a new session",
         ));
     }
-    let run_id = c.st.ensure_session_run(idx)?;
+    let run_id = c.st.ensure_session_run(idx).map_err(bad_request)?;
     let s = &c.st.sessions.list[idx];
     let key = s.key().to_string();
     let mut item = s.to_json(true);

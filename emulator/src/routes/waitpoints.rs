@@ -3,12 +3,12 @@
 use serde_json::{json, Map, Value};
 
 use super::runs::{list_param, query_error};
-use super::tasks::parse_tags;
 use crate::auth::error;
 use crate::http::HttpResponse;
 use crate::jwt;
-use crate::route::{ok, Ctx, R};
-use crate::surface::Waitpoint;
+use crate::model::run_options::parse_tags;
+use crate::model::waitpoints::Waitpoint;
+use crate::route::{bad_request, ok, Ctx, R};
 use crate::util::{parse_duration_ms, parse_iso};
 use crate::views::surface::{callback_hash, waitpoint_json};
 
@@ -68,7 +68,7 @@ pub fn create(c: &mut Ctx) -> R {
             ))
         }
     };
-    let tags = parse_tags(body.get("tags"))?;
+    let tags = parse_tags(body.get("tags")).map_err(bad_request)?;
     if tags.len() > MAX_TAGS {
         return Err(error(
             422,
@@ -83,11 +83,11 @@ pub fn create(c: &mut Ctx) -> R {
     let timeout = timeout_at(body.get("timeout"), now);
     let env_id = c.env_id();
     let (id, cached) =
-        c.st.surface
-            .create_waitpoint(&env_id, key, expires, timeout, tags, now);
+        c.st.waitpoints
+            .create(&env_id, key, expires, timeout, tags, now);
     let w =
-        c.st.surface
-            .waitpoint(&env_id, &id)
+        c.st.waitpoints
+            .get(&env_id, &id)
             .ok_or_else(|| error(500, "Something went wrong"))?;
     let url = format!(
         "{}/api/v1/waitpoints/tokens/{id}/callback/{}",
@@ -213,8 +213,8 @@ pub fn list(c: &mut Ctx) -> R {
     let to = date("filter[createdAt][to]")?;
     let env_id = c.env_id();
     let items: Vec<&Waitpoint> =
-        c.st.surface
-            .waitpoints
+        c.st.waitpoints
+            .list
             .iter()
             .rev()
             .filter(|w| w.env_id == env_id)
@@ -235,7 +235,7 @@ pub fn list(c: &mut Ctx) -> R {
             .filter(|w| from.is_none_or(|t| w.created_ms >= t))
             .filter(|w| to.is_none_or(|t| w.created_ms <= t))
             .collect();
-    let all = &c.st.surface.waitpoints;
+    let all = &c.st.waitpoints.list;
     let (page, pagination) = cursor_page(
         c,
         &items,
@@ -254,8 +254,8 @@ pub fn list(c: &mut Ctx) -> R {
 /// `GET /api/v1/waitpoints/tokens/{id}` (secret key only).
 pub fn retrieve(c: &mut Ctx) -> R {
     let w =
-        c.st.surface
-            .waitpoint(c.who.env_id(), c.param(0))
+        c.st.waitpoints
+            .get(c.who.env_id(), c.param(0))
             .ok_or_else(|| error(404, "Waitpoint not found"))?;
     ok(waitpoint_json(c.st, w, c.base_url, true))
 }
@@ -268,13 +268,13 @@ pub fn complete(c: &mut Ctx) -> R {
     let body = c.body_object_or_empty()?;
     let env_id = c.env_id();
     let w =
-        c.st.surface
-            .waitpoint(&env_id, &id)
+        c.st.waitpoints
+            .get(&env_id, &id)
             .ok_or_else(|| error(404, "Waitpoint not found"))?;
     if !w.completed {
         let output = stringify_io(body.get("data"));
         let now = c.now;
-        c.st.surface.complete_waitpoint(&id, output, now);
+        c.st.waitpoints.complete(&id, output, now);
     }
     ok(json!({"success": true}))
 }
@@ -287,8 +287,8 @@ pub fn callback(c: &mut Ctx) -> R {
     }
     let id = c.param(0).to_string();
     let w =
-        c.st.surface
-            .waitpoints
+        c.st.waitpoints
+            .list
             .iter()
             .find(|w| w.id == id)
             .ok_or_else(|| error(404, "Waitpoint not found"))?;
@@ -298,8 +298,8 @@ pub fn callback(c: &mut Ctx) -> R {
     if !w.completed {
         let data: Value = serde_json::from_slice(&c.req.body).unwrap_or_else(|_| json!({}));
         let now = c.now;
-        c.st.surface
-            .complete_waitpoint(&id, stringify_io(Some(&data)), now);
+        c.st.waitpoints
+            .complete(&id, stringify_io(Some(&data)), now);
     }
     ok(json!({"success": true}))
 }

@@ -3,8 +3,12 @@
 use ring::hmac;
 use serde_json::{json, Map, Value};
 
-use crate::state::{Run, State};
-use crate::surface::{BulkAction, Deployment, Queue, QueueKind, Waitpoint};
+use crate::model::bulk::BulkAction;
+use crate::model::deployments::Deployment;
+use crate::model::queues::{Queue, QueueKind};
+use crate::model::runs::Run;
+use crate::model::waitpoints::Waitpoint;
+use crate::state::State;
 use crate::util::{hashed, hashed_hex, iso};
 
 fn put(m: &mut Map<String, Value>, k: &str, v: Option<Value>) {

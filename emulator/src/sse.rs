@@ -34,6 +34,7 @@ use crate::faults::StreamFault;
 use crate::http::{StreamBody, StreamEnd, StreamWriter};
 use crate::hub::Hub;
 use crate::model::sessions::{ChannelKey, Record, SessionOptions};
+use crate::views::sessions::{record_json, tail_json};
 
 /// Records per `batch` frame, and the body bytes after which a frame is closed.
 const MAX_BATCH_RECORDS: usize = 1000;
@@ -189,11 +190,11 @@ impl StreamBody for SseStream {
                         .cloned()
                         .collect();
                     if !pending.is_empty() {
-                        break Step::Records(pending, ch.tail());
+                        break Step::Records(pending, tail_json(ch));
                     }
                     let now = Instant::now();
                     if !pinged || now >= next_ping {
-                        break Step::Ping(now_ms, ch.tail());
+                        break Step::Ping(now_ms, tail_json(ch));
                     }
                     let lingered = opts
                         .sse_linger
@@ -224,7 +225,7 @@ impl StreamBody for SseStream {
                     let last = records[records.len() - 1].seq;
                     byte_offset += records.iter().map(|r| r.body.len()).sum::<usize>();
                     let data = json!({
-                        "records": records.iter().map(Record::sse_json).collect::<Vec<_>>(),
+                        "records": records.iter().map(record_json).collect::<Vec<_>>(),
                         "tail": tail,
                     });
                     let id = format!("{first},{},{byte_offset}", last + 1);

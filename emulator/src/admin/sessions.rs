@@ -11,7 +11,7 @@ use crate::model::sessions::{
 use crate::route::{control_error, ok, Ctx, R};
 use crate::rules::error::ControlError;
 use crate::state::State;
-use crate::views::sessions_dump;
+use crate::views::sessions::sessions_dump;
 
 fn header_pairs(v: Option<&Value>) -> Result<Vec<(String, String)>, ControlError> {
     let Some(v) = v.filter(|v| !v.is_null()) else {

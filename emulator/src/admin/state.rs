@@ -11,8 +11,15 @@ use crate::model::runs::Packet;
 use crate::route::{ok, Ctx, R};
 use crate::state::State;
 use crate::util::iso;
+use crate::views::batches::batch_json;
+use crate::views::bulk::bulk_action_json;
+use crate::views::deployments::deployment_json;
 use crate::views::envvars::envvars_dump;
-use crate::views::{batch_json, run_dump, schedule_json, sessions_dump, ScheduleEnvs};
+use crate::views::queues::queue_json;
+use crate::views::runs::run_dump;
+use crate::views::schedules::{schedule_json, ScheduleEnvs};
+use crate::views::sessions::sessions_dump;
+use crate::views::waitpoints::waitpoint_json;
 
 /// `GET /__emulator/state`
 pub fn dump(c: &mut Ctx) -> R {
@@ -166,13 +173,12 @@ pub fn state_dump(st: &State, faults: &[FaultRule], request_count: u64, base_url
 
 /// Queues, deployments, waitpoint tokens and bulk actions, for the state dump.
 fn resources_dump(st: &State, base_url: &str) -> Value {
-    use crate::views::surface as v;
     let queues: Vec<Value> = st
         .queues
         .list
         .iter()
         .map(|q| {
-            let mut o = v::queue_json(st, q);
+            let mut o = queue_json(st, q);
             o["envId"] = json!(q.env_id);
             o["queueName"] = json!(q.name);
             o
@@ -183,7 +189,7 @@ fn resources_dump(st: &State, base_url: &str) -> Value {
         .list
         .iter()
         .map(|d| {
-            let mut o = v::deployment_json(d);
+            let mut o = deployment_json(d);
             o["envId"] = json!(d.env_id);
             o["isCurrent"] = json!(st.deployments.is_current(d));
             o
@@ -194,7 +200,7 @@ fn resources_dump(st: &State, base_url: &str) -> Value {
         .list
         .iter()
         .map(|w| {
-            let mut o = v::waitpoint_json(st, w, base_url, true);
+            let mut o = waitpoint_json(st, w, base_url, true);
             o["envId"] = json!(w.env_id);
             o
         })
@@ -204,7 +210,7 @@ fn resources_dump(st: &State, base_url: &str) -> Value {
         .list
         .iter()
         .map(|b| {
-            let mut o = v::bulk_action_json(b);
+            let mut o = bulk_action_json(b);
             o["envId"] = json!(b.env_id);
             o["runIds"] = json!(b.run_ids);
             o["newRunIds"] = json!(b.new_run_ids);

@@ -9,9 +9,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use crate::util::{iso, random_id};
+use crate::util::random_id;
 
 /// Largest metered S2 record (the JSON-wrapped body plus per-record overhead), as on the server.
 pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
@@ -106,43 +106,6 @@ impl Record {
         self.headers.first().is_some_and(|(k, _)| k.is_empty())
     }
 
-    fn headers_json(&self) -> Value {
-        Value::Array(self.headers.iter().map(|(k, v)| json!([k, v])).collect())
-    }
-
-    /// The shape inside an SSE `batch` frame.
-    pub fn sse_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("body".into(), json!(self.body));
-        m.insert("seq_num".into(), json!(self.seq));
-        m.insert("timestamp".into(), json!(self.timestamp));
-        if !self.headers.is_empty() {
-            m.insert("headers".into(), self.headers_json());
-        }
-        Value::Object(m)
-    }
-
-    /// The shape of `GET …/records` (the body decoded; control records have empty data and id).
-    pub fn drain_json(&self) -> Value {
-        let parsed: Option<Value> = serde_json::from_str(&self.body).ok();
-        let field = |k: &str, default: Value| {
-            parsed
-                .as_ref()
-                .and_then(|p| p.get(k))
-                .filter(|v| !v.is_null())
-                .cloned()
-                .unwrap_or(default)
-        };
-        let mut m = Map::new();
-        m.insert("data".into(), field("data", json!("")));
-        m.insert("id".into(), field("id", json!("")));
-        m.insert("seqNum".into(), json!(self.seq));
-        if !self.headers.is_empty() {
-            m.insert("headers".into(), self.headers_json());
-        }
-        Value::Object(m)
-    }
-
     fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -167,11 +130,6 @@ pub struct Channel {
 }
 
 impl Channel {
-    /// S2's tail: the next seq to be written and the last record's timestamp.
-    pub fn tail(&self) -> Value {
-        json!({"seq_num": self.next_seq, "timestamp": self.last_timestamp})
-    }
-
     /// Records with `seq >= start`.
     pub fn records_from(&self, start: u64) -> &[Record] {
         let i = self.records.partition_point(|r| r.seq < start);
@@ -254,30 +212,6 @@ impl Session {
             v.push(e.clone());
         }
         v
-    }
-
-    /// `SessionItem` (`triggerConfig` only on single-session answers, as the server does).
-    pub fn to_json(&self, with_config: bool) -> Value {
-        let mut m = Map::new();
-        m.insert("id".into(), json!(self.id));
-        m.insert("externalId".into(), json!(self.external_id));
-        m.insert("type".into(), json!(self.kind));
-        m.insert("taskIdentifier".into(), json!(self.task));
-        if with_config {
-            m.insert("triggerConfig".into(), self.trigger_config.clone());
-        }
-        m.insert("currentRunId".into(), json!(self.current_run_id));
-        m.insert("tags".into(), json!(self.tags));
-        m.insert(
-            "metadata".into(),
-            self.metadata.clone().unwrap_or(Value::Null),
-        );
-        m.insert("closedAt".into(), json!(self.closed_ms.map(iso)));
-        m.insert("closedReason".into(), json!(self.closed_reason));
-        m.insert("expiresAt".into(), json!(self.expires_ms.map(iso)));
-        m.insert("createdAt".into(), json!(iso(self.created_ms)));
-        m.insert("updatedAt".into(), json!(iso(self.updated_ms)));
-        Value::Object(m)
     }
 }
 

@@ -12,7 +12,7 @@ use crate::model::run_options::{parse_options, payload_type};
 use crate::model::runs::NewRun;
 use crate::route::{not_found_retry, ok, Ctx, R};
 use crate::util::random_id;
-use crate::views::batch_json;
+use crate::views::batches::batch_json;
 
 /// Largest `runCount` accepted.
 pub const MAX_BATCH_ITEMS: u64 = 1000;

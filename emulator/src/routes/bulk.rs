@@ -14,7 +14,7 @@ use crate::jwt::{b64url_decode, b64url_encode};
 use crate::model::bulk::{BulkAction, BulkKind};
 use crate::route::{control_error, ok, Ctx, R};
 use crate::util::random_id;
-use crate::views::surface::bulk_action_json;
+use crate::views::bulk::bulk_action_json;
 
 /// The server's `BULK_ACTION_MAX_RUN_IDS`.
 const MAX_RUN_IDS: usize = 500;

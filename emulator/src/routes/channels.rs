@@ -14,6 +14,7 @@ use crate::model::sessions::{
 };
 use crate::route::{ok, Ctx, R};
 use crate::sse::SseStream;
+use crate::views::sessions::drained_record_json;
 
 fn params_error(path: &str, message: &str) -> HttpResponse {
     HttpResponse::json(
@@ -196,7 +197,7 @@ fn do_records(c: &mut Ctx, named: bool) -> R {
                 ch.records_from(start)
                     .iter()
                     .filter(|r| !r.is_command())
-                    .map(|r| r.drain_json())
+                    .map(drained_record_json)
                     .collect()
             })
             .unwrap_or_default();

@@ -10,7 +10,7 @@ use crate::auth::error;
 use crate::model::deployments::{compare_versions, Deployment};
 use crate::route::{ok, Ctx, R};
 use crate::util::{parse_duration_ms, parse_iso};
-use crate::views::surface::{deployment_detail_json, deployment_json, deployment_latest_json};
+use crate::views::deployments::{deployment_detail_json, deployment_json, deployment_latest_json};
 
 const LIST_STATUSES: &[&str] = &[
     "PENDING",

@@ -11,7 +11,7 @@ use crate::http::HttpResponse;
 use crate::model::queues::{Queue, ENV_CONCURRENCY_LIMIT};
 use crate::route::{ok, Ctx, R};
 use crate::util::percent_decode;
-use crate::views::surface::queue_json;
+use crate::views::queues::queue_json;
 
 /// Queues per page when `perPage` is absent (the server's `QUEUE_LIST_DEFAULT_ITEMS_PER_PAGE`).
 const DEFAULT_PER_PAGE: usize = 25;

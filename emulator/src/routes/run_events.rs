@@ -4,7 +4,7 @@
 use crate::http::HttpResponse;
 use crate::model::runs::Run;
 use crate::route::{not_found_retry, ok, Ctx, R};
-use crate::views::surface::{run_events, run_trace};
+use crate::views::run_events::{run_events, run_trace};
 
 /// The run, if the caller may read it (secret key, or a JWT with `read` on the run, its task,
 /// one of its tags or its batch). A missing run is a retryable 404, like the route builder's

@@ -8,7 +8,7 @@ use crate::model::run_options::{parse_delay, parse_tags};
 use crate::model::runs::{Run, KNOWN_STATUSES};
 use crate::route::{bad_request, not_found_retry, ok, Ctx, R};
 use crate::util::{parse_duration_ms, parse_iso};
-use crate::views::{run_list_item, run_retrieve};
+use crate::views::runs::{run_list_item, run_retrieve};
 
 pub(crate) fn query_error(path: &str, message: &str) -> HttpResponse {
     HttpResponse::json(

@@ -8,7 +8,7 @@ use crate::http::HttpResponse;
 use crate::model::schedules::Schedule;
 use crate::route::{ok, Ctx, R};
 use crate::util::random_id;
-use crate::views::{schedule_json, ScheduleEnvs};
+use crate::views::schedules::{schedule_json, ScheduleEnvs};
 
 /// The IANA zone names `GET /api/v1/timezones` lists (the list the official spec shows). Every one
 /// is known to chrono-tz (a test checks), and `timezone` accepts any zone chrono-tz knows.

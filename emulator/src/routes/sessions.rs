@@ -11,6 +11,7 @@ use crate::jwt;
 use crate::model::sessions::Session;
 use crate::route::{bad_request, ok, Ctx, R};
 use crate::util::{parse_duration_ms, parse_iso, random_id};
+use crate::views::sessions::session_json;
 
 const MACHINES: &[&str] = &[
     "micro",
@@ -454,7 +455,7 @@ pub fn create(c: &mut Ctx) -> R {
     let run_id = c.st.ensure_session_run(idx).map_err(bad_request)?;
     let s = &c.st.sessions.list[idx];
     let key = s.key().to_string();
-    let mut item = s.to_json(true);
+    let mut item = session_json(s, true);
     item["runId"] = json!(run_id);
     item["publicAccessToken"] = json!(session_token(c, &env_id, &key));
     item["isCached"] = json!(cached);
@@ -621,7 +622,7 @@ pub fn list(c: &mut Ctx) -> R {
             page
         }
     };
-    let data: Vec<Value> = page.iter().map(|s| s.to_json(false)).collect();
+    let data: Vec<Value> = page.iter().map(|s| session_json(s, false)).collect();
     ok(json!({"data": data, "pagination": pagination}))
 }
 
@@ -634,7 +635,7 @@ pub fn retrieve(c: &mut Ctx) -> R {
             .ok_or_else(|| error(404, "Not found").with_header("x-should-retry", "false"))?;
     let s = &c.st.sessions.list[idx];
     require_session(c, "read", &session_ids(&key, Some(s)))?;
-    ok(s.to_json(true))
+    ok(session_json(s, true))
 }
 
 /// Update and close need a secret key: a token needs `admin` or `admin:sessions:<id>`.
@@ -714,7 +715,7 @@ pub fn update(c: &mut Ctx) -> R {
         s.metadata = (!m.is_null()).then_some(m);
     }
     s.updated_ms = now;
-    ok(s.to_json(true))
+    ok(session_json(s, true))
 }
 
 /// `POST /api/v1/sessions/{id}/close` (≤ 1 KB) `{reason?}`: idempotent, first close wins.
@@ -737,5 +738,5 @@ pub fn close(c: &mut Ctx) -> R {
         s.closed_reason = reason;
         s.updated_ms = now;
     }
-    ok(s.to_json(true))
+    ok(session_json(s, true))
 }

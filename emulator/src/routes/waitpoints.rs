@@ -10,7 +10,7 @@ use crate::model::run_options::parse_tags;
 use crate::model::waitpoints::Waitpoint;
 use crate::route::{bad_request, ok, Ctx, R};
 use crate::util::{parse_duration_ms, parse_iso};
-use crate::views::surface::{callback_hash, waitpoint_json};
+use crate::views::waitpoints::{callback_hash, waitpoint_json};
 
 const MAX_TAGS: usize = 10;
 const STATUSES: &[&str] = &["WAITING", "COMPLETED", "TIMED_OUT"];

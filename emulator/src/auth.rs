@@ -332,6 +332,20 @@ pub fn authenticate(st: &State, req: &HttpRequest, rule: Auth) -> Result<Princip
     }
 }
 
+/// True if the PAT exists and may access the project.
+pub fn pat_reaches(st: &State, token: &str, project_ref: &str) -> bool {
+    let exists = st
+        .seed
+        .projects
+        .iter()
+        .any(|p| p.project_ref == project_ref);
+    exists
+        && st.seed.pats.iter().any(|p| {
+            p.token == token
+                && (p.projects.is_empty() || p.projects.iter().any(|r| r == project_ref))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::scope_matches;

@@ -15,7 +15,6 @@ use crate::model::runs::{Packet, Run};
 use crate::model::schedules::Schedule;
 use crate::model::sessions::Sessions;
 use crate::model::waitpoints::Waitpoints;
-use crate::rules::error::ControlError;
 use crate::seed::{branch_env_id, env_type_for_slug, resolved_env_id, Seed};
 use crate::util::wall_ms;
 
@@ -118,6 +117,25 @@ impl State {
     /// The emulator clock: wall clock plus whatever the test advanced.
     pub fn now_ms(&self) -> i64 {
         self.frozen_ms.unwrap_or_else(wall_ms) + self.offset_ms
+    }
+
+    /// Sets the clock to `at` (or keeps the current time) and freezes it or lets it run.
+    pub fn set_clock(&mut self, at: Option<i64>, frozen: bool) {
+        let target = at.unwrap_or_else(|| self.now_ms());
+        if frozen {
+            self.frozen_ms = Some(target);
+            self.offset_ms = 0;
+        } else {
+            self.frozen_ms = None;
+            self.offset_ms = target - wall_ms();
+        }
+        self.tick();
+    }
+
+    /// Moves the emulator clock forward (never backward) and lets delayed/TTL runs move.
+    pub fn advance(&mut self, ms: i64) {
+        self.offset_ms += ms.max(0);
+        self.tick();
     }
 
     pub fn next_seq(&mut self) -> u64 {
@@ -223,38 +241,5 @@ impl State {
 
     pub fn vars(&mut self, env_id: &str) -> &mut Vec<EnvVar> {
         self.envvars.entry(env_id.to_string()).or_default()
-    }
-
-    /// Sets the clock to `at` (or keeps the current time) and freezes it or lets it run.
-    pub fn set_clock(&mut self, at: Option<i64>, frozen: bool) {
-        let target = at.unwrap_or_else(|| self.now_ms());
-        if frozen {
-            self.frozen_ms = Some(target);
-            self.offset_ms = 0;
-        } else {
-            self.frozen_ms = None;
-            self.offset_ms = target - crate::util::wall_ms();
-        }
-        self.tick();
-    }
-
-    /// Resolves an env id, or a root env slug of the first project (`dev`, `stg`, …).
-    pub fn resolve_env(&self, env: Option<&str>) -> Result<String, ControlError> {
-        let want = env.unwrap_or("dev");
-        if self.env(want).is_some() {
-            return Ok(want.to_string());
-        }
-        let project = self.seed.project_ref();
-        self.envs
-            .iter()
-            .find(|e| e.project_ref == project && e.parent.is_none() && e.slug == want)
-            .map(|e| e.id.clone())
-            .ok_or_else(|| ControlError::Invalid(format!("No env {want}")))
-    }
-
-    /// Moves the emulator clock forward (never backward) and lets delayed/TTL runs move.
-    pub fn advance(&mut self, ms: i64) {
-        self.offset_ms += ms.max(0);
-        self.tick();
     }
 }

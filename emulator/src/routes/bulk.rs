@@ -6,8 +6,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::runs::{query_error, Filters};
-use super::waitpoints::page_size;
+use super::query::{page_size, query_error};
+use super::runs::Filters;
 use crate::auth::error;
 use crate::http::HttpResponse;
 use crate::jwt::{b64url_decode, b64url_encode};

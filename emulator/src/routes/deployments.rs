@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::runs::query_error;
+use super::query::query_error;
 use crate::auth::error;
 use crate::model::deployments::{compare_versions, Deployment};
 use crate::route::{ok, Ctx, R};

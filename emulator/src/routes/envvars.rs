@@ -2,8 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::runs::pat_reaches;
-use crate::auth::{branch_header, error, Principal};
+use crate::auth::{branch_header, error, pat_reaches, Principal};
 use crate::http::HttpResponse;
 use crate::model::envs::EnvVar;
 use crate::route::{ok, Ctx, R};
@@ -33,7 +32,7 @@ fn target_env(c: &Ctx) -> Result<String, HttpResponse> {
             Ok(env_id.clone())
         }
         Principal::Pat { token } => {
-            if !pat_reaches(c, token, project_ref) {
+            if !pat_reaches(c.st, token, project_ref) {
                 return Err(error(404, "Project not found"));
             }
             let root =

@@ -15,6 +15,7 @@ pub mod bulk;
 pub mod channels;
 pub mod deployments;
 pub mod envvars;
+pub mod query;
 pub mod queues;
 pub mod run_events;
 pub mod runs;

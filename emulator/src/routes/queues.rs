@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::runs::query_error;
+use super::query::query_error;
 use crate::auth::error;
 use crate::http::HttpResponse;
 use crate::model::queues::{Queue, ENV_CONCURRENCY_LIMIT};

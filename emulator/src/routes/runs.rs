@@ -2,28 +2,14 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::auth::{error, Principal};
+use super::query::{list_param, query_error};
+use crate::auth::{error, pat_reaches, Principal};
 use crate::http::HttpResponse;
 use crate::model::run_options::{parse_delay, parse_tags};
 use crate::model::runs::{Run, KNOWN_STATUSES};
 use crate::route::{bad_request, not_found_retry, ok, Ctx, R};
 use crate::util::{parse_duration_ms, parse_iso};
 use crate::views::runs::{run_list_item, run_retrieve};
-
-pub(crate) fn query_error(path: &str, message: &str) -> HttpResponse {
-    HttpResponse::json(
-        400,
-        &json!({"error": "Query Error", "details": [{"path": [path], "message": message}]}),
-    )
-}
-
-pub(crate) fn list_param(v: &str) -> Vec<String> {
-    v.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
-}
 
 /// Old (pre-2025-07-16) status names, mapped to the current ones for filtering.
 fn canonical_status(s: &str) -> &str {
@@ -240,7 +226,7 @@ pub fn list_project(c: &mut Ctx) -> R {
     let Principal::Pat { token } = &c.who else {
         return Err(error(401, "Invalid or Missing PAT"));
     };
-    if !pat_reaches(c, token, &project_ref) {
+    if !pat_reaches(c.st, token, &project_ref) {
         return Err(error(404, "Project not found"));
     }
     let slugs = c.q("filter[env]").map(list_param).unwrap_or_default();
@@ -259,20 +245,6 @@ pub fn list_project(c: &mut Ctx) -> R {
                 )
             })?;
     page_of_runs(c, &env_id)
-}
-
-/// True if the PAT exists and may access the project.
-pub fn pat_reaches(c: &Ctx, token: &str, project_ref: &str) -> bool {
-    let exists =
-        c.st.seed
-            .projects
-            .iter()
-            .any(|p| p.project_ref == project_ref);
-    exists
-        && c.st.seed.pats.iter().any(|p| {
-            p.token == token
-                && (p.projects.is_empty() || p.projects.iter().any(|r| r == project_ref))
-        })
 }
 
 fn find_run<'a>(c: &'a Ctx, msg: &str) -> Result<&'a Run, HttpResponse> {

@@ -5,6 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::query::query_error;
 use crate::auth::{error, forbidden};
 use crate::http::HttpResponse;
 use crate::jwt;
@@ -461,13 +462,6 @@ pub fn create(c: &mut Ctx) -> R {
     item["isCached"] = json!(cached);
     // The token is only in the body: the server sends no `x-trigger-jwt` here.
     Ok(with_status(item, if cached { 200 } else { 201 }))
-}
-
-fn query_error(path: &str, message: &str) -> HttpResponse {
-    HttpResponse::json(
-        400,
-        &json!({"error": "Query Error", "details": [{"path": [path], "message": message}]}),
-    )
 }
 
 /// `z.coerce.number().int()` on a query value.

@@ -1,8 +1,8 @@
 //! Waitpoint tokens: create, list, retrieve, complete, and the no-auth HTTP callback.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::runs::{list_param, query_error};
+use super::query::{cursor_page, list_param, page_size, query_error};
 use crate::auth::error;
 use crate::http::HttpResponse;
 use crate::jwt;
@@ -107,59 +107,6 @@ pub fn create(c: &mut Ctx) -> R {
             json!({"sub": env_id, "pub": true}).to_string(),
         )
         .with_header("x-trigger-jwt", jwt::sign(&claims, &secret)))
-}
-
-/// A newest-first cursor page over `items` (cursors are item ids). `page[before]` wins when both
-/// are sent. Returns the page and the `pagination` object.
-pub(crate) fn cursor_page<'a, T>(
-    c: &Ctx,
-    items: &[&'a T],
-    id: impl Fn(&T) -> &str,
-    seq: impl Fn(&T) -> u64,
-    cursor_seq: impl Fn(&str) -> Option<u64>,
-    size: usize,
-) -> Result<(Vec<&'a T>, Map<String, Value>), HttpResponse> {
-    let cursor = |key: &str| -> Result<Option<u64>, HttpResponse> {
-        match c.q(key).filter(|v| !v.is_empty()) {
-            None => Ok(None),
-            Some(v) => cursor_seq(v)
-                .map(Some)
-                .ok_or_else(|| query_error(key, "Invalid cursor")),
-        }
-    };
-    let (start, end) = if let Some(s) = cursor("page[before]")? {
-        let end = items
-            .iter()
-            .position(|x| seq(x) <= s)
-            .unwrap_or(items.len());
-        (end.saturating_sub(size), end)
-    } else if let Some(s) = cursor("page[after]")? {
-        let start = items.iter().position(|x| seq(x) < s).unwrap_or(items.len());
-        (start, (start + size).min(items.len()))
-    } else {
-        (0, size.min(items.len()))
-    };
-    let page = items[start..end].to_vec();
-    let mut pagination = Map::new();
-    if let (Some(last), true) = (page.last(), end < items.len()) {
-        pagination.insert("next".into(), json!(id(last)));
-    }
-    if let (Some(first), true) = (page.first(), start > 0) {
-        pagination.insert("previous".into(), json!(id(first)));
-    }
-    Ok((page, pagination))
-}
-
-/// `page[size]` 1-100, else `default`.
-pub(crate) fn page_size(c: &Ctx, default: usize) -> Result<usize, HttpResponse> {
-    match c.q("page[size]") {
-        None | Some("") => Ok(default),
-        Some(s) => s
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| query_error("page[size]", "Number must be between 1 and 100")),
-    }
 }
 
 /// `GET /api/v1/waitpoints/tokens` with `filter[status]` (comma list), `filter[idempotencyKey]`,

@@ -8,6 +8,7 @@
 
 pub mod bulk;
 pub mod deployments;
+pub mod envs;
 pub mod error;
 pub mod queues;
 pub mod runs;

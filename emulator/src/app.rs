@@ -1,4 +1,5 @@
-//! Request dispatch: fault injection, routing, auth, the handler, request logging.
+//! Request dispatch: fault injection, routing (the API's table and the admin API's), auth, the
+//! handler, request logging. The top of the server: it may use every layer below.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, MutexGuard};

@@ -18,25 +18,38 @@
 //! ```
 #![forbid(unsafe_code)]
 
-mod admin;
-mod app;
-mod auth;
+// Layers, bottom up (README.md, "Layout"): a module uses modules of the layers below it and
+// of its own layer, never those above; `tests/module_cycles.py` fails on an import circle.
+
+// Foundation: knows nothing of the emulated world.
 mod cron;
-mod faults;
 mod http;
-mod hub;
 mod jwt;
+mod seed;
+mod util;
+
+// The domain: records by area, the world, the rules across it. No HTTP, no JSON views.
 mod model;
+mod rules;
+mod state;
+
+// The API's JSON shapes, built from the domain.
+mod views;
+
+// Serving: fault rules, the request log, the lock, start-up options, credentials, what a
+// handler gets, SSE bodies.
+mod auth;
+mod faults;
+mod hub;
 mod options;
 mod request_log;
 mod route;
-mod routes;
-mod rules;
-mod seed;
 mod sse;
-mod state;
-mod util;
-mod views;
+
+// The management API, and apart from it the test controls (`/__emulator/…`); then dispatch.
+mod admin;
+mod app;
+mod routes;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;

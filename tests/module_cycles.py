@@ -24,9 +24,9 @@ What it cannot see: method calls (`state.create_run()`) name no module, so a dep
 through an inherent method defined in another file (`impl State` there) is invisible. Macros
 are not expanded.
 
-Every strongly connected component with more than one module is reported with the edges inside
-it (and where each edge comes from); the exit status is 1 if there is any. `--graph` also prints
-every edge. Python 3, stdlib only.
+Every strongly connected component with more than one module is reported with a shortest circle
+through it and every edge inside it (with where each edge comes from); the exit status is 1 if
+there is any. `--graph` also prints every edge. Python 3, stdlib only.
 """
 
 import bisect
@@ -372,6 +372,38 @@ def sccs(nodes, edges):
     return out
 
 
+def shortest_loop(comp, edges):
+    """The shortest circle through the component's modules, as [a, b, …, a]."""
+    members = set(comp)
+    best = None
+    for start in comp:
+        prev = {start: None}
+        queue = [start]
+        found = None
+        while queue and found is None:
+            nxt = []
+            for v in queue:
+                for w in sorted(edges[v]):
+                    if w == start:
+                        found = v
+                        break
+                    if w in members and w not in prev:
+                        prev[w] = v
+                        nxt.append(w)
+                if found is not None:
+                    break
+            queue = nxt
+        if found is None:
+            continue
+        path = [found]
+        while prev[path[-1]] is not None:
+            path.append(prev[path[-1]])
+        loop = list(reversed(path)) + [start]
+        if best is None or len(loop) < len(best):
+            best = loop
+    return best
+
+
 def module_name(path):
     return "::".join(path) or "crate"
 
@@ -398,6 +430,8 @@ def check(src_dir, show_graph):
         for comp in circles:
             members = set(comp)
             print(f"  circle of {len(comp)}: {', '.join(module_name(m) for m in comp)}")
+            loop = shortest_loop(comp, edges)
+            print(f"    shortest: {' -> '.join(module_name(m) for m in loop)}")
             for frm in comp:
                 for to in sorted(edges[frm]):
                     if to in members:
@@ -440,6 +474,7 @@ def self_test():
         edges = Crate(os.path.join(d, "lib.rs")).graph()
         circles = [c for c in sccs(edges.keys(), edges) if len(c) > 1]
         assert circles == [[("a",), ("a", "x")]], circles
+        assert shortest_loop(circles[0], edges) == [("a",), ("a", "x"), ("a",)]
     print("module_cycles self-test: ok")
     return 0
 

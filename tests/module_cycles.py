@@ -33,6 +33,11 @@ import bisect
 import os
 import re
 import sys
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+Module = Tuple[str, ...]  # a module path from the crate root; () is the root
+Token = Tuple[str, int]  # text and line
+Edges = Dict[Module, Dict[Module, List[str]]]  # module -> dependency -> where
 
 KEYWORDS_ITEM = {"fn", "struct", "enum", "trait", "type", "const", "static", "union", "mod"}
 
@@ -41,9 +46,9 @@ SPECIAL = re.compile(r"//|/\*|\bb?r#*\"|\bb\"|\"|'")
 CHAR = re.compile(r"'(\\u\{[0-9a-fA-F]+\}|\\.|[^\\'])'")
 
 
-def strip(src):
+def strip(src: str) -> str:
     """Blanks comments, strings and char literals (keeping newlines), so only code is left."""
-    out = []
+    out: List[str] = []
     i, n = 0, len(src)
     while True:
         m = SPECIAL.search(src, i)
@@ -89,10 +94,10 @@ def strip(src):
 TOKEN = re.compile(r"\$?r#[A-Za-z_]\w*|\$?[A-Za-z_]\w*|::|\S")
 
 
-def tokens(code):
+def tokens(code: str) -> List[Token]:
     """(text, line) pairs; raw identifiers lose their `r#`."""
     starts = [m.end() for m in re.finditer("\n", code)]
-    result = []
+    result: List[Token] = []
     for m in TOKEN.finditer(code):
         text = m.group(0)
         if text.startswith("r#"):
@@ -101,31 +106,32 @@ def tokens(code):
     return result
 
 
-def is_ident(t):
+def is_ident(t: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z_]\w*", t))
 
 
 class Scope:
     """A module as written: a file, or an inline `mod x { … }` inside one."""
 
-    def __init__(self, path, file_module):
-        self.path = path  # tuple of names from the crate root
+    def __init__(self, path: Module, file_module: Module) -> None:
+        self.path = path
         self.file_module = file_module  # the file-level module it belongs to
-        self.children = set()  # child module names (files and inline)
-        self.defined = set()  # item names defined here
-        self.reexports = {}  # name -> absolute path (list)
-        self.globs = []  # absolute paths of `pub use x::*`
+        self.children: Set[str] = set()  # child module names (files and inline)
+        self.defined: Set[str] = set()  # item names defined here
+        self.reexports: Dict[str, List[str]] = {}  # name -> absolute path
+        self.globs: List[List[str]] = []  # absolute paths of `pub use x::*`
 
 
 class Crate:
-    def __init__(self, root_file):
-        self.scopes = {}  # module path -> Scope
-        self.files = {}  # file module path -> (file name, tokens)
-        self.uses = []  # (scope path, is_pub, tree items, line)
-        self.paths = []  # (scope path, [segments], line)
+    def __init__(self, root_file: str) -> None:
+        self.scopes: Dict[Module, Scope] = {}
+        self.files: Dict[Module, str] = {}  # file module -> file name
+        # `use` trees: (scope, is `pub`, [(segments, alias)], line)
+        self.uses: List[Tuple[Module, bool, List[Tuple[List[str], str]], int]] = []
+        self.paths: List[Tuple[Module, List[str], int]] = []  # written-out paths
         self._load(root_file, ())
 
-    def _child_file(self, parent_file, inline, name):
+    def _child_file(self, parent_file: str, inline: Module, name: str) -> Optional[str]:
         base = os.path.dirname(parent_file)
         stem = os.path.splitext(os.path.basename(parent_file))[0]
         if stem not in ("lib", "main", "mod"):
@@ -136,13 +142,13 @@ class Crate:
                 return cand
         return None
 
-    def _load(self, filename, path):
+    def _load(self, filename: str, path: Module) -> None:
         with open(filename, encoding="utf-8") as f:
             toks = tokens(strip(f.read()))
-        self.files[path] = (filename, toks)
+        self.files[path] = filename
         self.scopes[path] = Scope(path, path)
         # Scope stack: (module path, brace depth at which it closes).
-        stack = [(path, -1)]
+        stack: List[Tuple[Module, int]] = [(path, -1)]
         depth = 0
         i = 0
         while i < len(toks):
@@ -161,9 +167,9 @@ class Crate:
                 child = scope.path + (name,)
                 if after == ";":
                     inline = child[len(path):-1]
-                    f = self._child_file(filename, inline, name)
-                    if f:
-                        self._load(f, child)
+                    child_file = self._child_file(filename, inline, name)
+                    if child_file:
+                        self._load(child_file, child)
                     i += 3
                     continue
                 if after == "{":
@@ -200,7 +206,7 @@ class Crate:
             i += 1
 
     @staticmethod
-    def _is_pub_before(toks, i):
+    def _is_pub_before(toks: List[Token], i: int) -> bool:
         j = i - 1
         if j >= 0 and toks[j][0] == ")":  # pub(crate), pub(super), pub(in …)
             while j >= 0 and toks[j][0] != "(":
@@ -210,7 +216,9 @@ class Crate:
 
     # --- resolution -------------------------------------------------------------------------
 
-    def absolute(self, scope_path, segs, aliases):
+    def absolute(
+        self, scope_path: Module, segs: List[str], aliases: Dict[str, List[str]]
+    ) -> Optional[List[str]]:
         """The absolute path of `segs` written in `scope_path`, or None (std, other crates)."""
         first = segs[0]
         if first == "crate":
@@ -232,7 +240,7 @@ class Crate:
             return aliases[first] + list(segs[1:])
         return None
 
-    def resolve(self, segs, depth=0):
+    def resolve(self, segs: List[str], depth: int = 0) -> Optional[Module]:
         """The file module that defines what the absolute path `segs` names (None: a module)."""
         i = len(segs)
         while i > 0 and tuple(segs[:i]) not in self.scopes:
@@ -254,11 +262,11 @@ class Crate:
                         return self.resolve(list(g) + rest, depth + 1)
         return scope.file_module
 
-    def graph(self):
+    def graph(self) -> Edges:
         """{module: {dependency: [where, …]}} over file modules."""
         # Aliases per file (imports are per scope in Rust; per file is close enough here).
-        aliases = {p: {} for p in self.files}
-        pending = []
+        aliases: Dict[Module, Dict[str, List[str]]] = {p: {} for p in self.files}
+        pending: List[Tuple[Module, Module, bool, List[str], str, int]] = []
         for scope_path, is_pub, items, line in self.uses:
             file_module = self.scopes[scope_path].file_module
             for segs, alias in items:
@@ -277,13 +285,12 @@ class Crate:
                 aliases[file_module][alias] = absolute
                 if is_pub:
                     scope.reexports[alias] = absolute
-        edges = {p: {} for p in self.files}
+        edges: Edges = {p: {} for p in self.files}
 
-        def add(frm, segs, line):
+        def add(frm: Module, segs: List[str], line: int) -> None:
             to = self.resolve(segs)
             if to is not None and to != frm:
-                name = self.files[frm][0]
-                edges[frm].setdefault(to, []).append(f"{name}:{line}")
+                edges[frm].setdefault(to, []).append(f"{self.files[frm]}:{line}")
 
         for scope_path, file_module, is_pub, segs, alias, line in pending:
             absolute = self.absolute(scope_path, segs, aliases[file_module])
@@ -298,11 +305,11 @@ class Crate:
         return edges
 
 
-def parse_use_tree(toks):
+def parse_use_tree(toks: List[str]) -> List[Tuple[List[str], str]]:
     """`a::b::{c, d::e as f, self, *}` -> [(segments, alias)] with alias `*` for globs."""
-    result = []
+    result: List[Tuple[List[str], str]] = []
 
-    def walk(pos, prefix):
+    def walk(pos: int, prefix: List[str]) -> int:
         segs = list(prefix)
         while pos < len(toks):
             t = toks[pos]
@@ -339,12 +346,16 @@ def parse_use_tree(toks):
     return result
 
 
-def sccs(nodes, edges):
+def sccs(nodes: Iterable[Module], edges: Edges) -> List[List[Module]]:
     """Tarjan's strongly connected components."""
-    index, low, on, stack, out = {}, {}, set(), [], []
+    index: Dict[Module, int] = {}
+    low: Dict[Module, int] = {}
+    on: Set[Module] = set()
+    stack: List[Module] = []
+    out: List[List[Module]] = []
     counter = [0]
 
-    def visit(v):
+    def visit(v: Module) -> None:
         index[v] = low[v] = counter[0]
         counter[0] += 1
         stack.append(v)
@@ -372,43 +383,42 @@ def sccs(nodes, edges):
     return out
 
 
-def shortest_loop(comp, edges):
+def shortest_loop(comp: List[Module], edges: Edges) -> List[Module]:
     """The shortest circle through the component's modules, as [a, b, …, a]."""
     members = set(comp)
-    best = None
+    best: List[Module] = []
     for start in comp:
-        prev = {start: None}
+        # Breadth-first from `start` until an edge leads back to it.
+        prev: Dict[Module, Module] = {}
         queue = [start]
-        found = None
-        while queue and found is None:
-            nxt = []
+        last: Optional[Module] = None
+        while queue and last is None:
+            nxt: List[Module] = []
             for v in queue:
+                if start in edges[v]:
+                    last = v
+                    break
                 for w in sorted(edges[v]):
-                    if w == start:
-                        found = v
-                        break
-                    if w in members and w not in prev:
+                    if w in members and w != start and w not in prev:
                         prev[w] = v
                         nxt.append(w)
-                if found is not None:
-                    break
             queue = nxt
-        if found is None:
+        if last is None:
             continue
-        path = [found]
-        while prev[path[-1]] is not None:
+        path = [last]
+        while path[-1] != start:
             path.append(prev[path[-1]])
         loop = list(reversed(path)) + [start]
-        if best is None or len(loop) < len(best):
+        if not best or len(loop) < len(best):
             best = loop
     return best
 
 
-def module_name(path):
+def module_name(path: Module) -> str:
     return "::".join(path) or "crate"
 
 
-def check(src_dir, show_graph):
+def check(src_dir: str, show_graph: bool) -> bool:
     failed = False
     for root in ("lib.rs", "main.rs"):
         root_file = os.path.join(src_dir, root)
@@ -454,7 +464,7 @@ SELF_TEST_CRATE = {
 }
 
 
-def self_test():
+def self_test() -> int:
     """Checks the graph of a small crate, then that one more path makes a circle."""
     import tempfile
 
@@ -479,7 +489,7 @@ def self_test():
     return 0
 
 
-def main(argv):
+def main(argv: List[str]) -> int:
     if argv == ["--self-test"]:
         return self_test()
     show_graph = "--graph" in argv

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test suite of the repository: the Rust SDK and emulator (unit, integration,
-# end-to-end, doc tests), the C ABI suite (plain, valgrind, ASan+UBSan), the Python binding
-# (pytest) and the Ruby binding (minitest).
+# Runs every test suite of the repository: the import-circle check of the SDK's and the
+# emulator's modules, the Rust SDK and emulator (unit, integration, end-to-end, doc tests), the
+# C ABI suite (plain, valgrind, ASan+UBSan), the Python binding (pytest) and the Ruby binding
+# (minitest).
 #
 # Tests never leave loopback: every suite runs its tests under tests/loopback_only.py (strace),
 # which fails the suite if a test contacts a host that is not loopback or asks DNS anything.
@@ -33,6 +34,10 @@ fi
 
 echo "== loopback check: self-test"
 python3 tests/loopback_only.py --self-test
+
+echo "== import circles among modules (src/, emulator/src/)"
+python3 tests/module_cycles.py --self-test
+python3 tests/module_cycles.py src emulator/src
 
 echo "== Rust: cargo test --workspace"
 cargo test --workspace --no-run # builds (and fetches what is missing) outside the check

@@ -1,68 +1,24 @@
-//! Request dispatch: fault injection, routing, auth, the handler, request logging.
+//! Request dispatch: fault injection, routing (the API's table and the admin API's), auth, the
+//! handler, request logging. The top of the server: it may use every layer below.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
 use crate::auth::{authenticate, error};
-use crate::faults::FaultState;
 use crate::http::{Handler, HttpRequest, Outcome};
+use crate::hub::{Hub, Shared};
 use crate::options::Options;
-use crate::routes::{self, Ctx, Route, Seg};
-use crate::state::State;
+use crate::route::{Ctx, Route, Seg, DEFAULT_LIMIT};
 use crate::util::{iso, parse_query, percent_decode};
+use crate::{admin, routes};
 
-/// Default body limit for routes that don't set one.
-pub const DEFAULT_LIMIT: usize = 1024 * 1024;
 /// Body limit for the admin API (packet uploads go through it).
 const ADMIN_LIMIT: usize = 64 * 1024 * 1024;
 /// Bodies larger than this are logged as a truncated string (the log is bounded in memory).
 const LOG_BODY_MAX: usize = 16 * 1024;
-
-/// The state and the condition variable that long-lived readers (SSE streams) wait on.
-/// Every dispatched request and every state-changing `Emulator` call notifies it.
-pub struct Hub {
-    state: Mutex<State>,
-    changed: Condvar,
-    shutdown: AtomicBool,
-}
-
-impl Hub {
-    pub fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Waits for a notification (or `timeout`), releasing the lock meanwhile.
-    pub fn wait<'a>(
-        &self,
-        guard: MutexGuard<'a, State>,
-        timeout: Duration,
-    ) -> MutexGuard<'a, State> {
-        match self.changed.wait_timeout(guard, timeout) {
-            Ok((g, _)) => g,
-            Err(e) => e.into_inner().0,
-        }
-    }
-
-    pub fn notify(&self) {
-        self.changed.notify_all();
-    }
-
-    /// Set when the `Emulator` is dropped, so streams end at once.
-    pub fn is_shutdown(&self) -> bool {
-        self.shutdown.load(Ordering::SeqCst)
-    }
-
-    pub fn shut_down(&self) {
-        self.shutdown.store(true, Ordering::SeqCst);
-        // Take the lock so no waiter misses the wake-up between its check and its wait.
-        drop(self.lock());
-        self.notify();
-    }
-}
 
 pub struct App {
     hub: Arc<Hub>,
@@ -134,22 +90,17 @@ fn match_segments(pattern: &[Seg], segs: &[&str]) -> Option<Vec<String>> {
 
 impl App {
     pub fn new(options: Options, base_url: String) -> App {
-        let state = State::new(options.seed.clone(), FaultState::new(&options.faults));
         App {
-            hub: Arc::new(Hub {
-                state: Mutex::new(state),
-                changed: Condvar::new(),
-                shutdown: AtomicBool::new(false),
-            }),
+            hub: Arc::new(Hub::new(Shared::new(&options))),
             base_url,
             options,
             api: routes::api_routes(),
-            admin: routes::admin_routes(),
+            admin: admin::admin_routes(),
         }
     }
 
     /// Locks the state; a handler that panicked must not take the emulator down with it.
-    pub fn lock(&self) -> MutexGuard<'_, State> {
+    pub fn lock(&self) -> MutexGuard<'_, Shared> {
         self.hub.lock()
     }
 
@@ -184,16 +135,21 @@ impl App {
         if route.needs_length && req.header("content-length").is_none() {
             return Outcome::Respond(error(413, "Request body too large"));
         }
-        let mut st = self.lock();
-        st.tick();
-        let who = match authenticate(&st, req, route.auth) {
+        let mut guard = self.lock();
+        let Shared { state, faults, log } = &mut *guard;
+        state.tick();
+        let who = match authenticate(state, req, route.auth) {
             Ok(w) => w,
             Err(resp) => return Outcome::Respond(resp),
         };
-        let now = st.now_ms();
+        let now = state.now_ms();
         let mut ctx = Ctx {
-            app: self,
-            st: &mut st,
+            base_url: &self.base_url,
+            options: &self.options,
+            hub: &self.hub,
+            st: state,
+            faults,
+            log,
             req,
             params,
             query: parse_query(&req.query),
@@ -231,10 +187,10 @@ impl App {
             Outcome::Respond(r) | Outcome::Stream(r, _) => json!(r.status),
             Outcome::Drop(_) => Value::Null,
         };
-        let mut st = self.lock();
+        let mut shared = self.lock();
         let entry = json!({
-            "seq": st.request_count + 1,
-            "at": iso(st.now_ms()),
+            "seq": shared.log.count + 1,
+            "at": iso(shared.state.now_ms()),
             "method": req.method,
             "path": req.path,
             "decodedPath": percent_decode(&req.path, false),
@@ -251,7 +207,7 @@ impl App {
             "latencyMs": latency_ms,
             "dropped": matches!(outcome, Outcome::Drop(_)),
         });
-        st.log_request(entry);
+        shared.log.push(entry);
     }
 }
 

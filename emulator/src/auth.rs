@@ -161,7 +161,10 @@ fn key_env(
 }
 
 /// The env an additional key belongs to (before branch rules) and the key's scopes.
-fn additional_key<'a>(st: &'a State, token: &str) -> Option<(&'a crate::state::Env, &'a [String])> {
+fn additional_key<'a>(
+    st: &'a State,
+    token: &str,
+) -> Option<(&'a crate::model::envs::Env, &'a [String])> {
     if !crate::seed::is_additional_key(token) {
         return None;
     }
@@ -202,7 +205,7 @@ fn secret_key(
 fn branch_env(
     st: &State,
     req: &HttpRequest,
-    env: &crate::state::Env,
+    env: &crate::model::envs::Env,
 ) -> Result<String, HttpResponse> {
     let branch = branch_header(req);
     match (env.env_type.as_str(), branch) {
@@ -328,6 +331,20 @@ pub fn authenticate(st: &State, req: &HttpRequest, rule: Auth) -> Result<Princip
             secret_key(st, req, t, missing, scoped_ok)
         }
     }
+}
+
+/// True if the PAT exists and may access the project.
+pub fn pat_reaches(st: &State, token: &str, project_ref: &str) -> bool {
+    let exists = st
+        .seed
+        .projects
+        .iter()
+        .any(|p| p.project_ref == project_ref);
+    exists
+        && st.seed.pats.iter().any(|p| {
+            p.token == token
+                && (p.projects.is_empty() || p.projects.iter().any(|r| r == project_ref))
+        })
 }
 
 #[cfg(test)]

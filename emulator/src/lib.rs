@@ -18,22 +18,38 @@
 //! ```
 #![forbid(unsafe_code)]
 
-mod app;
-mod auth;
-mod control;
+// Layers, bottom up (README.md, "Layout"): a module uses modules of the layers below it and
+// of its own layer, never those above; `tests/module_cycles.py` fails on an import circle.
+
+// Foundation: knows nothing of the emulated world.
 mod cron;
-mod faults;
 mod http;
 mod jwt;
-mod options;
-mod routes;
 mod seed;
-mod sessions;
-mod sse;
-mod state;
-mod surface;
 mod util;
+
+// The domain: records by area, the world, the rules across it. No HTTP, no JSON views.
+mod model;
+mod rules;
+mod state;
+
+// The API's JSON shapes, built from the domain.
 mod views;
+
+// Serving: fault rules, the request log, the lock, start-up options, credentials, what a
+// handler gets, SSE bodies.
+mod auth;
+mod faults;
+mod hub;
+mod options;
+mod request_log;
+mod route;
+mod sse;
+
+// The management API, and apart from it the test controls (`/__emulator/…`); then dispatch.
+mod admin;
+mod app;
+mod routes;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -41,13 +57,13 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-pub use control::ControlError;
 pub use faults::{FaultRule, Faults};
+pub use model::deployments::NewDeployment;
+pub use model::sessions::SessionOptions;
 pub use options::Options;
-pub use routes::envvars::REDACTED;
+pub use rules::error::ControlError;
 pub use seed::{AdditionalKeySeed, EnvSeed, PatSeed, ProjectSeed, Seed};
-pub use sessions::SessionOptions;
-pub use surface::NewDeployment;
+pub use views::envvars::REDACTED;
 
 /// The default seed's credentials, for callers that want constants.
 pub mod keys {
@@ -125,9 +141,14 @@ impl Emulator {
 
     /// The full state dump (same as `GET /__emulator/state`).
     pub fn state(&self) -> Value {
-        let mut st = self.app.lock();
-        st.tick();
-        st.dump(&self.app.base_url)
+        let mut shared = self.app.lock();
+        shared.state.tick();
+        admin::state::state_dump(
+            &shared.state,
+            &shared.faults.rules,
+            shared.log.count,
+            &self.app.base_url,
+        )
     }
 
     fn with_state<T>(&self, f: impl FnOnce(&Value) -> T) -> T {
@@ -136,49 +157,49 @@ impl Emulator {
 
     /// The API request log, oldest first (method, path, query, headers, body, status, fault).
     pub fn requests(&self) -> Vec<Value> {
-        self.app.lock().requests.iter().cloned().collect()
+        self.app.lock().log.requests.iter().cloned().collect()
     }
 
     /// Number of API requests received since start or reset.
     pub fn request_count(&self) -> u64 {
-        self.app.lock().request_count
+        self.app.lock().log.count
     }
 
     pub fn clear_requests(&self) {
-        self.app.lock().requests.clear();
+        self.app.lock().log.requests.clear();
     }
 
     /// QUEUED/DELAYED → EXECUTING. Refused with [`ControlError::QueuePaused`] or
     /// [`ControlError::QueueFull`] while the run's queue is paused or at its concurrency limit.
     pub fn start_run(&self, run_id: &str) -> Result<(), ControlError> {
-        self.app.lock().start_run(run_id)
+        self.app.lock().state.start_run(run_id)
     }
 
     /// → COMPLETED with `output`.
     pub fn complete_run(&self, run_id: &str, output: Value) -> Result<(), ControlError> {
-        self.app.lock().complete_run(run_id, output)
+        self.app.lock().state.complete_run(run_id, output)
     }
 
     /// → FAILED with `error` (`{"message", "name"?, "stackTrace"?}` or a plain string).
     pub fn fail_run(&self, run_id: &str, error: Value) -> Result<(), ControlError> {
-        self.app.lock().fail_run(run_id, error, None)
+        self.app.lock().state.fail_run(run_id, error, None)
     }
 
     /// Fires a schedule as if its cron ticked; returns the new run's id.
     pub fn fire_schedule(&self, schedule_id: &str) -> Result<String, ControlError> {
-        self.app.lock().fire_schedule(schedule_id)
+        self.app.lock().state.fire_schedule(schedule_id)
     }
 
     /// Moves the emulator clock forward; delayed runs come due, TTLs expire, sessions pass
     /// their `expiresAt`, and SSE windows that the new time passes end with `[DONE]`.
     pub fn advance(&self, by: Duration) {
-        self.app.lock().advance(by.as_millis() as i64);
+        self.app.lock().state.advance(by.as_millis() as i64);
         self.app.notify();
     }
 
     /// The emulator clock in Unix ms.
     pub fn now_ms(&self) -> i64 {
-        self.app.lock().now_ms()
+        self.app.lock().state.now_ms()
     }
 
     /// Appends a fault rule.
@@ -224,7 +245,7 @@ impl Emulator {
         name: &str,
         concurrency_limit: Option<u64>,
     ) -> Result<String, ControlError> {
-        let mut st = self.app.lock();
+        let st = &mut self.app.lock().state;
         let env_id = st.resolve_env(Some(env))?;
         st.add_queue(&env_id, name, concurrency_limit)
     }
@@ -234,13 +255,13 @@ impl Emulator {
     /// (`taskKind`), and schedules for a declared task that is not `SCHEDULED` are refused (422).
     /// Undeclared tasks are accepted everywhere.
     pub fn add_task(&self, id: &str, kind: &str) -> Result<(), ControlError> {
-        self.app.lock().declare_task(id, kind)
+        self.app.lock().state.declare_task(id, kind)
     }
 
     /// Adds a deployment (`env_id` may also be a root slug such as `dev`); returns its id.
     /// Without a version it gets `YYYYMMDD.N` of its creation day; `promote` makes it current.
     pub fn add_deployment(&self, mut d: NewDeployment) -> Result<String, ControlError> {
-        let mut st = self.app.lock();
+        let st = &mut self.app.lock().state;
         d.env_id = st.resolve_env(Some(&d.env_id))?;
         st.add_deployment(d)
     }
@@ -249,36 +270,34 @@ impl Emulator {
     /// [`process_bulk_action`](Self::process_bulk_action) or an abort; `false` (the default)
     /// applies them when they are created.
     pub fn set_bulk_actions_deferred(&self, defer: bool) {
-        self.app.lock().surface.bulk_defer = defer;
+        self.app.lock().state.bulk_actions.defer = defer;
     }
 
     /// Applies a PENDING (deferred) bulk action and completes it.
     pub fn process_bulk_action(&self, id: &str) -> Result<(), ControlError> {
-        self.app.lock().process_bulk_action(id)
+        self.app.lock().state.process_bulk_action(id)
     }
 
     /// Stops the emulator clock at `ms` (Unix ms); `advance` still moves it.
     pub fn freeze_clock_at(&self, ms: i64) {
-        self.app.lock().set_clock(Some(ms), true);
+        self.app.lock().state.set_clock(Some(ms), true);
     }
 
     /// Lets a frozen clock run on with the wall clock from where it stands.
     pub fn unfreeze_clock(&self) {
-        self.app.lock().set_clock(None, false);
+        self.app.lock().state.set_clock(None, false);
     }
 
     /// Adds a branch env under the first project's env `slug` (`preview` or `dev`); returns its env id.
     pub fn add_branch(&self, slug: &str, branch: &str) -> Option<String> {
-        let mut st = self.app.lock();
+        let st = &mut self.app.lock().state;
         let project = st.seed.project_ref().to_string();
         st.add_branch(&project, slug, branch)
     }
 
     /// Back to the seed: no runs, batches, vars, schedules, requests; start-up faults; real clock.
     pub fn reset(&self) {
-        let opts = &self.app.options;
-        *self.app.lock() =
-            state::State::new(opts.seed.clone(), faults::FaultState::new(&opts.faults));
+        *self.app.lock() = hub::Shared::new(&self.app.options);
         self.app.notify();
     }
 
@@ -310,8 +329,13 @@ impl Emulator {
         io: &str,
         records: Value,
     ) -> Result<Vec<u64>, ControlError> {
-        let seqs =
-            routes::channels::admin_append(&mut self.app.lock(), session, channel, io, &records);
+        let seqs = admin::sessions::append_records(
+            &mut self.app.lock().state,
+            session,
+            channel,
+            io,
+            &records,
+        );
         self.app.notify();
         seqs
     }
@@ -337,10 +361,11 @@ impl Emulator {
     /// Ends every open SSE window now (each sends what it has, then `[DONE]`); returns how
     /// many streams were open.
     pub fn end_session_streams(&self) -> usize {
-        let mut st = self.app.lock();
-        st.sessions.end_epoch += 1;
-        let open = st.sessions.channels.values().map(|c| c.subscribers).sum();
-        drop(st);
+        let mut shared = self.app.lock();
+        let sessions = &mut shared.state.sessions;
+        sessions.end_epoch += 1;
+        let open = sessions.channels.values().map(|c| c.subscribers).sum();
+        drop(shared);
         self.app.notify();
         open
     }
@@ -363,7 +388,7 @@ impl Emulator {
 
     /// Overrides the session SSE options until reset (see [`SessionOptions`]).
     pub fn set_session_options(&self, opts: SessionOptions) {
-        self.app.lock().sessions.overrides = Some(opts);
+        self.app.lock().state.sessions.overrides = Some(opts);
         self.app.notify();
     }
 
@@ -371,6 +396,7 @@ impl Emulator {
     pub fn session_options(&self) -> SessionOptions {
         self.app
             .lock()
+            .state
             .sessions
             .overrides
             .clone()

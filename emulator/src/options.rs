@@ -19,7 +19,7 @@ pub struct Options {
     /// Task ids that answer 404 `Task not found` (default: `missing-task`); any other id is accepted.
     pub unknown_tasks: Vec<String>,
     /// How session SSE windows end (timeout, linger, ping interval).
-    pub sessions: crate::sessions::SessionOptions,
+    pub sessions: crate::model::sessions::SessionOptions,
 }
 
 impl Default for Options {

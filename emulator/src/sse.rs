@@ -30,10 +30,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::app::Hub;
 use crate::faults::StreamFault;
 use crate::http::{StreamBody, StreamEnd, StreamWriter};
-use crate::sessions::{ChannelKey, Record, SessionOptions};
+use crate::hub::Hub;
+use crate::model::sessions::{ChannelKey, Record, SessionOptions};
+use crate::views::sessions::{record_json, tail_json};
 
 /// Records per `batch` frame, and the body bytes after which a frame is closed.
 const MAX_BATCH_RECORDS: usize = 1000;
@@ -70,7 +71,8 @@ struct Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        let mut st = self.hub.lock();
+        let mut shared = self.hub.lock();
+        let st = &mut shared.state;
         if let Some(c) = st.sessions.channels.get_mut(&self.key) {
             if c.uid == self.uid {
                 c.subscribers = c.subscribers.saturating_sub(1);
@@ -121,7 +123,7 @@ impl StreamBody for SseStream {
         let this = *self;
         {
             let mut st = this.hub.lock();
-            match st.sessions.channels.get_mut(&this.key) {
+            match st.state.sessions.channels.get_mut(&this.key) {
                 Some(c) if c.uid == this.uid => c.subscribers += 1,
                 _ => return StreamEnd::Abort,
             }
@@ -158,12 +160,14 @@ impl StreamBody for SseStream {
                         return StreamEnd::Abort;
                     }
                     let opts = st
+                        .state
                         .sessions
                         .overrides
                         .clone()
                         .unwrap_or_else(|| this.defaults.clone());
-                    let now_ms = st.now_ms();
+                    let now_ms = st.state.now_ms();
                     let Some(ch) = st
+                        .state
                         .sessions
                         .channels
                         .get(&this.key)
@@ -186,11 +190,11 @@ impl StreamBody for SseStream {
                         .cloned()
                         .collect();
                     if !pending.is_empty() {
-                        break Step::Records(pending, ch.tail());
+                        break Step::Records(pending, tail_json(ch));
                     }
                     let now = Instant::now();
                     if !pinged || now >= next_ping {
-                        break Step::Ping(now_ms, ch.tail());
+                        break Step::Ping(now_ms, tail_json(ch));
                     }
                     let lingered = opts
                         .sse_linger
@@ -198,7 +202,7 @@ impl StreamBody for SseStream {
                     if this.drain_only
                         || lingered
                         || now_ms >= this.deadline_ms
-                        || st.sessions.end_epoch != this.epoch
+                        || st.state.sessions.end_epoch != this.epoch
                     {
                         break Step::Done;
                     }
@@ -221,7 +225,7 @@ impl StreamBody for SseStream {
                     let last = records[records.len() - 1].seq;
                     byte_offset += records.iter().map(|r| r.body.len()).sum::<usize>();
                     let data = json!({
-                        "records": records.iter().map(Record::sse_json).collect::<Vec<_>>(),
+                        "records": records.iter().map(record_json).collect::<Vec<_>>(),
                         "tail": tail,
                     });
                     let id = format!("{first},{},{byte_offset}", last + 1);
@@ -234,7 +238,8 @@ impl StreamBody for SseStream {
                     pinged = true;
                     let opts_interval = {
                         let st = this.hub.lock();
-                        st.sessions
+                        st.state
+                            .sessions
                             .overrides
                             .as_ref()
                             .unwrap_or(&this.defaults)

@@ -1,4 +1,4 @@
-//! Small helpers: time, durations, ids, percent-encoding and a seeded RNG.
+//! Small helpers: time, durations, ids (random and derived), percent-encoding and a seeded RNG.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -159,6 +159,39 @@ pub fn random_id(prefix: &str) -> String {
             .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char),
     );
     id
+}
+
+/// Lowercase base-36 text derived from SHA-256 of `parts`, `len` characters (deterministic ids).
+pub fn hashed(parts: &[&str], len: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    for p in parts {
+        ctx.update(p.as_bytes());
+        ctx.update(&[0]);
+    }
+    let d = ctx.finish();
+    d.as_ref()
+        .iter()
+        .cycle()
+        .take(len)
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// Lowercase hex SHA-256 of `parts`, truncated to `len` characters.
+pub fn hashed_hex(parts: &[&str], len: usize) -> String {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    for p in parts {
+        ctx.update(p.as_bytes());
+        ctx.update(&[0]);
+    }
+    let hex: String = ctx
+        .finish()
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    hex[..len.min(hex.len())].to_string()
 }
 
 /// Decodes `%XX` escapes (and `+` as space when `plus_is_space`); bad escapes are kept verbatim.

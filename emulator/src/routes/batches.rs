@@ -4,13 +4,15 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::tasks::{parse_options, payload_type, streams_version};
-use super::{not_found_retry, ok, Ctx, R};
+use super::tasks::streams_version;
 use crate::auth::error;
 use crate::http::HttpResponse;
-use crate::state::{Batch, NewRun};
+use crate::model::batches::Batch;
+use crate::model::run_options::{parse_options, payload_type};
+use crate::model::runs::NewRun;
+use crate::route::{not_found_retry, ok, Ctx, R};
 use crate::util::random_id;
-use crate::views::batch_json;
+use crate::views::batches::batch_json;
 
 /// Largest `runCount` accepted.
 pub const MAX_BATCH_ITEMS: u64 = 1000;
@@ -186,10 +188,10 @@ pub fn items(c: &mut Ctx) -> R {
             continue;
         }
         accepted += 1;
-        let result = if c.app.options.unknown_tasks.contains(&it.task) {
+        let result = if c.options.unknown_tasks.contains(&it.task) {
             Err(("Task not found".to_string(), "TASK_NOT_FOUND"))
         } else {
-            match parse_options(it.options.as_ref(), None, c.now) {
+            match parse_options(it.options.as_ref(), None, None, c.now) {
                 Ok(opts) => {
                     let existing = opts.idempotency_key.as_ref().and_then(|k| {
                         c.st.idempotent_run(&env_id, &it.task, k, c.now)
@@ -216,13 +218,7 @@ pub fn items(c: &mut Ctx) -> R {
                         id
                     }))
                 }
-                Err(resp) => {
-                    let msg = serde_json::from_slice::<Value>(&resp.body)
-                        .ok()
-                        .and_then(|v| v["error"].as_str().map(String::from))
-                        .unwrap_or_else(|| "Invalid item".into());
-                    Err((msg, "VALIDATION_ERROR"))
-                }
+                Err(msg) => Err((msg, "VALIDATION_ERROR")),
             }
         };
         let now = c.now;

@@ -6,16 +6,15 @@
 
 use serde_json::{json, Map, Value};
 
-use super::admin::control_error;
-use super::runs::{query_error, Filters};
-use super::waitpoints::page_size;
-use super::{ok, Ctx, R};
+use super::query::{page_size, query_error};
+use super::runs::Filters;
 use crate::auth::error;
 use crate::http::HttpResponse;
 use crate::jwt::{b64url_decode, b64url_encode};
-use crate::surface::{BulkAction, BulkKind};
+use crate::model::bulk::{BulkAction, BulkKind};
+use crate::route::{control_error, ok, Ctx, R};
 use crate::util::random_id;
-use crate::views::surface::bulk_action_json;
+use crate::views::bulk::bulk_action_json;
 
 /// The server's `BULK_ACTION_MAX_RUN_IDS`.
 const MAX_RUN_IDS: usize = 500;
@@ -190,8 +189,8 @@ pub fn create(c: &mut Ctx) -> R {
         _ => return Err(invalid("Exactly one of filter or runIds must be provided")),
     };
     let id = random_id("bulk_");
-    let seq = c.st.surface.new_bulk_seq();
-    c.st.surface.bulk_actions.push(BulkAction {
+    let seq = c.st.bulk_actions.next_seq();
+    c.st.bulk_actions.list.push(BulkAction {
         id: id.clone(),
         env_id,
         seq,
@@ -206,7 +205,7 @@ pub fn create(c: &mut Ctx) -> R {
         created_ms: c.now,
         completed_ms: None,
     });
-    if !c.st.surface.bulk_defer {
+    if !c.st.bulk_actions.defer {
         c.st.process_bulk_action(&id).map_err(control_error)?;
     }
     Ok(HttpResponse::json(202, &json!({ "id": id })))
@@ -234,8 +233,8 @@ pub fn list(c: &mut Ctx) -> R {
     }
     let env_id = c.env_id();
     let mut all: Vec<&BulkAction> =
-        c.st.surface
-            .bulk_actions
+        c.st.bulk_actions
+            .list
             .iter()
             .filter(|b| b.env_id == env_id)
             .collect();
@@ -249,8 +248,8 @@ pub fn list(c: &mut Ctx) -> R {
             return Err(query_error(key, "Invalid cursor"));
         };
         let seq =
-            c.st.surface
-                .bulk_actions
+            c.st.bulk_actions
+                .list
                 .iter()
                 .find(|b| b.id == id)
                 .map(|b| b.seq);
@@ -290,8 +289,8 @@ pub fn list(c: &mut Ctx) -> R {
 }
 
 fn find<'a>(c: &'a Ctx) -> Result<&'a BulkAction, HttpResponse> {
-    c.st.surface
-        .bulk_actions
+    c.st.bulk_actions
+        .list
         .iter()
         .find(|b| b.env_id == c.who.env_id() && b.id == c.param(0))
         .ok_or_else(|| error(404, "Not found"))
@@ -317,7 +316,7 @@ pub fn abort(c: &mut Ctx) -> R {
             &format!("Bulk action group already aborted: {id}"),
         )),
         _ => {
-            if let Some(b) = c.st.surface.bulk_actions.iter_mut().find(|b| b.id == id) {
+            if let Some(b) = c.st.bulk_actions.list.iter_mut().find(|b| b.id == id) {
                 b.status = "ABORTED";
             }
             ok(json!({ "id": id }))

@@ -5,12 +5,12 @@
 
 use serde_json::{json, Value};
 
-use super::runs::query_error;
-use super::{ok, Ctx, R};
+use super::query::query_error;
 use crate::auth::error;
-use crate::surface::{compare_versions, Deployment};
+use crate::model::deployments::{compare_versions, Deployment};
+use crate::route::{ok, Ctx, R};
 use crate::util::{parse_duration_ms, parse_iso};
-use crate::views::surface::{deployment_detail_json, deployment_json, deployment_latest_json};
+use crate::views::deployments::{deployment_detail_json, deployment_json, deployment_latest_json};
 
 const LIST_STATUSES: &[&str] = &[
     "PENDING",
@@ -29,8 +29,8 @@ fn not_found() -> crate::http::HttpResponse {
 /// The env's deployments, newest first.
 fn newest_first<'a>(c: &'a Ctx, env_id: &str) -> Vec<&'a Deployment> {
     let mut all: Vec<&Deployment> =
-        c.st.surface
-            .deployments
+        c.st.deployments
+            .list
             .iter()
             .filter(|d| d.env_id == env_id)
             .collect();
@@ -44,7 +44,7 @@ fn newest_first<'a>(c: &'a Ctx, env_id: &str) -> Vec<&'a Deployment> {
 pub fn list(c: &mut Ctx) -> R {
     c.require(&[("read", "deployments", Some("list"))])?;
     let env_id = c.env_id();
-    c.st.surface.seed_env(&env_id);
+    c.st.deployments.seed_env(&env_id);
     let size = match c.q("page[size]") {
         None | Some("") => 20,
         Some(s) => s
@@ -118,10 +118,10 @@ pub fn list(c: &mut Ctx) -> R {
 /// `GET /api/v1/deployments/{id}` (secret key only).
 pub fn retrieve(c: &mut Ctx) -> R {
     let env_id = c.env_id();
-    c.st.surface.seed_env(&env_id);
+    c.st.deployments.seed_env(&env_id);
     let d =
-        c.st.surface
-            .deployments
+        c.st.deployments
+            .list
             .iter()
             .find(|d| d.env_id == env_id && d.id == c.param(0))
             .ok_or_else(not_found)?;
@@ -132,9 +132,9 @@ pub fn retrieve(c: &mut Ctx) -> R {
 /// 404 `{"error":"Not found"}` when the env has no current deployment, like the route builder.
 pub fn current(c: &mut Ctx) -> R {
     let env_id = c.env_id();
-    c.st.surface.seed_env(&env_id);
+    c.st.deployments.seed_env(&env_id);
     let d =
-        c.st.surface
+        c.st.deployments
             .current_of(&env_id)
             .ok_or_else(|| error(404, "Not found").with_header("x-should-retry", "false"))?;
     c.require(&[("read", "deployments", Some("current"))])?;
@@ -144,7 +144,7 @@ pub fn current(c: &mut Ctx) -> R {
 /// `GET /api/v1/deployments/latest`: the env's newest deployment, whatever its status.
 pub fn latest(c: &mut Ctx) -> R {
     let env_id = c.env_id();
-    c.st.surface.seed_env(&env_id);
+    c.st.deployments.seed_env(&env_id);
     let d = newest_first(c, &env_id)
         .first()
         .copied()
@@ -157,12 +157,12 @@ pub fn latest(c: &mut Ctx) -> R {
 /// `allowRollbacks=true`.
 pub fn promote(c: &mut Ctx) -> R {
     let env_id = c.env_id();
-    c.st.surface.seed_env(&env_id);
+    c.st.deployments.seed_env(&env_id);
     let version = c.param(0).to_string();
     let allow_rollbacks = c.q("allowRollbacks") == Some("true");
     let d =
-        c.st.surface
-            .deployments
+        c.st.deployments
+            .list
             .iter()
             .find(|d| d.env_id == env_id && d.version == version)
             .ok_or_else(not_found)?
@@ -179,7 +179,7 @@ pub fn promote(c: &mut Ctx) -> R {
             "Deployment must be in the DEPLOYED state to be promoted.",
         ));
     }
-    if let Some(cur) = c.st.surface.current_of(&env_id) {
+    if let Some(cur) = c.st.deployments.current_of(&env_id) {
         if cur.id == d.id {
             return Err(error(400, "Deployment is already the current deployment."));
         }
@@ -190,6 +190,6 @@ pub fn promote(c: &mut Ctx) -> R {
             ));
         }
     }
-    c.st.surface.set_current(&env_id, &d.id);
+    c.st.deployments.set_current(&env_id, &d.id);
     ok(json!({"id": d.id, "version": d.version, "shortCode": d.short_code}))
 }

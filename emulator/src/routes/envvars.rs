@@ -1,23 +1,12 @@
 //! Environment variables per project and env slug.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::runs::pat_reaches;
-use super::{ok, Ctx, R};
-use crate::auth::{branch_header, error, Principal};
+use crate::auth::{branch_header, error, pat_reaches, Principal};
 use crate::http::HttpResponse;
-use crate::state::EnvVar;
-
-/// What secret values read back as (the real server's exact string is not documented).
-pub const REDACTED: &str = "<redacted>";
-
-fn view(v: &EnvVar) -> Value {
-    json!({
-        "name": v.name,
-        "value": if v.is_secret { REDACTED } else { v.value.as_str() },
-        "isSecret": v.is_secret,
-    })
-}
+use crate::model::envs::EnvVar;
+use crate::route::{ok, Ctx, R};
+use crate::views::envvars::envvar_json;
 
 /// The env the request addresses, enforcing the SK and PAT rules
 /// (`docs/wire.md#envvars-credentials`).
@@ -44,7 +33,7 @@ fn target_env(c: &Ctx) -> Result<String, HttpResponse> {
             Ok(env_id.clone())
         }
         Principal::Pat { token } => {
-            if !pat_reaches(c, token, project_ref) {
+            if !pat_reaches(c.st, token, project_ref) {
                 return Err(error(404, "Project not found"));
             }
             let root =
@@ -81,7 +70,7 @@ fn valid_name(name: &str) -> bool {
 /// `GET …/envvars/{env}`: a bare array.
 pub fn list(c: &mut Ctx) -> R {
     let env = target_env(c)?;
-    let vars: Vec<Value> = c.st.vars(&env).iter().map(view).collect();
+    let vars: Vec<Value> = c.st.vars(&env).iter().map(envvar_json).collect();
     ok(Value::Array(vars))
 }
 
@@ -132,7 +121,7 @@ pub fn retrieve(c: &mut Ctx) -> R {
         .iter()
         .find(|v| v.name == name)
         .ok_or_else(|| error(404, "Environment variable not found"))?;
-    ok(view(v))
+    ok(envvar_json(v))
 }
 
 /// `PUT`/`POST …/envvars/{env}/{name}` body `{value}`; 404 if the variable does not exist.
@@ -239,18 +228,4 @@ pub fn import(c: &mut Ctx) -> R {
         upsert(vars, &k, &v, is_secret);
     }
     ok(json!({"success": true}))
-}
-
-/// All variables of an env with their real values (for `Emulator::envvars`).
-pub fn dump(vars: &[EnvVar]) -> Value {
-    let m: Map<String, Value> = vars
-        .iter()
-        .map(|v| {
-            (
-                v.name.clone(),
-                json!({"value": v.value, "isSecret": v.is_secret}),
-            )
-        })
-        .collect();
-    Value::Object(m)
 }

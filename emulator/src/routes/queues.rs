@@ -5,13 +5,13 @@
 
 use serde_json::{json, Map, Value};
 
-use super::runs::query_error;
-use super::{ok, Ctx, R};
+use super::query::query_error;
 use crate::auth::error;
 use crate::http::HttpResponse;
-use crate::surface::{Queue, ENV_CONCURRENCY_LIMIT};
+use crate::model::queues::{Queue, ENV_CONCURRENCY_LIMIT};
+use crate::route::{ok, Ctx, R};
 use crate::util::percent_decode;
-use crate::views::surface::queue_json;
+use crate::views::queues::queue_json;
 
 /// Queues per page when `perPage` is absent (the server's `QUEUE_LIST_DEFAULT_ITEMS_PER_PAGE`).
 const DEFAULT_PER_PAGE: usize = 25;
@@ -34,8 +34,8 @@ pub fn list(c: &mut Ctx) -> R {
     let page = positive(c, "page")?.unwrap_or(1);
     let env_id = c.env_id();
     let mut all: Vec<&Queue> =
-        c.st.surface
-            .queues
+        c.st.queues
+            .list
             .iter()
             .filter(|q| q.env_id == env_id)
             .collect();
@@ -79,8 +79,8 @@ fn find_queue(c: &Ctx, kind: &str, missing: &str) -> Result<String, HttpResponse
     let env_id = c.who.env_id();
     let found = match kind {
         "id" => {
-            c.st.surface
-                .queues
+            c.st.queues
+                .list
                 .iter()
                 .find(|q| q.env_id == env_id && q.id == raw)
         }
@@ -91,7 +91,7 @@ fn find_queue(c: &Ctx, kind: &str, missing: &str) -> Result<String, HttpResponse
             } else {
                 name
             };
-            c.st.surface.queue_by_name(env_id, &name)
+            c.st.queues.by_name(env_id, &name)
         }
     };
     found
@@ -100,8 +100,8 @@ fn find_queue(c: &Ctx, kind: &str, missing: &str) -> Result<String, HttpResponse
 }
 
 fn queue_mut<'a>(c: &'a mut Ctx, id: &str) -> &'a mut Queue {
-    c.st.surface
-        .queues
+    c.st.queues
+        .list
         .iter_mut()
         .find(|q| q.id == id)
         .expect("queue found above")
@@ -109,8 +109,8 @@ fn queue_mut<'a>(c: &'a mut Ctx, id: &str) -> &'a mut Queue {
 
 fn queue_value(c: &Ctx, id: &str) -> Result<Value, HttpResponse> {
     let q =
-        c.st.surface
-            .queues
+        c.st.queues
+            .list
             .iter()
             .find(|q| q.id == id)
             .ok_or_else(|| error(404, "Queue not found"))?;

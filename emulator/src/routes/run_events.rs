@@ -1,10 +1,10 @@
 //! `GET /api/v1/runs/{id}/events` and `GET /api/v1/runs/{id}/trace`: the run's lifecycle as
 //! OTel-style spans (the run span plus one span per attempt), derived from its state.
 
-use super::{not_found_retry, ok, Ctx, R};
 use crate::http::HttpResponse;
-use crate::state::Run;
-use crate::views::surface::{run_events, run_trace};
+use crate::model::runs::Run;
+use crate::route::{not_found_retry, ok, Ctx, R};
+use crate::views::run_events::{run_events, run_trace};
 
 /// The run, if the caller may read it (secret key, or a JWT with `read` on the run, its task,
 /// one of its tags or its batch). A missing run is a retryable 404, like the route builder's

@@ -2,28 +2,14 @@
 
 use serde_json::{json, Map, Value};
 
-use super::tasks::{parse_delay, parse_tags};
-use super::{not_found_retry, ok, Ctx, R};
-use crate::auth::{error, Principal};
+use super::query::{list_param, query_error};
+use crate::auth::{error, pat_reaches, Principal};
 use crate::http::HttpResponse;
-use crate::state::{Run, KNOWN_STATUSES};
+use crate::model::run_options::{parse_delay, parse_tags};
+use crate::model::runs::{Run, KNOWN_STATUSES};
+use crate::route::{bad_request, not_found_retry, ok, Ctx, R};
 use crate::util::{parse_duration_ms, parse_iso};
-use crate::views::{run_list_item, run_retrieve};
-
-pub(crate) fn query_error(path: &str, message: &str) -> HttpResponse {
-    HttpResponse::json(
-        400,
-        &json!({"error": "Query Error", "details": [{"path": [path], "message": message}]}),
-    )
-}
-
-pub(crate) fn list_param(v: &str) -> Vec<String> {
-    v.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
-}
+use crate::views::runs::{run_list_item, run_retrieve};
 
 /// Old (pre-2025-07-16) status names, mapped to the current ones for filtering.
 fn canonical_status(s: &str) -> &str {
@@ -240,7 +226,7 @@ pub fn list_project(c: &mut Ctx) -> R {
     let Principal::Pat { token } = &c.who else {
         return Err(error(401, "Invalid or Missing PAT"));
     };
-    if !pat_reaches(c, token, &project_ref) {
+    if !pat_reaches(c.st, token, &project_ref) {
         return Err(error(404, "Project not found"));
     }
     let slugs = c.q("filter[env]").map(list_param).unwrap_or_default();
@@ -259,20 +245,6 @@ pub fn list_project(c: &mut Ctx) -> R {
                 )
             })?;
     page_of_runs(c, &env_id)
-}
-
-/// True if the PAT exists and may access the project.
-pub fn pat_reaches(c: &Ctx, token: &str, project_ref: &str) -> bool {
-    let exists =
-        c.st.seed
-            .projects
-            .iter()
-            .any(|p| p.project_ref == project_ref);
-    exists
-        && c.st.seed.pats.iter().any(|p| {
-            p.token == token
-                && (p.projects.is_empty() || p.projects.iter().any(|r| r == project_ref))
-        })
 }
 
 fn find_run<'a>(c: &'a Ctx, msg: &str) -> Result<&'a Run, HttpResponse> {
@@ -296,7 +268,7 @@ pub fn retrieve(c: &mut Ctx) -> R {
         needs.push(("read", "tags", Some(t.as_str())));
     }
     c.require(&needs)?;
-    ok(run_retrieve(c.st, r, c.now, &c.app.base_url))
+    ok(run_retrieve(c.st, r, c.now, c.base_url))
 }
 
 /// `POST /api/v2/runs/{id}/cancel`: finished runs are left alone.
@@ -339,13 +311,13 @@ pub fn reschedule(c: &mut Ctx) -> R {
     }
     c.st.tick();
     let r = c.st.run(&id).ok_or_else(|| error(404, "Run not found"))?;
-    ok(run_retrieve(c.st, r, c.now, &c.app.base_url))
+    ok(run_retrieve(c.st, r, c.now, c.base_url))
 }
 
 /// `POST /api/v1/runs/{id}/tags` body `{"tags": "t" | ["t", ...]}`.
 pub fn add_tags(c: &mut Ctx) -> R {
     let body = c.body_object()?;
-    let tags = parse_tags(body.get("tags"))?;
+    let tags = parse_tags(body.get("tags")).map_err(bad_request)?;
     let r = find_run(c, "Run not found")?;
     let new: Vec<String> = tags.into_iter().filter(|t| !r.tags.contains(t)).collect();
     if r.tags.len() + new.len() > 10 {

@@ -2,13 +2,13 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{ok, Ctx, R};
 use crate::auth::error;
 use crate::cron::{zone, Cron};
 use crate::http::HttpResponse;
-use crate::state::Schedule;
+use crate::model::schedules::Schedule;
+use crate::route::{ok, Ctx, R};
 use crate::util::random_id;
-use crate::views::{schedule_json, ScheduleEnvs};
+use crate::views::schedules::{schedule_json, ScheduleEnvs};
 
 /// The IANA zone names `GET /api/v1/timezones` lists (the list the official spec shows). Every one
 /// is known to chrono-tz (a test checks), and `timezone` accepts any zone chrono-tz knows.
@@ -62,7 +62,7 @@ fn validate(c: &Ctx, task: &str, cron: &str, tz: Option<&str>) -> Result<String,
             422,
             &format!(
                 "Invalid IANA timezone: '{tz}'. View the list of valid timezones at {}/timezones",
-                c.app.base_url
+                c.base_url
             ),
         ));
     }

@@ -5,12 +5,14 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Ctx, R};
+use super::query::query_error;
 use crate::auth::{error, forbidden};
 use crate::http::HttpResponse;
 use crate::jwt;
-use crate::sessions::Session;
+use crate::model::sessions::Session;
+use crate::route::{bad_request, ok, Ctx, R};
 use crate::util::{parse_duration_ms, parse_iso, random_id};
+use crate::views::sessions::session_json;
 
 const MACHINES: &[&str] = &[
     "micro",
@@ -399,7 +401,7 @@ pub fn create(c: &mut Ctx) -> R {
     let (kind, task) = (kind.unwrap_or_default(), task.unwrap_or_default());
     // `write:tasks:<taskIdentifier>` or the type-level `write:sessions` (no id).
     c.require(&[("write", "tasks", Some(&task)), ("write", "sessions", None)])?;
-    if c.app.options.unknown_tasks.contains(&task) {
+    if c.options.unknown_tasks.contains(&task) {
         return Err(error(422, "Task not found"));
     }
     let env_id = c.env_id();
@@ -451,22 +453,15 @@ pub fn create(c: &mut Ctx) -> R {
             "Session is expired; use a different externalId to create a new session",
         ));
     }
-    let run_id = c.st.ensure_session_run(idx)?;
+    let run_id = c.st.ensure_session_run(idx).map_err(bad_request)?;
     let s = &c.st.sessions.list[idx];
     let key = s.key().to_string();
-    let mut item = s.to_json(true);
+    let mut item = session_json(s, true);
     item["runId"] = json!(run_id);
     item["publicAccessToken"] = json!(session_token(c, &env_id, &key));
     item["isCached"] = json!(cached);
     // The token is only in the body: the server sends no `x-trigger-jwt` here.
     Ok(with_status(item, if cached { 200 } else { 201 }))
-}
-
-fn query_error(path: &str, message: &str) -> HttpResponse {
-    HttpResponse::json(
-        400,
-        &json!({"error": "Query Error", "details": [{"path": [path], "message": message}]}),
-    )
 }
 
 /// `z.coerce.number().int()` on a query value.
@@ -621,8 +616,8 @@ pub fn list(c: &mut Ctx) -> R {
             page
         }
     };
-    let data: Vec<Value> = page.iter().map(|s| s.to_json(false)).collect();
-    super::ok(json!({"data": data, "pagination": pagination}))
+    let data: Vec<Value> = page.iter().map(|s| session_json(s, false)).collect();
+    ok(json!({"data": data, "pagination": pagination}))
 }
 
 /// `GET /api/v1/sessions/{idOrExternalId}`
@@ -634,7 +629,7 @@ pub fn retrieve(c: &mut Ctx) -> R {
             .ok_or_else(|| error(404, "Not found").with_header("x-should-retry", "false"))?;
     let s = &c.st.sessions.list[idx];
     require_session(c, "read", &session_ids(&key, Some(s)))?;
-    super::ok(s.to_json(true))
+    ok(session_json(s, true))
 }
 
 /// Update and close need a secret key: a token needs `admin` or `admin:sessions:<id>`.
@@ -714,7 +709,7 @@ pub fn update(c: &mut Ctx) -> R {
         s.metadata = (!m.is_null()).then_some(m);
     }
     s.updated_ms = now;
-    super::ok(s.to_json(true))
+    ok(session_json(s, true))
 }
 
 /// `POST /api/v1/sessions/{id}/close` (≤ 1 KB) `{reason?}`: idempotent, first close wins.
@@ -737,5 +732,5 @@ pub fn close(c: &mut Ctx) -> R {
         s.closed_reason = reason;
         s.updated_ms = now;
     }
-    super::ok(s.to_json(true))
+    ok(session_json(s, true))
 }

@@ -8,10 +8,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{ok, Ctx, R};
 use crate::auth::{error, scope_matches};
 use crate::http::HttpResponse;
 use crate::jwt;
+use crate::route::{ok, Ctx, R};
 
 const DEFAULT_TTL_SECS: i64 = 15 * 60;
 const MAX_TTL_SECS: i64 = 30 * 86_400;

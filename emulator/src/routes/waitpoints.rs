@@ -1,16 +1,16 @@
 //! Waitpoint tokens: create, list, retrieve, complete, and the no-auth HTTP callback.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::runs::{list_param, query_error};
-use super::tasks::parse_tags;
-use super::{ok, Ctx, R};
+use super::query::{cursor_page, list_param, page_size, query_error};
 use crate::auth::error;
 use crate::http::HttpResponse;
 use crate::jwt;
-use crate::surface::Waitpoint;
+use crate::model::run_options::parse_tags;
+use crate::model::waitpoints::Waitpoint;
+use crate::route::{bad_request, ok, Ctx, R};
 use crate::util::{parse_duration_ms, parse_iso};
-use crate::views::surface::{callback_hash, waitpoint_json};
+use crate::views::waitpoints::{callback_hash, waitpoint_json};
 
 const MAX_TAGS: usize = 10;
 const STATUSES: &[&str] = &["WAITING", "COMPLETED", "TIMED_OUT"];
@@ -68,7 +68,7 @@ pub fn create(c: &mut Ctx) -> R {
             ))
         }
     };
-    let tags = parse_tags(body.get("tags"))?;
+    let tags = parse_tags(body.get("tags")).map_err(bad_request)?;
     if tags.len() > MAX_TAGS {
         return Err(error(
             422,
@@ -83,15 +83,15 @@ pub fn create(c: &mut Ctx) -> R {
     let timeout = timeout_at(body.get("timeout"), now);
     let env_id = c.env_id();
     let (id, cached) =
-        c.st.surface
-            .create_waitpoint(&env_id, key, expires, timeout, tags, now);
+        c.st.waitpoints
+            .create(&env_id, key, expires, timeout, tags, now);
     let w =
-        c.st.surface
-            .waitpoint(&env_id, &id)
+        c.st.waitpoints
+            .get(&env_id, &id)
             .ok_or_else(|| error(500, "Something went wrong"))?;
     let url = format!(
         "{}/api/v1/waitpoints/tokens/{id}/callback/{}",
-        c.app.base_url,
+        c.base_url,
         callback_hash(c.st, w)
     );
     let resp = HttpResponse::json(200, &json!({"id": id, "isCached": cached, "url": url}));
@@ -107,59 +107,6 @@ pub fn create(c: &mut Ctx) -> R {
             json!({"sub": env_id, "pub": true}).to_string(),
         )
         .with_header("x-trigger-jwt", jwt::sign(&claims, &secret)))
-}
-
-/// A newest-first cursor page over `items` (cursors are item ids). `page[before]` wins when both
-/// are sent. Returns the page and the `pagination` object.
-pub(crate) fn cursor_page<'a, T>(
-    c: &Ctx,
-    items: &[&'a T],
-    id: impl Fn(&T) -> &str,
-    seq: impl Fn(&T) -> u64,
-    cursor_seq: impl Fn(&str) -> Option<u64>,
-    size: usize,
-) -> Result<(Vec<&'a T>, Map<String, Value>), HttpResponse> {
-    let cursor = |key: &str| -> Result<Option<u64>, HttpResponse> {
-        match c.q(key).filter(|v| !v.is_empty()) {
-            None => Ok(None),
-            Some(v) => cursor_seq(v)
-                .map(Some)
-                .ok_or_else(|| query_error(key, "Invalid cursor")),
-        }
-    };
-    let (start, end) = if let Some(s) = cursor("page[before]")? {
-        let end = items
-            .iter()
-            .position(|x| seq(x) <= s)
-            .unwrap_or(items.len());
-        (end.saturating_sub(size), end)
-    } else if let Some(s) = cursor("page[after]")? {
-        let start = items.iter().position(|x| seq(x) < s).unwrap_or(items.len());
-        (start, (start + size).min(items.len()))
-    } else {
-        (0, size.min(items.len()))
-    };
-    let page = items[start..end].to_vec();
-    let mut pagination = Map::new();
-    if let (Some(last), true) = (page.last(), end < items.len()) {
-        pagination.insert("next".into(), json!(id(last)));
-    }
-    if let (Some(first), true) = (page.first(), start > 0) {
-        pagination.insert("previous".into(), json!(id(first)));
-    }
-    Ok((page, pagination))
-}
-
-/// `page[size]` 1-100, else `default`.
-pub(crate) fn page_size(c: &Ctx, default: usize) -> Result<usize, HttpResponse> {
-    match c.q("page[size]") {
-        None | Some("") => Ok(default),
-        Some(s) => s
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| query_error("page[size]", "Number must be between 1 and 100")),
-    }
 }
 
 /// `GET /api/v1/waitpoints/tokens` with `filter[status]` (comma list), `filter[idempotencyKey]`,
@@ -213,8 +160,8 @@ pub fn list(c: &mut Ctx) -> R {
     let to = date("filter[createdAt][to]")?;
     let env_id = c.env_id();
     let items: Vec<&Waitpoint> =
-        c.st.surface
-            .waitpoints
+        c.st.waitpoints
+            .list
             .iter()
             .rev()
             .filter(|w| w.env_id == env_id)
@@ -235,7 +182,7 @@ pub fn list(c: &mut Ctx) -> R {
             .filter(|w| from.is_none_or(|t| w.created_ms >= t))
             .filter(|w| to.is_none_or(|t| w.created_ms <= t))
             .collect();
-    let all = &c.st.surface.waitpoints;
+    let all = &c.st.waitpoints.list;
     let (page, pagination) = cursor_page(
         c,
         &items,
@@ -246,7 +193,7 @@ pub fn list(c: &mut Ctx) -> R {
     )?;
     let data: Vec<Value> = page
         .iter()
-        .map(|w| waitpoint_json(c.st, w, &c.app.base_url, false))
+        .map(|w| waitpoint_json(c.st, w, c.base_url, false))
         .collect();
     ok(json!({"data": data, "pagination": pagination}))
 }
@@ -254,10 +201,10 @@ pub fn list(c: &mut Ctx) -> R {
 /// `GET /api/v1/waitpoints/tokens/{id}` (secret key only).
 pub fn retrieve(c: &mut Ctx) -> R {
     let w =
-        c.st.surface
-            .waitpoint(c.who.env_id(), c.param(0))
+        c.st.waitpoints
+            .get(c.who.env_id(), c.param(0))
             .ok_or_else(|| error(404, "Waitpoint not found"))?;
-    ok(waitpoint_json(c.st, w, &c.app.base_url, true))
+    ok(waitpoint_json(c.st, w, c.base_url, true))
 }
 
 /// `POST /api/v1/waitpoints/tokens/{id}/complete` body `{"data"?: any}` → `{success: true}`.
@@ -268,13 +215,13 @@ pub fn complete(c: &mut Ctx) -> R {
     let body = c.body_object_or_empty()?;
     let env_id = c.env_id();
     let w =
-        c.st.surface
-            .waitpoint(&env_id, &id)
+        c.st.waitpoints
+            .get(&env_id, &id)
             .ok_or_else(|| error(404, "Waitpoint not found"))?;
     if !w.completed {
         let output = stringify_io(body.get("data"));
         let now = c.now;
-        c.st.surface.complete_waitpoint(&id, output, now);
+        c.st.waitpoints.complete(&id, output, now);
     }
     ok(json!({"success": true}))
 }
@@ -287,8 +234,8 @@ pub fn callback(c: &mut Ctx) -> R {
     }
     let id = c.param(0).to_string();
     let w =
-        c.st.surface
-            .waitpoints
+        c.st.waitpoints
+            .list
             .iter()
             .find(|w| w.id == id)
             .ok_or_else(|| error(404, "Waitpoint not found"))?;
@@ -298,8 +245,8 @@ pub fn callback(c: &mut Ctx) -> R {
     if !w.completed {
         let data: Value = serde_json::from_slice(&c.req.body).unwrap_or_else(|_| json!({}));
         let now = c.now;
-        c.st.surface
-            .complete_waitpoint(&id, stringify_io(Some(&data)), now);
+        c.st.waitpoints
+            .complete(&id, stringify_io(Some(&data)), now);
     }
     ok(json!({"success": true}))
 }

@@ -9,12 +9,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use crate::http::HttpResponse;
-use crate::routes::tasks::{parse_options, payload_type};
-use crate::state::{NewRun, State};
-use crate::util::{iso, random_id};
+use crate::util::random_id;
 
 /// Largest metered S2 record (the JSON-wrapped body plus per-record overhead), as on the server.
 pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
@@ -109,43 +106,6 @@ impl Record {
         self.headers.first().is_some_and(|(k, _)| k.is_empty())
     }
 
-    fn headers_json(&self) -> Value {
-        Value::Array(self.headers.iter().map(|(k, v)| json!([k, v])).collect())
-    }
-
-    /// The shape inside an SSE `batch` frame.
-    pub fn sse_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("body".into(), json!(self.body));
-        m.insert("seq_num".into(), json!(self.seq));
-        m.insert("timestamp".into(), json!(self.timestamp));
-        if !self.headers.is_empty() {
-            m.insert("headers".into(), self.headers_json());
-        }
-        Value::Object(m)
-    }
-
-    /// The shape of `GET …/records` (the body decoded; control records have empty data and id).
-    pub fn drain_json(&self) -> Value {
-        let parsed: Option<Value> = serde_json::from_str(&self.body).ok();
-        let field = |k: &str, default: Value| {
-            parsed
-                .as_ref()
-                .and_then(|p| p.get(k))
-                .filter(|v| !v.is_null())
-                .cloned()
-                .unwrap_or(default)
-        };
-        let mut m = Map::new();
-        m.insert("data".into(), field("data", json!("")));
-        m.insert("id".into(), field("id", json!("")));
-        m.insert("seqNum".into(), json!(self.seq));
-        if !self.headers.is_empty() {
-            m.insert("headers".into(), self.headers_json());
-        }
-        Value::Object(m)
-    }
-
     fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -170,11 +130,6 @@ pub struct Channel {
 }
 
 impl Channel {
-    /// S2's tail: the next seq to be written and the last record's timestamp.
-    pub fn tail(&self) -> Value {
-        json!({"seq_num": self.next_seq, "timestamp": self.last_timestamp})
-    }
-
     /// Records with `seq >= start`.
     pub fn records_from(&self, start: u64) -> &[Record] {
         let i = self.records.partition_point(|r| r.seq < start);
@@ -257,30 +212,6 @@ impl Session {
             v.push(e.clone());
         }
         v
-    }
-
-    /// `SessionItem` (`triggerConfig` only on single-session answers, as the server does).
-    pub fn to_json(&self, with_config: bool) -> Value {
-        let mut m = Map::new();
-        m.insert("id".into(), json!(self.id));
-        m.insert("externalId".into(), json!(self.external_id));
-        m.insert("type".into(), json!(self.kind));
-        m.insert("taskIdentifier".into(), json!(self.task));
-        if with_config {
-            m.insert("triggerConfig".into(), self.trigger_config.clone());
-        }
-        m.insert("currentRunId".into(), json!(self.current_run_id));
-        m.insert("tags".into(), json!(self.tags));
-        m.insert(
-            "metadata".into(),
-            self.metadata.clone().unwrap_or(Value::Null),
-        );
-        m.insert("closedAt".into(), json!(self.closed_ms.map(iso)));
-        m.insert("closedReason".into(), json!(self.closed_reason));
-        m.insert("expiresAt".into(), json!(self.expires_ms.map(iso)));
-        m.insert("createdAt".into(), json!(iso(self.created_ms)));
-        m.insert("updatedAt".into(), json!(iso(self.updated_ms)));
-        Value::Object(m)
     }
 }
 
@@ -374,120 +305,10 @@ pub fn random_part_id() -> String {
     random_id("")[..7].to_string()
 }
 
-impl State {
-    /// Makes sure the session has a live run: reuses `currentRunId` unless it finished, else
-    /// triggers a new QUEUED run of the session's task through the normal run creation, with
-    /// `basePayload` + `idleTimeoutInSeconds` + `sessionId` (and, after an earlier run,
-    /// `continuation: true` and `previousRunId`, with `message`/`messages`/`trigger` removed).
-    /// Returns the live run id.
-    pub fn ensure_session_run(&mut self, idx: usize) -> Result<String, HttpResponse> {
-        let s = &self.sessions.list[idx];
-        let prior = match &s.current_run_id {
-            Some(id) => match self.run(id) {
-                Some(r) if !r.is_final() => return Ok(id.clone()),
-                _ => Some(id.clone()),
-            },
-            None => None,
-        };
-        let cfg = s.trigger_config.clone();
-        let mut payload = cfg
-            .get("basePayload")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        if let Some(t) = cfg.get("idleTimeoutInSeconds").filter(|v| !v.is_null()) {
-            payload.insert("idleTimeoutInSeconds".into(), t.clone());
-        }
-        payload.insert("sessionId".into(), json!(s.id));
-        if let Some(prev) = &prior {
-            payload.insert("continuation".into(), json!(true));
-            payload.insert("previousRunId".into(), json!(prev));
-            for k in ["message", "messages", "trigger"] {
-                payload.remove(k);
-            }
-        }
-        let mut options = Map::new();
-        let copy = |options: &mut Map<String, Value>, from: &str, to: &str| {
-            if let Some(v) = cfg.get(from).filter(|v| !v.is_null()) {
-                options.insert(to.into(), v.clone());
-            }
-        };
-        copy(&mut options, "machine", "machine");
-        if let Some(q) = cfg.get("queue").and_then(Value::as_str) {
-            options.insert("queue".into(), json!({ "name": q }));
-        }
-        copy(&mut options, "tags", "tags");
-        copy(&mut options, "maxAttempts", "maxAttempts");
-        copy(&mut options, "maxDuration", "maxDuration");
-        copy(&mut options, "lockToVersion", "lockToVersion");
-        copy(&mut options, "region", "region");
-        copy(&mut options, "concurrencyKey", "concurrencyKey");
-        let options = Value::Object(options);
-        let now = self.now_ms();
-        let opts = parse_options(Some(&options), None, now)?;
-        let env_id = s.env_id.clone();
-        let task = s.task.clone();
-        let run_id = self.create_run(NewRun {
-            env_id: &env_id,
-            task: &task,
-            payload: Some(json!(Value::Object(payload).to_string())),
-            payload_type: payload_type(None),
-            opts,
-            trigger_function: "trigger",
-            batch_id: None,
-        });
-        let s = &mut self.sessions.list[idx];
-        s.current_run_id = Some(run_id.clone());
-        s.run_ids.push(run_id.clone());
-        Ok(run_id)
-    }
-
-    /// The `sessions` part of the state dump: each row with its status, runs and channels.
-    pub fn sessions_dump(&self) -> Value {
-        let now = self.now_ms();
-        let channels_of = |env: &str, key: &str| -> Vec<Value> {
-            let mut v: Vec<(&ChannelKey, &Channel)> = self
-                .sessions
-                .channels
-                .iter()
-                .filter(|(k, _)| k.env_id == env && k.key == key)
-                .collect();
-            v.sort_by(|a, b| (&a.0.channel, a.0.io.as_str()).cmp(&(&b.0.channel, b.0.io.as_str())));
-            v.into_iter()
-                .map(|(k, c)| {
-                    let records: Vec<Value> = c
-                        .records
-                        .iter()
-                        .map(|r| {
-                            let mut j = r.sse_json();
-                            j["data"] = r.drain_json()["data"].clone();
-                            j
-                        })
-                        .collect();
-                    json!({
-                        "channel": k.channel,
-                        "io": k.io.as_str(),
-                        "stream": k.stream_name(),
-                        "tail": c.tail(),
-                        "subscribers": c.subscribers,
-                        "records": records,
-                    })
-                })
-                .collect()
-        };
-        let list: Vec<Value> = self
-            .sessions
-            .list
-            .iter()
-            .map(|s| {
-                let mut v = s.to_json(true);
-                v["envId"] = json!(s.env_id);
-                v["status"] = json!(s.status(now));
-                v["runIds"] = json!(s.run_ids);
-                v["channels"] = json!(channels_of(&s.env_id, s.key()));
-                v
-            })
-            .collect();
-        Value::Array(list)
-    }
+/// `^[A-Za-z0-9._-]{1,128}$`
+pub fn valid_channel_name(name: &str) -> bool {
+    (1..=128).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }

@@ -1,21 +1,15 @@
-//! JSON shapes of the API's objects (runs, batches, schedules), built from state.
+//! Runs as the API shows them: list items, the retrieve shape, and the state-dump form.
 
 use serde_json::{json, Map, Value};
 
-pub mod surface;
-
-use crate::cron::{describe, zone, Cron};
-use crate::state::{Batch, Run, Schedule, State};
+use super::put;
+use crate::cron::describe;
+use crate::model::runs::Run;
+use crate::state::State;
 use crate::util::{iso, percent_encode};
 
 /// The user name the server shows for a dev environment (its member's name).
 pub const DEV_USER_NAME: &str = "Local Developer";
-
-fn put(m: &mut Map<String, Value>, k: &str, v: Option<Value>) {
-    if let Some(v) = v {
-        m.insert(k.to_string(), v);
-    }
-}
 
 /// Fields shared by list items and retrieve responses (`CommonRunObject`).
 pub fn run_common(r: &Run, now: i64) -> Map<String, Value> {
@@ -181,98 +175,4 @@ pub fn run_dump(st: &State, r: &Run, now: i64, base_url: &str) -> Value {
         m.insert("bulkActionIds".into(), json!(r.bulk_action_ids));
     }
     v
-}
-
-/// `GET /api/v2/batches/{id}` shape.
-pub fn batch_json(st: &State, b: &Batch) -> Value {
-    let finished = b
-        .run_ids()
-        .iter()
-        .all(|id| st.run(id).is_none_or(|r| r.is_final()));
-    let mut m = Map::new();
-    m.insert("id".into(), json!(b.id));
-    m.insert("status".into(), json!(b.status(finished)));
-    put(
-        &mut m,
-        "idempotencyKey",
-        b.idempotency_key.as_ref().map(|k| json!(k)),
-    );
-    m.insert("createdAt".into(), json!(iso(b.created_ms)));
-    m.insert("updatedAt".into(), json!(iso(b.updated_ms)));
-    m.insert("runCount".into(), json!(b.run_count));
-    m.insert("runs".into(), json!(b.run_ids()));
-    let mut processing = Map::new();
-    put(
-        &mut processing,
-        "completedAt",
-        b.completed_ms.map(|t| json!(iso(t))),
-    );
-    processing.insert("errors".into(), json!(b.errors));
-    m.insert("processing".into(), Value::Object(processing));
-    put(
-        &mut m,
-        "processingCompletedAt",
-        b.completed_ms.map(|t| json!(iso(t))),
-    );
-    Value::Object(m)
-}
-
-/// How much of a schedule's environment a route shows (the server's routes differ).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum ScheduleEnvs {
-    /// Create and update: `id`, `shortcode`, `type`, `userName` (dev).
-    Written,
-    /// List: `id`, `type`, `slug`, `userName` (dev).
-    Listed,
-    /// Retrieve, activate, deactivate: `id`, `type`.
-    Bare,
-}
-
-/// The spread the scheduler adds to a schedule's ticks (`nextRunEffectiveAt` − `nextRun`):
-/// a fixed offset under a minute, derived from the schedule id.
-fn schedule_spread_ms(id: &str) -> i64 {
-    let h = crate::surface::hashed_hex(&["spread", id], 8);
-    i64::from_str_radix(&h, 16).unwrap_or(0) % 60_000
-}
-
-/// `ScheduleObject`. An inactive schedule has no next run.
-pub fn schedule_json(st: &State, s: &Schedule, now: i64, envs: ScheduleEnvs) -> Value {
-    let env = st.env(&s.env_id);
-    let tz = zone(&s.timezone).unwrap_or(chrono_tz::Tz::UTC);
-    let next = Cron::parse(&s.cron)
-        .ok()
-        .filter(|_| s.active)
-        .and_then(|c| c.next_after(now, tz));
-    let env_type = env.map(|e| e.env_type.as_str()).unwrap_or("DEVELOPMENT");
-    let mut e = Map::new();
-    e.insert("id".into(), json!(s.env_id));
-    if envs == ScheduleEnvs::Written {
-        e.insert(
-            "shortcode".into(),
-            json!(crate::surface::hashed(&["shortcode", &s.env_id], 8)),
-        );
-    }
-    e.insert("type".into(), json!(env_type));
-    if envs == ScheduleEnvs::Listed {
-        e.insert(
-            "slug".into(),
-            json!(env.map(|e| e.slug.as_str()).unwrap_or("")),
-        );
-    }
-    if envs != ScheduleEnvs::Bare && env_type == "DEVELOPMENT" {
-        e.insert("userName".into(), json!(DEV_USER_NAME));
-    }
-    json!({
-        "id": s.id,
-        "type": "IMPERATIVE",
-        "task": s.task,
-        "active": s.active,
-        "deduplicationKey": s.deduplication_key,
-        "externalId": s.external_id,
-        "generator": {"type": "CRON", "expression": s.cron, "description": describe(&s.cron)},
-        "timezone": s.timezone,
-        "nextRun": next.map(iso),
-        "nextRunEffectiveAt": next.map(|t| iso(t + schedule_spread_ms(&s.id))),
-        "environments": [Value::Object(e)],
-    })
 }

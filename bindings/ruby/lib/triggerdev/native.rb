@@ -207,11 +207,11 @@ module Triggerdev
                 else
                   "#{abi_of(version).inspect} (libtriggerdev #{version}, which predates trigger_abi_version)"
                 end
+        rebuild = File.file?(File.join(REPO_ROOT, "Cargo.toml")) ? "rebuild it in this checkout (`cargo cdylib` in #{REPO_ROOT}), " : ""
         raise LoadError,
               "triggerdev: #{path} has ABI #{found}, but this gem (triggerdev #{VERSION}) needs ABI " \
               "#{ABI_VERSION.inspect} (any libtriggerdev #{ABI_VERSION}.x). Install the matching gem, " \
-              "rebuild the library from the same checkout (`cargo cdylib` in #{REPO_ROOT}) or set " \
-              "TRIGGERDEV_LIB to a libtriggerdev #{ABI_VERSION}.x."
+              "#{rebuild}or set TRIGGERDEV_LIB to a libtriggerdev #{ABI_VERSION}.x."
       end
 
       # Finds, opens and checks the library, then attaches every function. Called once, at

@@ -3,8 +3,11 @@
  * batches, environment variables, schedules, queues, deployments, waitpoint tokens, bulk actions,
  * sessions and public access tokens). Blocking calls over a pooled HTTP client.
  *
- * Link with -ltriggerdev (libtriggerdev.so or libtriggerdev.a; the static library also needs
- * -lpthread -ldl -lm).
+ * Link with -ltriggerdev: `make install PREFIX=...` installs libtriggerdev.so (SONAME
+ * libtriggerdev.so.<ABI version>), libtriggerdev.a and triggerdev.pc, so
+ * `cc app.c $(pkg-config --cflags --libs triggerdev)` (the static library also needs the
+ * system libraries of `pkg-config --libs --static triggerdev`). Check at start that
+ * strcmp(trigger_abi_version(), TRIGGERDEV_ABI_VERSION) == 0.
  *
  * CALLS
  *   Every function is trigger_<area>_<verb>(client, inputs..., outputs..., err). API objects

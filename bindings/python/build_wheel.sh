@@ -53,8 +53,8 @@ tar -xzf "$target/package/triggerdev-$version.crate" -C "$stage/pkg/rust" --stri
   { cat "$stage/build.log" >&2; exit 1; }
 
 for whl in "$dist"/triggerdev-"$version"-*.whl "$dist"/triggerdev_emulator-"$version"-*.whl; do
-  report=$("$python" -m auditwheel show "$whl" 2>&1)
-  if ! grep -q "consistent with the following platform tag: \"$platform\"" <<<"$report"; then
+  report=$("$python" -m auditwheel show "$whl" 2>&1 || true)
+  if ! tr -s " \n" "  " <<<"$report" | grep -q "consistent with the following platform tag: \"$platform\""; then
     log "auditwheel: $whl is not $platform:"
     echo "$report" >&2
     exit 1

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import List, Optional, Tuple
 
 from setuptools import setup
+from setuptools.dist import Distribution
 from setuptools.command.build_py import build_py
 
 try:
@@ -102,12 +103,16 @@ def platform_tag() -> str:
 class PlatformWheel(bdist_wheel):  # type: ignore[misc]
     """py3-none-<platform>: a platform wheel (it carries a native library) for any Python 3."""
 
-    def finalize_options(self) -> None:
-        super().finalize_options()
-        self.root_is_pure = False
-
     def get_tag(self) -> Tuple[str, str, str]:
         return "py3", "none", platform_tag()
 
 
-setup(cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel})
+class NativeDistribution(Distribution):
+    """A distribution with native code (the file build_py adds): installed to platlib, tagged
+    with a platform."""
+
+    def has_ext_modules(self) -> bool:
+        return True
+
+
+setup(distclass=NativeDistribution, cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel})

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import List, Tuple
 
 from setuptools import setup
+from setuptools.dist import Distribution
 from setuptools.command.build_py import build_py
 
 try:
@@ -63,13 +64,17 @@ class BuildPyWithBinary(build_py):
 
 
 class PlatformWheel(bdist_wheel):  # type: ignore[misc]
-    def finalize_options(self) -> None:
-        super().finalize_options()
-        self.root_is_pure = False
-
     def get_tag(self) -> Tuple[str, str, str]:
         tag = os.environ.get("TRIGGERDEV_WHEEL_PLATFORM") or sysconfig.get_platform()
         return "py3", "none", tag.replace("-", "_").replace(".", "_")
 
 
-setup(cmdclass={"build_py": BuildPyWithBinary, "bdist_wheel": PlatformWheel})
+class NativeDistribution(Distribution):
+    """A distribution with native code (the file build_py adds): installed to platlib, tagged
+    with a platform."""
+
+    def has_ext_modules(self) -> bool:
+        return True
+
+
+setup(distclass=NativeDistribution, cmdclass={"build_py": BuildPyWithBinary, "bdist_wheel": PlatformWheel})

@@ -18,7 +18,7 @@ class EmulatorTest < TriggerdevTest
       File.write(File.join(checkout, "Cargo.toml"), "")
       error = assert_raises(LoadError) { Triggerdev::Testing::Emulator.binary({}, root: checkout) }
       assert_match(%r{looked for the triggerdev-emulator gem, #{checkout}/target/release/triggerdev-emulator, .*debug.*and PATH}, error.message)
-      assert_match(/gem install triggerdev-emulator.*cargo build -p triggerdev-emulator in #{checkout}/, error.message)
+      assert_match(/gem install triggerdev-emulator`.*`cargo build -p triggerdev-emulator` in #{checkout},/, error.message)
     end
   end
 

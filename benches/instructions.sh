@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 for tool in valgrind strace; do
   command -v "$tool" >/dev/null || { echo "instructions.sh needs $tool (apt-get install $tool)" >&2; exit 1; }
 done
-cargo build --release --lib >&2
+cargo cdylib --release >&2
 target_dir=${CARGO_TARGET_DIR:-$PWD/target}
 export TRIGGERDEV_LIB=$target_dir/release/libtriggerdev.so
 # The interpreter itself (pyenv and venvs may put a shell script first on PATH).

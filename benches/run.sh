@@ -16,8 +16,8 @@ scratch=$root/bench-scratch
 mkdir -p "$scratch"
 log() { echo "run.sh: $*" >&2; }
 
-log "building the release cdylib (cargo build --release --lib)"
-cargo build --release --lib >&2
+log "building the release cdylib (cargo cdylib --release)"
+cargo cdylib --release >&2
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 if [ -f "$target_dir/release/libtriggerdev.so" ]; then

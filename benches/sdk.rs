@@ -950,7 +950,7 @@ fn ext_python_socket(s: &Setup) -> Result<Command, String> {
 fn ext_python_binding(s: &Setup) -> Result<Command, String> {
     let script = Path::new(REPO).join("benches/python_baseline.py");
     probe(&python(), &[&script.to_string_lossy(), "triggerdev", "--check"]).map_err(|e| {
-        format!("the Python binding cannot be loaded: {e} (`cargo build --release --lib` builds its library)")
+        format!("the Python binding cannot be loaded: {e} (`cargo cdylib --release` builds its library)")
     })?;
     python_row("triggerdev", s, "ctypes")
 }
@@ -998,9 +998,7 @@ fn ext_c_abi(s: &Setup) -> Result<Command, String> {
         .iter()
         .map(|p| target.join(p))
         .find(|d| d.join("libtriggerdev.so").exists())
-        .ok_or(
-            "no libtriggerdev.so: run `cargo build --lib` (benches/run.sh builds the release one)",
-        )?;
+        .ok_or("no libtriggerdev.so: run `cargo cdylib` (benches/run.sh builds the release one)")?;
     let exe = target.join("bench-c-retrieve");
     let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
         .args(["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-o"])
@@ -1361,9 +1359,10 @@ fn cdylib_size(exe: &Path) -> Result<(u64, u64, PathBuf), String> {
         candidates.push(release.join("libtriggerdev.so"));
     }
     candidates.push(Path::new(REPO).join("target/release/libtriggerdev.so"));
-    let path = candidates.into_iter().find(|p| p.exists()).ok_or(
-        "no release cdylib found: run `cargo build --release --lib` (benches/run.sh does)",
-    )?;
+    let path = candidates
+        .into_iter()
+        .find(|p| p.exists())
+        .ok_or("no release cdylib found: run `cargo cdylib --release` (benches/run.sh does)")?;
     let unstripped = std::fs::metadata(&path).map_err(err)?.len();
     let copy = std::env::temp_dir().join(format!("triggerdev-bench-{}.so", std::process::id()));
     std::fs::copy(&path, &copy).map_err(err)?;

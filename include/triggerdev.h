@@ -3,8 +3,11 @@
  * batches, environment variables, schedules, queues, deployments, waitpoint tokens, bulk actions,
  * sessions and public access tokens). Blocking calls over a pooled HTTP client.
  *
- * Link with -ltriggerdev (libtriggerdev.so or libtriggerdev.a; the static library also needs
- * -lpthread -ldl -lm).
+ * Link with -ltriggerdev: `make install PREFIX=...` installs libtriggerdev.so (SONAME
+ * libtriggerdev.so.<ABI version>), libtriggerdev.a and triggerdev.pc, so
+ * `cc app.c $(pkg-config --cflags --libs triggerdev)` (the static library also needs the
+ * system libraries of `pkg-config --libs --static triggerdev`). Check at start that
+ * strcmp(trigger_abi_version(), TRIGGERDEV_ABI_VERSION) == 0.
  *
  * CALLS
  *   Every function is trigger_<area>_<verb>(client, inputs..., outputs..., err). API objects
@@ -58,6 +61,16 @@
 
 /** The version of the library this header describes; compare with trigger_version(). */
 #define TRIGGERDEV_VERSION "0.2.0"
+/** The parts of TRIGGERDEV_VERSION, as numbers (for `#if`). */
+#define TRIGGERDEV_VERSION_MAJOR 0
+#define TRIGGERDEV_VERSION_MINOR 2
+#define TRIGGERDEV_VERSION_PATCH 0
+/**
+ * The ABI version of this header: a library whose trigger_abi_version() returns the same
+ * string can be used with it ("0.MINOR" before 1.0, "MAJOR" from 1.0). It is also the
+ * version in the shared library's SONAME (libtriggerdev.so.0.2).
+ */
+#define TRIGGERDEV_ABI_VERSION "0.2"
 
 
 /**
@@ -321,6 +334,14 @@ extern "C" {
  * free it.
  */
 const char *trigger_version(void);
+
+/**
+ * The ABI version of the library (such as `"0.2"`): a program or binding built against a
+ * header whose `TRIGGERDEV_ABI_VERSION` is the same string can use it. Before 1.0 it is
+ * `"0.MINOR"` (every minor version may change the ABI), from 1.0 `"MAJOR"`. A static string:
+ * do not free it.
+ */
+const char *trigger_abi_version(void);
 
 /**
  * Frees a string returned by the library (every `char *` written to an out-parameter). NULL

@@ -4,14 +4,13 @@
 #   bash bindings/python/run_tests.sh [pytest args...]
 #
 # Makes a venv under <target>/python-venv (CARGO_TARGET_DIR is honoured) from `python3`, or uses
-# the interpreter in $PYTHON as it is; installs pytest and mypy from PyPI and the package with
-# `pip install ./bindings/python` (cargo builds the library and the emulator into the package);
-# type-checks the package and its tests (mypy --strict), then runs pytest on the installed
+# the interpreter in $PYTHON as it is; installs pytest and mypy from PyPI, then the two packages:
+# `triggerdev` around the debug libtriggerdev (`cargo cdylib`, shared with the C and Ruby suites)
+# and `triggerdev-emulator` around the debug emulator, both with `pip install` of their source
+# directories (setup.py takes the prebuilt files). TRIGGERDEV_PY_WHEELS=DIR installs the wheels
+# in DIR instead (what bindings/python/build_wheel.sh made: .ci/run tests the shipped wheels).
+# Type-checks the package and its tests (mypy --strict), then runs pytest on the installed
 # package (the tests start the installed emulator) under the loopback check (needs strace).
-#
-# TRIGGERDEV_PY_CARGO_PROFILE=dev builds the debug profile instead of release (faster to build,
-# and it reuses what `cargo build` already compiled); it is passed to setuptools-rust as
-# SETUPTOOLS_RUST_CARGO_PROFILE.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -33,13 +32,19 @@ fi
 "$python" -c 'import sys; assert sys.version_info >= (3, 9), sys.version' \
   || { log "$python is older than Python 3.9"; exit 1; }
 
-log "installing pytest and the package (cargo builds libtriggerdev and triggerdev-emulator)"
+log "installing pytest and mypy"
 "$python" -m pip install -q --disable-pip-version-check --upgrade pip
 "$python" -m pip install -q --disable-pip-version-check pytest mypy
-if [ -n "${TRIGGERDEV_PY_CARGO_PROFILE:-}" ]; then
-  export SETUPTOOLS_RUST_CARGO_PROFILE=$TRIGGERDEV_PY_CARGO_PROFILE
+pip_install() { "$python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$@"; }
+if [ -n "${TRIGGERDEV_PY_WHEELS:-}" ]; then
+  log "installing the wheels in $TRIGGERDEV_PY_WHEELS"
+  pip_install "$TRIGGERDEV_PY_WHEELS"/triggerdev-*.whl "$TRIGGERDEV_PY_WHEELS"/triggerdev_emulator-*.whl
+else
+  log "building the debug library and emulator (cargo), installing both packages around them"
+  (cd "$root" && cargo cdylib --quiet && cargo build --quiet -p triggerdev-emulator)
+  TRIGGERDEV_PREBUILT_LIB=$target/debug/libtriggerdev.so pip_install "$here"
+  TRIGGERDEV_PREBUILT_EMULATOR=$target/debug/triggerdev-emulator pip_install "$here/emulator"
 fi
-(cd "$root" && "$python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps ./bindings/python)
 
 log "type-checking the package and its tests (mypy --strict, as configured in pyproject.toml)"
 (cd "$here" && "$python" -m mypy)

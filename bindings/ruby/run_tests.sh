@@ -20,7 +20,7 @@ ruby -e 'require "ffi"; require "minitest"' 2>/dev/null ||
   { echo "run_tests.sh: the ffi and minitest gems are missing (apt-get install ruby-ffi ruby-minitest)" >&2; exit 1; }
 
 if [[ -z "${TRIGGERDEV_LIB:-}" ]]; then
-  (cd "$repo" && cargo build --lib --quiet)
+  (cd "$repo" && cargo cdylib --quiet)
   export TRIGGERDEV_LIB="$target/debug/libtriggerdev.so"
 fi
 if [[ -z "${TRIGGERDEV_EMULATOR:-}" ]]; then

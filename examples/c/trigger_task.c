@@ -4,9 +4,10 @@
  *
  *   TRIGGER_SECRET_KEY=tr_dev_... [TRIGGER_API_URL=http://127.0.0.1:3030] ./trigger_task [task]
  *
- * Build: cargo build --release
- *        cc -std=c11 -Iinclude examples/c/trigger_task.c -Ltarget/release -ltriggerdev \
- *           -o trigger_task
+ * Build, after `make install PREFIX=$HOME/.local` (README.md, "C and C++"):
+ *   export PKG_CONFIG_PATH=$HOME/.local/lib/pkgconfig
+ *   cc -std=c11 examples/c/trigger_task.c $(pkg-config --cflags --libs triggerdev) \
+ *      -Wl,-rpath,$(pkg-config --variable=libdir triggerdev) -o trigger_task
  */
 #include <stdio.h>
 #include <stdlib.h>

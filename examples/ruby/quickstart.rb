@@ -10,7 +10,7 @@
 # session-scoped public token. With a real key set, it
 # runs the read-only steps against Trigger.dev (or TRIGGER_API_URL).
 #
-#   cargo build --lib && cargo build -p triggerdev-emulator
+#   cargo cdylib && cargo build -p triggerdev-emulator
 #   ruby -Ibindings/ruby/lib examples/ruby/quickstart.rb
 
 require "triggerdev"

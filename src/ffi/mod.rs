@@ -79,6 +79,22 @@ pub extern "C" fn trigger_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
+/// The ABI version of the library (such as `"0.2"`): a program or binding built against a
+/// header whose `TRIGGERDEV_ABI_VERSION` is the same string can use it. Before 1.0 it is
+/// `"0.MINOR"` (every minor version may change the ABI), from 1.0 `"MAJOR"`. A static string:
+/// do not free it.
+#[no_mangle]
+pub extern "C" fn trigger_abi_version() -> *const c_char {
+    ABI_VERSION.as_ptr().cast()
+}
+
+/// `trigger_abi_version()`'s string, NUL-terminated.
+const ABI_VERSION: &str = if matches!(env!("CARGO_PKG_VERSION_MAJOR").as_bytes(), b"0") {
+    concat!("0.", env!("CARGO_PKG_VERSION_MINOR"), "\0")
+} else {
+    concat!(env!("CARGO_PKG_VERSION_MAJOR"), "\0")
+};
+
 /// Frees a string returned by the library (every `char *` written to an out-parameter). NULL
 /// is accepted and ignored. Never pass these strings to libc `free`, nor strings of other
 /// origin to this function.

@@ -83,7 +83,7 @@ finish() {
 cd "$root" || exit 1
 mkdir -p "$out"
 
-step "build libtriggerdev (cdylib)" cargo build --quiet -p triggerdev --lib
+step "build libtriggerdev (cdylib)" cargo cdylib --quiet
 step "build triggerdev-emulator" cargo build --quiet -p triggerdev-emulator --bin triggerdev-emulator
 if ((failed > 0)); then finish; fi
 

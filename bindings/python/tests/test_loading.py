@@ -8,7 +8,7 @@ import subprocess
 import sys
 import re
 from pathlib import Path
-from typing import Dict, Iterable, List
+from typing import Dict, Iterable, List, Optional
 
 import pytest
 
@@ -39,16 +39,52 @@ def test_a_missing_library_is_an_import_error_that_says_what_to_do(tmp_path: Pat
     assert "TRIGGERDEV_LIB" in done.stderr and "pip install ./bindings/python" in done.stderr
 
 
-@pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler")
-def test_a_library_of_another_version_is_refused(tmp_path: Path) -> None:
+def _fake_library(tmp_path: Path, version: str, abi: Optional[str]) -> str:
+    """A library that exports trigger_version (and trigger_abi_version unless abi is None)."""
     source = tmp_path / "fake.c"
-    source.write_text('const char *trigger_version(void) { return "9.9.9"; }\n')
+    text = f'const char *trigger_version(void) {{ return "{version}"; }}\n'
+    if abi is not None:
+        text += f'const char *trigger_abi_version(void) {{ return "{abi}"; }}\n'
+    source.write_text(text)
     lib = tmp_path / "libfake.so"
     subprocess.run(["cc", "-shared", "-fPIC", "-o", str(lib), str(source)], check=True)
-    done = run_python("import triggerdev", TRIGGERDEV_LIB=str(lib))
+    return str(lib)
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler")
+def test_a_library_of_another_abi_is_refused_saying_which_abi_it_found_and_which_it_needs(tmp_path: Path) -> None:
+    done = run_python("import triggerdev", TRIGGERDEV_LIB=_fake_library(tmp_path, "0.3.0", "0.3"))
     assert done.returncode != 0
     assert "ImportError" in done.stderr
-    assert "'9.9.9'" in done.stderr and "'0.2.0'" in done.stderr
+    assert "has ABI '0.3' (libtriggerdev '0.3.0')" in done.stderr
+    assert "needs ABI '0.2' (any libtriggerdev 0.2.x)" in done.stderr
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler")
+def test_a_library_older_than_the_abi_version_is_refused(tmp_path: Path) -> None:
+    done = run_python("import triggerdev", TRIGGERDEV_LIB=_fake_library(tmp_path, "0.1.0", None))
+    assert done.returncode != 0
+    assert "has ABI '0.1' (libtriggerdev '0.1.0', which predates trigger_abi_version)" in done.stderr
+    assert "needs ABI '0.2'" in done.stderr
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler")
+def test_a_later_patch_release_of_the_same_abi_passes_the_version_check(tmp_path: Path) -> None:
+    # The fake passes the ABI check, then lacks every other export (the next check).
+    done = run_python("import triggerdev", TRIGGERDEV_LIB=_fake_library(tmp_path, "0.2.9", "0.2"))
+    assert done.returncode != 0
+    assert "has ABI" not in done.stderr
+    assert "lacks " in done.stderr and "trigger_string_free" in done.stderr
+
+
+def test_the_abi_rule() -> None:
+    from triggerdev import _ffi
+
+    assert _ffi.ABI_VERSION == _ffi._abi_of(triggerdev.__version__) == "0.2"
+    assert [_ffi._abi_of(v) for v in ("0.2.0", "0.2.7", "0.10.1", "1.0.0", "1.4.2", "2.0.0")] == [
+        "0.2", "0.2", "0.10", "1", "1", "2"
+    ]
+    assert triggerdev._ffi.LIB.trigger_abi_version().decode() == "0.2"
 
 
 HEADER = Path(__file__).resolve().parents[3] / "include" / "triggerdev.h"

@@ -26,7 +26,11 @@ from ._exceptions import binding_message, error_from_parts, keyword
 
 __all__ = ["LIB", "LIB_PATH", "call_json", "call_handle", "call_int64", "call_void", "library_version"]
 
-VERSION = "0.2.0"  # the package version; the library must report the same
+VERSION = "0.2.0"  # the package version
+# The ABI this package is written for: the library's trigger_abi_version() must return the same.
+# "0.MINOR" before 1.0 (each minor version may change the ABI), "MAJOR" from 1.0. A newer patch
+# release of the library (0.2.x) is accepted.
+ABI_VERSION = "0.2"
 
 _CLIENT = c_void_p  # const struct trigger_client * (NULL = the ambient client)
 _STR = c_char_p  # const char * (NULL where the header allows it)
@@ -152,6 +156,7 @@ ITER_EXPORTS: Tuple[str, ...] = (
 # Everything else: name -> (restype, argtypes).
 OTHER_EXPORTS: Dict[str, Tuple[Any, Tuple[Any, ...]]] = {
     "trigger_version": (c_char_p, ()),
+    "trigger_abi_version": (c_char_p, ()),
     "trigger_string_free": (None, (c_void_p,)),
     "trigger_error_kind": (c_int, (c_void_p,)),
     "trigger_error_status": (c_uint16, (c_void_p,)),
@@ -227,9 +232,10 @@ def _candidates() -> List[Tuple[str, Optional[Path]]]:
 
 def _install_hint() -> str:
     return (
-        "Install the package with `pip install ./bindings/python` from the repository root "
-        "(it builds the library with cargo), or build it with `cargo build --lib` in the "
-        "repository, or set TRIGGERDEV_LIB to the path of libtriggerdev."
+        "Install a wheel of the package (`bash bindings/python/build_wheel.sh` makes one), or "
+        "`pip install ./bindings/python` from the repository root (it builds the library with "
+        "cargo), or build it with `cargo cdylib` in the repository, or set TRIGGERDEV_LIB to the "
+        "path of libtriggerdev."
     )
 
 
@@ -289,19 +295,43 @@ def _declare(lib: ctypes.CDLL) -> None:
 
 LIB, LIB_PATH = _load()
 
-try:
-    _version_fn = LIB.trigger_version
-except AttributeError:  # pragma: no cover - not a triggerdev library at all
-    raise ImportError(f"triggerdev: {LIB_PATH} is not libtriggerdev (no trigger_version). " + _install_hint()) from None
-_version_fn.restype = c_char_p
-_version_fn.argtypes = []
-_loaded_version = (_version_fn() or b"").decode("ascii", "replace")
-if _loaded_version != VERSION:
+
+def _abi_of(version: str) -> str:
+    """The ABI version of a library version: "0.MINOR" before 1.0, "MAJOR" from 1.0 (the rule
+    trigger_abi_version() follows)."""
+    parts = version.split(".")
+    return f"0.{parts[1]}" if parts[0] == "0" and len(parts) > 1 else parts[0]
+
+
+def _check_abi(lib: ctypes.CDLL, path: str) -> str:
+    """Returns the library's version once its ABI is the one this package needs; raises
+    ImportError saying which it found and which it needs otherwise."""
+    try:
+        version_fn = lib.trigger_version
+    except AttributeError:  # pragma: no cover - not a triggerdev library at all
+        raise ImportError(f"triggerdev: {path} is not libtriggerdev (no trigger_version). " + _install_hint()) from None
+    version_fn.restype = c_char_p
+    version_fn.argtypes = []
+    version = (version_fn() or b"").decode("ascii", "replace")
+    abi_fn = getattr(lib, "trigger_abi_version", None)
+    if abi_fn is None:  # libraries before 0.2 have no trigger_abi_version
+        found = f"{_abi_of(version)!r} (libtriggerdev {version!r}, which predates trigger_abi_version)"
+    else:
+        abi_fn.restype = c_char_p
+        abi_fn.argtypes = []
+        abi = (abi_fn() or b"").decode("ascii", "replace")
+        if abi == ABI_VERSION:
+            return version
+        found = f"{abi!r} (libtriggerdev {version!r})"
     raise ImportError(
-        f"triggerdev: the library at {LIB_PATH} is version {_loaded_version!r}, but this package "
-        f"is {VERSION!r}. Rebuild it (`pip install ./bindings/python`, or `cargo build --lib`) "
-        f"or point TRIGGERDEV_LIB at a matching one."
+        f"triggerdev: the library at {path} has ABI {found}, but this package (triggerdev {VERSION}) "
+        f"needs ABI {ABI_VERSION!r} (any libtriggerdev {ABI_VERSION}.x). Install the matching package, "
+        f"rebuild the library from the same checkout (`cargo cdylib`), or point "
+        f"TRIGGERDEV_LIB at a libtriggerdev {ABI_VERSION}.x."
     )
+
+
+_loaded_version = _check_abi(LIB, LIB_PATH)
 _declare(LIB)
 
 

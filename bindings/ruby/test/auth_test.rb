@@ -25,7 +25,7 @@ class AuthTest < TriggerdevTest
     assert_equal [handle.id], Triggerdev.runs.list(status: ["QUEUED"]).map(&:id)
     assert_equal [handle.id], Triggerdev.runs.list_page.data.map(&:id)
     assert_equal emu.dev_key, bearer(logged.last)
-    assert_match %r{\Atriggerdev-rust/0\.2\.0 ruby/#{Regexp.escape(RUBY_VERSION)}\z}, logged.last["headers"]["user-agent"]
+    assert_match %r{\Atriggerdev-rust/#{Regexp.escape(Triggerdev::VERSION)} ruby/#{Regexp.escape(RUBY_VERSION)}\z}, logged.last["headers"]["user-agent"]
     error = assert_raises(Triggerdev::NotFoundError) { Triggerdev.with_options(max_retries: 0).runs.retrieve("run_nope") }
     assert_equal 404, error.status
     assert_equal 1, logged("/api/v3/runs/run_nope").size

@@ -1,5 +1,7 @@
 # frozen_string_literal: true
 
+require "fileutils"
+require "tmpdir"
 require_relative "test_helper"
 
 # Triggerdev::Testing::Emulator itself: discovery, start/stop, admin operations.
@@ -12,8 +14,25 @@ class EmulatorTest < TriggerdevTest
     assert_equal Triggerdev::Testing::Emulator.binary({}),
                  Triggerdev::Testing::Emulator.binary({ "CARGO_TARGET_DIR" => "/nonexistent" }),
                  "falls back to the repository's target/"
-    error = assert_raises(LoadError) { Triggerdev::Testing::Emulator.binary({}, root: "/nonexistent") }
-    assert_match(%r{looked for /nonexistent/target/release/triggerdev-emulator, .*debug.*cargo build -p triggerdev-emulator}, error.message)
+    Dir.mktmpdir do |checkout|
+      File.write(File.join(checkout, "Cargo.toml"), "")
+      error = assert_raises(LoadError) { Triggerdev::Testing::Emulator.binary({}, root: checkout) }
+      assert_match(%r{looked for the triggerdev-emulator gem, #{checkout}/target/release/triggerdev-emulator, .*debug.*and PATH}, error.message)
+      assert_match(/gem install triggerdev-emulator`.*`cargo build -p triggerdev-emulator` in #{checkout},/, error.message)
+    end
+  end
+
+  def test_an_installed_gem_finds_the_emulator_on_path_and_never_suggests_cargo
+    Dir.mktmpdir do |bin|
+      # A gem's directory is no checkout: no target/ is looked at and cargo is not suggested.
+      error = assert_raises(LoadError) { Triggerdev::Testing::Emulator.binary({ "PATH" => bin }, root: "/nonexistent") }
+      assert_equal "cannot find triggerdev-emulator; looked for the triggerdev-emulator gem, and PATH. " \
+                   "Install it with `gem install triggerdev-emulator`, or set TRIGGERDEV_EMULATOR to its path.",
+                   error.message
+      on_path = File.join(bin, "triggerdev-emulator")
+      FileUtils.cp(Triggerdev::Testing::Emulator.binary, on_path)
+      assert_equal on_path, Triggerdev::Testing::Emulator.binary({ "PATH" => "/nonexistent:#{bin}" }, root: "/nonexistent")
+    end
   end
 
   def test_start_yields_a_fresh_emulator_and_stops_it

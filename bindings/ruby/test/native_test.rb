@@ -48,7 +48,7 @@ class NativeTest < Minitest::Test
   def test_calls_that_may_make_requests_release_the_gvl
     # Handles in, and no request: frees, with_options, making iterators and streams (no request
     # until the first _next), stopping a stream, error accessors, the auth overrides.
-    no_io = /_free\z|_with_options\z|_with_cancel\z|_iter\z|(?<!_and)_subscribe(_tagged)?\z|_stop\z|\Atrigger_error_|\Atrigger_auth_(push|pop|current|override)|\Atrigger_cancel_|\Atrigger_set_|\Atrigger_string/
+    no_io = /_free\z|_with_options\z|_with_cancel\z|_iter\z|_subscribe\z|_stop\z|\Atrigger_error_|\Atrigger_auth_(push|pop|current|override)|\Atrigger_cancel_|\Atrigger_set_|\Atrigger_string/
     Triggerdev::Native::FUNCTIONS.each do |name, (params, _ret, blocking)|
       io = (params.first == :pointer && name.to_s !~ no_io) || name.to_s.end_with?("_next")
       assert_equal io, blocking, "#{name} blocking"
@@ -58,10 +58,40 @@ class NativeTest < Minitest::Test
   def test_the_version_matches
     assert_equal Triggerdev::VERSION, Triggerdev.library_version
     assert_equal "0.2.0", Triggerdev::VERSION
+    assert_equal "0.2", Triggerdev::ABI_VERSION
+    assert_equal Triggerdev::ABI_VERSION, Triggerdev::Native.trigger_abi_version
     assert File.file?(Triggerdev.library_path)
-    error = assert_raises(LoadError) { Triggerdev::Native.check_version!("0.0.9", "/x/libtriggerdev.so") }
-    assert_match(/0\.0\.9.*0\.2\.0/, error.message)
-    assert_match(/TRIGGERDEV_LIB|cargo build/, error.message)
+  end
+
+  def test_the_abi_rule
+    assert_equal %w[0.2 0.2 0.10 1 1 2], %w[0.2.0 0.2.7 0.10.1 1.0.0 1.4.2 2.0.0].map { |v| Triggerdev::Native.abi_of(v) }
+    assert_nil Triggerdev::Native.check_abi!("0.2", "0.2.9", "/x/libtriggerdev.so")
+  end
+
+  def test_a_library_of_another_abi_is_refused_saying_which_abi_it_found_and_which_it_needs
+    error = assert_raises(LoadError) { Triggerdev::Native.check_abi!("0.3", "0.3.0", "/x/libtriggerdev.so") }
+    assert_includes error.message, '/x/libtriggerdev.so has ABI "0.3" (libtriggerdev 0.3.0)'
+    assert_includes error.message, 'needs ABI "0.2" (any libtriggerdev 0.2.x)'
+    assert_match(/TRIGGERDEV_LIB/, error.message)
+
+    error = assert_raises(LoadError) { Triggerdev::Native.check_abi!(nil, "0.1.0", "/x/libtriggerdev.so") }
+    assert_includes error.message, 'has ABI "0.1" (libtriggerdev 0.1.0, which predates trigger_abi_version)'
+  end
+
+  def test_a_library_of_another_abi_fails_to_load
+    skip "needs a C compiler" unless system("cc --version", out: File::NULL, err: File::NULL)
+
+    Dir.mktmpdir do |dir|
+      File.write(File.join(dir, "fake.c"), <<~C)
+        const char *trigger_version(void) { return "0.3.1"; }
+        const char *trigger_abi_version(void) { return "0.3"; }
+      C
+      lib = File.join(dir, "libfake.so")
+      assert system("cc", "-shared", "-fPIC", "-o", lib, File.join(dir, "fake.c"))
+      _out, err, status = load_in_child({ "TRIGGERDEV_LIB" => lib })
+      refute status.success?
+      assert_match(/has ABI "0\.3" \(libtriggerdev 0\.3\.1\), but this gem \(triggerdev 0\.2\.0\) needs ABI "0\.2".*\(LoadError\)/m, err)
+    end
   end
 
   def test_search_order
@@ -87,7 +117,7 @@ class NativeTest < Minitest::Test
     ffi_c = $LOADED_FEATURES.find { |f| f.end_with?("ffi_c.so") }
     _out, err, status = load_in_child({ "TRIGGERDEV_LIB" => ffi_c })
     refute status.success?
-    assert_match(/does not export trigger_version.*cargo build/m, err)
+    assert_match(/does not export trigger_version.*cargo cdylib/m, err)
 
     _out, err, status = load_in_child({ "TRIGGERDEV_LIB" => __FILE__ })
     refute status.success?
@@ -110,7 +140,7 @@ class NativeTest < Minitest::Test
       FileUtils.rm(copy)
       _out, err, status = load_in_child({ "TRIGGERDEV_LIB" => nil }, lib_dir: File.join(dir, "lib"))
       refute status.success?
-      assert_match(/cannot find #{Regexp.escape(Triggerdev::Native::LIB_FILE)}; looked for .*native.*release.*debug.*cargo build --lib/m, err)
+      assert_match(/cannot find #{Regexp.escape(Triggerdev::Native::LIB_FILE)}; looked for .*native.*release.*debug.*cargo cdylib/m, err)
     end
   end
 end

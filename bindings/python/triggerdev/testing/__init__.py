@@ -13,9 +13,10 @@
 For pytest, add ``pytest_plugins = ["triggerdev.testing.pytest_plugin"]`` to a ``conftest.py``
 for the ``triggerdev_emulator`` fixture (one emulator per session, reset before each test).
 
-The binary is found as: ``$TRIGGERDEV_EMULATOR`` (a path), else the one this package installed
-(next to the interpreter), else a repository checkout's ``target/release`` or ``target/debug``,
-else ``PATH``. Admin calls go over plain HTTP (``http.client``): no dependency.
+The binary is found as: ``$TRIGGERDEV_EMULATOR`` (a path), else the one the
+``triggerdev-emulator`` package carries (``pip install "triggerdev[testing]"``), else a repository
+checkout's ``target/release`` or ``target/debug``, else ``PATH``. Admin calls go over plain HTTP
+(``http.client``): no dependency.
 
 The process never outlives its owner: it runs with ``--exit-on-stdin-eof`` and stdin a pipe only
 this process holds, so it exits when the owner dies, however it dies (SIGTERM, SIGKILL, a crash).
@@ -24,7 +25,7 @@ this process holds, so it exits when the owner dies, however it dies (SIGTERM, S
 from __future__ import annotations
 
 import http.client
-import importlib.metadata
+import importlib
 import json
 import os
 import queue
@@ -32,7 +33,6 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import threading
 from pathlib import Path
@@ -62,21 +62,16 @@ class EmulatorError(RuntimeError):
         self.body = body
 
 
-def _installed_binaries() -> List[Path]:
-    found: List[Path] = []
+def _packaged_binaries() -> List[Path]:
+    """The binary of the triggerdev-emulator package, when it is installed."""
     try:
-        dist = importlib.metadata.distribution("triggerdev")
-    except importlib.metadata.PackageNotFoundError:
-        dist = None
-    if dist is not None:
-        for f in dist.files or []:
-            if Path(str(f)).name == _NAME:
-                found.append(Path(str(dist.locate_file(f))).resolve())
-    scripts = sysconfig.get_path("scripts")
-    if scripts:
-        found.append(Path(scripts) / _NAME)
-    found.append(Path(sys.executable).parent / _NAME)
-    return found
+        package = importlib.import_module("triggerdev_emulator")
+    except ImportError:
+        return []
+    try:
+        return [Path(package.binary())]
+    except FileNotFoundError:
+        return []
 
 
 def _repository_binaries() -> List[Path]:
@@ -96,8 +91,8 @@ def find_emulator() -> str:
         if not os.path.isfile(explicit):
             raise FileNotFoundError(f"TRIGGERDEV_EMULATOR={explicit!r} is not a file")
         return explicit
-    looked: List[str] = ["TRIGGERDEV_EMULATOR (not set)"]
-    for path in _installed_binaries() + _repository_binaries():
+    looked: List[str] = ["TRIGGERDEV_EMULATOR (not set)", "the triggerdev-emulator package"]
+    for path in _packaged_binaries() + _repository_binaries():
         if path.is_file() and os.access(path, os.X_OK):
             return str(path)
         looked.append(str(path))
@@ -108,8 +103,9 @@ def find_emulator() -> str:
     raise FileNotFoundError(
         "cannot find the triggerdev-emulator binary; looked at: "
         + ", ".join(dict.fromkeys(looked))
-        + ". Install the package (`pip install ./bindings/python` builds it), build it with "
-        "`cargo build -p triggerdev-emulator`, or set TRIGGERDEV_EMULATOR to its path."
+        + '. Install it with `pip install "triggerdev[testing]"` (the triggerdev-emulator package), '
+        "build it with `cargo build -p triggerdev-emulator` in a triggerdev checkout, or set "
+        "TRIGGERDEV_EMULATOR to its path."
     )
 
 

@@ -14,9 +14,9 @@ module Triggerdev
   # 3. the repository checkout the gem sits in: +$CARGO_TARGET_DIR+ (when set), then
   #    +target/release+, then +target/debug+.
   #
-  # At load, +trigger_version()+ must equal Triggerdev::VERSION; a missing library, one that is
-  # not a triggerdev library or a version mismatch raises a LoadError that says what was looked
-  # for and how to fix it.
+  # At load, +trigger_abi_version()+ must equal Triggerdev::ABI_VERSION; a missing library, one
+  # that is not a triggerdev library or one of another ABI raises a LoadError that says what was
+  # looked for (or found) and how to fix it.
   #
   # Everything here is internal: use Triggerdev::Client and the ambient API.
   module Native
@@ -37,6 +37,7 @@ module Triggerdev
     # the header, so a new export that is missing here fails the suite.
     FUNCTIONS = {
       trigger_version: [[], :string, false],
+      trigger_abi_version: [[], :string, false],
       trigger_string_free: [%i[pointer], :void, false],
       trigger_error_kind: [%i[pointer], :int, false],
       trigger_error_status: [%i[pointer], :uint16, false],
@@ -201,14 +202,28 @@ module Triggerdev
         list.uniq { |path, _| path }
       end
 
-      # Raises LoadError unless +found+ (what trigger_version() said) is Triggerdev::VERSION.
-      def check_version!(found, path)
-        return if found == VERSION
+      # The ABI version of a library version: "0.MINOR" before 1.0, "MAJOR" from 1.0 (the rule
+      # trigger_abi_version() follows).
+      def abi_of(version)
+        major, minor = version.split(".")
+        major == "0" && minor ? "0.#{minor}" : major.to_s
+      end
 
+      # Raises LoadError unless +abi+ (what trigger_abi_version() said; nil for a library that
+      # predates it) is Triggerdev::ABI_VERSION. +version+ is what trigger_version() said.
+      def check_abi!(abi, version, path)
+        return if abi == ABI_VERSION
+
+        found = if abi
+                  "#{abi.inspect} (libtriggerdev #{version})"
+                else
+                  "#{abi_of(version).inspect} (libtriggerdev #{version}, which predates trigger_abi_version)"
+                end
+        rebuild = File.file?(File.join(REPO_ROOT, "Cargo.toml")) ? "rebuild it in this checkout (`cargo cdylib` in #{REPO_ROOT}), " : ""
         raise LoadError,
-              "triggerdev: #{path} is version #{found.inspect}, but this gem is #{VERSION}. " \
-              "Load a matching library: rebuild it from the same checkout (`cargo build --lib` in " \
-              "#{REPO_ROOT}) or set TRIGGERDEV_LIB to a libtriggerdev #{VERSION}."
+              "triggerdev: #{path} has ABI #{found}, but this gem (triggerdev #{VERSION}) needs ABI " \
+              "#{ABI_VERSION.inspect} (any libtriggerdev #{ABI_VERSION}.x). Install the matching gem, " \
+              "#{rebuild}or set TRIGGERDEV_LIB to a libtriggerdev #{ABI_VERSION}.x."
       end
 
       # Finds, opens and checks the library, then attaches every function. Called once, at
@@ -225,15 +240,22 @@ module Triggerdev
                            "#{FIX_HINT}"
         end
         attach(:trigger_version, path)
-        check_version!(trigger_version.to_s, path)
-        FUNCTIONS.each_key { |name| attach(name, path) unless name == :trigger_version }
+        abi = begin
+          attach(:trigger_abi_version, path)
+          trigger_abi_version.to_s
+        rescue LoadError
+          nil
+        end
+        check_abi!(abi, trigger_version.to_s, path)
+        FUNCTIONS.each_key { |name| attach(name, path) unless %i[trigger_version trigger_abi_version].include?(name) }
         @path = path
       end
 
       private
 
-      FIX_HINT = "Build the library with `cargo build --lib` (or `cargo build --release`) in the " \
-                 "triggerdev repository, or set TRIGGERDEV_LIB to the path of #{LIB_FILE}."
+      FIX_HINT = "Install the platform gem (triggerdev-#{VERSION}-x86_64-linux), build the library with " \
+                 "`cargo cdylib` (or `cargo cdylib --release`) in the triggerdev repository, or set " \
+                 "TRIGGERDEV_LIB to the path of #{LIB_FILE}."
       private_constant :FIX_HINT
 
       def target_dirs(env)

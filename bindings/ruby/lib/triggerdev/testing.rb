@@ -20,8 +20,9 @@ module Triggerdev
     #     client.runs.retrieve(run.id).status       # => "COMPLETED"
     #   end
     #
-    # The binary comes from +TRIGGERDEV_EMULATOR+ (a path), else the repository's
-    # +target/release+ or +target/debug+ (+cargo build -p triggerdev-emulator+). It runs with
+    # The binary comes from +TRIGGERDEV_EMULATOR+ (a path), else the triggerdev-emulator gem
+    # (+gem install triggerdev-emulator+), else a repository checkout's +target/release+ or
+    # +target/debug+ (+cargo build -p triggerdev-emulator+), else +PATH+. It runs with
     # +--exit-on-stdin-eof+, so it never outlives this process (SIGTERM, SIGKILL, a crash).
     class Emulator
       BINARY = "triggerdev-emulator"
@@ -40,8 +41,9 @@ module Triggerdev
         end
       end
 
-      # The binary that start runs: TRIGGERDEV_EMULATOR, then the repository's target/release and
-      # target/debug. Raises LoadError, saying what it looked for, when there is none.
+      # The binary that start runs: TRIGGERDEV_EMULATOR, then the triggerdev-emulator gem, then a
+      # repository checkout's target/release and target/debug, then PATH. Raises LoadError, saying
+      # what it looked for, when there is none.
       def self.binary(env = ENV, root: REPO_ROOT)
         explicit = env["TRIGGERDEV_EMULATOR"]
         if explicit && !explicit.empty?
@@ -49,15 +51,32 @@ module Triggerdev
 
           raise LoadError, "TRIGGERDEV_EMULATOR is #{explicit.inspect}, which is not an executable file"
         end
-        dirs = []
-        dirs << File.expand_path(env["CARGO_TARGET_DIR"], root) if env["CARGO_TARGET_DIR"] && !env["CARGO_TARGET_DIR"].empty?
-        dirs << File.join(root, "target")
-        candidates = dirs.product(%w[release debug]).map { |d, p| File.join(d, p, BINARY) }
-        found = candidates.find { |c| File.executable?(c) }
+        candidates = [gem_binary].compact
+        checkout = File.file?(File.join(root, "Cargo.toml"))
+        if checkout
+          dirs = []
+          dirs << File.expand_path(env["CARGO_TARGET_DIR"], root) if env["CARGO_TARGET_DIR"] && !env["CARGO_TARGET_DIR"].empty?
+          dirs << File.join(root, "target")
+          candidates += dirs.product(%w[release debug]).map { |d, p| File.join(d, p, BINARY) }
+        end
+        candidates += env.fetch("PATH", "").split(File::PATH_SEPARATOR).reject(&:empty?).map { |d| File.join(d, BINARY) }
+        found = candidates.find { |c| File.file?(c) && File.executable?(c) }
         return found if found
 
-        raise LoadError, "cannot find #{BINARY}; looked for #{candidates.join(', ')}. Build it with " \
-                         "`cargo build -p triggerdev-emulator` in #{root}, or set TRIGGERDEV_EMULATOR."
+        raise LoadError, "cannot find #{BINARY}; looked for the triggerdev-emulator gem, " \
+                         "#{(checkout ? candidates.first(4) : []).join(', ')}#{checkout ? ', ' : ''}and PATH. " \
+                         "Install it with `gem install triggerdev-emulator`" \
+                         "#{checkout ? ", build it with `cargo build -p triggerdev-emulator` in #{root}" : ''}, " \
+                         "or set TRIGGERDEV_EMULATOR to its path."
+      end
+
+      # The binary of the triggerdev-emulator gem, when it is installed.
+      def self.gem_binary
+        spec = Gem::Specification.find_by_name("triggerdev-emulator")
+        path = File.join(spec.gem_dir, "libexec", BINARY)
+        File.file?(path) ? path : nil
+      rescue Gem::MissingSpecError
+        nil
       end
 
       # "http://127.0.0.1:PORT".

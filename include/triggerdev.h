@@ -1561,8 +1561,9 @@ enum trigger_result trigger_sessions_append(const struct trigger_client *client,
 
 /**
  * The records a channel has now, after `after_seq` (or all when it is negative;
- * `GET …/{io}/records`), without waiting. Writes the records the API sent, `[{"data":...,
- * "id":"<part id>","seqNum":n,"headers":[[k,v]]}]`, to `*out_json`.
+ * `GET …/{io}/records`), without waiting. Writes the records, `[{"data":...,
+ * "id":"<part id>","seqNum":n,"headers":[[k,v]]}]`, to `*out_json`; on `in`, `data` is the
+ * text that was posted, as a subscription hands it out.
  */
 enum trigger_result trigger_sessions_records(const struct trigger_client *client,
                                              const char *session,

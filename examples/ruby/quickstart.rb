@@ -70,7 +70,7 @@ def walk_through(emulator)
   project = emulator.project_ref
   preview.envvars.upload_dotenv(project, "preview", "DATABASE_URL=postgres://old\nFEATURE_FLAG=on\n",
                                 override: true)
-  preview.envvars.update(project, "preview", "DATABASE_URL", "your_preview_database_url")
+  preview.envvars.update(project, "preview", "DATABASE_URL", value: "your_preview_database_url")
   preview.envvars.list(project, "preview").each { |var| puts "  #{var.name} = #{var.value}" }
   preview.envvars.delete(project, "preview", "FEATURE_FLAG")
   puts "  after delete: #{preview.envvars.list(project, 'preview').size} variable(s)"

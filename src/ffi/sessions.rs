@@ -17,7 +17,7 @@ use crate::client::Client;
 use crate::json::WithJson;
 use crate::pagination::PageIter;
 use crate::resources::{
-    ChannelIo, ChannelRecord, ListSessionsParams, PublicTokenOptions, Session, SessionChannel,
+    ChannelIo, ListSessionsParams, PublicTokenOptions, Session, SessionChannel,
     StartSession, Stopper, SubscribeOptions, Subscription, TriggerTokenOptions, UpdateSession,
 };
 
@@ -329,8 +329,9 @@ pub unsafe extern "C" fn trigger_sessions_append(
 }
 
 /// The records a channel has now, after `after_seq` (or all when it is negative;
-/// `GET …/{io}/records`), without waiting. Writes the records the API sent, `[{"data":...,
-/// "id":"<part id>","seqNum":n,"headers":[[k,v]]}]`, to `*out_json`.
+/// `GET …/{io}/records`), without waiting. Writes the records, `[{"data":...,
+/// "id":"<part id>","seqNum":n,"headers":[[k,v]]}]`, to `*out_json`; on `in`, `data` is the
+/// text that was posted, as a subscription hands it out.
 #[no_mangle]
 pub unsafe extern "C" fn trigger_sessions_records(
     client: *const trigger_client,
@@ -343,12 +344,10 @@ pub unsafe extern "C" fn trigger_sessions_records(
 ) -> trigger_result {
     // SAFETY (all blocks): as above.
     unsafe {
-        call_body(out_json, err, || {
+        call_json(out_json, err, || {
             let channel = open_channel(client, session, channel, io)?;
             let after = u64::try_from(after_seq).ok();
-            Ok(channel
-                .records_as::<WithJson<Vec<ChannelRecord>>>(after)?
-                .records)
+            Ok(channel.records(after)?)
         })
     }
 }

@@ -940,7 +940,7 @@ impl SessionChannel {
         Ok(self.records_as::<Vec<ChannelRecord>>(after_seq)?.records)
     }
 
-    pub(crate) fn records_as<T: serde::de::DeserializeOwned>(
+    fn records_as<T: serde::de::DeserializeOwned>(
         &self,
         after_seq: Option<u64>,
     ) -> Result<Records<T>> {

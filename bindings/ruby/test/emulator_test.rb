@@ -37,7 +37,7 @@ class EmulatorTest < TriggerdevTest
 
   def test_start_yields_a_fresh_emulator_and_stops_it
     pid = nil
-    Triggerdev::Testing::Emulator.start(args: ["--unknown-task", "nope"]) do |own|
+    Triggerdev::Testing::Emulator.start(extra_args: ["--unknown-task", "nope"]) do |own|
       pid = own.pid
       assert_match(%r{\Ahttp://127\.0\.0\.1:\d+\z}, own.base_url)
       refute_equal emu.port, own.port

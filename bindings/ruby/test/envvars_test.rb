@@ -23,7 +23,7 @@ class EnvVarsTest < TriggerdevTest
     assert_equal "1", dev.envvars.retrieve(project, "dev", "A").value, "no override"
     dev.envvars.upload(project, "dev", variables: { "A" => "changed" }, override: true)
     assert_equal "changed", dev.envvars.retrieve(project, "dev", "A").value
-    assert dev.envvars.update(project, "dev", "B", "3").success
+    assert dev.envvars.update(project, "dev", "B", value: "3").success
     assert_equal "3", dev.envvars.retrieve(project, "dev", "B").value
     dev.envvars.delete(project, "dev", "B")
     quick = no_retry

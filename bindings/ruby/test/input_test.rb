@@ -24,7 +24,7 @@ class InputTest < TriggerdevTest
     assert_refused(TypeError, /task_id/) { c.tasks.trigger(nil, {}) }
     assert_refused(TypeError, /project_ref/) { c.envvars.list(nil, "dev") }
     assert_refused(TypeError, /name/) { c.envvars.retrieve("p", "dev", 1) }
-    assert_refused(ArgumentError, /value/) { c.envvars.update("p", "dev", "A", "\0") }
+    assert_refused(ArgumentError, /value:/) { c.envvars.update("p", "dev", "A", value: "\0") }
     assert_refused(TypeError, /schedule_id/) { c.schedules.retrieve(:nope.to_proc) }
     assert_refused(TypeError, /text/) { Triggerdev::EnvVars.parse_dotenv(nil) }
     assert_refused(TypeError, /key/) { Triggerdev::IdempotencyKeys.create(nil) }
@@ -47,6 +47,14 @@ class InputTest < TriggerdevTest
     deep = (1..200).reduce([]) { |acc, _| [acc] }
     assert_refused(ArgumentError, /payload/) { c.tasks.trigger("t", deep) }
     assert_refused(ArgumentError, /items/) { c.tasks.batch_trigger([{ task: "t", payload: Float::INFINITY }]) }
+    # JSON has no sets (JSON.generate would send the Set's #inspect text); Python refuses them too.
+    assert_refused(TypeError, "payload: a Set is not JSON; pass an Array") { c.tasks.trigger("t", { "ids" => Set[1, 2] }) }
+    assert_refused(ArgumentError, /payload/) { c.tasks.trigger("t", (1..100_000).reduce([]) { |acc, _| [acc] }) }
+    # A Time anywhere in a payload goes as ISO-8601 UTC and a Date as its ISO date, as Python's do.
+    emu.clear_requests
+    c.tasks.trigger("t", { "at" => [Time.utc(2025, 1, 2, 9, 30, 0.5r)], "on" => Date.new(2025, 1, 3) })
+    sent = JSON.parse(logged("/api/v1/tasks/t/trigger").last["body"]["payload"])
+    assert_equal({ "json" => { "at" => ["2025-01-02T09:30:00.500Z"], "on" => "2025-01-03" } }, sent)
   end
 
   def test_keywords_and_types

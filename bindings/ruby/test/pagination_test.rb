@@ -16,7 +16,11 @@ class PaginationTest < TriggerdevTest
     third = second.next_page
     assert_equal 3, third.size
     refute third.has_next_page?
-    assert_nil third.next_page
+    error = assert_raises(StopIteration) { third.next_page }
+    assert_equal "no next page: this is the last one (check has_next_page? first)", error.message
+    pages = [first]
+    loop { pages << pages.last.next_page }
+    assert_equal [first, second, third].map { |p| p.data.map(&:id) }, pages.map { |p| p.data.map(&:id) }
     assert_equal ids.sort, (first.data + second.data + third.data).map(&:id).sort
 
     emu.clear_requests

@@ -105,7 +105,7 @@ class QueuesTest < TriggerdevTest
     last = page.next_page.next_page
     assert_equal %w[e], last.data.map(&:name)
     refute last.has_next_page?
-    assert_nil last.next_page
+    assert_raises(StopIteration) { last.next_page }
     assert_equal %w[e], c.queues.list(page: 3, per_page: 2).map(&:name)
     assert_equal %w[a b], c.queues.list.first_page.first(2).map(&:name)
 

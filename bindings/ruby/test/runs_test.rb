@@ -94,9 +94,10 @@ class RunsTest < TriggerdevTest
     assert_equal "boom", run.error.message
 
     events = c.runs.events(handle.id)
-    refute_empty events
-    assert(events.all? { |e| e.is_a?(Triggerdev::RunEvent) })
-    assert(events.any? { |e| e.run_id == handle.id || e.message })
+    assert_kind_of Triggerdev::RunEvents, events
+    refute_empty events.events
+    assert(events.events.all? { |e| e.is_a?(Triggerdev::RunEvent) })
+    assert(events.events.any? { |e| e.run_id == handle.id || e.message })
     trace = c.runs.trace(handle.id)
     assert_kind_of Triggerdev::RunTrace, trace
     refute_nil trace.trace_id

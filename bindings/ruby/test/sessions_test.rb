@@ -181,6 +181,7 @@ class SessionsTest < TriggerdevTest
     # A String goes as its text.
     input.append("plain text")
     assert_equal "plain text", logged("/realtime/v1/sessions/chat-6/in/append").last["rawBody"]
+    # The server keeps them as the text that was posted (a subscription hands out the same).
     assert_equal [{ "n" => 1 }.to_json, "plain text"], input.records.map(&:data)
   end
 
@@ -210,7 +211,7 @@ class SessionsTest < TriggerdevTest
     drain_windows
     c = client
     started = start(c, "chat-8")
-    emu.append_session_records("chat-8", "out", Array.new(10) { |i| { data: { i: i } } })
+    emu.append_session_records("chat-8", Array.new(10) { |i| { data: { i: i } } })
     emu.add_fault(sse_drop_after: 3, count: 1)
     emu.add_fault(sse_error_after: 4, count: 1)
     records = c.sessions.open(started.id).output.subscribe(stop_at_end_of_window: true).to_a
@@ -231,7 +232,7 @@ class SessionsTest < TriggerdevTest
     drain_windows
     started = start(client, "chat-9")
     emu.append_session_out("chat-9", "first")
-    emu.append_session_records("chat-9", "out", { command: "fence", body: "f" })
+    emu.append_session_records("chat-9", { command: "fence", body: "f" })
     emu.advance(seconds: 5) # so that the refreshed token differs
     emu.session_turn_complete("chat-9")
     reader = client(started.public_access_token)
@@ -255,8 +256,8 @@ class SessionsTest < TriggerdevTest
     drain_windows
     c = client
     start(c, "chat-seq")
-    seqs = emu.append_session_records("chat-seq", "out", Array.new(7) { |i| { data: i } })
-    fence = emu.append_session_records("chat-seq", "out", { command: "fence", body: "f" }).first
+    seqs = emu.append_session_records("chat-seq", Array.new(7) { |i| { data: i } })
+    fence = emu.append_session_records("chat-seq", { command: "fence", body: "f" }).first
     assert_equal 7, seqs.size
     assert_operator fence, :>, seqs.last
     out = c.sessions.open("chat-seq").output
@@ -293,7 +294,7 @@ class SessionsTest < TriggerdevTest
     drain_windows
     c = client
     start(c, "chat-12")
-    emu.append_session_records("chat-12", "out", Array.new(7) { |i| { data: i } })
+    emu.append_session_records("chat-12", Array.new(7) { |i| { data: i } })
     out = c.sessions.open("chat-12").output
     sub = out.subscribe(stop_at_end_of_window: true)
     assert_empty logged("/realtime/"), "no request until it is iterated"
@@ -322,7 +323,7 @@ class SessionsTest < TriggerdevTest
   def test_a_subscription_blocked_in_another_thread_is_stopped
     c = client
     start(c, "chat-10")
-    emu.append_session_records("chat-10", "out", [{ data: 0 }, { data: 1 }, { data: 2 }])
+    emu.append_session_records("chat-10", [{ data: 0 }, { data: 1 }, { data: 2 }])
     sub = c.sessions.open("chat-10").output.subscribe(from_latest: true)
     reader = Thread.new { sub.first }
     # Readiness: the stream is open on the server; then one record is written live.

@@ -31,8 +31,8 @@ module Triggerdev
     end
 
     # Changes the value of an existing variable.
-    def update(project_ref, env, name, value)
-      args = [*where(project_ref, env), Util.string!(name, "name"), Util.string!(value, "value")]
+    def update(project_ref, env, name, value:)
+      args = [*where(project_ref, env), Util.string!(name, "name"), Util.string!(value, "value:")]
       object(TriggerObject, call(:trigger_envvars_update, *args))
     end
 

@@ -327,6 +327,12 @@ module Triggerdev
            :idempotency_key, :environment_type
   end
 
+  # The events of a run's trace (+runs.events+): +events+, an Array of RunEvent.
+  class RunEvents < TriggerObject
+    fields :events
+    nested "events" => RunEvent
+  end
+
   # A run's trace (+runs.trace+).
   class RunTrace < TriggerObject
     fields :trace_id, :root_span

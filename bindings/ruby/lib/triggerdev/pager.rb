@@ -109,9 +109,12 @@ module Triggerdev
       data.empty?
     end
 
-    # The next page, or nil on the last one.
+    # The next page (the same filters). On the last page, raises StopIteration (which ends a
+    # +loop+), as Python's +next_page()+ raises there: check +has_next_page?+ first.
     def next_page
-      has_next_page? && @fetch ? @fetch.call(self) : nil
+      raise StopIteration, "no next page: this is the last one (check has_next_page? first)" unless has_next_page? && @fetch
+
+      @fetch.call(self)
     end
   end
 

@@ -145,10 +145,9 @@ module Triggerdev
       parsed.nil? ? nil : RunResult.new(parsed)
     end
 
-    # The events of a run's trace, as an Array of RunEvents.
+    # The events of a run's trace (RunEvents: +events+, an Array of RunEvent).
     def events(run_id)
-      parsed = JSON.parse(call(:trigger_runs_events, id!(run_id, "run_id")))
-      (parsed["events"] || []).map { |e| RunEvent.new(e) }
+      object(RunEvents, call(:trigger_runs_events, id!(run_id, "run_id")))
     end
 
     # A run's trace (RunTrace: +trace_id+, +root_span+).

@@ -28,10 +28,10 @@ module Triggerdev
       BINARY = "triggerdev-emulator"
       REPO_ROOT = File.expand_path("../../../..", __dir__)
 
-      # Starts an emulator (+args+: extra command-line flags such as "--latency-ms", "5"). With a
+      # Starts an emulator (+extra_args+: command-line flags such as "--latency-ms", "5"). With a
       # block, yields it and stops it after the block; without, returns it (call #stop).
-      def self.start(args: [], binary: nil, timeout: 10)
-        emu = new(binary: binary, args: args, timeout: timeout)
+      def self.start(extra_args: [], binary: nil, timeout: 10)
+        emu = new(binary: binary, extra_args: extra_args, timeout: timeout)
         return emu unless block_given?
 
         begin
@@ -85,13 +85,13 @@ module Triggerdev
       attr_reader :seed
       attr_reader :pid
 
-      def initialize(binary: nil, args: [], timeout: 10)
+      def initialize(binary: nil, extra_args: [], timeout: 10)
         @binary = binary || self.class.binary
         @stdout, child_out = IO.pipe
         # stdin is a pipe whose write end only this process holds (Ruby's pipes are close-on-exec):
         # the kernel closes it when we die, however we die, and the emulator exits.
         child_in, @lifeline = IO.pipe
-        @pid = Process.spawn(@binary, "--port", "0", "--exit-on-stdin-eof", *args.map(&:to_s),
+        @pid = Process.spawn(@binary, "--port", "0", "--exit-on-stdin-eof", *extra_args.map(&:to_s),
                              out: child_out, err: File::NULL, in: child_in)
         child_out.close
         child_in.close
@@ -245,7 +245,7 @@ module Triggerdev
       # +records+ is one record or an Array of them ({"data" => ...}, {"control" =>
       # "turn-complete", "publicAccessToken" => true}, {"command" => "fence"}, ...). Returns
       # their seqs.
-      def append_session_records(session, io, records, channel: nil)
+      def append_session_records(session, records, io: "out", channel: nil)
         path = "/__emulator/sessions/#{esc(session)}"
         path += "/channels/#{esc(channel)}" if channel
         body = records.is_a?(Array) ? { "records" => camel_keys(records) } : camel_keys(records)
@@ -254,7 +254,7 @@ module Triggerdev
 
       # Appends one data record to +.out+ as the task would; returns its seq.
       def append_session_out(session, data, channel: nil)
-        append_session_records(session, "out", { "data" => data }, channel: channel).first
+        append_session_records(session, { "data" => data }, channel: channel).first
       end
 
       # Appends a turn-complete control record to +.out+ (with a fresh session token unless
@@ -262,7 +262,7 @@ module Triggerdev
       def session_turn_complete(session, public_access_token: true)
         record = { "control" => "turn-complete" }
         record["publicAccessToken"] = public_access_token if public_access_token
-        append_session_records(session, "out", record).first
+        append_session_records(session, record).first
       end
 
       # Ends every open SSE window now (each sends what it has first); returns how many.

@@ -2,6 +2,8 @@
 
 require "json"
 require "time"
+require "date"
+require "set"
 
 module Triggerdev
   # Argument checks and name conversions: everything a Ruby value goes through before it
@@ -68,10 +70,47 @@ module Triggerdev
     # anything with #to_json), or an ArgumentError naming +name+. For a body built from
     # keywords (+members+ true), the error names the keyword whose value is at fault.
     def json(value, name, members: false)
-      JSON.generate(value)
+      JSON.generate(jsonable(value, name))
     rescue JSON::GeneratorError, JSON::NestingError, EncodingError => e
       value.each { |key, member| json(member, "#{underscore(key)}:") } if members && value.is_a?(Hash)
       raise ArgumentError, "#{name} cannot be sent as JSON: #{e.message.lines.first&.strip}"
+    end
+
+    # +value+ with what JSON has no type for turned into what the Python binding sends for it
+    # (the same arguments give the same JSON in both): a Time or DateTime as ISO-8601 text in
+    # UTC (+2025-01-01T09:00:00.000Z+), a Date as +2025-01-01+. A Set is refused (JSON has no sets, and
+    # JSON.generate would send its #inspect text). Containers are copied only when something
+    # inside them changes. Past JSON.generate's nesting limit the walk stops: it refuses those.
+    def jsonable(value, name, depth = 0)
+      return value if depth > 100
+
+      case value
+      when String, Integer, Float, Symbol, true, false, nil then value
+      when Hash
+        out = nil
+        value.each do |key, member|
+          plain = jsonable(member, name, depth + 1)
+          next if plain.equal?(member)
+
+          out ||= value.dup
+          out[key] = plain
+        end
+        out || value
+      when Array
+        out = nil
+        value.each_with_index do |member, i|
+          plain = jsonable(member, name, depth + 1)
+          next if plain.equal?(member)
+
+          out ||= value.dup
+          out[i] = plain
+        end
+        out || value
+      when Time, DateTime then value.to_time.utc.iso8601(3)
+      when Date then value.iso8601
+      when Set then raise TypeError, "#{name}: a Set is not JSON; pass an Array"
+      else value
+      end
     end
 
     def bool!(value, name)

@@ -512,3 +512,16 @@ def test_ambient_sessions(ambient: Emulator) -> None:
     triggerdev.sessions.open("amb").input.append("x")
     assert [r.data for r in triggerdev.sessions.open(started.id).input.records()] == ["x"]
     assert [s.id for s in triggerdev.sessions.list()] == [started.id]
+
+
+def test_records_and_a_subscription_hand_out_the_same_data(dev: triggerdev.Client, emu: Emulator) -> None:
+    # .in keeps the text that was posted (the server stores it so); both reads give it as is.
+    start(dev, "chat-same")
+    emu.set_session_options(sse_linger_ms=0)
+    channel = dev.sessions.open("chat-same").input
+    channel.append({"text": "hi"})
+    channel.append("plain")
+    drained = [r.data for r in channel.records()]
+    with channel.subscribe(stop_at_end_of_window=True) as sub:
+        streamed = [r.data for r in sub]
+    assert drained == streamed == ['{"text":"hi"}', "plain"]

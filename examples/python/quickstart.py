@@ -80,14 +80,16 @@ def run(emulator: Emulator) -> None:
     preview = triggerdev.Client(emulator.pat, base_url=url, preview_branch=emulator.preview_branch)
     project = emulator.project_ref
     preview.envvars.upload_dotenv(project, "preview", "DATABASE_URL=postgres://old\nFEATURE_FLAG=on\n", override=True)
-    preview.envvars.update(project, "preview", "DATABASE_URL", "your_preview_database_url")
+    preview.envvars.update(project, "preview", "DATABASE_URL", value="your_preview_database_url")
     for var in preview.envvars.list(project, "preview"):
         print(f"  {var.name} = {var.value}")
     preview.envvars.delete(project, "preview", "FEATURE_FLAG")
     print(f"  after delete: {len(preview.envvars.list(project, 'preview'))} variable(s)")
 
     step("Schedules")
-    schedule = triggerdev.schedules.create("daily-report", "0 9 * * *", "daily-report-9am", timezone="Europe/Paris")
+    schedule = triggerdev.schedules.create(
+        task="daily-report", cron="0 9 * * *", deduplication_key="daily-report-9am", timezone="Europe/Paris"
+    )
     print(f"  created {schedule.id} ({schedule.generator.description}, next run {schedule.next_run})")
     print(f"  deactivated: active = {triggerdev.schedules.deactivate(schedule.id).active}")
     print(f"  activated: active = {triggerdev.schedules.activate(schedule.id).active}")
@@ -125,7 +127,9 @@ def run(emulator: Emulator) -> None:
         client.close()
 
     step("Session scopes: a session-scoped public token")
-    started = triggerdev.sessions.start("chat", "chat-agent", {"model": "small"}, external_id="chat-ada")
+    started = triggerdev.sessions.start(
+        type="chat", task_identifier="chat-agent", base_payload={"model": "small"}, external_id="chat-ada"
+    )
     print(f"  started {started.id} (external id chat-ada), run {started.run_id}")
     # What the backend hands to the frontend: valid for 1 hour unless told otherwise.
     token = triggerdev.auth.create_public_token(

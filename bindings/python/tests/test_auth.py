@@ -35,9 +35,9 @@ def test_ambient_calls_use_configure(ambient: Emulator) -> None:
     assert [r.id for r in triggerdev.runs.list()] == [handle.id]
     assert triggerdev.runs.list().page().data[0].id == handle.id
     assert triggerdev.batches.retrieve(triggerdev.tasks.batch_trigger([{"task": "b"}]).batch_id).run_count == 1
-    triggerdev.envvars.create(ambient.project_ref, "dev", "AMBIENT", "1")
+    triggerdev.envvars.create(ambient.project_ref, "dev", name="AMBIENT", value="1")
     assert triggerdev.envvars.retrieve(ambient.project_ref, "dev", "AMBIENT").value == "1"
-    schedule = triggerdev.schedules.create("s", "0 * * * *", "amb")
+    schedule = triggerdev.schedules.create(task="s", cron="0 * * * *", deduplication_key="amb")
     assert [s.id for s in triggerdev.schedules.list()] == [schedule.id]
     triggerdev.tasks.trigger("ambient", 2, idempotency_key="k")
     assert triggerdev.idempotency_keys.reset("ambient", "k").id

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
@@ -15,25 +14,25 @@ from triggerdev.testing import Emulator
 def test_envvars_for_every_env_and_a_preview_branch(emu: Emulator, tmp_path: Path) -> None:
     project = emu.project_ref
     pat = emu.client(emu.pat, max_retries=0)
-    assert pat.envvars.create(project, "prod", "API_KEY", "k1", is_secret=True).success
+    assert pat.envvars.create(project, "prod", name="API_KEY", value="k1", is_secret=True).success
     listed = pat.envvars.list(project, "prod")
     assert len(listed) == 1 and isinstance(listed[0], triggerdev.EnvVar)
     assert listed[0].is_secret
     assert listed[0].value != "k1", "secret values come back redacted"
 
     dev = emu.client(max_retries=0)
-    dev.envvars.upload(project, "dev", {"A": "1", "B": "2"})
+    dev.envvars.upload(project, "dev", variables={"A": "1", "B": "2"})
     with pytest.raises(triggerdev.BadRequestError, match="already set"):
-        dev.envvars.upload(project, "dev", {"A": "changed"})  # an existing name, no override
+        dev.envvars.upload(project, "dev", variables={"A": "changed"})  # an existing name, no override
     assert dev.envvars.retrieve(project, "dev", "A").value == "1", "no override"
-    dev.envvars.upload(project, "dev", {"A": "changed"}, override=True)
+    dev.envvars.upload(project, "dev", variables={"A": "changed"}, override=True)
     assert dev.envvars.retrieve(project, "dev", "A").value == "changed"
-    assert dev.envvars.update(project, "dev", "B", "3").success
+    assert dev.envvars.update(project, "dev", "B", value="3").success
     assert dev.envvars.retrieve(project, "dev", "B").value == "3"
     assert dev.envvars.delete(project, "dev", "B").success
     with pytest.raises(triggerdev.NotFoundError):
         dev.envvars.retrieve(project, "dev", "B")
-    dev.envvars.create(project, "dev", "C", "x")
+    dev.envvars.create(project, "dev", name="C", value="x")
     dev.envvars.del_(project, "dev", "C")
     assert {v.name for v in dev.envvars.list(project, "dev")} == {"A"}
     with pytest.raises(triggerdev.UnsupportedCredentialError, match=r"tr_dev_.*prod"):
@@ -56,7 +55,7 @@ def test_envvars_for_every_env_and_a_preview_branch(emu: Emulator, tmp_path: Pat
     assert "line 2" in str(info.value)
 
     branch = emu.client(emu.pat, preview_branch=emu.preview_branch)
-    branch.envvars.create(project, "preview", "DATABASE_URL", "postgres://branch")
+    branch.envvars.create(project, "preview", name="DATABASE_URL", value="postgres://branch")
     assert len(branch.envvars.list(project, "preview")) == 1
     assert pat.envvars.list(project, "preview") == [], "the root preview env is separate"
     unknown = emu.client(emu.pat, preview_branch="no-such-branch", max_retries=0)
@@ -67,32 +66,33 @@ def test_envvars_for_every_env_and_a_preview_branch(emu: Emulator, tmp_path: Pat
 
 
 def test_schedules_lifecycle_pages_and_timezones(dev: triggerdev.Client, emu: Emulator) -> None:
-    created = dev.schedules.create("report", "0 9 * * *", "report-9", external_id="u1")
+    created = dev.schedules.create(task="report", cron="0 9 * * *", deduplication_key="report-9", external_id="u1")
     assert isinstance(created, triggerdev.Schedule)
     assert created.id.startswith("sched_")
     assert created.active and created.external_id == "u1"
     assert created.generator.expression == "0 9 * * *"
     assert isinstance(created.next_run, datetime)
-    upserted = dev.schedules.create("report", "0 10 * * *", "report-9")
+    upserted = dev.schedules.create(task="report", cron="0 10 * * *", deduplication_key="report-9")
     assert upserted.id == created.id, "the deduplication key upserts"
     assert upserted.generator.expression == "0 10 * * *"
-    updated = dev.schedules.update(created.id, "report", "30 8 * * 1", timezone="Asia/Tokyo")
+    updated = dev.schedules.update(created.id, task="report", cron="30 8 * * 1", timezone="Asia/Tokyo")
     assert updated.timezone == "Asia/Tokyo"
     assert dev.schedules.retrieve(created.id).generator.expression == "30 8 * * 1"
     assert not dev.schedules.deactivate(created.id).active
     assert dev.schedules.activate(created.id).active
     for i in range(4):
-        dev.schedules.create("other", "* * * * *", f"k{i}", timezone="Europe/Paris")
+        dev.schedules.create(task="other", cron="* * * * *", deduplication_key=f"k{i}", timezone="Europe/Paris")
 
     page = dev.schedules.list(page=1, per_page=2).page()
     assert isinstance(page, triggerdev.SchedulesPage)
     assert (len(page.data), page.pagination.total_pages, page.pagination.count) == (2, 3, 5)
-    walked = []
-    current: Optional[triggerdev.SchedulesPage] = page
-    while current is not None:
-        walked += [s.id for s in current]
-        current = current.next_page()
+    walked = [s.id for s in page]
+    while page.has_next_page:
+        page = page.next_page()
+        walked += [s.id for s in page]
     assert len(set(walked)) == 5
+    with pytest.raises(RuntimeError, match="No next page expected"):
+        page.next_page()
 
     emu.clear_requests()
     every = list(dev.schedules.list(per_page=2))

@@ -58,7 +58,7 @@ CASES: List[Tuple[str, Call, str]] = [
     ("runs.poll timeout", lambda d, e: d.runs.poll("run_1", timeout=0), "timeout"),
     ("runs.replay idempotency_key", lambda d, e: d.runs.replay("run_1", idempotency_key=LONG), "idempotency_key"),
     ("runs.replay payload_type", lambda d, e: d.runs.replay("run_1", payload_type="text/plain"), "payload_type"),
-    ("runs.reschedule delay", lambda d, e: d.runs.reschedule("run_1", ""), "delay"),
+    ("runs.reschedule delay", lambda d, e: d.runs.reschedule("run_1", delay=""), "delay"),
     ("runs.add_tags", lambda d, e: d.runs.add_tags("run_1", []), "tags"),
     ("runs.add_tags empty tag", lambda d, e: d.runs.add_tags("run_1", [" "]), "tags"),
     # tasks, batches, idempotency keys
@@ -78,16 +78,16 @@ CASES: List[Tuple[str, Call, str]] = [
     ("envvars.list env", lambda d, e: d.envvars.list(e.project_ref, "production"), "env"),
     ("envvars.list project_ref", lambda d, e: d.envvars.list("", "dev"), "project_ref"),
     ("envvars.retrieve name", lambda d, e: d.envvars.retrieve(e.project_ref, "dev", ""), "name"),
-    ("envvars.create name", lambda d, e: d.envvars.create(e.project_ref, "dev", "", "v"), "name"),
-    ("envvars.create value", lambda d, e: d.envvars.create(e.project_ref, "dev", "A", "\ud800"), "value"),
-    ("envvars.upload variables", lambda d, e: d.envvars.upload(e.project_ref, "dev", {}), "variables"),
+    ("envvars.create name", lambda d, e: d.envvars.create(e.project_ref, "dev", name="", value="v"), "name"),
+    ("envvars.create value", lambda d, e: d.envvars.create(e.project_ref, "dev", name="A", value="\ud800"), "value"),
+    ("envvars.upload variables", lambda d, e: d.envvars.upload(e.project_ref, "dev", variables={}), "variables"),
     ("envvars.parse_dotenv", lambda d, e: triggerdev.parse_dotenv("A=1\nnot a line"), "text"),
     ("envvars.upload_dotenv", lambda d, e: d.envvars.upload_dotenv(e.project_ref, "dev", "A=1\nB"), "text_or_path"),
     # schedules
     ("schedules.list per_page", lambda d, e: d.schedules.list(per_page=1000).page(), "per_page"),
-    ("schedules.create task", lambda d, e: d.schedules.create("", "0 * * * *", "k"), "task"),
-    ("schedules.create cron", lambda d, e: d.schedules.create("t", "", "k"), "cron"),
-    ("schedules.create deduplication_key", lambda d, e: d.schedules.create("t", "0 * * * *", ""), "deduplication_key"),
+    ("schedules.create task", lambda d, e: d.schedules.create(task="", cron="0 * * * *", deduplication_key="k"), "task"),
+    ("schedules.create cron", lambda d, e: d.schedules.create(task="t", cron="", deduplication_key="k"), "cron"),
+    ("schedules.create deduplication_key", lambda d, e: d.schedules.create(task="t", cron="0 * * * *", deduplication_key=""), "deduplication_key"),
     ("schedules.retrieve", lambda d, e: d.schedules.retrieve(""), "schedule_id"),
     ("schedules.update task", lambda d, e: d.schedules.update("sched_1", task="", cron="0 * * * *"), "task"),
     # queues, deployments
@@ -101,14 +101,14 @@ CASES: List[Tuple[str, Call, str]] = [
     ("waitpoints.retrieve_token", lambda d, e: d.waitpoints.retrieve_token(""), "token_id"),
     ("waitpoints.complete_token", lambda d, e: d.waitpoints.complete_token("", {}), "token_id"),
     # bulk actions
-    ("bulk_actions.create neither", lambda d, e: d.bulk_actions.create("cancel"), "bulk_actions.create"),
-    ("bulk_actions.create action", lambda d, e: d.bulk_actions.create("delete", run_ids=["r"]), "action"),  # type: ignore[arg-type]
-    ("bulk_actions.create run_ids", lambda d, e: d.bulk_actions.create("cancel", run_ids=[" "]), "run_ids"),
-    ("bulk_actions.create filter", lambda d, e: d.bulk_actions.create("cancel", filter={}), "filter"),
-    ("bulk_actions.create name", lambda d, e: d.bulk_actions.create("cancel", run_ids=["run_1"], name=LONG), "name"),
+    ("bulk_actions.create neither", lambda d, e: d.bulk_actions.create(action="cancel"), "bulk_actions.create"),
+    ("bulk_actions.create action", lambda d, e: d.bulk_actions.create(action="delete", run_ids=["r"]), "action"),  # type: ignore[arg-type]
+    ("bulk_actions.create run_ids", lambda d, e: d.bulk_actions.create(action="cancel", run_ids=[" "]), "run_ids"),
+    ("bulk_actions.create filter", lambda d, e: d.bulk_actions.create(action="cancel", filter={}), "filter"),
+    ("bulk_actions.create name", lambda d, e: d.bulk_actions.create(action="cancel", run_ids=["run_1"], name=LONG), "name"),
     (
         "bulk_actions.create target_region",
-        lambda d, e: d.bulk_actions.create("cancel", run_ids=["run_1"], target_region="eu"),
+        lambda d, e: d.bulk_actions.create(action="cancel", run_ids=["run_1"], target_region="eu"),
         "target_region",
     ),
     ("bulk_actions.retrieve", lambda d, e: d.bulk_actions.retrieve(""), "bulk_action_id"),
@@ -127,10 +127,10 @@ CASES: List[Tuple[str, Call, str]] = [
     ("auth trigger tasks", lambda d, e: d.auth.create_trigger_public_token([]), "tasks"),
     ("auth batch trigger tasks", lambda d, e: d.auth.create_batch_trigger_public_token([" "]), "tasks"),
     # sessions
-    ("sessions.start type", lambda d, e: d.sessions.start("", "t", {}), "type"),
-    ("sessions.start task_identifier", lambda d, e: d.sessions.start("chat", "", {}), "task_identifier"),
-    ("sessions.start base_payload", lambda d, e: d.sessions.start("chat", "t", [1]), "base_payload"),
-    ("sessions.start external_id", lambda d, e: d.sessions.start("chat", "t", {}, external_id="session_x"), "external_id"),
+    ("sessions.start type", lambda d, e: d.sessions.start(type="", task_identifier="t", base_payload={}), "type"),
+    ("sessions.start task_identifier", lambda d, e: d.sessions.start(type="chat", task_identifier="", base_payload={}), "task_identifier"),
+    ("sessions.start base_payload", lambda d, e: d.sessions.start(type="chat", task_identifier="t", base_payload=[1]), "base_payload"),
+    ("sessions.start external_id", lambda d, e: d.sessions.start(type="chat", task_identifier="t", base_payload={}, external_id="session_x"), "external_id"),
     ("sessions.list limit", lambda d, e: d.sessions.list(limit=1000).page(), "limit"),
     ("sessions.list after and before", lambda d, e: d.sessions.list(after="a", before="b").page(), "before"),
     ("sessions.retrieve", lambda d, e: d.sessions.retrieve(""), "session"),
@@ -206,5 +206,5 @@ def test_values_json_cannot_carry_name_the_keyword(call: Callable[[], Any], keyw
 
 
 def test_an_unknown_keyword_names_the_method(dev: triggerdev.Client) -> None:
-    with pytest.raises(TypeError, match=r"^runs\.replay: unknown option 'tagz' \(expected one of "):
-        dev.runs.replay("run_1", tagz=["x"])
+    with pytest.raises(TypeError, match=r"replay\(\) got an unexpected keyword argument 'tagz'"):
+        dev.runs.replay("run_1", tagz=["x"])  # type: ignore[call-arg]

@@ -108,12 +108,12 @@ def test_http_status_errors(emu: Emulator, dev: triggerdev.Client) -> None:
 
     # 400: rescheduling a run that is not delayed
     with pytest.raises(triggerdev.BadRequestError) as e400:
-        dev.runs.reschedule(mine.id, "1h")
+        dev.runs.reschedule(mine.id, delay="1h")
     assert e400.value.status == 400
 
     # 422: a schedule with a cron expression the server cannot read
     with pytest.raises(triggerdev.UnprocessableEntityError) as e422:
-        dev.schedules.create("t", "61 * * * *", "bad-cron")
+        dev.schedules.create(task="t", cron="61 * * * *", deduplication_key="bad-cron")
     assert e422.value.status == 422
 
     # 409, 500, 418 (any other status): fault rules

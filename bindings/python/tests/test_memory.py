@@ -45,7 +45,7 @@ def test_20000_calls_grow_rss_by_less_than_5_mb(emu: Emulator, capsys: pytest.Ca
     for _ in range(rounds):
         round_()
     # iterators, subscriptions, short-lived clients and snapshots; tokens (plain-text strings)
-    client.sessions.start("chat", "leak-agent", {}, external_id="leak")
+    client.sessions.start(type="chat", task_identifier="leak-agent", base_payload={}, external_id="leak")
     for _ in range(200):
         with emu.client() as c:
             list(c.runs.list(limit=1))
@@ -72,7 +72,7 @@ def test_close_and_finalizer_never_double_free(emu: Emulator) -> None:
     clients = [triggerdev.Client(emu.dev_key, base_url=emu.base_url) for _ in range(50)]
     del clients
     gc.collect()
-    iterator = emu.client().runs.list()
+    iterator = iter(emu.client().runs.list())
     iterator.close()
     iterator.close()
     del iterator

@@ -29,7 +29,7 @@ def test_queue_list_iterates_every_page_and_page_gives_one(dev: triggerdev.Clien
     emu.clear_requests()
 
     queues = dev.queues.list(per_page=2)
-    assert isinstance(queues, triggerdev.QueueList)
+    assert isinstance(queues, triggerdev.ListIterable)
     assert emu.requests() == [], "no request until the first item is needed"
     items = list(queues)
     assert [q.name for q in items] == ["a-task", "b-task", "c-task"]
@@ -46,9 +46,11 @@ def test_queue_list_iterates_every_page_and_page_gives_one(dev: triggerdev.Clien
     assert page.pagination.current_page == 1 and page.pagination.total_pages == 2 and page.pagination.count == 3
     assert only_request(emu)["query"] == {"page": "1", "perPage": "2"}
     second = page.next_page()
-    assert second is not None and [q.name for q in second] == ["c-task"]
+    assert [q.name for q in second] == ["c-task"]
     assert only_request(emu)["query"] == {"page": "2", "perPage": "2"}
-    assert second.next_page() is None and emu.requests() == []
+    with pytest.raises(RuntimeError, match=r"^No next page expected; check `\.has_next_page` before calling `\.next_page\(\)`\.$"):
+        second.next_page()
+    assert emu.requests() == []
 
     first = items[0]
     assert first.type == "task" and first.queued == 1 and first.running == 0 and first.paused is False
@@ -148,7 +150,7 @@ def test_deployments_list_iterates_and_pages(emu: Emulator) -> None:
 
     since = datetime(2025, 1, 1, tzinfo=timezone.utc)
     deployments = dev.deployments.list(status="DEPLOYED", limit=5, from_=since, to="2025-12-31T00:00:00.000Z")
-    assert isinstance(deployments, triggerdev.DeploymentList)
+    assert isinstance(deployments, triggerdev.ListIterable)
     versions = [d.version for d in deployments]
     assert versions == [f"202501{day:02d}.1" for day in range(7, 1, -1)] + ["20250101.1"], "newest first"
     requests = emu.requests()
@@ -168,7 +170,7 @@ def test_deployments_list_iterates_and_pages(emu: Emulator) -> None:
     assert len(page) == 5 and page.has_next_page
     assert only_request(emu)["query"] == {"period": "3650d", "page[size]": "5"}
     rest = page.next_page()
-    assert rest is not None and [d.version for d in rest] == ["20250102.1", "20250101.1"]
+    assert [d.version for d in rest] == ["20250102.1", "20250101.1"]
     assert only_request(emu)["query"] == {"period": "3650d", "page[size]": "5", "page[after]": page.pagination.next}
 
     first = page.data[0]

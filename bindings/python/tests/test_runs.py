@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Union
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -47,7 +47,7 @@ def test_trigger_retrieve_tags_metadata_result_poll_cancel_replay_reschedule(
 
     updated = dev.runs.update_metadata(handle.id, operations=[{"type": "increment", "key": "step", "value": 2}])
     assert updated.metadata == {"step": 3}
-    replaced = dev.runs.update_metadata(handle.id, {"progress": 0.5})
+    replaced = dev.runs.update_metadata(handle.id, metadata={"progress": 0.5})
     assert replaced.metadata == {"progress": 0.5}
     metadata = dev.runs.metadata(handle.id)
     assert isinstance(metadata, triggerdev.RunMetadata)
@@ -83,13 +83,13 @@ def test_trigger_retrieve_tags_metadata_result_poll_cancel_replay_reschedule(
 
     delayed = dev.tasks.trigger("later", {}, delay="1h")
     assert dev.runs.retrieve(delayed.id).status == "DELAYED"
-    moved = dev.runs.reschedule(delayed.id, "2h")
+    moved = dev.runs.reschedule(delayed.id, delay="2h")
     assert moved.status == "DELAYED"
-    moved2 = dev.runs.reschedule(delayed.id, datetime.now(timezone.utc) + timedelta(hours=3))
+    moved2 = dev.runs.reschedule(delayed.id, delay=datetime.now(timezone.utc) + timedelta(hours=3))
     assert moved2.delayed_until is not None
     assert moved2.delayed_until > datetime.now(timezone.utc) + timedelta(hours=2)
     with pytest.raises(triggerdev.BadRequestError, match="Cannot reschedule a run that is not delayed"):
-        dev.runs.reschedule(text.id, "2h")
+        dev.runs.reschedule(text.id, delay="2h")
 
 
 def test_no_payload_and_null_payload(dev: triggerdev.Client, emu: Emulator) -> None:
@@ -144,9 +144,42 @@ def test_a_results_output_value_decodes_to_the_value(dev: triggerdev.Client, emu
 
     # The library's decoding, also of a record made from a dict (superjson, text, undecodable).
     made = {"ok": True, "id": "run_x", "output": '{"json":[1,2]}', "outputType": "application/super+json"}
-    assert triggerdev.RunResult(made).output_value() == [1, 2]
-    assert triggerdev.RunResult(dict(made, output="plain", outputType="text/plain")).output_value() == "plain"
-    assert triggerdev.RunResult(dict(made, output="not json", outputType="application/json")).output_value() is None
+    assert triggerdev.RunResult(made).output == [1, 2] and triggerdev.RunResult(made).output_value() == [1, 2]
+    assert triggerdev.RunResult(dict(made, output="plain", outputType="text/plain")).output == "plain"
+    assert triggerdev.RunResult(dict(made, output="not json", outputType="application/json")).output is None
+
+
+def test_a_results_output_is_a_value_as_a_runs_is(dev: triggerdev.Client, emu: Emulator) -> None:
+    run_id = dev.tasks.trigger("result", {}).id
+    emu.complete_run(run_id, {"sent": True})
+    # What a server whose result route still answers sends for a finished run.
+    body = {"ok": True, "id": run_id, "output": '{"json":{"sent":true}}', "outputType": "application/super+json"}
+    emu.add_fault(status=200, count=1, path=f"/api/v1/runs/{run_id}/result", body=body)
+    with pytest.warns(DeprecationWarning):
+        result = dev.runs.result(run_id)
+    assert result is not None and result.ok
+    assert result.output == {"sent": True} == dev.runs.retrieve(run_id).output
+    assert result.raw_output == '{"json":{"sent":true}}' and result.output_type == "application/super+json"
+
+
+def test_a_list_is_iterated_again_from_the_first_page(dev: triggerdev.Client, emu: Emulator) -> None:
+    ids = {dev.tasks.trigger("again", {"i": i}).id for i in range(3)}
+    emu.clear_requests()
+    runs = dev.runs.list(limit=2, task_identifier="again")
+    assert emu.requests() == [], "no request until the first item is needed"
+    first = [r.id for r in runs]
+    second = [r.id for r in runs]
+    assert set(first) == ids and second == first, "a second loop yields the items again"
+    requests = [r for r in emu.requests() if r["path"] == "/api/v1/runs"]
+    assert [r["query"].get("page[after]") is None for r in requests] == [True, False, True, False]
+    assert requests[2]["query"] == requests[0]["query"], "each loop starts at the first page"
+    # Two loops at once, each with its own library iterator.
+    outer = iter(runs)
+    inner = iter(runs)
+    assert [next(outer).id, next(inner).id] == first[:1] * 2
+    # Filters the library refuses are reported by list() itself, not at the first item.
+    with pytest.raises(triggerdev.InvalidArgumentError, match="^limit: 500 is over the maximum of 100"):
+        dev.runs.list(limit=500)
 
 
 def test_events_and_trace(dev: triggerdev.Client, emu: Emulator) -> None:
@@ -170,12 +203,12 @@ def test_list_pages_and_the_lazy_iterator_see_every_run_once(dev: triggerdev.Cli
     assert isinstance(first, triggerdev.RunsPage)
     assert len(first.data) == 5 and first.has_next_page
     second = first.next_page()
-    assert second is not None and len(second.data) == 5
+    assert len(second.data) == 5
     assert not {r.id for r in first} & {r.id for r in second}
 
     emu.clear_requests()
     runs = dev.runs.list(limit=5)
-    assert isinstance(runs, triggerdev.RunList)
+    assert isinstance(runs, triggerdev.ListIterable)
     assert [r for r in emu.requests()] == [], "no request until the first item is needed"
     seen = [r.id for r in runs]
     assert len(seen) == 23 and set(seen) == ids
@@ -183,15 +216,19 @@ def test_list_pages_and_the_lazy_iterator_see_every_run_once(dev: triggerdev.Cli
     assert len(pages) == 5, "23 runs in pages of 5: more than three pages fetched on demand"
     assert [p["query"].get("page[after]") is None for p in pages] == [True, False, False, False, False]
     assert all(isinstance(r, triggerdev.RunListItem) for r in dev.runs.list(limit=5))
-    assert list(runs) == [], "an exhausted iterator stays exhausted"
 
-    # pages walked by hand
+    # pages walked by hand; past the last one next_page() raises
     walked = []
-    page: Optional[triggerdev.RunsPage] = dev.runs.list(limit=10).page()
-    while page is not None:
-        walked += [r.id for r in page]
+    page = dev.runs.list(limit=10).page()
+    walked += [r.id for r in page]
+    while page.has_next_page:
         page = page.next_page()
+        walked += [r.id for r in page]
     assert set(walked) == ids
+    emu.clear_requests()
+    with pytest.raises(RuntimeError, match=r"^No next page expected; check `\.has_next_page` before"):
+        page.next_page()
+    assert emu.requests() == [], "no request for a page that is not there"
 
     # filters
     assert len(list(dev.runs.list(status="QUEUED", task_identifier=["many"], limit=50))) == 23
@@ -202,7 +239,7 @@ def test_list_pages_and_the_lazy_iterator_see_every_run_once(dev: triggerdev.Cli
 def test_iterator_can_be_closed_early(dev: triggerdev.Client) -> None:
     for i in range(6):
         dev.tasks.trigger("few", {"i": i})
-    with dev.runs.list(limit=2) as runs:
+    with iter(dev.runs.list(limit=2)) as runs:
         first = next(runs)
         assert first.task_identifier == "few"
     assert list(runs) == []

@@ -41,7 +41,7 @@ def count_frees(subscription: triggerdev.Subscription) -> List[int]:
 
 
 def start(client: triggerdev.Client, external_id: str) -> triggerdev.StartedSession:
-    return client.sessions.start("chat", "chat-agent", {"model": "small"}, external_id=external_id)
+    return client.sessions.start(type="chat", task_identifier="chat-agent", base_payload={"model": "small"}, external_id=external_id)
 
 
 # --- the session rows ----------------------------------------------------------------------
@@ -49,9 +49,9 @@ def start(client: triggerdev.Client, external_id: str) -> triggerdev.StartedSess
 
 def test_start_retrieve_update_close(dev: triggerdev.Client, emu: Emulator) -> None:
     started = dev.sessions.start(
-        "chat",
-        "chat-agent",
-        {"model": "small"},
+        type="chat",
+        task_identifier="chat-agent",
+        base_payload={"model": "small"},
         external_id="chat-42",
         trigger_config={"machine": "small-1x", "max_attempts": 3, "idleTimeoutInSeconds": 300, "tags": "run-tag"},
         tags=["vip"],
@@ -80,9 +80,9 @@ def test_start_retrieve_update_close(dev: triggerdev.Client, emu: Emulator) -> N
     emu.clear_requests()
     # A client's external deployment id is filled in, unless `external_deployment_id=None`.
     deploying = emu.client(external_deployment_id="dep-1", max_retries=0)
-    deploying.sessions.start("chat", "chat-agent", {}, external_id="chat-43")
+    deploying.sessions.start(type="chat", task_identifier="chat-agent", base_payload={}, external_id="chat-43")
     assert only_request(emu)["body"]["triggerConfig"] == {"basePayload": {}, "externalDeploymentId": "dep-1"}
-    deploying.sessions.start("chat", "chat-agent", {}, external_id="chat-43", trigger_config={"external_deployment_id": None})
+    deploying.sessions.start(type="chat", task_identifier="chat-agent", base_payload={}, external_id="chat-43", trigger_config={"external_deployment_id": None})
     assert only_request(emu)["body"]["triggerConfig"] == {"basePayload": {}}
 
     by_ext = dev.sessions.retrieve("chat-42")
@@ -112,11 +112,11 @@ def test_start_retrieve_update_close(dev: triggerdev.Client, emu: Emulator) -> N
 
 def test_list_iterates_every_page_and_page_gives_one(dev: triggerdev.Client, emu: Emulator) -> None:
     ids = [start(dev, f"chat-{i}").id for i in range(3)]
-    dev.sessions.start("support", "support-agent", {})
+    dev.sessions.start(type="support", task_identifier="support-agent", base_payload={})
     emu.clear_requests()
 
     sessions = dev.sessions.list(type="chat", limit=2)
-    assert isinstance(sessions, triggerdev.SessionList)
+    assert isinstance(sessions, triggerdev.ListIterable)
     assert [s.id for s in sessions] == list(reversed(ids)), "newest first"
     requests = emu.requests()
     assert [r["path"] for r in requests] == ["/api/v1/sessions", "/api/v1/sessions"]
@@ -132,7 +132,7 @@ def test_list_iterates_every_page_and_page_gives_one(dev: triggerdev.Client, emu
         "page[size]": "2",
     }
     rest = page.next_page()
-    assert rest is not None and [s.id for s in rest] == [ids[0]]
+    assert [s.id for s in rest] == [ids[0]]
     assert [s.external_id for s in dev.sessions.list(external_id="chat-1")] == ["chat-1"]
 
 
@@ -224,19 +224,19 @@ def test_session_errors(dev: triggerdev.Client, emu: Emulator) -> None:
     with pytest.raises(triggerdev.InvalidArgumentError, match="channel"):
         dev.sessions.open("chat-e").channel("no spaces allowed").input.append("x")
     with pytest.raises(triggerdev.InvalidArgumentError, match="^external_id: "):
-        dev.sessions.start("chat", "agent", {}, external_id="session_mine")
+        dev.sessions.start(type="chat", task_identifier="agent", base_payload={}, external_id="session_mine")
     with pytest.raises(triggerdev.InvalidArgumentError, match="^base_payload: "):
-        dev.sessions.start("chat", "agent", ["not", "an", "object"])
+        dev.sessions.start(type="chat", task_identifier="agent", base_payload=["not", "an", "object"])
     with pytest.raises(triggerdev.InvalidArgumentError, match="^timeout_seconds: "):
         dev.sessions.open("chat-e").input.subscribe(timeout_seconds=601)
     with pytest.raises(TypeError, match="base_payload is not JSON serializable"):
-        dev.sessions.start("chat", "agent", {"x": object()})
+        dev.sessions.start(type="chat", task_identifier="agent", base_payload={"x": object()})
     with pytest.raises(TypeError, match="trigger_config: unknown option 'colour'"):
-        dev.sessions.start("chat", "agent", {}, trigger_config={"colour": "red"})
+        dev.sessions.start(type="chat", task_identifier="agent", base_payload={}, trigger_config={"colour": "red"})
     with pytest.raises(TypeError, match="trigger_config: give the base payload"):
-        dev.sessions.start("chat", "agent", {}, trigger_config={"base_payload": {}})
+        dev.sessions.start(type="chat", task_identifier="agent", base_payload={}, trigger_config={"base_payload": {}})
     with pytest.raises(TypeError, match="type must be a str, not None"):
-        dev.sessions.start(None, "agent", {})  # type: ignore[arg-type]
+        dev.sessions.start(type=None, task_identifier="agent", base_payload={})  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="session must be a str"):
         dev.sessions.open(3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="after_seq must be an int"):
@@ -508,7 +508,20 @@ def test_a_blocked_subscription_ends_with_the_window(dev: triggerdev.Client, emu
 
 
 def test_ambient_sessions(ambient: Emulator) -> None:
-    started = triggerdev.sessions.start("chat", "agent", {}, external_id="amb")
+    started = triggerdev.sessions.start(type="chat", task_identifier="agent", base_payload={}, external_id="amb")
     triggerdev.sessions.open("amb").input.append("x")
     assert [r.data for r in triggerdev.sessions.open(started.id).input.records()] == ["x"]
     assert [s.id for s in triggerdev.sessions.list()] == [started.id]
+
+
+def test_records_and_a_subscription_hand_out_the_same_data(dev: triggerdev.Client, emu: Emulator) -> None:
+    # .in keeps the text that was posted (the server stores it so); both reads give it as is.
+    start(dev, "chat-same")
+    emu.set_session_options(sse_linger_ms=0)
+    channel = dev.sessions.open("chat-same").input
+    channel.append({"text": "hi"})
+    channel.append("plain")
+    drained = [r.data for r in channel.records()]
+    with channel.subscribe(stop_at_end_of_window=True) as sub:
+        streamed = [r.data for r in sub]
+    assert drained == streamed == ['{"text":"hi"}', "plain"]

@@ -55,7 +55,7 @@ def test_a_read_token_reads_its_run_and_nothing_else(dev: triggerdev.Client, emu
 
 
 def test_session_scopes_in_the_json_form_and_named_channels(dev: triggerdev.Client, emu: Emulator) -> None:
-    started = dev.sessions.start("chat", "agent", {}, external_id="chat-9")
+    started = dev.sessions.start(type="chat", task_identifier="agent", base_payload={}, external_id="chat-9")
     token = dev.auth.create_public_token(
         scopes={
             "read": {"sessions": "chat-9"},

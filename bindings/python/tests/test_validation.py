@@ -54,12 +54,12 @@ def test_wrong_types_name_the_argument(dev: triggerdev.Client, emu: Emulator) ->
         dev.tasks.batch_trigger([])
     with pytest.raises(TypeError, match="items must be a list"):
         dev.tasks.batch_trigger("task")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="unknown option 'colour'"):
-        dev.runs.replay("run_x", colour="red")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        dev.runs.replay("run_x", colour="red")  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="status"):
         dev.runs.list(status=3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="variables"):
-        dev.envvars.upload(emu.project_ref, "dev", {"A": 1})  # type: ignore[dict-item]
+        dev.envvars.upload(emu.project_ref, "dev", variables={"A": 1})  # type: ignore[dict-item]
     with pytest.raises(TypeError, match="access_token must be a str"):
         triggerdev.Client(access_token=123)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="max_retries must be an int"):
@@ -94,7 +94,7 @@ def test_nul_bytes_and_unencodable_text(dev: triggerdev.Client, emu: Emulator) -
     with pytest.raises(ValueError, match="run_id: must not contain NUL"):
         dev.runs.retrieve("run_\x00abc")
     with pytest.raises(triggerdev.InvalidArgumentError, match="name"):
-        dev.envvars.update(emu.project_ref, "dev", "A\x00B", "v")
+        dev.envvars.update(emu.project_ref, "dev", "A\x00B", value="v")
     with pytest.raises(ValueError, match="run_id"):
         dev.runs.retrieve("run_\ud800")
     with pytest.raises(ValueError, match="payload"):
@@ -122,8 +122,10 @@ def test_closed_objects_raise_instead_of_crashing(emu: Emulator) -> None:
     with pytest.raises(ValueError, match="closed"):
         client.with_options(max_retries=0)
     with triggerdev.Client(emu.dev_key, base_url=emu.base_url) as other:
-        iterator = other.runs.list()
-    assert list(iterator) == [], "iterators outlive their client"
+        listed = other.runs.list()
+    assert list(listed) == [], "the first iteration outlives the client (list() made its iterator)"
+    with pytest.raises(triggerdev.ClosedError, match="client is closed"):
+        list(listed)
 
 
 def test_a_battery_of_odd_inputs_never_crashes_the_interpreter(emu: Emulator) -> None:
@@ -138,10 +140,10 @@ def test_a_battery_of_odd_inputs_never_crashes_the_interpreter(emu: Emulator) ->
             lambda v: c.runs.retrieve(v),
             lambda v: c.runs.cancel(v),
             lambda v: c.runs.replay("run_x", payload=v),
-            lambda v: c.runs.reschedule("run_x", v),
+            lambda v: c.runs.reschedule("run_x", delay=v),
             lambda v: c.runs.add_tags("run_x", v),
-            lambda v: c.runs.update_metadata("run_x", v),
-            lambda v: c.runs.poll(v, 0),
+            lambda v: c.runs.update_metadata("run_x", metadata=v),
+            lambda v: c.runs.poll(v, interval=0),
             lambda v: list(c.runs.list(limit=v)),
             lambda v: list(c.runs.list(status=v)),
             lambda v: c.tasks.trigger(v),
@@ -151,11 +153,11 @@ def test_a_battery_of_odd_inputs_never_crashes_the_interpreter(emu: Emulator) ->
             lambda v: c.tasks.batch_trigger([{{"task": "t", "options": v}}]),
             lambda v: c.batches.retrieve(v),
             lambda v: c.envvars.list(v, "dev"),
-            lambda v: c.envvars.create("proj_emulator", "dev", v, v),
-            lambda v: c.envvars.upload("proj_emulator", "dev", v),
+            lambda v: c.envvars.create("proj_emulator", "dev", name=v, value=v),
+            lambda v: c.envvars.upload("proj_emulator", "dev", variables=v),
             lambda v: c.envvars.upload_dotenv("proj_emulator", "dev", v),
             lambda v: triggerdev.parse_dotenv(v),
-            lambda v: c.schedules.create(v, "* * * * *", "k"),
+            lambda v: c.schedules.create(task=v, cron="* * * * *", deduplication_key="k"),
             lambda v: c.schedules.list(per_page=v).page(),
             lambda v: c.schedules.timezones(exclude_utc=v),
             lambda v: triggerdev.idempotency_keys.create(v),
@@ -171,9 +173,9 @@ def test_a_battery_of_odd_inputs_never_crashes_the_interpreter(emu: Emulator) ->
             lambda v: c.waitpoints.create_token(timeout=v, tags=v),
             lambda v: c.waitpoints.complete_token("waitpoint_x", v),
             lambda v: c.waitpoints.list_tokens(status=v).page(),
-            lambda v: c.bulk_actions.create(v, run_ids=v),
-            lambda v: c.bulk_actions.create("cancel", filter=v),
-            lambda v: c.sessions.start("chat", "t", v, trigger_config=v),
+            lambda v: c.bulk_actions.create(action=v, run_ids=v),
+            lambda v: c.bulk_actions.create(action="cancel", filter=v),
+            lambda v: c.sessions.start(type="chat", task_identifier="t", base_payload=v, trigger_config=v),
             lambda v: c.sessions.update("s", tags=v, metadata=v),
             lambda v: c.sessions.close(v, reason=v),
             lambda v: c.sessions.open("s").channel(v).input.append(v),
@@ -196,3 +198,45 @@ def test_a_battery_of_odd_inputs_never_crashes_the_interpreter(emu: Emulator) ->
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "survived" in done.stdout
+
+
+def test_a_set_is_refused_and_a_tuple_is_an_array(dev: triggerdev.Client, emu: Emulator) -> None:
+    emu.clear_requests()
+    with pytest.raises(TypeError, match=r"^payload: a set is not JSON; pass a list$"):
+        dev.tasks.trigger("t", {"tags": {"a", "b"}})
+    with pytest.raises(TypeError, match=r"^payload: a frozenset is not JSON; pass a list$"):
+        dev.tasks.trigger("t", frozenset([1]))
+    with pytest.raises(TypeError, match=r"^data: a set is not JSON; pass a list$"):
+        dev.waitpoints.complete_token("waitpoint_1", {1})
+    with pytest.raises(TypeError, match=r"^metadata\.k: a set is not JSON; pass a list$"):
+        dev.runs.replay("run_1", metadata={"k": {1}})
+    with pytest.raises(TypeError, match=r"^base_payload: a set is not JSON; pass a list$"):
+        dev.sessions.start(type="chat", task_identifier="agent", base_payload={"k": {1}})
+    assert emu.requests() == [], "refused before any request"
+    dev.tasks.trigger("t", {"pair": (1, "two")})
+    assert emu.requests()[-1]["body"]["payload"] == '{"json":{"pair":[1,"two"]}}'
+
+
+def test_replay_keywords_are_typed_and_checked(dev: triggerdev.Client, emu: Emulator) -> None:
+    with pytest.raises(TypeError, match=r"^queue must be a str, not int$"):
+        dev.runs.replay("run_1", queue=5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^max_attempts must be an int, not str$"):
+        dev.runs.replay("run_1", max_attempts="3")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^tags\[0\] must be a str, not int$"):
+        dev.runs.replay("run_1", tags=[1])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=r"^metadata must be a dict, not list$"):
+        dev.runs.replay("run_1", metadata=[1])  # type: ignore[arg-type]
+    assert emu.requests() == []
+    run_id = dev.tasks.trigger("t", {"a": 1}).id
+    emu.clear_requests()
+    new = dev.runs.replay(run_id, payload={"a": 2}, tags="again", max_duration=timedelta(minutes=1), priority=10)
+    request = emu.requests()[-1]
+    assert (request["method"], request["path"]) == ("POST", f"/api/v1/runs/{run_id}/replay")
+    assert request["body"] == {
+        "payload": '{"json":{"a":2}}',
+        "payloadType": "application/super+json",
+        "tags": ["again"],
+        "maxDuration": 60,
+        "priority": 10,
+    }
+    assert new.id != run_id

@@ -43,8 +43,8 @@ def test_create_retrieve_and_complete_a_token(dev: triggerdev.Client, emu: Emula
     token = dev.waitpoints.retrieve_token(created.id)
     assert only_request(emu)["path"] == f"/api/v1/waitpoints/tokens/{created.id}"
     assert isinstance(token, triggerdev.WaitpointToken)
-    assert token.status == "WAITING" and token.tags == ["approval"] and token.output is None
-    assert token.output_value() is None, "no completion data yet"
+    assert token.status == "WAITING" and token.tags == ["approval"] and token.raw_output is None
+    assert token.output is None, "no completion data yet"
     assert token.idempotency_key == "approve-42"
     assert isinstance(token.timeout_at, datetime) and isinstance(token.created_at, datetime)
 
@@ -56,11 +56,11 @@ def test_create_retrieve_and_complete_a_token(dev: triggerdev.Client, emu: Emula
 
     completed = dev.waitpoints.retrieve_token(created.id)
     assert completed.status == "COMPLETED" and isinstance(completed.completed_at, datetime)
-    # The completion data as the server stores it, and decoded by the library.
-    assert completed.output == '{"json":{"approved":true}}'
+    # The completion data decoded by the library, and as the server stores it.
+    assert completed.raw_output == '{"json":{"approved":true}}'
     assert completed.output_type == "application/super+json" and completed.output_is_error is False
     emu.clear_requests()
-    assert completed.output_value() == {"approved": True}
+    assert completed.output == {"approved": True} and completed.output_value() == {"approved": True}
     assert emu.requests() == [], "decoding makes no request"
 
     # No data at all (the official `undefined`), and JSON null.
@@ -104,8 +104,8 @@ def test_a_token_completes_with_its_own_public_token_only(dev: triggerdev.Client
     with pytest.raises(triggerdev.PermissionDeniedError) as denied:
         approver.waitpoints.complete_token(other.id, "no")
     assert denied.value.status == 403
-    assert dev.waitpoints.retrieve_token(mine.id).output == "yes"
-    assert dev.waitpoints.retrieve_token(mine.id).output_value() == "yes", "text/plain decodes to its text"
+    assert dev.waitpoints.retrieve_token(mine.id).raw_output == "yes"
+    assert dev.waitpoints.retrieve_token(mine.id).output == "yes", "text/plain decodes to its text"
     assert dev.waitpoints.retrieve_token(other.id).status == "WAITING"
 
 
@@ -116,7 +116,7 @@ def test_list_tokens_iterates_and_pages(dev: triggerdev.Client, emu: Emulator) -
     emu.clear_requests()
 
     tokens = dev.waitpoints.list_tokens(status=["WAITING", "COMPLETED"], tags="wp", period="1d", limit=2)
-    assert isinstance(tokens, triggerdev.WaitpointTokenList)
+    assert isinstance(tokens, triggerdev.ListIterable)
     assert sorted(t.id for t in tokens) == sorted(ids)
     requests = emu.requests()
     assert len(requests) == 2
@@ -135,7 +135,7 @@ def test_list_tokens_iterates_and_pages(dev: triggerdev.Client, emu: Emulator) -
     assert len(page) == 2 and page.has_next_page
     assert only_request(emu)["query"] == {"filter[status]": "WAITING", "page[size]": "2"}
     rest = page.next_page()
-    assert rest is not None and len(rest) == 1 and not rest.has_next_page
+    assert len(rest) == 1 and not rest.has_next_page
     assert all(t.status == "WAITING" for t in [*page, *rest])
 
 
@@ -166,7 +166,7 @@ def test_bulk_cancel_by_filter_and_replay_by_ids(dev: triggerdev.Client, emu: Em
     emu.clear_requests()
 
     created = dev.bulk_actions.create(
-        "cancel",
+        action="cancel",
         filter={"status": ["QUEUED"], "tag": "old", "task_identifier": "cleanup", "from_": 0},
         name="cancel old",
     )
@@ -189,7 +189,7 @@ def test_bulk_cancel_by_filter_and_replay_by_ids(dev: triggerdev.Client, emu: Em
     assert (action.counts.total, action.counts.success, action.counts.failure) == (2, 2, 0)
     assert isinstance(action.created_at, datetime)
 
-    replay = dev.bulk_actions.create("replay", run_ids=old, target_region="eu-central-1")
+    replay = dev.bulk_actions.create(action="replay", run_ids=old, target_region="eu-central-1")
     assert only_request(emu)["rawBody"] == (
         f'{{"runIds":["{old[0]}","{old[1]}"],"targetRegion":"eu-central-1","action":"replay"}}'
     )
@@ -199,11 +199,11 @@ def test_bulk_cancel_by_filter_and_replay_by_ids(dev: triggerdev.Client, emu: Em
 
 def test_bulk_list_pages_and_abort(dev: triggerdev.Client, emu: Emulator) -> None:
     run = dev.tasks.trigger("t", {}).id
-    ids = [dev.bulk_actions.create("cancel", run_ids=[run]).id for _ in range(3)]
+    ids = [dev.bulk_actions.create(action="cancel", run_ids=[run]).id for _ in range(3)]
     emu.clear_requests()
 
     actions = dev.bulk_actions.list(limit=2)
-    assert isinstance(actions, triggerdev.BulkActionList)
+    assert isinstance(actions, triggerdev.ListIterable)
     assert [a.id for a in actions] == list(reversed(ids)), "newest first, across pages"
     requests = emu.requests()
     assert [r["query"].get("page[size]") for r in requests] == ["2", "2"]
@@ -212,13 +212,13 @@ def test_bulk_list_pages_and_abort(dev: triggerdev.Client, emu: Emulator) -> Non
     page = dev.bulk_actions.list(limit=2).page()
     assert isinstance(page, triggerdev.BulkActionsPage) and len(page) == 2 and page.has_next_page
     rest = page.next_page()
-    assert rest is not None and [a.id for a in rest] == [ids[0]]
+    assert [a.id for a in rest] == [ids[0]]
 
     # A completed action cannot be aborted; a pending one can.
     with pytest.raises(triggerdev.ConflictError):
         dev.bulk_actions.abort(ids[0])
     emu.set_bulk_actions_deferred(True)
-    pending = dev.bulk_actions.create("cancel", run_ids=[run])
+    pending = dev.bulk_actions.create(action="cancel", run_ids=[run])
     assert dev.bulk_actions.retrieve(pending.id).status == "PENDING"
     emu.clear_requests()
     aborted = dev.bulk_actions.abort(pending.id)
@@ -227,7 +227,7 @@ def test_bulk_list_pages_and_abort(dev: triggerdev.Client, emu: Emulator) -> Non
     assert request["rawBody"] == ""
     assert aborted.id == pending.id
     assert dev.bulk_actions.retrieve(pending.id).status == "ABORTED"
-    later = dev.bulk_actions.create("cancel", run_ids=[run])
+    later = dev.bulk_actions.create(action="cancel", run_ids=[run])
     emu.process_bulk_action(later.id)
     assert dev.bulk_actions.retrieve(later.id).status == "COMPLETED"
 
@@ -237,21 +237,21 @@ def test_bulk_errors(dev: triggerdev.Client, emu: Emulator) -> None:
         dev.bulk_actions.retrieve("bulk_missing")
     emu.clear_requests()
     with pytest.raises(triggerdev.InvalidArgumentError, match=r"^bulk_actions\.create: give exactly one of `filter` and `run_ids`$"):
-        dev.bulk_actions.create("cancel", filter={"tag": "a"}, run_ids=["run_1"])
+        dev.bulk_actions.create(action="cancel", filter={"tag": "a"}, run_ids=["run_1"])
     with pytest.raises(triggerdev.InvalidArgumentError, match="^bulk_actions.create: "):
-        dev.bulk_actions.create("cancel")
+        dev.bulk_actions.create(action="cancel")
     with pytest.raises(triggerdev.InvalidArgumentError, match="^target_region: "):
-        dev.bulk_actions.create("cancel", run_ids=["run_1"], target_region="eu")
+        dev.bulk_actions.create(action="cancel", run_ids=["run_1"], target_region="eu")
     with pytest.raises(triggerdev.InvalidArgumentError, match="^action: unknown variant `delete`"):
-        dev.bulk_actions.create("delete", run_ids=["run_1"])  # type: ignore[arg-type]
+        dev.bulk_actions.create(action="delete", run_ids=["run_1"])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="filter: unknown option 'colour'"):
-        dev.bulk_actions.create("cancel", filter={"colour": "red"})
+        dev.bulk_actions.create(action="cancel", filter={"colour": "red"})
     with pytest.raises(TypeError, match="filter must be a dict"):
-        dev.bulk_actions.create("cancel", filter="tag:old")  # type: ignore[arg-type]
+        dev.bulk_actions.create(action="cancel", filter="tag:old")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="run_ids must be a list of str"):
-        dev.bulk_actions.create("cancel", run_ids="run_1")
+        dev.bulk_actions.create(action="cancel", run_ids="run_1")
     with pytest.raises(TypeError, match=r"run_ids\[1\] must be a str"):
-        dev.bulk_actions.create("cancel", run_ids=["run_1", 2])  # type: ignore[list-item]
+        dev.bulk_actions.create(action="cancel", run_ids=["run_1", 2])  # type: ignore[list-item]
     assert emu.requests() == []
 
 
@@ -260,5 +260,5 @@ def test_ambient_waitpoints_and_bulk_actions(ambient: Emulator) -> None:
     triggerdev.waitpoints.complete_token(token.id, [1])
     assert triggerdev.waitpoints.retrieve_token(token.id).status == "COMPLETED"
     run = triggerdev.tasks.trigger("t", {}).id
-    action = triggerdev.bulk_actions.create("cancel", run_ids=[run])
+    action = triggerdev.bulk_actions.create(action="cancel", run_ids=[run])
     assert [a.id for a in triggerdev.bulk_actions.list()] == [action.id]

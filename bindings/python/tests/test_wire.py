@@ -95,13 +95,13 @@ def test_list_queries_and_other_requests(dev: triggerdev.Client, emu: Emulator) 
     assert query["page[size]"] == "7"
 
     emu.clear_requests()
-    dev.envvars.upload(emu.project_ref, "dev", {"A": "1"}, override=True)
+    dev.envvars.upload(emu.project_ref, "dev", variables={"A": "1"}, override=True)
     request = only_request(emu)
     assert request["path"] == f"/api/v1/projects/{emu.project_ref}/envvars/dev/import"
     assert request["body"] == {"variables": {"A": "1"}, "override": True}
 
     emu.clear_requests()
-    dev.schedules.create("report", "0 9 * * *", "dedupe", timezone="Europe/Paris")
+    dev.schedules.create(task="report", cron="0 9 * * *", deduplication_key="dedupe", timezone="Europe/Paris")
     request = only_request(emu)
     assert request["body"] == {
         "task": "report",

@@ -2,8 +2,8 @@
 one generic iterator wrapper.
 
 ``Caller.json(fn, *inputs)`` calls an export that writes ``out_json`` with the caller's client
-pointer first; ``Caller.handle(fn, *inputs)`` one that writes a handle. ``NativeIterator`` wraps
-every ``*_list_iter`` / ``*_iter_next`` / ``*_iter_free`` triple.
+pointer first; ``Caller.handle(fn, *inputs)`` one that writes a handle. ``NativeIterator`` is
+one pass over a library iterator handle (one iteration of a list, a subscription).
 """
 
 from __future__ import annotations
@@ -117,6 +117,27 @@ class Caller:
     def is_ambient(self) -> bool:
         return False
 
+    def pinned(self) -> "Caller":
+        """This caller as it is now: for the ambient client, the configuration in force in
+        this context (a list made inside ``with_auth`` iterates with it after the block)."""
+        return self
+
+
+class ConfiguredCaller(Caller):
+    """``configure()``'s client (a NULL client), whatever ``with_auth`` is in force."""
+
+    __slots__ = ()
+
+    def json(self, fn: Callable[..., int], *args: Any) -> Optional[bytes]:
+        return call_json(fn, None, *args)
+
+    def handle(self, fn: Callable[..., int], *args: Any) -> int:
+        return call_handle(fn, None, *args)
+
+    @property
+    def is_ambient(self) -> bool:
+        return True
+
 
 class AmbientCaller(Caller):
     """The ambient client: ``configure()`` (a NULL client), or the innermost ``with_auth``
@@ -153,6 +174,12 @@ class AmbientCaller(Caller):
     @property
     def is_ambient(self) -> bool:
         return True
+
+    def pinned(self) -> Caller:
+        if not _ambient_configured:
+            ensure_ambient()
+        scope = SCOPE.get()
+        return ConfiguredCaller() if scope is None else ClientCaller(scope.handle)
 
 
 class ClientCaller(Caller):

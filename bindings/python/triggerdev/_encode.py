@@ -80,8 +80,8 @@ def _default(name: str) -> Callable[[Any], Any]:
         to_dict = getattr(value, "to_dict", None)
         if callable(to_dict):
             return to_dict()
-        if isinstance(value, (set, frozenset, tuple)):
-            return list(value)
+        if isinstance(value, (set, frozenset)):  # no order: a JSON array would be a guess
+            raise TypeError(f"{name}: a {type(value).__name__} is not JSON; pass a list")
         raise TypeError(f"{name} is not JSON serializable: {type(value).__name__} value")
 
     return default
@@ -93,9 +93,9 @@ _CONTAINERS = ("params", "options", "body", "config")
 
 def dumps(value: object, name: str) -> bytes:
     """``value`` as compact JSON (UTF-8). Datetimes become ISO-8601 text, SDK records their
-    JSON. NaN and infinities are refused (JSON has no such numbers). For a JSON argument the
-    binding built from keywords (``name`` is ``body``, ``params``, ...), an error names the
-    keyword whose value is at fault."""
+    JSON, tuples arrays. NaN, infinities and sets are refused (JSON has no such values). For
+    a JSON argument the binding built from keywords (``name`` is ``body``, ``params``, ...),
+    an error names the keyword whose value is at fault."""
     try:
         return _dumps(value, name)
     except (InvalidArgumentError, TypeError):
@@ -287,11 +287,9 @@ def build_options(
     where: str,
     *,
     strict: bool = True,
-    context: str = "",
 ) -> Dict[str, Any]:
     """The camelCase JSON object of the given options; None values are left out. Unknown names
-    raise TypeError (as an unknown keyword argument would), naming ``context`` (the method)
-    or else ``where``. A value's error names it ``<where>.<option>``, or ``<option>`` when
+    raise TypeError (as an unknown keyword argument would), naming ``where``. A value's error names it ``<where>.<option>``, or ``<option>`` when
     ``where`` is empty (the options are the method's keywords)."""
     result: Dict[str, Any] = {}
     for name, value in values.items():
@@ -299,7 +297,7 @@ def build_options(
         if opt is None:
             if strict:
                 known = sorted({o.name for o in table.values()})
-                where_ = f"{context or where}: " if context or where else ""
+                where_ = f"{where}: " if where else ""
                 raise TypeError(f"{where_}unknown option {name!r} (expected one of {', '.join(known)})")
             continue
         if value is None or value is NOT_GIVEN:
@@ -309,10 +307,10 @@ def build_options(
 
 
 def options_json(
-    table: Mapping[str, Option], values: Mapping[str, Any], where: str = "", context: str = ""
+    table: Mapping[str, Option], values: Mapping[str, Any], where: str = ""
 ) -> Optional[bytes]:
     """``build_options`` as JSON bytes, or None (NULL) when no option is set."""
-    built = build_options(table, values, where, context=context)
+    built = build_options(table, values, where)
     if not built:
         return None
     return dumps(built, where or "options")

@@ -12,7 +12,7 @@ import json
 import re
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any, Callable, ClassVar, Dict, Iterator, List, Optional, Tuple, Type, TypeVar, cast
+from typing import Any, Callable, ClassVar, Dict, Generic, Iterator, List, Optional, Tuple, Type, TypeVar, cast
 
 from ._call import parse
 from ._exceptions import DecodeError
@@ -430,31 +430,73 @@ class CursorPagination(Record):
     previous: Optional[str] = field("previous")
 
 
-class RunsPage(Record):
-    """One page of ``runs.list``. ``next_page()`` fetches the following one (None at the
-    end)."""
+# --- pages --------------------------------------------------------------------------------
 
-    data: List[RunListItem] = field("data", _list_of(_record(RunListItem)), default=list)
+T = TypeVar("T")
+PG = TypeVar("PG", bound="_Page[Any]")
+
+
+class _Page(Record, Generic[T]):
+    """One page of a list: its items (``data``; iterate the page, or ``len()`` it),
+    ``has_next_page`` and ``next_page()``."""
+
+    data: List[T]
+    # Fetches the page after the one it is given (set on pages a list fetched).
+    _fetch: Optional[Callable[[Any], Any]] = None
+
+    @property
+    def has_next_page(self) -> bool:
+        raise NotImplementedError
+
+    def next_page(self: PG) -> PG:
+        """The next page (same filters). Raises ``RuntimeError`` when there is none: check
+        ``has_next_page`` first."""
+        if not self.has_next_page:
+            raise RuntimeError("No next page expected; check `.has_next_page` before calling `.next_page()`.")
+        if self._fetch is None:
+            raise RuntimeError(f"this {type(self).__name__} was not fetched by a list; it cannot fetch the next page")
+        page: PG = self._fetch(self)
+        return page
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+class _CursorPage(_Page[T]):
+    """A page with cursors (``pagination.next`` / ``.previous``)."""
+
     pagination: CursorPagination = field("pagination", _record(CursorPagination), default=lambda: CursorPagination({}))
-
-    _fetch_next: Optional[Callable[[str], "RunsPage"]] = None
 
     @property
     def has_next_page(self) -> bool:
         return bool(self.pagination.next)
 
-    def next_page(self) -> Optional["RunsPage"]:
-        """The next page (same filters, ``after`` = this page's next cursor), or None."""
-        cursor = self.pagination.next
-        if not cursor or self._fetch_next is None:
-            return None
-        return self._fetch_next(cursor)
 
-    def __iter__(self) -> Iterator[RunListItem]:
-        return iter(self.data)
+class OffsetPagination(Record):
+    """Page numbers of a numbered page (schedules, queues)."""
 
-    def __len__(self) -> int:
-        return len(self.data)
+    current_page: int = field("currentPage", default=1)
+    total_pages: int = field("totalPages", default=0)
+    count: int = field("count", default=0)
+
+
+class _OffsetPage(_Page[T]):
+    """A page of numbered pages."""
+
+    pagination: OffsetPagination = field("pagination", _record(OffsetPagination), default=lambda: OffsetPagination({}))
+
+    @property
+    def has_next_page(self) -> bool:
+        return self.pagination.current_page < self.pagination.total_pages
+
+
+class RunsPage(_CursorPage[RunListItem]):
+    """One page of ``runs.list``."""
+
+    data: List[RunListItem] = field("data", _list_of(_record(RunListItem)), default=list)
 
 
 class RunOutcome(Record):
@@ -482,22 +524,27 @@ class RunOutcome(Record):
 class RunResult(Record):
     """The result of a finished run (``runs.result``, deprecated: current servers answer its
     route 404 for every run but canceled ones; use ``runs.outcome``). ``output`` is the output
-    as the server sends it, text encoded as ``output_type`` says; ``output_value()`` decodes
-    it."""
+    as a value, as ``runs.retrieve(id).output`` is; ``raw_output`` the text the server sent,
+    encoded as ``output_type`` says."""
 
     ok: bool = field("ok", default=False)
     id: str = field("id")
-    output: Any = field("output")
+    raw_output: Any = field("output")
     output_type: Optional[str] = field("outputType")
     error: Any = field("error")
     task_identifier: Optional[str] = field("taskIdentifier")
 
-    def output_value(self) -> Any:
-        """The output, decoded from ``output`` as ``output_type`` says (superjson's ``json``
-        member, JSON, or the text of ``text/...``); None when there is none or it cannot be
-        decoded. The library decodes it (``trigger_runs_result_output``, Rust's
+    @property
+    def output(self) -> Any:
+        """The output, decoded from ``raw_output`` as ``output_type`` says (superjson's
+        ``json`` member, JSON, or the text of ``text/...``); None when there is none or it
+        cannot be decoded. The library decodes it (``trigger_runs_result_output``, Rust's
         ``RunResult::output_value``); no request is made."""
         return _native_output(LIB.trigger_runs_result_output, self)
+
+    def output_value(self) -> Any:
+        """``output`` (Rust's name)."""
+        return self.output
 
 
 class RunMetadata(Record):
@@ -659,93 +706,10 @@ class Schedule(Record):
         return self.id
 
 
-class OffsetPagination(Record):
-    """Page numbers of a schedules page."""
-
-    current_page: int = field("currentPage", default=1)
-    total_pages: int = field("totalPages", default=0)
-    count: int = field("count", default=0)
-
-
-class SchedulesPage(Record):
-    """One page of ``schedules.list``. ``next_page()`` fetches the following one (None at the
-    end)."""
+class SchedulesPage(_OffsetPage[Schedule]):
+    """One page of ``schedules.list``."""
 
     data: List[Schedule] = field("data", _list_of(_record(Schedule)), default=list)
-    pagination: OffsetPagination = field("pagination", _record(OffsetPagination), default=lambda: OffsetPagination({}))
-
-    _fetch_page: Optional[Callable[[int], "SchedulesPage"]] = None
-
-    @property
-    def has_next_page(self) -> bool:
-        return self.pagination.current_page < self.pagination.total_pages
-
-    def next_page(self) -> Optional["SchedulesPage"]:
-        """The next page (same page size), or None after the last."""
-        if not self.has_next_page or self._fetch_page is None:
-            return None
-        return self._fetch_page(self.pagination.current_page + 1)
-
-    def __iter__(self) -> Iterator[Schedule]:
-        return iter(self.data)
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-
-# --- shared page shapes --------------------------------------------------------------------
-
-P = TypeVar("P", bound="_CursorPage")
-O = TypeVar("O", bound="_OffsetPage")
-
-
-class _CursorPage(Record):
-    """A page with cursors (``pagination.next`` / ``.previous``); ``next_page()`` fetches the
-    following one with the same filters (None at the end)."""
-
-    pagination: CursorPagination = field("pagination", _record(CursorPagination), default=lambda: CursorPagination({}))
-
-    _fetch_next: Optional[Callable[[str], Any]] = None
-
-    @property
-    def has_next_page(self) -> bool:
-        return bool(self.pagination.next)
-
-    def next_page(self: P) -> Optional[P]:
-        """The next page (same filters, after this page's ``pagination.next``), or None."""
-        cursor = self.pagination.next
-        if not cursor or self._fetch_next is None:
-            return None
-        page: P = self._fetch_next(cursor)
-        return page
-
-    def __len__(self) -> int:
-        data = self.get("data")
-        return len(data) if isinstance(data, list) else 0
-
-
-class _OffsetPage(Record):
-    """A page of numbered pages; ``next_page()`` fetches the following one (None after the
-    last)."""
-
-    pagination: OffsetPagination = field("pagination", _record(OffsetPagination), default=lambda: OffsetPagination({}))
-
-    _fetch_page: Optional[Callable[[int], Any]] = None
-
-    @property
-    def has_next_page(self) -> bool:
-        return self.pagination.current_page < self.pagination.total_pages
-
-    def next_page(self: O) -> Optional[O]:
-        """The next page (same page size), or None after the last."""
-        if not self.has_next_page or self._fetch_page is None:
-            return None
-        page: O = self._fetch_page(self.pagination.current_page + 1)
-        return page
-
-    def __len__(self) -> int:
-        data = self.get("data")
-        return len(data) if isinstance(data, list) else 0
 
 
 # --- queues --------------------------------------------------------------------------------
@@ -779,13 +743,10 @@ class Queue(Record):
         return self.id
 
 
-class QueuesPage(_OffsetPage):
+class QueuesPage(_OffsetPage[Queue]):
     """One page of ``queues.list``."""
 
     data: List[Queue] = field("data", _list_of(_record(Queue)), default=list)
-
-    def __iter__(self) -> Iterator[Queue]:
-        return iter(self.data)
 
 
 # --- deployments ---------------------------------------------------------------------------
@@ -827,13 +788,10 @@ class PromotedDeployment(Record):
     short_code: Optional[str] = field("shortCode")
 
 
-class DeploymentsPage(_CursorPage):
+class DeploymentsPage(_CursorPage[Deployment]):
     """One page of ``deployments.list`` (newest first)."""
 
     data: List[Deployment] = field("data", _list_of(_record(Deployment)), default=list)
-
-    def __iter__(self) -> Iterator[Deployment]:
-        return iter(self.data)
 
 
 # --- waitpoint tokens ----------------------------------------------------------------------
@@ -857,9 +815,9 @@ class CreatedWaitpointToken(Record):
 
 class WaitpointToken(Record):
     """A waitpoint token as listed or retrieved. ``status`` is ``WAITING``, ``COMPLETED`` or
-    ``TIMED_OUT``. After retrieval, ``output`` is the completion data as the server stores it,
-    encoded as ``output_type`` says (``application/super+json`` is ``{"json": <data>}``
-    text); ``output_value()`` is the data decoded."""
+    ``TIMED_OUT``. After retrieval, ``output`` is the completion data as a value;
+    ``raw_output`` the text the server stores, encoded as ``output_type`` says
+    (``application/super+json`` is ``{"json": <data>}`` text)."""
 
     id: str = field("id")
     url: str = field("url", default="")
@@ -870,7 +828,7 @@ class WaitpointToken(Record):
     idempotency_key_expires_at: Optional[datetime] = _dt("idempotencyKeyExpiresAt")
     tags: List[str] = field("tags", default=list)
     created_at: datetime = _dt("createdAt")
-    output: Optional[str] = field("output")
+    raw_output: Optional[str] = field("output")
     output_type: Optional[str] = field("outputType")
     output_is_error: bool = field("outputIsError", default=False)
     type: Optional[str] = field("type")
@@ -879,25 +837,27 @@ class WaitpointToken(Record):
 
     _redacted = ("url",)
 
-    def output_value(self) -> Any:
-        """The completion data (for a timed-out token, the error), decoded from ``output`` as
-        ``output_type`` says (superjson's ``json`` member, JSON, or the text of ``text/...``);
-        None when there is none or it cannot be decoded. The library decodes it
+    @property
+    def output(self) -> Any:
+        """The completion data (for a timed-out token, the error), decoded from ``raw_output``
+        as ``output_type`` says (superjson's ``json`` member, JSON, or the text of
+        ``text/...``); None when there is none or it cannot be decoded. The library decodes it
         (``trigger_waitpoints_token_output``, Rust's ``WaitpointToken::output_value``); no
         request is made."""
         return _native_output(LIB.trigger_waitpoints_token_output, self)
+
+    def output_value(self) -> Any:
+        """``output`` (Rust's name)."""
+        return self.output
 
     def __str__(self) -> str:
         return self.id
 
 
-class WaitpointTokensPage(_CursorPage):
+class WaitpointTokensPage(_CursorPage[WaitpointToken]):
     """One page of ``waitpoints.list_tokens``."""
 
     data: List[WaitpointToken] = field("data", _list_of(_record(WaitpointToken)), default=list)
-
-    def __iter__(self) -> Iterator[WaitpointToken]:
-        return iter(self.data)
 
 
 # --- bulk actions --------------------------------------------------------------------------
@@ -927,13 +887,10 @@ class BulkAction(Record):
         return self.id
 
 
-class BulkActionsPage(_CursorPage):
+class BulkActionsPage(_CursorPage[BulkAction]):
     """One page of ``bulk_actions.list``."""
 
     data: List[BulkAction] = field("data", _list_of(_record(BulkAction)), default=list)
-
-    def __iter__(self) -> Iterator[BulkAction]:
-        return iter(self.data)
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -972,13 +929,10 @@ class StartedSession(Session):
     _redacted = ("public_access_token",)
 
 
-class SessionsPage(_CursorPage):
+class SessionsPage(_CursorPage[Session]):
     """One page of ``sessions.list``."""
 
     data: List[Session] = field("data", _list_of(_record(Session)), default=list)
-
-    def __iter__(self) -> Iterator[Session]:
-        return iter(self.data)
 
 
 def _pairs(value: Any) -> Any:

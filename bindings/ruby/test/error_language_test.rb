@@ -40,7 +40,7 @@ class ErrorLanguageTest < TriggerdevTest
     ["runs.poll timeout:", ->(c, _) { c.runs.poll("run_1", timeout: 0) }, "timeout:"],
     ["runs.replay idempotency_key:", ->(c, _) { c.runs.replay("run_1", idempotency_key: LONG) }, "idempotency_key:"],
     ["runs.replay payload_type:", ->(c, _) { c.runs.replay("run_1", payload_type: "text/plain") }, "payload_type:"],
-    ["runs.reschedule", ->(c, _) { c.runs.reschedule("run_1", "") }, "delay"],
+    ["runs.reschedule", ->(c, _) { c.runs.reschedule("run_1", delay: "") }, "delay:"],
     ["runs.add_tags", ->(c, _) { c.runs.add_tags("run_1", []) }, "tags"],
     # tasks, batches, idempotency keys
     ["tasks.trigger", ->(c, _) { c.tasks.trigger("", {}) }, "task_id"],

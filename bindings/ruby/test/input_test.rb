@@ -29,7 +29,7 @@ class InputTest < TriggerdevTest
     assert_refused(TypeError, /text/) { Triggerdev::EnvVars.parse_dotenv(nil) }
     assert_refused(TypeError, /key/) { Triggerdev::IdempotencyKeys.create(nil) }
     assert_refused(TypeError, /key\[1\]/) { Triggerdev::IdempotencyKeys.create(["a", 1]) }
-    assert_refused(TypeError, /delay/) { c.runs.reschedule("run_x", 5) }
+    assert_refused(TypeError, /delay/) { c.runs.reschedule("run_x", delay: 5) }
 
     # Other encodings are transcoded; binary Strings that are valid UTF-8 pass.
     latin = "caf\xE9".dup.force_encoding(Encoding::ISO_8859_1)
@@ -100,7 +100,7 @@ class InputTest < TriggerdevTest
       ->(s) { c.tasks.trigger("t", {}, tags: [s], idempotency_key: s) },
       ->(s) { Triggerdev::EnvVars.parse_dotenv(s) },
       ->(s) { Triggerdev::IdempotencyKeys.create([s, s]) },
-      ->(s) { c.runs.reschedule("run_x", s) },
+      ->(s) { c.runs.reschedule("run_x", delay: s) },
       ->(s) { c.schedules.create(task: s, cron: s, deduplication_key: s) },
       ->(s) { Triggerdev::Client.new(access_token: s, base_url: s).runs.retrieve("run_x") },
     ]

@@ -74,11 +74,11 @@ class RunsTest < TriggerdevTest
 
     delayed = c.tasks.trigger("later", {}, delay: "1h")
     assert_equal "DELAYED", c.runs.retrieve(delayed.id).status
-    moved = c.runs.reschedule(delayed.id, "2h")
+    moved = c.runs.reschedule(delayed.id, delay: "2h")
     assert_equal "DELAYED", moved.status
-    moved = c.runs.reschedule(delayed.id, Time.now + 7200)
+    moved = c.runs.reschedule(delayed.id, delay: Time.now + 7200)
     assert_kind_of Time, moved.delayed_until
-    error = assert_raises(Triggerdev::BadRequestError) { c.runs.reschedule(text.id, "2h") }
+    error = assert_raises(Triggerdev::BadRequestError) { c.runs.reschedule(text.id, delay: "2h") }
     assert_equal [400, "400 Cannot reschedule a run that is not delayed"], [error.status, error.message]
   end
 

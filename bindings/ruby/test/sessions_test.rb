@@ -141,8 +141,7 @@ class SessionsTest < TriggerdevTest
     second = by_external.append("two")
     assert_equal [0, 1], [first.seq, second.seq], "the same channel"
     assert_equal %w[one two], by_external.records.map(&:data)
-    assert_equal %w[two], by_id.records(after: first.seq).map(&:data)
-    assert_equal %w[two], by_id.records(after: by_id.records.first).map(&:data)
+    assert_equal %w[two], by_id.records(after_seq: first.seq).map(&:data)
     paths = logged("/realtime/").map { |r| r["path"] }
     assert_includes paths, "/realtime/v1/sessions/#{started.id}/in/append"
     assert_includes paths, "/realtime/v1/sessions/chat-forms/in/append"
@@ -389,7 +388,7 @@ class SessionsTest < TriggerdevTest
     # base_payload may come inside trigger_config too.
     assert c.sessions.start(type: "chat", task_identifier: "t", trigger_config: { base_payload: { a: 1 } }).id
     assert_raises(TypeError) { c.sessions.open(nil) }
-    assert_raises(ArgumentError) { c.sessions.open("amb").input.records(after: -1) }
+    assert_raises(ArgumentError) { c.sessions.open("amb").input.records(after_seq: -1) }
     assert_raises(ArgumentError) { c.sessions.update("amb", name: "x") }
     assert_raises(ArgumentError) { c.sessions.open("amb").input.append(Float::NAN) }
     error = assert_raises(Triggerdev::InvalidArgumentError) { c.sessions.retrieve("") }

@@ -238,6 +238,12 @@ module Triggerdev
     KEYWORD_ARGUMENTS = %w[access_token base_url preview_branch additional_headers user_agent_suffix
                            ca_bundle_path ca_bundle_pem reason].freeze
 
+    # Parameters of one export that Ruby takes as keywords (positional in C).
+    EXPORT_KEYWORDS = {
+      "trigger_runs_reschedule" => %w[delay],
+      "trigger_envvars_update" => %w[value],
+    }.freeze
+
     # What a whole JSON argument is called (an error about no member in particular): the
     # method.
     METHODS = {
@@ -272,7 +278,7 @@ module Triggerdev
     def keyword(export, argument)
       renamed = RENAMED[argument]
       return "#{renamed}:" if renamed
-      return "#{argument}:" if KEYWORD_ARGUMENTS.include?(argument)
+      return "#{argument}:" if KEYWORD_ARGUMENTS.include?(argument) || EXPORT_KEYWORDS[export]&.include?(argument)
 
       parts = argument.split(".")
       return argument unless CONTAINERS.include?(parts.first)

@@ -102,10 +102,10 @@ module Triggerdev
       object(TriggerObject, call(:trigger_runs_replay, id, options_json(REPLAY_OPTIONS, options, "runs.replay")))
     end
 
-    # Moves a delayed run to +delay+ (a duration like "1h", or a Time); returns the Run.
-    def reschedule(run_id, delay)
+    # Moves a delayed run to +delay:+ (a duration like "1h", or a Time); returns the Run.
+    def reschedule(run_id, delay:)
       id = id!(run_id, "run_id")
-      object(Run, call(:trigger_runs_reschedule, id, Util.duration_or_time(delay, "delay")))
+      object(Run, call(:trigger_runs_reschedule, id, Util.duration_or_time(delay, "delay:")))
     end
 
     # Updates a run's metadata: +metadata:+ replaces it, +operations:+ (and

@@ -245,15 +245,15 @@ module Triggerdev
       object(Appended, call(:trigger_sessions_append, @session, @name, @io, Util.json(value, "value")))
     end
 
-    # The records the channel has now (ChannelRecords), all of them or those after +after:+ (a
-    # seq number, or a record); does not wait.
-    def records(after: nil)
-      seq = after.respond_to?(:seq_num) ? after.seq_num : after
+    # The records the channel has now (ChannelRecords), all of them or those after
+    # +after_seq:+ (a seq number); does not wait.
+    def records(after_seq: nil)
+      seq = after_seq
       if seq.nil?
         seq = -1
       else
-        Util.integer!(seq, "after:")
-        raise ArgumentError, "after: must not be negative" if seq.negative?
+        Util.integer!(seq, "after_seq:")
+        raise ArgumentError, "after_seq: must not be negative" if seq.negative?
       end
 
       JSON.parse(call(:trigger_sessions_records, @session, @name, @io, seq)).map { |r| ChannelRecord.new(r) }

@@ -5,12 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cancel::{Deadline, Watch};
-use crate::config::{self, Config, Env, RequestOptions, Resolved, TokenKind};
+use crate::config::{self, Config, Env, RequestOptions, Resolved};
 use crate::error::Result;
 use crate::resources::{
     Batches, BulkActions, Deployments, EnvVars, IdempotencyKeys, PublicTokens, Queues, Runs,
     Schedules, Sessions, Tasks, Waitpoints,
 };
+use crate::token_kind::TokenKind;
 use crate::transport::{self, Call, Reply, Transport};
 
 /// A Trigger.dev API client that owns its credentials, base URL, preview branch and connection

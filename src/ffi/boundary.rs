@@ -175,7 +175,7 @@ fn json_path(path: &serde_path_to_error::Path) -> String {
     path.iter()
         .map(|segment| match segment {
             Segment::Seq { index } => format!("[{index}]"),
-            Segment::Map { key } if crate::config::looks_secret(key) => ".?".to_owned(),
+            Segment::Map { key } if crate::shown::looks_secret(key) => ".?".to_owned(),
             Segment::Map { key } => format!(".{key}"),
             Segment::Enum { variant } => format!(".{variant}"),
             Segment::Unknown => String::new(),

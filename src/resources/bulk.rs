@@ -8,8 +8,9 @@ use crate::client::Client;
 use crate::credentials::Access;
 use crate::encode::{self, Query};
 use crate::error::{Error, Result};
-use crate::json::{Decoded, RawJson};
+use crate::json::Decoded;
 use crate::pagination::{cursor_pages, CursorPage, PageIter};
+use crate::raw_json::RawJson;
 use crate::transport::Call;
 
 /// Bulk action calls. Get one with [`Client::bulk_actions`] or [`crate::bulk_actions`].

@@ -10,11 +10,12 @@ use ureq::http::Method;
 
 use super::require;
 use crate::client::Client;
-use crate::config::{EnvKind, Shown};
 use crate::credentials::Access;
 use crate::encode;
 use crate::error::{Error, Result};
 use crate::json::Decoded;
+use crate::shown::Shown;
+use crate::token_kind::EnvKind;
 use crate::transport::Call;
 
 /// Envvar calls. Get one with [`Client::envvars`] or [`crate::envvars`].

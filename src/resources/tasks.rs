@@ -10,13 +10,14 @@ use super::realtime::{RunSubscription, SubscribeRunOptions};
 use super::{one_or_many, require};
 use crate::cancel::Watch;
 use crate::client::Client;
-use crate::config::{Resolved, RetryPolicy, Shown};
+use crate::config::{Resolved, RetryPolicy};
 use crate::credentials::{self, Access};
 use crate::encode;
 use crate::error::{Error, Result};
 use crate::idempotency_keys::{self, IdempotencyKey, KeyOptions};
-use crate::json::RawJson;
 use crate::jwt;
+use crate::raw_json::RawJson;
+use crate::shown::Shown;
 use crate::transport::{self, Body, Call, Reply};
 
 /// Trigger calls. Get one with [`Client::tasks`] or [`crate::tasks`].

@@ -12,11 +12,11 @@ use serde::{Deserialize, Deserializer, Serialize};
 use ureq::http::Method;
 
 use crate::client::Client;
-use crate::config::Shown;
 use crate::credentials::{self, Access};
 use crate::error::{Error, Result};
-use crate::json::RawJson;
 use crate::jwt::{self, Claims};
+use crate::raw_json::RawJson;
+use crate::shown::Shown;
 use crate::transport::Call;
 
 /// Public token calls. Get one with [`Client::auth`], or use [`crate::auth::create_public_token`]

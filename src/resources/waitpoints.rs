@@ -11,9 +11,10 @@ use crate::client::Client;
 use crate::credentials::{self, Access};
 use crate::encode::{self, Query};
 use crate::error::{Error, Result};
-use crate::json::{Decoded, RawJson};
+use crate::json::Decoded;
 use crate::jwt;
 use crate::pagination::{cursor_pages, CursorPage, PageIter};
+use crate::raw_json::RawJson;
 use crate::transport::Call;
 
 /// Waitpoint token calls. Get one with [`Client::waitpoints`] or [`crate::waitpoints`].

@@ -1,4 +1,5 @@
 //! Triggering tasks: one run (`trigger`) or many (`batch_trigger`, the two-phase v3 flow).
+//! `trigger_and_subscribe` is in `realtime.rs`, beside the subscription it opens.
 
 use std::time::Duration;
 
@@ -6,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use ureq::http::Method;
 
 use super::payload::{self, Packet};
-use super::realtime::{RunSubscription, SubscribeRunOptions};
 use super::{one_or_many, require};
 use crate::cancel::Watch;
 use crate::client::Client;
@@ -23,7 +23,7 @@ use crate::transport::{self, Body, Call, Reply};
 /// Trigger calls. Get one with [`Client::tasks`] or [`crate::tasks`].
 #[derive(Clone, Debug)]
 pub struct Tasks {
-    client: Client,
+    pub(super) client: Client,
 }
 
 /// A time to live: a duration string (`"10m"`) or a number of seconds.
@@ -638,24 +638,6 @@ impl Tasks {
         options: &TriggerOptions,
     ) -> Result<RunHandle> {
         self.trigger_packet(task_id, Packet::none(), options)
-    }
-
-    /// Triggers one run of `task_id` (as [`Tasks::trigger`]) and subscribes to it (as
-    /// [`crate::Runs::subscribe`], leaving out the payload as the official
-    /// `triggerAndSubscribe` does): the run's snapshots until it finishes.
-    ///
-    /// # Errors
-    ///
-    /// As [`Tasks::trigger`]; the subscription yields the errors of [`crate::Runs::subscribe`].
-    pub fn trigger_and_subscribe(
-        &self,
-        task_id: &str,
-        payload: &(impl Serialize + ?Sized),
-        options: &TriggerOptions,
-    ) -> Result<RunSubscription> {
-        let handle = self.trigger(task_id, payload, options)?;
-        let without_payload = SubscribeRunOptions::new().skip_columns(["payload"]);
-        self.client.runs().subscribe(&handle.id, &without_payload)
     }
 
     fn trigger_packet(

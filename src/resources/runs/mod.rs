@@ -1,5 +1,6 @@
 //! Runs: list (with filters and lazy pagination), retrieve, cancel, replay, reschedule,
-//! metadata, tags, result and poll. The run models are in `model.rs`.
+//! metadata, tags, result and poll. The run models are in `model.rs`; subscribing to a run and
+//! waiting for it over the realtime feed are in `../realtime.rs`.
 
 mod model;
 
@@ -10,7 +11,6 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use ureq::http::Method;
 
-use super::realtime::{self, RunSubscription, SubscribeRunOptions, SubscribeRunsOptions};
 use super::{one_or_many, payload, require};
 use crate::cancel::Watch;
 use crate::client::Client;
@@ -25,7 +25,7 @@ use crate::transport::Call;
 /// Run calls. Get one with [`Client::runs`] or [`crate::runs`].
 #[derive(Clone, Debug)]
 pub struct Runs {
-    client: Client,
+    pub(super) client: Client,
 }
 
 /// Filters and paging of [`Runs::list`] (`docs/wire.md#runs-list-filters`). From JSON they use
@@ -1304,112 +1304,6 @@ impl Runs {
         Err(Error::PollLimitReached {
             run_id: run_id.to_owned(),
             polls: MAX_POLLS,
-        })
-    }
-
-    /// Subscribes to a run's changes (`GET /realtime/v1/runs/{id}`, the realtime feed): an
-    /// iterator of [`Run`] snapshots, one each time the run changes, ending after the run
-    /// finished (see [`crate::RunSubscription`]). No request is made until the first `next`.
-    ///
-    /// ```no_run
-    /// # let client = triggerdev::Client::new(triggerdev::Config::new().access_token("tr_dev_..."));
-    /// use triggerdev::SubscribeRunOptions;
-    ///
-    /// for run in client.runs().subscribe("run_1234", &SubscribeRunOptions::new())? {
-    ///     let run = run?;
-    ///     println!("{} is {:?}", run.id, run.status);
-    /// }
-    /// # Ok::<(), triggerdev::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidArgument`] for an empty id; [`Error::UnsupportedCredential`] with a
-    /// personal access token. The iterator yields the API errors of [`Error`] (a public token
-    /// without `read:runs:{id}` gets 403), once, before it ends.
-    pub fn subscribe(
-        &self,
-        run_id: &str,
-        options: &SubscribeRunOptions,
-    ) -> Result<RunSubscription> {
-        require("run_id", run_id)?;
-        let params = realtime::skip(&options.skip_columns).into_iter().collect();
-        RunSubscription::open(
-            &self.client,
-            "runs.subscribeToRun",
-            format!("/realtime/v1/runs/{}", encode::path_segment(run_id)),
-            params,
-            options.stop_on_completion,
-        )
-    }
-
-    /// Subscribes to the runs that carry every one of `tags` (`GET /realtime/v1/runs?tags=…`):
-    /// a snapshot each time one of them changes, created up to `options.created_at` ago. Never
-    /// ends on its own: stop it with [`crate::RunSubscription::stopper`] or by dropping it.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidArgument`] without tags or with an empty one;
-    /// [`Error::UnsupportedCredential`] with a personal access token.
-    pub fn subscribe_tagged(
-        &self,
-        tags: &[&str],
-        options: &SubscribeRunsOptions,
-    ) -> Result<RunSubscription> {
-        if tags.is_empty() || tags.iter().any(|t| t.trim().is_empty()) {
-            return Err(Error::invalid("tags", "must be one or more non-empty tags"));
-        }
-        let mut params = vec![("tags", tags.join(","))];
-        if let Some(period) = &options.created_at {
-            params.push(("createdAt", period.clone()));
-        }
-        params.extend(realtime::skip(&options.skip_columns));
-        RunSubscription::open(
-            &self.client,
-            "runs.subscribeToRunsWithTag",
-            "/realtime/v1/runs".to_owned(),
-            params,
-            false,
-        )
-    }
-
-    /// Waits for a run to finish, for at most `timeout`, over the realtime feed (one request,
-    /// then a long poll held until the run changes: no polling interval): returns the run as it
-    /// finished (completed, failed or canceled). [`Runs::poll`] is the fallback for servers
-    /// without the feed.
-    ///
-    /// ```no_run
-    /// # let client = triggerdev::Client::new(triggerdev::Config::new().access_token("tr_dev_..."));
-    /// let run = client.runs().wait("run_1234", std::time::Duration::from_secs(300))?;
-    /// println!("{:?}: {:?}", run.status, run.output);
-    /// # Ok::<(), triggerdev::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::WaitTimeout`] (with the run as last seen) when `timeout` passes first;
-    /// [`Error::Cancelled`]; the errors of [`Runs::subscribe`].
-    pub fn wait(&self, run_id: &str, timeout: Duration) -> Result<Run> {
-        if timeout.is_zero() {
-            return Err(Error::invalid("timeout", "must be more than zero"));
-        }
-        let runs = self.client.with_deadline(Some(timeout)).runs();
-        let mut last: Option<Run> = None;
-        for run in runs.subscribe(run_id, &SubscribeRunOptions::new())? {
-            match run {
-                Ok(run) if run.finished_at.is_some() => return Ok(run),
-                Ok(run) => last = Some(run),
-                Err(Error::WaitTimeout { timeout, .. }) => {
-                    return Err(Error::WaitTimeout {
-                        timeout,
-                        last_run: last.map(Box::new),
-                    })
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Err(Error::Connection {
-            message: format!("the realtime feed of run {run_id} ended before the run finished"),
         })
     }
 

@@ -93,11 +93,17 @@ pub struct Batch {
     pub processing_completed_at: Option<String>,
 }
 
-impl Batches {
-    pub(crate) fn new(client: Client) -> Batches {
-        Batches { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Batches.
+    pub fn batches(&self) -> Batches {
+        Batches {
+            client: self.clone(),
+        }
     }
+}
 
+impl Batches {
     /// Retrieves a batch (`GET /api/v2/batches/{id}`). A missing batch is retried (the server
     /// marks its 404 retryable) and then fails with [`crate::Error::NotFound`].
     ///

@@ -294,11 +294,17 @@ pub(crate) struct BulkActionId {
     id: String,
 }
 
-impl BulkActions {
-    pub(crate) fn new(client: Client) -> BulkActions {
-        BulkActions { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Bulk actions on runs.
+    pub fn bulk_actions(&self) -> BulkActions {
+        BulkActions {
+            client: self.clone(),
+        }
     }
+}
 
+impl BulkActions {
     /// Creates a bulk action (`POST /api/v1/bulk-actions`); returns its id.
     ///
     /// ```

@@ -371,11 +371,17 @@ fn dotenv_error(line: usize, reason: &str) -> Error {
 #[derive(Deserialize)]
 pub(crate) struct Success {}
 
-impl EnvVars {
-    pub(crate) fn new(client: Client) -> EnvVars {
-        EnvVars { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Environment variables.
+    pub fn envvars(&self) -> EnvVars {
+        EnvVars {
+            client: self.clone(),
+        }
     }
+}
 
+impl EnvVars {
     /// Every variable of the environment (`GET …/envvars/{env}`).
     ///
     /// ```

@@ -430,11 +430,17 @@ struct CloseBody<'a> {
     reason: Option<&'a str>,
 }
 
-impl Sessions {
-    pub(crate) fn new(client: Client) -> Sessions {
-        Sessions { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Sessions and their channels.
+    pub fn sessions(&self) -> Sessions {
+        Sessions {
+            client: self.clone(),
+        }
     }
+}
 
+impl Sessions {
     /// Starts a session and its first run (`POST /api/v1/sessions`); starting again with the
     /// same `externalId` returns it with a fresh token.
     ///

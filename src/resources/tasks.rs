@@ -579,11 +579,17 @@ fn public_token(client: &Client, reply: &Reply, scope: String) -> Option<String>
     )
 }
 
-impl Tasks {
-    pub(crate) fn new(client: Client) -> Tasks {
-        Tasks { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Triggering tasks.
+    pub fn tasks(&self) -> Tasks {
+        Tasks {
+            client: self.clone(),
+        }
     }
+}
 
+impl Tasks {
     /// Triggers one run of `task_id` (`POST /api/v1/tasks/{id}/trigger`).
     ///
     /// A string payload is sent as `text/plain`; any other value as superjson (`{"json": …}`),

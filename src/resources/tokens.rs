@@ -458,11 +458,17 @@ struct Mint<'a> {
     expiration: Option<&'a Expiration>,
 }
 
-impl PublicTokens {
-    pub(crate) fn new(client: Client) -> PublicTokens {
-        PublicTokens { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Public access tokens.
+    pub fn auth(&self) -> PublicTokens {
+        PublicTokens {
+            client: self.clone(),
+        }
     }
+}
 
+impl PublicTokens {
     /// Mints a public access token with `options.scopes`, valid 1 hour unless
     /// `options.expiration_time` says otherwise.
     ///

@@ -259,11 +259,17 @@ struct CompleteBody<'a> {
     data: Option<&'a RawJson>,
 }
 
-impl Waitpoints {
-    pub(crate) fn new(client: Client) -> Waitpoints {
-        Waitpoints { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Waitpoint tokens.
+    pub fn waitpoints(&self) -> Waitpoints {
+        Waitpoints {
+            client: self.clone(),
+        }
     }
+}
 
+impl Waitpoints {
     /// Creates a waitpoint token (`POST /api/v1/waitpoints/tokens`). The answer carries its
     /// callback URL and a public access token that can complete it (`x-trigger-jwt`, or, as
     /// the official SDK, one signed here with the root secret key, valid 24 h).

@@ -875,11 +875,17 @@ pub(crate) struct MessageResponse {
 /// A lazy iterator over every run a list matches; see [`Runs::iter`].
 pub type RunsIter = PageIter<RunItem, String>;
 
-impl Runs {
-    pub(crate) fn new(client: Client) -> Runs {
-        Runs { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Runs.
+    pub fn runs(&self) -> Runs {
+        Runs {
+            client: self.clone(),
+        }
     }
+}
 
+impl Runs {
     /// One page of runs. With a secret key, the key's environment (`GET /api/v1/runs`); with a
     /// personal access token, the project in `params.project_ref` and the first of
     /// `params.env` (both required; `GET /api/v1/projects/{ref}/runs`).

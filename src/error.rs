@@ -370,6 +370,7 @@ impl Error {
     /// in their callers' language: for [`Error::InvalidArgument`] the reason alone (the
     /// argument is named by each layer), otherwise the message, with an option to set named
     /// in backticks by its Rust name (`` `access_token` ``) rather than by the Rust builder.
+    #[cfg_attr(not(feature = "capi"), allow(dead_code))]
     pub(crate) fn neutral_reason(&self) -> String {
         match self {
             Error::InvalidArgument { reason, .. } => reason.clone(),

@@ -1,16 +1,15 @@
 //! `Client`: a resolved configuration and a connection pool, isolated from everything ambient.
+//! Each resource module adds its own accessor (`Client::runs` in `resources/runs`, ...), so
+//! that this module depends on none of them.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cancel::{Deadline, Watch};
-use crate::config::{self, Config, Env, RequestOptions, Resolved, TokenKind};
+use crate::config::{self, Config, Env, RequestOptions, Resolved};
 use crate::error::Result;
-use crate::resources::{
-    Batches, BulkActions, Deployments, EnvVars, IdempotencyKeys, PublicTokens, Queues, Runs,
-    Schedules, Sessions, Tasks, Waitpoints,
-};
+use crate::token_kind::TokenKind;
 use crate::transport::{self, Call, Reply, Transport};
 
 /// A Trigger.dev API client that owns its credentials, base URL, preview branch and connection
@@ -113,66 +112,6 @@ impl Client {
     /// The partial configuration this client was built from (token redacted in `Debug`).
     pub fn config(&self) -> &Config {
         &self.inner.config
-    }
-
-    /// Triggering tasks.
-    pub fn tasks(&self) -> Tasks {
-        Tasks::new(self.clone())
-    }
-
-    /// Batches.
-    pub fn batches(&self) -> Batches {
-        Batches::new(self.clone())
-    }
-
-    /// Runs.
-    pub fn runs(&self) -> Runs {
-        Runs::new(self.clone())
-    }
-
-    /// Environment variables.
-    pub fn envvars(&self) -> EnvVars {
-        EnvVars::new(self.clone())
-    }
-
-    /// Schedules.
-    pub fn schedules(&self) -> Schedules {
-        Schedules::new(self.clone())
-    }
-
-    /// Queues.
-    pub fn queues(&self) -> Queues {
-        Queues::new(self.clone())
-    }
-
-    /// Deployments.
-    pub fn deployments(&self) -> Deployments {
-        Deployments::new(self.clone())
-    }
-
-    /// Waitpoint tokens.
-    pub fn waitpoints(&self) -> Waitpoints {
-        Waitpoints::new(self.clone())
-    }
-
-    /// Bulk actions on runs.
-    pub fn bulk_actions(&self) -> BulkActions {
-        BulkActions::new(self.clone())
-    }
-
-    /// Sessions and their channels.
-    pub fn sessions(&self) -> Sessions {
-        Sessions::new(self.clone())
-    }
-
-    /// Public access tokens.
-    pub fn auth(&self) -> PublicTokens {
-        PublicTokens::new(self.clone())
-    }
-
-    /// Idempotency keys (reset).
-    pub fn idempotency_keys(&self) -> IdempotencyKeys {
-        IdempotencyKeys::new(self.clone())
     }
 
     /// This client with its waits ending `timeout` from now (a poll's overall timeout); an

@@ -13,7 +13,10 @@ use ureq::http::{HeaderName, HeaderValue, Uri};
 
 use crate::cancel::{CancelToken, Deadline};
 use crate::clock::{Clock, SystemClock};
+use crate::error::Problem;
+use crate::shown::Shown;
 use crate::tls::{self, CaBundle, TrustRoots};
+use crate::token_kind::TokenKind;
 
 /// The default API origin.
 pub const DEFAULT_BASE_URL: &str = "https://api.trigger.dev";
@@ -451,111 +454,6 @@ impl RetryPolicy {
     }
 }
 
-/// What kind of credential a token is, from its prefix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TokenKind {
-    /// An environment's secret key (`tr_dev_`, `tr_stg_`, `tr_prod_`, `tr_preview_`), including
-    /// additional keys (`tr_<env>_sk_…`).
-    SecretKey(EnvKind),
-    /// A personal access token (`tr_pat_`).
-    PersonalAccessToken,
-    /// An organization access token (`tr_oat_`).
-    OrganizationAccessToken,
-    /// A public access token (a JWT).
-    PublicAccessToken,
-    /// Anything else; sent as is, and the server decides.
-    Unknown,
-}
-
-/// The environment a secret key belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum EnvKind {
-    /// `tr_dev_`
-    Development,
-    /// `tr_stg_`
-    Staging,
-    /// `tr_prod_`
-    Production,
-    /// `tr_preview_`
-    Preview,
-}
-
-impl TokenKind {
-    /// Classifies a token by its prefix.
-    pub fn of(token: &str) -> TokenKind {
-        const KEYS: [(&str, EnvKind); 4] = [
-            ("tr_dev_", EnvKind::Development),
-            ("tr_stg_", EnvKind::Staging),
-            ("tr_prod_", EnvKind::Production),
-            ("tr_preview_", EnvKind::Preview),
-        ];
-        if let Some((_, env)) = KEYS.iter().find(|(p, _)| token.starts_with(p)) {
-            return TokenKind::SecretKey(*env);
-        }
-        if token.starts_with("tr_pat_") {
-            TokenKind::PersonalAccessToken
-        } else if token.starts_with("tr_oat_") {
-            TokenKind::OrganizationAccessToken
-        } else if token.starts_with("eyJ") && token.matches('.').count() == 2 {
-            TokenKind::PublicAccessToken
-        } else {
-            TokenKind::Unknown
-        }
-    }
-}
-
-impl fmt::Display for TokenKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TokenKind::SecretKey(EnvKind::Development) => "secret key (tr_dev_)",
-            TokenKind::SecretKey(EnvKind::Staging) => "secret key (tr_stg_)",
-            TokenKind::SecretKey(EnvKind::Production) => "secret key (tr_prod_)",
-            TokenKind::SecretKey(EnvKind::Preview) => "secret key (tr_preview_)",
-            TokenKind::PersonalAccessToken => "personal access token (tr_pat_)",
-            TokenKind::OrganizationAccessToken => "organization access token (tr_oat_)",
-            TokenKind::PublicAccessToken => "public access token (JWT)",
-            TokenKind::Unknown => "token of unknown kind",
-        })
-    }
-}
-
-/// Whether `value` looks like a credential (a `tr_` token or a JWT): such values are never
-/// echoed in an error message or a `Debug` output.
-pub(crate) fn looks_secret(value: &str) -> bool {
-    let v = value.trim();
-    v.starts_with("tr_")
-        || v.contains("Bearer ")
-        || (v.starts_with("eyJ") && v.matches('.').count() >= 2)
-}
-
-/// A caller's value as an error message may show it: quoted, or replaced by a note when it
-/// looks like a credential, and shortened when long.
-pub(crate) struct Shown<'a>(pub(crate) &'a str);
-
-impl fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const MAX: usize = 80;
-        if looks_secret(self.0) {
-            return f.write_str("(a value that looks like a credential, not shown)");
-        }
-        if self.0.len() <= MAX {
-            return write!(f, "`{}`", self.0);
-        }
-        let mut end = MAX;
-        while !self.0.is_char_boundary(end) {
-            end -= 1;
-        }
-        write!(f, "`{}…` ({} bytes)", &self.0[..end], self.0.len())
-    }
-}
-
-impl fmt::Debug for Shown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
-
 /// The `User-Agent` this SDK sends.
 pub(crate) fn user_agent(suffix: Option<&str>) -> String {
     let version = crate::VERSION;
@@ -712,23 +610,6 @@ impl Branch {
             header: HeaderValue::from_str(name).map_err(|_| {
                 Problem::new("preview_branch", "holds characters a header cannot carry")
             }),
-        }
-    }
-}
-
-/// A configuration value that cannot go on the wire, found when the configuration is resolved
-/// and reported as [`crate::Error::InvalidArgument`] by the calls that would send it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Problem {
-    pub(crate) argument: &'static str,
-    pub(crate) reason: String,
-}
-
-impl Problem {
-    pub(crate) fn new(argument: &'static str, reason: impl Into<String>) -> Problem {
-        Problem {
-            argument,
-            reason: reason.into(),
         }
     }
 }

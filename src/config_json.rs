@@ -295,7 +295,7 @@ impl Path {
             field: None,
             reason: format!(
                 "unknown field `{prefix}{}`, expected one of {expected}",
-                crate::config::Shown(key).to_string().trim_matches('`')
+                crate::shown::Shown(key).to_string().trim_matches('`')
             ),
             position: String::new(),
         }

@@ -3,8 +3,9 @@
 //! before sending: `docs/design.md#credentials-before-sending`), how a personal access
 //! token changes a call's route, and which tokens may sign public tokens locally.
 
-use crate::config::{EnvKind, Resolved, TokenKind};
+use crate::config::Resolved;
 use crate::error::{Error, Result};
+use crate::token_kind::{EnvKind, TokenKind};
 
 /// Which credentials an operation accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -92,9 +92,12 @@ mod json;
 mod jwt;
 mod pagination;
 mod process;
+mod raw_json;
 pub(crate) mod resources;
+mod shown;
 mod streaming;
 mod tls;
+mod token_kind;
 mod transport;
 
 pub use auth::{ambient, configure};
@@ -102,14 +105,15 @@ pub use cancel::CancelToken;
 pub use client::Client;
 pub use clock::{Clock, SystemClock};
 pub use config::{
-    Config, Env, EnvKind, RequestOptions, RetryPolicy, TokenKind, DEFAULT_BASE_URL,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+    Config, Env, RequestOptions, RetryPolicy, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
 };
 pub use error::{ApiError, Error, Result};
 pub use idempotency_keys::{IdempotencyKey, IdempotencyKeyScope};
-pub use json::RawJson;
 pub use pagination::{CursorPage, CursorPagination, OffsetPage, OffsetPagination, PageIter};
+pub use raw_json::RawJson;
 pub use resources::*;
+pub use token_kind::{EnvKind, TokenKind};
 
 /// README.md's Rust examples, compiled by `cargo test --doc`.
 #[cfg(doctest)]

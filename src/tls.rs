@@ -11,7 +11,8 @@ use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::CertificateDer;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 
-use crate::config::{Problem, Shown};
+use crate::error::Problem;
+use crate::shown::Shown;
 
 /// A CA bundle as a caller set it: a PEM file, or PEM text.
 #[derive(Clone, PartialEq, Eq)]

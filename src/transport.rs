@@ -17,11 +17,12 @@ use ureq::unversioned::transport::{
 };
 
 use crate::cancel::{self, Watch};
-use crate::config::{EnvKind, Resolved, RetryPolicy, TokenKind, DEFAULT_TIMEOUT};
+use crate::config::{Resolved, RetryPolicy, DEFAULT_TIMEOUT};
 use crate::credentials::{self, Access};
 use crate::error::{Error, Result};
 use crate::json::Decoded;
 use crate::tls::TrustRoots;
+use crate::token_kind::{EnvKind, TokenKind};
 use crate::{API_VERSION, VERSION};
 
 /// Response bodies up to this size get a buffer of their announced length up front.

@@ -5,7 +5,6 @@
 //! into C. Arguments are read with the helpers below, which turn NULL pointers, invalid UTF-8
 //! and bad JSON into `TRIGGER_RESULT_INVALID_ARGUMENT` errors that name the argument.
 
-use std::any::Any;
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -14,6 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::error::{trigger_error, trigger_result};
+use super::unwind::{drop_payload, panic_message};
 use crate::json::{serde_message, type_name, WithJson};
 use crate::RawJson;
 
@@ -41,40 +41,6 @@ pub(crate) fn catch(
         unsafe { *err = Box::into_raw(Box::new(error)) };
     }
     kind
-}
-
-/// Runs `body` (a `_free` function or another call that cannot fail) and swallows a panic.
-pub(crate) fn catch_void(body: impl FnOnce()) {
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(body)) {
-        drop_payload(payload);
-    }
-}
-
-/// Like [`catch`], for a body that returns a value; `fallback` is returned after a panic.
-pub(crate) fn catch_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(value) => value,
-        Err(payload) => {
-            drop_payload(payload);
-            fallback
-        }
-    }
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    let detail = payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("no message");
-    format!("triggerdev panicked (this is a bug): {detail}")
-}
-
-/// Drops a panic payload; a payload whose destructor panics again is leaked instead.
-fn drop_payload(payload: Box<dyn Any + Send>) {
-    if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
-        std::mem::forget(again);
-    }
 }
 
 /// Runs `f` inside the same panic boundary as every export and returns the code it produced
@@ -209,7 +175,7 @@ fn json_path(path: &serde_path_to_error::Path) -> String {
     path.iter()
         .map(|segment| match segment {
             Segment::Seq { index } => format!("[{index}]"),
-            Segment::Map { key } if crate::config::looks_secret(key) => ".?".to_owned(),
+            Segment::Map { key } if crate::shown::looks_secret(key) => ".?".to_owned(),
             Segment::Map { key } => format!(".{key}"),
             Segment::Enum { variant } => format!(".{variant}"),
             Segment::Unknown => String::new(),

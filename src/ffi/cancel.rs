@@ -3,9 +3,10 @@
 
 use std::ffi::{c_int, c_void};
 
-use super::boundary::{catch, catch_value, catch_void, require_out};
+use super::boundary::{catch, require_out};
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
+use super::unwind::{catch_value, catch_void};
 use crate::cancel::CancelToken;
 use crate::config::RequestOptions;
 

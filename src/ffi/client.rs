@@ -2,8 +2,9 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{catch, catch_value, catch_void, optional_str, require_out, required_str};
+use super::boundary::{catch, optional_str, require_out, required_str};
 use super::error::{trigger_error, trigger_result};
+use super::unwind::{catch_value, catch_void};
 use crate::client::Client;
 use crate::config::Config;
 use crate::config_json::{self, Precedence};

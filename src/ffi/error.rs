@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, CString};
 
-use super::boundary::catch_void;
+use super::unwind::catch_void;
 use crate::config_json::JsonError;
 use crate::error::Error;
 

@@ -26,6 +26,7 @@ mod error;
 
 mod boundary;
 mod pages;
+mod unwind;
 
 mod client;
 
@@ -103,7 +104,7 @@ pub unsafe extern "C" fn trigger_string_free(s: *mut c_char) {
     if s.is_null() {
         return;
     }
-    boundary::catch_void(|| {
+    unwind::catch_void(|| {
         // SAFETY: the caller passes a string this library returned, and frees it once.
         drop(unsafe { std::ffi::CString::from_raw(s) });
     });

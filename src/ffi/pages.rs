@@ -6,8 +6,9 @@ use std::ffi::c_char;
 
 use serde::Serialize;
 
-use super::boundary::{call_json_into, catch, catch_void, require_out, FfiResult};
+use super::boundary::{call_json_into, catch, require_out, FfiResult};
 use super::error::{trigger_error, trigger_result};
+use super::unwind::catch_void;
 use crate::pagination::PageIter;
 
 /// Makes an iterator with `make` and writes it, boxed, to `*out`.

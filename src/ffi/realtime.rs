@@ -6,11 +6,12 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use super::boundary::{
-    call_json, call_json_into, catch_void, optional_object, optional_raw, parse_json, required_str,
+    call_json, call_json_into, optional_object, optional_raw, parse_json, required_str,
 };
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use super::pages;
+use super::unwind::catch_void;
 use crate::resources::{
     RunStopper, RunSubscription, SubscribeRunOptions, SubscribeRunsOptions, TriggerOptions,
 };

@@ -7,12 +7,13 @@ use std::ffi::c_char;
 use std::sync::{Mutex, PoisonError};
 
 use super::boundary::{
-    call_body, call_json, call_json_into, catch, catch_void, optional_object, optional_raw,
-    optional_str, parse_json, require_out, required_object, required_str, write_string, FfiResult,
+    call_body, call_json, call_json_into, catch, optional_object, optional_raw, optional_str,
+    parse_json, require_out, required_object, required_str, write_string, FfiResult,
 };
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use super::pages;
+use super::unwind::catch_void;
 use crate::client::Client;
 use crate::json::WithJson;
 use crate::pagination::PageIter;

@@ -1,9 +1,9 @@
-//! Batches: retrieve a batch made by [`super::Tasks::batch_trigger`].
+//! Batches: retrieve a batch made by [`super::Tasks::batch_trigger`]. Subscribing to its runs
+//! is in `realtime.rs`.
 
 use serde::{Deserialize, Serialize};
 use ureq::http::Method;
 
-use super::realtime::{self, RunSubscription, SubscribeRunsOptions};
 use super::require;
 use crate::client::Client;
 use crate::credentials::Access;
@@ -15,7 +15,7 @@ use crate::transport::Call;
 /// Batch calls. Get one with [`Client::batches`] or [`crate::batches`].
 #[derive(Clone, Debug)]
 pub struct Batches {
-    client: Client,
+    pub(super) client: Client,
 }
 
 /// The status of a batch; unknown values are kept.
@@ -93,11 +93,17 @@ pub struct Batch {
     pub processing_completed_at: Option<String>,
 }
 
-impl Batches {
-    pub(crate) fn new(client: Client) -> Batches {
-        Batches { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Batches.
+    pub fn batches(&self) -> Batches {
+        Batches {
+            client: self.clone(),
+        }
     }
+}
 
+impl Batches {
     /// Retrieves a batch (`GET /api/v2/batches/{id}`). A missing batch is retried (the server
     /// marks its 404 retryable) and then fails with [`crate::Error::NotFound`].
     ///
@@ -131,34 +137,5 @@ impl Batches {
             Access::SecretKey { jwt: true },
         );
         self.client.execute(&call)?.decoded()
-    }
-
-    /// Subscribes to the runs of a batch (`GET /realtime/v1/batches/{id}`): a snapshot each
-    /// time one of them changes. Never ends on its own: stop it with
-    /// [`crate::RunSubscription::stopper`] or by dropping it.
-    ///
-    /// # Errors
-    ///
-    /// [`crate::Error::InvalidArgument`] for an empty id or a `created_at` (tag feeds only);
-    /// [`crate::Error::UnsupportedCredential`] with a personal access token.
-    pub fn subscribe(
-        &self,
-        batch_id: &str,
-        options: &SubscribeRunsOptions,
-    ) -> Result<RunSubscription> {
-        require("batch_id", batch_id)?;
-        if options.created_at.is_some() {
-            return Err(crate::Error::invalid(
-                "options.created_at",
-                "applies to tag subscriptions only",
-            ));
-        }
-        RunSubscription::open(
-            &self.client,
-            "runs.subscribeToBatch",
-            format!("/realtime/v1/batches/{}", encode::path_segment(batch_id)),
-            realtime::skip(&options.skip_columns).into_iter().collect(),
-            false,
-        )
     }
 }

@@ -8,8 +8,9 @@ use crate::client::Client;
 use crate::credentials::Access;
 use crate::encode::{self, Query};
 use crate::error::{Error, Result};
-use crate::json::{Decoded, RawJson};
+use crate::json::Decoded;
 use crate::pagination::{cursor_pages, CursorPage, PageIter};
+use crate::raw_json::RawJson;
 use crate::transport::Call;
 
 /// Bulk action calls. Get one with [`Client::bulk_actions`] or [`crate::bulk_actions`].
@@ -293,11 +294,17 @@ pub(crate) struct BulkActionId {
     id: String,
 }
 
-impl BulkActions {
-    pub(crate) fn new(client: Client) -> BulkActions {
-        BulkActions { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Bulk actions on runs.
+    pub fn bulk_actions(&self) -> BulkActions {
+        BulkActions {
+            client: self.clone(),
+        }
     }
+}
 
+impl BulkActions {
     /// Creates a bulk action (`POST /api/v1/bulk-actions`); returns its id.
     ///
     /// ```

@@ -144,11 +144,17 @@ impl ListDeploymentsParams {
 /// A lazy iterator over every deployment a list matches; see [`Deployments::iter`].
 pub type DeploymentsIter = PageIter<Deployment, String>;
 
-impl Deployments {
-    pub(crate) fn new(client: Client) -> Deployments {
-        Deployments { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Deployments.
+    pub fn deployments(&self) -> Deployments {
+        Deployments {
+            client: self.clone(),
+        }
     }
+}
 
+impl Deployments {
     /// One page of deployments (`GET /api/v1/deployments`), newest first.
     ///
     /// ```

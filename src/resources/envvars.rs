@@ -10,11 +10,12 @@ use ureq::http::Method;
 
 use super::require;
 use crate::client::Client;
-use crate::config::{EnvKind, Shown};
 use crate::credentials::Access;
 use crate::encode;
 use crate::error::{Error, Result};
 use crate::json::Decoded;
+use crate::shown::Shown;
+use crate::token_kind::EnvKind;
 use crate::transport::Call;
 
 /// Envvar calls. Get one with [`Client::envvars`] or [`crate::envvars`].
@@ -370,11 +371,17 @@ fn dotenv_error(line: usize, reason: &str) -> Error {
 #[derive(Deserialize)]
 pub(crate) struct Success {}
 
-impl EnvVars {
-    pub(crate) fn new(client: Client) -> EnvVars {
-        EnvVars { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Environment variables.
+    pub fn envvars(&self) -> EnvVars {
+        EnvVars {
+            client: self.clone(),
+        }
     }
+}
 
+impl EnvVars {
     /// Every variable of the environment (`GET …/envvars/{env}`).
     ///
     /// ```

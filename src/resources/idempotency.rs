@@ -25,11 +25,17 @@ pub(crate) struct ResetResponse {
     pub(crate) id: String,
 }
 
-impl IdempotencyKeys {
-    pub(crate) fn new(client: Client) -> IdempotencyKeys {
-        IdempotencyKeys { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Idempotency keys (reset).
+    pub fn idempotency_keys(&self) -> IdempotencyKeys {
+        IdempotencyKeys {
+            client: self.clone(),
+        }
     }
+}
 
+impl IdempotencyKeys {
     /// Forgets `key` for `task_id`, so the next trigger with it makes a new run. The key is
     /// hashed as a trigger hashes it (a 64-character key is taken as already hashed); returns
     /// the id the server reports.

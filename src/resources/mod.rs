@@ -59,8 +59,8 @@ pub use waitpoints::{
     WaitpointTokensIter, Waitpoints,
 };
 
-use crate::config::Shown;
 use crate::error::{Error, Result};
+use crate::shown::Shown;
 
 /// The longest id or name that may go in a URL path segment.
 const MAX_ID_LEN: usize = 8192;

@@ -192,11 +192,17 @@ struct TypeBody {
     kind: &'static str,
 }
 
-impl Queues {
-    pub(crate) fn new(client: Client) -> Queues {
-        Queues { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Queues.
+    pub fn queues(&self) -> Queues {
+        Queues {
+            client: self.clone(),
+        }
     }
+}
 
+impl Queues {
     /// One page of queues (`GET /api/v1/queues?perPage=&page=`).
     ///
     /// ```

@@ -5,12 +5,15 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use ureq::http::Method;
 
+use super::batches::Batches;
 use super::payload;
-use super::runs::Run;
+use super::require;
+use super::runs::{Run, Runs};
+use super::tasks::{Tasks, TriggerOptions};
 use crate::cancel::{CancelToken, Watch};
 use crate::client::Client;
 use crate::config::RequestOptions;
@@ -101,6 +104,167 @@ impl SubscribeRunsOptions {
     pub fn skip_columns<S: Into<String>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
         self.skip_columns = columns.into_iter().map(Into::into).collect();
         self
+    }
+}
+
+// The subscribing calls of `Runs`, `Batches` and `Tasks` are here, beside the subscription
+// they open, so that those modules do not depend on this one (which decodes rows into `Run`).
+impl Runs {
+    /// Subscribes to a run's changes (`GET /realtime/v1/runs/{id}`, the realtime feed): an
+    /// iterator of [`Run`] snapshots, one each time the run changes, ending after the run
+    /// finished (see [`crate::RunSubscription`]). No request is made until the first `next`.
+    ///
+    /// ```no_run
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new().access_token("tr_dev_..."));
+    /// use triggerdev::SubscribeRunOptions;
+    ///
+    /// for run in client.runs().subscribe("run_1234", &SubscribeRunOptions::new())? {
+    ///     let run = run?;
+    ///     println!("{} is {:?}", run.id, run.status);
+    /// }
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for an empty id; [`Error::UnsupportedCredential`] with a
+    /// personal access token. The iterator yields the API errors of [`Error`] (a public token
+    /// without `read:runs:{id}` gets 403), once, before it ends.
+    pub fn subscribe(
+        &self,
+        run_id: &str,
+        options: &SubscribeRunOptions,
+    ) -> Result<RunSubscription> {
+        require("run_id", run_id)?;
+        let params = skip(&options.skip_columns).into_iter().collect();
+        RunSubscription::open(
+            &self.client,
+            "runs.subscribeToRun",
+            format!("/realtime/v1/runs/{}", encode::path_segment(run_id)),
+            params,
+            options.stop_on_completion,
+        )
+    }
+
+    /// Subscribes to the runs that carry every one of `tags` (`GET /realtime/v1/runs?tags=…`):
+    /// a snapshot each time one of them changes, created up to `options.created_at` ago. Never
+    /// ends on its own: stop it with [`crate::RunSubscription::stopper`] or by dropping it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] without tags or with an empty one;
+    /// [`Error::UnsupportedCredential`] with a personal access token.
+    pub fn subscribe_tagged(
+        &self,
+        tags: &[&str],
+        options: &SubscribeRunsOptions,
+    ) -> Result<RunSubscription> {
+        if tags.is_empty() || tags.iter().any(|t| t.trim().is_empty()) {
+            return Err(Error::invalid("tags", "must be one or more non-empty tags"));
+        }
+        let mut params = vec![("tags", tags.join(","))];
+        if let Some(period) = &options.created_at {
+            params.push(("createdAt", period.clone()));
+        }
+        params.extend(skip(&options.skip_columns));
+        RunSubscription::open(
+            &self.client,
+            "runs.subscribeToRunsWithTag",
+            "/realtime/v1/runs".to_owned(),
+            params,
+            false,
+        )
+    }
+
+    /// Waits for a run to finish, for at most `timeout`, over the realtime feed (one request,
+    /// then a long poll held until the run changes: no polling interval): returns the run as it
+    /// finished (completed, failed or canceled). [`Runs::poll`] is the fallback for servers
+    /// without the feed.
+    ///
+    /// ```no_run
+    /// # let client = triggerdev::Client::new(triggerdev::Config::new().access_token("tr_dev_..."));
+    /// let run = client.runs().wait("run_1234", std::time::Duration::from_secs(300))?;
+    /// println!("{:?}: {:?}", run.status, run.output);
+    /// # Ok::<(), triggerdev::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WaitTimeout`] (with the run as last seen) when `timeout` passes first;
+    /// [`Error::Cancelled`]; the errors of [`Runs::subscribe`].
+    pub fn wait(&self, run_id: &str, timeout: Duration) -> Result<Run> {
+        if timeout.is_zero() {
+            return Err(Error::invalid("timeout", "must be more than zero"));
+        }
+        let runs = self.client.with_deadline(Some(timeout)).runs();
+        let mut last: Option<Run> = None;
+        for run in runs.subscribe(run_id, &SubscribeRunOptions::new())? {
+            match run {
+                Ok(run) if run.finished_at.is_some() => return Ok(run),
+                Ok(run) => last = Some(run),
+                Err(Error::WaitTimeout { timeout, .. }) => {
+                    return Err(Error::WaitTimeout {
+                        timeout,
+                        last_run: last.map(Box::new),
+                    })
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::Connection {
+            message: format!("the realtime feed of run {run_id} ended before the run finished"),
+        })
+    }
+}
+
+impl Batches {
+    /// Subscribes to the runs of a batch (`GET /realtime/v1/batches/{id}`): a snapshot each
+    /// time one of them changes. Never ends on its own: stop it with
+    /// [`crate::RunSubscription::stopper`] or by dropping it.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidArgument`] for an empty id or a `created_at` (tag feeds only);
+    /// [`crate::Error::UnsupportedCredential`] with a personal access token.
+    pub fn subscribe(
+        &self,
+        batch_id: &str,
+        options: &SubscribeRunsOptions,
+    ) -> Result<RunSubscription> {
+        require("batch_id", batch_id)?;
+        if options.created_at.is_some() {
+            return Err(crate::Error::invalid(
+                "options.created_at",
+                "applies to tag subscriptions only",
+            ));
+        }
+        RunSubscription::open(
+            &self.client,
+            "runs.subscribeToBatch",
+            format!("/realtime/v1/batches/{}", encode::path_segment(batch_id)),
+            skip(&options.skip_columns).into_iter().collect(),
+            false,
+        )
+    }
+}
+
+impl Tasks {
+    /// Triggers one run of `task_id` (as [`Tasks::trigger`]) and subscribes to it (as
+    /// [`crate::Runs::subscribe`], leaving out the payload as the official
+    /// `triggerAndSubscribe` does): the run's snapshots until it finishes.
+    ///
+    /// # Errors
+    ///
+    /// As [`Tasks::trigger`]; the subscription yields the errors of [`crate::Runs::subscribe`].
+    pub fn trigger_and_subscribe(
+        &self,
+        task_id: &str,
+        payload: &(impl Serialize + ?Sized),
+        options: &TriggerOptions,
+    ) -> Result<RunSubscription> {
+        let handle = self.trigger(task_id, payload, options)?;
+        let without_payload = SubscribeRunOptions::new().skip_columns(["payload"]);
+        self.client.runs().subscribe(&handle.id, &without_payload)
     }
 }
 

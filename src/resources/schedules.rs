@@ -199,11 +199,17 @@ pub(crate) struct Deleted {}
 /// A lazy iterator over every schedule; see [`Schedules::iter`].
 pub type SchedulesIter = PageIter<Schedule, u32>;
 
-impl Schedules {
-    pub(crate) fn new(client: Client) -> Schedules {
-        Schedules { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Schedules.
+    pub fn schedules(&self) -> Schedules {
+        Schedules {
+            client: self.clone(),
+        }
     }
+}
 
+impl Schedules {
     /// Creates a schedule, or updates the one with the same deduplication key.
     ///
     /// ```

@@ -13,12 +13,13 @@ use ureq::http::{HeaderValue, Method};
 use super::{one_or_many, require};
 use crate::cancel::{self, CancelToken, Watch};
 use crate::client::Client;
-use crate::config::Shown;
 use crate::credentials::Access;
 use crate::encode::{self, Query};
 use crate::error::{Error, Result};
-use crate::json::{Decoded, RawJson};
+use crate::json::Decoded;
 use crate::pagination::{cursor_pages, CursorPage, PageIter};
+use crate::raw_json::RawJson;
+use crate::shown::Shown;
 use crate::transport::{self, Body, Call, StreamAgent};
 
 /// Session calls. Get one with [`Client::sessions`] or [`crate::sessions`].
@@ -429,11 +430,17 @@ struct CloseBody<'a> {
     reason: Option<&'a str>,
 }
 
-impl Sessions {
-    pub(crate) fn new(client: Client) -> Sessions {
-        Sessions { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Sessions and their channels.
+    pub fn sessions(&self) -> Sessions {
+        Sessions {
+            client: self.clone(),
+        }
     }
+}
 
+impl Sessions {
     /// Starts a session and its first run (`POST /api/v1/sessions`); starting again with the
     /// same `externalId` returns it with a fresh token.
     ///

@@ -1,4 +1,5 @@
 //! Triggering tasks: one run (`trigger`) or many (`batch_trigger`, the two-phase v3 flow).
+//! `trigger_and_subscribe` is in `realtime.rs`, beside the subscription it opens.
 
 use std::time::Duration;
 
@@ -6,23 +7,23 @@ use serde::{Deserialize, Serialize};
 use ureq::http::Method;
 
 use super::payload::{self, Packet};
-use super::realtime::{RunSubscription, SubscribeRunOptions};
 use super::{one_or_many, require};
 use crate::cancel::Watch;
 use crate::client::Client;
-use crate::config::{Resolved, RetryPolicy, Shown};
+use crate::config::{Resolved, RetryPolicy};
 use crate::credentials::{self, Access};
 use crate::encode;
 use crate::error::{Error, Result};
 use crate::idempotency_keys::{self, IdempotencyKey, KeyOptions};
-use crate::json::RawJson;
 use crate::jwt;
+use crate::raw_json::RawJson;
+use crate::shown::Shown;
 use crate::transport::{self, Body, Call, Reply};
 
 /// Trigger calls. Get one with [`Client::tasks`] or [`crate::tasks`].
 #[derive(Clone, Debug)]
 pub struct Tasks {
-    client: Client,
+    pub(super) client: Client,
 }
 
 /// A time to live: a duration string (`"10m"`) or a number of seconds.
@@ -578,11 +579,17 @@ fn public_token(client: &Client, reply: &Reply, scope: String) -> Option<String>
     )
 }
 
-impl Tasks {
-    pub(crate) fn new(client: Client) -> Tasks {
-        Tasks { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Triggering tasks.
+    pub fn tasks(&self) -> Tasks {
+        Tasks {
+            client: self.clone(),
+        }
     }
+}
 
+impl Tasks {
     /// Triggers one run of `task_id` (`POST /api/v1/tasks/{id}/trigger`).
     ///
     /// A string payload is sent as `text/plain`; any other value as superjson (`{"json": …}`),
@@ -637,24 +644,6 @@ impl Tasks {
         options: &TriggerOptions,
     ) -> Result<RunHandle> {
         self.trigger_packet(task_id, Packet::none(), options)
-    }
-
-    /// Triggers one run of `task_id` (as [`Tasks::trigger`]) and subscribes to it (as
-    /// [`crate::Runs::subscribe`], leaving out the payload as the official
-    /// `triggerAndSubscribe` does): the run's snapshots until it finishes.
-    ///
-    /// # Errors
-    ///
-    /// As [`Tasks::trigger`]; the subscription yields the errors of [`crate::Runs::subscribe`].
-    pub fn trigger_and_subscribe(
-        &self,
-        task_id: &str,
-        payload: &(impl Serialize + ?Sized),
-        options: &TriggerOptions,
-    ) -> Result<RunSubscription> {
-        let handle = self.trigger(task_id, payload, options)?;
-        let without_payload = SubscribeRunOptions::new().skip_columns(["payload"]);
-        self.client.runs().subscribe(&handle.id, &without_payload)
     }
 
     fn trigger_packet(

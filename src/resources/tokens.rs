@@ -12,11 +12,11 @@ use serde::{Deserialize, Deserializer, Serialize};
 use ureq::http::Method;
 
 use crate::client::Client;
-use crate::config::Shown;
 use crate::credentials::{self, Access};
 use crate::error::{Error, Result};
-use crate::json::RawJson;
 use crate::jwt::{self, Claims};
+use crate::raw_json::RawJson;
+use crate::shown::Shown;
 use crate::transport::Call;
 
 /// Public token calls. Get one with [`Client::auth`], or use [`crate::auth::create_public_token`]
@@ -458,11 +458,17 @@ struct Mint<'a> {
     expiration: Option<&'a Expiration>,
 }
 
-impl PublicTokens {
-    pub(crate) fn new(client: Client) -> PublicTokens {
-        PublicTokens { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Public access tokens.
+    pub fn auth(&self) -> PublicTokens {
+        PublicTokens {
+            client: self.clone(),
+        }
     }
+}
 
+impl PublicTokens {
     /// Mints a public access token with `options.scopes`, valid 1 hour unless
     /// `options.expiration_time` says otherwise.
     ///

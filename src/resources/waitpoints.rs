@@ -11,9 +11,10 @@ use crate::client::Client;
 use crate::credentials::{self, Access};
 use crate::encode::{self, Query};
 use crate::error::{Error, Result};
-use crate::json::{Decoded, RawJson};
+use crate::json::Decoded;
 use crate::jwt;
 use crate::pagination::{cursor_pages, CursorPage, PageIter};
+use crate::raw_json::RawJson;
 use crate::transport::Call;
 
 /// Waitpoint token calls. Get one with [`Client::waitpoints`] or [`crate::waitpoints`].
@@ -258,11 +259,17 @@ struct CompleteBody<'a> {
     data: Option<&'a RawJson>,
 }
 
-impl Waitpoints {
-    pub(crate) fn new(client: Client) -> Waitpoints {
-        Waitpoints { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Waitpoint tokens.
+    pub fn waitpoints(&self) -> Waitpoints {
+        Waitpoints {
+            client: self.clone(),
+        }
     }
+}
 
+impl Waitpoints {
     /// Creates a waitpoint token (`POST /api/v1/waitpoints/tokens`). The answer carries its
     /// callback URL and a public access token that can complete it (`x-trigger-jwt`, or, as
     /// the official SDK, one signed here with the root secret key, valid 24 h).

@@ -1,84 +1,31 @@
 //! Runs: list (with filters and lazy pagination), retrieve, cancel, replay, reschedule,
-//! metadata, tags, result and poll.
+//! metadata, tags, result and poll. The run models are in `model.rs`; subscribing to a run and
+//! waiting for it over the realtime feed are in `../realtime.rs`.
+
+mod model;
+
+pub use model::{Run, RunEnvironment, RunError, RunItem, RunStatus};
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use ureq::http::Method;
 
-use super::realtime::{self, RunSubscription, SubscribeRunOptions, SubscribeRunsOptions};
 use super::{one_or_many, payload, require};
 use crate::cancel::Watch;
 use crate::client::Client;
 use crate::credentials::{self, Access};
 use crate::encode::{self, Query};
 use crate::error::{Error, Result};
-use crate::json::{require_object, Decoded, RawJson};
+use crate::json::{require_object, Decoded};
 use crate::pagination::{cursor_pages, CursorPage, PageIter};
+use crate::raw_json::RawJson;
 use crate::transport::Call;
 
 /// Run calls. Get one with [`Client::runs`] or [`crate::runs`].
 #[derive(Clone, Debug)]
 pub struct Runs {
-    client: Client,
-}
-
-/// The status of a run (the `2025-07-16` API vocabulary). Statuses this SDK does not know decode
-/// as [`RunStatus::Unknown`] instead of failing (`docs/design.md#unknown-run-status`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum RunStatus {
-    /// Waiting for a deployment with this task.
-    PendingVersion,
-    /// Queued.
-    Queued,
-    /// Dequeued, about to execute.
-    Dequeued,
-    /// Executing.
-    Executing,
-    /// Waiting (for a wait or a child run).
-    Waiting,
-    /// Completed successfully.
-    Completed,
-    /// Canceled.
-    Canceled,
-    /// Failed.
-    Failed,
-    /// Crashed.
-    Crashed,
-    /// A system failure.
-    SystemFailure,
-    /// Delayed (triggered with `delay`).
-    Delayed,
-    /// Expired (its TTL passed before it started).
-    Expired,
-    /// Timed out (its max duration passed).
-    TimedOut,
-    /// A status this SDK does not know yet.
-    #[serde(untagged)]
-    Unknown(String),
-}
-
-impl RunStatus {
-    /// The wire name (`"COMPLETED"`).
-    pub fn as_str(&self) -> &str {
-        match self {
-            RunStatus::PendingVersion => "PENDING_VERSION",
-            RunStatus::Queued => "QUEUED",
-            RunStatus::Dequeued => "DEQUEUED",
-            RunStatus::Executing => "EXECUTING",
-            RunStatus::Waiting => "WAITING",
-            RunStatus::Completed => "COMPLETED",
-            RunStatus::Canceled => "CANCELED",
-            RunStatus::Failed => "FAILED",
-            RunStatus::Crashed => "CRASHED",
-            RunStatus::SystemFailure => "SYSTEM_FAILURE",
-            RunStatus::Delayed => "DELAYED",
-            RunStatus::Expired => "EXPIRED",
-            RunStatus::TimedOut => "TIMED_OUT",
-            RunStatus::Unknown(s) => s,
-        }
-    }
+    pub(super) client: Client,
 }
 
 /// Filters and paging of [`Runs::list`] (`docs/wire.md#runs-list-filters`). From JSON they use
@@ -330,120 +277,6 @@ impl ListRunsParams {
     }
 }
 
-/// The environment a listed run belongs to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunEnvironment {
-    /// Environment id.
-    pub id: String,
-    /// Environment name.
-    pub name: String,
-    /// The user of a dev environment.
-    #[serde(default)]
-    pub user: Option<String>,
-}
-
-/// Declares a run struct: the fields every run response has, then `$extra`.
-macro_rules! run_struct {
-    ($(#[$meta:meta])* $name:ident { $($extra:tt)* }) => {
-        $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        #[non_exhaustive]
-        pub struct $name {
-            /// The run id.
-            pub id: String,
-            /// The status.
-            pub status: RunStatus,
-            /// The task.
-            pub task_identifier: String,
-            /// The (hashed) idempotency key.
-            #[serde(default)]
-            pub idempotency_key: Option<String>,
-            /// The worker version.
-            #[serde(default)]
-            pub version: Option<String>,
-            /// Queued.
-            #[serde(default)]
-            pub is_queued: bool,
-            /// Executing.
-            #[serde(default)]
-            pub is_executing: bool,
-            /// Waiting.
-            #[serde(default)]
-            pub is_waiting: bool,
-            /// Finished, in any final status.
-            #[serde(default)]
-            pub is_completed: bool,
-            /// Completed successfully.
-            #[serde(default)]
-            pub is_success: bool,
-            /// Failed, crashed, timed out or a system failure.
-            #[serde(default)]
-            pub is_failed: bool,
-            /// Canceled.
-            #[serde(default)]
-            pub is_cancelled: bool,
-            /// A test run.
-            #[serde(default)]
-            pub is_test: bool,
-            /// Creation time, ISO-8601.
-            pub created_at: String,
-            /// Last update, ISO-8601.
-            #[serde(default)]
-            pub updated_at: Option<String>,
-            /// Start time, ISO-8601.
-            #[serde(default)]
-            pub started_at: Option<String>,
-            /// Finish time, ISO-8601.
-            #[serde(default)]
-            pub finished_at: Option<String>,
-            /// Delayed until, ISO-8601.
-            #[serde(default)]
-            pub delayed_until: Option<String>,
-            /// TTL as given.
-            #[serde(default)]
-            pub ttl: Option<String>,
-            /// Expiry time, ISO-8601.
-            #[serde(default)]
-            pub expired_at: Option<String>,
-            /// Tags.
-            #[serde(default)]
-            pub tags: Vec<String>,
-            /// Cost.
-            #[serde(default)]
-            pub cost_in_cents: f64,
-            /// Base cost.
-            #[serde(default)]
-            pub base_cost_in_cents: f64,
-            /// Duration.
-            #[serde(default)]
-            pub duration_ms: f64,
-            /// Metadata, as the API sent it.
-            #[serde(default)]
-            pub metadata: Option<RawJson>,
-            /// Where the run executes (a region name, or the worker group's id).
-            #[serde(default)]
-            pub region: Option<String>,
-            $($extra)*
-        }
-    };
-}
-
-run_struct! {
-    /// A run as listed (`ListRunResponseItem`).
-    RunItem {
-        /// The environment (list responses only).
-        #[serde(default)]
-        pub env: Option<RunEnvironment>,
-        /// Nesting depth (0 for a run no other run triggered).
-        #[serde(default)]
-        pub depth: u32,
-        /// The kind of task: `STANDARD`, `SCHEDULED`, `AGENT`, ...
-        #[serde(default)]
-        pub task_kind: Option<String>,
-    }
-}
-
 /// How [`Runs::poll`] waits: `interval` between retrievals (default 1 s, as the official
 /// `pollIntervalMs`; at most a day) and an overall `timeout` (default: none, only the official
 /// limit of 500 retrievals).
@@ -527,60 +360,6 @@ mod optional_millis {
         d: D,
     ) -> Result<Option<Duration>, D::Error> {
         Option::<u64>::deserialize(d).map(|ms| ms.map(Duration::from_millis))
-    }
-}
-
-/// A run's error.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RunError {
-    /// The message.
-    #[serde(default)]
-    pub message: String,
-    /// The error name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// The stack trace.
-    #[serde(default)]
-    pub stack_trace: Option<String>,
-}
-
-run_struct! {
-    /// A run as retrieved (`RetrieveRunResponse`).
-    Run {
-        /// Nesting depth.
-        #[serde(default)]
-        pub depth: u32,
-        /// How the run was triggered (`trigger`, `batchTrigger`, ...).
-        #[serde(default)]
-        pub trigger_function: Option<String>,
-        /// The batch, if any.
-        #[serde(default)]
-        pub batch_id: Option<String>,
-        /// The payload, as the API sent it (decode it with [`RawJson::parse`]).
-        #[serde(default)]
-        pub payload: Option<RawJson>,
-        /// Where a large payload can be downloaded.
-        #[serde(default)]
-        pub payload_presigned_url: Option<String>,
-        /// The output, as the API sent it.
-        #[serde(default)]
-        pub output: Option<RawJson>,
-        /// Where a large output can be downloaded.
-        #[serde(default)]
-        pub output_presigned_url: Option<String>,
-        /// The error of a failed run.
-        #[serde(default)]
-        pub error: Option<RunError>,
-        /// The schedule that triggered the run.
-        #[serde(default)]
-        pub schedule: Option<RawJson>,
-        /// Root, parent and child runs.
-        #[serde(default)]
-        pub related_runs: Option<RawJson>,
-        /// Attempts so far.
-        #[serde(default)]
-        pub attempt_count: u32,
     }
 }
 
@@ -1096,11 +875,17 @@ pub(crate) struct MessageResponse {
 /// A lazy iterator over every run a list matches; see [`Runs::iter`].
 pub type RunsIter = PageIter<RunItem, String>;
 
-impl Runs {
-    pub(crate) fn new(client: Client) -> Runs {
-        Runs { client }
+// Defined here rather than in `client.rs`, so that `client` depends on no resource.
+impl Client {
+    /// Runs.
+    pub fn runs(&self) -> Runs {
+        Runs {
+            client: self.clone(),
+        }
     }
+}
 
+impl Runs {
     /// One page of runs. With a secret key, the key's environment (`GET /api/v1/runs`); with a
     /// personal access token, the project in `params.project_ref` and the first of
     /// `params.env` (both required; `GET /api/v1/projects/{ref}/runs`).
@@ -1525,112 +1310,6 @@ impl Runs {
         Err(Error::PollLimitReached {
             run_id: run_id.to_owned(),
             polls: MAX_POLLS,
-        })
-    }
-
-    /// Subscribes to a run's changes (`GET /realtime/v1/runs/{id}`, the realtime feed): an
-    /// iterator of [`Run`] snapshots, one each time the run changes, ending after the run
-    /// finished (see [`crate::RunSubscription`]). No request is made until the first `next`.
-    ///
-    /// ```no_run
-    /// # let client = triggerdev::Client::new(triggerdev::Config::new().access_token("tr_dev_..."));
-    /// use triggerdev::SubscribeRunOptions;
-    ///
-    /// for run in client.runs().subscribe("run_1234", &SubscribeRunOptions::new())? {
-    ///     let run = run?;
-    ///     println!("{} is {:?}", run.id, run.status);
-    /// }
-    /// # Ok::<(), triggerdev::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidArgument`] for an empty id; [`Error::UnsupportedCredential`] with a
-    /// personal access token. The iterator yields the API errors of [`Error`] (a public token
-    /// without `read:runs:{id}` gets 403), once, before it ends.
-    pub fn subscribe(
-        &self,
-        run_id: &str,
-        options: &SubscribeRunOptions,
-    ) -> Result<RunSubscription> {
-        require("run_id", run_id)?;
-        let params = realtime::skip(&options.skip_columns).into_iter().collect();
-        RunSubscription::open(
-            &self.client,
-            "runs.subscribeToRun",
-            format!("/realtime/v1/runs/{}", encode::path_segment(run_id)),
-            params,
-            options.stop_on_completion,
-        )
-    }
-
-    /// Subscribes to the runs that carry every one of `tags` (`GET /realtime/v1/runs?tags=…`):
-    /// a snapshot each time one of them changes, created up to `options.created_at` ago. Never
-    /// ends on its own: stop it with [`crate::RunSubscription::stopper`] or by dropping it.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidArgument`] without tags or with an empty one;
-    /// [`Error::UnsupportedCredential`] with a personal access token.
-    pub fn subscribe_tagged(
-        &self,
-        tags: &[&str],
-        options: &SubscribeRunsOptions,
-    ) -> Result<RunSubscription> {
-        if tags.is_empty() || tags.iter().any(|t| t.trim().is_empty()) {
-            return Err(Error::invalid("tags", "must be one or more non-empty tags"));
-        }
-        let mut params = vec![("tags", tags.join(","))];
-        if let Some(period) = &options.created_at {
-            params.push(("createdAt", period.clone()));
-        }
-        params.extend(realtime::skip(&options.skip_columns));
-        RunSubscription::open(
-            &self.client,
-            "runs.subscribeToRunsWithTag",
-            "/realtime/v1/runs".to_owned(),
-            params,
-            false,
-        )
-    }
-
-    /// Waits for a run to finish, for at most `timeout`, over the realtime feed (one request,
-    /// then a long poll held until the run changes: no polling interval): returns the run as it
-    /// finished (completed, failed or canceled). [`Runs::poll`] is the fallback for servers
-    /// without the feed.
-    ///
-    /// ```no_run
-    /// # let client = triggerdev::Client::new(triggerdev::Config::new().access_token("tr_dev_..."));
-    /// let run = client.runs().wait("run_1234", std::time::Duration::from_secs(300))?;
-    /// println!("{:?}: {:?}", run.status, run.output);
-    /// # Ok::<(), triggerdev::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::WaitTimeout`] (with the run as last seen) when `timeout` passes first;
-    /// [`Error::Cancelled`]; the errors of [`Runs::subscribe`].
-    pub fn wait(&self, run_id: &str, timeout: Duration) -> Result<Run> {
-        if timeout.is_zero() {
-            return Err(Error::invalid("timeout", "must be more than zero"));
-        }
-        let runs = self.client.with_deadline(Some(timeout)).runs();
-        let mut last: Option<Run> = None;
-        for run in runs.subscribe(run_id, &SubscribeRunOptions::new())? {
-            match run {
-                Ok(run) if run.finished_at.is_some() => return Ok(run),
-                Ok(run) => last = Some(run),
-                Err(Error::WaitTimeout { timeout, .. }) => {
-                    return Err(Error::WaitTimeout {
-                        timeout,
-                        last_run: last.map(Box::new),
-                    })
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Err(Error::Connection {
-            message: format!("the realtime feed of run {run_id} ended before the run finished"),
         })
     }
 

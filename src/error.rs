@@ -7,7 +7,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::config::{Problem, TokenKind};
+use crate::token_kind::TokenKind;
 
 /// Where the official docs explain the credentials.
 const CREDENTIALS_DOCS: &str = "https://trigger.dev/docs/management/overview#authentication";
@@ -385,6 +385,24 @@ impl Error {
     /// An invalid argument, named as the Rust API names it.
     pub(crate) fn invalid(argument: &'static str, reason: impl Into<String>) -> Error {
         Error::InvalidArgument {
+            argument,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A configuration value that cannot go on the wire, found when the configuration is resolved
+/// and reported as [`Error::InvalidArgument`] by the calls that would send it.
+// Here rather than in `config` because `tls` finds problems too, and `config` uses `tls`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub(crate) argument: &'static str,
+    pub(crate) reason: String,
+}
+
+impl Problem {
+    pub(crate) fn new(argument: &'static str, reason: impl Into<String>) -> Problem {
+        Problem {
             argument,
             reason: reason.into(),
         }

@@ -18,8 +18,8 @@ use crate::client::Client;
 use crate::json::WithJson;
 use crate::pagination::PageIter;
 use crate::resources::{
-    ChannelIo, ListSessionsParams, PublicTokenOptions, Session, SessionChannel,
-    StartSession, Stopper, SubscribeOptions, Subscription, TriggerTokenOptions, UpdateSession,
+    ChannelIo, ListSessionsParams, PublicTokenOptions, Session, SessionChannel, StartSession,
+    Stopper, SubscribeOptions, Subscription, TriggerTokenOptions, UpdateSession,
 };
 
 /// A lazy iterator over every session a list matches. Use it from one thread at a time. Free it

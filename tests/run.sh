@@ -2,7 +2,7 @@
 # Runs every test suite of the repository: the import-circle check of the SDK's and the
 # emulator's modules, the Rust SDK and emulator (unit, integration, end-to-end, doc tests), the
 # C ABI suite (plain, valgrind, ASan+UBSan), the Python binding (pytest) and the Ruby binding
-# (minitest), and the ABI manifest's check.
+# (minitest), the ABI manifest's check, and the cross-binding table (tests/bindings_agree).
 #
 # Tests never leave loopback: every suite runs its tests under tests/loopback_only.py (strace),
 # which fails the suite if a test contacts a host that is not loopback or asks DNS anything.
@@ -37,3 +37,13 @@ fi
 
 echo "== Ruby binding"
 bash bindings/ruby/run_tests.sh
+
+echo "== The bindings agree (tests/bindings_agree: one scenario in Python and in Ruby, the same JSON)"
+target=${CARGO_TARGET_DIR:-target}
+venv_python=$target/python-venv/bin/python
+if [ -x "$venv_python" ]; then # made by the Python suite: its mypy checks the runners
+  MYPYPATH=bindings/python "$venv_python" -m mypy --strict tests/bindings_agree/run.py tests/bindings_agree/compare.py
+fi
+ruby -wc tests/bindings_agree/run.rb >/dev/null
+TRIGGERDEV_LIB=$target/debug/libtriggerdev.so TRIGGERDEV_EMULATOR=$target/debug/triggerdev-emulator \
+  python3 tests/loopback_only.py python3 tests/bindings_agree/compare.py

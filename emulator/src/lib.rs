@@ -63,6 +63,8 @@ pub use model::sessions::SessionOptions;
 pub use options::Options;
 pub use rules::error::ControlError;
 pub use seed::{AdditionalKeySeed, EnvSeed, PatSeed, ProjectSeed, Seed};
+/// Makes every id this process generates from now on deterministic (`--id-seed`).
+pub use util::seed_ids;
 pub use views::envvars::REDACTED;
 
 /// The default seed's credentials, for callers that want constants.

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use triggerdev_emulator::{Emulator, FaultRule, Faults, Options, Seed};
 
 const USAGE: &str = "usage: triggerdev-emulator [--host IP] [--port N] [--seed FILE] \
-[--fail-rate F] [--fail-status CODE] [--latency-ms N] [--fault-seed N] [--unknown-task ID]... \
+[--fail-rate F] [--fail-status CODE] [--latency-ms N] [--fault-seed N] [--id-seed N] [--unknown-task ID]... \
 [--sse-timeout-secs N] [--sse-linger-ms N] [--sse-ping-ms N] [--exit-on-stdin-eof]";
 
 /// What the command line asks for.
@@ -76,6 +76,12 @@ fn parse_args() -> Result<Args, String> {
                 faults.seed = value("--fault-seed")?
                     .parse()
                     .map_err(|e| format!("--fault-seed: {e}"))?
+            }
+            "--id-seed" => {
+                let seed: u64 = value("--id-seed")?
+                    .parse()
+                    .map_err(|e| format!("--id-seed: {e}"))?;
+                triggerdev_emulator::seed_ids(seed);
             }
             "--unknown-task" => custom_unknown.push(value("--unknown-task")?),
             "--sse-timeout-secs" => {

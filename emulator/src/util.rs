@@ -138,12 +138,28 @@ pub fn parse_jose_seconds(s: &str) -> Option<f64> {
     Some(if negative || ago { -v } else { v })
 }
 
-/// A random id such as `run_k3j2...`, from the OS RNG so ids never collide across emulators.
+/// The id generator `--id-seed` installs (process-wide: only the command line sets it). With it
+/// the same requests in the same order get the same ids, so two runs of a scenario (the
+/// cross-binding test, `tests/bindings_agree/`) can be compared as they are.
+static SEEDED_IDS: std::sync::Mutex<Option<SplitMix64>> = std::sync::Mutex::new(None);
+
+/// Makes `random_id` deterministic from now on: ids come from a SplitMix64 seeded with `seed`.
+pub fn seed_ids(seed: u64) {
+    *SEEDED_IDS.lock().unwrap_or_else(|e| e.into_inner()) = Some(SplitMix64::new(seed));
+}
+
+/// A random id such as `run_k3j2...`, from the OS RNG so ids never collide across emulators
+/// (or from the `seed_ids` generator, when one is installed).
 pub fn random_id(prefix: &str) -> String {
     use ring::rand::SecureRandom;
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut bytes = [0u8; 21];
-    if ring::rand::SystemRandom::new().fill(&mut bytes).is_err() {
+    let mut seeded = SEEDED_IDS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(rng) = seeded.as_mut() {
+        for b in bytes.iter_mut() {
+            *b = rng.next_u64() as u8;
+        }
+    } else if ring::rand::SystemRandom::new().fill(&mut bytes).is_err() {
         // Fall back to time-derived bytes; uniqueness within one process is still ensured by the caller's counters.
         let mut x = wall_ms() as u64 ^ 0x9E37_79B9_7F4A_7C15;
         for b in bytes.iter_mut() {

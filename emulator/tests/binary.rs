@@ -164,3 +164,40 @@ fn exit_on_stdin_eof_stops_the_emulator_when_its_stdin_closes() {
     };
     assert_eq!(status.code(), Some(0));
 }
+
+/// The ids two runs with `--id-seed 7` hand out, trigger after trigger, and one run without it.
+fn trigger_ids(args: &[&str]) -> Vec<String> {
+    let run = spawn(args);
+    (0..3)
+        .map(|_| {
+            let r = request(
+                &run.base,
+                "POST",
+                "/api/v1/tasks/hello/trigger",
+                &[
+                    ("Authorization", "Bearer tr_dev_emulator_dev_key_0001"),
+                    ("Content-Type", "application/json"),
+                ],
+                Some(b"{}"),
+            );
+            assert_eq!(r.status, 200);
+            r.json()["id"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn id_seed_makes_ids_the_same_in_every_run() {
+    let first = trigger_ids(&["--port", "0", "--id-seed", "7"]);
+    assert!(
+        first
+            .iter()
+            .all(|id| id.starts_with("run_") && id.len() == 25),
+        "{first:?}"
+    );
+    assert_eq!(first.len(), 3);
+    assert_ne!(first[0], first[1]);
+    assert_eq!(trigger_ids(&["--port", "0", "--id-seed=7"]), first);
+    assert_ne!(trigger_ids(&["--port", "0", "--id-seed", "8"]), first);
+    assert_ne!(trigger_ids(&["--port", "0"]), first);
+}

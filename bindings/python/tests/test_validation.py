@@ -50,7 +50,7 @@ def test_wrong_types_name_the_argument(dev: triggerdev.Client, emu: Emulator) ->
         dev.tasks.batch_trigger([{"task": "a"}, {"tsk": "typo"}])
     with pytest.raises(TypeError, match=r"items\[0\]\.options: unknown option 'tagz'"):
         dev.tasks.batch_trigger([{"task": "a", "options": {"tagz": ["x"]}}])
-    with pytest.raises(ValueError, match="items"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match="items: a batch needs at least one item"):
         dev.tasks.batch_trigger([])
     with pytest.raises(TypeError, match="items must be a list"):
         dev.tasks.batch_trigger("task")  # type: ignore[arg-type]
@@ -76,7 +76,7 @@ def test_wrong_types_name_the_argument(dev: triggerdev.Client, emu: Emulator) ->
         triggerdev.idempotency_keys.create("k", scope="planet")
     with pytest.raises(TypeError, match="interval"):
         dev.runs.poll("run_x", interval="1s")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="update_metadata needs"):
+    with pytest.raises(triggerdev.InvalidArgumentError, match="changes nothing"):
         dev.runs.update_metadata("run_x")
     with pytest.raises(TypeError, match="positional argument"):
         dev.queues.retrieve("q", "task")  # type: ignore[call-arg]

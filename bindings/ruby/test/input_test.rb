@@ -55,6 +55,13 @@ class InputTest < TriggerdevTest
     c.tasks.trigger("t", { "at" => [Time.utc(2025, 1, 2, 9, 30, 0.5r)], "on" => Date.new(2025, 1, 3) })
     sent = JSON.parse(logged("/api/v1/tasks/t/trigger").last["body"]["payload"])
     assert_equal({ "json" => { "at" => ["2025-01-02T09:30:00.500Z"], "on" => "2025-01-03" } }, sent)
+    # In JSON keywords too (metadata:, operations:, a replay's payload:), not as Time#to_s.
+    c.tasks.trigger("t", {}, metadata: { "at" => Time.utc(2025, 1, 2, 9, 30) })
+    assert_equal({ "at" => "2025-01-02T09:30:00.000Z" }, logged("/api/v1/tasks/t/trigger").last["body"]["options"]["metadata"])
+    run = c.tasks.trigger("t", {})
+    c.runs.update_metadata(run.id, metadata: { "on" => Date.new(2025, 1, 3), "at" => [Time.utc(2025, 1, 2)] })
+    assert_equal({ "on" => "2025-01-03", "at" => ["2025-01-02T00:00:00.000Z"] }, logged("/api/v1/runs/#{run.id}/metadata").last["body"]["metadata"])
+    assert_refused(TypeError, "metadata: a Set is not JSON; pass an Array") { c.runs.update_metadata(run.id, metadata: { "s" => Set[1] }) }
   end
 
   def test_keywords_and_types

@@ -66,6 +66,8 @@ class PaginationTest < TriggerdevTest
     assert_kind_of Triggerdev::SchedulesPage, page
     assert_equal [2, 1, 3], [page.size, page.current_page, page.total_pages]
     assert_equal 2, page.next_page.current_page
+    assert_equal({ "currentPage" => 1, "totalPages" => 3, "count" => 5 }, page.to_h["pagination"])
+    assert_equal page.data.map(&:to_h), page.to_h["data"]
     all = c.schedules.list(per_page: 2).to_a
     assert_equal 5, all.size
     assert(all.all? { |s| s.is_a?(Triggerdev::Schedule) })

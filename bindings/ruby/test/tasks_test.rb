@@ -18,6 +18,9 @@ class TasksTest < TriggerdevTest
     assert_equal key, Triggerdev::IdempotencyKeys.create("order-42")
     # Outside a task every scope hashes the key alone, as the official SDK.
     assert_equal key, Triggerdev::IdempotencyKeys.create("order-42", scope: "global")
+    # On an area too, as the official idempotencyKeys.create and Python are called.
+    assert_equal key, c.idempotency_keys.create(%w[order 42])
+    assert_equal key, Triggerdev.idempotency_keys.create("order-42", scope: "run")
     c1 = c.tasks.trigger("charge", {}, idempotency_key: key)
     assert_equal c1.id, c.tasks.trigger("charge", {}, idempotency_key: key).id
     reset = c.idempotency_keys.reset("charge", key)

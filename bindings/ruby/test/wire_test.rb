@@ -64,6 +64,13 @@ class WireTest < TriggerdevTest
     request = logged("/api/v1/projects").last
     assert_equal "/api/v1/projects/#{emu.project_ref}/runs", request["path"]
     assert_equal "dev", request["query"]["filter[env]"]
+
+    # The official runs.list(projectRef, params): the project ref may come first.
+    client(emu.pat).runs.list(emu.project_ref, env: "dev", limit: 3).first_page
+    request = logged("/api/v1/projects").last
+    assert_equal "/api/v1/projects/#{emu.project_ref}/runs", request["path"]
+    assert_equal %w[dev 3], request["query"].values_at("filter[env]", "page[size]")
+    assert_raises(ArgumentError) { client(emu.pat).runs.list(emu.project_ref, project_ref: "other") }
   end
 
   def test_bodies_of_envvars_schedules_and_batches

@@ -285,8 +285,7 @@ class Runs(_Area):
                 if isinstance(ops, (str, bytes, Mapping)) or not isinstance(ops, Sequence):
                     raise TypeError(f"{name} must be a list of dicts, not {type(ops).__name__}")
                 body[key] = [enc.is_dict(op, f"{name}[{i}]") for i, op in enumerate(ops)]
-        if not body:
-            raise TypeError("update_metadata needs metadata or operations")
+        # A body that changes nothing is refused by the library (InvalidArgumentError), as in Ruby.
         return RunMetadata._from_json(self._c.json(LIB.trigger_runs_update_metadata, rid, dumps(body, "body")))
 
     def metadata(self, run_id: str) -> RunMetadata:

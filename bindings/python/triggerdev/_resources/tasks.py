@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, TypedD
 
 from .. import _encode as enc
 from .._encode import NOT_GIVEN, Option, cstr, dumps, option_table, options_json
-from .._exceptions import InvalidArgumentError
 from .._ffi import LIB
 from .._models import BatchHandle, RunHandle
 from ._area import Duration, StrOrList, TimeOrDuration, _Area
@@ -268,8 +267,6 @@ class Tasks(_Area):
         if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
             raise TypeError(f"items must be a list of BatchItem or dict, not {type(items).__name__}")
         encoded = [_batch_item(item, f"items[{i}]") for i, item in enumerate(items)]
-        if not encoded:
-            raise InvalidArgumentError("items: must not be empty")
         opts = options_json(
             BATCH_OPTIONS,
             {"idempotency_key": idempotency_key, "idempotency_key_ttl": idempotency_key_ttl},

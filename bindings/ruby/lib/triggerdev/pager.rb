@@ -93,6 +93,13 @@ module Triggerdev
       self["data"] || []
     end
 
+    # The page's JSON object, as for every TriggerObject (Enumerable#to_h, which comes first
+    # otherwise, would try to make a Hash of the items and raise).
+    def to_h
+      values
+    end
+    alias to_hash to_h
+
     def each(&block)
       return enum_for(:each) unless block
 

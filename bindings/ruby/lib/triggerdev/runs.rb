@@ -35,13 +35,16 @@ module Triggerdev
     # is_test:, queue: ("name", or {type: "task"|"custom", name:}), session: (a session's id or
     # external id: its runs, which a session's public token may list; +filter[session]+, not an
     # official SDK filter), limit: (page size, 1..100), after:/before: (cursors), and with a
-    # personal access token project_ref: and env:.
-    def list(**filters)
+    # personal access token project_ref: and env:. +project_ref+ may also come first, as in the
+    # official +runs.list(projectRef, params)+ (and Python's +runs.list(project_ref, ...)+).
+    def list(project_ref = nil, **filters)
+      filters = with_project_ref(project_ref, filters)
       pager("runs", options_json(LIST_PARAMS, filters, "runs.list"), Run) { |runs| runs.list_page(**filters) }
     end
 
     # One page of runs (a RunsPage: +data+, +next_cursor+, +next_page+), same filters as #list.
-    def list_page(**filters)
+    def list_page(project_ref = nil, **filters)
+      filters = with_project_ref(project_ref, filters)
       json = call(:trigger_runs_list, options_json(LIST_PARAMS, filters, "runs.list_page"))
       RunsPage.new(JSON.parse(json), lambda { |page|
         list_page(**filters, after: page.next_cursor, before: nil)
@@ -153,6 +156,15 @@ module Triggerdev
     # A run's trace (RunTrace: +trace_id+, +root_span+).
     def trace(run_id)
       RunTrace.new(call(:trigger_runs_trace, id!(run_id, "run_id")))
+    end
+
+    private
+
+    def with_project_ref(project_ref, filters)
+      return filters if project_ref.nil?
+      raise ArgumentError, "runs.list takes project_ref once: positionally or as project_ref:" if filters.key?(:project_ref)
+
+      { project_ref: project_ref, **filters }
     end
   end
 end

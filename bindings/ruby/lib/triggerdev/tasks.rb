@@ -92,8 +92,8 @@ module Triggerdev
     end
   end
 
-  # Idempotency keys: IdempotencyKeys.create makes one (no request); client.idempotency_keys
-  # resets one.
+  # Idempotency keys: IdempotencyKeys.create (or client.idempotency_keys.create) makes one (no
+  # request); client.idempotency_keys resets one.
   class IdempotencyKeys < Resource
     SCOPES = %w[run attempt global].freeze
 
@@ -108,6 +108,13 @@ module Triggerdev
       end
 
       Native.call_json(:trigger_idempotency_keys_create, key_json, scope)
+    end
+
+    # The same as IdempotencyKeys.create, on an area (+client.idempotency_keys.create+,
+    # +Triggerdev.idempotency_keys.create+), as the official +idempotencyKeys.create+ and
+    # Python's +idempotency_keys.create+ are called.
+    def create(key, scope: nil)
+      self.class.create(key, scope: scope)
     end
 
     # A key (String or Array of parts) as JSON text.

@@ -232,7 +232,7 @@ module Triggerdev
       when :integer then Util.integer!(value, name)
       when :number then Util.number!(value, name)
       when :bool then Util.bool!(value, name)
-      when :json then value
+      when :json then Util.jsonable(value, name.delete_suffix(":")) # a Time as ISO text, a Set refused
       when :epoch_ms then Util.epoch_ms(value, name)
       when :duration_or_time then Util.duration_or_time(value, name)
       when :ttl then value.is_a?(Integer) ? value : Util.string!(value, name)

@@ -64,7 +64,7 @@ def test_a_library_of_another_abi_is_refused_saying_which_abi_it_found_and_which
 def test_a_library_older_than_the_abi_version_is_refused(tmp_path: Path) -> None:
     done = run_python("import triggerdev", TRIGGERDEV_LIB=_fake_library(tmp_path, "0.1.0", None))
     assert done.returncode != 0
-    assert "has ABI '0.1' (libtriggerdev '0.1.0', which predates trigger_abi_version)" in done.stderr
+    assert "has ABI '0.1' (libtriggerdev '0.1.0', a build from before trigger_abi_version existed)" in done.stderr
     assert "needs ABI '0.2'" in done.stderr
 
 

@@ -315,7 +315,8 @@ def _check_abi(lib: ctypes.CDLL, path: str) -> str:
     version = (version_fn() or b"").decode("ascii", "replace")
     abi_fn = getattr(lib, "trigger_abi_version", None)
     if abi_fn is None:  # libraries before 0.2 have no trigger_abi_version
-        found = f"{_abi_of(version)!r} (libtriggerdev {version!r}, which predates trigger_abi_version)"
+        # An early build of this very version (made before the export existed) is as old.
+        found = f"{_abi_of(version)!r} (libtriggerdev {version!r}, a build from before trigger_abi_version existed)"
     else:
         abi_fn.restype = c_char_p
         abi_fn.argtypes = []

@@ -75,7 +75,7 @@ class NativeTest < Minitest::Test
     assert_match(/TRIGGERDEV_LIB/, error.message)
 
     error = assert_raises(LoadError) { Triggerdev::Native.check_abi!(nil, "0.1.0", "/x/libtriggerdev.so") }
-    assert_includes error.message, 'has ABI "0.1" (libtriggerdev 0.1.0, which predates trigger_abi_version)'
+    assert_includes error.message, 'has ABI "0.1" (libtriggerdev 0.1.0, a build from before trigger_abi_version existed)'
   end
 
   def test_a_library_of_another_abi_fails_to_load

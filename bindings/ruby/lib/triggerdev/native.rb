@@ -217,7 +217,7 @@ module Triggerdev
         found = if abi
                   "#{abi.inspect} (libtriggerdev #{version})"
                 else
-                  "#{abi_of(version).inspect} (libtriggerdev #{version}, which predates trigger_abi_version)"
+                  "#{abi_of(version).inspect} (libtriggerdev #{version}, a build from before trigger_abi_version existed)"
                 end
         rebuild = File.file?(File.join(REPO_ROOT, "Cargo.toml")) ? "rebuild it in this checkout (`cargo cdylib` in #{REPO_ROOT}), " : ""
         raise LoadError,

@@ -54,8 +54,12 @@ mod bulk;
 
 mod sessions;
 
+mod abi_inputs;
+
 use std::ffi::c_char;
 
+#[doc(hidden)]
+pub use abi_inputs::abi_inputs_json;
 pub use boundary::run_in_boundary;
 pub use bulk::*;
 pub use cancel::*;

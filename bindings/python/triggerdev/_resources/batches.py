@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence
 
 from .._encode import cstr, dumps
 from .._ffi import LIB
 from .._models import Batch
-from ._area import StrOrList, _Area
+from ._area import _Area
 from .realtime import RunSubscription, _skip_columns
 
 
@@ -20,7 +20,7 @@ class Batches(_Area):
         """A batch (``GET /api/v2/batches/{batch_id}``)."""
         return Batch._from_json(self._c.json(LIB.trigger_batches_retrieve, cstr(batch_id, "batch_id")))
 
-    def subscribe(self, batch_id: str, *, skip_columns: Optional[StrOrList] = None) -> RunSubscription:
+    def subscribe(self, batch_id: str, *, skip_columns: Optional[Sequence[str]] = None) -> RunSubscription:
         """The runs of a batch as they change (``GET /realtime/v1/batches/{batch_id}``); never
         ends on its own (see ``RunSubscription``)."""
         options: Dict[str, Any] = {}

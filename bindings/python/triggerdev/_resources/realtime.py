@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from .. import _encode as enc
 from .._call import Caller, NativeIterator
 from .._ffi import LIB
 from .._models import Run
-from ._area import StrOrList
 
 
 class RunSubscription(NativeIterator[Run]):
@@ -39,5 +38,5 @@ class RunSubscription(NativeIterator[Run]):
         return self
 
 
-def _skip_columns(skip_columns: Optional[StrOrList]) -> Optional[List[str]]:
+def _skip_columns(skip_columns: Optional[Sequence[str]]) -> Optional[List[str]]:
     return None if skip_columns is None else enc.str_list(skip_columns, "skip_columns")

@@ -44,6 +44,7 @@ LIST_RUNS_PARAMS = option_table(
     Option("queue", "queue", enc.queue_filter),
     Option("machine", "machine", enc.list_of_str),
     Option("region", "region", enc.list_of_str),
+    Option("session", "session", enc.is_str),
     Option("limit", "limit", enc.is_non_negative_int),
     Option("after", "after", enc.is_str),
     Option("before", "before", enc.is_str),
@@ -96,6 +97,7 @@ class Runs(_Area):
         queue: Optional[Union[str, Mapping[str, str], Sequence[Union[str, Mapping[str, str]]]]] = None,
         machine: Optional[StrOrList] = None,
         region: Optional[StrOrList] = None,
+        session: Optional[str] = None,
         limit: Optional[int] = None,
         after: Optional[str] = None,
         before: Optional[str] = None,
@@ -105,7 +107,8 @@ class Runs(_Area):
         are fetched as needed; ``limit`` is the page size; each loop starts again from the
         first page), or call ``.page()`` for one page.
 
-        ``from_``/``to`` are datetimes (or epoch milliseconds). With a personal access token,
+        ``from_``/``to`` are datetimes (or epoch milliseconds). ``session`` (a session's id or
+        external id) lists its runs, which a session's public token may do. With a personal access token,
         ``project_ref`` (the official ``runs.list(projectRef, params)``) and ``env``
         (``"dev"``, ``"staging"``, ``"prod"``) are required.
         """
@@ -126,6 +129,7 @@ class Runs(_Area):
                 "queue": queue,
                 "machine": machine,
                 "region": region,
+                "session": session,
                 "limit": limit,
                 "after": after,
                 "before": before,
@@ -144,7 +148,7 @@ class Runs(_Area):
         self,
         run_id: str,
         *,
-        skip_columns: Optional[StrOrList] = None,
+        skip_columns: Optional[Sequence[str]] = None,
         stop_on_completion: Optional[bool] = None,
     ) -> RunSubscription:
         """The run's snapshots as it changes (``GET /realtime/v1/runs/{run_id}``), ending after
@@ -163,7 +167,7 @@ class Runs(_Area):
         tags: StrOrList,
         *,
         created_at: Optional[str] = None,
-        skip_columns: Optional[StrOrList] = None,
+        skip_columns: Optional[Sequence[str]] = None,
     ) -> RunSubscription:
         """The runs that carry every one of ``tags``, created up to ``created_at`` ago
         (``"1h"``; the server's default is 24 h), as they change; never ends on its own."""
@@ -173,7 +177,7 @@ class Runs(_Area):
         if skip_columns is not None:
             options["skipColumns"] = _skip_columns(skip_columns)
         opts = dumps(options, "options") if options else None
-        tags_json = dumps(enc.str_list(tags, "tags"), "tags")
+        tags_json = dumps(enc.list_of_str(tags, "tags"), "tags")
         return RunSubscription(self._c, LIB.trigger_runs_subscribe_tagged, (tags_json, opts))
 
     def wait(self, run_id: str, *, timeout: Union[float, timedelta] = 300.0) -> Run:

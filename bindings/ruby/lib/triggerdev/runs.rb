@@ -22,7 +22,7 @@ module Triggerdev
     }.freeze
 
     METADATA_BODY = {
-      metadata: :json, operations: :json, parent_operations: :json, root_operations: :json
+      metadata: :json, operations: :objects, parent_operations: :objects, root_operations: :objects
     }.freeze
 
     # Every run the filters match, as a lazy Enumerable of Runs that fetches one page at a time

@@ -188,7 +188,7 @@ module Triggerdev
   #   :idempotency_key (String or Array of Strings), :headers (Hash of Strings),
   #   :queue_filters (Strings or {type:, name:} Hashes), :iso_time (Time or ISO String),
   #   :expiration (duration String, Time or Unix seconds), :scope_ids (true, an id or ids),
-  #   or a nested spec Hash.
+  #   :objects (an Array of Hashes, sent as written), or a nested spec Hash.
   #
   # The JSON names are the keywords in camelCase (Util.camelize), unless the spec entry is
   # [type, "jsonName"]. nil values are left out. Unknown keywords raise ArgumentError naming them.
@@ -242,6 +242,7 @@ module Triggerdev
       when :iso_time then Util.iso_time(value, name)
       when :expiration then Util.expiration(value, name)
       when :scope_ids then scope_ids(value, name)
+      when :objects then objects(value, name)
       else raise ArgumentError, "unknown option type #{type.inspect} for #{name}"
       end
     end
@@ -250,6 +251,14 @@ module Triggerdev
       return [Util.string!(value, name)] unless value.is_a?(Array)
 
       value.each_with_index.map { |v, i| Util.string!(v, "#{name}[#{i}]") }
+    end
+
+    def objects(value, name)
+      raise TypeError, "#{name} must be an Array of Hashes, not #{Util.describe(value)}" unless value.is_a?(Array)
+
+      value.each_with_index do |v, i|
+        raise TypeError, "#{name}[#{i}] must be a Hash, not #{Util.describe(v)}" unless v.is_a?(Hash)
+      end
     end
 
     # The ids of one scope resource: true (all of them), false (none), one id or an Array.

@@ -88,6 +88,10 @@ class BuildPyWithLibrary(build_py):
         library = _library()
         destination = Path(self.build_lib) / "triggerdev" / IN_PACKAGE
         destination.parent.mkdir(parents=True, exist_ok=True)
+        # pip builds in the source tree's build/: a library an older build left there under
+        # another name would be packaged too, and the loader might pick it.
+        for stale in destination.parent.glob("_libtriggerdev*"):
+            stale.unlink()
         shutil.copyfile(library, destination)
         os.chmod(destination, 0o755)
 

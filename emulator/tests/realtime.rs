@@ -794,3 +794,28 @@ fn input_stream_sends_are_recorded() {
     );
     assert_eq!(r.status, 400);
 }
+
+#[test]
+fn a_reset_ends_held_polls_with_409() {
+    let emu = frozen();
+    emu.set_realtime_hold(Duration::from_secs(600));
+    let api = dev(&emu);
+    let id = api.trigger("t", json!({}));
+    let snap = api.get(&format!("/realtime/v1/runs/{id}?log=full&offset=-1"));
+    let handle = snap.header("electric-handle").unwrap().to_string();
+    let path =
+        format!("/realtime/v1/runs/{id}?cursor=&handle={handle}&live=true&log=full&offset={T0}_1");
+    let live = std::thread::spawn({
+        let api = api.clone();
+        move || api.get(&path)
+    });
+    assert!(emu.wait_realtime_held(1, HANG_GUARD));
+    emu.reset();
+    let r = live.join().unwrap();
+    assert_eq!(r.status, 409);
+    assert_eq!(
+        r.header("electric-handle"),
+        Some(format!("{handle}-next").as_str())
+    );
+    assert_eq!(emu.realtime_held(), 0);
+}

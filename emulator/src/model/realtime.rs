@@ -11,6 +11,7 @@
 //! store under [`run_stream_key`].
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -174,9 +175,14 @@ pub struct InputSend {
     pub at_ms: i64,
 }
 
+/// Tells one world's realtime state from the next one's (after a reset).
+static INSTANCES: AtomicU64 = AtomicU64::new(0);
+
 /// The realtime side of the world.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Realtime {
+    /// Differs after a reset, so a request held before it does not count in the new world.
+    pub instance: u64,
     pub shapes: HashMap<String, Shape>,
     /// Creation order, for forgetting the oldest.
     order: VecDeque<String>,
@@ -189,6 +195,21 @@ pub struct Realtime {
     pub streams: HashMap<String, Vec<String>>,
     /// Input stream sends, oldest first.
     pub inputs: Vec<InputSend>,
+}
+
+impl Default for Realtime {
+    fn default() -> Self {
+        Realtime {
+            instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
+            shapes: HashMap::new(),
+            order: VecDeque::new(),
+            next_shape: 0,
+            held: 0,
+            hold_override: None,
+            streams: HashMap::new(),
+            inputs: Vec::new(),
+        }
+    }
 }
 
 impl Realtime {

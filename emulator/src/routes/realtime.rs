@@ -182,6 +182,7 @@ fn serve(c: &mut Ctx, feed: Feed) -> R {
             .unwrap_or(c.options.realtime.hold);
     c.st.realtime.held += 1;
     c.hold = Some(Box::new(LivePoll {
+        instance: c.st.realtime.instance,
         handle,
         after: after.unwrap_or(0),
         deadline_ms: c.now + hold.as_millis() as i64,
@@ -280,6 +281,8 @@ fn answer(
 
 /// A held live request.
 struct LivePoll {
+    /// The world it was held in (a reset makes another).
+    instance: u64,
     handle: String,
     after: u64,
     deadline_ms: i64,
@@ -289,7 +292,7 @@ struct LivePoll {
 
 impl LivePoll {
     fn done(&mut self, st: &mut State) {
-        if !std::mem::replace(&mut self.answered, true) {
+        if !std::mem::replace(&mut self.answered, true) && st.realtime.instance == self.instance {
             st.realtime.held = st.realtime.held.saturating_sub(1);
         }
     }
@@ -301,7 +304,12 @@ impl Hold for LivePoll {
     }
 
     fn poll(&mut self, st: &mut State) -> Option<HttpResponse> {
-        let Some(shape) = st.realtime.shapes.get(&self.handle) else {
+        let shape = st
+            .realtime
+            .shapes
+            .get(&self.handle)
+            .filter(|_| st.realtime.instance == self.instance);
+        let Some(shape) = shape else {
             self.done(st);
             return Some(must_refetch(&format!("{}-next", self.handle), self.dialect));
         };

@@ -43,8 +43,10 @@ def when_held(emu: Emulator, change: Callable[[], Any]) -> threading.Thread:
     return thread
 
 
-def feed_queries(emu: Emulator) -> List[str]:
-    return [r["rawQuery"] for r in emu.requests() if r["path"].startswith("/realtime/")]
+def feed_queries(emu: Emulator, path: str) -> List[str]:
+    """The queries of the feed requests to ``path`` (a poll a previous test left held may
+    finish, and be logged, after the reset)."""
+    return [r["rawQuery"] for r in emu.requests() if r["path"] == path]
 
 
 def test_a_subscription_yields_each_status_in_order_and_ends(dev: triggerdev.Client, emu: Emulator) -> None:
@@ -66,7 +68,7 @@ def test_a_subscription_yields_each_status_in_order_and_ends(dev: triggerdev.Cli
     assert executing.is_executing and executing.started_at is not None
     assert done.is_completed and done.is_success and done.finished_at is not None
     assert done.output == {"ok": True}
-    queries = feed_queries(emu)
+    queries = feed_queries(emu, f"/realtime/v1/runs/{run_id}")
     assert queries[0] == "log=full&offset=-1"
     assert len(queries) == 3 and all("live=true" in q for q in queries[1:])
 
@@ -106,7 +108,8 @@ def test_a_tag_subscription_sees_new_runs_and_stops_from_another_thread(dev: tri
             else:
                 when_held(emu, sub.stop)  # ends the next(), blocked in a held live poll
     assert seen == [first, later[0]]
-    assert "createdAt=1h" in feed_queries(emu)[0] and "tags=org-1%2Cvip" in feed_queries(emu)[0]
+    first_query = feed_queries(emu, "/realtime/v1/runs")[0]
+    assert "createdAt=1h" in first_query and "tags=org-1%2Cvip" in first_query
 
 
 def test_a_batch_subscription_yields_the_batch_runs_and_their_changes(dev: triggerdev.Client, emu: Emulator) -> None:
@@ -121,15 +124,16 @@ def test_a_batch_subscription_yields_the_batch_runs_and_their_changes(dev: trigg
 
 def test_trigger_and_subscribe_leaves_out_the_payload_and_ends(dev: triggerdev.Client, emu: Emulator) -> None:
     statuses: List[RunStatus] = []
+    run_id = ""
     with dev.tasks.trigger_and_subscribe("t", {"big": True}) as sub:
         for run in sub:
             statuses.append(run.status)
             assert run.payload is None
+            run_id = run.id
             if run.status == RunStatus.QUEUED:
-                run_id = run.id
                 when_held(emu, lambda: dev.runs.cancel(run_id))
     assert statuses == [RunStatus.QUEUED, RunStatus.CANCELED]
-    assert "skipColumns=payload" in feed_queries(emu)[0]
+    assert "skipColumns=payload" in feed_queries(emu, f"/realtime/v1/runs/{run_id}")[0]
 
 
 def test_close_from_another_thread_unblocks_a_blocked_next(dev: triggerdev.Client, emu: Emulator) -> None:

@@ -8,10 +8,10 @@ use std::time::Duration;
 use serde_json::{json, Map, Value};
 
 use crate::auth::{authenticate, error};
-use crate::http::{Handler, HttpRequest, Outcome};
+use crate::http::{Handler, HttpRequest, HttpResponse, Outcome};
 use crate::hub::{Hub, Shared};
 use crate::options::Options;
-use crate::route::{Ctx, Route, Seg, DEFAULT_LIMIT};
+use crate::route::{Ctx, Hold, Route, Seg, DEFAULT_LIMIT};
 use crate::util::{iso, parse_query, percent_decode};
 use crate::{admin, routes};
 
@@ -156,11 +156,36 @@ impl App {
             who,
             now,
             stream: None,
+            hold: None,
         };
         let resp = (route.handler)(&mut ctx).unwrap_or_else(|e| e);
-        match ctx.stream.take() {
-            Some(body) if resp.status == 200 => Outcome::Stream(resp, body),
+        let stream = ctx.stream.take();
+        let hold = ctx.hold.take();
+        drop(ctx);
+        match (stream, hold) {
+            (Some(body), _) if resp.status == 200 => Outcome::Stream(resp, body),
+            (_, Some(hold)) => Outcome::Respond(self.hold(guard, hold)),
             _ => Outcome::Respond(resp),
+        }
+    }
+
+    /// Waits for a held request's answer without the lock: each change wakes it; the emulator
+    /// clock (which `advance` moves) ends it.
+    fn hold(&self, mut guard: MutexGuard<'_, Shared>, mut hold: Box<dyn Hold>) -> HttpResponse {
+        // The clock also moves with wall time, so look again at least this often.
+        const MAX_WAIT: Duration = Duration::from_millis(250);
+        loop {
+            let st = &mut guard.state;
+            st.tick();
+            if let Some(resp) = hold.poll(st) {
+                return resp;
+            }
+            let now = st.now_ms();
+            if now >= hold.deadline_ms() || self.hub.is_shutdown() {
+                return hold.expire(st);
+            }
+            let left = Duration::from_millis((hold.deadline_ms() - now) as u64);
+            guard = self.hub.wait(guard, left.min(MAX_WAIT));
         }
     }
 
@@ -228,7 +253,10 @@ impl Handler for App {
         }
         // Faults are decided before the handler, so a faulted request leaves state untouched
         // (unless the rule asks for `afterHandler`).
-        let decision = self.lock().faults.decide(&req.method, &req.path);
+        let decision = self
+            .lock()
+            .faults
+            .decide(&req.method, &req.path, &req.query);
         if decision.latency_ms > 0 {
             std::thread::sleep(Duration::from_millis(decision.latency_ms));
         }

@@ -35,14 +35,17 @@ pub struct FaultRule {
     pub path: Option<String>,
     /// Only requests with this method.
     pub method: Option<String>,
+    /// Only requests whose raw query string contains this (e.g. `live=true`: realtime long
+    /// polls only).
+    pub query: Option<String>,
     /// Run the real handler first (state changes), then answer with the fault.
     pub after_handler: bool,
     /// Custom response body (default `{"error": "<reason>"}`).
     pub body: Option<Value>,
-    /// Session channel SSE only: cut the connection after this many records (no `[DONE]`,
+    /// SSE only (session channels, run streams): cut the connection after this many records (no `[DONE]`,
     /// no terminating chunk). Such rules never fire on other requests.
     pub sse_drop_after: Option<u32>,
-    /// Session channel SSE only: after this many records send `event: error` (plain-text
+    /// SSE only (session channels, run streams): after this many records send `event: error` (plain-text
     /// reason) and end the response without `[DONE]`.
     pub sse_error_after: Option<u32>,
 }
@@ -81,6 +84,11 @@ impl FaultRule {
         self.path = Some(prefix.to_string());
         self
     }
+    /// Only requests whose raw query string contains `part`.
+    pub fn query(mut self, part: &str) -> Self {
+        self.query = Some(part.to_string());
+        self
+    }
     pub fn should_retry(mut self, v: bool) -> Self {
         self.should_retry = Some(v);
         self
@@ -117,9 +125,10 @@ impl FaultRule {
         self.status.is_some() || self.drop_connection || self.rate.is_some() || self.body.is_some()
     }
 
-    fn matches(&self, method: &str, path: &str) -> bool {
+    fn matches(&self, method: &str, path: &str, query: &str) -> bool {
         self.count != Some(0)
             && self.path.as_deref().is_none_or(|p| path.starts_with(p))
+            && self.query.as_deref().is_none_or(|q| query.contains(q))
             && self
                 .method
                 .as_deref()
@@ -212,10 +221,10 @@ impl FaultState {
     }
 
     /// Picks the fault for a request, consuming rule counts.
-    pub fn decide(&mut self, method: &str, path: &str) -> Decision {
+    pub fn decide(&mut self, method: &str, path: &str, query: &str) -> Decision {
         let mut d = Decision::default();
         for rule in self.rules.iter_mut() {
-            if rule.is_stream_fault() || !rule.matches(method, path) {
+            if rule.is_stream_fault() || !rule.matches(method, path, query) {
                 continue;
             }
             if let Some(rate) = rule.rate {
@@ -237,10 +246,10 @@ impl FaultState {
     }
 
     /// The first matching session-stream rule for an SSE subscription, consuming its count.
-    pub fn decide_stream(&mut self, method: &str, path: &str) -> Option<StreamFault> {
+    pub fn decide_stream(&mut self, method: &str, path: &str, query: &str) -> Option<StreamFault> {
         let mut found = None;
         for rule in self.rules.iter_mut() {
-            if !rule.is_stream_fault() || !rule.matches(method, path) {
+            if !rule.is_stream_fault() || !rule.matches(method, path, query) {
                 continue;
             }
             if let Some(rate) = rule.rate {

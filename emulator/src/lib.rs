@@ -59,6 +59,7 @@ use serde_json::Value;
 
 pub use faults::{FaultRule, Faults};
 pub use model::deployments::NewDeployment;
+pub use model::realtime::RealtimeOptions;
 pub use model::sessions::SessionOptions;
 pub use options::Options;
 pub use rules::error::ControlError;
@@ -386,6 +387,74 @@ impl Emulator {
                     .unwrap_or(0) as usize
             })
             .unwrap_or(0)
+    }
+
+    /// How long live realtime requests are held without a change (emulator clock), until reset.
+    pub fn set_realtime_hold(&self, hold: Duration) {
+        self.app.lock().state.realtime.hold_override = Some(hold);
+        self.app.notify();
+    }
+
+    /// The realtime feeds as the admin API shows them (`GET /__emulator/realtime`): `holdMs`,
+    /// `held`, `shapes` (handle, feed, offset, rows, ...), `streams`, `inputs`.
+    pub fn realtime(&self) -> Value {
+        let shared = self.app.lock();
+        let rt = &shared.state.realtime;
+        let hold = rt.hold_override.unwrap_or(self.app.options.realtime.hold);
+        views::realtime::realtime_dump(rt, hold.as_millis())
+    }
+
+    /// Live realtime requests being held now: a test waits for this before changing a run, to
+    /// see a held request woken (rather than answered at once).
+    pub fn realtime_held(&self) -> usize {
+        self.app.lock().state.realtime.held
+    }
+
+    /// Waits (on the emulator's own condition variable, not by polling a clock) until `n` live
+    /// realtime requests are held; false if `limit` passes first (a hang guard).
+    pub fn wait_realtime_held(&self, n: usize, limit: Duration) -> bool {
+        let hub = self.app.hub();
+        let end = std::time::Instant::now() + limit;
+        let mut guard = hub.lock();
+        while guard.state.realtime.held < n {
+            let now = std::time::Instant::now();
+            if now >= end {
+                return false;
+            }
+            guard = hub.wait(guard, (end - now).min(Duration::from_millis(50)));
+        }
+        true
+    }
+
+    /// Rotates the realtime shapes (all, or the one with `handle`): requests with an old handle
+    /// get 409 `must-refetch` and the new handle. Returns (old, new) handles.
+    pub fn rotate_realtime_shapes(&self, handle: Option<&str>) -> Vec<(String, String)> {
+        let pairs = self.app.lock().state.realtime.rotate(handle);
+        self.app.notify();
+        pairs
+    }
+
+    /// The next answer of the realtime shapes (all, or the one with `handle`) is a 200 that
+    /// starts with `must-refetch` and carries every row again. Returns how many shapes.
+    pub fn realtime_must_refetch(&self, handle: Option<&str>) -> usize {
+        let n = self.app.lock().state.realtime.must_refetch(handle);
+        self.app.notify();
+        n
+    }
+
+    /// Appends records to a run's stream as its task would (see
+    /// [`append_session_records`](Self::append_session_records) for the record forms); wakes
+    /// readers. Returns the records' seqs.
+    pub fn append_run_stream(
+        &self,
+        run_id: &str,
+        stream: &str,
+        records: Value,
+    ) -> Result<Vec<u64>, ControlError> {
+        let seqs =
+            admin::realtime::append_stream(&mut self.app.lock().state, run_id, stream, &records);
+        self.app.notify();
+        seqs
     }
 
     /// Overrides the session SSE options until reset (see [`SessionOptions`]).

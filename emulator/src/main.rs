@@ -10,7 +10,8 @@ use triggerdev_emulator::{Emulator, FaultRule, Faults, Options, Seed};
 
 const USAGE: &str = "usage: triggerdev-emulator [--host IP] [--port N] [--seed FILE] \
 [--fail-rate F] [--fail-status CODE] [--latency-ms N] [--fault-seed N] [--id-seed N] [--unknown-task ID]... \
-[--sse-timeout-secs N] [--sse-linger-ms N] [--sse-ping-ms N] [--exit-on-stdin-eof]";
+[--sse-timeout-secs N] [--sse-linger-ms N] [--sse-ping-ms N] [--realtime-hold-ms N] \
+[--exit-on-stdin-eof]";
 
 /// What the command line asks for.
 struct Args {
@@ -100,6 +101,12 @@ fn parse_args() -> Result<Args, String> {
                     .parse()
                     .map_err(|e| format!("--sse-ping-ms: {e}"))?;
                 opts.sessions.sse_ping_interval = std::time::Duration::from_millis(ms);
+            }
+            "--realtime-hold-ms" => {
+                let ms: u64 = value("--realtime-hold-ms")?
+                    .parse()
+                    .map_err(|e| format!("--realtime-hold-ms: {e}"))?;
+                opts.realtime.hold = std::time::Duration::from_millis(ms);
             }
             "--exit-on-stdin-eof" if inline.is_some() => {
                 return Err("--exit-on-stdin-eof takes no value".to_string())

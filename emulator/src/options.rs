@@ -20,6 +20,8 @@ pub struct Options {
     pub unknown_tasks: Vec<String>,
     /// How session SSE windows end (timeout, linger, ping interval).
     pub sessions: crate::model::sessions::SessionOptions,
+    /// How realtime feeds are served (the live hold).
+    pub realtime: crate::model::realtime::RealtimeOptions,
 }
 
 impl Default for Options {
@@ -31,6 +33,7 @@ impl Default for Options {
             faults: Faults::default(),
             unknown_tasks: vec!["missing-task".to_string()],
             sessions: Default::default(),
+            realtime: Default::default(),
         }
     }
 }

@@ -97,6 +97,21 @@ pub struct Ctx<'a> {
     pub now: i64,
     /// Set by a handler whose 200 answer is a stream (SSE): the response becomes its head.
     pub stream: Option<Box<dyn StreamBody>>,
+    /// Set by a handler whose answer waits for a change (a live long poll): the dispatcher
+    /// releases the lock and answers with what the hold gives.
+    pub hold: Option<Box<dyn Hold>>,
+}
+
+/// A request answered later. The dispatcher waits on the hub (without the lock) and asks
+/// [`Hold::poll`] after every change, until it has an answer or the emulator clock reaches
+/// [`Hold::deadline_ms`]; then [`Hold::expire`] answers. Exactly one of the two answers.
+pub trait Hold: Send {
+    /// End of the hold on the emulator clock (Unix ms).
+    fn deadline_ms(&self) -> i64;
+    /// The answer, once the world changed in a way the request waits for.
+    fn poll(&mut self, st: &mut State) -> Option<HttpResponse>;
+    /// The answer when the hold ends without one (or the emulator shuts down).
+    fn expire(&mut self, st: &mut State) -> HttpResponse;
 }
 
 impl Ctx<'_> {

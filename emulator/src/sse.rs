@@ -1,4 +1,5 @@
-//! The session-channel SSE stream (v2, S2 pass-through framing).
+//! The session-channel SSE stream (v2, S2 pass-through framing; run streams of v2 runs use it
+//! too), and the v1 run stream ([`RunStreamV1`]).
 //!
 //! ```text
 //! event: batch
@@ -257,6 +258,99 @@ impl StreamBody for SseStream {
             };
             if written.is_err() {
                 return StreamEnd::Abort;
+            }
+        }
+    }
+}
+
+/// A v1 run stream (the Redis-backed format): one `id: <ms>-<seq>` / `data: <chunk>` event per
+/// data record (a JSON chunk as JSON text, a string as itself; command records are not sent).
+/// It ends, without `[DONE]`, once `idle_ms` of emulator time pass without a record, when
+/// streams are ended (`end_session_streams`) or on a reset. Stream faults count records.
+pub struct RunStreamV1 {
+    pub hub: Arc<Hub>,
+    pub key: ChannelKey,
+    pub uid: u64,
+    /// Next seq to deliver.
+    pub cursor: u64,
+    pub idle_ms: i64,
+    pub epoch: u64,
+    pub fault: Option<StreamFault>,
+}
+
+/// The chunk text of a record: its `data` (strings as they are), or the raw body.
+fn v1_text(r: &Record) -> String {
+    match serde_json::from_str::<Value>(&r.body) {
+        Ok(Value::Object(mut m)) if m.contains_key("data") => match m.remove("data") {
+            Some(Value::String(s)) => s,
+            Some(v) => v.to_string(),
+            None => String::new(),
+        },
+        _ => r.body.clone(),
+    }
+}
+
+impl StreamBody for RunStreamV1 {
+    fn run(self: Box<Self>, out: &mut StreamWriter<'_>) -> StreamEnd {
+        let this = *self;
+        let mut cursor = this.cursor;
+        let mut delivered = 0usize;
+        let mut last_ms = this.hub.lock().state.now_ms();
+        let limit = match this.fault {
+            Some(StreamFault::DropAfter(n)) | Some(StreamFault::ErrorAfter(n)) => Some(n),
+            None => None,
+        };
+        loop {
+            if limit.is_some_and(|n| delivered >= n) {
+                return match this.fault {
+                    Some(StreamFault::ErrorAfter(_)) => {
+                        let _ = out.chunk(&frame(Some("error"), None, INJECTED_ERROR));
+                        StreamEnd::Finish
+                    }
+                    _ => StreamEnd::Abort,
+                };
+            }
+            let (records, now_ms) = {
+                let mut st = this.hub.lock();
+                loop {
+                    if this.hub.is_shutdown() || out.stopping() {
+                        return StreamEnd::Abort;
+                    }
+                    let now_ms = st.state.now_ms();
+                    let Some(ch) = st
+                        .state
+                        .sessions
+                        .channels
+                        .get(&this.key)
+                        .filter(|c| c.uid == this.uid)
+                    else {
+                        return StreamEnd::Finish;
+                    };
+                    let room = limit.map_or(usize::MAX, |n| n - delivered);
+                    let pending: Vec<Record> =
+                        ch.records_from(cursor).iter().take(room).cloned().collect();
+                    if !pending.is_empty() {
+                        break (pending, now_ms);
+                    }
+                    if now_ms >= last_ms + this.idle_ms || st.state.sessions.end_epoch != this.epoch
+                    {
+                        return StreamEnd::Finish;
+                    }
+                    let left = Duration::from_millis((last_ms + this.idle_ms - now_ms) as u64);
+                    st = this.hub.wait(st, left.min(MAX_WAIT));
+                }
+            };
+            last_ms = now_ms;
+            for r in records {
+                cursor = r.seq + 1;
+                delivered += 1;
+                if r.is_command() {
+                    continue;
+                }
+                let id = format!("{}-{}", r.timestamp, r.seq);
+                if out.chunk(&frame(None, Some(&id), &v1_text(&r))).is_err() {
+                    return StreamEnd::Abort;
+                }
             }
         }
     }

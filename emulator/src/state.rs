@@ -11,6 +11,7 @@ use crate::model::bulk::BulkActions;
 use crate::model::deployments::Deployments;
 use crate::model::envs::{Env, EnvVar};
 use crate::model::queues::Queues;
+use crate::model::realtime::Realtime;
 use crate::model::runs::{Packet, Run};
 use crate::model::schedules::Schedule;
 use crate::model::sessions::Sessions;
@@ -42,6 +43,8 @@ pub struct State {
     pub bulk_actions: BulkActions,
     /// Sessions and their channels.
     pub sessions: Sessions,
+    /// Realtime feeds' shapes, held live requests, input stream sends.
+    pub realtime: Realtime,
     /// Tasks declared through the admin API, by id → kind (`STANDARD`, `SCHEDULED`, `AGENT`).
     /// Undeclared tasks are accepted everywhere and listed as `STANDARD`.
     pub task_kinds: BTreeMap<String, String>,
@@ -101,6 +104,7 @@ impl State {
             frozen_ms: None,
             seq: 0,
             sessions: Default::default(),
+            realtime: Realtime::default(),
             task_kinds: BTreeMap::new(),
             spent_tokens: Default::default(),
         }

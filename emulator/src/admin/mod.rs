@@ -13,6 +13,7 @@ pub mod bulk;
 pub mod clock;
 pub mod deployments;
 pub mod faults;
+pub mod realtime;
 pub mod runs;
 pub mod sessions;
 pub mod state;
@@ -46,6 +47,31 @@ pub fn admin_routes() -> Vec<Route> {
             "/__emulator/schedules/{}/fire",
             Public,
             runs::fire_schedule,
+        ),
+        Route::new(
+            "POST",
+            "/__emulator/runs/{}/streams/{}",
+            Public,
+            realtime::append,
+        ),
+        Route::new("GET", "/__emulator/realtime", Public, realtime::dump),
+        Route::new(
+            "POST",
+            "/__emulator/realtime/config",
+            Public,
+            realtime::set_config,
+        ),
+        Route::new(
+            "POST",
+            "/__emulator/realtime/rotate",
+            Public,
+            realtime::rotate,
+        ),
+        Route::new(
+            "POST",
+            "/__emulator/realtime/must-refetch",
+            Public,
+            realtime::must_refetch,
         ),
         Route::new("GET", "/__emulator/faults", Public, faults::list),
         Route::new("POST", "/__emulator/faults", Public, faults::add),

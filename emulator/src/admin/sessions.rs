@@ -29,7 +29,7 @@ fn header_pairs(v: Option<&Value>) -> Result<Vec<(String, String)>, ControlError
 }
 
 /// One admin record description → the record to append.
-fn record(
+pub(crate) fn record(
     st: &State,
     env_id: &str,
     session_key: &str,

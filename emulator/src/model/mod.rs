@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod deployments;
 pub mod envs;
 pub mod queues;
+pub mod realtime;
 pub mod run_options;
 pub mod runs;
 pub mod schedules;

@@ -216,7 +216,7 @@ pub fn records_named(c: &mut Ctx) -> R {
 
 /// `Last-Event-ID` the way the server reads it: the part before the first `-` as a JS
 /// `Number`; `n` resumes at `n + 1`, anything else (e.g. the comma `id:` line) starts at 0.
-fn start_after_last_event_id(v: &str) -> u64 {
+pub(crate) fn start_after_last_event_id(v: &str) -> u64 {
     let head = v.split('-').next().unwrap_or("").trim();
     if head.is_empty() {
         return 1; // Number("") is 0, so the server resumes at 1.
@@ -228,7 +228,7 @@ fn start_after_last_event_id(v: &str) -> u64 {
 }
 
 /// `Timeout-Seconds`: an integer 1–600 (plain-text 400s, as the server).
-fn timeout_seconds(c: &Ctx) -> Result<Option<u64>, HttpResponse> {
+pub(crate) fn timeout_seconds(c: &Ctx) -> Result<Option<u64>, HttpResponse> {
     let Some(raw) = c.req.header("timeout-seconds").filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
@@ -264,7 +264,9 @@ fn do_subscribe(c: &mut Ctx, named: bool) -> R {
     let opts: SessionOptions = c.st.sessions.overrides.clone().unwrap_or(defaults.clone());
     let timeout_ms = timeout.unwrap_or(opts.sse_timeout_secs) as i64 * 1000;
     let key = t.key(c);
-    let fault = c.faults.decide_stream(&c.req.method, &c.req.path);
+    let fault = c
+        .faults
+        .decide_stream(&c.req.method, &c.req.path, &c.req.query);
     let latest = c
         .req
         .header("x-trigger-stream-start")

@@ -17,6 +17,7 @@ pub mod deployments;
 pub mod envvars;
 pub mod query;
 pub mod queues;
+pub mod realtime;
 pub mod run_events;
 pub mod runs;
 pub mod schedules;
@@ -94,6 +95,12 @@ pub fn api_routes() -> Vec<Route> {
             run_events::events,
         ),
         Route::new("GET", "/api/v1/runs/{}/trace", KeyOrJwt, run_events::trace),
+        Route::new(
+            "GET",
+            "/api/v1/runs/{}/packets/{}",
+            KeyOrJwt,
+            realtime::packet_url,
+        ),
         // Queues, deployments, waitpoint tokens, bulk actions
         // (docs/wire.md#queues-deployments-waitpoints-bulk-actions)
         Route::new("GET", "/api/v1/queues", Key, queues::list),
@@ -245,5 +252,22 @@ pub fn api_routes() -> Vec<Route> {
         Route::new("GET", RT_NAMED, KeyOrJwt, channels::subscribe_named),
         Route::new("HEAD", RT_NAMED, KeyOrJwt, channels::subscribe_named),
         Route::new("PUT", RT_NAMED, KeyOrJwt, channels::init_named),
+        // Realtime run feeds (shape protocol), run streams, input streams.
+        Route::new("GET", "/realtime/v1/runs", KeyOrJwt, realtime::tagged),
+        Route::new("GET", "/realtime/v1/runs/{}", KeyOrJwt, realtime::run),
+        Route::new("GET", "/realtime/v1/batches/{}", KeyOrJwt, realtime::batch),
+        Route::new(
+            "GET",
+            "/realtime/v1/streams/{}/{}",
+            KeyOrJwt,
+            realtime::stream,
+        ),
+        Route::new(
+            "POST",
+            "/realtime/v1/streams/{}/input/{}",
+            KeyOrJwt,
+            realtime::send_input,
+        )
+        .limit(MIB),
     ]
 }

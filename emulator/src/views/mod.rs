@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod deployments;
 pub mod envvars;
 pub mod queues;
+pub mod realtime;
 pub mod run_events;
 pub mod runs;
 pub mod schedules;

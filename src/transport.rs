@@ -283,9 +283,11 @@ impl StreamAgent {
     }
 }
 
-/// A streaming response: a reader over its body.
+/// A streaming response: a reader over its body, and the headers of the call's
+/// `response_headers` it came with.
 pub(crate) struct Stream {
     pub(crate) body: ureq::BodyReader<'static>,
+    pub(crate) headers: Vec<(&'static str, String)>,
 }
 
 /// Sends `call` once (no retries: the caller has its own reconnection policy) and returns the
@@ -296,22 +298,7 @@ pub(crate) fn open_stream(agent: &StreamAgent, cfg: &Resolved, call: &Call) -> R
         return Err(problem.into());
     }
     credentials::check(cfg, call.operation, call.access)?;
-    let mut url =
-        String::with_capacity(cfg.base_url.len() + call.path.len() + call.query.len() + 1);
-    url.push_str(&cfg.base_url);
-    url.push_str(&call.path);
-    if !call.query.is_empty() {
-        url.push('?');
-        url.push_str(&call.query);
-    }
-    let mut builder = http::Request::builder()
-        .method(call.method.clone())
-        .uri(&url);
-    let headers = builder
-        .headers_mut()
-        .ok_or_else(|| Error::invalid(call.url_argument, "does not make a valid request URL"))?;
-    add_headers(headers, cfg, call, None)?;
-    let request = builder
+    let request = request(cfg, call, None)?
         .body(())
         .map_err(|_| Error::invalid(call.url_argument, "does not make a valid request URL"))?;
     let response = agent
@@ -319,26 +306,22 @@ pub(crate) fn open_stream(agent: &StreamAgent, cfg: &Resolved, call: &Call) -> R
         .run(request)
         .map_err(|e| map_transport_error(e, STREAM_CONNECT_TIMEOUT, cfg.max_response_bytes))?;
     let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let body = response.into_body();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let content_type = header("content-type");
+    let headers = call
+        .response_headers
+        .iter()
+        .filter_map(|name| header(name).map(|value| (*name, value)))
+        .collect();
+    let mut body = response.into_body();
     if !(200..300).contains(&status) {
-        let mut text = Vec::new();
-        let read = body
-            .into_with_config()
-            .limit(cfg.max_response_bytes)
-            .reader()
-            .read_to_end(&mut text);
-        if let Err(e) = read {
-            return Err(map_io_error(
-                e,
-                STREAM_CONNECT_TIMEOUT,
-                cfg.max_response_bytes,
-            ));
-        }
+        let text = read_body(&mut body, 0, cfg.max_response_bytes, STREAM_CONNECT_TIMEOUT)?;
         return Err(Error::from_status(
             status,
             content_type.as_deref(),
@@ -348,7 +331,71 @@ pub(crate) fn open_stream(agent: &StreamAgent, cfg: &Resolved, call: &Call) -> R
     }
     Ok(Stream {
         body: body.into_with_config().limit(u64::MAX).reader(),
+        headers,
     })
+}
+
+/// The request of `call` to the configured server (or the presigned URL it holds), with its
+/// headers: the one place that builds URLs and checks their length.
+fn request(
+    cfg: &Resolved,
+    call: &Call,
+    request_key: Option<&str>,
+) -> Result<http::request::Builder> {
+    let mut url = if call.access == Access::Presigned {
+        call.path.clone()
+    } else {
+        let mut url =
+            String::with_capacity(cfg.base_url.len() + call.path.len() + 1 + call.query.len());
+        url.push_str(&cfg.base_url);
+        url.push_str(&call.path);
+        url
+    };
+    if !call.query.is_empty() {
+        url.push('?');
+        url.push_str(&call.query);
+    }
+    if url.len() > MAX_URL_LEN {
+        return Err(Error::invalid(
+            call.url_argument,
+            format!(
+                "makes a request URL of {} bytes, more than the {MAX_URL_LEN} a URL may have",
+                url.len()
+            ),
+        ));
+    }
+    let mut builder = http::Request::builder()
+        .method(call.method.clone())
+        .uri(&url);
+    let headers = builder.headers_mut().ok_or_else(|| {
+        if call.access == Access::Presigned {
+            Error::Connection {
+                message: "the storage URL the server sent is not a valid URL".to_owned(),
+            }
+        } else {
+            Error::invalid(call.url_argument, "does not make a valid request URL")
+        }
+    })?;
+    add_headers(headers, cfg, call, request_key)?;
+    Ok(builder)
+}
+
+/// Reads a whole response body (at most `limit` bytes; `announced` sizes the buffer).
+fn read_body(
+    body: &mut ureq::Body,
+    announced: u64,
+    limit: u64,
+    timeout: Duration,
+) -> Result<Vec<u8>> {
+    // One byte more than announced: the C ABI hands the text out NUL-terminated without
+    // reallocating it, and reading to the end needs no extra probe for the end of the body.
+    let mut bytes = Vec::with_capacity(announced.min(PREALLOCATE_MAX) as usize + 1);
+    body.with_config()
+        .limit(limit)
+        .reader()
+        .read_to_end(&mut bytes)
+        .map_err(|e| map_io_error(e, timeout, limit))?;
+    Ok(bytes)
 }
 
 /// ureq's connections with fewer system calls per pooled request (10 → 4 on loopback, where
@@ -753,41 +800,7 @@ fn send_once(
     request_key: Option<&str>,
     watch: &Watch<'_>,
 ) -> Result<Attempt> {
-    let mut url = if call.access == Access::Presigned {
-        call.path.clone()
-    } else {
-        let mut url =
-            String::with_capacity(cfg.base_url.len() + call.path.len() + 1 + call.query.len());
-        url.push_str(&cfg.base_url);
-        url.push_str(&call.path);
-        url
-    };
-    if !call.query.is_empty() {
-        url.push('?');
-        url.push_str(&call.query);
-    }
-    if url.len() > MAX_URL_LEN {
-        return Err(Error::invalid(
-            call.url_argument,
-            format!(
-                "makes a request URL of {} bytes, more than the {MAX_URL_LEN} a URL may have",
-                url.len()
-            ),
-        ));
-    }
-    let mut builder = http::Request::builder()
-        .method(call.method.clone())
-        .uri(&url);
-    let headers = builder.headers_mut().ok_or_else(|| {
-        if call.access == Access::Presigned {
-            Error::Connection {
-                message: "the storage URL the server sent is not a valid URL".to_owned(),
-            }
-        } else {
-            Error::invalid(call.url_argument, "does not make a valid request URL")
-        }
-    })?;
-    add_headers(headers, cfg, call, request_key)?;
+    let builder = request(cfg, call, request_key)?;
 
     // An overall wait's deadline bounds the attempt too (a timeout then ends the wait).
     let timeout = match watch.remaining() {
@@ -845,18 +858,7 @@ fn send_once(
     if announced > limit {
         return Err(Error::ResponseTooLarge { limit });
     }
-    // One byte more than announced: the C ABI hands the text out NUL-terminated without
-    // reallocating it, and reading to the end needs no extra probe for the end of the body.
-    let mut body = Vec::with_capacity(announced.min(PREALLOCATE_MAX) as usize + 1);
-    let read = response
-        .body_mut()
-        .with_config()
-        .limit(limit)
-        .reader()
-        .read_to_end(&mut body);
-    if let Err(e) = read {
-        return Err(map_io_error(e, timeout, limit));
-    }
+    let body = read_body(response.body_mut(), announced, limit, timeout)?;
     if (200..300).contains(&status) {
         Ok(Attempt::Success(Reply {
             status,

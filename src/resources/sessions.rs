@@ -3,15 +3,14 @@
 //! task) and named side channels. A backend starts a session and hands its public access token
 //! to a frontend, which appends to `.in` and subscribes to `.out`.
 
-use std::collections::{HashSet, VecDeque};
-use std::io::{BufRead, BufReader};
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use ureq::http::{HeaderValue, Method};
 
 use super::{one_or_many, require};
-use crate::cancel::{self, CancelToken, Watch};
+use crate::cancel::{self, Watch};
 use crate::client::Client;
 use crate::credentials::Access;
 use crate::encode::{self, Query};
@@ -20,7 +19,10 @@ use crate::json::Decoded;
 use crate::pagination::{cursor_pages, CursorPage, PageIter};
 use crate::raw_json::RawJson;
 use crate::shown::Shown;
-use crate::transport::{self, Body, Call, StreamAgent};
+use crate::streaming::sse::{Next, SeenIds, Source, DEFAULT_IDLE};
+use crate::transport::{Body, Call};
+
+pub use crate::streaming::sse::Stopper;
 
 /// Session calls. Get one with [`Client::sessions`] or [`crate::sessions`].
 #[derive(Clone, Debug)]
@@ -1004,34 +1006,26 @@ impl SessionChannel {
             ));
         }
         let path = self.path("")?;
-        let cfg = self.client.resolved();
         let idle = options.timeout_seconds.map_or(DEFAULT_IDLE, |t| {
             Duration::from_secs(u64::from(t)) + DEFAULT_IDLE / 2
         });
+        let mut source = Source::new(&self.client, path.clone(), idle);
+        if let Some(token) = &self.client.resolved().token {
+            source.set_token(token.0.clone());
+        }
         Ok(Subscription {
-            client: self.client.clone(),
             path,
             options: options.clone(),
-            agent: StreamAgent::new(idle, &cfg.trust),
-            stop: CancelToken::new(),
-            reader: None,
-            reader_opened_in: 0,
+            source,
             pending: VecDeque::new(),
             last_seq: options.last_event_id,
             batch_end: None,
             seen: SeenIds::default(),
-            failures: 0,
-            failed_connects: 0,
             window_done: false,
             done: false,
-            token: cfg.token.as_ref().map(|t| t.0.clone()),
         })
     }
 }
-
-/// How long a stream may stay silent before it counts as dropped (servers ping every few
-/// seconds).
-const DEFAULT_IDLE: Duration = Duration::from_secs(75);
 
 /// Where a subscription starts and when it ends.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -1130,82 +1124,20 @@ impl SessionRecord {
     }
 }
 
-/// Part ids seen lately, to drop records a reconnect delivers again (bounded, oldest first
-/// out).
-#[derive(Default)]
-struct SeenIds {
-    set: HashSet<String>,
-    order: VecDeque<String>,
-}
-
-impl SeenIds {
-    const CAP: usize = 5000;
-
-    /// True the first time `id` is seen.
-    fn insert(&mut self, id: &str) -> bool {
-        if self.set.contains(id) {
-            return false;
-        }
-        self.set.insert(id.to_owned());
-        self.order.push_back(id.to_owned());
-        if self.order.len() > Self::CAP {
-            if let Some(old) = self.order.pop_front() {
-                self.set.remove(&old);
-            }
-        }
-        true
-    }
-}
-
-/// Stops a [`Subscription`] from any thread: a blocked `next` returns `None` at once.
-#[derive(Clone)]
-pub struct Stopper {
-    agent: StreamAgent,
-    signal: CancelToken,
-}
-
-impl Stopper {
-    /// Stops the subscription (idempotent).
-    pub fn stop(&self) {
-        self.signal.cancel();
-        self.agent.shutdown();
-    }
-}
-
-impl std::fmt::Debug for Stopper {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Stopper")
-            .field("stopped", &self.signal.is_cancelled())
-            .finish()
-    }
-}
-
 /// A subscription to a session channel; see [`SessionChannel::subscribe`].
 pub struct Subscription {
-    client: Client,
     path: String,
     options: SubscribeOptions,
-    agent: StreamAgent,
-    /// Fired by a [`Stopper`]: the subscription ends (no error).
-    stop: CancelToken,
-    reader: Option<BufReader<ureq::BodyReader<'static>>>,
-    /// The process that opened `reader` (after `fork()` a child reconnects on its own).
-    reader_opened_in: u32,
+    source: Source,
     pending: VecDeque<SessionRecord>,
     /// The seq of the last record handed out, or skipped with nothing after it to hand out.
     last_seq: Option<u64>,
     /// The seq that ends the batch `pending` came from: `last_seq` once `pending` is drained.
     batch_end: Option<u64>,
     seen: SeenIds,
-    /// Failed connections since the last decoded record (drives the backoff).
-    failures: u32,
-    /// Connection attempts that failed in a row (no successful connection between them):
-    /// after the client's retry policy's `max_attempts` of them the last error surfaces.
-    failed_connects: u32,
+    /// The connection open now sent `[DONE]`: its end is the end of the server's window.
     window_done: bool,
     done: bool,
-    /// The token to connect with (a `turn-complete` record may refresh it).
-    token: Option<String>,
 }
 
 impl std::fmt::Debug for Subscription {
@@ -1218,39 +1150,10 @@ impl std::fmt::Debug for Subscription {
     }
 }
 
-/// An SSE event: its type and data.
-struct Event {
-    kind: String,
-    data: String,
-}
-
-/// What reading the connection gave.
-enum Read {
-    Event(Event),
-    /// The body ended.
-    End,
-    /// The connection failed (or was stopped).
-    Failed,
-}
-
-/// HTTP statuses after which reconnecting cannot help.
-fn terminal(error: &Error) -> bool {
-    !matches!(
-        error,
-        Error::Connection { .. }
-            | Error::Timeout { .. }
-            | Error::Server(_)
-            | Error::RateLimited { .. }
-    ) && !matches!(error.status(), Some(408))
-}
-
 impl Subscription {
     /// A handle that stops this subscription from another thread.
     pub fn stopper(&self) -> Stopper {
-        Stopper {
-            agent: self.agent.clone(),
-            signal: self.stop.clone(),
-        }
+        self.source.stopper()
     }
 
     /// The `seq_num` of the last record this iterator has handed out (or of command records
@@ -1259,7 +1162,8 @@ impl Subscription {
         self.last_seq
     }
 
-    fn connect(&mut self) -> Result<()> {
+    /// The request that (re)connects, resuming after `last_seq`.
+    fn call(&self) -> Call {
         let mut call = Call::new(
             "sessions.subscribe",
             Method::GET,
@@ -1289,58 +1193,7 @@ impl Subscription {
             call = call.header("x-peek-settled", HeaderValue::from_static("1"));
         }
         call.request_key = false;
-        let cfg = match &self.token {
-            Some(token) => self.client.resolved().with_token(token),
-            None => self.client.resolved().clone(),
-        };
-        let stream = transport::open_stream(&self.agent, &cfg, &call)?;
-        self.reader = Some(BufReader::new(stream.body));
-        self.reader_opened_in = crate::process::last_seen();
-        self.window_done = false;
-        Ok(())
-    }
-
-    /// Reads one SSE event.
-    fn read_event(&mut self) -> Read {
-        let Some(reader) = self.reader.as_mut() else {
-            return Read::End;
-        };
-        let mut kind = String::new();
-        let mut data = String::new();
-        let mut any = false;
-        let mut line = String::new();
-        loop {
-            line.clear();
-            match reader.read_line(&mut line) {
-                Ok(0) => return Read::End,
-                Ok(_) => {}
-                Err(_) => return Read::Failed,
-            }
-            let text = line.trim_end_matches(['\n', '\r']);
-            if text.is_empty() {
-                if any {
-                    return Read::Event(Event { kind, data });
-                }
-                continue;
-            }
-            if text.starts_with(':') {
-                continue;
-            }
-            let (field, value) = text.split_once(':').unwrap_or((text, ""));
-            let value = value.strip_prefix(' ').unwrap_or(value);
-            match field {
-                "event" => kind = value.to_owned(),
-                "data" => {
-                    if !data.is_empty() {
-                        data.push('\n');
-                    }
-                    data.push_str(value);
-                }
-                // `id:` is internal to the store (never echoed); `retry:` is not used.
-                _ => {}
-            }
-            any = true;
-        }
+        call
     }
 
     /// Decodes an `event: batch` frame into pending records, advancing the cursor.
@@ -1399,9 +1252,9 @@ impl Subscription {
                 control,
             };
             if let Some(token) = record.public_access_token() {
-                self.token = Some(token.to_owned());
+                self.source.set_token(token.to_owned());
             }
-            self.failures = 0;
+            self.source.delivered();
             self.pending.push_back(record);
         }
         if self.pending.is_empty() {
@@ -1411,28 +1264,11 @@ impl Subscription {
         }
     }
 
-    /// Waits before reconnecting: 100 ms × 2ⁿ up to 5 s, scaled into [50 %, 100 %]. A stop
-    /// ends the wait early; a cancel or an interrupt ends it with an error.
-    fn back_off(&mut self, watch: &Watch<'_>) -> Result<()> {
-        self.failures += 1;
-        let base = 100.0 * 2f64.powi(self.failures.saturating_sub(1).min(16) as i32);
-        let clock = &self.client.resolved().clock;
-        let delay = Duration::from_millis((base.min(5000.0) * (1.0 - 0.5 * clock.random())) as u64);
-        log::info!(
-            target: "triggerdev",
-            "subscription {}: reconnecting in {} ms (failure {} in a row)",
-            self.path,
-            delay.as_millis(),
-            self.failures
-        );
-        watch.sleep(delay)
-    }
-
     fn finish(&mut self, error: Option<Error>) -> Option<Result<SessionRecord>> {
         self.done = true;
-        self.reader = None;
+        self.source.close();
         // Stopped: whatever the stop interrupted ends the subscription without an error.
-        error.filter(|_| !self.stop.is_cancelled()).map(Err)
+        error.filter(|_| !self.source.is_stopped()).map(Err)
     }
 }
 
@@ -1440,9 +1276,9 @@ impl Iterator for Subscription {
     type Item = Result<SessionRecord>;
 
     fn next(&mut self) -> Option<Result<SessionRecord>> {
-        let client = self.client.clone();
+        let client = self.source.client().clone();
         let cfg = client.resolved();
-        let stop = self.stop.clone();
+        let stop = self.source.stop_signal().clone();
         let watch = Watch::new(cfg.cancel.as_ref(), cfg.deadline, &*cfg.clock).stopped_by(&stop);
         let reading = cancel::reading(&watch);
         loop {
@@ -1454,80 +1290,38 @@ impl Iterator for Subscription {
                 };
                 return Some(Ok(record));
             }
-            if self.done || self.stop.is_cancelled() {
+            if self.done {
                 return self.finish(None);
             }
-            if let Err(e) = watch.check() {
-                return self.finish(Some(e));
-            }
-            if self.reader.is_some() && self.reader_opened_in != crate::process::refresh() {
-                // Inherited through fork(): the parent reads that connection; resume on our own.
-                self.reader = None;
-            }
-            if self.reader.is_none() {
-                if let Err(e) = self.connect() {
-                    if self.stop.is_cancelled() {
-                        return self.finish(None);
-                    }
-                    if let Some(stopped) = reading.stopped() {
-                        return self.finish(Some(stopped));
-                    }
-                    // A server that keeps failing (5xx, timeouts) gets as many attempts in a
-                    // row as a call would; then the caller sees the error and may resubscribe.
-                    self.failed_connects += 1;
-                    let attempts = self.client.resolved().retry.max_attempts.max(1);
-                    if terminal(&e) || self.failed_connects >= attempts {
-                        return self.finish(Some(e));
-                    }
-                    if let Err(e) = self.back_off(&watch) {
-                        return self.finish(Some(e));
-                    }
-                    continue;
+            let call = self.call();
+            let waited = match self.source.next(&watch, &reading, &call) {
+                Next::Opened(_) => {
+                    self.window_done = false;
+                    Ok(())
                 }
-                self.failed_connects = 0;
-            }
-            let waited = match self.read_event() {
-                Read::Event(event) => match event.kind.as_str() {
+                Next::Event(event) => match event.kind.as_str() {
                     "batch" => {
                         self.take_batch(&event.data);
                         Ok(())
                     }
                     // The server ends the stream after an error event: resume after a pause.
-                    "error" => {
-                        self.reader = None;
-                        self.back_off(&watch)
-                    }
+                    "error" => self.source.pause(&watch),
                     _ if event.data == "[DONE]" => {
                         self.window_done = true;
                         Ok(())
                     }
                     _ => Ok(()),
                 },
-                Read::End => {
-                    self.reader = None;
-                    if self.stop.is_cancelled() {
+                Next::End if self.window_done => {
+                    if self.options.stop_at_end_of_window {
                         return self.finish(None);
                     }
-                    if self.window_done {
-                        if self.options.stop_at_end_of_window {
-                            return self.finish(None);
-                        }
-                        Ok(())
-                    } else {
-                        // Dropped mid-window: reconnect after a pause.
-                        self.back_off(&watch)
-                    }
+                    Ok(())
                 }
-                Read::Failed => {
-                    self.reader = None;
-                    if self.stop.is_cancelled() {
-                        return self.finish(None);
-                    }
-                    match reading.stopped() {
-                        Some(stopped) => Err(stopped),
-                        None => self.back_off(&watch),
-                    }
-                }
+                // Dropped mid-window: reconnect after a pause.
+                Next::End => self.source.pause(&watch),
+                Next::Stopped => return self.finish(None),
+                Next::Failed(e) => return self.finish(Some(e)),
             };
             if let Err(e) = waited {
                 return self.finish(Some(e));

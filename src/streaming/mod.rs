@@ -1,6 +1,5 @@
-//! Long-lived reads: the shape protocol of the realtime run feeds ([`shape`]).
-//!
-//! (Session channels' SSE reader lives in `resources/sessions.rs` for now; run streams will
-//! share it from here.)
+//! Long-lived reads: server-sent events ([`sse`]: session channels and run streams) and the
+//! shape protocol of the realtime run feeds ([`shape`]).
 
 pub(crate) mod shape;
+pub(crate) mod sse;

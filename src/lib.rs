@@ -170,6 +170,11 @@ pub fn sessions() -> Sessions {
     ambient().sessions()
 }
 
+/// Input streams with the ambient configuration.
+pub fn streams() -> Streams {
+    ambient().streams()
+}
+
 /// Bulk actions with the ambient configuration.
 pub fn bulk_actions() -> BulkActions {
     ambient().bulk_actions()

@@ -15,6 +15,7 @@ pub(crate) mod realtime;
 pub(crate) mod runs;
 pub(crate) mod schedules;
 pub(crate) mod sessions;
+pub(crate) mod streams;
 pub(crate) mod tasks;
 pub(crate) mod tokens;
 pub(crate) mod waitpoints;
@@ -47,6 +48,7 @@ pub use sessions::{
     SessionRecord, SessionTriggerConfig, Sessions, SessionsIter, StartSession, StartedSession,
     Stopper, SubscribeOptions, Subscription, UpdateSession,
 };
+pub use streams::{InputSent, RunStream, StreamOptions, Streams};
 pub use tasks::{
     BatchHandle, BatchItem, BatchTriggerOptions, Debounce, RunHandle, Tasks, TriggerOptions, Ttl,
 };

@@ -217,6 +217,10 @@ def args():
         "sessions_subscribe options_json": [
             '{"lastEventId":3,"fromLatest":false,"timeoutSeconds":60,'
             '"stopAtEndOfWindow":false,"peekSettled":false}'] + BAD[:3],
+        "runs_stream options_json": [
+            '{"startIndex":3,"fromLatest":false,"timeoutSeconds":60}',
+            '{"fromLatest":true}', '{"timeoutSeconds":0}'] + BAD[:3],
+        "streams_send_input data_json": ['"yes"', '{"approved":true}'] + BAD[:3],
         "auth_create_public_token options_json": PUBLIC_TOKEN + BAD[:3],
         "auth_create_trigger_public_token tasks_json": TASK_LIST,
         "auth_create_trigger_public_token options_json": TRIGGER_TOKEN,
@@ -312,6 +316,14 @@ SSE = [
     ": comment\nretry: 10\n\ndata: [DONE]\n\n",
 ]
 
+RUN_STREAM = [
+    'event: batch\ndata: {"records":[{"seq_num":0,"timestamp":1,"headers":[],'
+    '"body":"{\\"data\\":{\\"t\\":\\"a\\"},\\"id\\":\\"p0\\"}"},'
+    '{"seq_num":1,"headers":[["","fence"]],"body":""}]}\n\ndata: [DONE]\n\n',
+    "id: 1700000000000-0\ndata: {\"a\":1}\n\n: ping\n\nid: 1700000000000-1\ndata: text\n\n",
+    "event: error\ndata: oops\n\n",
+]
+
 
 def responses():
     spec = spec_bodies()
@@ -396,6 +408,8 @@ def responses():
         "sessions_records": ['{"records":[{"data":"hi","id":"p1","seqNum":1,'
                              '"headers":[["k","v"]]}]}', '{"records":[]}'],
         "sessions_subscribe": SSE,
+        "streams_send_input": ['{"ok":true}'],
+        "runs_stream": RUN_STREAM,
         # A root secret key signs locally with the environment's claims, fetched first.
         "auth_create_public_token": ['{"sub":"env_1","pub":true}'],
         "auth_create_trigger_public_token": ['{"sub":"env_1","pub":true}'],

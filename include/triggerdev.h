@@ -269,6 +269,13 @@ typedef struct trigger_error trigger_error;
 typedef struct trigger_queues_iter trigger_queues_iter;
 
 /**
+ * A run stream being read (from `trigger_runs_stream`). `trigger_run_stream_next` blocks for
+ * the next chunk; `trigger_run_stream_stop` may be called from any thread, also while another
+ * is blocked in `_next`. Free it with `trigger_run_stream_free`.
+ */
+typedef struct trigger_run_stream trigger_run_stream;
+
+/**
  * A realtime subscription to runs (from `trigger_runs_subscribe`,
  * `trigger_runs_subscribe_tagged`, `trigger_batches_subscribe` or
  * `trigger_tasks_trigger_and_subscribe`). `trigger_run_subscription_next` blocks for the next
@@ -934,6 +941,55 @@ enum trigger_result trigger_runs_wait(const struct trigger_client *client,
                                       uint64_t timeout_ms,
                                       char **out_json,
                                       struct trigger_error **err);
+
+/**
+ * Reads a run's stream `key` (`GET /realtime/v1/streams/{run_id}/{key}`, server-sent events,
+ * v1 or v2 as the server answers). `options_json` is NULL or `{"startIndex":0,
+ * "fromLatest":false,"timeoutSeconds":60}` (`timeoutSeconds` 1-600, the server's window
+ * without a new record; by default the server's). No request is made until the first
+ * `trigger_run_stream_next`. On success writes the stream to `*out`.
+ */
+enum trigger_result trigger_runs_stream(const struct trigger_client *client,
+                                        const char *run_id,
+                                        const char *key,
+                                        const char *options_json,
+                                        struct trigger_run_stream **out,
+                                        struct trigger_error **err);
+
+/**
+ * Blocks for the next chunk the task wrote and writes its JSON to `*chunk_json` (a chunk that
+ * is not JSON is a JSON string of its text). Writes NULL when the stream has ended (the server
+ * closed it cleanly, or it was stopped), still `TRIGGER_RESULT_OK`. Dropped connections,
+ * `error` events, 429 and 5xx are retried and resumed after the last record (a record the
+ * server sends again is not handed out twice); a terminal error (400, 401, 403, 404, 410,
+ * 422, ...) is returned once and ends the stream.
+ */
+enum trigger_result trigger_run_stream_next(struct trigger_run_stream *stream,
+                                            char **chunk_json,
+                                            struct trigger_error **err);
+
+/**
+ * Stops a run stream from any thread: a `trigger_run_stream_next` blocked on it returns at
+ * once, writing NULL, and later calls do the same. NULL is ignored.
+ */
+void trigger_run_stream_stop(const struct trigger_run_stream *stream);
+
+/**
+ * Frees a run stream. NULL is accepted and ignored. No thread may be using it.
+ */
+void trigger_run_stream_free(struct trigger_run_stream *stream);
+
+/**
+ * Sends `data_json` (any JSON value) to a run's input stream `stream_id`
+ * (`POST /realtime/v1/streams/{run_id}/input/{stream_id}`, body `{"data":<data_json>}`), with
+ * the client's retries. Writes the API's `{"ok":true}` to `*out_json`.
+ */
+enum trigger_result trigger_streams_send_input(const struct trigger_client *client,
+                                               const char *run_id,
+                                               const char *stream_id,
+                                               const char *data_json,
+                                               char **out_json,
+                                               struct trigger_error **err);
 
 /**
  * Lists the variables of an environment (`GET /api/v1/projects/{project_ref}/envvars/{env}`);

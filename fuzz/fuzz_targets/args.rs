@@ -223,6 +223,20 @@ const OPS: &[(&str, Call)] = &[
             });
         },
     ),
+    ("runs_stream options_json", |c, a| {
+        // No request until the first `_next`; the stream is only made and freed.
+        let (mut stream, mut err) = (ptr::null_mut(), ptr::null_mut());
+        let rc = unsafe { trigger_runs_stream(c, RUN, c"llm".as_ptr(), a, &mut stream, &mut err) };
+        unsafe {
+            finish_handle(rc, err, stream);
+            trigger_run_stream_free(stream);
+        }
+    }),
+    ("streams_send_input data_json", |c, a| {
+        json_call(|o, e| unsafe {
+            trigger_streams_send_input(c, RUN, c"approval".as_ptr(), a, o, e)
+        });
+    }),
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -330,6 +330,12 @@ const OPS: &[(&str, Expect, Call)] = &[
     ("runs_outcome", Object, |c| {
         json_call(|o, e| unsafe { trigger_runs_outcome(c, RUN, o, e) })
     }),
+    ("streams_send_input", Body, |c| {
+        json_call(|o, e| unsafe {
+            trigger_streams_send_input(c, RUN, c"approval".as_ptr(), c"\"yes\"".as_ptr(), o, e)
+        })
+    }),
+    ("runs_stream", Events, run_stream),
 ];
 
 /// Reads up to 16 records of a subscription whose every connection gets the body as
@@ -365,6 +371,42 @@ fn subscribe(c: Client) -> Option<String> {
     let _ = done.send(());
     stopper.join().expect("stopper thread");
     unsafe { trigger_session_stream_free(stream) };
+    ok.then(String::new)
+}
+
+/// Reads up to 16 chunks of a run stream whose every connection gets the body as
+/// `text/event-stream`. A clean end of the body ends the stream; an `error` event makes it
+/// reconnect (after a pause) for ever, so another thread stops it after 20 ms, as
+/// `trigger_run_stream_stop` allows.
+fn run_stream(c: Client) -> Option<String> {
+    let (mut stream, mut err) = (ptr::null_mut(), ptr::null_mut());
+    let rc = unsafe {
+        trigger_runs_stream(c, RUN, c"llm".as_ptr(), ptr::null(), &mut stream, &mut err)
+    };
+    assert!(
+        unsafe { finish_handle(rc, err, stream) },
+        "stream makes no request"
+    );
+    let (done, wait) = mpsc::channel::<()>();
+    let address = stream as usize;
+    let stopper = std::thread::spawn(move || {
+        if wait.recv_timeout(Duration::from_millis(20)).is_err() {
+            unsafe { trigger_run_stream_stop(address as *const trigger_run_stream) };
+        }
+    });
+    let mut ok = false;
+    for _ in 0..16 {
+        let (mut chunk, mut err) = (ptr::null_mut(), ptr::null_mut());
+        let rc = unsafe { trigger_run_stream_next(stream, &mut chunk, &mut err) };
+        let end = rc != trigger_result::Ok || chunk.is_null();
+        ok |= unsafe { finish_json(rc, err, chunk) }.is_some();
+        if end {
+            break;
+        }
+    }
+    let _ = done.send(());
+    stopper.join().expect("stopper thread");
+    unsafe { trigger_run_stream_free(stream) };
     ok.then(String::new)
 }
 

@@ -221,6 +221,13 @@ fn inputs() -> Vec<(&'static str, &'static str, &'static str, Root)> {
             Serde(serde::<SubscribeRunsOptions>),
         ),
         (
+            "trigger_runs_stream",
+            "options_json",
+            "StreamOptions",
+            Serde(serde::<StreamOptions>),
+        ),
+        ("trigger_streams_send_input", "data_json", "RawJson", Raw),
+        (
             "trigger_envvars_create",
             "body_json",
             "CreateEnvVar",

@@ -1,19 +1,21 @@
 //! Realtime run subscriptions: a run, the runs of tags, the runs of a batch, as they change;
-//! and waiting for a run to finish.
+//! waiting for a run to finish; reading a run's streams and sending to its input streams.
 
 use std::ffi::c_char;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use super::boundary::{
-    call_json, call_json_into, optional_object, optional_raw, parse_json, required_str,
+    call_body, call_json, call_json_into, optional_object, optional_raw, parse_json, required_str,
 };
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use super::pages;
 use super::unwind::catch_void;
+use crate::json::WithJson;
 use crate::resources::{
-    RunStopper, RunSubscription, SubscribeRunOptions, SubscribeRunsOptions, TriggerOptions,
+    RunStopper, RunStream, RunSubscription, Stopper, StreamOptions, SubscribeRunOptions,
+    SubscribeRunsOptions, TriggerOptions,
 };
 
 /// A realtime subscription to runs (from `trigger_runs_subscribe`,
@@ -225,6 +227,130 @@ pub unsafe extern "C" fn trigger_runs_wait(
             Ok(resolve(client)
                 .runs()
                 .wait(run_id, Duration::from_millis(timeout_ms))?)
+        })
+    }
+}
+
+/// A run stream being read (from `trigger_runs_stream`). `trigger_run_stream_next` blocks for
+/// the next chunk; `trigger_run_stream_stop` may be called from any thread, also while another
+/// is blocked in `_next`. Free it with `trigger_run_stream_free`.
+#[allow(non_camel_case_types)]
+pub struct trigger_run_stream {
+    stopper: Stopper,
+    inner: Mutex<RunStream>,
+}
+
+/// Reads a run's stream `key` (`GET /realtime/v1/streams/{run_id}/{key}`, server-sent events,
+/// v1 or v2 as the server answers). `options_json` is NULL or `{"startIndex":0,
+/// "fromLatest":false,"timeoutSeconds":60}` (`timeoutSeconds` 1-600, the server's window
+/// without a new record; by default the server's). No request is made until the first
+/// `trigger_run_stream_next`. On success writes the stream to `*out`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_stream(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    key: *const c_char,
+    options_json: *const c_char,
+    out: *mut *mut trigger_run_stream,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY (all blocks): as above.
+    unsafe {
+        pages::new_iter(out, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            let key = required_str(key, "key")?;
+            let options: StreamOptions = optional_object(options_json, "options_json")?;
+            let stream = resolve(client).runs().stream(run_id, key, &options)?;
+            Ok(trigger_run_stream {
+                stopper: stream.stopper(),
+                inner: Mutex::new(stream),
+            })
+        })
+    }
+}
+
+/// Blocks for the next chunk the task wrote and writes its JSON to `*chunk_json` (a chunk that
+/// is not JSON is a JSON string of its text). Writes NULL when the stream has ended (the server
+/// closed it cleanly, or it was stopped), still `TRIGGER_RESULT_OK`. Dropped connections,
+/// `error` events, 429 and 5xx are retried and resumed after the last record (a record the
+/// server sends again is not handed out twice); a terminal error (400, 401, 403, 404, 410,
+/// 422, ...) is returned once and ends the stream.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_run_stream_next(
+    stream: *mut trigger_run_stream,
+    chunk_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    let mut done = false;
+    // SAFETY: the caller passes NULL or a live stream; only shared references are made, so
+    // `trigger_run_stream_stop` may run at the same time.
+    let rc = unsafe {
+        call_json_into(chunk_json, "chunk_json", err, || {
+            let stream = stream
+                .cast_const()
+                .as_ref()
+                .ok_or_else(|| trigger_error::invalid("stream", "must not be NULL"))?;
+            let mut inner = stream.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            let chunk = inner.next().transpose()?;
+            done = chunk.is_none();
+            Ok(chunk)
+        })
+    };
+    if done {
+        // SAFETY: `call_json_into` succeeded, so `chunk_json` is not NULL; the end becomes NULL
+        // (a chunk that is JSON `null` stays the text "null").
+        unsafe {
+            super::trigger_string_free(*chunk_json);
+            *chunk_json = std::ptr::null_mut();
+        }
+    }
+    rc
+}
+
+/// Stops a run stream from any thread: a `trigger_run_stream_next` blocked on it returns at
+/// once, writing NULL, and later calls do the same. NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_run_stream_stop(stream: *const trigger_run_stream) {
+    // SAFETY: the caller passes NULL or a live stream.
+    if let Some(stream) = unsafe { stream.as_ref() } {
+        catch_void(|| stream.stopper.stop());
+    }
+}
+
+/// Frees a run stream. NULL is accepted and ignored. No thread may be using it.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_run_stream_free(stream: *mut trigger_run_stream) {
+    if stream.is_null() {
+        return;
+    }
+    catch_void(|| {
+        // SAFETY: the caller passes a stream from this library and frees it once.
+        drop(unsafe { Box::from_raw(stream) });
+    });
+}
+
+/// Sends `data_json` (any JSON value) to a run's input stream `stream_id`
+/// (`POST /realtime/v1/streams/{run_id}/input/{stream_id}`, body `{"data":<data_json>}`), with
+/// the client's retries. Writes the API's `{"ok":true}` to `*out_json`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_streams_send_input(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    stream_id: *const c_char,
+    data_json: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_body(out_json, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            let stream_id = required_str(stream_id, "stream_id")?;
+            let data = optional_raw(data_json, "data_json")?
+                .ok_or_else(|| trigger_error::invalid("data_json", "must not be NULL"))?;
+            Ok(resolve(client)
+                .streams()
+                .send_input_as::<WithJson<_>>(run_id, stream_id, &data)?)
         })
     }
 }

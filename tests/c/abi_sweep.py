@@ -55,6 +55,8 @@ VALID = {
     "queue": b"queue_1",
     "queue_type": b"task",
     "session": b"chat-1",
+    "key": b"llm",
+    "stream_id": b"approval",
     "channel_name": b"tools",
     "io": b"in",
     "reason": b"done",

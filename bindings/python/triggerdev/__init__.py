@@ -115,11 +115,13 @@ from ._resources import (
     PublicTokens,
     Queues,
     Runs,
+    RunStream,
     RunSubscription,
     Schedules,
     SessionChannel,
     SessionHandle,
     Sessions,
+    Streams,
     Subscription,
     Tasks,
     Waitpoints,
@@ -144,6 +146,7 @@ deployments = Deployments(_AMBIENT)
 waitpoints = Waitpoints(_AMBIENT)
 bulk_actions = BulkActions(_AMBIENT)
 sessions = Sessions(_AMBIENT)
+streams = Streams(_AMBIENT)
 
 
 def library_version() -> str:
@@ -181,6 +184,7 @@ __all__ = [
     "waitpoints",
     "bulk_actions",
     "sessions",
+    "streams",
     "parse_dotenv",
     "AuthSnapshot",
     "NOT_GIVEN",
@@ -206,6 +210,8 @@ __all__ = [
     "SessionChannel",
     "Subscription",
     "RunSubscription",
+    "RunStream",
+    "Streams",
     # results
     "Record",
     "RunStatus",

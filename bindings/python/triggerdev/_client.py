@@ -23,6 +23,7 @@ from ._resources import (
     Runs,
     Schedules,
     Sessions,
+    Streams,
     Tasks,
     Waitpoints,
 )
@@ -94,6 +95,7 @@ class _Areas:
     waitpoints: Waitpoints
     bulk_actions: BulkActions
     sessions: Sessions
+    streams: Streams
     auth: PublicTokens
 
     def _bind(self, caller: Caller) -> None:
@@ -108,6 +110,7 @@ class _Areas:
         self.waitpoints = Waitpoints(caller)
         self.bulk_actions = BulkActions(caller)
         self.sessions = Sessions(caller)
+        self.streams = Streams(caller)
         self.auth = PublicTokens(caller)  # public access tokens minted with this client's key
 
 

@@ -117,6 +117,8 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_sessions_close": (_CLIENT, _STR, _STR),
     "trigger_sessions_append": (_CLIENT, _STR, _STR, _STR, _STR),
     "trigger_sessions_records": (_CLIENT, _STR, _STR, _STR, c_int64),
+    # run streams and input streams
+    "trigger_streams_send_input": (_CLIENT, _STR, _STR, _STR),
 }
 
 # Exports of the form `trigger_result f(<inputs>, struct trigger_x **out, trigger_error **err)`.
@@ -139,11 +141,13 @@ HANDLE_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_runs_subscribe_tagged": (_CLIENT, _STR, _STR),
     "trigger_batches_subscribe": (_CLIENT, _STR, _STR),
     "trigger_tasks_trigger_and_subscribe": (_CLIENT, _STR, _STR, _STR),
+    "trigger_runs_stream": (_CLIENT, _STR, _STR, _STR),
 }
 
 # Iterator advances: `trigger_result f(struct trigger_x_iter *, char **item_json, err)`.
 ITER_EXPORTS: Tuple[str, ...] = (
     "trigger_run_subscription_next",  # blocks until a snapshot, the end, or a stop
+    "trigger_run_stream_next",  # blocks until a chunk, the end, or a stop
     "trigger_runs_iter_next",
     "trigger_schedules_iter_next",
     "trigger_queues_iter_next",
@@ -192,6 +196,9 @@ OTHER_EXPORTS: Dict[str, Tuple[Any, Tuple[Any, ...]]] = {
     # safe from any thread, also while another thread is blocked in trigger_run_subscription_next
     "trigger_run_subscription_stop": (None, (c_void_p,)),
     "trigger_run_subscription_free": (None, (c_void_p,)),
+    # safe from any thread, also while another thread is blocked in trigger_run_stream_next
+    "trigger_run_stream_stop": (None, (c_void_p,)),
+    "trigger_run_stream_free": (None, (c_void_p,)),
     # blocks until a record, the end, or a stop; also writes the resume point (int64_t)
     "trigger_session_stream_next": (c_int, (c_void_p, POINTER(c_int64), _OUT, _ERR)),
     # writes an int64_t (Subscription.last_seq); waits while another thread is in

@@ -1,6 +1,7 @@
 """The API areas, one module each (as ``src/resources`` and the Ruby binding): tasks, batches,
 runs, envvars, schedules, idempotency keys, queues, deployments, waitpoint tokens, bulk
-actions, public tokens, sessions, and the realtime run subscriptions.
+actions, public tokens, sessions, the realtime run subscriptions, run streams and input
+streams.
 
 Each area is a small class over a ``Caller`` (a client, or the ambient client). A method checks
 and encodes its arguments (``_encode``), makes one call (``Caller.json``) and wraps the JSON in
@@ -16,10 +17,11 @@ from .envvars import EnvVars, parse_dotenv
 from .idempotency_keys import IdempotencyKeys, create_idempotency_key
 from .public_tokens import Expiration, PublicTokens, TokenScopes
 from .queues import Queues
-from .realtime import RunSubscription
+from .realtime import RunStream, RunSubscription
 from .runs import Runs
 from .schedules import Schedules
 from .sessions import SessionChannel, SessionHandle, Sessions, Subscription
+from .streams import Streams
 from .tasks import BatchItem, Tasks, TriggerOptions
 from .waitpoints import Waitpoints
 
@@ -30,6 +32,8 @@ __all__ = [
     "Batches",
     "Runs",
     "RunSubscription",
+    "RunStream",
+    "Streams",
     "EnvVars",
     "Schedules",
     "IdempotencyKeys",

@@ -24,7 +24,7 @@ from .._models import (
 )
 from .._pager import ListIterable, cursor_pages
 from ._area import Duration, StrOrList, TimeOrDuration, _Area, millis
-from .realtime import RunSubscription, _skip_columns
+from .realtime import RunStream, RunSubscription, _skip_columns
 
 
 LIST_RUNS_PARAMS = option_table(
@@ -179,6 +179,30 @@ class Runs(_Area):
         opts = dumps(options, "options") if options else None
         tags_json = dumps(enc.list_of_str(tags, "tags"), "tags")
         return RunSubscription(self._c, LIB.trigger_runs_subscribe_tagged, (tags_json, opts))
+
+    def stream(
+        self,
+        run_id: str,
+        key: str = "default",
+        *,
+        start_index: Optional[int] = None,
+        from_latest: bool = False,
+        timeout_seconds: Optional[int] = None,
+    ) -> RunStream:
+        """The chunks the run's task writes to its stream ``key``
+        (``GET /realtime/v1/streams/{run_id}/{key}``; the official ``runs.fetchStream`` /
+        ``streams.read``), see ``RunStream``. ``start_index`` starts at that record,
+        ``from_latest`` at the tail; ``timeout_seconds`` (1-600) is how long the server keeps
+        the stream open without a new record. No request is made until the first ``next()``."""
+        options: Dict[str, Any] = {}
+        if start_index is not None:
+            options["startIndex"] = enc.in_range(start_index, "start_index", 0, enc.INT64_MAX)
+        if from_latest:
+            options["fromLatest"] = enc.is_bool(from_latest, "from_latest")
+        if timeout_seconds is not None:
+            options["timeoutSeconds"] = enc.in_range(timeout_seconds, "timeout_seconds", 0, 2**32 - 1)
+        opts = dumps(options, "options") if options else None
+        return RunStream(self._c, (cstr(run_id, "run_id"), cstr(key, "key"), opts))
 
     def wait(self, run_id: str, *, timeout: Union[float, timedelta] = 300.0) -> Run:
         """Waits for the run to finish, for at most ``timeout`` seconds, over the realtime feed

@@ -2,7 +2,8 @@
 
 # triggerdev: the Trigger.dev management API from Ruby (trigger tasks; manage runs, batches,
 # environment variables, schedules, queues, deployments, waitpoint tokens, bulk actions and
-# sessions; mint public access tokens), over the triggerdev C library.
+# sessions; follow runs and read their streams; mint public access tokens), over the triggerdev
+# C library.
 #
 #   require "triggerdev"
 #
@@ -34,6 +35,7 @@ require_relative "triggerdev/deployments"
 require_relative "triggerdev/waitpoints"
 require_relative "triggerdev/bulk_actions"
 require_relative "triggerdev/sessions"
+require_relative "triggerdev/streams"
 require_relative "triggerdev/public_tokens"
 require_relative "triggerdev/client"
 require_relative "triggerdev/auth"
@@ -71,6 +73,7 @@ module Triggerdev
     def waitpoints = AMBIENT.waitpoints
     def bulk_actions = AMBIENT.bulk_actions
     def sessions = AMBIENT.sessions
+    def streams = AMBIENT.streams
     # Public access tokens with the ambient client; also Triggerdev::Auth.create_public_token.
     def auth = AMBIENT.auth
 

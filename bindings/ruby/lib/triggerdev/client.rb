@@ -92,6 +92,7 @@ module Triggerdev
     def waitpoints = @waitpoints ||= Waitpoints.new(self)
     def bulk_actions = @bulk_actions ||= BulkActions.new(self)
     def sessions = @sessions ||= Sessions.new(self)
+    def streams = @streams ||= Streams.new(self)
     # Public access tokens (Auth#create_public_token, ...).
     def auth = @auth ||= Auth.new(self)
   end

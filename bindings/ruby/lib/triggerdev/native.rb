@@ -88,6 +88,12 @@ module Triggerdev
       trigger_run_subscription_next: [%i[pointer pointer pointer], :int, true],
       trigger_run_subscription_stop: [%i[pointer], :void, false],
       trigger_run_subscription_free: [%i[pointer], :void, false],
+      # Run streams: no request until the first _next.
+      trigger_runs_stream: [%i[pointer string string string pointer pointer], :int, false],
+      trigger_run_stream_next: [%i[pointer pointer pointer], :int, true],
+      trigger_run_stream_stop: [%i[pointer], :void, false],
+      trigger_run_stream_free: [%i[pointer], :void, false],
+      trigger_streams_send_input: [%i[pointer string string string pointer pointer], :int, true],
       trigger_runs_cancel: [%i[pointer string pointer pointer], :int, true],
       trigger_runs_replay: [%i[pointer string string pointer pointer], :int, true],
       trigger_runs_reschedule: [%i[pointer string string pointer pointer], :int, true],

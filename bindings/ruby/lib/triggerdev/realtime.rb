@@ -67,6 +67,67 @@ module Triggerdev
     end
   end
 
+  # A run's stream (client.runs.stream): an Enumerable of the chunks the task wrote, as JSON
+  # values (a chunk that is not JSON is its text). Reads v1 and v2 streams; a dropped
+  # connection, an +error+ event, 429 or 5xx reconnects and resumes after the last record, and a
+  # record the server sends again is never yielded twice. Ends when the server closes the stream
+  # cleanly (+timeout_seconds:+ without a new record), on #stop (from any thread), or with an
+  # error raised once (NotFoundError for an unknown run, ...).
+  #
+  #   client.runs.stream(run_id, "llm").each { |chunk| print chunk }
+  #
+  # #each continues where an earlier one stopped; once the stream has ended it yields nothing.
+  # Ctrl-C ends one waiting on the main thread. Freed by the garbage collector or #close.
+  class RunStream
+    include Enumerable
+
+    # +handle+: an FFI::AutoPointer releasing the native stream.
+    def initialize(handle)
+      @handle = handle
+      @lock = Mutex.new
+      @done = false
+    end
+
+    def each
+      return enum_for(:each) unless block_given?
+
+      @lock.synchronize do
+        until @done
+          json = Native.call_json(:trigger_run_stream_next, @handle)
+          if json.nil?
+            @done = true
+            break
+          end
+          yield JSON.parse(json)
+        end
+      rescue StandardError
+        @done = true
+        raise
+      end
+      self
+    end
+
+    # Ends the stream now, from any thread: a blocked #each returns without another chunk.
+    def stop
+      Native.trigger_run_stream_stop(@handle)
+      nil
+    end
+
+    # Stops and frees the native stream (idempotent).
+    def close
+      stop
+      @lock.synchronize do
+        @done = true
+        @handle.free
+      end
+      nil
+    end
+
+    def inspect
+      "#<#{self.class.name}#{' done' if @done}>"
+    end
+  end
+
   # The realtime calls of client.runs, client.batches and client.tasks.
   module Realtime
     # The options JSON of a subscription (nil when there are none).

@@ -73,6 +73,24 @@ module Triggerdev
       Realtime.open(@client, :trigger_runs_subscribe_tagged, tags_json, opts)
     end
 
+    # The chunks the run's task writes to its stream +key+ (a RunStream over
+    # GET /realtime/v1/streams/{run_id}/{key}; the official runs.fetchStream / streams.read).
+    # +start_index:+ starts at that record, +from_latest:+ at the tail; +timeout_seconds:+ (1-600)
+    # is how long the server keeps the stream open without a new record. No request is made
+    # until the first chunk is asked for.
+    def stream(run_id, key = "default", start_index: nil, from_latest: false, timeout_seconds: nil)
+      opts = {}
+      opts["startIndex"] = Util.integer!(start_index, "start_index:") unless start_index.nil?
+      opts["fromLatest"] = true if Util.bool!(from_latest, "from_latest:")
+      opts["timeoutSeconds"] = Util.integer!(timeout_seconds, "timeout_seconds:") unless timeout_seconds.nil?
+      json = opts.empty? ? nil : JSON.generate(opts)
+      handle = @client.with_handle do |h|
+        Native.call_handle(:trigger_runs_stream, :trigger_run_stream_free, h, id!(run_id, "run_id"),
+                           id!(key, "key"), json)
+      end
+      RunStream.new(handle)
+    end
+
     # Waits for the run to finish, for at most +timeout+ seconds, over the realtime feed (one
     # long poll held until the run changes; no polling interval), and returns it as it
     # finished. Raises WaitTimeoutError (+last_run+) when the time passes first.

@@ -2,7 +2,7 @@
 """The Trigger.dev "Authentication" page, end to end, in Python.
 
 With no TRIGGER_SECRET_KEY set, this starts the local emulator (``triggerdev-emulator``, installed
-with the package) and walks through every step: trigger, list, retrieve, cancel and replay runs;
+with the package) and walks through every step: trigger, list, retrieve, cancel and replay runs; watch a run finish;
 personal access tokens; envvars on a preview branch; schedules; a ``with_auth`` override; two
 isolated clients used from two threads. With a real key set, it runs the read-only steps against
 Trigger.dev (or TRIGGER_API_URL).
@@ -62,6 +62,20 @@ def run(emulator: Emulator) -> None:
     print(f"  canceled: {triggerdev.runs.retrieve(handle.id).status}")
     replayed = triggerdev.runs.replay(handle.id)
     print(f"  replayed as {replayed.id}")
+
+    step("Realtime: trigger, then watch it finish")
+    watched = triggerdev.tasks.trigger("send-email", {"to": "grace@example.com"})
+    with triggerdev.runs.subscribe(watched.id) as subscription:
+        for snapshot in subscription:
+            print(f"\r  {snapshot.id}: {snapshot.status.value:<10}", end="", flush=True)
+            # No worker runs tasks here: the emulator plays one, a step per change we see.
+            if snapshot.status == triggerdev.RunStatus.QUEUED:
+                emulator.start_run(snapshot.id)
+            elif snapshot.status == triggerdev.RunStatus.EXECUTING:
+                emulator.complete_run(snapshot.id, {"sent": True})
+    print()
+    finished = triggerdev.runs.wait(watched.id, timeout=30)
+    print(f"  runs.wait: {finished.status.value}, output {finished.output}")
 
     step("Personal access token: runs.list needs a project_ref")
     pat = triggerdev.Client(emulator.pat, base_url=url)

@@ -5,7 +5,7 @@
 #
 # With no TRIGGER_SECRET_KEY set, this starts the local API emulator (the triggerdev-emulator
 # binary: TRIGGERDEV_EMULATOR, or `cargo build -p triggerdev-emulator`) and walks through every
-# step: trigger, list, retrieve, cancel and replay runs; personal access tokens; envvars on a
+# step: trigger, list, retrieve, cancel and replay runs; watch a run finish; personal access tokens; envvars on a
 # preview branch; schedules; a with_auth override; two isolated clients; a session and a
 # session-scoped public token. With a real key set, it
 # runs the read-only steps against Trigger.dev (or TRIGGER_API_URL).
@@ -48,6 +48,21 @@ def walk_through(emulator)
   puts "  canceled: #{Triggerdev.runs.retrieve(handle.id).status}"
   replayed = Triggerdev.runs.replay(handle.id)
   puts "  replayed as #{replayed.id}"
+
+  step "Realtime: trigger, then watch it finish"
+  watched = Triggerdev.tasks.trigger("send-email", { to: "grace@example.com" })
+  Triggerdev.runs.subscribe(watched.id).each do |snapshot|
+    print "\r  #{snapshot.id}: #{snapshot.status.ljust(10)}"
+    $stdout.flush
+    # No worker runs tasks here: the emulator plays one, a step per change we see.
+    case snapshot.status
+    when "QUEUED" then emulator.start_run(snapshot.id)
+    when "EXECUTING" then emulator.complete_run(snapshot.id, { "sent" => true })
+    end
+  end
+  puts
+  finished = Triggerdev.runs.wait(watched.id, timeout: 30)
+  puts "  runs.wait: #{finished.status}, output #{finished.output}"
 
   step "Personal access token: runs.list needs a projectRef"
   pat = Triggerdev::Client.new(access_token: emulator.pat, base_url: url)

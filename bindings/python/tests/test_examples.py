@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,10 @@ def test_quickstart() -> None:
     assert done.returncode == 0, done.stderr
     assert "prod cannot see the dev run: 404 Not found" in done.stdout
     assert "read:sessions subscribes to .out: {'text': 'hi Ada'}" in done.stdout
-    assert "Done: 5 runs exist in the emulator." in done.stdout
+    # QUEUED, then EXECUTING, then COMPLETED on one status line; wait returns the finished run.
+    assert re.search(r"run_\w+: QUEUED +\n  run_\w+: EXECUTING +\n  run_\w+: COMPLETED +\n", done.stdout), done.stdout  # text mode reads \r as \n
+    assert "runs.wait: COMPLETED, output {'sent': True}" in done.stdout
+    assert "Done: 6 runs exist in the emulator." in done.stdout
 
 
 def readme_block(section: str, language: str) -> str:

@@ -15,6 +15,8 @@ class ExampleTest < Minitest::Test
     assert_match(/the token retrieves it by id and by external id: true/, out)
     assert_match(/read:sessions subscribes to \.out: \{"text"=>"hi Ada"\}/, out)
     assert_match(/\.out append: .*public access token/, out)
+    assert_match(/run_\w+: QUEUED +\r  run_\w+: EXECUTING +\r  run_\w+: COMPLETED +\n/, out)
+    assert_match(/runs\.wait: COMPLETED, output \{"sent"=>true\}/, out)
     assert_match(/Done: \d+ runs exist in the emulator/, out)
   end
 

@@ -64,18 +64,38 @@ fn shape(
     mock
 }
 
+/// The first answer of run_1's feed (`log=full&offset=-1`): handle h1, offset 0_1, `body`.
+fn first_answer(server: &mut Server, body: Value) -> Mock {
+    let headers = [
+        ("electric-handle", "h1"),
+        ("electric-offset", "0_1"),
+        ("electric-schema", SCHEMA),
+    ];
+    shape(
+        server,
+        "/realtime/v1/runs/run_1",
+        "log=full&offset=-1",
+        &headers,
+        body,
+    )
+}
+
+/// A snapshot of run_1 after it finished.
+fn completed() -> Value {
+    json!([
+        insert(row(
+            "COMPLETED_SUCCESSFULLY",
+            json!({"completedAt": "2025-01-01 00:00:02"})
+        )),
+        up_to_date()
+    ])
+}
+
 #[test]
 fn a_run_subscription_yields_each_change_and_ends_once_the_run_finished() {
     let mut server = Server::new();
-    let snapshot = shape(
+    let snapshot = first_answer(
         &mut server,
-        "/realtime/v1/runs/run_1",
-        "log=full&offset=-1",
-        &[
-            ("electric-handle", "h1"),
-            ("electric-offset", "0_1"),
-            ("electric-schema", SCHEMA),
-        ],
         json!([insert(row("EXECUTING", json!({}))), up_to_date()]),
     )
     .expect(1)
@@ -184,15 +204,8 @@ fn tag_feeds_send_their_parameters_sorted_and_skip_columns() {
 #[test]
 fn a_409_restarts_with_the_new_handle_and_repeats_no_row() {
     let mut server = Server::new();
-    let snapshot = shape(
+    let snapshot = first_answer(
         &mut server,
-        "/realtime/v1/runs/run_1",
-        "log=full&offset=-1",
-        &[
-            ("electric-handle", "h1"),
-            ("electric-offset", "0_1"),
-            ("electric-schema", SCHEMA),
-        ],
         json!([insert(row("EXECUTING", json!({}))), up_to_date()]),
     )
     .create();
@@ -255,24 +268,7 @@ fn rate_limits_and_server_errors_are_retried_with_the_same_request() {
         .with_status(503)
         .expect(1)
         .create();
-    let ok = shape(
-        &mut server,
-        "/realtime/v1/runs/run_1",
-        "log=full&offset=-1",
-        &[
-            ("electric-handle", "h1"),
-            ("electric-offset", "0_1"),
-            ("electric-schema", SCHEMA),
-        ],
-        json!([
-            insert(row(
-                "COMPLETED_SUCCESSFULLY",
-                json!({"completedAt": "2025-01-01 00:00:02"})
-            )),
-            up_to_date()
-        ]),
-    )
-    .create();
+    let ok = first_answer(&mut server, completed()).create();
     let clock = FakeClock::new();
     let client = client_with(&server.url(), DEV_KEY, clock.clone());
     let runs: Vec<_> = client
@@ -367,15 +363,8 @@ fn a_404_is_yielded_once_instead_of_a_silent_stall() {
 #[test]
 fn wait_returns_the_finished_run_or_times_out_with_the_last_one() {
     let mut server = Server::new();
-    let _snapshot = shape(
+    let _snapshot = first_answer(
         &mut server,
-        "/realtime/v1/runs/run_1",
-        "log=full&offset=-1",
-        &[
-            ("electric-handle", "h1"),
-            ("electric-offset", "0_1"),
-            ("electric-schema", SCHEMA),
-        ],
         json!([insert(row("EXECUTING", json!({}))), up_to_date()]),
     )
     .create();
@@ -463,34 +452,11 @@ mod c_abi {
                 ("electric-offset", "0_1"),
                 ("electric-schema", SCHEMA),
             ],
-            json!([
-                insert(row(
-                    "COMPLETED_SUCCESSFULLY",
-                    json!({"completedAt": "2025-01-01 00:00:02"})
-                )),
-                up_to_date()
-            ]),
+            completed(),
         )
         .expect_at_least(1)
         .create();
-        let _wait = shape(
-            &mut server,
-            "/realtime/v1/runs/run_1",
-            "log=full&offset=-1",
-            &[
-                ("electric-handle", "h1"),
-                ("electric-offset", "0_1"),
-                ("electric-schema", SCHEMA),
-            ],
-            json!([
-                insert(row(
-                    "COMPLETED_SUCCESSFULLY",
-                    json!({"completedAt": "2025-01-01 00:00:02"})
-                )),
-                up_to_date()
-            ]),
-        )
-        .create();
+        let _wait = first_answer(&mut server, completed()).create();
         let config = json!({"accessToken": DEV_KEY, "baseURL": server.url()}).to_string();
         let mut client = ptr::null_mut();
         let mut err = ptr::null_mut();

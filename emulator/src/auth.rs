@@ -40,6 +40,8 @@ pub enum Principal {
         scopes: Vec<String>,
         /// The token itself when it is one-time-use (`otu: true`).
         one_time: Option<String>,
+        /// Columns its `realtime.skipColumns` claim removes from realtime feeds.
+        skip_columns: Vec<String>,
     },
     /// An additional API key without full access: a secret key whose scopes are checked like a
     /// JWT's (the server builds both abilities from scope strings).
@@ -82,6 +84,14 @@ impl Principal {
         match self {
             Principal::Jwt { one_time, .. } => one_time.as_deref(),
             _ => None,
+        }
+    }
+
+    /// The columns a public token's `realtime.skipColumns` claim removes from realtime feeds.
+    pub fn skip_columns(&self) -> &[String] {
+        match self {
+            Principal::Jwt { skip_columns, .. } => skip_columns,
+            _ => &[],
         }
     }
 
@@ -242,21 +252,27 @@ fn verify_jwt(st: &State, token: &str) -> Result<Principal, HttpResponse> {
             return Err(invalid());
         }
     }
-    let scopes = claims
-        .get("scopes")
+    let scopes = strings(claims.get("scopes"));
+    let one_time = (claims.get("otu") == Some(&Value::Bool(true))).then(|| token.to_string());
+    let skip_columns = strings(claims.pointer("/realtime/skipColumns"));
+    Ok(Principal::Jwt {
+        env_id: env.id.clone(),
+        scopes,
+        one_time,
+        skip_columns,
+    })
+}
+
+/// The strings of a claim that is an array (others are ignored, as the server's schema drops them).
+fn strings(claim: Option<&Value>) -> Vec<String> {
+    claim
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
                 .filter_map(|s| s.as_str().map(String::from))
                 .collect()
         })
-        .unwrap_or_default();
-    let one_time = (claims.get("otu") == Some(&Value::Bool(true))).then(|| token.to_string());
-    Ok(Principal::Jwt {
-        env_id: env.id.clone(),
-        scopes,
-        one_time,
-    })
+        .unwrap_or_default()
 }
 
 /// The route builder's 401 when there is no `Authorization` header at all: a problem document.

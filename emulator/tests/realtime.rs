@@ -554,6 +554,30 @@ fn skip_columns_leaves_columns_out_of_rows_and_schema_but_never_the_required_one
 }
 
 #[test]
+fn a_public_tokens_skip_columns_claim_removes_columns_on_top_of_the_querys() {
+    let emu = frozen();
+    let id = dev(&emu).trigger("t", json!({}));
+    let now = now_secs();
+    let token = mint(
+        emu.seed().dev_key(),
+        json!({"sub": emu.seed().env_id("dev"), "pub": true, "scopes": [format!("read:runs:{id}")],
+            "iat": now, "exp": now + 600, "realtime": {"skipColumns": ["payload", "status"]}}),
+    );
+    let r = feed_api(&emu, &token).get(&format!(
+        "/realtime/v1/runs/{id}?log=full&offset=-1&skipColumns=output"
+    ));
+    assert_eq!(r.status, 200);
+    let row = first_row(&r);
+    assert!(row.get("payload").is_none() && row.get("output").is_none());
+    assert_eq!(row["status"], "PENDING", "status cannot be skipped");
+    let schema: Value = serde_json::from_str(r.header("electric-schema").unwrap()).unwrap();
+    let mut expected = full_schema();
+    expected.as_object_mut().unwrap().remove("payload");
+    expected.as_object_mut().unwrap().remove("output");
+    assert_eq!(schema, expected);
+}
+
+#[test]
 fn without_the_electric_version_header_the_server_speaks_the_pre_1_0_dialect() {
     let emu = frozen();
     let api = Api::new(&emu, emu.seed().dev_key());

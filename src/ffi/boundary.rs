@@ -287,14 +287,46 @@ pub(crate) unsafe fn call_json_into<T: Serialize>(
 ) -> trigger_result {
     catch(err, || {
         require_out(out_json, out_name)?;
-        let value = body()?;
-        let text = serde_json::to_string(&value).map_err(|e| {
-            trigger_error::new(
-                trigger_result::Decode,
-                format!("the result cannot be serialized as JSON: {e}"),
-            )
-        })?;
+        let text = to_json_text(&body()?)?;
         // SAFETY: checked not NULL above; writable by the caller's contract.
         unsafe { write_string(out_json, text) }
+    })
+}
+
+/// [`call_json_into`] for the `_next` of an iterator: `body` returns the next item, or `None`
+/// at the end, which writes NULL to `*out_json` (an item that is JSON `null` stays "null").
+///
+/// # Safety
+///
+/// As [`call_json`].
+pub(crate) unsafe fn call_next_into<T: Serialize>(
+    out_json: *mut *mut c_char,
+    out_name: &str,
+    err: *mut *mut trigger_error,
+    body: impl FnOnce() -> FfiResult<Option<T>>,
+) -> trigger_result {
+    catch(err, || {
+        require_out(out_json, out_name)?;
+        match body()? {
+            Some(item) => {
+                let text = to_json_text(&item)?;
+                // SAFETY: checked not NULL above; writable by the caller's contract.
+                unsafe { write_string(out_json, text) }
+            }
+            None => {
+                // SAFETY: as above.
+                unsafe { *out_json = std::ptr::null_mut() };
+                Ok(())
+            }
+        }
+    })
+}
+
+fn to_json_text<T: Serialize>(value: &T) -> FfiResult<String> {
+    serde_json::to_string(value).map_err(|e| {
+        trigger_error::new(
+            trigger_result::Decode,
+            format!("the result cannot be serialized as JSON: {e}"),
+        )
     })
 }

@@ -6,7 +6,7 @@ use std::ffi::c_char;
 
 use serde::Serialize;
 
-use super::boundary::{call_json_into, catch, require_out, FfiResult};
+use super::boundary::{call_next_into, catch, require_out, FfiResult};
 use super::error::{trigger_error, trigger_result};
 use super::unwind::catch_void;
 use crate::pagination::PageIter;
@@ -40,24 +40,13 @@ pub(crate) unsafe fn next_item<T: Serialize, P>(
     item_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    let mut done = false;
     // SAFETY: forwarded.
-    let rc = unsafe {
-        call_json_into(item_json, "item_json", err, || {
+    unsafe {
+        call_next_into(item_json, "item_json", err, || {
             let iter = iter.ok_or_else(|| trigger_error::invalid("iter", "must not be NULL"))?;
-            let item = iter.next().transpose()?;
-            done = item.is_none();
-            Ok(item)
+            Ok(iter.next().transpose()?)
         })
-    };
-    if done {
-        // SAFETY: `call_json` succeeded, so `item_json` is not NULL; "null" becomes NULL.
-        unsafe {
-            super::trigger_string_free(*item_json);
-            *item_json = std::ptr::null_mut();
-        }
     }
-    rc
 }
 
 /// Frees a boxed iterator; NULL is ignored.

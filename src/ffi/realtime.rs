@@ -6,7 +6,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use super::boundary::{
-    call_body, call_json, call_json_into, optional_object, optional_raw, parse_json, required_str,
+    call_body, call_json, call_next_into, optional_object, optional_raw, parse_json, required_str,
 };
 use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
@@ -154,11 +154,10 @@ pub unsafe extern "C" fn trigger_run_subscription_next(
     run_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    let mut done = false;
     // SAFETY: the caller passes NULL or a live subscription; only shared references are made,
     // so `trigger_run_subscription_stop` may run at the same time.
-    let rc = unsafe {
-        call_json_into(run_json, "run_json", err, || {
+    unsafe {
+        call_next_into(run_json, "run_json", err, || {
             let subscription = subscription
                 .cast_const()
                 .as_ref()
@@ -167,19 +166,9 @@ pub unsafe extern "C" fn trigger_run_subscription_next(
                 .inner
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            let run = inner.next().transpose()?;
-            done = run.is_none();
-            Ok(run)
+            Ok(inner.next().transpose()?)
         })
-    };
-    if done {
-        // SAFETY: `call_json_into` succeeded, so `run_json` is not NULL; "null" becomes NULL.
-        unsafe {
-            super::trigger_string_free(*run_json);
-            *run_json = std::ptr::null_mut();
-        }
     }
-    rc
 }
 
 /// Stops a subscription from any thread: a `trigger_run_subscription_next` blocked on it returns
@@ -281,30 +270,18 @@ pub unsafe extern "C" fn trigger_run_stream_next(
     chunk_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    let mut done = false;
     // SAFETY: the caller passes NULL or a live stream; only shared references are made, so
     // `trigger_run_stream_stop` may run at the same time.
-    let rc = unsafe {
-        call_json_into(chunk_json, "chunk_json", err, || {
+    unsafe {
+        call_next_into(chunk_json, "chunk_json", err, || {
             let stream = stream
                 .cast_const()
                 .as_ref()
                 .ok_or_else(|| trigger_error::invalid("stream", "must not be NULL"))?;
             let mut inner = stream.inner.lock().unwrap_or_else(PoisonError::into_inner);
-            let chunk = inner.next().transpose()?;
-            done = chunk.is_none();
-            Ok(chunk)
+            Ok(inner.next().transpose()?)
         })
-    };
-    if done {
-        // SAFETY: `call_json_into` succeeded, so `chunk_json` is not NULL; the end becomes NULL
-        // (a chunk that is JSON `null` stays the text "null").
-        unsafe {
-            super::trigger_string_free(*chunk_json);
-            *chunk_json = std::ptr::null_mut();
-        }
     }
-    rc
 }
 
 /// Stops a run stream from any thread: a `trigger_run_stream_next` blocked on it returns at

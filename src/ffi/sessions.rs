@@ -7,7 +7,7 @@ use std::ffi::c_char;
 use std::sync::{Mutex, PoisonError};
 
 use super::boundary::{
-    call_body, call_json, call_json_into, catch, optional_object, optional_raw, optional_str,
+    call_body, call_json, call_next_into, catch, optional_object, optional_raw, optional_str,
     parse_json, require_out, required_object, required_str, write_string, FfiResult,
 };
 use super::client::{resolve, trigger_client};
@@ -398,19 +398,17 @@ pub unsafe extern "C" fn trigger_session_stream_next(
     record_json: *mut *mut c_char,
     err: *mut *mut trigger_error,
 ) -> trigger_result {
-    let mut done = false;
     let mut seq = -1;
     // SAFETY: the caller passes NULL or a live stream; only shared references are made, so
     // `trigger_session_stream_stop` may run at the same time.
     let rc = unsafe {
-        call_json_into(record_json, "record_json", err, || {
+        call_next_into(record_json, "record_json", err, || {
             let stream = stream
                 .cast_const()
                 .as_ref()
                 .ok_or_else(|| trigger_error::invalid("stream", "must not be NULL"))?;
             let mut subscription = stream.inner.lock().unwrap_or_else(PoisonError::into_inner);
             let record = subscription.next().transpose()?;
-            done = record.is_none();
             seq = resume_point(&subscription);
             Ok(record)
         })
@@ -418,13 +416,6 @@ pub unsafe extern "C" fn trigger_session_stream_next(
     if rc == trigger_result::Ok && !last_seq.is_null() {
         // SAFETY: the caller passes NULL or writable storage for one int64_t.
         unsafe { *last_seq = seq };
-    }
-    if done {
-        // SAFETY: `call_json_into` succeeded, so `record_json` is not NULL; "null" becomes NULL.
-        unsafe {
-            super::trigger_string_free(*record_json);
-            *record_json = std::ptr::null_mut();
-        }
     }
     rc
 }

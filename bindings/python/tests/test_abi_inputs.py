@@ -200,13 +200,27 @@ def _samples(tp: Any, name: str) -> List[Any]:
     return []
 
 
+class _Unpack:
+    """``Unpack[T]`` read as ``T`` where the package imports Unpack for type checkers only."""
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        return item
+
+
 def _calls(fn: Callable[..., Any]) -> Iterator[Dict[str, Any]]:
     """Keyword sets for ``fn``: every parameter at its first sample, then each other sample of
     each parameter in turn."""
     target = fn.__init__ if inspect.isclass(fn) else fn
-    hints = typing.get_type_hints(target, globalns=sys.modules[target.__module__].__dict__)
-    params = [p for p in inspect.signature(fn).parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    # ``**options: Unpack[SomeTypedDict]``: Unpack is imported for type checkers only.
+    namespace = {"Unpack": _Unpack, **sys.modules[target.__module__].__dict__}
+    hints = typing.get_type_hints(target, globalns=namespace)
+    all_params = inspect.signature(fn).parameters.values()
+    params = [p for p in all_params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     options = {p.name: _samples(hints.get(p.name, Any), p.name) for p in params}
+    for p in all_params:
+        keywords = hints.get(p.name) if p.kind == p.VAR_KEYWORD else None
+        if keywords is not None and hasattr(keywords, "__total__"):  # a TypedDict
+            options.update((n, _samples(t, n)) for n, t in typing.get_type_hints(keywords).items())
     usable = {n: v for n, v in options.items() if v}
     base = {n: v[0] for n, v in usable.items()}
     yield base

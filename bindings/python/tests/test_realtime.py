@@ -2,7 +2,7 @@
 the run finished; ``runs.wait`` returns the finished run or raises ``WaitTimeoutError`` with the
 last run; tag and batch subscriptions; ``tasks.trigger_and_subscribe``; ``stop()`` from another
 thread; Ctrl-C; typed errors. Changes are made only once the emulator reports the library's
-live request held (``held`` in ``GET /__emulator/realtime``), so every status is seen, in
+live request held (``emu.realtime_held()``), so every status is seen, in
 order; nothing is timed."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ HANG_GUARD = 30.0
 
 def held(emu: Emulator, n: int = 1) -> Callable[[], bool]:
     """Whether ``n`` live realtime requests are held (the readiness signal)."""
-    return lambda: int(emu.admin("GET", "/__emulator/realtime")["held"]) >= n
+    return lambda: emu.realtime_held() >= n
 
 
 def when_held(emu: Emulator, change: Callable[[], Any]) -> threading.Thread:
@@ -71,6 +71,33 @@ def test_a_subscription_yields_each_status_in_order_and_ends(dev: triggerdev.Cli
     queries = feed_queries(emu, f"/realtime/v1/runs/{run_id}")
     assert queries[0] == "log=full&offset=-1"
     assert len(queries) == 3 and all("live=true" in q for q in queries[1:])
+
+
+@pytest.mark.parametrize("restart", ["rotate", "must_refetch"])
+def test_a_409_or_must_refetch_mid_subscription_restarts_without_a_repeated_row(
+    dev: triggerdev.Client, emu: Emulator, restart: str
+) -> None:
+    run_id = dev.tasks.trigger("t", {}).id
+
+    def restart_then_start() -> None:
+        if restart == "rotate":
+            assert len(emu.rotate_realtime_shapes()["rotated"]) >= 1
+        else:
+            assert emu.realtime_must_refetch()["shapes"] >= 1
+        emu.start_run(run_id)
+
+    seen: List[RunStatus] = []
+    with dev.runs.subscribe(run_id) as sub:
+        for run in sub:
+            seen.append(run.status)
+            if run.status == RunStatus.QUEUED:
+                when_held(emu, restart_then_start)
+            elif run.status == RunStatus.EXECUTING:
+                when_held(emu, lambda: emu.complete_run(run_id, 1))
+    assert seen == [RunStatus.QUEUED, RunStatus.EXECUTING, RunStatus.COMPLETED]
+    # After a 409 the shape is read from the start again; a must-refetch answer holds every row.
+    starts = [q for q in feed_queries(emu, f"/realtime/v1/runs/{run_id}") if "offset=-1" in q]
+    assert len(starts) == {"rotate": 2, "must_refetch": 1}[restart]
 
 
 def test_wait_returns_the_finished_run(dev: triggerdev.Client, emu: Emulator) -> None:
@@ -146,7 +173,7 @@ def test_close_from_another_thread_unblocks_a_blocked_next(dev: triggerdev.Clien
 
 
 def test_ctrl_c_ends_a_subscription_waiting_in_a_live_poll(emu: Emulator) -> None:
-    emu.admin("POST", "/__emulator/realtime/config", {"holdMs": 600_000})
+    emu.set_realtime_hold(600_000)
     with emu.client(max_retries=0) as client:
         run_id = client.tasks.trigger("t", {}).id
         with client.runs.subscribe(run_id) as sub:

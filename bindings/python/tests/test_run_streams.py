@@ -17,7 +17,7 @@ from test_interrupt import interrupted_within_budget
 
 def task_writes(emu: Emulator, run_id: str, records: Any, key: str = "llm") -> None:
     """What the task would write to its stream ``key`` (the emulator's record forms)."""
-    emu.admin("POST", f"/__emulator/runs/{run_id}/streams/{key}", records)
+    emu.append_run_stream(run_id, key, records)
 
 
 def drain_windows(emu: Emulator) -> None:
@@ -98,7 +98,7 @@ def test_errors_are_raised_typed_once_and_arguments_checked(dev: triggerdev.Clie
 def test_send_input_posts_the_value(dev: triggerdev.Client, emu: Emulator) -> None:
     run_id = dev.tasks.trigger("approve", {}).id
     dev.streams.send_input(run_id, "approval", {"approved": True})
-    inputs = emu.admin("GET", "/__emulator/realtime")["inputs"]
+    inputs = emu.realtime()["inputs"]
     assert [(i["runId"], i["streamId"], i["data"]) for i in inputs] == [(run_id, "approval", {"approved": True})]
     with pytest.raises(triggerdev.NotFoundError):
         dev.streams.send_input("run_missing", "approval", 1)

@@ -6,7 +6,7 @@ require_relative "test_helper"
 # the run finished; runs.wait returns the finished run or raises WaitTimeoutError with the last
 # run; tag and batch subscriptions; tasks.trigger_and_subscribe; stop from another thread;
 # Ctrl-C; typed errors. Changes are made only once the emulator reports the library's live
-# request held ("held" in GET /__emulator/realtime), so every status is seen, in order.
+# request held (emu.realtime_held), so every status is seen, in order.
 class RealtimeTest < TriggerdevTest
   # Only a guard against a hung test; nothing is timed.
   HANG_GUARD = 30
@@ -17,7 +17,7 @@ class RealtimeTest < TriggerdevTest
 
   # Whether +n+ live realtime requests are held (the readiness signal).
   def held?(n = 1)
-    emu.admin(:get, "/__emulator/realtime")["held"] >= n
+    emu.realtime_held >= n
   end
 
   # Runs the block on another thread once a live realtime request is held.
@@ -65,6 +65,30 @@ class RealtimeTest < TriggerdevTest
     assert_equal "log=full&offset=-1", queries.first
     assert_equal 3, queries.size
     assert(queries.drop(1).all? { |q| q.include?("live=true") })
+  end
+
+  def test_a_409_or_must_refetch_mid_subscription_restarts_without_a_repeated_row
+    # After a 409 the shape is read from the start again; a must-refetch answer holds every row.
+    { rotate: [2, -> { emu.rotate_realtime_shapes["rotated"].size }],
+      must_refetch: [1, -> { emu.realtime_must_refetch["shapes"] }] }.each do |name, (starts, restart)|
+      id = no_retry.tasks.trigger("t", {}).id
+      seen = []
+      helpers = []
+      no_retry.runs.subscribe(id).each do |run|
+        seen << run.status
+        case run.status
+        when "QUEUED"
+          helpers << when_held do
+            assert_operator restart.call, :>=, 1, name
+            emu.start_run(id)
+          end
+        when "EXECUTING" then helpers << when_held { emu.complete_run(id, 1) }
+        end
+      end
+      helpers.each(&:join)
+      assert_equal %w[QUEUED EXECUTING COMPLETED], seen, name
+      assert_equal starts, feed_queries("/realtime/v1/runs/#{id}").count { |q| q.include?("offset=-1") }, name
+    end
   end
 
   def test_wait_returns_the_finished_run
@@ -150,7 +174,7 @@ class RealtimeTest < TriggerdevTest
   end
 
   def test_ctrl_c_ends_a_subscription_waiting_in_a_live_poll
-    emu.admin(:post, "/__emulator/realtime/config", { "holdMs" => 600_000 })
+    emu.set_realtime_hold(600_000)
     c = no_retry
     id = c.tasks.trigger("t", {}).id
     sub = c.runs.subscribe(id)

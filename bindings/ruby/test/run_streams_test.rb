@@ -8,7 +8,7 @@ require_relative "test_helper"
 class RunStreamsTest < TriggerdevTest
   # What the task would write to its stream +key+ (the emulator's record forms).
   def task_writes(run_id, records, key: "llm")
-    emu.admin(:post, "/__emulator/runs/#{run_id}/streams/#{key}", records)
+    emu.append_run_stream(run_id, key, records)
   end
 
   # v2 windows close once they have sent what there is (until the next reset).
@@ -79,7 +79,7 @@ class RunStreamsTest < TriggerdevTest
     c = no_retry
     id = c.tasks.trigger("approve", {}).id
     assert_nil c.streams.send_input(id, "approval", { approved: true })
-    inputs = emu.admin(:get, "/__emulator/realtime")["inputs"]
+    inputs = emu.realtime["inputs"]
     assert_equal [[id, "approval", { "approved" => true }]], inputs.map { |i| i.values_at("runId", "streamId", "data") }
     assert_raises(Triggerdev::NotFoundError) { c.streams.send_input("run_missing", "approval", 1) }
   end

@@ -128,7 +128,13 @@ fn serve(c: &mut Ctx, feed: Feed) -> R {
         old_api: c.req.header("x-trigger-api-version") != Some("2025-07-16"),
     };
     let env_id = c.env_id();
-    let skip = skippable(c.q("skipColumns").unwrap_or(""));
+    // The token's `realtime.skipColumns` claim removes columns on top of the query's.
+    let mut skip = skippable(c.q("skipColumns").unwrap_or(""));
+    for column in skippable(&c.who.skip_columns().join(",")) {
+        if !skip.contains(&column) {
+            skip.push(column);
+        }
+    }
     let live = c.q("live") == Some("true");
     let offset = c.q("offset").unwrap_or("-1").to_string();
     let after = match offset.as_str() {

@@ -132,11 +132,6 @@ def _batch_item(item: Any, where: str) -> Dict[str, Any]:
     raise TypeError(f"{where} must be a BatchItem or a dict, not {type(item).__name__}")
 
 
-def _trigger_options(**values: Any) -> Optional[bytes]:
-    """The options JSON of ``trigger`` (and ``trigger_and_subscribe``)."""
-    return options_json(TRIGGER_OPTIONS, values)
-
-
 class Tasks(_Area):
     """Triggering tasks (``client.tasks``)."""
 
@@ -146,27 +141,10 @@ class Tasks(_Area):
         self,
         task_id: str,
         payload: Any = NOT_GIVEN,
-        *,
-        idempotency_key: Optional[StrOrList] = None,
-        idempotency_key_ttl: Optional[Duration] = None,
-        delay: Optional[TimeOrDuration] = None,
-        ttl: Optional[Union[str, int, timedelta]] = None,
-        tags: Optional[StrOrList] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-        queue: Optional[str] = None,
-        concurrency: Optional[StrOrList] = None,
-        concurrency_key: Optional[str] = None,
-        max_attempts: Optional[int] = None,
-        max_duration: Optional[Union[int, timedelta]] = None,
-        machine: Optional[str] = None,
-        priority: Optional[Union[int, timedelta]] = None,
-        version: Optional[str] = None,
-        region: Optional[str] = None,
-        external_deployment_id: Optional[str] = None,
-        debounce: Optional[Mapping[str, Any]] = None,
-        test: Optional[bool] = None,
+        **options: Unpack[TriggerOptions],
     ) -> RunHandle:
-        """Triggers one run of ``task_id`` (``POST /api/v1/tasks/{task_id}/trigger``).
+        """Triggers one run of ``task_id`` (``POST /api/v1/tasks/{task_id}/trigger``); the
+        keyword options are those of ``TriggerOptions``.
 
         ``payload`` is any JSON-serializable value (a str is sent as text, anything else as
         superjson, as the official SDK); leave it out to trigger with no payload at all.
@@ -178,76 +156,20 @@ class Tasks(_Area):
         """
         tid = cstr(task_id, "task_id")
         body = None if payload is NOT_GIVEN else dumps(payload, "payload")
-        opts = _trigger_options(
-            idempotency_key=idempotency_key,
-            idempotency_key_ttl=idempotency_key_ttl,
-            delay=delay,
-            ttl=ttl,
-            tags=tags,
-            metadata=metadata,
-            queue=queue,
-            concurrency=concurrency,
-            concurrency_key=concurrency_key,
-            max_attempts=max_attempts,
-            max_duration=max_duration,
-            machine=machine,
-            priority=priority,
-            version=version,
-            region=region,
-            external_deployment_id=external_deployment_id,
-            debounce=debounce,
-            test=test,
-        )
+        opts = options_json(TRIGGER_OPTIONS, options)
         return RunHandle._from_json(self._c.json(LIB.trigger_tasks_trigger, tid, body, opts))
 
     def trigger_and_subscribe(
         self,
         task_id: str,
         payload: Any = NOT_GIVEN,
-        *,
-        idempotency_key: Optional[StrOrList] = None,
-        idempotency_key_ttl: Optional[Duration] = None,
-        delay: Optional[TimeOrDuration] = None,
-        ttl: Optional[Union[str, int, timedelta]] = None,
-        tags: Optional[StrOrList] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-        queue: Optional[str] = None,
-        concurrency: Optional[StrOrList] = None,
-        concurrency_key: Optional[str] = None,
-        max_attempts: Optional[int] = None,
-        max_duration: Optional[Union[int, timedelta]] = None,
-        machine: Optional[str] = None,
-        priority: Optional[Union[int, timedelta]] = None,
-        version: Optional[str] = None,
-        region: Optional[str] = None,
-        external_deployment_id: Optional[str] = None,
-        debounce: Optional[Mapping[str, Any]] = None,
-        test: Optional[bool] = None,
+        **options: Unpack[TriggerOptions],
     ) -> "RunSubscription":
         """``trigger`` (same arguments), then ``runs.subscribe`` to the new run without its
         payload: its snapshots until it finishes. The trigger is sent now."""
         tid = cstr(task_id, "task_id")
         body = None if payload is NOT_GIVEN else dumps(payload, "payload")
-        opts = _trigger_options(
-            idempotency_key=idempotency_key,
-            idempotency_key_ttl=idempotency_key_ttl,
-            delay=delay,
-            ttl=ttl,
-            tags=tags,
-            metadata=metadata,
-            queue=queue,
-            concurrency=concurrency,
-            concurrency_key=concurrency_key,
-            max_attempts=max_attempts,
-            max_duration=max_duration,
-            machine=machine,
-            priority=priority,
-            version=version,
-            region=region,
-            external_deployment_id=external_deployment_id,
-            debounce=debounce,
-            test=test,
-        )
+        opts = options_json(TRIGGER_OPTIONS, options)
         return RunSubscription(self._c, LIB.trigger_tasks_trigger_and_subscribe, (tid, body, opts))
 
     def batch_trigger(

@@ -475,6 +475,33 @@ class Emulator:
         """Every open SSE window sends what it has, then ``[DONE]`` → ``{"ended": n}``."""
         return self.admin("POST", "/__emulator/sessions/end-streams")
 
+    def realtime(self) -> Dict[str, Any]:
+        """The realtime feeds' state: ``{"holdMs", "held", "shapes", "streams", "inputs"}``
+        (``inputs``: what ``streams.send_input`` delivered, by run and stream)."""
+        return dict(self.admin("GET", "/__emulator/realtime"))
+
+    def realtime_held(self) -> int:
+        """How many live realtime requests are held now: the readiness signal of a test that
+        changes a run once its subscriber waits."""
+        return int(self.realtime()["held"])
+
+    def set_realtime_hold(self, ms: int) -> Any:
+        """How long live realtime requests are held (emulator clock), until ``reset()``."""
+        return self.admin("POST", "/__emulator/realtime/config", {"holdMs": ms})
+
+    def rotate_realtime_shapes(self, handle: Optional[str] = None) -> Any:
+        """Gives the shapes (all, or one) new handles: their clients get a 409 and refetch."""
+        return self.admin("POST", "/__emulator/realtime/rotate", {} if handle is None else {"handle": handle})
+
+    def realtime_must_refetch(self, handle: Optional[str] = None) -> Any:
+        """The next answer of the shapes (all, or one) starts with ``must-refetch``."""
+        return self.admin("POST", "/__emulator/realtime/must-refetch", {} if handle is None else {"handle": handle})
+
+    def append_run_stream(self, run_id: str, key: str, records: Any) -> List[int]:
+        """Appends records to a run's stream ``key`` as the task would: ``{"data": ...,
+        "id"?: ...}``, ``{"command": "fence"}``, ``{"body": "<raw>"}``, or a list → their seqs."""
+        return list(self.admin("POST", f"/__emulator/runs/{run_id}/streams/{key}", records)["seqs"])
+
     def set_session_options(
         self,
         *,

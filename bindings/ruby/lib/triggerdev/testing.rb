@@ -277,6 +277,35 @@ module Triggerdev
         admin(:post, "/__emulator/sessions/config", camel_keys(options))
       end
 
+      # The realtime feeds' state: {"holdMs", "held", "shapes", "streams", "inputs"} ("inputs":
+      # what streams.send_input delivered, by run and stream).
+      def realtime = admin(:get, "/__emulator/realtime")
+
+      # How many live realtime requests are held now: the readiness signal of a test that
+      # changes a run once its subscriber waits.
+      def realtime_held = realtime["held"].to_i
+
+      # How long live realtime requests are held (emulator clock), until the next reset.
+      def set_realtime_hold(ms)
+        admin(:post, "/__emulator/realtime/config", { "holdMs" => ms })
+      end
+
+      # Gives the shapes (all, or the one of +handle+) new handles: their clients get a 409.
+      def rotate_realtime_shapes(handle: nil)
+        admin(:post, "/__emulator/realtime/rotate", handle ? { "handle" => handle } : {})
+      end
+
+      # The next answer of the shapes (all, or the one of +handle+) starts with must-refetch.
+      def realtime_must_refetch(handle: nil)
+        admin(:post, "/__emulator/realtime/must-refetch", handle ? { "handle" => handle } : {})
+      end
+
+      # Appends records to a run's stream +key+ as the task would ({"data" => ..., "id" => ...},
+      # {"command" => "fence"}, {"body" => "<raw>"}, or an Array of them); returns their seqs.
+      def append_run_stream(run_id, key, records)
+        admin(:post, "/__emulator/runs/#{esc(run_id)}/streams/#{esc(key)}", records)["seqs"]
+      end
+
       # Any admin route: admin(:post, "/__emulator/clock", { "now" => ... }). Returns the parsed
       # JSON body; raises unless the status is 2xx.
       def admin(method, path, body = nil)

@@ -46,6 +46,8 @@ mod schedules;
 
 mod queues;
 
+mod concurrency_limits;
+
 mod deployments;
 
 mod waitpoints;

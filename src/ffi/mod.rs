@@ -66,6 +66,7 @@ pub use boundary::run_in_boundary;
 pub use bulk::*;
 pub use cancel::*;
 pub use client::*;
+pub use concurrency_limits::*;
 pub use deployments::*;
 pub use envvars::*;
 pub use error::*;

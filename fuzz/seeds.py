@@ -221,6 +221,16 @@ def args():
             '{"startIndex":3,"fromLatest":false,"timeoutSeconds":60}',
             '{"fromLatest":true}', '{"timeoutSeconds":0}'] + BAD[:3],
         "streams_send_input data_json": ['"yes"', '{"approved":true}'] + BAD[:3],
+        "concurrency_limits_list params_json": ['{"page":1,"perPage":20}'] + BAD[:3],
+        "concurrency_limits_list_iter params_json": ['{"perPage":1}'],
+        "concurrency_limits_retrieve_key concurrency_key_json": ['"tenant 42/x"', "42", "4.5",
+                                                                 '""', "true"],
+        "concurrency_limits_override options_json": ['{"perKey":5,"total":20}', '{"total":0}',
+                                                     "{}", '{"total":100001}'] + BAD[:3],
+        "concurrency_limits_override_key options_json": [
+            '{"concurrencyKey":42,"perKey":0,"ttl":"1d"}', '{"concurrencyKey":"k","perKey":1,"ttl":60}',
+            '{"concurrencyKey":"k","perKey":1,"total":2}', '{"concurrencyKey":"k","perKey":1,"ttl":0}'],
+        "concurrency_limits_reset_key concurrency_key_json": ['"tenant-42"', "42", "null"],
         "auth_create_public_token options_json": PUBLIC_TOKEN + BAD[:3],
         "auth_create_trigger_public_token tasks_json": TASK_LIST,
         "auth_create_trigger_public_token options_json": TRIGGER_TOKEN,
@@ -324,6 +334,21 @@ RUN_STREAM = [
     "event: error\ndata: oops\n\n",
 ]
 
+BOUND = '{"current":5,"base":2,"override":5,"overriddenAt":"2026-01-01T00:00:00.000Z"}'
+LIMIT = ('{"id":"climit_1","name":"openai","perKey":' + BOUND + ',"total":{"current":null,'
+         '"base":null,"override":null,"overriddenAt":null},"running":1,"queued":2}')
+KEY_LIMIT = ('{"name":"openai","concurrencyKey":"42","perKey":{"current":0,"base":2,"override":0,'
+             '"expiresAt":"2026-01-02T00:00:00.000Z"},"running":0,"paused":true}')
+BATCH_RESULTS = [
+    '{"id":"batch_1","items":[{"ok":true,"id":"run_1","output":"{\\"a\\":1}",'
+    '"outputType":"application/json","usage":{"durationMs":3}}]}',
+    '{"id":"batch_1","items":[{"ok":false,"id":"run_2","error":{"type":"BUILT_IN_ERROR",'
+    '"name":"Error","message":"m","stackTrace":"s"}},{"ok":false,"id":"run_3","error":'
+    '{"type":"INTERNAL_ERROR","code":"TASK_RUN_CANCELLED"}},{"ok":false,"id":"run_4","error":'
+    '{"type":"STRING_ERROR","raw":"x"}},{"ok":false,"id":"run_5","error":{"type":"NEW"}}]}',
+    '{"id":"batch_1","items":[]}',
+]
+
 
 def responses():
     spec = spec_bodies()
@@ -410,6 +435,23 @@ def responses():
         "sessions_subscribe": SSE,
         "streams_send_input": ['{"ok":true}'],
         "runs_stream": RUN_STREAM,
+        "concurrency_limits_list": ['{"data":[' + LIMIT + '],"pagination":{"currentPage":1,'
+                                    '"totalPages":1,"count":1}}'],
+        "concurrency_limits_list_iter": ['{"data":[' + LIMIT + '],"pagination":{"currentPage":1,'
+                                         '"totalPages":1,"count":1}}'],
+        "concurrency_limits_retrieve": [LIMIT, '{"id":"climit_1"}'],
+        "concurrency_limits_retrieve_key": [KEY_LIMIT],
+        "concurrency_limits_override": [LIMIT],
+        "concurrency_limits_override_key": [KEY_LIMIT, '{"name":"n","concurrencyKey":42}'],
+        "concurrency_limits_reset": [LIMIT],
+        "concurrency_limits_reset_key": [KEY_LIMIT],
+        "concurrency_limits_pause": [LIMIT],
+        "concurrency_limits_resume": [LIMIT],
+        "batches_results": BATCH_RESULTS,
+        "runs_retrieve_span": ['{"spanId":"s1","parentId":null,"runId":"run_1","message":"m",'
+                               '"isError":false,"isPartial":false,"isCancelled":false,'
+                               '"level":"TRACE","startTime":"2025-01-01T00:00:00.000Z",'
+                               '"durationMs":5.5,"properties":{}}'],
         # A root secret key signs locally with the environment's claims, fetched first.
         "auth_create_public_token": ['{"sub":"env_1","pub":true}'],
         "auth_create_trigger_public_token": ['{"sub":"env_1","pub":true}'],

@@ -244,6 +244,12 @@ typedef struct trigger_cancel trigger_cancel;
 typedef struct trigger_client trigger_client;
 
 /**
+ * A lazy iterator over every concurrency limit. Use it from one thread at a time. Free it
+ * with `trigger_concurrency_limits_iter_free`.
+ */
+typedef struct trigger_concurrency_limits_iter trigger_concurrency_limits_iter;
+
+/**
  * A snapshot of a configuration (from `trigger_auth_current`), to carry an override into
  * another thread with `trigger_auth_push_config`. Immutable and shareable between threads.
  * The token inside cannot be read back. Free it with `trigger_config_free`.
@@ -646,6 +652,17 @@ enum trigger_result trigger_batches_retrieve(const struct trigger_client *client
                                              struct trigger_error **err);
 
 /**
+ * The results of a batch's finished runs (`GET /api/v1/batches/{batch_id}/results`); writes
+ * the API's JSON to `*out_json`: `{"id":"batch_...","items":[{"ok":true,"id":"run_...",
+ * "output":"{\"a\":1}","outputType":"application/json",...},{"ok":false,"id":"run_...",
+ * "error":{"type":"BUILT_IN_ERROR","name":"Error","message":"boom","stackTrace":"..."}}]}`.
+ */
+enum trigger_result trigger_batches_results(const struct trigger_client *client,
+                                            const char *batch_id,
+                                            char **out_json,
+                                            struct trigger_error **err);
+
+/**
  * Makes an idempotency key as the official `idempotencyKeys.create(key, {scope})`: the
  * lowercase hex SHA-256 of the key material, made here without any request. `key_json` is a
  * JSON string (`"order-42"`) or an array of parts joined with `-` (`["order","42"]`); `scope`
@@ -861,6 +878,19 @@ enum trigger_result trigger_runs_trace(const struct trigger_client *client,
                                        const char *run_id,
                                        char **out_json,
                                        struct trigger_error **err);
+
+/**
+ * One span of a run's trace (`GET /api/v1/runs/{run_id}/spans/{span_id}`; span ids are those
+ * of `trigger_runs_events` and `trigger_runs_trace`); writes the span the API sent to
+ * `*out_json`: `{"spanId":"...","parentId":null,"runId":"run_...","message":"my-task",
+ * "isError":false,"isPartial":true,"isCancelled":false,"level":"TRACE","startTime":"...",
+ * "durationMs":0,...}`.
+ */
+enum trigger_result trigger_runs_retrieve_span(const struct trigger_client *client,
+                                               const char *run_id,
+                                               const char *span_id,
+                                               char **out_json,
+                                               struct trigger_error **err);
 
 /**
  * Subscribes to a run's changes (`GET /realtime/v1/runs/{run_id}`, the realtime feed).
@@ -1276,6 +1306,116 @@ enum trigger_result trigger_queues_reset_concurrency_limit(const struct trigger_
                                                            const char *queue_type,
                                                            char **out_json,
                                                            struct trigger_error **err);
+
+/**
+ * Lists one page of concurrency limits (`GET /api/v1/concurrency-limits`). `params_json` is
+ * NULL or `{"page":1,"perPage":20}`. Writes `{"data":[<each limit as the server sent it>],
+ * "pagination":{"currentPage":1,"totalPages":1,"count":3}}` to `*out_json`.
+ */
+enum trigger_result trigger_concurrency_limits_list(const struct trigger_client *client,
+                                                    const char *params_json,
+                                                    char **out_json,
+                                                    struct trigger_error **err);
+
+/**
+ * Makes an iterator over every concurrency limit, from `params_json`'s page (same JSON as
+ * `trigger_concurrency_limits_list`). On success writes it to `*out`; free it with
+ * `trigger_concurrency_limits_iter_free`.
+ */
+enum trigger_result trigger_concurrency_limits_list_iter(const struct trigger_client *client,
+                                                         const char *params_json,
+                                                         struct trigger_concurrency_limits_iter **out,
+                                                         struct trigger_error **err);
+
+/**
+ * Advances the iterator: writes the next limit's JSON to `*item_json`, or NULL when there are
+ * no more (still `TRIGGER_RESULT_OK`).
+ */
+enum trigger_result trigger_concurrency_limits_iter_next(struct trigger_concurrency_limits_iter *iter,
+                                                         char **item_json,
+                                                         struct trigger_error **err);
+
+/**
+ * Frees a concurrency limits iterator. NULL is accepted and ignored.
+ */
+void trigger_concurrency_limits_iter_free(struct trigger_concurrency_limits_iter *iter);
+
+/**
+ * Retrieves a concurrency limit (`GET /api/v1/concurrency-limits/{name}`); writes its JSON
+ * to `*out_json`: `{"id":"climit_...","name":"openai","perKey":{"current":2,"base":2,
+ * "override":null,"overriddenAt":null},"total":{...},"running":0,"queued":0,"paused":false}`.
+ */
+enum trigger_result trigger_concurrency_limits_retrieve(const struct trigger_client *client,
+                                                        const char *name,
+                                                        char **out_json,
+                                                        struct trigger_error **err);
+
+/**
+ * Retrieves a concurrency limit as it applies to one concurrency key
+ * (`GET /api/v1/concurrency-limits/{name}?concurrencyKey=...`); writes its JSON to
+ * `*out_json`: `{"name":"openai","concurrencyKey":"42","perKey":{"current":2,"base":2,
+ * "override":null,"expiresAt":null},"running":0,"paused":false}`.
+ */
+enum trigger_result trigger_concurrency_limits_retrieve_key(const struct trigger_client *client,
+                                                            const char *name,
+                                                            const char *concurrency_key_json,
+                                                            char **out_json,
+                                                            struct trigger_error **err);
+
+/**
+ * Overrides a limit's bounds until it is reset; `options_json` is `{"perKey":5,"total":20}`
+ * (one or both, each 0-100000). Writes the limit's JSON to `*out_json`.
+ */
+enum trigger_result trigger_concurrency_limits_override(const struct trigger_client *client,
+                                                        const char *name,
+                                                        const char *options_json,
+                                                        char **out_json,
+                                                        struct trigger_error **err);
+
+/**
+ * Overrides one concurrency key's per-key bound until it lapses or is reset; `options_json`
+ * is `{"concurrencyKey":42,"perKey":0,"ttl":"1d"}` (`ttl`, a duration or seconds, is
+ * optional). Writes the key's limit JSON to `*out_json`.
+ */
+enum trigger_result trigger_concurrency_limits_override_key(const struct trigger_client *client,
+                                                            const char *name,
+                                                            const char *options_json,
+                                                            char **out_json,
+                                                            struct trigger_error **err);
+
+/**
+ * Goes back to the bounds declared in code; writes the limit's JSON to `*out_json`.
+ */
+enum trigger_result trigger_concurrency_limits_reset(const struct trigger_client *client,
+                                                     const char *name,
+                                                     char **out_json,
+                                                     struct trigger_error **err);
+
+/**
+ * Removes one concurrency key's override; writes the key's limit JSON to `*out_json`.
+ */
+enum trigger_result trigger_concurrency_limits_reset_key(const struct trigger_client *client,
+                                                         const char *name,
+                                                         const char *concurrency_key_json,
+                                                         char **out_json,
+                                                         struct trigger_error **err);
+
+/**
+ * Pauses a limit (runs that need it stay queued until it is resumed); writes the limit's
+ * JSON to `*out_json`.
+ */
+enum trigger_result trigger_concurrency_limits_pause(const struct trigger_client *client,
+                                                     const char *name,
+                                                     char **out_json,
+                                                     struct trigger_error **err);
+
+/**
+ * Resumes a paused limit; writes the limit's JSON to `*out_json`.
+ */
+enum trigger_result trigger_concurrency_limits_resume(const struct trigger_client *client,
+                                                      const char *name,
+                                                      char **out_json,
+                                                      struct trigger_error **err);
 
 /**
  * Lists one page of deployments (`GET /api/v1/deployments`), newest first. `params_json` is

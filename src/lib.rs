@@ -175,6 +175,11 @@ pub fn streams() -> Streams {
     ambient().streams()
 }
 
+/// Named concurrency limits with the ambient configuration.
+pub fn concurrency_limits() -> ConcurrencyLimits {
+    ambient().concurrency_limits()
+}
+
 /// Bulk actions with the ambient configuration.
 pub fn bulk_actions() -> BulkActions {
     ambient().bulk_actions()

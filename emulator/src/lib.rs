@@ -253,6 +253,21 @@ impl Emulator {
         st.add_queue(&env_id, name, concurrency_limit)
     }
 
+    /// Declares a named concurrency limit in `env` (an env id, or a root slug such as `dev`)
+    /// with its bounds per concurrency key and in total, as a worker's code would; declaring
+    /// it again sets new bounds. Returns its id (`climit_…`).
+    pub fn add_concurrency_limit(
+        &self,
+        env: &str,
+        name: &str,
+        per_key: Option<u64>,
+        total: Option<u64>,
+    ) -> Result<String, ControlError> {
+        let st = &mut self.app.lock().state;
+        let env_id = st.resolve_env(Some(env))?;
+        st.add_concurrency_limit(&env_id, name, per_key, total)
+    }
+
     /// Declares a task with its kind (`STANDARD`, `SCHEDULED` or `AGENT`), as a worker
     /// registering it would: its task queue exists in every env, run lists show the kind
     /// (`taskKind`), and schedules for a declared task that is not `SCHEDULED` are refused (422).

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::model::batches::Batch;
 use crate::model::bulk::BulkActions;
+use crate::model::concurrency_limits::ConcurrencyLimits;
 use crate::model::deployments::Deployments;
 use crate::model::envs::{Env, EnvVar};
 use crate::model::queues::Queues;
@@ -38,6 +39,8 @@ pub struct State {
     pub frozen_ms: Option<i64>,
     pub seq: u64,
     pub queues: Queues,
+    /// Named concurrency limits (declared through the admin API).
+    pub concurrency_limits: ConcurrencyLimits,
     pub deployments: Deployments,
     pub waitpoints: Waitpoints,
     pub bulk_actions: BulkActions,
@@ -90,6 +93,7 @@ impl State {
         State {
             seed,
             queues: Queues::default(),
+            concurrency_limits: ConcurrencyLimits::default(),
             deployments: Deployments::new(&envs),
             waitpoints: Waitpoints::default(),
             bulk_actions: BulkActions::default(),

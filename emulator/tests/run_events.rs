@@ -271,3 +271,55 @@ fn triggers_and_batches_record_the_realtime_streams_version() {
     let r = api.post_empty(&format!("/api/v1/runs/{v2}/replay")).json();
     assert_eq!(version(r["id"].as_str().unwrap()), "v2");
 }
+
+#[test]
+fn a_span_is_retrieved_by_the_id_events_and_trace_give_it() {
+    let emu = Emulator::start().unwrap();
+    emu.freeze_clock_at(T0);
+    let api = dev(&emu);
+    let id = api.trigger("my-task", json!({}));
+    emu.advance(Duration::from_secs(1));
+    emu.start_run(&id).unwrap();
+    emu.advance(Duration::from_secs(2));
+    emu.fail_run(&id, json!({"message": "boom", "name": "TypeError"}))
+        .unwrap();
+    let events = api.get(&format!("/api/v1/runs/{id}/events")).json()["events"].clone();
+    let (root, attempt) = (
+        events[0]["spanId"].as_str().unwrap(),
+        events[1]["spanId"].as_str().unwrap(),
+    );
+    let r = api.get(&format!("/api/v1/runs/{id}/spans/{root}"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let span = r.json();
+    assert_eq!(
+        span,
+        json!({
+            "spanId": root, "parentId": null, "runId": id, "message": "my-task",
+            "isError": true, "isPartial": false, "isCancelled": false, "level": "TRACE",
+            "startTime": "2025-03-01T10:00:00.000Z", "durationMs": 3000.0,
+            "properties": {}, "events": events[0]["events"], "entityType": "span",
+        })
+    );
+    let span = api
+        .get(&format!("/api/v1/runs/{id}/spans/{attempt}"))
+        .json();
+    assert_eq!(span["parentId"], root);
+    assert_eq!(span["message"], "Attempt 1");
+    assert_eq!(span["entityType"], "attempt");
+    assert_eq!(span["startTime"], "2025-03-01T10:00:01.000Z");
+    assert_eq!(span["durationMs"], 2000.0);
+
+    let r = api.get(&format!("/api/v1/runs/{id}/spans/0000000000000000"));
+    assert_eq!(
+        (r.status, r.json()),
+        (404, json!({"error": "Span not found"}))
+    );
+    let r = api.get(&format!("/api/v1/runs/run_nope/spans/{root}"));
+    assert_eq!(r.status, 404);
+    // A JWT reads spans of the runs it may read.
+    let r = jwt_api(&emu, &[&format!("read:runs:{id}")])
+        .get(&format!("/api/v1/runs/{id}/spans/{root}"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = jwt_api(&emu, &["read:runs:run_other"]).get(&format!("/api/v1/runs/{id}/spans/{root}"));
+    assert_eq!(r.status, 403);
+}

@@ -637,3 +637,66 @@ fn concurrent_triggers_make_exactly_one_run_each() {
     assert_eq!(stored, unique);
     assert_eq!(emu.request_count(), 100);
 }
+
+#[test]
+fn batch_results_list_the_finished_runs_in_item_order() {
+    let emu = Emulator::start().unwrap();
+    emu.freeze_clock_at(1_748_779_200_000);
+    let api = dev(&emu);
+    let id = api.post("/api/v3/batches", json!({"runCount": 4})).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let items = ndjson(&[item(0, "a"), item(1, "b"), item(2, "c"), item(3, "d")]);
+    let r = api.send(
+        "POST",
+        &format!("/api/v3/batches/{id}/items"),
+        Some(&items),
+        "application/x-ndjson",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let runs: Vec<String> = api.get(&format!("/api/v2/batches/{id}")).json()["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect();
+    let path = format!("/api/v1/batches/{id}/results");
+    // Nothing finished yet.
+    let r = api.get(&path);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json(), json!({"id": id, "items": []}));
+
+    emu.start_run(&runs[0]).unwrap();
+    emu.advance(Duration::from_millis(1500));
+    emu.complete_run(&runs[0], json!({"sent": true})).unwrap();
+    emu.fail_run(
+        &runs[1],
+        json!({"message": "boom", "name": "TypeError", "stackTrace": "at x"}),
+    )
+    .unwrap();
+    assert_eq!(
+        api.post_empty(&format!("/api/v2/runs/{}/cancel", runs[2]))
+            .status,
+        200
+    );
+    let r = api.get(&path);
+    assert_eq!(
+        r.json(),
+        json!({"id": id, "items": [
+            {"ok": true, "id": runs[0], "output": "{\"sent\":true}", "outputType": "application/json",
+             "usage": {"durationMs": 1500}, "taskIdentifier": "a"},
+            {"ok": false, "id": runs[1],
+             "error": {"type": "BUILT_IN_ERROR", "name": "TypeError", "message": "boom", "stackTrace": "at x"},
+             "usage": {"durationMs": 0}, "taskIdentifier": "b"},
+            {"ok": false, "id": runs[2], "error": {"type": "INTERNAL_ERROR", "code": "TASK_RUN_CANCELLED"},
+             "usage": {"durationMs": 0}, "taskIdentifier": "c"},
+        ]})
+    );
+    // A missing batch, and other envs' batches, are 404; only secret keys reach the route.
+    let r = api.get("/api/v1/batches/batch_nope/results");
+    assert_eq!(r.status, 404);
+    let prod = Api::new(&emu, emu.seed().prod_key());
+    assert_eq!(prod.get(&path).status, 404);
+    assert_eq!(jwt_api(&emu, &["read:all"]).get(&path).status, 401);
+}

@@ -237,6 +237,37 @@ const OPS: &[(&str, Call)] = &[
             trigger_streams_send_input(c, RUN, c"approval".as_ptr(), a, o, e)
         });
     }),
+    ("concurrency_limits_list params_json", |c, a| {
+        json_call(|o, e| unsafe { trigger_concurrency_limits_list(c, a, o, e) });
+    }),
+    (
+        "concurrency_limits_list_iter params_json",
+        iter!(
+            trigger_concurrency_limits_list_iter,
+            trigger_concurrency_limits_iter_next,
+            trigger_concurrency_limits_iter_free
+        ),
+    ),
+    ("concurrency_limits_retrieve_key concurrency_key_json", |c, a| {
+        json_call(|o, e| unsafe {
+            trigger_concurrency_limits_retrieve_key(c, c"openai".as_ptr(), a, o, e)
+        });
+    }),
+    ("concurrency_limits_override options_json", |c, a| {
+        json_call(|o, e| unsafe {
+            trigger_concurrency_limits_override(c, c"openai".as_ptr(), a, o, e)
+        });
+    }),
+    ("concurrency_limits_override_key options_json", |c, a| {
+        json_call(|o, e| unsafe {
+            trigger_concurrency_limits_override_key(c, c"openai".as_ptr(), a, o, e)
+        });
+    }),
+    ("concurrency_limits_reset_key concurrency_key_json", |c, a| {
+        json_call(|o, e| unsafe {
+            trigger_concurrency_limits_reset_key(c, c"openai".as_ptr(), a, o, e)
+        });
+    }),
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -28,6 +28,7 @@ const BULK: *const c_char = c"bulk_1234".as_ptr();
 const SESSION: *const c_char = c"session_1234".as_ptr();
 const IN: *const c_char = c"in".as_ptr();
 const TASKS: *const c_char = c"[\"my-task\"]".as_ptr();
+const LIMIT: *const c_char = c"task/my-task".as_ptr();
 
 /// What a successful call says about the body.
 #[derive(Clone, Copy, PartialEq)]
@@ -336,6 +337,57 @@ const OPS: &[(&str, Expect, Call)] = &[
         })
     }),
     ("runs_stream", Events, run_stream),
+    ("concurrency_limits_list", Object, |c| {
+        json_call(|o, e| unsafe { trigger_concurrency_limits_list(c, ptr::null(), o, e) })
+    }),
+    (
+        "concurrency_limits_list_iter",
+        Object,
+        iter!(
+            trigger_concurrency_limits_list_iter,
+            trigger_concurrency_limits_iter_next,
+            trigger_concurrency_limits_iter_free
+        ),
+    ),
+    ("concurrency_limits_retrieve", Body, |c| {
+        json_call(|o, e| unsafe { trigger_concurrency_limits_retrieve(c, LIMIT, o, e) })
+    }),
+    ("concurrency_limits_retrieve_key", Body, |c| {
+        json_call(|o, e| unsafe {
+            trigger_concurrency_limits_retrieve_key(c, LIMIT, c"42".as_ptr(), o, e)
+        })
+    }),
+    ("concurrency_limits_override", Body, |c| {
+        json_call(|o, e| unsafe {
+            trigger_concurrency_limits_override(c, LIMIT, c"{\"total\":0}".as_ptr(), o, e)
+        })
+    }),
+    ("concurrency_limits_override_key", Body, |c| {
+        let options = c"{\"concurrencyKey\":\"k\",\"perKey\":1}".as_ptr();
+        json_call(|o, e| unsafe {
+            trigger_concurrency_limits_override_key(c, LIMIT, options, o, e)
+        })
+    }),
+    ("concurrency_limits_reset", Body, |c| {
+        json_call(|o, e| unsafe { trigger_concurrency_limits_reset(c, LIMIT, o, e) })
+    }),
+    ("concurrency_limits_reset_key", Body, |c| {
+        json_call(|o, e| unsafe {
+            trigger_concurrency_limits_reset_key(c, LIMIT, c"\"k\"".as_ptr(), o, e)
+        })
+    }),
+    ("concurrency_limits_pause", Body, |c| {
+        json_call(|o, e| unsafe { trigger_concurrency_limits_pause(c, LIMIT, o, e) })
+    }),
+    ("concurrency_limits_resume", Body, |c| {
+        json_call(|o, e| unsafe { trigger_concurrency_limits_resume(c, LIMIT, o, e) })
+    }),
+    ("batches_results", Body, |c| {
+        json_call(|o, e| unsafe { trigger_batches_results(c, c"batch_1234".as_ptr(), o, e) })
+    }),
+    ("runs_retrieve_span", Body, |c| {
+        json_call(|o, e| unsafe { trigger_runs_retrieve_span(c, RUN, c"span_1".as_ptr(), o, e) })
+    }),
 ];
 
 /// Reads up to 16 records of a subscription whose every connection gets the body as

@@ -228,6 +228,42 @@ fn inputs() -> Vec<(&'static str, &'static str, &'static str, Root)> {
         ),
         ("trigger_streams_send_input", "data_json", "RawJson", Raw),
         (
+            "trigger_concurrency_limits_list",
+            "params_json",
+            "ListConcurrencyLimitsParams",
+            Serde(serde::<ListConcurrencyLimitsParams>),
+        ),
+        (
+            "trigger_concurrency_limits_list_iter",
+            "params_json",
+            "ListConcurrencyLimitsParams",
+            Serde(serde::<ListConcurrencyLimitsParams>),
+        ),
+        (
+            "trigger_concurrency_limits_retrieve_key",
+            "concurrency_key_json",
+            "ConcurrencyKey",
+            Serde(serde::<ConcurrencyKey>),
+        ),
+        (
+            "trigger_concurrency_limits_override",
+            "options_json",
+            "OverrideConcurrencyLimit",
+            Serde(serde::<OverrideConcurrencyLimit>),
+        ),
+        (
+            "trigger_concurrency_limits_override_key",
+            "options_json",
+            "OverrideConcurrencyKey",
+            Serde(serde::<OverrideConcurrencyKey>),
+        ),
+        (
+            "trigger_concurrency_limits_reset_key",
+            "concurrency_key_json",
+            "ConcurrencyKey",
+            Serde(serde::<ConcurrencyKey>),
+        ),
+        (
             "trigger_envvars_create",
             "body_json",
             "CreateEnvVar",

@@ -261,8 +261,15 @@ impl From<JsonError> for trigger_error {
 }
 
 /// The Rust API's arguments that the C ABI takes as JSON text, under the name `<name>_json`.
-const JSON_ARGUMENTS: [&str; 7] = [
-    "options", "params", "body", "items", "payload", "tags", "key",
+const JSON_ARGUMENTS: [&str; 8] = [
+    "options",
+    "params",
+    "body",
+    "items",
+    "payload",
+    "tags",
+    "key",
+    "concurrency_key",
 ];
 
 /// The configuration options as the Rust API names them (and the reasons of its errors name

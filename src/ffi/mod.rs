@@ -46,6 +46,8 @@ mod schedules;
 
 mod queues;
 
+mod concurrency_limits;
+
 mod deployments;
 
 mod waitpoints;
@@ -64,6 +66,7 @@ pub use boundary::run_in_boundary;
 pub use bulk::*;
 pub use cancel::*;
 pub use client::*;
+pub use concurrency_limits::*;
 pub use deployments::*;
 pub use envvars::*;
 pub use error::*;

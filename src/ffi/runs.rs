@@ -11,7 +11,8 @@ use super::pages;
 use crate::json::WithJson;
 use crate::pagination::PageIter;
 use crate::resources::{
-    ListRunsParams, PollOptions, ReplayOptions, Run, RunItem, RunResult, RunTrace, UpdateMetadata,
+    ListRunsParams, PollOptions, ReplayOptions, Run, RunItem, RunResult, RunSpan, RunTrace,
+    UpdateMetadata,
 };
 
 /// A lazy iterator over every run a list matches: it fetches one page at a time as
@@ -380,6 +381,31 @@ pub unsafe extern "C" fn trigger_runs_trace(
                 .runs()
                 .trace_as::<WithJson<RunTrace>>(run_id)?
                 .trace)
+        })
+    }
+}
+
+/// One span of a run's trace (`GET /api/v1/runs/{run_id}/spans/{span_id}`; span ids are those
+/// of `trigger_runs_events` and `trigger_runs_trace`); writes the span the API sent to
+/// `*out_json`: `{"spanId":"...","parentId":null,"runId":"run_...","message":"my-task",
+/// "isError":false,"isPartial":true,"isCancelled":false,"level":"TRACE","startTime":"...",
+/// "durationMs":0,...}`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_runs_retrieve_span(
+    client: *const trigger_client,
+    run_id: *const c_char,
+    span_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_body(out_json, err, || {
+            let run_id = required_str(run_id, "run_id")?;
+            let span_id = required_str(span_id, "span_id")?;
+            Ok(resolve(client)
+                .runs()
+                .retrieve_span_as::<WithJson<RunSpan>>(run_id, span_id)?)
         })
     }
 }

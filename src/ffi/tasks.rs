@@ -12,7 +12,7 @@ use super::client::{resolve, trigger_client};
 use super::error::{trigger_error, trigger_result};
 use crate::idempotency_keys::{self, IdempotencyKey, IdempotencyKeyScope};
 use crate::json::WithJson;
-use crate::resources::{Batch, BatchItem, BatchTriggerOptions, TriggerOptions};
+use crate::resources::{Batch, BatchItem, BatchResults, BatchTriggerOptions, TriggerOptions};
 
 /// Triggers one run of `task_id` (`POST /api/v1/tasks/{task_id}/trigger`).
 ///
@@ -122,6 +122,28 @@ pub unsafe extern "C" fn trigger_batches_retrieve(
             Ok(resolve(client)
                 .batches()
                 .retrieve_as::<WithJson<Batch>>(batch_id)?)
+        })
+    }
+}
+
+/// The results of a batch's finished runs (`GET /api/v1/batches/{batch_id}/results`); writes
+/// the API's JSON to `*out_json`: `{"id":"batch_...","items":[{"ok":true,"id":"run_...",
+/// "output":"{\"a\":1}","outputType":"application/json",...},{"ok":false,"id":"run_...",
+/// "error":{"type":"BUILT_IN_ERROR","name":"Error","message":"boom","stackTrace":"..."}}]}`.
+#[no_mangle]
+pub unsafe extern "C" fn trigger_batches_results(
+    client: *const trigger_client,
+    batch_id: *const c_char,
+    out_json: *mut *mut c_char,
+    err: *mut *mut trigger_error,
+) -> trigger_result {
+    // SAFETY (all blocks): as above.
+    unsafe {
+        call_body(out_json, err, || {
+            let batch_id = required_str(batch_id, "batch_id")?;
+            Ok(resolve(client)
+                .batches()
+                .results_as::<WithJson<BatchResults>>(batch_id)?)
         })
     }
 }

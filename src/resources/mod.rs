@@ -6,6 +6,7 @@
 
 pub(crate) mod batches;
 pub(crate) mod bulk;
+pub(crate) mod concurrency_limits;
 pub(crate) mod deployments;
 pub(crate) mod envvars;
 pub(crate) mod idempotency;
@@ -20,10 +21,18 @@ pub(crate) mod tasks;
 pub(crate) mod tokens;
 pub(crate) mod waitpoints;
 
-pub use batches::{Batch, BatchError, BatchProcessing, BatchStatus, Batches};
+pub use batches::{
+    Batch, BatchError, BatchItemResult, BatchProcessing, BatchResults, BatchStatus, BatchUsage,
+    Batches, TaskRunError,
+};
 pub use bulk::{
     BulkAction, BulkActionCounts, BulkActionFilter, BulkActionKind, BulkActions, BulkActionsIter,
     CreateBulkAction, ListBulkActionsParams,
+};
+pub use concurrency_limits::{
+    ConcurrencyBound, ConcurrencyKey, ConcurrencyKeyBound, ConcurrencyKeyLimit, ConcurrencyLimit,
+    ConcurrencyLimits, ConcurrencyLimitsIter, ListConcurrencyLimitsParams, OverrideConcurrencyKey,
+    OverrideConcurrencyLimit, MAX_CONCURRENCY_BOUND,
 };
 pub use deployments::{
     Deployment, Deployments, DeploymentsIter, ListDeploymentsParams, PromotedDeployment,
@@ -36,7 +45,7 @@ pub use queues::{
 pub use realtime::{RunStopper, RunSubscription, SubscribeRunOptions, SubscribeRunsOptions};
 pub use runs::{
     ListRunsParams, PollOptions, ReplayOptions, Run, RunEnvironment, RunError, RunEvent, RunEvents,
-    RunItem, RunMetadata, RunOutcome, RunResult, RunStatus, RunTrace, Runs, RunsIter,
+    RunItem, RunMetadata, RunOutcome, RunResult, RunSpan, RunStatus, RunTrace, Runs, RunsIter,
     UpdateMetadata,
 };
 pub use schedules::{

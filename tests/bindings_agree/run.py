@@ -179,8 +179,8 @@ class Runner:
 
 
 #: The areas of a client (and of the ambient API), by the name both bindings give them.
-AREAS = ("tasks", "batches", "runs", "envvars", "schedules", "idempotency_keys", "queues", "deployments",
-         "waitpoints", "bulk_actions", "sessions", "auth")
+AREAS = ("tasks", "batches", "runs", "envvars", "schedules", "idempotency_keys", "queues", "concurrency_limits",
+         "deployments", "waitpoints", "bulk_actions", "sessions", "auth")
 
 
 def surface(client: triggerdev.Client) -> Dict[str, List[str]]:

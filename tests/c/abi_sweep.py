@@ -57,6 +57,7 @@ VALID = {
     "session": b"chat-1",
     "key": b"llm",
     "stream_id": b"approval",
+    "span_id": b"span_1",
     "channel_name": b"tools",
     "io": b"in",
     "reason": b"done",
@@ -69,6 +70,7 @@ VALID = {
     "tags_json": b'["a"]',
     "tasks_json": b'["t"]',
     "key_json": b'"k"',
+    "concurrency_key_json": b'"tenant-42"',
     "data_json": b'{"ok":true}',
     "result_json": b'{"ok":true,"id":"run_1","output":"1","outputType":"application/json"}',
     "token_json": b'{"id":"waitpoint_1","status":"COMPLETED","createdAt":"2026-01-01T00:00:00Z"}',
@@ -84,6 +86,10 @@ OBJECT_VALID = {
         "trigger_bulk_actions_create": b'{"runIds":["run_1"],"action":"cancel"}',
         "trigger_sessions_start": b'{"type":"chat","taskIdentifier":"t","triggerConfig":{"basePayload":{}}}',
         "trigger_sessions_update": b'{"tags":["a"]}',
+    },
+    "options_json": {
+        "trigger_concurrency_limits_override": b'{"total":1}',
+        "trigger_concurrency_limits_override_key": b'{"concurrencyKey":"k","perKey":1}',
     },
 }
 

@@ -67,6 +67,16 @@ from ._models import (
     Queue,
     QueueConcurrency,
     QueuesPage,
+    ConcurrencyBound,
+    ConcurrencyKeyBound,
+    ConcurrencyKeyLimit,
+    ConcurrencyLimit,
+    ConcurrencyLimitsPage,
+    TaskRunError,
+    BatchUsage,
+    BatchItemResult,
+    BatchResults,
+    RunSpan,
     Session,
     SessionRecord,
     SessionsPage,
@@ -114,6 +124,7 @@ from ._resources import (
     IdempotencyKeys,
     PublicTokens,
     Queues,
+    ConcurrencyLimits,
     Runs,
     RunStream,
     RunSubscription,
@@ -142,6 +153,7 @@ envvars = EnvVars(_AMBIENT)
 schedules = Schedules(_AMBIENT)
 idempotency_keys = IdempotencyKeys(_AMBIENT)
 queues = Queues(_AMBIENT)
+concurrency_limits = ConcurrencyLimits(_AMBIENT)
 deployments = Deployments(_AMBIENT)
 waitpoints = Waitpoints(_AMBIENT)
 bulk_actions = BulkActions(_AMBIENT)
@@ -180,6 +192,7 @@ __all__ = [
     "schedules",
     "idempotency_keys",
     "queues",
+    "concurrency_limits",
     "deployments",
     "waitpoints",
     "bulk_actions",
@@ -201,6 +214,7 @@ __all__ = [
     "Schedules",
     "IdempotencyKeys",
     "Queues",
+    "ConcurrencyLimits",
     "Deployments",
     "Waitpoints",
     "BulkActions",
@@ -245,6 +259,16 @@ __all__ = [
     "OffsetPagination",
     "Queue",
     "QueueConcurrency",
+    "ConcurrencyBound",
+    "ConcurrencyKeyBound",
+    "ConcurrencyKeyLimit",
+    "ConcurrencyLimit",
+    "ConcurrencyLimitsPage",
+    "TaskRunError",
+    "BatchUsage",
+    "BatchItemResult",
+    "BatchResults",
+    "RunSpan",
     "QueuesPage",
     "Deployment",
     "PromotedDeployment",

@@ -20,6 +20,7 @@ from ._resources import (
     IdempotencyKeys,
     PublicTokens,
     Queues,
+    ConcurrencyLimits,
     Runs,
     Schedules,
     Sessions,
@@ -91,6 +92,7 @@ class _Areas:
     schedules: Schedules
     idempotency_keys: IdempotencyKeys
     queues: Queues
+    concurrency_limits: ConcurrencyLimits
     deployments: Deployments
     waitpoints: Waitpoints
     bulk_actions: BulkActions
@@ -106,6 +108,7 @@ class _Areas:
         self.schedules = Schedules(caller)
         self.idempotency_keys = IdempotencyKeys(caller)
         self.queues = Queues(caller)
+        self.concurrency_limits = ConcurrencyLimits(caller)
         self.deployments = Deployments(caller)
         self.waitpoints = Waitpoints(caller)
         self.bulk_actions = BulkActions(caller)

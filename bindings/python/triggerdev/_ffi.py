@@ -45,6 +45,7 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_tasks_trigger": (_CLIENT, _STR, _STR, _STR),
     "trigger_tasks_batch_trigger": (_CLIENT, _STR, _STR),
     "trigger_batches_retrieve": (_CLIENT, _STR),
+    "trigger_batches_results": (_CLIENT, _STR),
     "trigger_idempotency_keys_create": (_STR, _STR),
     "trigger_idempotency_keys_reset": (_CLIENT, _STR, _STR),
     # runs
@@ -63,6 +64,7 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_runs_result_output": (_STR,),  # no client: decodes a result's JSON, no request
     "trigger_runs_events": (_CLIENT, _STR),
     "trigger_runs_trace": (_CLIENT, _STR),
+    "trigger_runs_retrieve_span": (_CLIENT, _STR, _STR),
     # envvars
     "trigger_envvars_list": (_CLIENT, _STR, _STR),
     "trigger_envvars_retrieve": (_CLIENT, _STR, _STR, _STR),
@@ -88,6 +90,16 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_queues_resume": (_CLIENT, _STR, _STR),
     "trigger_queues_override_concurrency_limit": (_CLIENT, _STR, _STR, c_uint32),
     "trigger_queues_reset_concurrency_limit": (_CLIENT, _STR, _STR),
+    # concurrency limits (name, then a concurrency key or options as JSON)
+    "trigger_concurrency_limits_list": (_CLIENT, _STR),
+    "trigger_concurrency_limits_retrieve": (_CLIENT, _STR),
+    "trigger_concurrency_limits_retrieve_key": (_CLIENT, _STR, _STR),
+    "trigger_concurrency_limits_override": (_CLIENT, _STR, _STR),
+    "trigger_concurrency_limits_override_key": (_CLIENT, _STR, _STR),
+    "trigger_concurrency_limits_reset": (_CLIENT, _STR),
+    "trigger_concurrency_limits_reset_key": (_CLIENT, _STR, _STR),
+    "trigger_concurrency_limits_pause": (_CLIENT, _STR),
+    "trigger_concurrency_limits_resume": (_CLIENT, _STR),
     # deployments
     "trigger_deployments_list": (_CLIENT, _STR),
     "trigger_deployments_retrieve": (_CLIENT, _STR),
@@ -132,6 +144,7 @@ HANDLE_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_runs_list_iter": (_CLIENT, _STR),
     "trigger_schedules_list_iter": (_CLIENT, _STR),
     "trigger_queues_list_iter": (_CLIENT, _STR),
+    "trigger_concurrency_limits_list_iter": (_CLIENT, _STR),
     "trigger_deployments_list_iter": (_CLIENT, _STR),
     "trigger_waitpoints_list_tokens_iter": (_CLIENT, _STR),
     "trigger_bulk_actions_list_iter": (_CLIENT, _STR),
@@ -151,6 +164,7 @@ ITER_EXPORTS: Tuple[str, ...] = (
     "trigger_runs_iter_next",
     "trigger_schedules_iter_next",
     "trigger_queues_iter_next",
+    "trigger_concurrency_limits_iter_next",
     "trigger_deployments_iter_next",
     "trigger_waitpoints_tokens_iter_next",
     "trigger_bulk_actions_iter_next",
@@ -186,6 +200,7 @@ OTHER_EXPORTS: Dict[str, Tuple[Any, Tuple[Any, ...]]] = {
     "trigger_runs_iter_free": (None, (c_void_p,)),
     "trigger_schedules_iter_free": (None, (c_void_p,)),
     "trigger_queues_iter_free": (None, (c_void_p,)),
+    "trigger_concurrency_limits_iter_free": (None, (c_void_p,)),
     "trigger_deployments_iter_free": (None, (c_void_p,)),
     "trigger_waitpoints_tokens_iter_free": (None, (c_void_p,)),
     "trigger_bulk_actions_iter_free": (None, (c_void_p,)),

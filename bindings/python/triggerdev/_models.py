@@ -52,6 +52,16 @@ __all__ = [
     "QueueConcurrency",
     "Queue",
     "QueuesPage",
+    "ConcurrencyBound",
+    "ConcurrencyLimit",
+    "ConcurrencyLimitsPage",
+    "ConcurrencyKeyBound",
+    "ConcurrencyKeyLimit",
+    "TaskRunError",
+    "BatchUsage",
+    "BatchItemResult",
+    "BatchResults",
+    "RunSpan",
     "Deployment",
     "PromotedDeployment",
     "DeploymentsPage",
@@ -576,6 +586,26 @@ class RunEvent(Record):
     environment_type: Optional[str] = field("environmentType")
 
 
+class RunSpan(Record):
+    """One span of a run's trace (``runs.retrieve_span``)."""
+
+    span_id: str = field("spanId")
+    parent_id: Optional[str] = field("parentId")
+    run_id: str = field("runId")
+    message: str = field("message", default="")
+    is_error: bool = field("isError", default=False)
+    is_partial: bool = field("isPartial", default=False)
+    is_cancelled: bool = field("isCancelled", default=False)
+    level: Optional[str] = field("level")
+    start_time: Optional[datetime] = _dt("startTime")
+    duration_ms: float = field("durationMs", default=0.0)
+    properties: Optional[Dict[str, Any]] = field("properties")
+    events: Any = field("events")
+    entity_type: Optional[str] = field("entityType")
+    ai: Any = field("ai")
+    triggered_runs: Any = field("triggeredRuns")
+
+
 class RunEvents(Record):
     """``runs.events``: the events of a run's trace."""
 
@@ -747,6 +777,115 @@ class QueuesPage(_OffsetPage[Queue]):
     """One page of ``queues.list``."""
 
     data: List[Queue] = field("data", _list_of(_record(Queue)), default=list)
+
+
+# --- concurrency limits --------------------------------------------------------------------
+
+
+class ConcurrencyBound(Record):
+    """One bound of a concurrency limit (``per_key`` or ``total``): in force, declared in code,
+    and the override (None: unbounded / not overridden)."""
+
+    current: Optional[int] = field("current")
+    base: Optional[int] = field("base")
+    override_limit: Optional[int] = field("override")
+    overridden_at: Optional[datetime] = _dt("overriddenAt")
+
+
+class ConcurrencyLimit(Record):
+    """A named concurrency limit (``concurrency_limits.retrieve``, ``override``, ``reset``,
+    ``pause``, ``resume``, lists)."""
+
+    id: str = field("id")
+    name: str = field("name")
+    per_key: ConcurrencyBound = field("perKey", _record(ConcurrencyBound))
+    total: ConcurrencyBound = field("total", _record(ConcurrencyBound))
+    running: int = field("running", default=0)
+    queued: int = field("queued", default=0)
+    paused: bool = field("paused", default=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConcurrencyLimitsPage(_OffsetPage[ConcurrencyLimit]):
+    """One page of ``concurrency_limits.list``."""
+
+    data: List[ConcurrencyLimit] = field("data", _list_of(_record(ConcurrencyLimit)), default=list)
+
+
+class ConcurrencyKeyBound(Record):
+    """The per-key bound of one concurrency key: in force, the limit's own, the key's override
+    and when it lapses."""
+
+    current: Optional[int] = field("current")
+    base: Optional[int] = field("base")
+    override_limit: Optional[int] = field("override")
+    expires_at: Optional[datetime] = _dt("expiresAt")
+
+
+class ConcurrencyKeyLimit(Record):
+    """A concurrency limit as it applies to one concurrency key (the ``concurrency_key=``
+    forms of ``retrieve``, ``override`` and ``reset``). ``concurrency_key`` is text, numeric
+    keys too."""
+
+    name: str = field("name")
+    concurrency_key: str = field("concurrencyKey")
+    per_key: ConcurrencyKeyBound = field("perKey", _record(ConcurrencyKeyBound))
+    running: int = field("running", default=0)
+    paused: bool = field("paused", default=False)
+
+
+# --- batch results -------------------------------------------------------------------------
+
+
+class TaskRunError(Record):
+    """How a run failed, by ``type``: ``BUILT_IN_ERROR`` (``name``, ``message``,
+    ``stack_trace``, ``causes``), ``CUSTOM_ERROR`` and ``STRING_ERROR`` (``raw``), or
+    ``INTERNAL_ERROR`` (``code``, ``message``, ``stack_trace``)."""
+
+    type: str = field("type")
+    name: Optional[str] = field("name")
+    message: Optional[str] = field("message")
+    stack_trace: Optional[str] = field("stackTrace")
+    causes: Any = field("causes")
+    raw: Optional[str] = field("raw")
+    code: Optional[str] = field("code")
+
+
+class BatchUsage(Record):
+    """What a run used."""
+
+    duration_ms: float = field("durationMs", default=0.0)
+
+
+class BatchItemResult(Record):
+    """The result of one finished run of a batch. ``output`` is the output as a value;
+    ``raw_output`` the serialized packet the server sent, encoded as ``output_type`` says."""
+
+    ok: bool = field("ok", default=False)
+    id: str = field("id")
+    raw_output: Optional[str] = field("output")
+    output_type: Optional[str] = field("outputType")
+    error: Optional[TaskRunError] = field("error", _record(TaskRunError))
+    retry: Any = field("retry")
+    skipped_retrying: Optional[bool] = field("skippedRetrying")
+    usage: Optional[BatchUsage] = field("usage", _record(BatchUsage))
+    task_identifier: Optional[str] = field("taskIdentifier")
+
+    @property
+    def output(self) -> Any:
+        """The output, decoded from ``raw_output`` by the library as ``output_type`` says
+        (Rust's ``BatchItemResult::output_value``); None when there is none or it cannot be
+        decoded. No request is made."""
+        return _native_output(LIB.trigger_runs_result_output, self)
+
+
+class BatchResults(Record):
+    """``batches.results``: the results of a batch's finished runs."""
+
+    id: str = field("id")
+    items: List[BatchItemResult] = field("items", _list_of(_record(BatchItemResult)), default=list)
 
 
 # --- deployments ---------------------------------------------------------------------------

@@ -81,6 +81,12 @@ pub fn admin_routes() -> Vec<Route> {
         Route::new("GET", "/__emulator/packets/{*}", Public, state::get_packet),
         Route::new("POST", "/__emulator/panic", Public, state::panic),
         Route::new("POST", "/__emulator/queues", Public, tasks::add_queue),
+        Route::new(
+            "POST",
+            "/__emulator/concurrency-limits",
+            Public,
+            tasks::add_concurrency_limit,
+        ),
         Route::new("POST", "/__emulator/tasks", Public, tasks::add_task),
         Route::new("POST", "/__emulator/deployments", Public, deployments::add),
         Route::new(

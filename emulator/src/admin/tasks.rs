@@ -32,6 +32,24 @@ pub fn add_queue(c: &mut Ctx) -> R {
     ok(json!({"id": id, "envId": env_id, "name": name}))
 }
 
+/// `POST /__emulator/concurrency-limits` body `{"name", "env"?, "perKey"?, "total"?}`:
+/// declares a named concurrency limit (or redeclares its bounds), as a worker's code would.
+pub fn add_concurrency_limit(c: &mut Ctx) -> R {
+    let body = c.body_object()?;
+    let name = opt_str(body.get("name"))
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| error(400, "name is required"))?;
+    let env_id =
+        c.st.resolve_env(body.get("env").and_then(Value::as_str))
+            .map_err(control_error)?;
+    let per_key = body.get("perKey").and_then(Value::as_u64);
+    let total = body.get("total").and_then(Value::as_u64);
+    let id =
+        c.st.add_concurrency_limit(&env_id, &name, per_key, total)
+            .map_err(control_error)?;
+    ok(json!({"id": id, "envId": env_id, "name": name}))
+}
+
 /// `POST /__emulator/tasks` body `{"id", "kind"?: "STANDARD"|"SCHEDULED"|"AGENT"}` (default
 /// `STANDARD`): declares a task, as a worker registering it would.
 pub fn add_task(c: &mut Ctx) -> R {

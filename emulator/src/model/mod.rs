@@ -6,6 +6,7 @@
 
 pub mod batches;
 pub mod bulk;
+pub mod concurrency_limits;
 pub mod deployments;
 pub mod envs;
 pub mod queues;

@@ -12,7 +12,7 @@ use crate::model::run_options::{parse_options, payload_type};
 use crate::model::runs::NewRun;
 use crate::route::{not_found_retry, ok, Ctx, R};
 use crate::util::random_id;
-use crate::views::batches::batch_json;
+use crate::views::batches::{batch_json, batch_results_json};
 
 /// Largest `runCount` accepted.
 pub const MAX_BATCH_ITEMS: u64 = 1000;
@@ -294,4 +294,10 @@ pub fn retrieve_v1(c: &mut Ctx) -> R {
         m.remove("processingCompletedAt");
     }
     ok(v)
+}
+
+/// `GET /api/v1/batches/{id}/results`: one execution result per finished run.
+pub fn results(c: &mut Ctx) -> R {
+    let b = find_for_read(c)?;
+    ok(batch_results_json(c.st, b))
 }

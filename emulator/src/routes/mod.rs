@@ -13,6 +13,7 @@ use crate::route::Route;
 pub mod batches;
 pub mod bulk;
 pub mod channels;
+pub mod concurrency_limits;
 pub mod deployments;
 pub mod envvars;
 pub mod query;
@@ -60,6 +61,7 @@ pub fn api_routes() -> Vec<Route> {
         Route::new("POST", "/api/v3/batches/{}/items", KeyOrJwt, batches::items).limit(32 * MIB),
         Route::new("GET", "/api/v2/batches/{}", KeyOrJwt, batches::retrieve),
         Route::new("GET", "/api/v1/batches/{}", KeyOrJwt, batches::retrieve_v1),
+        Route::new("GET", "/api/v1/batches/{}/results", Key, batches::results),
         // Runs
         Route::new("GET", "/api/v1/runs", KeyOrJwt, runs::list),
         Route::new("GET", "/api/v1/projects/{}/runs", Pat, runs::list_project),
@@ -97,6 +99,12 @@ pub fn api_routes() -> Vec<Route> {
         Route::new("GET", "/api/v1/runs/{}/trace", KeyOrJwt, run_events::trace),
         Route::new(
             "GET",
+            "/api/v1/runs/{}/spans/{}",
+            KeyOrJwt,
+            run_events::span,
+        ),
+        Route::new(
+            "GET",
             "/api/v1/runs/{}/packets/{}",
             KeyOrJwt,
             realtime::packet_url,
@@ -117,6 +125,37 @@ pub fn api_routes() -> Vec<Route> {
             "/api/v1/queues/{}/concurrency/reset",
             Key,
             queues::reset_limit,
+        ),
+        // Named concurrency limits
+        Route::new(
+            "GET",
+            "/api/v1/concurrency-limits",
+            Key,
+            concurrency_limits::list,
+        ),
+        Route::new(
+            "GET",
+            "/api/v1/concurrency-limits/{}",
+            Key,
+            concurrency_limits::retrieve,
+        ),
+        Route::new(
+            "POST",
+            "/api/v1/concurrency-limits/{}/override",
+            Key,
+            concurrency_limits::override_limit,
+        ),
+        Route::new(
+            "POST",
+            "/api/v1/concurrency-limits/{}/reset",
+            Key,
+            concurrency_limits::reset,
+        ),
+        Route::new(
+            "POST",
+            "/api/v1/concurrency-limits/{}/pause",
+            Key,
+            concurrency_limits::pause,
         ),
         Route::new("GET", "/api/v1/deployments", KeyOrJwt, deployments::list),
         Route::new(

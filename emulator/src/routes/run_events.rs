@@ -1,10 +1,11 @@
-//! `GET /api/v1/runs/{id}/events` and `GET /api/v1/runs/{id}/trace`: the run's lifecycle as
+//! `GET /api/v1/runs/{id}/events`, `…/trace` and `…/spans/{spanId}`: the run's lifecycle as
 //! OTel-style spans (the run span plus one span per attempt), derived from its state.
 
+use crate::auth::error;
 use crate::http::HttpResponse;
 use crate::model::runs::Run;
 use crate::route::{not_found_retry, ok, Ctx, R};
-use crate::views::run_events::{run_events, run_trace};
+use crate::views::run_events::{run_events, run_span, run_trace};
 
 /// The run, if the caller may read it (secret key, or a JWT with `read` on the run, its task,
 /// one of its tags or its batch). A missing run is a retryable 404, like the route builder's
@@ -39,4 +40,10 @@ pub fn events(c: &mut Ctx) -> R {
 /// `GET /api/v1/runs/{id}/trace` → `{"trace": {traceId, rootSpan}}`.
 pub fn trace(c: &mut Ctx) -> R {
     ok(run_trace(readable(c)?))
+}
+
+/// `GET /api/v1/runs/{id}/spans/{spanId}` → the span, or 404 for an id the run does not have.
+pub fn span(c: &mut Ctx) -> R {
+    let r = readable(c)?;
+    run_span(r, c.param(1)).map_or_else(|| Err(error(404, "Span not found")), ok)
 }

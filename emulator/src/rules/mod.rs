@@ -7,6 +7,7 @@
 //! actions create runs; runs use queues), never in a circle.
 
 pub mod bulk;
+pub mod concurrency_limits;
 pub mod deployments;
 pub mod envs;
 pub mod error;

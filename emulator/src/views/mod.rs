@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 pub mod batches;
 pub mod bulk;
+pub mod concurrency_limits;
 pub mod deployments;
 pub mod envvars;
 pub mod queues;

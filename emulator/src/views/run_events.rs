@@ -182,3 +182,23 @@ pub fn run_trace(r: &Run) -> Value {
     let children: Vec<Value> = all[1..].iter().map(|s| node(s, Vec::new())).collect();
     json!({"trace": {"traceId": trace_id(r), "rootSpan": node(&all[0], children)}})
 }
+
+/// `GET /api/v1/runs/{id}/spans/{spanId}`: one span of the run's lifecycle, if it has that id.
+pub fn run_span(r: &Run, span_id: &str) -> Option<Value> {
+    let s = spans(r).into_iter().find(|s| s.id == span_id)?;
+    Some(json!({
+        "spanId": s.id,
+        "parentId": s.parent,
+        "runId": r.id,
+        "message": s.message,
+        "isError": s.is_error,
+        "isPartial": s.is_partial,
+        "isCancelled": s.is_cancelled,
+        "level": "TRACE",
+        "startTime": iso(s.start_ms),
+        "durationMs": s.duration_ns as f64 / 1e6,
+        "properties": {},
+        "events": s.events,
+        "entityType": if s.attempt.is_some() { "attempt" } else { "span" },
+    }))
+}

@@ -3,8 +3,10 @@
 //! waiting for it over the realtime feed are in `../realtime.rs`.
 
 mod model;
+mod spans;
 
 pub use model::{Run, RunEnvironment, RunError, RunItem, RunStatus};
+pub use spans::RunSpan;
 
 use std::time::Duration;
 

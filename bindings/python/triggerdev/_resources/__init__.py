@@ -1,5 +1,5 @@
 """The API areas, one module each (as ``src/resources`` and the Ruby binding): tasks, batches,
-runs, envvars, schedules, idempotency keys, queues, deployments, waitpoint tokens, bulk
+runs, envvars, schedules, idempotency keys, queues, concurrency limits, deployments, waitpoint tokens, bulk
 actions, public tokens, sessions, the realtime run subscriptions, run streams and input
 streams.
 
@@ -12,6 +12,7 @@ C ABI is its rows in ``_ffi.JSON_EXPORTS`` plus a module like these.
 from ._area import Duration, StrOrList, TimeOrDuration
 from .batches import Batches
 from .bulk_actions import BulkActions
+from .concurrency_limits import ConcurrencyKey, ConcurrencyLimits
 from .deployments import Deployments
 from .envvars import EnvVars, parse_dotenv
 from .idempotency_keys import IdempotencyKeys, create_idempotency_key
@@ -38,6 +39,8 @@ __all__ = [
     "Schedules",
     "IdempotencyKeys",
     "Queues",
+    "ConcurrencyLimits",
+    "ConcurrencyKey",
     "Deployments",
     "Waitpoints",
     "BulkActions",

@@ -17,6 +17,7 @@ from .._models import (
     RunEvents,
     RunListItem,
     RunMetadata,
+    RunSpan,
     RunOutcome,
     RunResult,
     RunsPage,
@@ -352,3 +353,9 @@ class Runs(_Area):
     def trace(self, run_id: str) -> RunTrace:
         """A run's trace (``GET /api/v1/runs/{run_id}/trace``)."""
         return RunTrace._from_json(self._c.json(LIB.trigger_runs_trace, cstr(run_id, "run_id")))
+
+    def retrieve_span(self, run_id: str, span_id: str) -> RunSpan:
+        """One span of a run's trace (``GET /api/v1/runs/{run_id}/spans/{span_id}``, the
+        official lower-level ``retrieveSpan``); span ids are those of ``events`` and ``trace``."""
+        rid = cstr(run_id, "run_id")
+        return RunSpan._from_json(self._c.json(LIB.trigger_runs_retrieve_span, rid, cstr(span_id, "span_id")))

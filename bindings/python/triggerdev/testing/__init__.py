@@ -432,6 +432,26 @@ class Emulator:
             body["concurrencyLimit"] = concurrency_limit
         return self.admin("POST", "/__emulator/queues", body)
 
+    def add_concurrency_limit(
+        self,
+        name: str,
+        *,
+        per_key: Optional[int] = None,
+        total: Optional[int] = None,
+        env: Optional[str] = None,
+    ) -> Any:
+        """Declares a named concurrency limit (bounds per concurrency key and in total; ``env``
+        an env id or a root slug, default ``dev``), as a worker's code would → ``{"id",
+        "envId", "name"}``."""
+        body: Dict[str, Any] = {"name": name}
+        if per_key is not None:
+            body["perKey"] = per_key
+        if total is not None:
+            body["total"] = total
+        if env is not None:
+            body["env"] = env
+        return self.admin("POST", "/__emulator/concurrency-limits", body)
+
     def add_deployment(self, **fields: Any) -> Any:
         """Adds a deployment (keywords in snake_case: ``version``, ``status``, ``created_at``,
         ``git``, ``error``, ``tasks``, ``runtime``, ``promote``, ``env``) → ``{"id",

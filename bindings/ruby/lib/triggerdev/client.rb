@@ -8,6 +8,7 @@ require_relative "runs"
 require_relative "envvars"
 require_relative "schedules"
 require_relative "queues"
+require_relative "concurrency_limits"
 require_relative "deployments"
 require_relative "waitpoints"
 require_relative "bulk_actions"
@@ -88,6 +89,7 @@ module Triggerdev
     def schedules = @schedules ||= Schedules.new(self)
     def idempotency_keys = @idempotency_keys ||= IdempotencyKeys.new(self)
     def queues = @queues ||= Queues.new(self)
+    def concurrency_limits = @concurrency_limits ||= ConcurrencyLimits.new(self)
     def deployments = @deployments ||= Deployments.new(self)
     def waitpoints = @waitpoints ||= Waitpoints.new(self)
     def bulk_actions = @bulk_actions ||= BulkActions.new(self)

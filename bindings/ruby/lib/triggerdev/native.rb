@@ -70,6 +70,7 @@ module Triggerdev
       trigger_tasks_trigger: [%i[pointer string string string pointer pointer], :int, true],
       trigger_tasks_batch_trigger: [%i[pointer string string pointer pointer], :int, true],
       trigger_batches_retrieve: [%i[pointer string pointer pointer], :int, true],
+      trigger_batches_results: [%i[pointer string pointer pointer], :int, true],
       trigger_idempotency_keys_create: [%i[string string pointer pointer], :int, false],
       trigger_idempotency_keys_reset: [%i[pointer string string pointer pointer], :int, true],
 
@@ -106,6 +107,7 @@ module Triggerdev
       trigger_runs_result_output: [%i[string pointer pointer], :int, false],
       trigger_runs_events: [%i[pointer string pointer pointer], :int, true],
       trigger_runs_trace: [%i[pointer string pointer pointer], :int, true],
+      trigger_runs_retrieve_span: [%i[pointer string string pointer pointer], :int, true],
 
       trigger_envvars_list: [%i[pointer string string pointer pointer], :int, true],
       trigger_envvars_retrieve: [%i[pointer string string string pointer pointer], :int, true],
@@ -137,6 +139,19 @@ module Triggerdev
       trigger_queues_resume: [%i[pointer string string pointer pointer], :int, true],
       trigger_queues_override_concurrency_limit: [%i[pointer string string uint32 pointer pointer], :int, true],
       trigger_queues_reset_concurrency_limit: [%i[pointer string string pointer pointer], :int, true],
+
+      trigger_concurrency_limits_list: [%i[pointer string pointer pointer], :int, true],
+      trigger_concurrency_limits_list_iter: [%i[pointer string pointer pointer], :int, false],
+      trigger_concurrency_limits_iter_next: [%i[pointer pointer pointer], :int, true],
+      trigger_concurrency_limits_iter_free: [%i[pointer], :void, false],
+      trigger_concurrency_limits_retrieve: [%i[pointer string pointer pointer], :int, true],
+      trigger_concurrency_limits_retrieve_key: [%i[pointer string string pointer pointer], :int, true],
+      trigger_concurrency_limits_override: [%i[pointer string string pointer pointer], :int, true],
+      trigger_concurrency_limits_override_key: [%i[pointer string string pointer pointer], :int, true],
+      trigger_concurrency_limits_reset: [%i[pointer string pointer pointer], :int, true],
+      trigger_concurrency_limits_reset_key: [%i[pointer string string pointer pointer], :int, true],
+      trigger_concurrency_limits_pause: [%i[pointer string pointer pointer], :int, true],
+      trigger_concurrency_limits_resume: [%i[pointer string pointer pointer], :int, true],
 
       trigger_deployments_list: [%i[pointer string pointer pointer], :int, true],
       trigger_deployments_list_iter: [%i[pointer string pointer pointer], :int, false],

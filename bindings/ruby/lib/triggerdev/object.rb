@@ -315,6 +315,55 @@ module Triggerdev
     end
   end
 
+  # How a run failed (+error+ of a BatchItemResult), by +type+: "BUILT_IN_ERROR" (+name+,
+  # +message+, +stack_trace+, +causes+), "CUSTOM_ERROR" and "STRING_ERROR" (+raw+), or
+  # "INTERNAL_ERROR" (+code+, +message+, +stack_trace+).
+  class TaskRunError < TriggerObject
+    fields :type, :name, :message, :stack_trace, :causes, :raw, :code
+  end
+
+  # What a run used: +duration_ms+.
+  class BatchUsage < TriggerObject
+    fields :duration_ms
+  end
+
+  # The result of one finished run of a batch: +ok?+, +id+, +output+ (decoded), +raw_output+,
+  # +output_type+, +error+ (a TaskRunError), +retry+, +skipped_retrying+, +usage+,
+  # +task_identifier+.
+  class BatchItemResult < TriggerObject
+    include NativeOutput
+
+    fields :ok, :id, :output_type, :error, :retry, :skipped_retrying, :usage, :task_identifier
+    nested "error" => TaskRunError, "usage" => BatchUsage
+
+    # The output, decoded by the library as +output_type+ says; nil when there is none.
+    def output
+      native_output(:trigger_runs_result_output)
+    end
+    alias output_value output
+
+    # The +output+ packet as the API sent it.
+    def raw_output
+      self["output"]
+    end
+
+    def ok?
+      ok ? true : false
+    end
+  end
+
+  # The results of a batch's finished runs (+batches.results+): +id+, +items+ (BatchItemResults).
+  class BatchResults < TriggerObject
+    fields :id, :items
+    nested "items" => BatchItemResult
+  end
+
+  # One span of a run's trace (+runs.retrieve_span+).
+  class RunSpan < TriggerObject
+    fields :span_id, :parent_id, :run_id, :message, :is_error, :is_partial, :is_cancelled, :level,
+           :start_time, :duration_ms, :properties, :events, :entity_type, :ai, :triggered_runs
+  end
+
   # A run's metadata (+runs.metadata+, +runs.update_metadata+).
   class RunMetadata < TriggerObject
     fields :metadata, :metadata_type

@@ -176,6 +176,12 @@ module Triggerdev
       RunTrace.new(call(:trigger_runs_trace, id!(run_id, "run_id")))
     end
 
+    # One span of a run's trace (a RunSpan; GET /api/v1/runs/{run_id}/spans/{span_id}, the
+    # official lower-level +retrieveSpan+); span ids are those of #events and #trace.
+    def retrieve_span(run_id, span_id)
+      object(RunSpan, call(:trigger_runs_retrieve_span, id!(run_id, "run_id"), id!(span_id, "span_id")))
+    end
+
     private
 
     def with_project_ref(project_ref, filters)

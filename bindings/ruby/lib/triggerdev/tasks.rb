@@ -85,6 +85,12 @@ module Triggerdev
       object(Batch, call(:trigger_batches_retrieve, id!(batch_id, "batch_id")))
     end
 
+    # The results of the batch's finished runs (a BatchResults; GET
+    # /api/v1/batches/{id}/results, the official lower-level +getBatchResults+).
+    def results(batch_id)
+      object(BatchResults, call(:trigger_batches_results, id!(batch_id, "batch_id")))
+    end
+
     # The runs of a batch as they change (a RunSubscription); never ends on its own.
     def subscribe(batch_id, skip_columns: nil)
       opts = Realtime.options(skip_columns: skip_columns)

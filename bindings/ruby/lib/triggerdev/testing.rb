@@ -210,6 +210,13 @@ module Triggerdev
         admin(:post, "/__emulator/queues", body)
       end
 
+      # Declares a named concurrency limit: add_concurrency_limit("openai", per_key: 2, total: 10).
+      # Returns {"id", "envId", "name"}.
+      def add_concurrency_limit(name, per_key: nil, total: nil, env: nil)
+        body = { "name" => name, "perKey" => per_key, "total" => total, "env" => env }.compact
+        admin(:post, "/__emulator/concurrency-limits", body)
+      end
+
       # Adds a deployment (snake_case keys camelized: version:, status:, created_at:, tasks:,
       # promote:, env:, ...). Returns {"id", "version"}.
       def add_deployment(**fields)

@@ -59,7 +59,8 @@ pub(crate) struct Call {
     pub(crate) query: String,
     pub(crate) body: Body,
     pub(crate) access: Access,
-    /// Send `x-trigger-request-idempotency-key` (all zodfetch calls; not batch items).
+    /// Send `x-trigger-request-idempotency-key` (all zodfetch calls and packet uploads; not batch
+    /// items or packet downloads).
     pub(crate) request_key: bool,
     /// A retry policy that replaces the client's (batch items).
     pub(crate) retry: Option<RetryPolicy>,
@@ -913,12 +914,14 @@ fn add_headers(
     if let Some(ua) = &cfg.user_agent {
         headers.insert(http::header::USER_AGENT, ua.clone());
     }
-    if call.access == Access::Presigned {
-        return Ok(());
-    }
+    // A packet upload carries its request key as the official SDK's does; nothing else of ours
+    // goes to a presigned URL (`docs/wire.md#other-requests`).
     if let Some(key) = request_key {
         let value = HeaderValue::from_str(key).expect("a UUID is a valid header value");
         headers.insert(REQUEST_KEY, value);
+    }
+    if call.access == Access::Presigned {
+        return Ok(());
     }
     // The timezones list has its own header set in the official SDK: no auth, no API headers.
     if call.access == Access::Public {

@@ -104,9 +104,22 @@ impl Client {
         &self.inner.resolved.base_url
     }
 
-    /// The preview branch this client may send, if any.
+    /// The preview branch this client sends to the `preview` environment, if any.
     pub fn preview_branch(&self) -> Option<&str> {
-        self.inner.resolved.branch.as_ref().map(|b| b.name.as_str())
+        self.inner
+            .resolved
+            .preview_branch
+            .as_ref()
+            .map(|b| b.name.as_str())
+    }
+
+    /// The dev branch this client sends to the `dev` environment, if any.
+    pub fn dev_branch(&self) -> Option<&str> {
+        self.inner
+            .resolved
+            .dev_branch
+            .as_ref()
+            .map(|b| b.name.as_str())
     }
 
     /// The partial configuration this client was built from (token redacted in `Debug`).

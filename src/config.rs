@@ -36,6 +36,7 @@ pub struct Config {
     pub(crate) access_token: Option<Secret>,
     pub(crate) base_url: Option<String>,
     pub(crate) preview_branch: Option<String>,
+    pub(crate) dev_branch: Option<String>,
     pub(crate) request_options: RequestOptions,
     pub(crate) inherit_context: Option<bool>,
     pub(crate) clock: Option<Arc<dyn Clock>>,
@@ -75,13 +76,22 @@ impl Config {
         self
     }
 
-    /// The preview branch sent as `x-trigger-branch`. An explicit branch is sent on every call.
-    /// Default: env `TRIGGER_PREVIEW_BRANCH`, then `VERCEL_GIT_COMMIT_REF`, then
-    /// `TRIGGER_DEV_BRANCH` (unless `default`); a branch from the environment is only sent with a
-    /// `tr_preview_` key or on envvars calls for the `preview` environment. An empty string turns
-    /// the environment fallbacks off.
+    /// The preview branch, sent as `x-trigger-branch` on calls to the `preview` environment (a
+    /// `tr_preview_` key, or an envvars call for `preview`), and never on a call to `dev`,
+    /// `staging` or `prod`. Default: env `TRIGGER_PREVIEW_BRANCH`, then `VERCEL_GIT_COMMIT_REF`.
+    /// An empty string turns every branch variable off (`TRIGGER_DEV_BRANCH` too), as the
+    /// official `previewBranch: ""` does.
     pub fn preview_branch(mut self, branch: impl Into<String>) -> Config {
         self.preview_branch = Some(branch.into());
+        self
+    }
+
+    /// The dev branch, sent as `x-trigger-branch` on calls to the `dev` environment (a `tr_dev_`
+    /// key, or an envvars call for `dev`) and nowhere else; `default` is the root dev
+    /// environment. Default: env `TRIGGER_DEV_BRANCH` (unless `default`). An empty string turns
+    /// that variable off.
+    pub fn dev_branch(mut self, branch: impl Into<String>) -> Config {
+        self.dev_branch = Some(branch.into());
         self
     }
 
@@ -184,6 +194,7 @@ impl Config {
             access_token: pick(&self.access_token, &other.access_token),
             base_url: pick(&self.base_url, &other.base_url),
             preview_branch: pick(&self.preview_branch, &other.preview_branch),
+            dev_branch: pick(&self.dev_branch, &other.dev_branch),
             request_options: self.request_options.merged_with(&other.request_options),
             inherit_context: pick(&self.inherit_context, &other.inherit_context),
             clock: pick(&self.clock, &other.clock),
@@ -216,11 +227,29 @@ impl Config {
             .or_else(|| env.api_url.clone())
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
         let base_url = base_url.trim_end_matches('/').to_owned();
-        let branch = match &self.preview_branch {
-            Some(b) if b.is_empty() => None,
-            Some(b) => Some(Branch::new(b, true)),
-            None => env.branch().map(|name| Branch::new(name, false)),
+        // `preview_branch("")` turns every branch variable off, as the official `previewBranch: ""`.
+        let env_off = self.preview_branch.as_deref() == Some("");
+        let branch = |explicit: &Option<String>, from_env: Option<&str>, argument| match explicit
+            .as_deref()
+        {
+            Some("") => None,
+            Some(name) => Some(Branch::new(name, true, argument)),
+            None if env_off => None,
+            None => from_env.map(|name| Branch::new(name, false, argument)),
         };
+        let preview_branch = branch(
+            &self.preview_branch,
+            env.preview_branch
+                .as_deref()
+                .or(env.vercel_branch.as_deref()),
+            "preview_branch",
+        );
+        let dev_branch = branch(&self.dev_branch, env.dev_branch.as_deref(), "dev_branch");
+        // A branch the caller set that cannot be a header fails every call, sent or not.
+        let branch_problem = [&preview_branch, &dev_branch]
+            .into_iter()
+            .flatten()
+            .find_map(|b| b.header.clone().err().filter(|_| b.explicit));
         let inherit = self.inherit_context.unwrap_or(inherit_by_default);
         let external_deployment_id = self
             .external_deployment_id
@@ -255,14 +284,16 @@ impl Config {
                 )),
                 _ => None,
             })
-            .or(trust_problem);
+            .or(trust_problem)
+            .or(branch_problem);
         let v2 = self.v2_realtime_streams.unwrap_or(!env.realtime_streams_v1);
         Resolved {
             authorization: token.as_ref().map(Secret::authorization),
             token,
             kind,
             base_url,
-            branch,
+            preview_branch,
+            dev_branch,
             retry: self.request_options.retry.clone().unwrap_or_default(),
             timeout: self.request_options.timeout.unwrap_or(DEFAULT_TIMEOUT),
             cancel: self.request_options.cancel.clone(),
@@ -288,6 +319,7 @@ impl fmt::Debug for Config {
             .field("access_token", &self.access_token)
             .field("base_url", &self.base_url.as_deref().map(Shown))
             .field("preview_branch", &self.preview_branch)
+            .field("dev_branch", &self.dev_branch)
             .field("request_options", &self.request_options)
             .field("inherit_context", &self.inherit_context)
             .field("external_deployment_id", &self.external_deployment_id)
@@ -584,13 +616,6 @@ impl Env {
             .collect();
         Env::from_lookup(|name| map.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
     }
-
-    fn branch(&self) -> Option<&str> {
-        self.preview_branch
-            .as_deref()
-            .or(self.vercel_branch.as_deref())
-            .or(self.dev_branch.as_deref())
-    }
 }
 
 /// The branch to send and where it came from (`docs/design.md#branch-header`).
@@ -603,13 +628,12 @@ pub(crate) struct Branch {
 }
 
 impl Branch {
-    fn new(name: &str, explicit: bool) -> Branch {
+    fn new(name: &str, explicit: bool, argument: &'static str) -> Branch {
         Branch {
             name: name.to_owned(),
             explicit,
-            header: HeaderValue::from_str(name).map_err(|_| {
-                Problem::new("preview_branch", "holds characters a header cannot carry")
-            }),
+            header: HeaderValue::from_str(name)
+                .map_err(|_| Problem::new(argument, "holds characters a header cannot carry")),
         }
     }
 }
@@ -647,7 +671,9 @@ pub(crate) struct Resolved {
     pub(crate) token: Option<Secret>,
     pub(crate) kind: TokenKind,
     pub(crate) base_url: String,
-    pub(crate) branch: Option<Branch>,
+    /// The branch sent to the `preview` environment, and the one sent to `dev`.
+    pub(crate) preview_branch: Option<Branch>,
+    pub(crate) dev_branch: Option<Branch>,
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
     /// What ends this client's waits early, from another thread.
@@ -713,7 +739,11 @@ impl fmt::Debug for Resolved {
         f.debug_struct("Resolved")
             .field("token", &self.token)
             .field("base_url", &Shown(&self.base_url))
-            .field("branch", &self.branch.as_ref().map(|b| &b.name))
+            .field(
+                "preview_branch",
+                &self.preview_branch.as_ref().map(|b| &b.name),
+            )
+            .field("dev_branch", &self.dev_branch.as_ref().map(|b| &b.name))
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
             .field("additional_headers", &header_names)

@@ -36,7 +36,8 @@ pub(crate) enum Precedence {
     Scoped,
 }
 
-const FIELDS: &str = "`accessToken`, `secretKey`, `baseURL`, `previewBranch`, `requestOptions`, \
+const FIELDS: &str =
+    "`accessToken`, `secretKey`, `baseURL`, `previewBranch`, `devBranch`, `requestOptions`, \
                       `inheritContext`, `userAgentSuffix`, `externalDeploymentId`, `future`, \
                       `dangerouslyAllowInsecureHttp`, `maxResponseBytes`, `caBundlePath`, \
                       `caBundlePem`, `usePlatformTrustStore`";
@@ -103,6 +104,11 @@ pub(crate) fn parse(
             "previewBranch" => {
                 if let Some(branch) = p.string(key, value)? {
                     config = config.preview_branch(branch);
+                }
+            }
+            "devBranch" => {
+                if let Some(branch) = p.string(key, value)? {
+                    config = config.dev_branch(branch);
                 }
             }
             "inheritContext" => {

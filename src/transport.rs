@@ -17,7 +17,7 @@ use ureq::unversioned::transport::{
 };
 
 use crate::cancel::{self, Watch};
-use crate::config::{Resolved, RetryPolicy, DEFAULT_TIMEOUT};
+use crate::config::{Branch, Resolved, RetryPolicy, DEFAULT_TIMEOUT};
 use crate::credentials::{self, Access};
 use crate::error::{Error, Result};
 use crate::json::Decoded;
@@ -59,10 +59,8 @@ pub(crate) struct Call {
     pub(crate) query: String,
     pub(crate) body: Body,
     pub(crate) access: Access,
-    /// An envvars call on the `preview` environment: an env-var branch is sent
-    /// (`docs/design.md#branch-header`).
-    pub(crate) preview_env: bool,
-    /// Send `x-trigger-request-idempotency-key` (all zodfetch calls; not batch items).
+    /// Send `x-trigger-request-idempotency-key` (all zodfetch calls and packet uploads; not batch
+    /// items or packet downloads).
     pub(crate) request_key: bool,
     /// A retry policy that replaces the client's (batch items).
     pub(crate) retry: Option<RetryPolicy>,
@@ -91,7 +89,6 @@ impl Call {
             query: String::new(),
             body: Body::None,
             access,
-            preview_env: false,
             request_key: true,
             retry: None,
             url_argument: "id",
@@ -917,12 +914,14 @@ fn add_headers(
     if let Some(ua) = &cfg.user_agent {
         headers.insert(http::header::USER_AGENT, ua.clone());
     }
-    if call.access == Access::Presigned {
-        return Ok(());
-    }
+    // A packet upload carries its request key as the official SDK's does; nothing else of ours
+    // goes to a presigned URL (`docs/wire.md#other-requests`).
     if let Some(key) = request_key {
         let value = HeaderValue::from_str(key).expect("a UUID is a valid header value");
         headers.insert(REQUEST_KEY, value);
+    }
+    if call.access == Access::Presigned {
+        return Ok(());
     }
     // The timezones list has its own header set in the official SDK: no auth, no API headers.
     if call.access == Access::Public {
@@ -932,16 +931,11 @@ fn add_headers(
     if let Some(Ok(value)) = &cfg.authorization {
         headers.insert(http::header::AUTHORIZATION, value.clone());
     }
-    if let Some(branch) = &cfg.branch {
-        let send = branch.explicit
-            || cfg.kind == TokenKind::SecretKey(EnvKind::Preview)
-            || call.preview_env;
-        if send {
-            headers.insert(
-                TRIGGER_BRANCH,
-                branch.header.clone().map_err(|p| Error::from(&p))?,
-            );
-        }
+    if let Some(branch) = branch_for(cfg, call.access) {
+        headers.insert(
+            TRIGGER_BRANCH,
+            branch.header.clone().map_err(|p| Error::from(&p))?,
+        );
     }
     headers.insert(TRIGGER_VERSION, HeaderValue::from_static(VERSION));
     headers.insert(TRIGGER_API_VERSION, HeaderValue::from_static(API_VERSION));
@@ -958,6 +952,27 @@ fn add_headers(
         }
     }
     Ok(())
+}
+
+/// The branch a call sends as `x-trigger-branch` (`docs/design.md#branch-header`): the preview
+/// branch to the `preview` environment, the dev branch to `dev`, none to `staging` or `prod`.
+/// The environment is the one an envvars path names, else a secret key's own; where neither
+/// tells it (a PAT elsewhere, a public token, a token of unknown kind), only a branch the caller
+/// set is sent, the preview one first.
+fn branch_for(cfg: &Resolved, access: Access) -> Option<&Branch> {
+    let env = match (access, cfg.kind) {
+        (Access::EnvVars(env), _) | (_, TokenKind::SecretKey(env)) => Some(env),
+        _ => None,
+    };
+    match env {
+        Some(EnvKind::Preview) => cfg.preview_branch.as_ref(),
+        Some(EnvKind::Development) => cfg.dev_branch.as_ref(),
+        Some(EnvKind::Staging | EnvKind::Production) => None,
+        None => [&cfg.preview_branch, &cfg.dev_branch]
+            .into_iter()
+            .flatten()
+            .find(|b| b.explicit),
+    }
 }
 
 /// When a rate limit resets: `x-ratelimit-reset` as epoch ms, epoch s or delta seconds (told

@@ -816,7 +816,7 @@ fn bulk_cancel_by_filter_cancels_exactly_the_matching_runs() {
         .unwrap();
     assert_eq!(
         sent["body"],
-        json!({"filter": {"status": ["QUEUED"], "tag": ["old"]}, "name": "cancel old", "action": "cancel"})
+        json!({"filter": {"status": ["QUEUED"], "tag": "old"}, "name": "cancel old", "action": "cancel"})
     );
 }
 
@@ -1002,7 +1002,7 @@ fn bulk_validation_errors_from_the_server_are_bad_requests() {
     let c = no_retry(&dev(&emu));
     // A filter the SDK cannot judge empty but the server finds nothing to filter by.
     let mut filter = BulkActionFilter::new();
-    filter.tag = vec![" ".into()];
+    filter.tag = vec![" ".into()].into();
     match c
         .bulk_actions()
         .create(&CreateBulkAction::by_filter(BulkActionKind::Cancel, filter))

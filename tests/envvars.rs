@@ -5,7 +5,8 @@ mod common;
 use common::*;
 use mockito::Matcher;
 use triggerdev::{
-    Client, Config, CreateEnvVar, Env, Error, ImportEnvVars, RequestOptions, RetryPolicy,
+    Client, Config, CreateEnvVar, Env, Error, ImportEnvVars, ListRunsParams, RequestOptions,
+    RetryPolicy,
 };
 
 const BASE: &str = "/api/v1/projects/proj_1/envvars";
@@ -238,100 +239,274 @@ fn client_env(url: &str, token: &str, branch: Option<&str>, env: &Env) -> Client
     Client::with_env(cfg, env)
 }
 
+/// One call and the `x-trigger-branch` it must carry (`None`: no header at all).
+struct Case {
+    what: &'static str,
+    token: &'static str,
+    method: &'static str,
+    path: &'static str,
+    call: fn(&Client),
+    branch: Option<&'static str>,
+}
+
+fn envvars_list(env: &'static str) -> fn(&Client) {
+    match env {
+        "dev" => |c| drop(c.envvars().list("proj_1", "dev").unwrap()),
+        "staging" => |c| drop(c.envvars().list("proj_1", "staging").unwrap()),
+        "prod" => |c| drop(c.envvars().list("proj_1", "prod").unwrap()),
+        _ => |c| drop(c.envvars().list("proj_1", "preview").unwrap()),
+    }
+}
+
+fn runs_list(c: &Client) {
+    c.runs().list(&Default::default()).unwrap();
+}
+
+fn case(what: &'static str, token: &'static str, call: &str, branch: Option<&'static str>) -> Case {
+    let (method, path, call): (_, _, fn(&Client)) = match call {
+        "upload dev" => ("POST", "/api/v1/projects/proj_1/envvars/dev/import", |c| {
+            c.envvars()
+                .upload("proj_1", "dev", &ImportEnvVars::new([("A", "1")]))
+                .unwrap()
+        }),
+        "envvars dev" => (
+            "GET",
+            "/api/v1/projects/proj_1/envvars/dev",
+            envvars_list("dev"),
+        ),
+        "envvars staging" => (
+            "GET",
+            "/api/v1/projects/proj_1/envvars/staging",
+            envvars_list("staging"),
+        ),
+        "envvars prod" => (
+            "GET",
+            "/api/v1/projects/proj_1/envvars/prod",
+            envvars_list("prod"),
+        ),
+        "envvars preview" => (
+            "GET",
+            "/api/v1/projects/proj_1/envvars/preview",
+            envvars_list("preview"),
+        ),
+        "runs" => ("GET", "/api/v1/runs", runs_list),
+        "project runs" => ("GET", "/api/v1/projects/proj_1/runs", |c| {
+            let params = ListRunsParams::new().project_ref("proj_1").env("dev");
+            c.runs().list(&params).unwrap();
+        }),
+        other => panic!("no call {other}"),
+    };
+    Case {
+        what,
+        token,
+        method,
+        path,
+        call,
+        branch,
+    }
+}
+
+/// Each case on its own server: the one request must carry exactly `branch`.
+fn check_branches(config: Config, env: &Env, cases: &[Case]) {
+    for case in cases {
+        let mut server = mockito::Server::new();
+        let body = if case.path.ends_with("runs") {
+            r#"{"data":[],"pagination":{}}"#
+        } else if case.method == "POST" {
+            r#"{"success":true}"#
+        } else {
+            "[]"
+        };
+        let matcher = case
+            .branch
+            .map_or(Matcher::Missing, |b| Matcher::Exact(b.to_owned()));
+        let mock = server
+            .mock(
+                case.method,
+                Matcher::Regex(format!("^{}($|\\?)", case.path)),
+            )
+            .match_header("x-trigger-branch", matcher)
+            .with_body(body)
+            .expect(1)
+            .create();
+        let client = Client::with_env(
+            config
+                .clone()
+                .access_token(case.token)
+                .base_url(server.url())
+                .request_options(RequestOptions::new().retry(RetryPolicy::none())),
+            env,
+        );
+        (case.call)(&client);
+        assert!(
+            mock.matched(),
+            "{}: expected branch {:?}",
+            case.what,
+            case.branch
+        );
+    }
+}
+
+const STG_KEY: &str = "tr_stg_key";
+const PROD_KEY: &str = "tr_prod_key";
+const PREVIEW_KEY: &str = "tr_preview_key";
+
 #[test]
-fn an_explicit_branch_is_sent_on_every_call() {
-    let mut server = mockito::Server::new();
-    let preview = server
-        .mock("PUT", format!("{BASE}/preview/DATABASE_URL").as_str())
-        .match_header("x-trigger-branch", "feature-xyz")
-        .match_body(Matcher::Exact(r#"{"value":"postgres://preview"}"#.into()))
-        .with_body(r#"{"success":true}"#)
-        .create();
-    let dev = server
-        .mock("GET", format!("{BASE}/dev").as_str())
-        .match_header("x-trigger-branch", "feature-xyz")
-        .with_body("[]")
-        .create();
-    let c = client_env(&server.url(), PAT, Some("feature-xyz"), &Env::default());
-    c.envvars()
-        .update("proj_1", "preview", "DATABASE_URL", "postgres://preview")
-        .unwrap();
-    c.envvars().list("proj_1", "dev").unwrap();
-    preview.assert();
-    dev.assert();
+fn a_preview_branch_goes_only_to_the_preview_environment() {
+    check_branches(
+        Config::new().preview_branch("feature-xyz"),
+        &Env::default(),
+        &[
+            // The Authentication page: no effect on dev, staging or prod (issue: a dev upload
+            // with the branch got 404 `Branch not found`).
+            case("PAT, dev upload", PAT, "upload dev", None),
+            case("PAT, dev", PAT, "envvars dev", None),
+            case("PAT, staging", PAT, "envvars staging", None),
+            case("PAT, prod", PAT, "envvars prod", None),
+            case("PAT, preview", PAT, "envvars preview", Some("feature-xyz")),
+            case("dev key", DEV_KEY, "runs", None),
+            case("dev key, dev envvars", DEV_KEY, "envvars dev", None),
+            case("staging key", STG_KEY, "runs", None),
+            case("prod key", PROD_KEY, "runs", None),
+            case("preview key", PREVIEW_KEY, "runs", Some("feature-xyz")),
+            case(
+                "preview key, envvars",
+                PREVIEW_KEY,
+                "envvars preview",
+                Some("feature-xyz"),
+            ),
+            // The SDK cannot tell the environment: the branch the caller set goes.
+            case(
+                "PAT, project runs",
+                PAT,
+                "project runs",
+                Some("feature-xyz"),
+            ),
+        ],
+    );
 }
 
 #[test]
-fn a_branch_from_env_vars_is_sent_only_where_it_matters() {
-    let env = Env::from_pairs([("VERCEL_GIT_COMMIT_REF", "feature-env")]);
-    let mut server = mockito::Server::new();
-    // On the preview environment, with a token that may reach it.
-    let preview = server
-        .mock("GET", format!("{BASE}/preview").as_str())
-        .match_header("x-trigger-branch", "feature-env")
-        .with_body("[]")
-        .expect(1)
-        .create();
-    // Not on dev with a tr_dev_ key (the trap of docs/design.md#branch-header).
-    let dev = server
-        .mock("GET", format!("{BASE}/dev").as_str())
-        .match_header("x-trigger-branch", Matcher::Missing)
-        .with_body("[]")
-        .expect(1)
-        .create();
-    client_env(&server.url(), PAT, None, &env)
-        .envvars()
-        .list("proj_1", "preview")
-        .unwrap();
-    let c = client_env(&server.url(), DEV_KEY, None, &env);
-    c.envvars().list("proj_1", "dev").unwrap();
-    preview.assert();
-    dev.assert();
+fn a_dev_branch_goes_only_to_the_dev_environment() {
+    check_branches(
+        Config::new().dev_branch("dev-b"),
+        &Env::default(),
+        &[
+            case("dev key", DEV_KEY, "runs", Some("dev-b")),
+            case("dev key, envvars", DEV_KEY, "envvars dev", Some("dev-b")),
+            case("PAT, dev", PAT, "envvars dev", Some("dev-b")),
+            case("PAT, dev upload", PAT, "upload dev", Some("dev-b")),
+            case("PAT, preview", PAT, "envvars preview", None),
+            case("PAT, prod", PAT, "envvars prod", None),
+            case("prod key", PROD_KEY, "runs", None),
+            case("preview key", PREVIEW_KEY, "runs", None),
+            case("PAT, project runs", PAT, "project runs", Some("dev-b")),
+        ],
+    );
+    // Both set: each goes to its own environment; elsewhere the preview branch is preferred.
+    check_branches(
+        Config::new()
+            .preview_branch("feature-xyz")
+            .dev_branch("dev-b"),
+        &Env::default(),
+        &[
+            case("dev key", DEV_KEY, "runs", Some("dev-b")),
+            case("PAT, dev", PAT, "envvars dev", Some("dev-b")),
+            case("PAT, preview", PAT, "envvars preview", Some("feature-xyz")),
+            case("preview key", PREVIEW_KEY, "runs", Some("feature-xyz")),
+            case(
+                "PAT, project runs",
+                PAT,
+                "project runs",
+                Some("feature-xyz"),
+            ),
+        ],
+    );
+}
 
-    // A tr_preview_ key sends it everywhere.
-    let runs = server
-        .mock("GET", "/api/v1/runs")
-        .match_header("x-trigger-branch", "feature-env")
-        .with_body(r#"{"data":[],"pagination":{}}"#)
-        .create();
-    let c = client_env(&server.url(), "tr_preview_key", None, &env);
-    c.runs().list(&Default::default()).unwrap();
-    runs.assert();
+#[test]
+fn branches_from_env_vars_go_to_their_environment() {
+    let env = Env::from_pairs([
+        ("VERCEL_GIT_COMMIT_REF", "feature-env"),
+        ("TRIGGER_DEV_BRANCH", "dev-env"),
+    ]);
+    check_branches(
+        Config::new(),
+        &env,
+        &[
+            case("PAT, preview", PAT, "envvars preview", Some("feature-env")),
+            case("preview key", PREVIEW_KEY, "runs", Some("feature-env")),
+            case("dev key", DEV_KEY, "runs", Some("dev-env")),
+            case("PAT, dev", PAT, "envvars dev", Some("dev-env")),
+            case("staging key", STG_KEY, "runs", None),
+            case("PAT, prod", PAT, "envvars prod", None),
+            // A leftover variable is not the caller asking.
+            case("PAT, project runs", PAT, "project runs", None),
+        ],
+    );
+    // Without TRIGGER_DEV_BRANCH, a leftover preview branch cannot turn tr_dev_ calls into
+    // `401 No matching branch env` (docs/design.md#branch-header).
+    check_branches(
+        Config::new(),
+        &Env::from_pairs([("VERCEL_GIT_COMMIT_REF", "feature-env")]),
+        &[
+            case("dev key", DEV_KEY, "runs", None),
+            case("dev key, envvars", DEV_KEY, "envvars dev", None),
+        ],
+    );
+    // `preview_branch("")` turns every branch variable off; `dev_branch("")` only its own.
+    check_branches(
+        Config::new().preview_branch(""),
+        &env,
+        &[
+            case("dev key", DEV_KEY, "runs", None),
+            case("preview key", PREVIEW_KEY, "runs", None),
+        ],
+    );
+    check_branches(
+        Config::new().dev_branch(""),
+        &env,
+        &[
+            case("dev key", DEV_KEY, "runs", None),
+            case("preview key", PREVIEW_KEY, "runs", Some("feature-env")),
+        ],
+    );
 }
 
 #[test]
 fn branch_env_vars_follow_the_official_precedence() {
-    let env = Env::from_pairs([
+    let branches = |env: &[(&str, &str)], explicit: Option<&str>| {
+        let c = client_env(
+            "http://x",
+            DEV_KEY,
+            explicit,
+            &Env::from_pairs(env.iter().copied()),
+        );
+        (
+            c.preview_branch().map(str::to_owned),
+            c.dev_branch().map(str::to_owned),
+        )
+    };
+    let all = [
         ("TRIGGER_PREVIEW_BRANCH", "first"),
         ("VERCEL_GIT_COMMIT_REF", "second"),
         ("TRIGGER_DEV_BRANCH", "third"),
-    ]);
+    ];
+    let named = |p: Option<&str>, d: Option<&str>| (p.map(str::to_owned), d.map(str::to_owned));
+    assert_eq!(branches(&all, None), named(Some("first"), Some("third")));
     assert_eq!(
-        client_env("http://x", DEV_KEY, None, &env).preview_branch(),
-        Some("first")
+        branches(&all[1..], None),
+        named(Some("second"), Some("third"))
     );
-    let env = Env::from_pairs([
-        ("VERCEL_GIT_COMMIT_REF", "second"),
-        ("TRIGGER_DEV_BRANCH", "third"),
-    ]);
+    assert_eq!(branches(&all[2..], None), named(None, Some("third")));
     assert_eq!(
-        client_env("http://x", DEV_KEY, None, &env).preview_branch(),
-        Some("second")
+        branches(&[("TRIGGER_DEV_BRANCH", "default")], None),
+        named(None, None)
     );
-    let env = Env::from_pairs([("TRIGGER_DEV_BRANCH", "third")]);
     assert_eq!(
-        client_env("http://x", DEV_KEY, None, &env).preview_branch(),
-        Some("third")
+        branches(&all, Some("mine")),
+        named(Some("mine"), Some("third"))
     );
-    let env = Env::from_pairs([("TRIGGER_DEV_BRANCH", "default")]);
-    assert_eq!(
-        client_env("http://x", DEV_KEY, None, &env).preview_branch(),
-        None
-    );
-    // An explicit empty branch turns the env fallbacks off.
-    let env = Env::from_pairs([("TRIGGER_PREVIEW_BRANCH", "first")]);
-    assert_eq!(
-        client_env("http://x", DEV_KEY, Some(""), &env).preview_branch(),
-        None
-    );
+    // An explicit empty preview branch turns every branch variable off.
+    assert_eq!(branches(&all, Some("")), named(None, None));
 }

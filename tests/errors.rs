@@ -386,9 +386,14 @@ fn config_values_that_cannot_be_headers_are_invalid_arguments() {
         Error::InvalidArgument { argument, .. } => argument,
         other => panic!("expected InvalidArgument, got {other:?}"),
     };
+    // A branch the caller set fails every call, also one it would not be sent on.
     assert_eq!(
         argument(with(Config::new().preview_branch("feat\nx"))),
         "preview_branch"
+    );
+    assert_eq!(
+        argument(with(Config::new().dev_branch("feat\nx"))),
+        "dev_branch"
     );
     assert_eq!(
         argument(with(Config::new().user_agent_suffix("app\r\n"))),

@@ -406,7 +406,7 @@ fn config_errors_name_the_field_and_never_echo_values() {
     assert_eq!(
         new("{\"apiKey\":\"x\"}"),
         "config_json: unknown field `apiKey`, expected one of `accessToken`, `secretKey`, `baseURL`, \
-         `previewBranch`, `requestOptions`, `inheritContext`, `userAgentSuffix`, \
+         `previewBranch`, `devBranch`, `requestOptions`, `inheritContext`, `userAgentSuffix`, \
          `externalDeploymentId`, `future`, `dangerouslyAllowInsecureHttp`, `maxResponseBytes`, \
          `caBundlePath`, `caBundlePem`, `usePlatformTrustStore`"
     );

@@ -936,7 +936,7 @@ fn bulk_actions_on_the_wire() {
     let mut server = Server::new();
     let create = with_body(
         on_wire(server.mock("POST", "/api/v1/bulk-actions"), DEV_KEY),
-        r#"{"filter":{"status":["QUEUED"],"tag":["old"]},"name":"cancel old","action":"cancel"}"#,
+        r#"{"filter":{"status":["QUEUED"],"tag":"old"},"name":"cancel old","action":"cancel"}"#,
     )
     .with_status(202)
     .with_body(r#"{"id":"bulk_1" }"#)

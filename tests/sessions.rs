@@ -426,6 +426,39 @@ fn a_retried_append_is_recorded_once() {
 }
 
 #[test]
+fn an_out_append_posts_to_the_append_route() {
+    // Not the official `PUT …/out` then a write to the stream store
+    // (`docs/design.md#session-output-appends`): one POST with the record and its part id.
+    let mut server = mockito::Server::new();
+    let append = common::with_common_headers(
+        server.mock("POST", "/realtime/v1/sessions/chat-1/out/append"),
+        common::DEV_KEY,
+    )
+    .match_header(
+        "x-part-id",
+        mockito::Matcher::Regex("^[A-Za-z0-9_-]{21}$".into()),
+    )
+    .match_body(mockito::Matcher::Exact(r#"{"text":"hi"}"#.into()))
+    .with_body(r#"{"ok":true,"seq":3}"#)
+    .expect(1)
+    .create();
+    let init = server
+        .mock("PUT", "/realtime/v1/sessions/chat-1/out")
+        .expect(0)
+        .create();
+    let appended = common::client(&server.url())
+        .sessions()
+        .open("chat-1")
+        .unwrap()
+        .output()
+        .append(&json!({"text": "hi"}))
+        .unwrap();
+    assert!(appended.ok);
+    append.assert();
+    init.assert();
+}
+
+#[test]
 fn a_closed_session_is_a_terminal_error_never_retried() {
     let emu = Emulator::start().unwrap();
     let c = client(&emu, emu.seed().dev_key());

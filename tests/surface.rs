@@ -12,8 +12,8 @@ use serde_json::json;
 use triggerdev::{
     idempotency_keys, BulkActionFilter, BulkActionKind, Client, Config, CreateBulkAction,
     CreateWaitpointToken, Env, Error, IdempotencyKeyScope, ListBulkActionsParams,
-    ListDeploymentsParams, ListQueuesParams, ListWaitpointTokensParams, QueueKind, QueueRef,
-    RequestOptions, RetryPolicy, RunStatus, TokenKind, TriggerOptions,
+    ListDeploymentsParams, ListQueuesParams, ListWaitpointTokensParams, OneOrMany, QueueKind,
+    QueueRef, RequestOptions, RetryPolicy, RunStatus, TokenKind, TriggerOptions,
 };
 
 /// A public access token (JWT-shaped); its signature is never checked by mockito.
@@ -1110,7 +1110,8 @@ fn bulk_create_by_filter_sends_the_filter_name_and_action() {
     let mut server = Server::new();
     let mock = with_body(
         on_wire(server.mock("POST", "/api/v1/bulk-actions"), DEV_KEY),
-        r#"{"filter":{"status":["QUEUED"],"tag":["old"]},"name":"cancel old","action":"cancel"}"#,
+        // As the official SDK sends `filter: {status: ["QUEUED"], tag: "old"}`.
+        r#"{"filter":{"status":["QUEUED"],"tag":"old"},"name":"cancel old","action":"cancel"}"#,
     )
     .with_status(202)
     .with_body(r#"{"id":"bulk_1"}"#)
@@ -1158,7 +1159,7 @@ fn bulk_filters_read_one_or_many_and_serialize_every_member_in_order() {
         serde_json::to_string(&filter).unwrap(),
         concat!(
             r#"{"status":["QUEUED"],"taskIdentifier":["t"],"version":["v1"],"from":1,"to":2,"#,
-            r#""period":"1d","bulkAction":"bulk_0","tag":["old"],"schedule":"sched_1","#,
+            r#""period":"1d","bulkAction":"bulk_0","tag":"old","schedule":"sched_1","#,
             r#""isTest":false,"batch":"batch_1","#,
             r#""machine":["micro"],"region":["eu"]}"#
         )
@@ -1172,6 +1173,35 @@ fn bulk_filters_read_one_or_many_and_serialize_every_member_in_order() {
             BulkActionKind::Cancel,
             BulkActionFilter::new().status(RunStatus::Queued).tag("old")
         )
+    );
+}
+
+#[test]
+fn a_bulk_filter_tag_goes_out_as_given() {
+    let tag = |json: &str| {
+        let filter: BulkActionFilter = serde_json::from_str(json).unwrap();
+        serde_json::to_string(&filter).unwrap()
+    };
+    assert_eq!(tag(r#"{"tag":"old"}"#), r#"{"tag":"old"}"#);
+    assert_eq!(tag(r#"{"tag":["old"]}"#), r#"{"tag":["old"]}"#);
+    assert_eq!(tag(r#"{"tag":["a","b"]}"#), r#"{"tag":["a","b"]}"#);
+    assert_eq!(tag(r#"{"tag":[]}"#), r#"{}"#);
+    // The builder: one tag is a string, a second makes an array.
+    let built = |f: BulkActionFilter| serde_json::to_string(&f).unwrap();
+    assert_eq!(built(BulkActionFilter::new().tag("a")), r#"{"tag":"a"}"#);
+    assert_eq!(
+        built(BulkActionFilter::new().tag("a").tag("b")),
+        r#"{"tag":["a","b"]}"#
+    );
+    let mut filter = BulkActionFilter::new();
+    filter.tag = OneOrMany::Many(vec!["a".into()]);
+    assert_eq!(built(filter), r#"{"tag":["a"]}"#);
+    // A wrong type is named at its place.
+    let err = serde_json::from_str::<BulkActionFilter>(r#"{"tag":["a",1]}"#).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("invalid type: integer `1`, expected a string"),
+        "{err}"
     );
 }
 

@@ -200,6 +200,107 @@ fn trigger_offloads_payloads_of_128_kib_through_the_packets_endpoint() {
     assert_eq!(handle.id, "run_big");
 }
 
+/// A mock of `method path` that records the request key of each request it sees.
+fn keyed(
+    server: &mut mockito::Server,
+    method: &str,
+    path: Matcher,
+    seen: &std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) -> mockito::Mock {
+    let seen = seen.clone();
+    server.mock(method, path).match_request(move |req| {
+        let key = req.header("x-trigger-request-idempotency-key");
+        seen.lock()
+            .unwrap()
+            .push(key.first().map_or("", |k| k.to_str().unwrap()).to_owned());
+        true
+    })
+}
+
+#[test]
+fn a_payload_upload_carries_its_own_request_key_and_nothing_else_of_ours() {
+    let mut server = mockito::Server::new();
+    let payload = json!({ "blob": "x".repeat(140_000) });
+    let presigned = format!("{}/upload/abc?sig=1", server.url());
+    let packet_keys = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let upload_keys = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let trigger_keys = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let packets = keyed(
+        &mut server,
+        "PUT",
+        Matcher::Regex(r"^/api/v2/packets/".into()),
+        &packet_keys,
+    )
+    .with_body(format!(
+        r#"{{"presignedUrl":"{presigned}","storagePath":"packets/run/payload.json"}}"#
+    ))
+    .create();
+    // The storage answers 500 once: the retry sends the same key.
+    let mut upload = |status| {
+        let mut mock = keyed(
+            &mut server,
+            "PUT",
+            Matcher::Exact("/upload/abc?sig=1".into()),
+            &upload_keys,
+        )
+        .match_header("content-type", "application/super+json");
+        for name in [
+            "authorization",
+            "x-trigger-branch",
+            "x-trigger-source",
+            "trigger-version",
+            "x-trigger-api-version",
+            "x-trigger-realtime-streams-version",
+        ] {
+            mock = mock.match_header(name, Matcher::Missing);
+        }
+        mock.with_status(status).expect(1).create()
+    };
+    let failing = upload(500);
+    let ok = upload(200);
+    let trigger = keyed(
+        &mut server,
+        "POST",
+        Matcher::Exact("/api/v1/tasks/t/trigger".into()),
+        &trigger_keys,
+    )
+    .with_body(r#"{"id":"run_big"}"#)
+    .create();
+    let client = Client::new(
+        Config::new()
+            .access_token(DEV_KEY)
+            .base_url(server.url())
+            .preview_branch("feature-xyz")
+            .clock(FakeClock::new()),
+    );
+    client
+        .tasks()
+        .trigger("t", &payload, &TriggerOptions::new())
+        .unwrap();
+    packets.assert();
+    failing.assert();
+    ok.assert();
+    trigger.assert();
+    let uploads = upload_keys.lock().unwrap().clone();
+    // Each attempt passes the matchers of both mocks (the first mock exhausted): two or more.
+    assert!(uploads.len() >= 2, "{uploads:?}");
+    assert!(is_uuid_v4(&uploads[0]), "{uploads:?}");
+    assert!(uploads.iter().all(|k| k == &uploads[0]), "{uploads:?}");
+    // Its own logical call: another key than the packets call's and the trigger's.
+    assert_ne!(uploads[0], packet_keys.lock().unwrap()[0]);
+    assert_ne!(uploads[0], trigger_keys.lock().unwrap()[0]);
+}
+
+/// Whether `s` is a lowercase UUIDv4 (`xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`).
+fn is_uuid_v4(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && s.chars()
+            .all(|c| c == '-' || matches!(c, '0'..='9' | 'a'..='f'))
+        && parts[2].starts_with('4')
+        && parts[3].starts_with(['8', '9', 'a', 'b'])
+}
+
 #[test]
 fn trigger_rejects_an_empty_task_id_before_sending() {
     let err = client("http://127.0.0.1:9")

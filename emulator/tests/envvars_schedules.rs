@@ -217,6 +217,49 @@ fn envvars_with_a_pat_and_preview_branches() {
 }
 
 #[test]
+fn envvars_with_a_pat_and_dev_branches() {
+    let emu = Emulator::start().unwrap();
+    let pat = Api::new(&emu, emu.seed().pat());
+    let dev = "/api/v1/projects/proj_emulator/envvars/dev";
+    pat.post(dev, json!({"name": "ROOT", "value": "r"}));
+    // On `dev` a branch is a dev branch: an unknown one is 404, as the server answers.
+    let r = pat.clone().with("x-trigger-branch", "feature-xyz").get(dev);
+    assert_eq!((r.status, r.error()), (404, "Branch not found".to_string()));
+    // `default` is the root dev env; a known dev branch is its own env.
+    let root = pat.clone().with("x-trigger-branch", "default").get(dev);
+    assert_eq!(root.json()[0]["name"], "ROOT");
+    emu.add_branch("dev", "feature-dev").unwrap();
+    let branch = pat.clone().with("x-trigger-branch", "feature-dev");
+    assert_eq!(branch.get(dev).json(), json!([]));
+    branch.post(dev, json!({"name": "BR", "value": "b"}));
+    assert_eq!(branch.get(dev).json()[0]["name"], "BR");
+    assert_eq!(
+        pat.get(dev).json().as_array().unwrap().len(),
+        1,
+        "the root is separate"
+    );
+    // A secret key of the dev env switches to the branch too, or gets 401.
+    let key = Api::new(&emu, emu.seed().dev_key());
+    assert_eq!(
+        key.clone()
+            .with("x-trigger-branch", "feature-dev")
+            .get(dev)
+            .json()[0]["name"],
+        "BR"
+    );
+    let r = key.with("x-trigger-branch", "nope").get(dev);
+    assert_eq!(
+        (r.status, r.error()),
+        (401, "No matching branch env".to_string())
+    );
+    // Staging has no branches: the header is ignored.
+    let r = pat
+        .with("x-trigger-branch", "feature-xyz")
+        .get("/api/v1/projects/proj_emulator/envvars/staging");
+    assert_eq!(r.status, 200);
+}
+
+#[test]
 fn schedules_lifecycle() {
     let emu = Emulator::start().unwrap();
     // Winter, so London is on UTC (nextRun is computed in the schedule's time zone).

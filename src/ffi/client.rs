@@ -66,7 +66,9 @@ unsafe fn write_handle<T>(out: *mut *mut T, value: T) {
 /// given). Unset fields come from the environment (`TRIGGER_SECRET_KEY`, then
 /// `TRIGGER_ACCESS_TOKEN`; `TRIGGER_API_URL`; `TRIGGER_PREVIEW_BRANCH`, ...), read now; the
 /// client never reads the environment, `trigger_configure` or `trigger_auth_push` again.
-/// `config_json` may be NULL (same as `"{}"`). Unknown fields give
+/// `previewBranch` goes only to the `preview` environment and `devBranch` (not an official
+/// option) only to `dev`, as `x-trigger-branch`. `config_json` may be NULL (same as `"{}"`).
+/// Unknown fields give
 /// `TRIGGER_RESULT_INVALID_ARGUMENT`. The CAs of a PEM bundle (`caBundlePath`, or the text as
 /// `caBundlePem`; default: the file in env `SSL_CERT_FILE`) are trusted in addition to the
 /// bundled Mozilla roots; `usePlatformTrustStore` trusts the operating system's store instead.

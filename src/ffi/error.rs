@@ -274,11 +274,12 @@ const JSON_ARGUMENTS: [&str; 8] = [
 
 /// The configuration options as the Rust API names them (and the reasons of its errors name
 /// them, in backticks) and as the configuration JSON of the C ABI does.
-const CONFIG_NAMES: [(&str, &str); 13] = [
+const CONFIG_NAMES: [(&str, &str); 14] = [
     ("access_token", "accessToken"),
     ("secret_key", "secretKey"),
     ("base_url", "baseURL"),
     ("preview_branch", "previewBranch"),
+    ("dev_branch", "devBranch"),
     ("additional_headers", "requestOptions.additionalHeaders"),
     ("user_agent_suffix", "userAgentSuffix"),
     ("external_deployment_id", "externalDeploymentId"),

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ureq::http::Method;
 
-use super::{one_or_many, require, RunStatus};
+use super::{one_or_many, require, OneOrMany, RunStatus};
 use crate::client::Client;
 use crate::credentials::Access;
 use crate::encode::{self, Query};
@@ -67,13 +67,9 @@ pub struct BulkActionFilter {
     /// Runs of this earlier bulk action.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bulk_action: Option<String>,
-    /// Runs with these tags.
-    #[serde(
-        default,
-        deserialize_with = "one_or_many::deserialize",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub tag: Vec<String>,
+    /// Runs with these tags: one tag is sent as a string, a list as an array, as given.
+    #[serde(default, skip_serializing_if = "OneOrMany::is_empty")]
+    pub tag: OneOrMany<String>,
     /// Runs of this schedule.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
@@ -122,7 +118,7 @@ impl BulkActionFilter {
         self.task_identifier.push(task.into());
         self
     }
-    /// Adds a tag.
+    /// Adds a tag (one is sent as `"tag":"old"`, more as an array).
     pub fn tag(mut self, tag: impl Into<String>) -> Self {
         self.tag.push(tag.into());
         self

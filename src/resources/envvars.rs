@@ -659,9 +659,12 @@ fn call(
         EnvSlug::Prod => EnvKind::Production,
         EnvSlug::Preview => EnvKind::Preview,
     };
-    let mut call = Call::new(operation, method, path, Access::EnvVars(env_kind));
-    call.preview_env = slug == EnvSlug::Preview;
-    Ok(call)
+    Ok(Call::new(
+        operation,
+        method,
+        path,
+        Access::EnvVars(env_kind),
+    ))
 }
 
 #[cfg(test)]

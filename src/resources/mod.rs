@@ -93,6 +93,70 @@ pub(crate) fn require(argument: &'static str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// One value or a list of them, kept as given: the official SDK's `T | T[]` sends a scalar as a
+/// scalar (`"tag":"old"`) and a list as a list.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    /// One value, sent as itself.
+    One(T),
+    /// A list, sent as an array (empty: nothing is sent where the field is optional).
+    Many(Vec<T>),
+}
+
+impl<T> Default for OneOrMany<T> {
+    fn default() -> Self {
+        OneOrMany::Many(Vec::new())
+    }
+}
+
+impl<T> OneOrMany<T> {
+    /// Whether there is no value (an empty list).
+    pub fn is_empty(&self) -> bool {
+        matches!(self, OneOrMany::Many(v) if v.is_empty())
+    }
+
+    /// The values as a slice.
+    pub fn as_slice(&self) -> &[T] {
+        match self {
+            OneOrMany::One(one) => std::slice::from_ref(one),
+            OneOrMany::Many(many) => many,
+        }
+    }
+
+    /// The values as a list.
+    pub fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
+
+    /// Adds a value: the first stays one value, a second makes a list.
+    pub fn push(&mut self, value: T) {
+        *self = match std::mem::take(self) {
+            OneOrMany::Many(many) if many.is_empty() => OneOrMany::One(value),
+            other => {
+                let mut many = other.into_vec();
+                many.push(value);
+                OneOrMany::Many(many)
+            }
+        };
+    }
+}
+
+impl<T> From<Vec<T>> for OneOrMany<T> {
+    fn from(many: Vec<T>) -> Self {
+        OneOrMany::Many(many)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        one_or_many::deserialize_kept(d)
+    }
+}
+
 /// Accepts one value or a list of them (the official SDK's `T | T[]`). Written out rather than
 /// as an untagged enum so that an error is the value's own, at its place (`status[1]`).
 pub(crate) mod one_or_many {
@@ -103,63 +167,73 @@ pub(crate) mod one_or_many {
     use serde::de::{self, IntoDeserializer, MapAccess, SeqAccess, Visitor};
     use serde::{Deserialize, Deserializer};
 
+    use super::OneOrMany as Kept;
+
+    /// One value or a list, as a list.
     pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
         d: D,
     ) -> Result<Vec<T>, D::Error> {
+        deserialize_kept(d).map(Kept::into_vec)
+    }
+
+    /// One value or a list, kept as given.
+    pub fn deserialize_kept<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Kept<T>, D::Error> {
         d.deserialize_any(OneOrMany(PhantomData))
     }
 
     struct OneOrMany<T>(PhantomData<T>);
 
     impl<T> OneOrMany<T> {
-        fn one<'de, E: de::Error>(d: impl Deserializer<'de, Error = E>) -> Result<Vec<T>, E>
+        fn one<'de, E: de::Error>(d: impl Deserializer<'de, Error = E>) -> Result<Kept<T>, E>
         where
             T: Deserialize<'de>,
         {
-            T::deserialize(d).map(|one| vec![one])
+            T::deserialize(d).map(Kept::One)
         }
     }
 
     impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrMany<T> {
-        type Value = Vec<T>;
+        type Value = Kept<T>;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("one value or an array of values")
         }
 
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
-            Vec::deserialize(SeqAccessDeserializer::new(seq))
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Kept<T>, A::Error> {
+            Vec::deserialize(SeqAccessDeserializer::new(seq)).map(Kept::Many)
         }
 
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Kept<T>, A::Error> {
             Self::one(MapAccessDeserializer::new(map))
         }
 
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<T>, E> {
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Kept<T>, E> {
             Self::one(v.into_deserializer())
         }
 
-        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Vec<T>, E> {
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Kept<T>, E> {
             Self::one(de::value::BorrowedStrDeserializer::new(v))
         }
 
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Vec<T>, E> {
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Kept<T>, E> {
             Self::one(v.into_deserializer())
         }
 
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<T>, E> {
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Kept<T>, E> {
             Self::one(v.into_deserializer())
         }
 
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<T>, E> {
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Kept<T>, E> {
             Self::one(v.into_deserializer())
         }
 
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<T>, E> {
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Kept<T>, E> {
             Self::one(v.into_deserializer())
         }
 
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<T>, E> {
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Kept<T>, E> {
             Self::one(v.into_deserializer())
         }
     }

@@ -116,7 +116,6 @@ pub(crate) fn offload(client: &Client, operation: &'static str, packet: Packet) 
         upload.presigned_url,
         Access::Presigned,
     );
-    put.request_key = false;
     put.retry = Some(upload_policy());
     put.body = Body::Raw {
         content_type: packet.data_type,

@@ -312,6 +312,27 @@ static void test_envvars(void) {
               "envvars.list(preview)");
     trigger_string_free(out);
     trigger_client_free(preview);
+
+    /* A preview branch has no effect on dev: a PAT client with one sends no branch there. */
+    snprintf(config, sizeof config,
+             "{\"accessToken\":\"" PAT "\",\"previewBranch\":\"" PREVIEW_BRANCH
+             "\",\"baseURL\":\"%s\"}",
+             h_base_url());
+    trigger_client *branch = NULL;
+    err = NULL;
+    EXPECT_OK(trigger_client_new(config, &branch, &err), err, "PAT client with a preview branch");
+    CHECK(h_admin("DELETE", "/__emulator/requests", NULL, NULL, 0) == 200, "clear the log");
+    out = NULL;
+    err = NULL;
+    EXPECT_OK(trigger_envvars_upload(branch, PROJECT_REF, "dev",
+                                     "{\"variables\":{\"FROM_BRANCH_CLIENT\":\"1\"}}", &out, &err),
+              err, "envvars.upload(dev) with a preview branch");
+    trigger_string_free(out);
+    static char log[32768];
+    CHECK(h_admin("GET", "/__emulator/requests", NULL, log, sizeof log) == 200, "the log");
+    CHECK(h_has(log, "/envvars/dev/import"), "%s", log);
+    CHECK(!h_has(log, "x-trigger-branch"), "no branch header on dev: %s", log);
+    trigger_client_free(branch);
 }
 
 static void test_schedules(void) {

@@ -65,6 +65,28 @@ def test_envvars_for_every_env_and_a_preview_branch(emu: Emulator, tmp_path: Pat
     assert [v.name for v in preview.envvars.list(project, "preview")] == ["DATABASE_URL"]
 
 
+def test_a_preview_branch_never_reaches_dev_and_a_dev_branch_does(emu: Emulator) -> None:
+    project = emu.project_ref
+    branch = emu.client(emu.pat, preview_branch=emu.preview_branch, max_retries=0)
+    emu.clear_requests()
+    branch.envvars.upload(project, "dev", variables={"FROM_BRANCH_CLIENT": "1"})
+    (request,) = emu.requests()
+    assert request["path"] == f"/api/v1/projects/{project}/envvars/dev/import"
+    assert "x-trigger-branch" not in request["headers"], "a preview branch has no effect on dev"
+    assert "FROM_BRANCH_CLIENT" in {v.name for v in emu.client(emu.pat).envvars.list(project, "dev")}
+
+    # A dev branch goes to dev: the emulator, as the server, looks it up there.
+    unknown = emu.client(emu.pat, dev_branch="no-such-dev-branch", max_retries=0)
+    with pytest.raises(triggerdev.NotFoundError) as info:
+        unknown.envvars.list(project, "dev")
+    assert str(info.value) == "404 Branch not found"
+    emu.add_branch("feature-dev", env="dev")
+    dev_branch = emu.client(emu.pat, dev_branch="feature-dev")
+    dev_branch.envvars.create(project, "dev", name="ON_THE_BRANCH", value="1")
+    assert [v.name for v in dev_branch.envvars.list(project, "dev")] == ["ON_THE_BRANCH"]
+    assert emu.requests()[-1]["headers"]["x-trigger-branch"] == "feature-dev"
+
+
 def test_schedules_lifecycle_pages_and_timezones(dev: triggerdev.Client, emu: Emulator) -> None:
     created = dev.schedules.create(task="report", cron="0 9 * * *", deduplication_key="report-9", external_id="u1")
     assert isinstance(created, triggerdev.Schedule)

@@ -173,7 +173,8 @@ def test_bulk_cancel_by_filter_and_replay_by_ids(dev: triggerdev.Client, emu: Em
     request = only_request(emu)
     assert (request["method"], request["path"]) == ("POST", "/api/v1/bulk-actions")
     assert request["body"] == {
-        "filter": {"status": ["QUEUED"], "tag": ["old"], "taskIdentifier": ["cleanup"], "from": 0},
+        # A str tag stays a str, as the official SDK sends it.
+        "filter": {"status": ["QUEUED"], "tag": "old", "taskIdentifier": ["cleanup"], "from": 0},
         "name": "cancel old",
         "action": "cancel",
     }
@@ -188,6 +189,9 @@ def test_bulk_cancel_by_filter_and_replay_by_ids(dev: triggerdev.Client, emu: Em
     assert action.name == "cancel old" and action.status == "COMPLETED"
     assert (action.counts.total, action.counts.success, action.counts.failure) == (2, 2, 0)
     assert isinstance(action.created_at, datetime)
+
+    dev.bulk_actions.create(action="cancel", filter={"tag": ["none-such"]})
+    assert only_request(emu)["rawBody"] == '{"filter":{"tag":["none-such"]},"action":"cancel"}', "a list stays a list"
 
     replay = dev.bulk_actions.create(action="replay", run_ids=old, target_region="eu-central-1")
     assert only_request(emu)["rawBody"] == (

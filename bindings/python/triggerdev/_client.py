@@ -127,7 +127,8 @@ class Client(_Areas):
     any number of threads (it holds one connection pool). Close it with ``close()`` or a
     ``with`` block; otherwise it is freed when collected.
 
-    ``timeout`` is per attempt, in seconds (default 60); ``max_retries`` the retries after the
+    ``preview_branch`` (``x-trigger-branch``) is sent only to the ``preview`` environment,
+    ``dev_branch`` only to ``dev``. ``timeout`` is per attempt, in seconds (default 60); ``max_retries`` the retries after the
     first attempt (default 4); ``retry`` a whole ``RetryPolicy`` (or dict);
     ``additional_headers`` are sent with every request; ``max_response_bytes`` caps response
     bodies; ``dangerously_allow_insecure_http`` allows plain ``http://`` to a host that is not
@@ -148,6 +149,7 @@ class Client(_Areas):
         timeout: Optional[Seconds] = None,
         *,
         secret_key: Optional[str] = None,
+        dev_branch: Optional[str] = None,
         external_deployment_id: Optional[str] = None,
         inherit_context: Optional[bool] = None,
         additional_headers: Optional[Mapping[str, str]] = None,
@@ -166,6 +168,7 @@ class Client(_Areas):
             secret_key=secret_key,
             base_url=base_url,
             preview_branch=preview_branch,
+            dev_branch=dev_branch,
             max_retries=max_retries,
             timeout=timeout,
             retry=retry,

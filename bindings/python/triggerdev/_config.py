@@ -186,6 +186,7 @@ def config_dict(
     secret_key: Any = None,
     base_url: Any = None,
     preview_branch: Any = None,
+    dev_branch: Any = None,
     max_retries: Any = None,
     timeout: Any = None,
     retry: Any = None,
@@ -212,6 +213,8 @@ def config_dict(
         out["baseURL"] = _str(base_url, "base_url")
     if preview_branch is not None:
         out["previewBranch"] = _str(preview_branch, "preview_branch")
+    if dev_branch is not None:
+        out["devBranch"] = _str(dev_branch, "dev_branch")
     if inherit_context is not None:
         out["inheritContext"] = _bool(inherit_context, "inherit_context")
     suffix = None if user_agent_suffix is None else _str(user_agent_suffix, "user_agent_suffix")

@@ -58,6 +58,7 @@ class AbiInputsTest < Minitest::Test
     ttl: %w[string integer], iso_time: ["string"], expiration: %w[string integer],
     strings: [{ "array" => "string" }],
     idempotency_key: ["string", { "array" => "string" }],
+    string_or_strings: ["string", { "array" => "string" }],
     headers: [{ "map" => "string" }],
     queue_filters: [{ "array" => "string" }, { "array" => { "map" => "string" } }],
     scope_ids: ["boolean", "string", { "array" => "string" }],

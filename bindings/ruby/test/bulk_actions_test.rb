@@ -16,8 +16,12 @@ class BulkActionsTest < TriggerdevTest
     created = c.bulk_actions.create(action: :cancel, filter: { status: "QUEUED", tag: "old" }, name: "cancel old")
     id = created.id
     assert id.start_with?("bulk_"), id
-    assert_equal({ "filter" => { "status" => ["QUEUED"], "tag" => ["old"] }, "name" => "cancel old", "action" => "cancel" },
+    # A String tag stays a String, as the official SDK sends it.
+    assert_equal({ "filter" => { "status" => ["QUEUED"], "tag" => "old" }, "name" => "cancel old", "action" => "cancel" },
                  logged("/api/v1/bulk-actions").find { |r| r["method"] == "POST" }["body"])
+    emu.clear_requests
+    c.bulk_actions.create(action: :cancel, filter: { tag: ["none-such"] })
+    assert_equal '{"filter":{"tag":["none-such"]},"action":"cancel"}', logged.last["rawBody"], "an Array stays an Array"
 
     b = c.bulk_actions.retrieve(id)
     assert_kind_of Triggerdev::BulkAction, b

@@ -41,6 +41,20 @@ class EnvVarsTest < TriggerdevTest
     assert_raises(Triggerdev::NotFoundError) { unknown.envvars.list(project, "preview") }
   end
 
+  def test_a_preview_branch_never_reaches_dev_and_a_dev_branch_does
+    project = emu.project_ref
+    branch = no_retry(emu.pat, preview_branch: emu.preview_branch)
+    emu.clear_requests
+    branch.envvars.upload(project, "dev", variables: { "FROM_BRANCH_CLIENT" => "1" })
+    request = logged.last
+    assert_equal "/api/v1/projects/#{project}/envvars/dev/import", request["path"]
+    refute request["headers"].key?("x-trigger-branch"), "a preview branch has no effect on dev"
+
+    unknown = no_retry(emu.pat, dev_branch: "no-such-dev-branch")
+    error = assert_raises(Triggerdev::NotFoundError) { unknown.envvars.list(project, "dev") }
+    assert_equal "404 Branch not found", error.message
+  end
+
   def test_dotenv_files
     text = "# comment\nexport A=1\nB=\"two words\"\nC='multi\nline'\n"
     parsed = Triggerdev::EnvVars.parse_dotenv(text)

@@ -20,7 +20,7 @@ BULK_ACTION_FILTER = option_table(
     Option("to", "to", enc.epoch_ms),
     Option("period", "period", enc.is_str),
     Option("bulk_action", "bulkAction", enc.is_str),
-    Option("tag", "tag", enc.list_of_str),
+    Option("tag", "tag", enc.str_or_list),  # sent as given: a str stays a str
     Option("schedule", "schedule", enc.is_str),
     Option("is_test", "isTest", enc.is_bool),
     Option("batch", "batch", enc.is_str),

@@ -31,7 +31,7 @@ module Triggerdev
     # The run list filters a bulk action takes.
     FILTER = {
       status: :strings, task_identifier: :strings, version: :strings, from: :epoch_ms,
-      to: :epoch_ms, period: :string, bulk_action: :string, tag: :strings, schedule: :string,
+      to: :epoch_ms, period: :string, bulk_action: :string, tag: :string_or_strings, schedule: :string,
       is_test: :bool, batch: :string, queue: :queue_filters, machine: :strings, region: :strings
     }.freeze
 

@@ -31,7 +31,7 @@ module Triggerdev
 
     CLIENT = {
       access_token: :string, secret_key: :string, base_url: :string, preview_branch: :string,
-      inherit_context: :bool, user_agent_suffix: :string, external_deployment_id: :string,
+      dev_branch: :string, inherit_context: :bool, user_agent_suffix: :string, external_deployment_id: :string,
       future: { v2_realtime_streams: :bool }.freeze, max_response_bytes: :integer,
       dangerously_allow_insecure_http: :bool, ca_bundle_path: :path, ca_bundle_pem: :string,
       use_platform_trust_store: :bool
@@ -110,7 +110,8 @@ module Triggerdev
   #
   # Options (unset ones come from the environment: TRIGGER_SECRET_KEY / TRIGGER_ACCESS_TOKEN,
   # TRIGGER_API_URL, TRIGGER_PREVIEW_BRANCH, ...):
-  # access_token: (secret_key: is an alias), base_url:, preview_branch:, timeout: (seconds per
+  # access_token: (secret_key: is an alias), base_url:, preview_branch: (x-trigger-branch, sent
+  # only to the preview environment), dev_branch: (sent only to dev), timeout: (seconds per
   # attempt, default 60), max_retries: (default 4), retry: ({max_attempts:, factor:,
   # min_timeout_in_ms:, max_timeout_in_ms:, randomize:, max_rate_limit_wait_ms:}),
   # additional_headers:, inherit_context:, user_agent_suffix:, external_deployment_id:,

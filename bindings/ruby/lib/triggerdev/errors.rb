@@ -235,8 +235,8 @@ module Triggerdev
 
     # Arguments the library names that Ruby takes as keywords: the configuration options
     # (of Client.new and configure) and the +reason:+ of sessions.close.
-    KEYWORD_ARGUMENTS = %w[access_token base_url preview_branch additional_headers user_agent_suffix
-                           ca_bundle_path ca_bundle_pem reason].freeze
+    KEYWORD_ARGUMENTS = %w[access_token base_url preview_branch dev_branch additional_headers
+                           user_agent_suffix ca_bundle_path ca_bundle_pem reason].freeze
 
     # Parameters of one export that Ruby takes as keywords (positional in C).
     EXPORT_KEYWORDS = {

@@ -185,7 +185,8 @@ module Triggerdev
   #   :number, :bool,
   #   :json (any JSON value, sent as written: payloads, metadata), :epoch_ms (Time or Integer),
   #   :duration_or_time (String or Time), :ttl (String or Integer seconds),
-  #   :idempotency_key (String or Array of Strings), :headers (Hash of Strings),
+  #   :idempotency_key, :string_or_strings (a String or an Array of them, sent as given),
+  #   :headers (Hash of Strings),
   #   :queue_filters (Strings or {type:, name:} Hashes), :iso_time (Time or ISO String),
   #   :expiration (duration String, Time or Unix seconds), :scope_ids (true, an id or ids),
   #   :objects (an Array of Hashes, sent as written), or a nested spec Hash.
@@ -236,7 +237,8 @@ module Triggerdev
       when :epoch_ms then Util.epoch_ms(value, name)
       when :duration_or_time then Util.duration_or_time(value, name)
       when :ttl then value.is_a?(Integer) ? value : Util.string!(value, name)
-      when :idempotency_key then value.is_a?(Array) ? strings(value, name) : Util.string!(value, name)
+      when :idempotency_key, :string_or_strings
+        value.is_a?(Array) ? strings(value, name) : Util.string!(value, name)
       when :headers then headers(value, name)
       when :queue_filters then queue_filters(value, name)
       when :iso_time then Util.iso_time(value, name)

@@ -45,6 +45,7 @@ scratch() { # scratch NAME SED: a copy of the crate with Cargo.toml edited by SE
   cp "$root/include/triggerdev.h" "$dir/include/"
   # No workspace members, no dev-dependencies: the library alone.
   sed -i -e '/^\[workspace\]/,/^exclude/d' -e '/^\[dev-dependencies\]/,/^$/d' -e '/^\[\[bench\]\]/,/^$/d' -e "$2" "$dir/Cargo.toml"
+  echo '[workspace]' >>"$dir/Cargo.toml" # its own workspace, not the one above target/
   echo "$dir"
 }
 

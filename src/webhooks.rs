@@ -173,6 +173,8 @@ fn at_path<'de, T: Deserialize<'de>>(text: &'de str, prefix: &str) -> Result<T> 
         };
         // A position is one in the body only for the envelope; elsewhere the path says where.
         let (message, position) = serde_message(e);
+        // Words rather than the Rust type, for the bindings' users too.
+        let message = message.replace("expected u64", "expected a non-negative integer");
         invalid_payload(match (prefix, path.as_str()) {
             ("", "") => format!("{kind}{message}{position}"),
             (p, "") => format!("`{p}`: {kind}{message}"),

@@ -352,7 +352,7 @@ fn a_signed_body_that_is_not_an_event_is_an_invalid_payload() {
     bad["object"]["run"]["number"] = json!("forty-two");
     assert_eq!(
         payload_error(&pretty(&bad)),
-        "`object.run.number`: invalid type: string, expected u64"
+        "`object.run.number`: invalid type: string, expected a non-negative integer"
     );
     let mut bad = deployment(true);
     bad["object"]["deployment"]

@@ -244,6 +244,17 @@ fn an_unknown_type_is_verified_and_handed_through() {
     assert_eq!(event_type, "alert.dashboard_agent_watch");
     assert_eq!(object.to_value(), body["object"]);
     assert_eq!(serde_json::to_value(&event).unwrap(), body);
+    // Deserialize decodes (without verifying) as construct_event does after the check.
+    assert_eq!(
+        serde_json::from_slice::<WebhookEvent>(&pretty(&body)).unwrap(),
+        event
+    );
+    let known: WebhookEvent = serde_json::from_value(run_failed()).unwrap();
+    assert_eq!(known.event_type(), "alert.run.failed");
+    let mut bad = run_failed();
+    bad["object"]["run"]["number"] = json!(-1);
+    let e = serde_json::from_value::<WebhookEvent>(bad).unwrap_err();
+    assert!(e.to_string().starts_with("`object.run.number`: "), "{e}");
     // An unknown type still has to be signed.
     let body = pretty(&body);
     let e = webhook_error(webhooks::construct_event(

@@ -184,6 +184,23 @@ typedef enum trigger_result {
      */
     TRIGGER_RESULT_WAIT_TIMEOUT = 24,
     /**
+     * `trigger_webhooks_construct_event`: the request has no `x-trigger-signature-hmacsha256`
+     * header (NULL or empty). Answer it with a 400.
+     */
+    TRIGGER_RESULT_WEBHOOK_MISSING_SIGNATURE = 25,
+    /**
+     * `trigger_webhooks_construct_event`: the signature is not the lower-case hex HMAC-SHA256
+     * of the body with the secret (another secret, upper-case hex, a body changed after
+     * signing). Answer it with a 400.
+     */
+    TRIGGER_RESULT_WEBHOOK_INVALID_SIGNATURE = 26,
+    /**
+     * `trigger_webhooks_construct_event`: the signature is right but the body is not an alert
+     * event (not JSON, or a known `type` whose `object` has another shape). Answer it with a
+     * 400.
+     */
+    TRIGGER_RESULT_WEBHOOK_INVALID_PAYLOAD = 27,
+    /**
      * The library panicked (a bug in triggerdev); the message says where. The library stays
      * usable.
      */
@@ -1821,6 +1838,28 @@ void trigger_session_stream_stop(const struct trigger_session_stream *stream);
  * Frees a stream (stopping it first). NULL is accepted and ignored. No thread may be using it.
  */
 void trigger_session_stream_free(struct trigger_session_stream *stream);
+
+/**
+ * Verifies an alert webhook's request and decodes its event (the official SDK's
+ * `webhooks.constructEvent`). `payload` and `payload_len` are the raw request body, exactly as
+ * received (NULL only when `payload_len` is 0); `signature` is the request's
+ * `x-trigger-signature-hmacsha256` header, or NULL when it has none; `secret` is the webhook
+ * alert's secret (not empty). The signature must be the lower-case hex HMAC-SHA256 of the body
+ * keyed with the secret; it is compared in constant time.
+ *
+ * On success writes the event to `*out_json`: the body's JSON as sent (`{"id","created",
+ * "webhookVersion","type","object"}`), once the library has decoded it as the Rust API does.
+ * A `type` the library does not know (such as `alert.dashboard_agent_watch`) is verified and
+ * handed out too. Fails with `TRIGGER_RESULT_WEBHOOK_MISSING_SIGNATURE`,
+ * `TRIGGER_RESULT_WEBHOOK_INVALID_SIGNATURE` or `TRIGGER_RESULT_WEBHOOK_INVALID_PAYLOAD`
+ * (answer the request with a 400), or `TRIGGER_RESULT_INVALID_ARGUMENT` for an empty `secret`.
+ */
+enum trigger_result trigger_webhooks_construct_event(const uint8_t *payload,
+                                                     size_t payload_len,
+                                                     const char *signature,
+                                                     const char *secret,
+                                                     char **out_json,
+                                                     struct trigger_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -176,6 +176,40 @@ pub enum Error {
         /// Items deduplicated by the last attempt.
         items_deduplicated: u64,
     },
+
+    /// An alert webhook's request was not signed with the secret, or is not an alert event
+    /// ([`crate::webhooks::construct_event`]; no request is made). Answer such a request with
+    /// a 400.
+    #[error("{0}")]
+    Webhook(WebhookError),
+}
+
+/// Why [`crate::webhooks::construct_event`] refused a request. Messages never hold the secret,
+/// the signature or the body's string values.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebhookError {
+    /// The request has no `x-trigger-signature-hmacsha256` header (or an empty one).
+    #[error(
+        "no signature: the request has no x-trigger-signature-hmacsha256 header (alert \
+         webhooks from Trigger.dev always carry one)"
+    )]
+    MissingSignature,
+    /// The header is not the lower-case hex HMAC-SHA256 of the body with the secret: another
+    /// secret signed it, the body was changed (re-serialized) after signing, or it was not
+    /// sent by Trigger.dev.
+    #[error(
+        "invalid signature: x-trigger-signature-hmacsha256 is not the HMAC-SHA256 of the raw \
+         body with this secret"
+    )]
+    InvalidSignature,
+    /// The signature is right but the body is not an alert event: not JSON, or an event of a
+    /// known type whose `object` does not have that type's shape.
+    #[error("the webhook body is not an alert event: {message}")]
+    InvalidPayload {
+        /// What was wrong, and where (`object.run.status`).
+        message: String,
+    },
 }
 
 fn fmt_reset(reset: &Option<Duration>) -> String {

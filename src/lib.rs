@@ -99,6 +99,7 @@ mod streaming;
 mod tls;
 mod token_kind;
 mod transport;
+pub mod webhooks;
 
 pub use auth::{ambient, configure};
 pub use cancel::CancelToken;
@@ -108,7 +109,7 @@ pub use config::{
     Config, Env, RequestOptions, RetryPolicy, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
 };
-pub use error::{ApiError, Error, Result};
+pub use error::{ApiError, Error, Result, WebhookError};
 pub use idempotency_keys::{IdempotencyKey, IdempotencyKeyScope};
 pub use pagination::{CursorPage, CursorPagination, OffsetPage, OffsetPagination, PageIter};
 pub use raw_json::RawJson;

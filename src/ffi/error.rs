@@ -4,7 +4,7 @@ use std::ffi::{c_char, CString};
 
 use super::unwind::catch_void;
 use crate::config_json::JsonError;
-use crate::error::Error;
+use crate::error::{Error, WebhookError};
 
 /// What a fallible call returned. The values are fixed and never reused: new kinds get new
 /// numbers, so a binding may switch on them and treat unknown values as errors.
@@ -67,6 +67,17 @@ pub enum trigger_result {
     /// A wait ran out of its overall time (`timeoutMs` of `trigger_runs_poll`) before the run
     /// finished; `trigger_error_body` is the run as last retrieved (NULL if it never was).
     WaitTimeout = 24,
+    /// `trigger_webhooks_construct_event`: the request has no `x-trigger-signature-hmacsha256`
+    /// header (NULL or empty). Answer it with a 400.
+    WebhookMissingSignature = 25,
+    /// `trigger_webhooks_construct_event`: the signature is not the lower-case hex HMAC-SHA256
+    /// of the body with the secret (another secret, upper-case hex, a body changed after
+    /// signing). Answer it with a 400.
+    WebhookInvalidSignature = 26,
+    /// `trigger_webhooks_construct_event`: the signature is right but the body is not an alert
+    /// event (not JSON, or a known `type` whose `object` has another shape). Answer it with a
+    /// 400.
+    WebhookInvalidPayload = 27,
     /// The library panicked (a bug in triggerdev); the message says where. The library stays
     /// usable.
     Panic = 100,
@@ -213,6 +224,15 @@ impl From<Error> for trigger_error {
             Error::Cancelled { interrupted: false } => trigger_result::Cancelled,
             Error::Cancelled { interrupted: true } => trigger_result::Interrupted,
             Error::WaitTimeout { .. } => trigger_result::WaitTimeout,
+            Error::Webhook(WebhookError::MissingSignature) => {
+                trigger_result::WebhookMissingSignature
+            }
+            Error::Webhook(WebhookError::InvalidSignature) => {
+                trigger_result::WebhookInvalidSignature
+            }
+            Error::Webhook(WebhookError::InvalidPayload { .. }) => {
+                trigger_result::WebhookInvalidPayload
+            }
         };
         let reason = error.neutral_reason();
         let (message, argument) = match &error {

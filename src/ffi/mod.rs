@@ -56,6 +56,8 @@ mod bulk;
 
 mod sessions;
 
+mod webhooks;
+
 mod abi_inputs;
 
 use std::ffi::c_char;
@@ -78,6 +80,7 @@ pub use schedules::*;
 pub use sessions::*;
 pub use tasks::*;
 pub use waitpoints::*;
+pub use webhooks::*;
 
 /// The version of the library (such as `"0.2.0"`): compare it with `TRIGGERDEV_VERSION` to
 /// check that the library loaded is the one the header describes. A static string: do not

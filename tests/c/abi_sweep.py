@@ -74,6 +74,8 @@ VALID = {
     "data_json": b'{"ok":true}',
     "result_json": b'{"ok":true,"id":"run_1","output":"1","outputType":"application/json"}',
     "token_json": b'{"id":"waitpoint_1","status":"COMPLETED","createdAt":"2026-01-01T00:00:00Z"}',
+    "signature": b"00",
+    "secret": b"whsec_sweep",
 }
 # JSON arguments that are objects, with a valid one (NULL is allowed for most).
 OBJECT_VALID = {
@@ -147,8 +149,8 @@ def call(function, params, bad_index, bad_value):
             value = ctypes.byref(ctypes.c_int64(SENTINEL))
         elif ctype in ("bool",):
             value = False
-        elif ctype in ("uint64_t", "uint32_t", "int64_t", "int"):
-            value = 1
+        elif ctype in ("uint64_t", "uint32_t", "int64_t", "int", "size_t"):
+            value = 1  # a length too: 1 byte of the valid string passed with it
         elif ctype.endswith("_callback") or ctype.endswith("_check"):
             value = None  # a function pointer: NULL, never a string
         else:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from . import _ffi
 from ._logging import sync_level as sync_log_level
 from . import auth as auth
+from . import webhooks as webhooks
 from ._call import AMBIENT as _AMBIENT
 from ._client import CancelToken, Client, with_options
 from ._config import RetryPolicy
@@ -52,6 +53,10 @@ from ._exceptions import (
     UnprocessableEntityError,
     UnsupportedCredentialError,
     WaitTimeoutError,
+    WebhookError,
+    WebhookInvalidPayloadError,
+    WebhookInvalidSignatureError,
+    WebhookMissingSignatureError,
 )
 from ._managed import ClosedError
 from ._models import (
@@ -113,6 +118,24 @@ from ._models import (
     ScheduleGenerator,
     SchedulesPage,
     SuccessResponse,
+    TaskRunError,
+    AlertTask,
+    AlertRun,
+    AlertEnvironment,
+    AlertOrganization,
+    AlertProject,
+    RunFailedAlert,
+    AlertDeployment,
+    DeployedTask,
+    AlertGit,
+    AlertVercel,
+    DeployError,
+    DeploymentSuccessAlert,
+    DeploymentFailedAlert,
+    ErrorGroup,
+    ErrorAlertEnvironment,
+    ErrorAlert,
+    WebhookEvent,
 )
 from ._resources import (
     BatchItem,
@@ -185,6 +208,7 @@ __all__ = [
     "with_options",
     "sync_log_level",
     "auth",
+    "webhooks",
     "tasks",
     "batches",
     "runs",
@@ -285,6 +309,24 @@ __all__ = [
     "Appended",
     "ChannelRecord",
     "SessionRecord",
+    "WebhookEvent",
+    "TaskRunError",
+    "AlertTask",
+    "AlertRun",
+    "AlertEnvironment",
+    "AlertOrganization",
+    "AlertProject",
+    "RunFailedAlert",
+    "AlertDeployment",
+    "DeployedTask",
+    "AlertGit",
+    "AlertVercel",
+    "DeployError",
+    "DeploymentSuccessAlert",
+    "DeploymentFailedAlert",
+    "ErrorGroup",
+    "ErrorAlertEnvironment",
+    "ErrorAlert",
     # errors
     "TriggerError",
     "InvalidArgumentError",
@@ -311,5 +353,9 @@ __all__ = [
     "WaitTimeoutError",
     "CancelledError",
     "CallInterruptedError",
+    "WebhookError",
+    "WebhookMissingSignatureError",
+    "WebhookInvalidSignatureError",
+    "WebhookInvalidPayloadError",
     "TriggerPanicError",
 ]

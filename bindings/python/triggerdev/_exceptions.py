@@ -27,6 +27,10 @@
     ├── WaitTimeoutError               a wait's timeout passed (last_run: the run as last seen)
     ├── CancelledError                 the client's CancelToken fired
     │   └── CallInterruptedError       Ctrl-C, when the SIGINT handler did not raise
+    ├── WebhookError                   webhooks.construct_event refused the request (answer 400)
+    │   ├── WebhookMissingSignatureError   no x-trigger-signature-hmacsha256 header
+    │   ├── WebhookInvalidSignatureError   not the body's HMAC with the secret
+    │   └── WebhookInvalidPayloadError     signed, but not an alert event
     └── TriggerPanicError
 """
 
@@ -62,6 +66,10 @@ __all__ = [
     "WaitTimeoutError",
     "CancelledError",
     "CallInterruptedError",
+    "WebhookError",
+    "WebhookMissingSignatureError",
+    "WebhookInvalidSignatureError",
+    "WebhookInvalidPayloadError",
     "TriggerPanicError",
 ]
 
@@ -253,6 +261,26 @@ class CallInterruptedError(CancelledError):
     default one raises ``KeyboardInterrupt`` instead)."""
 
 
+class WebhookError(TriggerError):
+    """``webhooks.construct_event`` refused a request: it was not signed with the secret, or is
+    not an alert event. Answer it with a 400. The message never holds the secret, the
+    signature or the body's string values."""
+
+
+class WebhookMissingSignatureError(WebhookError):
+    """The request has no ``x-trigger-signature-hmacsha256`` header (or an empty one)."""
+
+
+class WebhookInvalidSignatureError(WebhookError):
+    """The header is not the lower-case hex HMAC-SHA256 of the raw body with the secret:
+    another secret, a body changed (re-serialized) after signing, or not from Trigger.dev."""
+
+
+class WebhookInvalidPayloadError(WebhookError):
+    """The signature is right but the body is not an alert event: not JSON, or an event of a
+    known ``type`` whose ``object`` has another shape (the message says where)."""
+
+
 class TriggerPanicError(TriggerError):
     """The library panicked (a bug in triggerdev); the message says where. The library stays
     usable."""
@@ -284,6 +312,9 @@ _BY_KIND: Dict[int, Type[TriggerError]] = {
     22: CancelledError,
     23: CallInterruptedError,
     24: WaitTimeoutError,
+    25: WebhookMissingSignatureError,
+    26: WebhookInvalidSignatureError,
+    27: WebhookInvalidPayloadError,
     100: TriggerPanicError,
 }
 

@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 import threading
-from ctypes import CFUNCTYPE, POINTER, byref, c_bool, c_char_p, c_int, c_int64, c_uint16, c_uint32, c_uint64, c_void_p
+from ctypes import CFUNCTYPE, POINTER, byref, c_bool, c_char_p, c_int, c_int64, c_size_t, c_uint16, c_uint32, c_uint64, c_void_p
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -131,6 +131,8 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_sessions_records": (_CLIENT, _STR, _STR, _STR, c_int64),
     # run streams and input streams
     "trigger_streams_send_input": (_CLIENT, _STR, _STR, _STR),
+    # alert webhooks (no client, no request): payload bytes, their length, signature, secret
+    "trigger_webhooks_construct_event": (c_char_p, c_size_t, _STR, _STR),
 }
 
 # Exports of the form `trigger_result f(<inputs>, struct trigger_x **out, trigger_error **err)`.

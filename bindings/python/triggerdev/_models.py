@@ -77,6 +77,24 @@ __all__ = [
     "Appended",
     "ChannelRecord",
     "SessionRecord",
+    "TaskRunError",
+    "AlertTask",
+    "AlertRun",
+    "AlertEnvironment",
+    "AlertOrganization",
+    "AlertProject",
+    "RunFailedAlert",
+    "AlertDeployment",
+    "DeployedTask",
+    "AlertGit",
+    "AlertVercel",
+    "DeployError",
+    "DeploymentSuccessAlert",
+    "DeploymentFailedAlert",
+    "ErrorGroup",
+    "ErrorAlertEnvironment",
+    "ErrorAlert",
+    "WebhookEvent",
     "parse_datetime",
 ]
 
@@ -1122,3 +1140,218 @@ class SessionRecord(Record):
             if name.lower() == "public-access-token":
                 return value
         return None
+
+
+# --- alert webhooks ------------------------------------------------------------------------
+
+
+class AlertTask(Record):
+    """The task of a failed run."""
+
+    id: str = field("id")
+    file_path: str = field("filePath")
+    export_name: Optional[str] = field("exportName")
+    version: str = field("version")
+    sdk_version: str = field("sdkVersion")
+    cli_version: str = field("cliVersion")
+
+
+class AlertRun(Record):
+    """The run of ``alert.run.failed``."""
+
+    id: str = field("id")
+    number: int = field("number")
+    status: RunStatus = field("status", _enum(RunStatus))
+    created_at: datetime = _dt("createdAt")
+    started_at: Optional[datetime] = _dt("startedAt")
+    completed_at: Optional[datetime] = _dt("completedAt")
+    is_test: bool = field("isTest", default=False)
+    idempotency_key: Optional[str] = field("idempotencyKey")
+    tags: List[str] = field("tags", default=list)
+    error: TaskRunError = field("error", _record(TaskRunError))
+    is_out_of_memory_error: bool = field("isOutOfMemoryError", default=False)
+    machine: str = field("machine")
+    dashboard_url: str = field("dashboardUrl")
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class AlertEnvironment(Record):
+    """The environment of a run or deployment alert; ``type`` is ``PRODUCTION``, ``STAGING``,
+    ``DEVELOPMENT`` or ``PREVIEW`` (``branch_name`` for a preview branch)."""
+
+    id: str = field("id")
+    type: str = field("type")
+    slug: str = field("slug")
+    branch_name: Optional[str] = field("branchName")
+
+
+class AlertOrganization(Record):
+    """The organization an alert is about."""
+
+    id: str = field("id")
+    slug: str = field("slug")
+    name: str = field("name")
+
+
+class AlertProject(Record):
+    """The project an alert is about (``ref`` is ``proj_...``)."""
+
+    id: str = field("id")
+    ref: str = field("ref")
+    slug: str = field("slug")
+    name: str = field("name")
+
+
+class RunFailedAlert(Record):
+    """The object of ``alert.run.failed``."""
+
+    task: AlertTask = field("task", _record(AlertTask))
+    run: AlertRun = field("run", _record(AlertRun))
+    environment: AlertEnvironment = field("environment", _record(AlertEnvironment))
+    organization: AlertOrganization = field("organization", _record(AlertOrganization))
+    project: AlertProject = field("project", _record(AlertProject))
+
+
+class AlertDeployment(Record):
+    """The deployment of a deployment alert: ``deployed_at`` when it succeeded, ``failed_at``
+    when it failed."""
+
+    id: str = field("id")
+    status: str = field("status")
+    version: str = field("version")
+    short_code: str = field("shortCode")
+    deployed_at: Optional[datetime] = _dt("deployedAt")
+    failed_at: Optional[datetime] = _dt("failedAt")
+
+
+class DeployedTask(Record):
+    """A task of a deployment."""
+
+    id: str = field("id")
+    file_path: str = field("filePath")
+    export_name: Optional[str] = field("exportName")
+    trigger_source: str = field("triggerSource")
+
+
+class AlertGit(Record):
+    """The git commit a deployment was built from."""
+
+    branch: str = field("branch")
+    commit_sha: str = field("commitSha")
+    commit_message: str = field("commitMessage")
+    commit_url: str = field("commitUrl")
+    branch_url: str = field("branchUrl")
+    pull_request_number: Optional[int] = field("pullRequestNumber")
+    pull_request_title: Optional[str] = field("pullRequestTitle")
+    pull_request_url: Optional[str] = field("pullRequestUrl")
+    provider: Optional[str] = field("provider")
+
+
+class AlertVercel(Record):
+    """The Vercel deployment that started a deployment."""
+
+    deployment_url: str = field("deploymentUrl")
+
+
+class DeployError(Record):
+    """Why a deployment failed."""
+
+    name: str = field("name")
+    message: str = field("message")
+    stack: Optional[str] = field("stack")
+    stderr: Optional[str] = field("stderr")
+
+
+class DeploymentSuccessAlert(Record):
+    """The object of ``alert.deployment.success``."""
+
+    deployment: AlertDeployment = field("deployment", _record(AlertDeployment))
+    tasks: List[DeployedTask] = field("tasks", _list_of(_record(DeployedTask)), default=list)
+    environment: AlertEnvironment = field("environment", _record(AlertEnvironment))
+    organization: AlertOrganization = field("organization", _record(AlertOrganization))
+    project: AlertProject = field("project", _record(AlertProject))
+    git: Optional[AlertGit] = field("git", _record(AlertGit))
+    vercel: Optional[AlertVercel] = field("vercel", _record(AlertVercel))
+
+
+class DeploymentFailedAlert(DeploymentSuccessAlert):
+    """The object of ``alert.deployment.failed``: as a success's, with ``error``."""
+
+    error: DeployError = field("error", _record(DeployError))
+
+
+class ErrorGroup(Record):
+    """The error group of ``alert.error``."""
+
+    fingerprint: str = field("fingerprint")
+    type: str = field("type")
+    message: str = field("message")
+    stack_trace: Optional[str] = field("stackTrace")
+    first_seen: datetime = _dt("firstSeen")
+    last_seen: datetime = _dt("lastSeen")
+    occurrence_count: int = field("occurrenceCount", default=0)
+    task_identifier: str = field("taskIdentifier")
+
+
+class ErrorAlertEnvironment(Record):
+    """The environment of ``alert.error``."""
+
+    id: str = field("id")
+    name: str = field("name")
+
+
+class ErrorAlert(Record):
+    """The object of ``alert.error``; ``classification`` is ``new_issue``, ``regression`` or
+    ``unignored``."""
+
+    classification: str = field("classification")
+    error: ErrorGroup = field("error", _record(ErrorGroup))
+    environment: ErrorAlertEnvironment = field("environment", _record(ErrorAlertEnvironment))
+    organization: AlertOrganization = field("organization", _record(AlertOrganization))
+    project: AlertProject = field("project", _record(AlertProject))
+    dashboard_url: str = field("dashboardUrl")
+
+
+# The object record of each event type the library decodes.
+_ALERT_OBJECTS: Dict[str, Type[Record]] = {
+    "alert.run.failed": RunFailedAlert,
+    "alert.deployment.success": DeploymentSuccessAlert,
+    "alert.deployment.failed": DeploymentFailedAlert,
+    "alert.error": ErrorAlert,
+}
+
+
+def _alert_object(record: "WebhookEvent") -> Any:
+    data = record._parsed().get("object")
+    cls = _ALERT_OBJECTS.get(record.type)
+    return cls(data) if cls is not None and isinstance(data, dict) else data
+
+
+class WebhookEvent(Record):
+    """A verified alert webhook event (``webhooks.construct_event``). ``object`` is the typed
+    record of its ``type`` (``RunFailedAlert``, ``DeploymentSuccessAlert``,
+    ``DeploymentFailedAlert``, ``ErrorAlert``), or, for a type this SDK does not know (such as
+    ``alert.dashboard_agent_watch``), the object as a dict."""
+
+    id: str = field("id")
+    created: datetime = _dt("created")
+    webhook_version: str = field("webhookVersion")
+    type: str = field("type")
+
+    @property
+    def object(self) -> Any:
+        """The event's object: a typed record for a known ``type``, else the dict."""
+        cached = self.__dict__.get("_object", _MISSING)
+        if cached is _MISSING:
+            cached = self.__dict__["_object"] = _alert_object(self)
+        return cached
+
+    @property
+    def is_known(self) -> bool:
+        """Whether the library decodes this ``type`` (``object`` is then a typed record)."""
+        return self.type in _ALERT_OBJECTS
+
+    def __str__(self) -> str:
+        return self.id

@@ -38,6 +38,7 @@ require_relative "triggerdev/bulk_actions"
 require_relative "triggerdev/sessions"
 require_relative "triggerdev/streams"
 require_relative "triggerdev/public_tokens"
+require_relative "triggerdev/webhooks"
 require_relative "triggerdev/client"
 require_relative "triggerdev/auth"
 

@@ -19,7 +19,11 @@ class ErrorsTest < TriggerdevTest
     assert_operator Triggerdev::Error, :<, StandardError
     refute_operator Triggerdev::InvalidArgumentError, :<, ArgumentError
     # Every trigger_result value has its class; unknown ones (a newer library) are plain Errors.
-    assert_equal (1..24).to_a + [100], Triggerdev::Errors::CLASSES.keys
+    assert_equal (1..27).to_a + [100], Triggerdev::Errors::CLASSES.keys
+    %w[WebhookMissingSignatureError WebhookInvalidSignatureError WebhookInvalidPayloadError].each do |name|
+      assert_operator Triggerdev.const_get(name), :<, Triggerdev::WebhookError
+    end
+    assert_operator Triggerdev::WebhookError, :<, Triggerdev::Error
     assert_operator Triggerdev::InterruptedError, :<, Triggerdev::CancelledError
     assert_operator Triggerdev::SessionClosedError, :<, Triggerdev::ConflictError
     assert_instance_of Triggerdev::SessionClosedError, Triggerdev::Errors.build(21, "409 closed", status: 409)

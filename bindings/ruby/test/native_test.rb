@@ -15,7 +15,7 @@ class NativeTest < Minitest::Test
   C_TYPES = {
     "const char*" => :string, "char*" => :pointer, "char**" => :pointer, "bool" => :bool, "uint16_t" => :uint16,
     "uint32_t" => :uint32, "int64_t" => :int64, "int64_t*" => :pointer, "uint64_t" => :uint64, "void" => :void, "enum trigger_result" => :int,
-    "void*" => :pointer, "int" => :int, "trigger_interrupt_check" => :pointer, "trigger_log_callback" => :pointer
+    "void*" => :pointer, "int" => :int, "const uint8_t*" => :pointer, "size_t" => :size_t, "trigger_interrupt_check" => :pointer, "trigger_log_callback" => :pointer
   }.freeze
 
   # "const char *config_json" -> :string; handles and their out-parameters -> :pointer.
@@ -47,8 +47,9 @@ class NativeTest < Minitest::Test
 
   def test_calls_that_may_make_requests_release_the_gvl
     # Handles in, and no request: frees, with_options, making iterators and streams (no request
-    # until the first _next), stopping a stream, error accessors, the auth overrides.
-    no_io = /_free\z|_with_options\z|_with_cancel\z|_iter\z|\Atrigger_[a-z]+_subscribe(_tagged)?\z|\Atrigger_runs_stream\z|_stop\z|\Atrigger_error_|\Atrigger_auth_(push|pop|current|override)|\Atrigger_cancel_|\Atrigger_set_|\Atrigger_string/
+    # until the first _next), stopping a stream, error accessors, the auth overrides, webhook
+    # verification (its first parameter is the body, not a client).
+    no_io = /_free\z|_with_options\z|_with_cancel\z|_iter\z|\Atrigger_[a-z]+_subscribe(_tagged)?\z|\Atrigger_runs_stream\z|_stop\z|\Atrigger_error_|\Atrigger_auth_(push|pop|current|override)|\Atrigger_cancel_|\Atrigger_set_|\Atrigger_string|\Atrigger_webhooks_/
     Triggerdev::Native::FUNCTIONS.each do |name, (params, _ret, blocking)|
       io = (params.first == :pointer && name.to_s !~ no_io) || name.to_s.end_with?("_next")
       assert_equal io, blocking, "#{name} blocking"

@@ -136,6 +136,22 @@ module Triggerdev
   # Interrupt instead).
   class InterruptedError < CancelledError; end
 
+  # Webhooks.construct_event refused a request: it was not signed with the secret, or is not
+  # an alert event. Answer it with a 400. The message never holds the secret, the signature or
+  # the body's string values.
+  class WebhookError < Error; end
+
+  # The request has no +x-trigger-signature-hmacsha256+ header (or an empty one).
+  class WebhookMissingSignatureError < WebhookError; end
+
+  # The header is not the lower-case hex HMAC-SHA256 of the raw body with the secret: another
+  # secret, a body changed (re-serialized) after signing, or not from Trigger.dev.
+  class WebhookInvalidSignatureError < WebhookError; end
+
+  # The signature is right but the body is not an alert event: not JSON, or an event of a known
+  # +type+ whose +object+ has another shape (the message says where).
+  class WebhookInvalidPayloadError < WebhookError; end
+
   # The library panicked (a bug in triggerdev: please report it). It stays usable.
   class PanicError < Error; end
 
@@ -168,6 +184,9 @@ module Triggerdev
       22 => CancelledError,
       23 => InterruptedError,
       24 => WaitTimeoutError,
+      25 => WebhookMissingSignatureError,
+      26 => WebhookInvalidSignatureError,
+      27 => WebhookInvalidPayloadError,
       100 => PanicError,
     }.freeze
 

@@ -33,8 +33,9 @@ module Triggerdev
     # keep running. C types: const char * = :string; T ** (out-parameters) and handles =
     # :pointer; int64_t * (an out-parameter) = :pointer to an int64 buffer;
     # enum trigger_result = :int; uint16_t, uint32_t, int64_t, uint64_t and bool as themselves
-    # (:uint16, :uint32, :int64, :uint64, :bool). test/native_test.rb checks this table against
-    # the header, so a new export that is missing here fails the suite.
+    # (:uint16, :uint32, :int64, :uint64, :bool); const uint8_t * = :pointer (a String passes
+    # its bytes) and size_t = :size_t. test/native_test.rb checks this table against the header,
+    # so a new export that is missing here fails the suite.
     FUNCTIONS = {
       trigger_version: [[], :string, false],
       trigger_abi_version: [[], :string, false],
@@ -205,6 +206,10 @@ module Triggerdev
       # without the GVL).
       trigger_session_stream_last_seq: [%i[pointer pointer pointer], :int, true],
       trigger_session_stream_free: [%i[pointer], :void, false],
+
+      # Alert webhooks: no client, no request. The payload's bytes go as a pointer with their
+      # length.
+      trigger_webhooks_construct_event: [%i[pointer size_t string string pointer pointer], :int, false],
     }.freeze
 
     class << self

@@ -320,6 +320,7 @@ module Triggerdev
   # "INTERNAL_ERROR" (+code+, +message+, +stack_trace+).
   class TaskRunError < TriggerObject
     fields :type, :name, :message, :stack_trace, :causes, :raw, :code
+    raw "causes"
   end
 
   # What a run used: +duration_ms+.

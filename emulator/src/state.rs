@@ -58,6 +58,7 @@ pub struct State {
 impl State {
     pub fn new(seed: Seed) -> State {
         let mut envs = Vec::new();
+        let started_ms = wall_ms();
         for p in &seed.projects {
             for e in &p.envs {
                 let id = resolved_env_id(p, e);
@@ -75,6 +76,10 @@ impl State {
                     signing_key: e.api_key.clone(),
                     parent: None,
                     branch: None,
+                    created_ms: started_ms,
+                    updated_ms: started_ms,
+                    git: None,
+                    archived_ms: None,
                 });
                 for b in &e.branches {
                     envs.push(Env {
@@ -86,6 +91,10 @@ impl State {
                         signing_key: e.api_key.clone(),
                         parent: Some(id.clone()),
                         branch: Some(b.clone()),
+                        created_ms: started_ms,
+                        updated_ms: started_ms,
+                        git: None,
+                        archived_ms: None,
                     });
                 }
             }
@@ -159,11 +168,13 @@ impl State {
         self.envs.iter().find(|e| e.api_key.as_deref() == Some(key))
     }
 
-    /// The child env of `parent_id` for `branch`.
+    /// The live (not archived) child env of `parent_id` for `branch`.
     pub fn branch_env(&self, parent_id: &str, branch: &str) -> Option<&Env> {
-        self.envs
-            .iter()
-            .find(|e| e.parent.as_deref() == Some(parent_id) && e.branch.as_deref() == Some(branch))
+        self.envs.iter().find(|e| {
+            e.parent.as_deref() == Some(parent_id)
+                && e.branch.as_deref() == Some(branch)
+                && e.archived_ms.is_none()
+        })
     }
 
     /// Adds a branch env under the root env with `slug` in `project_ref`; returns its id.
@@ -183,6 +194,7 @@ impl State {
         if parent.env_type == "DEVELOPMENT" {
             self.deployments.skip_env(&id);
         }
+        let now = self.now_ms();
         self.envs.push(Env {
             id: id.clone(),
             project_ref: parent.project_ref,
@@ -192,6 +204,10 @@ impl State {
             signing_key: parent.signing_key,
             parent: Some(parent.id),
             branch: Some(branch.to_string()),
+            created_ms: now,
+            updated_ms: now,
+            git: None,
+            archived_ms: None,
         });
         Some(id)
     }

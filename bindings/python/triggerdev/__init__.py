@@ -72,6 +72,12 @@ from ._models import (
     ConcurrencyKeyLimit,
     ConcurrencyLimit,
     ConcurrencyLimitsPage,
+    ArchivedBranch,
+    Branch,
+    BranchId,
+    ProjectEnvironment,
+    WhoAmI,
+    WhoAmIProject,
     TaskRunError,
     BatchUsage,
     BatchItemResult,
@@ -125,6 +131,8 @@ from ._resources import (
     PublicTokens,
     Queues,
     ConcurrencyLimits,
+    Branches,
+    Projects,
     Runs,
     RunStream,
     RunSubscription,
@@ -154,6 +162,8 @@ schedules = Schedules(_AMBIENT)
 idempotency_keys = IdempotencyKeys(_AMBIENT)
 queues = Queues(_AMBIENT)
 concurrency_limits = ConcurrencyLimits(_AMBIENT)
+branches = Branches(_AMBIENT)
+projects = Projects(_AMBIENT)
 deployments = Deployments(_AMBIENT)
 waitpoints = Waitpoints(_AMBIENT)
 bulk_actions = BulkActions(_AMBIENT)
@@ -193,6 +203,8 @@ __all__ = [
     "idempotency_keys",
     "queues",
     "concurrency_limits",
+    "branches",
+    "projects",
     "deployments",
     "waitpoints",
     "bulk_actions",
@@ -215,6 +227,8 @@ __all__ = [
     "IdempotencyKeys",
     "Queues",
     "ConcurrencyLimits",
+    "Branches",
+    "Projects",
     "Deployments",
     "Waitpoints",
     "BulkActions",
@@ -263,6 +277,12 @@ __all__ = [
     "ConcurrencyKeyBound",
     "ConcurrencyKeyLimit",
     "ConcurrencyLimit",
+    "ArchivedBranch",
+    "Branch",
+    "BranchId",
+    "ProjectEnvironment",
+    "WhoAmI",
+    "WhoAmIProject",
     "ConcurrencyLimitsPage",
     "TaskRunError",
     "BatchUsage",

@@ -20,6 +20,9 @@ use crate::model::waitpoints::Waitpoints;
 use crate::seed::{branch_env_id, env_type_for_slug, resolved_env_id, Seed};
 use crate::util::wall_ms;
 
+/// When seeded envs were "created" (2025-01-01T00:00:00Z).
+pub const SEEDED_ENV_MS: i64 = 1_735_689_600_000;
+
 /// The world: every record of every env, the emulator clock and the sequence numbers.
 pub struct State {
     pub seed: Seed,
@@ -58,7 +61,9 @@ pub struct State {
 impl State {
     pub fn new(seed: Seed) -> State {
         let mut envs = Vec::new();
-        let started_ms = wall_ms();
+        // Seeded envs have a fixed creation time, so that listings do not depend on when the
+        // emulator started (2025-01-01T00:00:00Z).
+        let started_ms = SEEDED_ENV_MS;
         for p in &seed.projects {
             for e in &p.envs {
                 let id = resolved_env_id(p, e);

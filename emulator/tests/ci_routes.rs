@@ -37,6 +37,8 @@ fn a_pat_creates_lists_and_archives_preview_branches() {
     let branches = list.json()["branches"].as_array().unwrap().clone();
     assert_eq!(branches.len(), 2);
     assert_eq!(branches[0]["name"], "feature-xyz");
+    // Seeded branches have a fixed creation time, whenever the emulator started.
+    assert_eq!(branches[0]["createdAt"], "2025-01-01T00:00:00.000Z");
     assert_eq!(
         branches[1],
         json!({"id": id, "name": "pr-42", "createdAt": "2025-06-01T12:00:00.000Z",

@@ -105,10 +105,10 @@ def test_bad_arguments_and_credentials_are_refused_before_sending(dev: triggerde
             ci.projects.environment(emu.project_ref, "production")
         assert e.value.argument == "env"
         with pytest.raises(triggerdev.InvalidArgumentError) as e:
-            ci.branches.archive(emu.project_ref, "x", env="main")
+            ci.branches.archive(emu.project_ref, "x", env="main")  # type: ignore[arg-type]
         assert e.value.argument == "env"
         with pytest.raises(triggerdev.InvalidArgumentError) as e:
-            ci.branches.create(emu.project_ref, "x", env="main")
+            ci.branches.create(emu.project_ref, "x", env="main")  # type: ignore[arg-type]
         assert "env" in e.value.argument
         with pytest.raises(triggerdev.InvalidArgumentError) as e:
             ci.branches.list("")

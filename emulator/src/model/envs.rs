@@ -14,7 +14,7 @@ pub struct Env {
     pub signing_key: String,
     pub parent: Option<String>,
     pub branch: Option<String>,
-    /// When the branch env was made (seeded envs: when the emulator started).
+    /// When the branch env was made (seeded envs: `state::SEEDED_ENV_MS`).
     pub created_ms: i64,
     /// Last change (creation, an upsert's new git metadata).
     pub updated_ms: i64,

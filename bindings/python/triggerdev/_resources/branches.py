@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Literal, Mapping, Optional
 
 from .. import _encode as enc
 from .._call import loads
@@ -10,6 +10,9 @@ from .._encode import cstr, dumps, opt_cstr
 from .._ffi import LIB
 from .._models import ArchivedBranch, Branch, BranchId
 from ._area import _Area
+
+#: Which environment a branch belongs to.
+BranchEnv = Literal["preview", "development"]
 
 
 class Branches(_Area):
@@ -20,7 +23,7 @@ class Branches(_Area):
     __slots__ = ()
 
     def create(
-        self, project_ref: str, branch: str, *, env: str = "preview", git: Optional[Mapping[str, Any]] = None
+        self, project_ref: str, branch: str, *, env: BranchEnv = "preview", git: Optional[Mapping[str, Any]] = None
     ) -> BranchId:
         """Creates a branch, or updates its git metadata (``commitSha``, ``pullRequestNumber``,
         ...) if it exists."""
@@ -35,7 +38,7 @@ class Branches(_Area):
         raw = self._c.json(LIB.trigger_branches_list, cstr(project_ref, "project_ref"))
         return [Branch(item) for item in loads(raw)["branches"]]
 
-    def archive(self, project_ref: str, branch: str, *, env: str = "preview") -> ArchivedBranch:
+    def archive(self, project_ref: str, branch: str, *, env: BranchEnv = "preview") -> ArchivedBranch:
         """Archives a branch: it is no longer listed, and its name may be created again."""
         raw = self._c.json(
             LIB.trigger_branches_archive,

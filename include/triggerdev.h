@@ -1437,6 +1437,63 @@ enum trigger_result trigger_concurrency_limits_resume(const struct trigger_clien
                                                       struct trigger_error **err);
 
 /**
+ * Creates a preview or dev branch, or updates an existing one's git metadata
+ * (`POST /api/v1/projects/{ref}/branches`). `body_json` is `{"env":"preview"|"development",
+ * "branch":"pr-42","git":{...}}` (`git` optional). Writes `{"id":"<branch env id>"}` to
+ * `*out_json`. A personal or organization access token, or the preview environment's key.
+ */
+enum trigger_result trigger_branches_create(const struct trigger_client *client,
+                                            const char *project_ref,
+                                            const char *body_json,
+                                            char **out_json,
+                                            struct trigger_error **err);
+
+/**
+ * Lists the live preview branches (`GET /api/v1/projects/{ref}/branches`), with a personal
+ * access token. Writes `{"branches":[{"id","name","createdAt","updatedAt","git"?,
+ * "isPaused"}]}` to `*out_json`.
+ */
+enum trigger_result trigger_branches_list(const struct trigger_client *client,
+                                          const char *project_ref,
+                                          char **out_json,
+                                          struct trigger_error **err);
+
+/**
+ * Archives a branch (`POST /api/v1/projects/{ref}/branches/archive`). `env` is `preview`
+ * (also when NULL) or `development`. Writes the server's answer to `*out_json`:
+ * `{"success":true,"branch":{"id":"<branch env id>",...},...}`.
+ */
+enum trigger_result trigger_branches_archive(const struct trigger_client *client,
+                                             const char *project_ref,
+                                             const char *env,
+                                             const char *branch,
+                                             char **out_json,
+                                             struct trigger_error **err);
+
+/**
+ * The secret key and API URL of environment `env` (`dev`, `staging`, `prod`, `preview`) of a
+ * project (`GET /api/v1/projects/{ref}/{env}`): what a pipeline holding a personal access
+ * token exchanges it for. Writes `{"apiKey":"tr_prod_...","name":"<project>","apiUrl":
+ * "https://...","projectId":"...","defaultRuntime":null}` to `*out_json`; the key is a secret:
+ * do not log it.
+ */
+enum trigger_result trigger_projects_environment(const struct trigger_client *client,
+                                                 const char *project_ref,
+                                                 const char *env,
+                                                 char **out_json,
+                                                 struct trigger_error **err);
+
+/**
+ * The user the personal access token belongs to (`GET /api/v2/whoami`); `project_ref` is NULL
+ * or a project to describe too. Writes `{"userId","email","dashboardUrl","project"?:{"name",
+ * "url","orgTitle"}}` to `*out_json`.
+ */
+enum trigger_result trigger_projects_whoami(const struct trigger_client *client,
+                                            const char *project_ref,
+                                            char **out_json,
+                                            struct trigger_error **err);
+
+/**
  * Lists one page of deployments (`GET /api/v1/deployments`), newest first. `params_json` is
  * NULL or `{"status":"DEPLOYED","period":"7d","from":"<ISO>","to":"<ISO>","limit":20,
  * "cursor":"<pagination.next>"}`. Writes `{"data":[...],"pagination":{"next":"..."}}` to

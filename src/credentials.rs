@@ -15,8 +15,11 @@ pub(crate) enum Access {
     /// Secret keys of the environment the path names (the slug's), personal and organization
     /// access tokens (envvars).
     EnvVars(EnvKind),
-    /// Personal access tokens (project runs list).
+    /// Personal access tokens (project runs list, branch list, whoami).
     Pat,
+    /// Personal and organization access tokens, and the preview environment's secret key
+    /// (creating and archiving branches). No branch header: the server wants the parent key.
+    Branches,
     /// No credentials at all (timezones).
     Public,
     /// A presigned storage URL: only `Content-Type`, nothing of ours.
@@ -70,6 +73,10 @@ pub(crate) fn check(cfg: &Resolved, operation: &'static str, access: Access) -> 
                 }
             })
         }
+        (Access::Branches, TokenKind::SecretKey(EnvKind::Preview)) => Ok(()),
+        (Access::Branches, TokenKind::SecretKey(_) | TokenKind::PublicAccessToken) => unsupported(
+            "a personal access token, or the preview environment's secret key (tr_preview_)",
+        ),
         (Access::Pat, TokenKind::SecretKey(_) | TokenKind::PublicAccessToken) => {
             unsupported("a personal access token (tr_pat_)")
         }

@@ -176,6 +176,16 @@ pub fn streams() -> Streams {
     ambient().streams()
 }
 
+/// Preview and dev branches with the ambient configuration.
+pub fn branches() -> Branches {
+    ambient().branches()
+}
+
+/// Project calls for CI (environment keys, `whoami`) with the ambient configuration.
+pub fn projects() -> Projects {
+    ambient().projects()
+}
+
 /// Named concurrency limits with the ambient configuration.
 pub fn concurrency_limits() -> ConcurrencyLimits {
     ambient().concurrency_limits()

@@ -961,6 +961,7 @@ fn add_headers(
 /// set is sent, the preview one first.
 fn branch_for(cfg: &Resolved, access: Access) -> Option<&Branch> {
     let env = match (access, cfg.kind) {
+        (Access::Branches, _) => return None,
         (Access::EnvVars(env), _) | (_, TokenKind::SecretKey(env)) => Some(env),
         _ => None,
     };

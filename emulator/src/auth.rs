@@ -23,6 +23,9 @@ pub enum Auth {
     Pat,
     /// Secret key (own project/env) or PAT (envvars).
     KeyOrPat,
+    /// As `KeyOrPat`, and the preview key without a branch header is the preview parent
+    /// (creating and archiving branches).
+    KeyOrPatPreviewParent,
 }
 
 #[derive(Debug, Clone)]
@@ -134,7 +137,7 @@ pub fn forbidden() -> HttpResponse {
     )
 }
 
-fn bearer(req: &HttpRequest) -> Option<&str> {
+pub fn bearer(req: &HttpRequest) -> Option<&str> {
     let v = req.header("authorization")?.trim();
     let (scheme, token) = v.split_once(' ')?;
     let token = token.trim();
@@ -301,7 +304,10 @@ pub fn authenticate(st: &State, req: &HttpRequest, rule: Auth) -> Result<Princip
         Auth::Claims => "Invalid or Missing API key",
         _ => "Invalid API key",
     };
-    let route_builder = matches!(rule, Auth::Key | Auth::KeyOrJwt | Auth::KeyOrPat);
+    let route_builder = matches!(
+        rule,
+        Auth::Key | Auth::KeyOrJwt | Auth::KeyOrPat | Auth::KeyOrPatPreviewParent
+    );
     if route_builder && req.header("authorization").is_none() {
         return Err(no_header());
     }
@@ -317,8 +323,15 @@ pub fn authenticate(st: &State, req: &HttpRequest, rule: Auth) -> Result<Princip
                 Err(error(401, "Invalid or Missing PAT"))
             }
         }
-        Auth::KeyOrPat => {
+        Auth::KeyOrPat | Auth::KeyOrPatPreviewParent => {
             let t = bearer(req).ok_or_else(|| error(401, missing))?;
+            if rule == Auth::KeyOrPatPreviewParent && branch_header(req).is_none() {
+                if let Some(env) = st.env_by_key(t).filter(|e| e.env_type == "PREVIEW") {
+                    return Ok(Principal::Key {
+                        env_id: env.id.clone(),
+                    });
+                }
+            }
             if is_user_token(t) {
                 if st.seed.pats.iter().any(|p| p.token == t) {
                     return Ok(Principal::Pat {

@@ -20,6 +20,9 @@ use crate::model::waitpoints::Waitpoints;
 use crate::seed::{branch_env_id, env_type_for_slug, resolved_env_id, Seed};
 use crate::util::wall_ms;
 
+/// When seeded envs were "created" (2025-01-01T00:00:00Z).
+pub const SEEDED_ENV_MS: i64 = 1_735_689_600_000;
+
 /// The world: every record of every env, the emulator clock and the sequence numbers.
 pub struct State {
     pub seed: Seed,
@@ -58,6 +61,9 @@ pub struct State {
 impl State {
     pub fn new(seed: Seed) -> State {
         let mut envs = Vec::new();
+        // Seeded envs have a fixed creation time, so that listings do not depend on when the
+        // emulator started (2025-01-01T00:00:00Z).
+        let started_ms = SEEDED_ENV_MS;
         for p in &seed.projects {
             for e in &p.envs {
                 let id = resolved_env_id(p, e);
@@ -75,6 +81,10 @@ impl State {
                     signing_key: e.api_key.clone(),
                     parent: None,
                     branch: None,
+                    created_ms: started_ms,
+                    updated_ms: started_ms,
+                    git: None,
+                    archived_ms: None,
                 });
                 for b in &e.branches {
                     envs.push(Env {
@@ -86,6 +96,10 @@ impl State {
                         signing_key: e.api_key.clone(),
                         parent: Some(id.clone()),
                         branch: Some(b.clone()),
+                        created_ms: started_ms,
+                        updated_ms: started_ms,
+                        git: None,
+                        archived_ms: None,
                     });
                 }
             }
@@ -159,11 +173,13 @@ impl State {
         self.envs.iter().find(|e| e.api_key.as_deref() == Some(key))
     }
 
-    /// The child env of `parent_id` for `branch`.
+    /// The live (not archived) child env of `parent_id` for `branch`.
     pub fn branch_env(&self, parent_id: &str, branch: &str) -> Option<&Env> {
-        self.envs
-            .iter()
-            .find(|e| e.parent.as_deref() == Some(parent_id) && e.branch.as_deref() == Some(branch))
+        self.envs.iter().find(|e| {
+            e.parent.as_deref() == Some(parent_id)
+                && e.branch.as_deref() == Some(branch)
+                && e.archived_ms.is_none()
+        })
     }
 
     /// Adds a branch env under the root env with `slug` in `project_ref`; returns its id.
@@ -183,6 +199,7 @@ impl State {
         if parent.env_type == "DEVELOPMENT" {
             self.deployments.skip_env(&id);
         }
+        let now = self.now_ms();
         self.envs.push(Env {
             id: id.clone(),
             project_ref: parent.project_ref,
@@ -192,6 +209,10 @@ impl State {
             signing_key: parent.signing_key,
             parent: Some(parent.id),
             branch: Some(branch.to_string()),
+            created_ms: now,
+            updated_ms: now,
+            git: None,
+            archived_ms: None,
         });
         Some(id)
     }

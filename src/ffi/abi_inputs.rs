@@ -228,6 +228,12 @@ fn inputs() -> Vec<(&'static str, &'static str, &'static str, Root)> {
         ),
         ("trigger_streams_send_input", "data_json", "RawJson", Raw),
         (
+            "trigger_branches_create",
+            "body_json",
+            "CreateBranch",
+            Serde(serde::<CreateBranch>),
+        ),
+        (
             "trigger_concurrency_limits_list",
             "params_json",
             "ListConcurrencyLimitsParams",

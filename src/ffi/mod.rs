@@ -48,6 +48,8 @@ mod queues;
 
 mod concurrency_limits;
 
+mod projects;
+
 mod deployments;
 
 mod waitpoints;
@@ -73,6 +75,7 @@ pub use deployments::*;
 pub use envvars::*;
 pub use error::*;
 pub use logging::*;
+pub use projects::*;
 pub use queues::*;
 pub use realtime::*;
 pub use runs::*;

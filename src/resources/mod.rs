@@ -5,12 +5,14 @@
 //! hand out the server's JSON after the same decode has validated it.
 
 pub(crate) mod batches;
+pub(crate) mod branches;
 pub(crate) mod bulk;
 pub(crate) mod concurrency_limits;
 pub(crate) mod deployments;
 pub(crate) mod envvars;
 pub(crate) mod idempotency;
 pub(crate) mod payload;
+pub(crate) mod projects;
 pub(crate) mod queues;
 pub(crate) mod realtime;
 pub(crate) mod runs;
@@ -24,6 +26,9 @@ pub(crate) mod waitpoints;
 pub use batches::{
     Batch, BatchError, BatchItemResult, BatchProcessing, BatchResults, BatchStatus, BatchUsage,
     Batches, TaskRunError,
+};
+pub use branches::{
+    ArchivedBranch, Branch, BranchEnv, BranchId, BranchList, Branches, CreateBranch,
 };
 pub use bulk::{
     BulkAction, BulkActionCounts, BulkActionFilter, BulkActionKind, BulkActions, BulkActionsIter,
@@ -39,6 +44,7 @@ pub use deployments::{
 };
 pub use envvars::{parse_dotenv, CreateEnvVar, EnvSlug, EnvVar, EnvVars, ImportEnvVars};
 pub use idempotency::IdempotencyKeys;
+pub use projects::{ProjectEnvironment, Projects, WhoAmI, WhoAmIProject};
 pub use queues::{
     ListQueuesParams, Queue, QueueConcurrency, QueueKind, QueueRef, Queues, QueuesIter,
 };

@@ -180,7 +180,7 @@ class Runner:
 
 #: The areas of a client (and of the ambient API), by the name both bindings give them.
 AREAS = ("tasks", "batches", "runs", "envvars", "schedules", "idempotency_keys", "queues", "concurrency_limits",
-         "deployments", "waitpoints", "bulk_actions", "sessions", "auth")
+         "deployments", "branches", "projects", "waitpoints", "bulk_actions", "sessions", "auth")
 
 
 def surface(client: triggerdev.Client) -> Dict[str, List[str]]:

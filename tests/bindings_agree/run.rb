@@ -42,7 +42,7 @@ module BindingsAgree
 
   # The areas of a client (and of the ambient API), by the name both bindings give them.
   AREAS = %w[tasks batches runs envvars schedules idempotency_keys queues concurrency_limits deployments
-             waitpoints bulk_actions sessions auth].freeze
+             waitpoints bulk_actions sessions auth branches projects].freeze
 
   # The public methods of each area and of the objects steps call methods on (the coverage
   # check of compare.py).

@@ -88,6 +88,7 @@ OBJECT_VALID = {
         "trigger_bulk_actions_create": b'{"runIds":["run_1"],"action":"cancel"}',
         "trigger_sessions_start": b'{"type":"chat","taskIdentifier":"t","triggerConfig":{"basePayload":{}}}',
         "trigger_sessions_update": b'{"tags":["a"]}',
+        "trigger_branches_create": b'{"env":"preview","branch":"b"}',
     },
     "options_json": {
         "trigger_concurrency_limits_override": b'{"total":1}',
@@ -95,8 +96,15 @@ OBJECT_VALID = {
     },
 }
 
+# Where one export takes other values than the name's usual ones.
+FUNCTION_VALID = {
+    ("trigger_branches_archive", "env"): b"preview",
+}
+
 
 def valid_string(function, name):
+    if (function, name) in FUNCTION_VALID:
+        return FUNCTION_VALID[(function, name)]
     if name in OBJECT_VALID:
         return OBJECT_VALID[name].get(function, b"{}")
     if name.endswith("_json"):

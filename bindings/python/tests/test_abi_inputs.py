@@ -163,7 +163,10 @@ def _install(monkeypatch: pytest.MonkeyPatch) -> Recorder:
 
 
 def _samples(tp: Any, name: str) -> List[Any]:
-    """Values of the type ``tp``: one per kind (str, list, timedelta, ...)."""
+    """Values of the type ``tp``: one per kind (str, list, timedelta, ...). A Literal's own
+    values come first (``env`` is ``dev`` for runs, ``preview``/``development`` for branches)."""
+    if typing.get_origin(tp) is typing.Literal:
+        return list(typing.get_args(tp))
     if name in SPECIAL:
         return SPECIAL[name]
     origin = typing.get_origin(tp)

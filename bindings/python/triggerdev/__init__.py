@@ -77,6 +77,12 @@ from ._models import (
     ConcurrencyKeyLimit,
     ConcurrencyLimit,
     ConcurrencyLimitsPage,
+    ArchivedBranch,
+    Branch,
+    BranchId,
+    ProjectEnvironment,
+    WhoAmI,
+    WhoAmIProject,
     TaskRunError,
     BatchUsage,
     BatchItemResult,
@@ -148,6 +154,8 @@ from ._resources import (
     PublicTokens,
     Queues,
     ConcurrencyLimits,
+    Branches,
+    Projects,
     Runs,
     RunStream,
     RunSubscription,
@@ -177,6 +185,8 @@ schedules = Schedules(_AMBIENT)
 idempotency_keys = IdempotencyKeys(_AMBIENT)
 queues = Queues(_AMBIENT)
 concurrency_limits = ConcurrencyLimits(_AMBIENT)
+branches = Branches(_AMBIENT)
+projects = Projects(_AMBIENT)
 deployments = Deployments(_AMBIENT)
 waitpoints = Waitpoints(_AMBIENT)
 bulk_actions = BulkActions(_AMBIENT)
@@ -217,6 +227,8 @@ __all__ = [
     "idempotency_keys",
     "queues",
     "concurrency_limits",
+    "branches",
+    "projects",
     "deployments",
     "waitpoints",
     "bulk_actions",
@@ -239,6 +251,8 @@ __all__ = [
     "IdempotencyKeys",
     "Queues",
     "ConcurrencyLimits",
+    "Branches",
+    "Projects",
     "Deployments",
     "Waitpoints",
     "BulkActions",
@@ -287,6 +301,12 @@ __all__ = [
     "ConcurrencyKeyBound",
     "ConcurrencyKeyLimit",
     "ConcurrencyLimit",
+    "ArchivedBranch",
+    "Branch",
+    "BranchId",
+    "ProjectEnvironment",
+    "WhoAmI",
+    "WhoAmIProject",
     "ConcurrencyLimitsPage",
     "TaskRunError",
     "BatchUsage",

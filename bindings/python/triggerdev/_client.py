@@ -20,7 +20,9 @@ from ._resources import (
     IdempotencyKeys,
     PublicTokens,
     Queues,
+    Branches,
     ConcurrencyLimits,
+    Projects,
     Runs,
     Schedules,
     Sessions,
@@ -93,6 +95,8 @@ class _Areas:
     idempotency_keys: IdempotencyKeys
     queues: Queues
     concurrency_limits: ConcurrencyLimits
+    branches: Branches
+    projects: Projects
     deployments: Deployments
     waitpoints: Waitpoints
     bulk_actions: BulkActions
@@ -109,6 +113,8 @@ class _Areas:
         self.idempotency_keys = IdempotencyKeys(caller)
         self.queues = Queues(caller)
         self.concurrency_limits = ConcurrencyLimits(caller)
+        self.branches = Branches(caller)
+        self.projects = Projects(caller)
         self.deployments = Deployments(caller)
         self.waitpoints = Waitpoints(caller)
         self.bulk_actions = BulkActions(caller)

@@ -90,6 +90,12 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_queues_resume": (_CLIENT, _STR, _STR),
     "trigger_queues_override_concurrency_limit": (_CLIENT, _STR, _STR, c_uint32),
     "trigger_queues_reset_concurrency_limit": (_CLIENT, _STR, _STR),
+    # branches and projects, for CI (project ref, then a body, env and branch, or env)
+    "trigger_branches_create": (_CLIENT, _STR, _STR),
+    "trigger_branches_list": (_CLIENT, _STR),
+    "trigger_branches_archive": (_CLIENT, _STR, _STR, _STR),
+    "trigger_projects_environment": (_CLIENT, _STR, _STR),
+    "trigger_projects_whoami": (_CLIENT, _STR),
     # concurrency limits (name, then a concurrency key or options as JSON)
     "trigger_concurrency_limits_list": (_CLIENT, _STR),
     "trigger_concurrency_limits_retrieve": (_CLIENT, _STR),

@@ -711,6 +711,61 @@ class EnvVar(Record):
     is_secret: bool = field("isSecret", default=False)
 
 
+# --- branches and projects (CI) -----------------------------------------------------------
+
+
+class BranchId(Record):
+    """A branch environment's id (what creating a branch answers)."""
+
+    id: str = field("id")
+
+
+class ArchivedBranch(Record):
+    """What archiving a branch answers: ``branch.id`` is the archived branch environment."""
+
+    branch: BranchId = field("branch", _record(BranchId))
+
+
+class Branch(Record):
+    """A live preview branch."""
+
+    id: str = field("id")
+    name: str = field("name")
+    created_at: Optional[datetime] = _dt("createdAt")
+    updated_at: Optional[datetime] = _dt("updatedAt")
+    git: Optional[Dict[str, Any]] = field("git")
+    is_paused: bool = field("isPaused", default=False)
+
+
+class ProjectEnvironment(Record):
+    """An environment's secret key and the API URL to use it with (``repr`` hides the key)."""
+
+    _redacted = ("api_key",)
+
+    api_key: str = field("apiKey")
+    name: str = field("name", default="")
+    api_url: str = field("apiUrl")
+    project_id: str = field("projectId", default="")
+    default_runtime: Optional[str] = field("defaultRuntime")
+
+
+class WhoAmIProject(Record):
+    """The project in ``WhoAmI``."""
+
+    name: str = field("name")
+    url: str = field("url")
+    org_title: str = field("orgTitle")
+
+
+class WhoAmI(Record):
+    """The user a personal access token belongs to."""
+
+    user_id: str = field("userId")
+    email: str = field("email")
+    dashboard_url: str = field("dashboardUrl")
+    project: Optional[WhoAmIProject] = field("project", _record(WhoAmIProject))
+
+
 # --- schedules -----------------------------------------------------------------------------
 
 

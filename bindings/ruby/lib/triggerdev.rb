@@ -32,6 +32,8 @@ require_relative "triggerdev/envvars"
 require_relative "triggerdev/schedules"
 require_relative "triggerdev/queues"
 require_relative "triggerdev/concurrency_limits"
+require_relative "triggerdev/branches"
+require_relative "triggerdev/projects"
 require_relative "triggerdev/deployments"
 require_relative "triggerdev/waitpoints"
 require_relative "triggerdev/bulk_actions"
@@ -72,6 +74,8 @@ module Triggerdev
     def idempotency_keys = AMBIENT.idempotency_keys
     def queues = AMBIENT.queues
     def concurrency_limits = AMBIENT.concurrency_limits
+    def branches = AMBIENT.branches
+    def projects = AMBIENT.projects
     def deployments = AMBIENT.deployments
     def waitpoints = AMBIENT.waitpoints
     def bulk_actions = AMBIENT.bulk_actions

@@ -14,6 +14,14 @@ pub struct Env {
     pub signing_key: String,
     pub parent: Option<String>,
     pub branch: Option<String>,
+    /// When the branch env was made (seeded envs: `state::SEEDED_ENV_MS`).
+    pub created_ms: i64,
+    /// Last change (creation, an upsert's new git metadata).
+    pub updated_ms: i64,
+    /// The git metadata the branch was created with (`POST …/branches`).
+    pub git: Option<serde_json::Value>,
+    /// Set when the branch was archived: it is no longer listed nor reachable by its name.
+    pub archived_ms: Option<i64>,
 }
 
 impl Env {

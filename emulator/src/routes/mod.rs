@@ -16,6 +16,7 @@ pub mod channels;
 pub mod concurrency_limits;
 pub mod deployments;
 pub mod envvars;
+pub mod projects;
 pub mod query;
 pub mod queues;
 pub mod realtime;
@@ -241,6 +242,32 @@ pub fn api_routes() -> Vec<Route> {
             KeyOrPat,
             envvars::delete,
         ),
+        // What CI needs with a PAT (the literal routes before `{env}`)
+        Route::new(
+            "GET",
+            "/api/v1/projects/{}/branches",
+            Pat,
+            projects::list_branches,
+        ),
+        Route::new(
+            "POST",
+            "/api/v1/projects/{}/branches",
+            KeyOrPatPreviewParent,
+            projects::create_branch,
+        ),
+        Route::new(
+            "POST",
+            "/api/v1/projects/{}/branches/archive",
+            KeyOrPatPreviewParent,
+            projects::archive_branch,
+        ),
+        Route::new(
+            "GET",
+            "/api/v1/projects/{}/{}",
+            KeyOrPat,
+            projects::environment,
+        ),
+        Route::new("GET", "/api/v2/whoami", Pat, projects::whoami),
         // Schedules
         Route::new("POST", "/api/v1/schedules", Legacy, schedules::create),
         Route::new("GET", "/api/v1/schedules", Legacy, schedules::list),

@@ -12,7 +12,9 @@ C ABI is its rows in ``_ffi.JSON_EXPORTS`` plus a module like these.
 from ._area import Duration, StrOrList, TimeOrDuration
 from .batches import Batches
 from .bulk_actions import BulkActions
+from .branches import Branches
 from .concurrency_limits import ConcurrencyKey, ConcurrencyLimits
+from .projects import Projects
 from .deployments import Deployments
 from .envvars import EnvVars, parse_dotenv
 from .idempotency_keys import IdempotencyKeys, create_idempotency_key
@@ -40,6 +42,8 @@ __all__ = [
     "IdempotencyKeys",
     "Queues",
     "ConcurrencyLimits",
+    "Branches",
+    "Projects",
     "ConcurrencyKey",
     "Deployments",
     "Waitpoints",

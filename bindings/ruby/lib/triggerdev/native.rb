@@ -141,6 +141,11 @@ module Triggerdev
       trigger_queues_override_concurrency_limit: [%i[pointer string string uint32 pointer pointer], :int, true],
       trigger_queues_reset_concurrency_limit: [%i[pointer string string pointer pointer], :int, true],
 
+      trigger_branches_create: [%i[pointer string string pointer pointer], :int, true],
+      trigger_branches_list: [%i[pointer string pointer pointer], :int, true],
+      trigger_branches_archive: [%i[pointer string string string pointer pointer], :int, true],
+      trigger_projects_environment: [%i[pointer string string pointer pointer], :int, true],
+      trigger_projects_whoami: [%i[pointer string pointer pointer], :int, true],
       trigger_concurrency_limits_list: [%i[pointer string pointer pointer], :int, true],
       trigger_concurrency_limits_list_iter: [%i[pointer string pointer pointer], :int, false],
       trigger_concurrency_limits_iter_next: [%i[pointer pointer pointer], :int, true],

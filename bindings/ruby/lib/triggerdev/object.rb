@@ -24,7 +24,7 @@ module Triggerdev
     RAW_KEYS = %w[payload output metadata variables parentVariables basePayload].freeze
     TIME_KEY = /(?:At|Until|Time)\z|\A(?:nextRun|completedAfter)\z/.freeze
     ISO_TIME = /\A\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)\z/.freeze
-    REDACTED_KEYS = %w[publicAccessToken accessToken secretKey token].freeze
+    REDACTED_KEYS = %w[publicAccessToken accessToken secretKey token apiKey].freeze
     NO_NESTED = {}.freeze
 
     # Declares readers for +names+ (snake_case) and, for those starting with +is_+, a predicate

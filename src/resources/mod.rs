@@ -11,6 +11,7 @@ pub(crate) mod deployments;
 pub(crate) mod envvars;
 pub(crate) mod idempotency;
 pub(crate) mod payload;
+pub(crate) mod query;
 pub(crate) mod queues;
 pub(crate) mod realtime;
 pub(crate) mod runs;
@@ -39,6 +40,10 @@ pub use deployments::{
 };
 pub use envvars::{parse_dotenv, CreateEnvVar, EnvSlug, EnvVar, EnvVars, ImportEnvVars};
 pub use idempotency::IdempotencyKeys;
+pub use query::{
+    Dashboard, DashboardSummary, Dashboards, Queries, QueryColumn, QueryFormat, QueryOptions,
+    QueryResults, QuerySchema, QueryScope, QueryTable,
+};
 pub use queues::{
     ListQueuesParams, Queue, QueueConcurrency, QueueKind, QueueRef, Queues, QueuesIter,
 };

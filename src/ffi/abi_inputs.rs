@@ -264,6 +264,12 @@ fn inputs() -> Vec<(&'static str, &'static str, &'static str, Root)> {
             Serde(serde::<ConcurrencyKey>),
         ),
         (
+            "trigger_query_execute",
+            "options_json",
+            "QueryOptions",
+            Serde(serde::<QueryOptions>),
+        ),
+        (
             "trigger_envvars_create",
             "body_json",
             "CreateEnvVar",

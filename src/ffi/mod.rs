@@ -48,6 +48,8 @@ mod queues;
 
 mod concurrency_limits;
 
+mod query;
+
 mod deployments;
 
 mod waitpoints;
@@ -71,6 +73,7 @@ pub use deployments::*;
 pub use envvars::*;
 pub use error::*;
 pub use logging::*;
+pub use query::*;
 pub use queues::*;
 pub use realtime::*;
 pub use runs::*;

@@ -164,10 +164,16 @@ def _install(monkeypatch: pytest.MonkeyPatch) -> Recorder:
 
 def _samples(tp: Any, name: str) -> List[Any]:
     """Values of the type ``tp``: one per kind (str, list, timedelta, ...)."""
-    if name in SPECIAL:
-        return SPECIAL[name]
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
+    # A Literal annotation lists its own values (a SPECIAL entry of the same name is another
+    # method's: idempotency key and query scopes differ).
+    literal = origin is typing.Literal or (
+        origin is typing.Union
+        and all(typing.get_origin(a) is typing.Literal for a in args if a is not type(None))
+    )
+    if name in SPECIAL and not literal:
+        return SPECIAL[name]
     if origin is typing.Union:
         out: List[Any] = []
         for arg in args:

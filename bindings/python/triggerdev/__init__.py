@@ -72,6 +72,12 @@ from ._models import (
     ConcurrencyKeyLimit,
     ConcurrencyLimit,
     ConcurrencyLimitsPage,
+    QueryResult,
+    QuerySchema,
+    QueryTable,
+    QueryColumn,
+    Dashboard,
+    DashboardSummary,
     TaskRunError,
     BatchUsage,
     BatchItemResult,
@@ -125,6 +131,8 @@ from ._resources import (
     PublicTokens,
     Queues,
     ConcurrencyLimits,
+    Dashboards,
+    Query,
     Runs,
     RunStream,
     RunSubscription,
@@ -154,6 +162,7 @@ schedules = Schedules(_AMBIENT)
 idempotency_keys = IdempotencyKeys(_AMBIENT)
 queues = Queues(_AMBIENT)
 concurrency_limits = ConcurrencyLimits(_AMBIENT)
+query = Query(_AMBIENT)
 deployments = Deployments(_AMBIENT)
 waitpoints = Waitpoints(_AMBIENT)
 bulk_actions = BulkActions(_AMBIENT)
@@ -193,6 +202,7 @@ __all__ = [
     "idempotency_keys",
     "queues",
     "concurrency_limits",
+    "query",
     "deployments",
     "waitpoints",
     "bulk_actions",
@@ -215,6 +225,8 @@ __all__ = [
     "IdempotencyKeys",
     "Queues",
     "ConcurrencyLimits",
+    "Query",
+    "Dashboards",
     "Deployments",
     "Waitpoints",
     "BulkActions",
@@ -264,6 +276,12 @@ __all__ = [
     "ConcurrencyKeyLimit",
     "ConcurrencyLimit",
     "ConcurrencyLimitsPage",
+    "QueryResult",
+    "QuerySchema",
+    "QueryTable",
+    "QueryColumn",
+    "Dashboard",
+    "DashboardSummary",
     "TaskRunError",
     "BatchUsage",
     "BatchItemResult",

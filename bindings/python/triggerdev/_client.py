@@ -21,6 +21,7 @@ from ._resources import (
     PublicTokens,
     Queues,
     ConcurrencyLimits,
+    Query,
     Runs,
     Schedules,
     Sessions,
@@ -93,6 +94,7 @@ class _Areas:
     idempotency_keys: IdempotencyKeys
     queues: Queues
     concurrency_limits: ConcurrencyLimits
+    query: Query
     deployments: Deployments
     waitpoints: Waitpoints
     bulk_actions: BulkActions
@@ -109,6 +111,7 @@ class _Areas:
         self.idempotency_keys = IdempotencyKeys(caller)
         self.queues = Queues(caller)
         self.concurrency_limits = ConcurrencyLimits(caller)
+        self.query = Query(caller)
         self.deployments = Deployments(caller)
         self.waitpoints = Waitpoints(caller)
         self.bulk_actions = BulkActions(caller)

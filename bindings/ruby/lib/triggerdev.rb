@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
 # triggerdev: the Trigger.dev management API from Ruby (trigger tasks; manage runs, batches,
-# environment variables, schedules, queues, concurrency limits, deployments, waitpoint tokens, bulk actions and
+# environment variables, schedules, queues, concurrency limits, query, deployments, waitpoint tokens, bulk actions and
 # sessions; follow runs and read their streams; mint public access tokens), over the triggerdev
 # C library.
 #
@@ -32,6 +32,7 @@ require_relative "triggerdev/envvars"
 require_relative "triggerdev/schedules"
 require_relative "triggerdev/queues"
 require_relative "triggerdev/concurrency_limits"
+require_relative "triggerdev/query"
 require_relative "triggerdev/deployments"
 require_relative "triggerdev/waitpoints"
 require_relative "triggerdev/bulk_actions"
@@ -71,6 +72,7 @@ module Triggerdev
     def idempotency_keys = AMBIENT.idempotency_keys
     def queues = AMBIENT.queues
     def concurrency_limits = AMBIENT.concurrency_limits
+    def query = AMBIENT.query
     def deployments = AMBIENT.deployments
     def waitpoints = AMBIENT.waitpoints
     def bulk_actions = AMBIENT.bulk_actions

@@ -7,7 +7,9 @@ mod common;
 use common::*;
 use mockito::{Matcher, Mock, Server};
 use serde_json::json;
-use triggerdev::{Error, QueryFormat, QueryOptions, QueryResults, QueryScope};
+use triggerdev::{
+    CreateDashboard, Error, QueryFormat, QueryOptions, QueryResults, QueryScope, UpdateDashboard,
+};
 use triggerdev_emulator::Emulator;
 
 fn with_body(mock: Mock, body: &str) -> Mock {
@@ -205,4 +207,81 @@ fn against_the_emulator() {
         c.query().dashboards().retrieve("nope"),
         Err(Error::NotFound(_))
     ));
+}
+
+#[test]
+fn dashboard_writes_send_the_bodies_as_given() {
+    let mut server = Server::new();
+    let dashboard = json!({"id": "d/1", "title": "T", "description": null, "revision": "rev_2",
+        "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z", "widgets": []})
+    .to_string();
+    let create = with_body(
+        server.mock("POST", "/api/v1/query/dashboards"),
+        r#"{"title":"T","widgets":[{"id":"w","title":"Runs"}]}"#,
+    )
+    .with_body(&dashboard)
+    .expect(1)
+    .create();
+    let update = with_body(
+        server.mock("PATCH", "/api/v1/query/dashboards/d%2F1"),
+        r#"{"title":"U","revision":"rev_1"}"#,
+    )
+    .with_body(&dashboard)
+    .expect(1)
+    .create();
+    let del = with_common_headers(
+        server.mock("DELETE", "/api/v1/query/dashboards/d%2F1"),
+        DEV_KEY,
+    )
+    .with_body(r#"{"id":"d/1"}"#)
+    .expect(1)
+    .create();
+    let d = client(&server.url()).query().dashboards();
+    let mut new = CreateDashboard::new("T");
+    new.widgets = Some(vec![json!({"id": "w", "title": "Runs"})]);
+    assert_eq!(d.create(&new).unwrap().revision, Some(json!("rev_2")));
+    let changes = UpdateDashboard::new().title("U").revision("rev_1");
+    assert_eq!(d.update("d/1", &changes).unwrap().id, "d/1");
+    assert_eq!(d.del("d/1").unwrap().id, "d/1");
+    assert_invalid(
+        d.create(&CreateDashboard::new(" ")).unwrap_err(),
+        "dashboard.title",
+        "must not be empty",
+    );
+    assert_invalid(
+        d.update("", &changes).unwrap_err(),
+        "id",
+        "must not be empty",
+    );
+    create.assert();
+    update.assert();
+    del.assert();
+}
+
+#[test]
+fn dashboard_revisions_against_the_emulator() {
+    let emu = Emulator::start().unwrap();
+    let d = emulator_client(&emu, emu.seed().dev_key())
+        .query()
+        .dashboards();
+    let made = d.create(&CreateDashboard::new("Mine")).unwrap();
+    assert_eq!(
+        (made.title.as_str(), made.revision.clone()),
+        ("Mine", Some(json!("rev_1")))
+    );
+    let changes = UpdateDashboard::new().title("Renamed").revision("rev_1");
+    assert_eq!(
+        d.update(&made.id, &changes).unwrap().revision,
+        Some(json!("rev_2"))
+    );
+    match d.update(&made.id, &changes) {
+        Err(Error::Conflict(e)) => assert_eq!(
+            e.message,
+            "Dashboard was modified: revision rev_1 is not the current rev_2"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(d.list().unwrap()[1].title, "Renamed");
+    assert_eq!(d.del(&made.id).unwrap().id, made.id);
+    assert!(matches!(d.retrieve(&made.id), Err(Error::NotFound(_))));
 }

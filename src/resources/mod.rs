@@ -41,8 +41,9 @@ pub use deployments::{
 pub use envvars::{parse_dotenv, CreateEnvVar, EnvSlug, EnvVar, EnvVars, ImportEnvVars};
 pub use idempotency::IdempotencyKeys;
 pub use query::{
-    Dashboard, DashboardSummary, Dashboards, Queries, QueryColumn, QueryFormat, QueryOptions,
-    QueryResults, QuerySchema, QueryScope, QueryTable,
+    CreateDashboard, Dashboard, DashboardSummary, Dashboards, DeletedDashboard, Queries,
+    QueryColumn, QueryFormat, QueryOptions, QueryResults, QuerySchema, QueryScope, QueryTable,
+    UpdateDashboard,
 };
 pub use queues::{
     ListQueuesParams, Queue, QueueConcurrency, QueueKind, QueueRef, Queues, QueuesIter,

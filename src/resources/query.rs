@@ -1,5 +1,6 @@
 //! Query (TRQL over the runs data) and query dashboards: `execute`, the query schema, and
-//! listing and retrieving dashboards.
+//! listing, retrieving, creating, updating and deleting dashboards (not yet `replace` or the
+//! widget calls).
 //!
 //! Result rows are arbitrary JSON objects (their columns depend on the query), so they are
 //! handed out as `serde_json` maps; CSV results are text.
@@ -241,6 +242,82 @@ pub struct Dashboard {
     pub widgets: Vec<Value>,
 }
 
+/// A new dashboard ([`Dashboards::create`]). From JSON:
+/// `{"title":"Runs","description":"…","widgets":[…]}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct CreateDashboard {
+    /// Its title (required).
+    pub title: String,
+    /// What it shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Its widgets, as the server takes them (`{id?, title, query, display, position?}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widgets: Option<Vec<Value>>,
+}
+
+impl CreateDashboard {
+    /// A dashboard titled `title`, without widgets.
+    pub fn new(title: impl Into<String>) -> CreateDashboard {
+        CreateDashboard {
+            title: title.into(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Changes to a dashboard's title and description ([`Dashboards::update`]). `revision` is the
+/// one the change was made against: the server refuses it when the dashboard changed since.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct UpdateDashboard {
+    /// A new title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A new description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The revision the change was made against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+}
+
+impl UpdateDashboard {
+    /// No change yet.
+    pub fn new() -> UpdateDashboard {
+        UpdateDashboard::default()
+    }
+
+    /// A new title.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// A new description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// The revision the change was made against.
+    pub fn revision(mut self, revision: impl Into<String>) -> Self {
+        self.revision = Some(revision.into());
+        self
+    }
+}
+
+/// What [`Dashboards::del`] answers: the deleted dashboard's id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DeletedDashboard {
+    /// Its id.
+    pub id: String,
+}
+
 // Defined here rather than in `client.rs`, so that `client` depends on no resource.
 impl Client {
     /// Query and query dashboards.
@@ -366,9 +443,86 @@ impl Dashboards {
     }
 
     pub(crate) fn retrieve_as<T: Decoded<Dashboard>>(&self, id: &str) -> Result<T> {
-        require("id", id)?;
-        let path = format!("/api/v1/query/dashboards/{}", encode::path_segment(id));
-        let call = call("query.dashboards.retrieve", Method::GET, path);
+        let call = call(
+            "query.dashboards.retrieve",
+            Method::GET,
+            dashboard_path(id)?,
+        );
         self.client.execute(&call)?.decoded()
     }
+
+    /// Makes a custom dashboard (`POST /api/v1/query/dashboards`, body as given:
+    /// `{"title","description"?,"widgets"?}`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for an empty title; the API errors of [`Error`] otherwise.
+    pub fn create(&self, dashboard: &CreateDashboard) -> Result<Dashboard> {
+        self.create_as(dashboard)
+    }
+
+    pub(crate) fn create_as<T: Decoded<Dashboard>>(
+        &self,
+        dashboard: &CreateDashboard,
+    ) -> Result<T> {
+        if dashboard.title.trim().is_empty() {
+            return Err(Error::invalid("dashboard.title", "must not be empty"));
+        }
+        let call = call(
+            "query.dashboards.create",
+            Method::POST,
+            "/api/v1/query/dashboards".into(),
+        )
+        .json(dashboard)?;
+        self.client.execute(&call)?.decoded()
+    }
+
+    /// Changes a dashboard's title or description (`PATCH /api/v1/query/dashboards/{id}`,
+    /// body as given: `{"title"?,"description"?,"revision"?}`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for an empty id; [`Error::NotFound`]; [`Error::Conflict`]
+    /// when `revision` is not the current one (the emulator's answer; the server's is not
+    /// recorded); the API errors of [`Error`] otherwise.
+    pub fn update(&self, id: &str, changes: &UpdateDashboard) -> Result<Dashboard> {
+        self.update_as(id, changes)
+    }
+
+    pub(crate) fn update_as<T: Decoded<Dashboard>>(
+        &self,
+        id: &str,
+        changes: &UpdateDashboard,
+    ) -> Result<T> {
+        let call = call(
+            "query.dashboards.update",
+            Method::PATCH,
+            dashboard_path(id)?,
+        )
+        .json(changes)?;
+        self.client.execute(&call)?.decoded()
+    }
+
+    /// Deletes a custom dashboard (`DELETE /api/v1/query/dashboards/{id}`).
+    ///
+    /// # Errors
+    ///
+    /// As [`Dashboards::retrieve`].
+    pub fn del(&self, id: &str) -> Result<DeletedDashboard> {
+        self.del_as(id)
+    }
+
+    pub(crate) fn del_as<T: Decoded<DeletedDashboard>>(&self, id: &str) -> Result<T> {
+        let call = call("query.dashboards.del", Method::DELETE, dashboard_path(id)?);
+        self.client.execute(&call)?.decoded()
+    }
+}
+
+/// `/api/v1/query/dashboards/{id}`, the id encoded as one segment.
+fn dashboard_path(id: &str) -> Result<String> {
+    require("id", id)?;
+    Ok(format!(
+        "/api/v1/query/dashboards/{}",
+        encode::path_segment(id)
+    ))
 }

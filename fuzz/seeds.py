@@ -234,6 +234,10 @@ def args():
         "query_execute options_json": [
             '{"scope":"project","period":"7d","from":"2026-01-01T00:00:00Z","to":"2026-01-02",'
             '"format":"csv"}', '{"scope":"galaxy"}', '{"format":"xml"}', '{"period":""}'] + BAD[:3],
+        "query_dashboards_create body_json": ['{"title":"T","description":"d","widgets":[{"id":"w"}]}',
+                                              '{"title":" "}', '{"widgets":[]}', '{"title":"T","widgets":{}}'] + BAD[:3],
+        "query_dashboards_update changes_json": ['{"title":"T","description":"d","revision":"rev_1"}', "{}",
+                                                 '{"revision":5}'] + BAD[:3],
         "auth_create_public_token options_json": PUBLIC_TOKEN + BAD[:3],
         "auth_create_trigger_public_token tasks_json": TASK_LIST,
         "auth_create_trigger_public_token options_json": TRIGGER_TOKEN,
@@ -468,6 +472,9 @@ def responses():
                                       '"2026-01-01T00:00:00.000Z","widgets":[{"id":"w","title":"t",'
                                       '"query":"q","display":{"type":"title"},"position":'
                                       '{"x":0,"y":0,"w":1,"h":1}}]}', '{"id":"d1"}'],
+        "query_dashboards_create": ['{"id":"d1","title":"T","revision":"rev_1","widgets":[]}', '{"title":"T"}'],
+        "query_dashboards_update": ['{"id":"d1","title":"T","revision":"rev_2","widgets":[]}'],
+        "query_dashboards_del": ['{"id":"d1"}', '{}'],
         # A root secret key signs locally with the environment's claims, fetched first.
         "auth_create_public_token": ['{"sub":"env_1","pub":true}'],
         "auth_create_trigger_public_token": ['{"sub":"env_1","pub":true}'],

@@ -402,6 +402,17 @@ const OPS: &[(&str, Expect, Call)] = &[
     ("query_dashboards_retrieve", Body, |c| {
         json_call(|o, e| unsafe { trigger_query_dashboards_retrieve(c, c"overview".as_ptr(), o, e) })
     }),
+    ("query_dashboards_create", Body, |c| {
+        json_call(|o, e| unsafe { trigger_query_dashboards_create(c, c"{\"title\":\"t\"}".as_ptr(), o, e) })
+    }),
+    ("query_dashboards_update", Body, |c| {
+        json_call(|o, e| unsafe {
+            trigger_query_dashboards_update(c, c"d1".as_ptr(), c"{\"title\":\"t\"}".as_ptr(), o, e)
+        })
+    }),
+    ("query_dashboards_del", Body, |c| {
+        json_call(|o, e| unsafe { trigger_query_dashboards_del(c, c"d1".as_ptr(), o, e) })
+    }),
 ];
 
 /// Reads up to 16 records of a subscription whose every connection gets the body as

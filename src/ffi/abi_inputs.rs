@@ -270,6 +270,18 @@ fn inputs() -> Vec<(&'static str, &'static str, &'static str, Root)> {
             Serde(serde::<QueryOptions>),
         ),
         (
+            "trigger_query_dashboards_create",
+            "body_json",
+            "CreateDashboard",
+            Serde(serde::<CreateDashboard>),
+        ),
+        (
+            "trigger_query_dashboards_update",
+            "changes_json",
+            "UpdateDashboard",
+            Serde(serde::<UpdateDashboard>),
+        ),
+        (
             "trigger_envvars_create",
             "body_json",
             "CreateEnvVar",

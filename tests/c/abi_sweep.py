@@ -86,6 +86,7 @@ OBJECT_VALID = {
         "trigger_bulk_actions_create": b'{"runIds":["run_1"],"action":"cancel"}',
         "trigger_sessions_start": b'{"type":"chat","taskIdentifier":"t","triggerConfig":{"basePayload":{}}}',
         "trigger_sessions_update": b'{"tags":["a"]}',
+        "trigger_query_dashboards_create": b'{"title":"t"}',
     },
     "options_json": {
         "trigger_concurrency_limits_override": b'{"total":1}',

@@ -83,10 +83,54 @@ static void test_schema_and_dashboards(void) {
                 TRIGGER_RESULT_INVALID_ARGUMENT, 0, "a NULL id");
 }
 
+static void test_dashboard_writes(void) {
+    char *out;
+    JSON_OK(out,
+            trigger_query_dashboards_create(dev, "{\"title\":\"C board\",\"widgets\":[]}", &out, err),
+            "create");
+    char *id = out ? h_json_str(out, "id") : NULL;
+    CHECK(out && id && h_has(out, "\"revision\":\"rev_1\"") && h_has(out, "\"title\":\"C board\""),
+          "%s", out);
+    trigger_string_free(out);
+    if (!id)
+        return;
+
+    JSON_OK(out,
+            trigger_query_dashboards_update(dev, id, "{\"title\":\"Renamed\",\"revision\":\"rev_1\"}",
+                                            &out, err),
+            "update");
+    CHECK(out && h_has(out, "\"revision\":\"rev_2\"") && h_has(out, "\"title\":\"Renamed\""), "%s",
+          out);
+    trigger_string_free(out);
+
+    trigger_error *err = NULL;
+    out = NULL;
+    EXPECT_FAIL(trigger_query_dashboards_update(dev, id, "{\"revision\":\"rev_1\"}", &out, &err), err,
+                TRIGGER_RESULT_CONFLICT, 409, "a stale revision");
+    err = NULL;
+    EXPECT_FAIL(trigger_query_dashboards_update(dev, id, NULL, &out, &err), err,
+                TRIGGER_RESULT_INVALID_ARGUMENT, 0, "no changes_json");
+    err = NULL;
+    EXPECT_FAIL(trigger_query_dashboards_create(dev, "{\"title\":\" \"}", &out, &err), err,
+                TRIGGER_RESULT_INVALID_ARGUMENT, 0, "an empty title");
+
+    JSON_OK(out, trigger_query_dashboards_del(dev, id, &out, err), "del");
+    char expected[128];
+    snprintf(expected, sizeof expected, "{\"id\":\"%s\"}", id);
+    CHECK(out && strcmp(out, expected) == 0, "%s", out);
+    trigger_string_free(out);
+    err = NULL;
+    out = NULL;
+    EXPECT_FAIL(trigger_query_dashboards_del(dev, id, &out, &err), err, TRIGGER_RESULT_NOT_FOUND, 404,
+                "deleted");
+    free(id);
+}
+
 int main(void) {
     dev = h_client(DEV_KEY, 3);
     test_execute();
     test_schema_and_dashboards();
+    test_dashboard_writes();
     trigger_client_free(dev);
     return h_finish("test_query");
 }

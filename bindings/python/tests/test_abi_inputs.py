@@ -244,6 +244,8 @@ def _targets(client: triggerdev.Client) -> Iterator[Tuple[str, Callable[..., Any
             fn = getattr(obj, method)
             if callable(fn):
                 yield f"{area}.{method}", fn
+    for method in ("create", "update"):  # an area inside an area
+        yield f"query.dashboards.{method}", getattr(client.query.dashboards, method)
     channel = client.sessions.open("session_1").output  # no call: the handle is local
     for method in ("append", "records", "subscribe"):
         yield f"sessions.open().output.{method}", getattr(channel, method)

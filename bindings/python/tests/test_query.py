@@ -93,3 +93,22 @@ def test_dashboards_list_and_retrieve(dev: triggerdev.Client, emu: Emulator) -> 
 def test_ambient_query(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(triggerdev.query, triggerdev.Query)
     assert isinstance(triggerdev.query.dashboards, triggerdev.Dashboards)
+
+
+def test_dashboard_writes_and_revisions(dev: triggerdev.Client, emu: Emulator) -> None:
+    made = dev.query.dashboards.create("Mine", widgets=[{"id": "w", "title": "Runs"}])
+    request = only_request(emu)
+    assert (request["method"], request["rawBody"]) == ("POST", '{"title":"Mine","widgets":[{"id":"w","title":"Runs"}]}')
+    assert (made.title, made.revision, made.widgets) == ("Mine", "rev_1", [{"id": "w", "title": "Runs"}])
+    renamed = dev.query.dashboards.update(made.id, title="Renamed", revision="rev_1")
+    request = only_request(emu)
+    assert (request["method"], request["path"], request["rawBody"]) == (
+        "PATCH", f"/api/v1/query/dashboards/{made.id}", '{"title":"Renamed","revision":"rev_1"}')
+    assert (renamed.title, renamed.revision) == ("Renamed", "rev_2")
+    with pytest.raises(triggerdev.ConflictError, match="revision rev_1 is not the current rev_2"):
+        dev.query.dashboards.update(made.id, revision="rev_1")
+    with pytest.raises(triggerdev.InvalidArgumentError, match="title"):
+        dev.query.dashboards.create(" ")
+    assert dev.query.dashboards.delete(made.id) == {"id": made.id}
+    with pytest.raises(triggerdev.NotFoundError):
+        dev.query.dashboards.del_(made.id)

@@ -105,6 +105,9 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_query_schema": (_CLIENT,),
     "trigger_query_dashboards_list": (_CLIENT,),
     "trigger_query_dashboards_retrieve": (_CLIENT, _STR),
+    "trigger_query_dashboards_create": (_CLIENT, _STR),
+    "trigger_query_dashboards_update": (_CLIENT, _STR, _STR),
+    "trigger_query_dashboards_del": (_CLIENT, _STR),
     # deployments
     "trigger_deployments_list": (_CLIENT, _STR),
     "trigger_deployments_retrieve": (_CLIENT, _STR),

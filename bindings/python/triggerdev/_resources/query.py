@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, Dict, List, Literal, Optional, Union
 
@@ -32,6 +33,39 @@ class Dashboards(_Area):
     def retrieve(self, id: str) -> Dashboard:
         """One dashboard with its widgets (``GET /api/v1/query/dashboards/{id}``)."""
         return Dashboard._from_json(self._c.json(LIB.trigger_query_dashboards_retrieve, cstr(id, "id")))
+
+    def create(
+        self, title: str, *, description: Optional[str] = None, widgets: Optional[List[Dict[str, Any]]] = None
+    ) -> Dashboard:
+        """Makes a custom dashboard (``POST /api/v1/query/dashboards``); ``widgets`` are sent
+        as given."""
+        body: Dict[str, Any] = {"title": enc.is_str(title, "title")}
+        if description is not None:
+            body["description"] = enc.is_str(description, "description")
+        if widgets is not None:
+            body["widgets"] = widgets
+        return Dashboard._from_json(self._c.json(LIB.trigger_query_dashboards_create, dumps(body, "body")))
+
+    def update(
+        self, id: str, *, title: Optional[str] = None, description: Optional[str] = None, revision: Optional[str] = None
+    ) -> Dashboard:
+        """Changes a dashboard's title or description (``PATCH``); ``revision`` is the one the
+        change was made against (a stale one is refused: ``ConflictError``)."""
+        i = cstr(id, "id")
+        changes: Dict[str, Any] = {}
+        for key, value in (("title", title), ("description", description), ("revision", revision)):
+            if value is not None:
+                changes[key] = enc.is_str(value, key)
+        return Dashboard._from_json(self._c.json(LIB.trigger_query_dashboards_update, i, dumps(changes, "options")))
+
+    def delete(self, id: str) -> Dict[str, Any]:
+        """Deletes a custom dashboard; returns ``{"id": ...}``."""
+        text = self._c.json(LIB.trigger_query_dashboards_del, cstr(id, "id"))
+        result: Dict[str, Any] = json.loads(text or b"{}")
+        return result
+
+    #: The official name (``del`` is a keyword).
+    del_ = delete
 
 
 class Query(_Area):

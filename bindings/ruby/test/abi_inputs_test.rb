@@ -42,6 +42,8 @@ class AbiInputsTest < Minitest::Test
     "Waitpoints::CREATE_OPTIONS" => "CreateWaitpointToken",
     "Waitpoints::LIST_PARAMS" => "ListWaitpointTokensParams",
     "Query::EXECUTE" => "QueryOptions",
+    "Dashboards::CREATE" => "CreateDashboard",
+    "Dashboards::UPDATE" => "UpdateDashboard",
     "Config::RETRY" => "RetryPolicy"
   }.freeze
 

@@ -68,4 +68,20 @@ class QueryTest < TriggerdevTest
     assert_raises(Triggerdev::InvalidArgumentError) { c.query.dashboards.retrieve("") }
     assert_same Triggerdev.query.class, Triggerdev::Query
   end
+
+  def test_dashboard_writes_and_revisions
+    c = no_retry
+    made = c.query.dashboards.create("Mine", widgets: [{ "id" => "w", "title" => "Runs" }])
+    assert_equal '{"title":"Mine","widgets":[{"id":"w","title":"Runs"}]}', logged("/api/v1/query/dashboards").last["rawBody"]
+    assert_equal ["Mine", "rev_1", [{ "id" => "w", "title" => "Runs" }]], [made.title, made.revision, made.widgets]
+    renamed = c.query.dashboards.update(made.id, title: "Renamed", revision: "rev_1")
+    assert_equal '{"title":"Renamed","revision":"rev_1"}', logged("/api/v1/query/dashboards/#{made.id}").last["rawBody"]
+    assert_equal %w[Renamed rev_2], [renamed.title, renamed.revision]
+    error = assert_raises(Triggerdev::ConflictError) { c.query.dashboards.update(made.id, revision: "rev_1") }
+    assert_equal 409, error.status
+    assert_raises(Triggerdev::InvalidArgumentError) { c.query.dashboards.create(" ") }
+    assert_raises(ArgumentError) { c.query.dashboards.update(made.id, widgets: []) }
+    assert_equal({ "id" => made.id }, c.query.dashboards.delete(made.id))
+    assert_raises(Triggerdev::NotFoundError) { c.query.dashboards.del(made.id) }
+  end
 end

@@ -156,6 +156,9 @@ module Triggerdev
       trigger_query_schema: [%i[pointer pointer pointer], :int, true],
       trigger_query_dashboards_list: [%i[pointer pointer pointer], :int, true],
       trigger_query_dashboards_retrieve: [%i[pointer string pointer pointer], :int, true],
+      trigger_query_dashboards_create: [%i[pointer string pointer pointer], :int, true],
+      trigger_query_dashboards_update: [%i[pointer string string pointer pointer], :int, true],
+      trigger_query_dashboards_del: [%i[pointer string pointer pointer], :int, true],
 
       trigger_deployments_list: [%i[pointer string pointer pointer], :int, true],
       trigger_deployments_list_iter: [%i[pointer string pointer pointer], :int, false],

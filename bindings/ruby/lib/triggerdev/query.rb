@@ -49,8 +49,12 @@ module Triggerdev
     raw "widgets", "revision"
   end
 
-  # client.query.dashboards: query dashboards, built in and custom.
+  # client.query.dashboards: query dashboards, built in and custom (list, retrieve; create,
+  # update with the optimistic +revision:+, delete for custom ones).
   class Dashboards < Resource
+    CREATE = { title: :string, description: :string, widgets: :objects }.freeze
+    UPDATE = { title: :string, description: :string, revision: :string }.freeze
+
     # Every dashboard, an Array of DashboardSummaries.
     def list
       JSON.parse(call(:trigger_query_dashboards_list))["dashboards"].map { |d| DashboardSummary.new(d) }
@@ -60,6 +64,26 @@ module Triggerdev
     def retrieve(id)
       object(Dashboard, call(:trigger_query_dashboards_retrieve, id!(id)))
     end
+
+    # Makes a custom dashboard titled +title+ (+description:+, +widgets:+ an Array of Hashes,
+    # sent as given); returns the Dashboard.
+    def create(title, **options)
+      body = body_json(CREATE, options.merge(title: title), "query.dashboards.create")
+      object(Dashboard, call(:trigger_query_dashboards_create, body))
+    end
+
+    # Changes a dashboard's +title:+ or +description:+; +revision:+ is the one the change was
+    # made against (a stale one raises ConflictError). Returns the Dashboard.
+    def update(id, **changes)
+      i = id!(id)
+      object(Dashboard, call(:trigger_query_dashboards_update, i, body_json(UPDATE, changes, "query.dashboards.update")))
+    end
+
+    # Deletes a custom dashboard; returns { "id" => ... }.
+    def delete(id)
+      JSON.parse(call(:trigger_query_dashboards_del, id!(id)))
+    end
+    alias del delete
   end
 
   # client.query: queries over the runs data (the official +query+).

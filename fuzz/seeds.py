@@ -231,6 +231,13 @@ def args():
             '{"concurrencyKey":42,"perKey":0,"ttl":"1d"}', '{"concurrencyKey":"k","perKey":1,"ttl":60}',
             '{"concurrencyKey":"k","perKey":1,"total":2}', '{"concurrencyKey":"k","perKey":1,"ttl":0}'],
         "concurrency_limits_reset_key concurrency_key_json": ['"tenant-42"', "42", "null"],
+        "query_execute options_json": [
+            '{"scope":"project","period":"7d","from":"2026-01-01T00:00:00Z","to":"2026-01-02",'
+            '"format":"csv"}', '{"scope":"galaxy"}', '{"format":"xml"}', '{"period":""}'] + BAD[:3],
+        "query_dashboards_create body_json": ['{"title":"T","description":"d","widgets":[{"id":"w"}]}',
+                                              '{"title":" "}', '{"widgets":[]}', '{"title":"T","widgets":{}}'] + BAD[:3],
+        "query_dashboards_update changes_json": ['{"title":"T","description":"d","revision":"rev_1"}', "{}",
+                                                 '{"revision":5}'] + BAD[:3],
         "auth_create_public_token options_json": PUBLIC_TOKEN + BAD[:3],
         "auth_create_trigger_public_token tasks_json": TASK_LIST,
         "auth_create_trigger_public_token options_json": TRIGGER_TOKEN,
@@ -452,6 +459,22 @@ def responses():
                                '"isError":false,"isPartial":false,"isCancelled":false,'
                                '"level":"TRACE","startTime":"2025-01-01T00:00:00.000Z",'
                                '"durationMs":5.5,"properties":{}}'],
+        "query_execute": ['{"format":"json","results":[{"count":3,"x":{"y":[1]}}]}',
+                          '{"format":"csv","results":"count\\n3\\n"}', '{"format":"xml","results":1}',
+                          '{"format":"json","results":["not a row"]}'],
+        "query_schema": ['{"tables":[{"name":"runs","timeColumn":"created_at","columns":['
+                         '{"name":"status","type":"String","allowedValues":["QUEUED"],'
+                         '"coreColumn":true,"example":"QUEUED"}]}]}', '{"tables":[{}]}'],
+        "query_dashboards_list": ['{"dashboards":[{"key":"overview","title":"O","type":"builtIn",'
+                                  '"widgets":[{"id":"w","title":"t","query":"q","type":"table"}]}]}'],
+        "query_dashboards_retrieve": ['{"id":"d1","title":"T","description":null,"revision":"rev_2",'
+                                      '"createdAt":"2026-01-01T00:00:00.000Z","updatedAt":'
+                                      '"2026-01-01T00:00:00.000Z","widgets":[{"id":"w","title":"t",'
+                                      '"query":"q","display":{"type":"title"},"position":'
+                                      '{"x":0,"y":0,"w":1,"h":1}}]}', '{"id":"d1"}'],
+        "query_dashboards_create": ['{"id":"d1","title":"T","revision":"rev_1","widgets":[]}', '{"title":"T"}'],
+        "query_dashboards_update": ['{"id":"d1","title":"T","revision":"rev_2","widgets":[]}'],
+        "query_dashboards_del": ['{"id":"d1"}', '{}'],
         # A root secret key signs locally with the environment's claims, fetched first.
         "auth_create_public_token": ['{"sub":"env_1","pub":true}'],
         "auth_create_trigger_public_token": ['{"sub":"env_1","pub":true}'],

@@ -1494,6 +1494,75 @@ enum trigger_result trigger_projects_whoami(const struct trigger_client *client,
                                             struct trigger_error **err);
 
 /**
+ * Runs a query (`POST /api/v1/query`). `options_json` is NULL or `{"scope":"environment"|
+ * "project"|"organization","period":"7d","from":"<ISO-8601>","to":"<ISO-8601>","format":
+ * "json"|"csv"}`. Writes `{"format":"json","results":[{...row...}]}` or `{"format":"csv",
+ * "results":"<csv text>"}` to `*out_json`.
+ */
+enum trigger_result trigger_query_execute(const struct trigger_client *client,
+                                          const char *query,
+                                          const char *options_json,
+                                          char **out_json,
+                                          struct trigger_error **err);
+
+/**
+ * The tables and columns queries can read (`GET /api/v1/query/schema`); writes
+ * `{"tables":[{"name":"runs","timeColumn":"...","columns":[{"name":"...","type":"..."}]}]}`
+ * to `*out_json`.
+ */
+enum trigger_result trigger_query_schema(const struct trigger_client *client,
+                                         char **out_json,
+                                         struct trigger_error **err);
+
+/**
+ * Every query dashboard (`GET /api/v1/query/dashboards`); writes `{"dashboards":[{"key":
+ * "...","title":"...","type":"builtIn"|"custom","widgets":[...]}]}` to `*out_json`.
+ */
+enum trigger_result trigger_query_dashboards_list(const struct trigger_client *client,
+                                                  char **out_json,
+                                                  struct trigger_error **err);
+
+/**
+ * One query dashboard (`GET /api/v1/query/dashboards/{id}`); writes `{"id":"...","title":
+ * "...","revision":"...","createdAt":"...","updatedAt":"...","widgets":[...]}` to
+ * `*out_json`.
+ */
+enum trigger_result trigger_query_dashboards_retrieve(const struct trigger_client *client,
+                                                      const char *id,
+                                                      char **out_json,
+                                                      struct trigger_error **err);
+
+/**
+ * Makes a custom query dashboard (`POST /api/v1/query/dashboards`). `body_json` is
+ * `{"title":"Runs","description":"...","widgets":[...]}` (sent as given). Writes the new
+ * dashboard's JSON (as `trigger_query_dashboards_retrieve`) to `*out_json`.
+ */
+enum trigger_result trigger_query_dashboards_create(const struct trigger_client *client,
+                                                    const char *body_json,
+                                                    char **out_json,
+                                                    struct trigger_error **err);
+
+/**
+ * Changes a query dashboard's title or description (`PATCH /api/v1/query/dashboards/{id}`).
+ * `changes_json` is `{"title":"...","description":"...","revision":"rev_1"}` (each optional; a
+ * stale `revision` is refused by the server). Writes the dashboard's JSON to `*out_json`.
+ */
+enum trigger_result trigger_query_dashboards_update(const struct trigger_client *client,
+                                                    const char *id,
+                                                    const char *changes_json,
+                                                    char **out_json,
+                                                    struct trigger_error **err);
+
+/**
+ * Deletes a custom query dashboard (`DELETE /api/v1/query/dashboards/{id}`); writes
+ * `{"id":"..."}` to `*out_json`.
+ */
+enum trigger_result trigger_query_dashboards_del(const struct trigger_client *client,
+                                                 const char *id,
+                                                 char **out_json,
+                                                 struct trigger_error **err);
+
+/**
  * Lists one page of deployments (`GET /api/v1/deployments`), newest first. `params_json` is
  * NULL or `{"status":"DEPLOYED","period":"7d","from":"<ISO>","to":"<ISO>","limit":20,
  * "cursor":"<pagination.next>"}`. Writes `{"data":[...],"pagination":{"next":"..."}}` to

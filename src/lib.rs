@@ -191,6 +191,11 @@ pub fn concurrency_limits() -> ConcurrencyLimits {
     ambient().concurrency_limits()
 }
 
+/// Query and query dashboards with the ambient configuration.
+pub fn query() -> Queries {
+    ambient().query()
+}
+
 /// Bulk actions with the ambient configuration.
 pub fn bulk_actions() -> BulkActions {
     ambient().bulk_actions()

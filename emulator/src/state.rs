@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::model::batches::Batch;
 use crate::model::bulk::BulkActions;
 use crate::model::concurrency_limits::ConcurrencyLimits;
+use crate::model::dashboards::Dashboards;
 use crate::model::deployments::Deployments;
 use crate::model::envs::{Env, EnvVar};
 use crate::model::queues::Queues;
@@ -44,6 +45,8 @@ pub struct State {
     pub queues: Queues,
     /// Named concurrency limits (declared through the admin API).
     pub concurrency_limits: ConcurrencyLimits,
+    /// Custom query dashboards.
+    pub dashboards: Dashboards,
     pub deployments: Deployments,
     pub waitpoints: Waitpoints,
     pub bulk_actions: BulkActions,
@@ -108,6 +111,7 @@ impl State {
             seed,
             queues: Queues::default(),
             concurrency_limits: ConcurrencyLimits::default(),
+            dashboards: Dashboards::default(),
             deployments: Deployments::new(&envs),
             waitpoints: Waitpoints::default(),
             bulk_actions: BulkActions::default(),

@@ -268,6 +268,15 @@ const OPS: &[(&str, Call)] = &[
             trigger_concurrency_limits_reset_key(c, c"openai".as_ptr(), a, o, e)
         });
     }),
+    ("query_execute options_json", |c, a| {
+        json_call(|o, e| unsafe { trigger_query_execute(c, c"SELECT 1".as_ptr(), a, o, e) });
+    }),
+    ("query_dashboards_create body_json", |c, a| {
+        json_call(|o, e| unsafe { trigger_query_dashboards_create(c, a, o, e) });
+    }),
+    ("query_dashboards_update changes_json", |c, a| {
+        json_call(|o, e| unsafe { trigger_query_dashboards_update(c, c"d1".as_ptr(), a, o, e) });
+    }),
 ];
 
 fuzz_target!(|data: &[u8]| {

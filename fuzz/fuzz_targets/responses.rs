@@ -388,6 +388,31 @@ const OPS: &[(&str, Expect, Call)] = &[
     ("runs_retrieve_span", Body, |c| {
         json_call(|o, e| unsafe { trigger_runs_retrieve_span(c, RUN, c"span_1".as_ptr(), o, e) })
     }),
+    ("query_execute", Body, |c| {
+        json_call(|o, e| unsafe {
+            trigger_query_execute(c, c"SELECT count() FROM runs".as_ptr(), ptr::null(), o, e)
+        })
+    }),
+    ("query_schema", Body, |c| {
+        json_call(|o, e| unsafe { trigger_query_schema(c, o, e) })
+    }),
+    ("query_dashboards_list", Body, |c| {
+        json_call(|o, e| unsafe { trigger_query_dashboards_list(c, o, e) })
+    }),
+    ("query_dashboards_retrieve", Body, |c| {
+        json_call(|o, e| unsafe { trigger_query_dashboards_retrieve(c, c"overview".as_ptr(), o, e) })
+    }),
+    ("query_dashboards_create", Body, |c| {
+        json_call(|o, e| unsafe { trigger_query_dashboards_create(c, c"{\"title\":\"t\"}".as_ptr(), o, e) })
+    }),
+    ("query_dashboards_update", Body, |c| {
+        json_call(|o, e| unsafe {
+            trigger_query_dashboards_update(c, c"d1".as_ptr(), c"{\"title\":\"t\"}".as_ptr(), o, e)
+        })
+    }),
+    ("query_dashboards_del", Body, |c| {
+        json_call(|o, e| unsafe { trigger_query_dashboards_del(c, c"d1".as_ptr(), o, e) })
+    }),
 ];
 
 /// Reads up to 16 records of a subscription whose every connection gets the body as

@@ -270,6 +270,24 @@ fn inputs() -> Vec<(&'static str, &'static str, &'static str, Root)> {
             Serde(serde::<ConcurrencyKey>),
         ),
         (
+            "trigger_query_execute",
+            "options_json",
+            "QueryOptions",
+            Serde(serde::<QueryOptions>),
+        ),
+        (
+            "trigger_query_dashboards_create",
+            "body_json",
+            "CreateDashboard",
+            Serde(serde::<CreateDashboard>),
+        ),
+        (
+            "trigger_query_dashboards_update",
+            "changes_json",
+            "UpdateDashboard",
+            Serde(serde::<UpdateDashboard>),
+        ),
+        (
             "trigger_envvars_create",
             "body_json",
             "CreateEnvVar",

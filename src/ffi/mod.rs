@@ -49,6 +49,7 @@ mod queues;
 mod concurrency_limits;
 
 mod projects;
+mod query;
 
 mod deployments;
 
@@ -76,6 +77,7 @@ pub use envvars::*;
 pub use error::*;
 pub use logging::*;
 pub use projects::*;
+pub use query::*;
 pub use queues::*;
 pub use realtime::*;
 pub use runs::*;

@@ -13,6 +13,7 @@ pub(crate) mod envvars;
 pub(crate) mod idempotency;
 pub(crate) mod payload;
 pub(crate) mod projects;
+pub(crate) mod query;
 pub(crate) mod queues;
 pub(crate) mod realtime;
 pub(crate) mod runs;
@@ -45,6 +46,11 @@ pub use deployments::{
 pub use envvars::{parse_dotenv, CreateEnvVar, EnvSlug, EnvVar, EnvVars, ImportEnvVars};
 pub use idempotency::IdempotencyKeys;
 pub use projects::{ProjectEnvironment, Projects, WhoAmI, WhoAmIProject};
+pub use query::{
+    CreateDashboard, Dashboard, DashboardSummary, Dashboards, DeletedDashboard, Queries,
+    QueryColumn, QueryFormat, QueryOptions, QueryResults, QuerySchema, QueryScope, QueryTable,
+    UpdateDashboard,
+};
 pub use queues::{
     ListQueuesParams, Queue, QueueConcurrency, QueueKind, QueueRef, Queues, QueuesIter,
 };

@@ -180,6 +180,7 @@ class Runner:
 
 #: The areas of a client (and of the ambient API), by the name both bindings give them.
 AREAS = ("tasks", "batches", "runs", "envvars", "schedules", "idempotency_keys", "queues", "concurrency_limits",
+         "query",
          "deployments", "branches", "projects", "waitpoints", "bulk_actions", "sessions", "auth")
 
 

@@ -41,7 +41,7 @@ module BindingsAgree
   end
 
   # The areas of a client (and of the ambient API), by the name both bindings give them.
-  AREAS = %w[tasks batches runs envvars schedules idempotency_keys queues concurrency_limits deployments
+  AREAS = %w[tasks batches runs envvars schedules idempotency_keys queues concurrency_limits query deployments
              waitpoints bulk_actions sessions auth branches projects].freeze
 
   # The public methods of each area and of the objects steps call methods on (the coverage

@@ -89,6 +89,7 @@ OBJECT_VALID = {
         "trigger_sessions_start": b'{"type":"chat","taskIdentifier":"t","triggerConfig":{"basePayload":{}}}',
         "trigger_sessions_update": b'{"tags":["a"]}',
         "trigger_branches_create": b'{"env":"preview","branch":"b"}',
+        "trigger_query_dashboards_create": b'{"title":"t"}',
     },
     "options_json": {
         "trigger_concurrency_limits_override": b'{"total":1}',

@@ -33,7 +33,7 @@ LDFLAGS=(-L"$libdir" -ltriggerdev -Wl,-rpath,"$libdir")
 ASAN_FLAGS=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 VALGRIND=(valgrind --leak-check=full --show-leak-kinds=definite,indirect
           --errors-for-leak-kinds=definite,indirect --error-exitcode=1 -q)
-TESTS=(test_api test_errors test_threads test_fork test_cancel test_logging test_sessions test_realtime test_run_streams test_concurrency_limits test_ci_routes test_surface test_webhooks)
+TESTS=(test_api test_errors test_threads test_fork test_cancel test_logging test_sessions test_realtime test_run_streams test_concurrency_limits test_ci_routes test_query test_surface test_webhooks)
 
 passed=0
 failed=0

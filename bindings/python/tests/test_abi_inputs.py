@@ -167,10 +167,16 @@ def _samples(tp: Any, name: str) -> List[Any]:
     values come first (``env`` is ``dev`` for runs, ``preview``/``development`` for branches)."""
     if typing.get_origin(tp) is typing.Literal:
         return list(typing.get_args(tp))
-    if name in SPECIAL:
-        return SPECIAL[name]
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
+    # A Literal annotation lists its own values (a SPECIAL entry of the same name is another
+    # method's: idempotency key and query scopes differ).
+    literal = origin is typing.Literal or (
+        origin is typing.Union
+        and all(typing.get_origin(a) is typing.Literal for a in args if a is not type(None))
+    )
+    if name in SPECIAL and not literal:
+        return SPECIAL[name]
     if origin is typing.Union:
         out: List[Any] = []
         for arg in args:
@@ -241,6 +247,8 @@ def _targets(client: triggerdev.Client) -> Iterator[Tuple[str, Callable[..., Any
             fn = getattr(obj, method)
             if callable(fn):
                 yield f"{area}.{method}", fn
+    for method in ("create", "update"):  # an area inside an area
+        yield f"query.dashboards.{method}", getattr(client.query.dashboards, method)
     channel = client.sessions.open("session_1").output  # no call: the handle is local
     for method in ("append", "records", "subscribe"):
         yield f"sessions.open().output.{method}", getattr(channel, method)

@@ -83,6 +83,12 @@ from ._models import (
     ProjectEnvironment,
     WhoAmI,
     WhoAmIProject,
+    QueryResult,
+    QuerySchema,
+    QueryTable,
+    QueryColumn,
+    Dashboard,
+    DashboardSummary,
     TaskRunError,
     BatchUsage,
     BatchItemResult,
@@ -156,6 +162,8 @@ from ._resources import (
     ConcurrencyLimits,
     Branches,
     Projects,
+    Dashboards,
+    Query,
     Runs,
     RunStream,
     RunSubscription,
@@ -187,6 +195,7 @@ queues = Queues(_AMBIENT)
 concurrency_limits = ConcurrencyLimits(_AMBIENT)
 branches = Branches(_AMBIENT)
 projects = Projects(_AMBIENT)
+query = Query(_AMBIENT)
 deployments = Deployments(_AMBIENT)
 waitpoints = Waitpoints(_AMBIENT)
 bulk_actions = BulkActions(_AMBIENT)
@@ -229,6 +238,7 @@ __all__ = [
     "concurrency_limits",
     "branches",
     "projects",
+    "query",
     "deployments",
     "waitpoints",
     "bulk_actions",
@@ -253,6 +263,8 @@ __all__ = [
     "ConcurrencyLimits",
     "Branches",
     "Projects",
+    "Query",
+    "Dashboards",
     "Deployments",
     "Waitpoints",
     "BulkActions",
@@ -308,6 +320,12 @@ __all__ = [
     "WhoAmI",
     "WhoAmIProject",
     "ConcurrencyLimitsPage",
+    "QueryResult",
+    "QuerySchema",
+    "QueryTable",
+    "QueryColumn",
+    "Dashboard",
+    "DashboardSummary",
     "TaskRunError",
     "BatchUsage",
     "BatchItemResult",

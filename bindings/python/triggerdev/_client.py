@@ -23,6 +23,7 @@ from ._resources import (
     Branches,
     ConcurrencyLimits,
     Projects,
+    Query,
     Runs,
     Schedules,
     Sessions,
@@ -97,6 +98,7 @@ class _Areas:
     concurrency_limits: ConcurrencyLimits
     branches: Branches
     projects: Projects
+    query: Query
     deployments: Deployments
     waitpoints: Waitpoints
     bulk_actions: BulkActions
@@ -115,6 +117,7 @@ class _Areas:
         self.concurrency_limits = ConcurrencyLimits(caller)
         self.branches = Branches(caller)
         self.projects = Projects(caller)
+        self.query = Query(caller)
         self.deployments = Deployments(caller)
         self.waitpoints = Waitpoints(caller)
         self.bulk_actions = BulkActions(caller)

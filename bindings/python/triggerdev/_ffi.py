@@ -106,6 +106,14 @@ JSON_EXPORTS: Dict[str, Tuple[Any, ...]] = {
     "trigger_concurrency_limits_reset_key": (_CLIENT, _STR, _STR),
     "trigger_concurrency_limits_pause": (_CLIENT, _STR),
     "trigger_concurrency_limits_resume": (_CLIENT, _STR),
+    # query (query text, options as JSON) and dashboards
+    "trigger_query_execute": (_CLIENT, _STR, _STR),
+    "trigger_query_schema": (_CLIENT,),
+    "trigger_query_dashboards_list": (_CLIENT,),
+    "trigger_query_dashboards_retrieve": (_CLIENT, _STR),
+    "trigger_query_dashboards_create": (_CLIENT, _STR),
+    "trigger_query_dashboards_update": (_CLIENT, _STR, _STR),
+    "trigger_query_dashboards_del": (_CLIENT, _STR),
     # deployments
     "trigger_deployments_list": (_CLIENT, _STR),
     "trigger_deployments_retrieve": (_CLIENT, _STR),

@@ -1410,3 +1410,76 @@ class WebhookEvent(Record):
 
     def __str__(self) -> str:
         return self.id
+# --- query and dashboards ------------------------------------------------------------------
+
+
+class QueryResult(Record):
+    """What ``query.execute`` returned: ``format`` (``"json"`` or ``"csv"``) and ``results``
+    (a list of row dicts, or the CSV text)."""
+
+    format: str = field("format")
+    results: Any = field("results")
+
+    @property
+    def rows(self) -> Optional[List[Dict[str, Any]]]:
+        """The rows of a JSON result (``None`` for CSV)."""
+        return self.results if self.format == "json" else None
+
+    @property
+    def csv(self) -> Optional[str]:
+        """The text of a CSV result (``None`` for JSON)."""
+        return self.results if self.format == "csv" else None
+
+
+class QueryColumn(Record):
+    """One column of a query table."""
+
+    name: str = field("name")
+    type: str = field("type")
+    description: Optional[str] = field("description")
+    example: Any = field("example")
+    allowed_values: Optional[List[Any]] = field("allowedValues")
+    core_column: Optional[bool] = field("coreColumn")
+
+
+class QueryTable(Record):
+    """One table queries can read."""
+
+    name: str = field("name")
+    description: Optional[str] = field("description")
+    time_column: Optional[str] = field("timeColumn")
+    columns: List[QueryColumn] = field("columns", _list_of(_record(QueryColumn)), default=list)
+
+
+class QuerySchema(Record):
+    """The tables queries can read (``query.schema``)."""
+
+    tables: List[QueryTable] = field("tables", _list_of(_record(QueryTable)), default=list)
+
+
+class DashboardSummary(Record):
+    """A dashboard as listed: ``key`` (what ``retrieve`` takes), ``title``, ``type``
+    (``builtIn`` or ``custom``), ``description`` and its widgets in brief (dicts)."""
+
+    key: str = field("key")
+    title: str = field("title")
+    type: Optional[str] = field("type")
+    description: Optional[str] = field("description")
+    widgets: List[Dict[str, Any]] = field("widgets", default=list)
+
+
+class _DashboardList(Record):
+    dashboards: List[DashboardSummary] = field("dashboards", _list_of(_record(DashboardSummary)), default=list)
+
+
+class Dashboard(Record):
+    """A dashboard with its widgets (dicts: ``id``, ``title``, ``query``, ``display``,
+    ``position``) and the ``revision`` a change must name."""
+
+    id: str = field("id")
+    title: str = field("title")
+    description: Optional[str] = field("description")
+    revision: Any = field("revision")
+    created_at: Optional[datetime] = _dt("createdAt")
+    updated_at: Optional[datetime] = _dt("updatedAt")
+    widgets: List[Dict[str, Any]] = field("widgets", default=list)

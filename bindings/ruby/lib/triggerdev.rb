@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
 # triggerdev: the Trigger.dev management API from Ruby (trigger tasks; manage runs, batches,
-# environment variables, schedules, queues, concurrency limits, deployments, waitpoint tokens, bulk actions and
+# environment variables, schedules, queues, concurrency limits, query, deployments, waitpoint tokens, bulk actions and
 # sessions; follow runs and read their streams; mint public access tokens), over the triggerdev
 # C library.
 #
@@ -34,6 +34,7 @@ require_relative "triggerdev/queues"
 require_relative "triggerdev/concurrency_limits"
 require_relative "triggerdev/branches"
 require_relative "triggerdev/projects"
+require_relative "triggerdev/query"
 require_relative "triggerdev/deployments"
 require_relative "triggerdev/waitpoints"
 require_relative "triggerdev/bulk_actions"
@@ -76,6 +77,7 @@ module Triggerdev
     def concurrency_limits = AMBIENT.concurrency_limits
     def branches = AMBIENT.branches
     def projects = AMBIENT.projects
+    def query = AMBIENT.query
     def deployments = AMBIENT.deployments
     def waitpoints = AMBIENT.waitpoints
     def bulk_actions = AMBIENT.bulk_actions

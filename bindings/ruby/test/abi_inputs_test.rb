@@ -41,6 +41,9 @@ class AbiInputsTest < Minitest::Test
     "SessionChannel::SUBSCRIBE" => "SubscribeOptions",
     "Waitpoints::CREATE_OPTIONS" => "CreateWaitpointToken",
     "Waitpoints::LIST_PARAMS" => "ListWaitpointTokensParams",
+    "Query::EXECUTE" => "QueryOptions",
+    "Dashboards::CREATE" => "CreateDashboard",
+    "Dashboards::UPDATE" => "UpdateDashboard",
     "Config::RETRY" => "RetryPolicy"
   }.freeze
 
@@ -65,9 +68,13 @@ class AbiInputsTest < Minitest::Test
     objects: [{ "array" => { "map" => "any" } }]
   }.freeze
 
-  # String keywords a method checks against a list before sending: the list must be the Rust
-  # enum's variants.
-  ENUMS = { ["BulkActions::CREATE", :action] => Triggerdev::BulkActions::ACTIONS }.freeze
+  # String keywords whose values a binding lists (checked before sending, or by the library):
+  # the list must be the Rust enum's variants.
+  ENUMS = {
+    ["BulkActions::CREATE", :action] => Triggerdev::BulkActions::ACTIONS,
+    ["Query::EXECUTE", :scope] => Triggerdev::Query::SCOPES,
+    ["Query::EXECUTE", :format] => Triggerdev::Query::FORMATS
+  }.freeze
 
   # Whether a field of Rust type +rust+ takes every value of JSON type +sent+.
   def takes?(rust, sent)

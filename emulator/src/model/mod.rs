@@ -7,6 +7,7 @@
 pub mod batches;
 pub mod bulk;
 pub mod concurrency_limits;
+pub mod dashboards;
 pub mod deployments;
 pub mod envs;
 pub mod queues;

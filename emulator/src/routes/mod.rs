@@ -14,9 +14,11 @@ pub mod batches;
 pub mod bulk;
 pub mod channels;
 pub mod concurrency_limits;
+pub mod dashboards;
 pub mod deployments;
 pub mod envvars;
 pub mod projects;
+pub mod queries;
 pub mod query;
 pub mod queues;
 pub mod realtime;
@@ -157,6 +159,29 @@ pub fn api_routes() -> Vec<Route> {
             "/api/v1/concurrency-limits/{}/pause",
             Key,
             concurrency_limits::pause,
+        ),
+        // Query and dashboards (docs/wire.md#query-and-dashboards)
+        Route::new("POST", "/api/v1/query", Key, queries::execute),
+        Route::new("GET", "/api/v1/query/schema", Key, queries::schema),
+        Route::new("GET", "/api/v1/query/dashboards", Key, dashboards::list),
+        Route::new("POST", "/api/v1/query/dashboards", Key, dashboards::create),
+        Route::new(
+            "GET",
+            "/api/v1/query/dashboards/{}",
+            Key,
+            dashboards::retrieve,
+        ),
+        Route::new(
+            "PATCH",
+            "/api/v1/query/dashboards/{}",
+            Key,
+            dashboards::update,
+        ),
+        Route::new(
+            "DELETE",
+            "/api/v1/query/dashboards/{}",
+            Key,
+            dashboards::delete,
         ),
         Route::new("GET", "/api/v1/deployments", KeyOrJwt, deployments::list),
         Route::new(

@@ -1,5 +1,5 @@
 """The API areas, one module each (as ``src/resources`` and the Ruby binding): tasks, batches,
-runs, envvars, schedules, idempotency keys, queues, concurrency limits, deployments, waitpoint tokens, bulk
+runs, envvars, schedules, idempotency keys, queues, concurrency limits, query, deployments, waitpoint tokens, bulk
 actions, public tokens, sessions, the realtime run subscriptions, run streams and input
 streams.
 
@@ -19,6 +19,7 @@ from .deployments import Deployments
 from .envvars import EnvVars, parse_dotenv
 from .idempotency_keys import IdempotencyKeys, create_idempotency_key
 from .public_tokens import Expiration, PublicTokens, TokenScopes
+from .query import Dashboards, Query, QueryTime
 from .queues import Queues
 from .realtime import RunStream, RunSubscription
 from .runs import Runs
@@ -45,6 +46,9 @@ __all__ = [
     "Branches",
     "Projects",
     "ConcurrencyKey",
+    "Query",
+    "Dashboards",
+    "QueryTime",
     "Deployments",
     "Waitpoints",
     "BulkActions",

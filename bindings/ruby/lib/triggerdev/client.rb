@@ -11,6 +11,7 @@ require_relative "queues"
 require_relative "concurrency_limits"
 require_relative "branches"
 require_relative "projects"
+require_relative "query"
 require_relative "deployments"
 require_relative "waitpoints"
 require_relative "bulk_actions"
@@ -94,6 +95,7 @@ module Triggerdev
     def concurrency_limits = @concurrency_limits ||= ConcurrencyLimits.new(self)
     def branches = @branches ||= Branches.new(self)
     def projects = @projects ||= Projects.new(self)
+    def query = @query ||= Query.new(self)
     def deployments = @deployments ||= Deployments.new(self)
     def waitpoints = @waitpoints ||= Waitpoints.new(self)
     def bulk_actions = @bulk_actions ||= BulkActions.new(self)

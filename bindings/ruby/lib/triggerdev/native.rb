@@ -158,6 +158,13 @@ module Triggerdev
       trigger_concurrency_limits_reset_key: [%i[pointer string string pointer pointer], :int, true],
       trigger_concurrency_limits_pause: [%i[pointer string pointer pointer], :int, true],
       trigger_concurrency_limits_resume: [%i[pointer string pointer pointer], :int, true],
+      trigger_query_execute: [%i[pointer string string pointer pointer], :int, true],
+      trigger_query_schema: [%i[pointer pointer pointer], :int, true],
+      trigger_query_dashboards_list: [%i[pointer pointer pointer], :int, true],
+      trigger_query_dashboards_retrieve: [%i[pointer string pointer pointer], :int, true],
+      trigger_query_dashboards_create: [%i[pointer string pointer pointer], :int, true],
+      trigger_query_dashboards_update: [%i[pointer string string pointer pointer], :int, true],
+      trigger_query_dashboards_del: [%i[pointer string pointer pointer], :int, true],
 
       trigger_deployments_list: [%i[pointer string pointer pointer], :int, true],
       trigger_deployments_list_iter: [%i[pointer string pointer pointer], :int, false],
